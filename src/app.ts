@@ -1,0 +1,82 @@
+import express, { type Express } from 'express';
+import { csrfSync } from 'csrf-sync';
+import path from 'node:path';
+import type pg from 'pg';
+import type { Config } from './config.js';
+import type { PrismaClient } from './db/client.js';
+import type { Clock } from './clock.js';
+import { cspNonce, securityHeaders } from './http/security.js';
+import { sessionMiddleware, sessionLifetime } from './auth/session.js';
+import { createPassport } from './auth/passport.js';
+import { pageLocals } from './http/locals.js';
+import { useViews } from './http/views.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { healthRoutes } from './features/health/routes.js';
+import { authRoutes } from './features/auth/routes.js';
+import { dashboardRoutes } from './features/dashboard/routes.js';
+
+/** What the app is built from; tests pass their own database, clock and secret. */
+export interface AppDeps {
+  config: Config;
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  clock: Clock;
+  sessionSecret: string;
+  /** Which single-sign-on buttons to show (wired by the SSO feature). */
+  sso?: { microsoft: boolean; google: boolean };
+  /** Asks the outbox worker to send now rather than at its next tick. */
+  kickMail?: () => void;
+}
+
+const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
+
+/** Builds the Express app; the middleware order reads top to bottom. */
+export function createApp(deps: AppDeps): Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
+  useViews(app);
+
+  // Probes and static files first: they need no session, so they cost no database round trip.
+  app.use(healthRoutes(deps));
+  app.use(express.static(PUBLIC_DIR, { maxAge: config.production ? '1d' : 0, index: false }));
+
+  // Security headers with a per-response CSP nonce.
+  app.use(cspNonce, securityHeaders({ production: config.production, https: config.baseUrl.startsWith('https:') }));
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+
+  // Session, then who is logged in (roles re-read on every request).
+  app.use(
+    sessionMiddleware({
+      pool: deps.pool,
+      secret: deps.sessionSecret,
+      production: config.production,
+      idleMs: config.sessionIdleMs,
+      prune: config.env !== 'test',
+    }),
+  );
+  app.use(sessionLifetime(deps.clock, config.sessionIdleMs, config.sessionAbsoluteMs));
+  const passport = createPassport(deps.prisma);
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(pageLocals);
+
+  // CSRF on every state-changing request, login included; the token sits in each form.
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+  });
+  app.use((req, res, next) => {
+    res.locals.csrfToken = () => generateToken(req);
+    next();
+  });
+  app.use(csrfSynchronisedProtection);
+
+  // Features; each route declares its role (tests/integration/routes.test.ts checks).
+  app.use(authRoutes(deps, passport));
+  app.use(dashboardRoutes(deps));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

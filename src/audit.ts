@@ -1,0 +1,37 @@
+import type { Prisma, PrismaClient, Tx } from './db/client.js';
+import type { Actor } from './auth/actor.js';
+
+/** Who did it: a logged-in person, or vendor staff through the CLI, or the system. */
+export type AuditActor = Pick<Actor, 'id' | 'displayName'> | { staff: string } | 'system';
+
+/** One audit event: who, what, on which record, before and after. */
+export interface AuditInput {
+  actor: AuditActor;
+  kind: string;
+  organizationId?: number | null;
+  subjectType: string;
+  subjectId?: string | number | null;
+  before?: Prisma.InputJsonValue | null;
+  after?: Prisma.InputJsonValue | null;
+  ip?: string | null;
+}
+
+/** Writes an audit event; pass the change's transaction so both commit or neither does. */
+export async function recordAudit(db: Tx | PrismaClient, e: AuditInput): Promise<void> {
+  const actorId = typeof e.actor === 'object' && 'id' in e.actor ? e.actor.id : null;
+  const actorLabel =
+    e.actor === 'system' ? 'system' : 'staff' in e.actor ? `staff:${e.actor.staff}` : e.actor.displayName;
+  await db.auditEvent.create({
+    data: {
+      actorId,
+      actorLabel,
+      kind: e.kind,
+      organizationId: e.organizationId ?? null,
+      subjectType: e.subjectType,
+      subjectId: e.subjectId == null ? null : String(e.subjectId),
+      before: e.before ?? undefined,
+      after: e.after ?? undefined,
+      ip: e.ip ?? null,
+    },
+  });
+}

@@ -1,0 +1,335 @@
+import type { PrismaClient, Tx } from './client.js';
+import { buildDemoPdf } from './demo-pdf.js';
+import { hashPassword } from '../auth/passwords.js';
+import { ROLES, Role } from '../auth/roles.js';
+import { recordAudit, type AuditActor } from '../audit.js';
+
+/** The demo login's password (the manual's Jan Jansen, j.jansen@vtel.nl). */
+export const DEMO_PASSWORD = 'welkom-bij-pim';
+
+/** The demo login's username. */
+export const DEMO_LOGIN = 'j.jansen@vtel.nl';
+
+/** The demo organisation's name, as in the manual. */
+export const DEMO_ORGANIZATION = 'Demo Pim (Persoonlijke Informatie Manager)';
+
+/** The seven applications of the manual's dashboard, in the manual's order. */
+export const APPLICATIONS = [
+  {
+    code: 'OPERATOR',
+    name: 'Operator',
+    descriptionNl: 'Geïntegreerd bellen en doorverbinden via de PC',
+    descriptionEn: 'Integrated calling and call transfer from your PC',
+    url: 'https://operator.vcareconnect.nl',
+  },
+  {
+    code: 'WALLDISPLAY',
+    name: 'Walldisplay',
+    descriptionNl: 'Live uw bereikbaarheid volgen en sturen',
+    descriptionEn: 'Follow and steer your availability live',
+    url: 'https://walldisplay.vcareconnect.nl',
+  },
+  {
+    code: 'RECORDER',
+    name: 'Recorder',
+    descriptionNl: 'Veilig gesprekken opnemen en analyseren',
+    descriptionEn: 'Record and analyse calls securely',
+    url: 'https://recorder.vcareconnect.nl',
+  },
+  {
+    code: 'SCHEDULER',
+    name: 'Scheduler',
+    descriptionNl: 'Automatische planning van uw bereikbaarheid',
+    descriptionEn: 'Automatic planning of your availability',
+    url: 'https://scheduler.vcareconnect.nl',
+  },
+  {
+    code: 'REPORTER',
+    name: 'Reporter',
+    descriptionNl: 'Managementrapportage en dashboard',
+    descriptionEn: 'Management reports and dashboard',
+    url: 'https://reporter.vcareconnect.nl',
+  },
+  {
+    code: 'PHARMA_REPEAT',
+    name: 'Pharma repeat',
+    descriptionNl: 'Veilig herhaalrecepten inspreken en beluisteren',
+    descriptionEn: 'Record and listen to repeat prescriptions securely',
+    url: 'https://pharmarepeat.vcareconnect.nl',
+  },
+  {
+    code: 'REDIRECT',
+    name: 'Redirect',
+    // The manual gives Redirect the same line as Scheduler.
+    descriptionNl: 'Automatische planning van uw bereikbaarheid',
+    descriptionEn: 'Automatic planning of your availability',
+    url: 'https://redirect.vcareconnect.nl',
+  },
+] as const;
+
+/**
+ * Makes sure the seven applications exist (upsert by code; an existing row is left as staff
+ * edited it). Returns their ids by code.
+ */
+export async function ensureApplications(db: Tx | PrismaClient): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (const [i, app] of APPLICATIONS.entries()) {
+    const row = await db.application.upsert({
+      where: { code: app.code },
+      create: { ...app, position: i + 1 },
+      update: {},
+      select: { id: true },
+    });
+    ids.set(app.code, row.id);
+  }
+  return ids;
+}
+
+/** Key for the transaction-scoped advisory lock that keeps two seeders from both loading. */
+const SEED_LOCK = 72707370;
+
+const PHONE = '0884800900';
+const d = (iso: string) => new Date(iso); // DATE columns: 'YYYY-MM-DD' is UTC midnight
+
+/**
+ * Loads the manual's demo data when the database has no organisations; otherwise does
+ * nothing. Everything is written in one transaction: the demo is there completely or not at all.
+ */
+export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system'): Promise<{ loaded: boolean }> {
+  // Hash outside the transaction: argon2 takes a while and needs no database.
+  const janHash = await hashPassword(DEMO_PASSWORD);
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SEED_LOCK})`;
+      if ((await tx.organization.count()) > 0) return { loaded: false };
+
+      const appIds = await ensureApplications(tx);
+
+      const org = await tx.organization.create({
+        data: {
+          name: DEMO_ORGANIZATION,
+          postalStreet: 'Pantheon 2',
+          postalPostcode: '7521 PR',
+          postalCity: 'Enschede',
+          postalCountry: 'Nederland',
+          visitStreet: 'Pantheon 2',
+          visitPostcode: '7521 PR',
+          visitCity: 'Enschede',
+          visitCountry: 'Nederland',
+          phone: PHONE,
+          fax: '0884800909',
+          email: 'support@vtel.nl',
+          reportsInContract: true,
+        },
+      });
+      const sub = await tx.organization.create({
+        data: { name: `${DEMO_ORGANIZATION} Dochter`, parentId: org.id, postalCountry: 'Nederland', visitCountry: 'Nederland' },
+      });
+
+      const contact = (data: {
+        firstName: string;
+        infix?: string;
+        lastName: string;
+        gender: 'MALE' | 'FEMALE';
+        email: string;
+        mobile?: string;
+      }) =>
+        tx.contact.create({
+          data: { organizationId: org.id, initials: data.firstName[0], phone: PHONE, privateCountry: 'Nederland', ...data },
+        });
+
+      const henk = await contact({ firstName: 'Henk', lastName: 'Bakker', gender: 'MALE', email: 'h.bakker@vtel.nl', mobile: '0622334455' });
+      await contact({ firstName: 'Geert', lastName: 'Breukers', gender: 'MALE', email: 'g.breukers@vtel.nl' });
+      const jan = await tx.contact.create({
+        data: {
+          organizationId: org.id,
+          firstName: 'Jan',
+          initials: 'J',
+          lastName: 'Jansen',
+          gender: 'MALE',
+          email: DEMO_LOGIN,
+          phone: PHONE,
+          mobile: '0623123454',
+          privateCountry: 'Nederland',
+          webAccess: true,
+          subscribeUpdate: true,
+          subscribeCare: false,
+          subscribeBusiness: true,
+          subscribeFlash: true,
+          passwordHash: janHash,
+          passwordChangedAt: new Date(),
+          roles: { create: ROLES.map((role) => ({ role })) },
+          activations: { create: [...appIds.values()].map((applicationId) => ({ applicationId })) },
+        },
+      });
+      await contact({ firstName: 'Kim', lastName: 'Sanders', gender: 'FEMALE', email: 'k.sanders@vtel.nl' });
+      const lisa = await tx.contact.create({
+        data: {
+          organizationId: org.id,
+          firstName: 'Lisa',
+          initials: 'L',
+          infix: 'de',
+          lastName: 'Vries',
+          gender: 'FEMALE',
+          email: 'l.devries@vtel.nl',
+          phone: PHONE,
+          privateCountry: 'Nederland',
+          webAccess: true,
+          roles: {
+            create: [Role.PORTAL_ACCESS, Role.MANAGE_PERSONAL_DATA, Role.MANAGE_OWN_TICKETS, Role.VIEW_MANUALS].map((role) => ({ role })),
+          },
+          activations: { create: ['OPERATOR', 'WALLDISPLAY'].map((code) => ({ applicationId: appIds.get(code)! })) },
+        },
+      });
+      await contact({ firstName: 'Roy', lastName: 'Williams', gender: 'MALE', email: 'r.williams@vtel.nl' });
+      await tx.contact.create({
+        data: { organizationId: sub.id, firstName: 'Sanne', initials: 'S', lastName: 'Visser', gender: 'FEMALE', email: 's.visser@vtel.nl', privateCountry: 'Nederland' },
+      });
+      await tx.organization.update({ where: { id: org.id }, data: { mainContactId: jan.id } });
+
+      const invoices: Array<[number, string]> = [
+        [105000, 'Test Helpdesk - maand Juni 2017'],
+        [105001, 'Test Reparatie Swich op locatie 04-07-17'],
+        [105002, 'Test Levering Iphone 7 32gb Silver'],
+        [105003, 'Test Vcare   Recorder HAP maand Juli'],
+        [105004, 'Test Vcare   Walldisplay HAP maand Juli'],
+        [105005, 'Test Vcare   Scheduler HAP maand Juli'],
+        [105006, 'Test Vcare   Operator HAP maand Juli'],
+        [105035, 'Test Maandfactuur augustus 2017'],
+      ];
+      for (const [number, title] of invoices) {
+        await tx.invoice.create({
+          data: {
+            number,
+            organizationId: org.id,
+            title,
+            invoiceDate: d('2017-07-06'),
+            amountExclVat: 0,
+            vatAmount: 0,
+            organizationName: org.name,
+            lines: { create: [{ position: 1, description: title, quantity: 1, unitPrice: 0, vatRate: 21, amountExclVat: 0 }] },
+          },
+        });
+      }
+
+      const documents: Array<{ kind: 'MANUAL' | 'REPORT'; fileName: string; date: string; organizationId: number | null }> = [
+        { kind: 'MANUAL', fileName: 'Snom Toestellen.pdf', date: '2017-06-19', organizationId: null },
+        { kind: 'MANUAL', fileName: 'Recorder Handleiding 1.0.pdf', date: '2017-06-19', organizationId: null },
+        { kind: 'MANUAL', fileName: 'Redirect Handleiding 1.0.pdf', date: '2017-06-19', organizationId: null },
+        { kind: 'MANUAL', fileName: 'Scheduler Handleiding_1.0.pdf', date: '2017-06-21', organizationId: null },
+        { kind: 'REPORT', fileName: 'week25 Patienten vanaf 19-06-2017.pdf', date: '2017-06-26', organizationId: org.id },
+        { kind: 'REPORT', fileName: 'week26 Patienten vanaf 26-06-2017.pdf', date: '2017-07-03', organizationId: org.id },
+        { kind: 'REPORT', fileName: 'week27 Patienten vanaf 03-07-2017.pdf', date: '2017-07-10', organizationId: org.id },
+        { kind: 'REPORT', fileName: 'week28 Patienten vanaf 10-07-2017.pdf', date: '2017-07-17', organizationId: org.id },
+      ];
+      for (const doc of documents) {
+        const title = doc.fileName.replace(/\.pdf$/, '');
+        const content = buildDemoPdf(title, [
+          doc.kind === 'MANUAL' ? 'Handleiding (demo)' : `Rapportage (demo) - ${org.name}`,
+          'Vcare connect - PIM, uw Persoonlijke Informatie Manager',
+        ]);
+        await tx.document.create({
+          data: {
+            kind: doc.kind,
+            organizationId: doc.organizationId,
+            fileName: doc.fileName,
+            contentType: 'application/pdf',
+            size: content.length,
+            content: new Uint8Array(content),
+            documentDate: d(doc.date),
+          },
+        });
+      }
+
+      const helpdesk = 'Support Vtel';
+      await tx.ticket.create({
+        data: {
+          id: 9868,
+          organizationId: org.id,
+          reporterId: jan.id,
+          title: 'Storing telefonie',
+          kind: 'INCIDENT',
+          status: 'NEW',
+          application: 'Vcloud',
+          module: 'Vcare',
+          helpdesk,
+          reportedAt: d('2017-07-06T10:51:00+02:00'),
+          deadline: d('2017-07-07'),
+        },
+      });
+      await tx.ticket.create({
+        data: {
+          id: 9969,
+          organizationId: org.id,
+          reporterId: lisa.id,
+          title: 'Internet verbinding valt weg',
+          description: 'Wij hebben problemen dat de verbinding weg valt.',
+          kind: 'INCIDENT',
+          status: 'IN_PROGRESS',
+          application: 'Vtel Core netwerk',
+          helpdesk,
+          channel: 'PHONE',
+          reportedAt: d('2017-07-13T11:05:00+02:00'),
+          deadline: d('2017-07-14'),
+        },
+      });
+      await tx.ticket.create({
+        data: {
+          id: 9877,
+          organizationId: org.id,
+          reporterId: jan.id,
+          title: 'Snom instellen',
+          kind: 'QUESTION',
+          status: 'RESOLVED',
+          application: 'Hardware',
+          module: 'Vast Toestel',
+          helpdesk,
+          reportedAt: d('2017-07-06T14:36:00+02:00'),
+          deadline: d('2017-07-07'),
+          resolvedAt: d('2017-07-07T10:00:00+02:00'),
+        },
+      });
+      await tx.ticket.create({
+        data: {
+          id: 9879,
+          organizationId: org.id,
+          reporterId: henk.id,
+          title: '2 headsets werken niet meer',
+          kind: 'INCIDENT',
+          status: 'RESOLVED',
+          application: 'Hardware',
+          helpdesk,
+          reportedAt: d('2017-07-06T15:43:00+02:00'),
+          deadline: d('2017-07-07'),
+          resolvedAt: d('2017-07-07T11:30:00+02:00'),
+        },
+      });
+      // Explicit ids do not move the sequence: new tickets continue after the highest number.
+      await tx.$executeRaw`SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets))`;
+
+      await tx.announcement.create({
+        data: {
+          kind: 'NEWS',
+          titleNl: 'Aangepaste openingstijden',
+          bodyNl:
+            'Vcare is gesloten op maandag 10 juni 2019 (Pinksteren). Wanneer u een servicecontract heeft, is de storingsdienst bereikbaar via 088 4 800 911.',
+          titleEn: 'Changed opening hours',
+          bodyEn:
+            'Vcare is closed on Monday 10 June 2019 (Whit Monday). If you have a service contract, the fault service can be reached on 088 4 800 911.',
+          publishedAt: d('2019-05-23T09:19:00+02:00'),
+        },
+      });
+
+      await recordAudit(tx, {
+        actor,
+        kind: 'demo.seeded',
+        organizationId: org.id,
+        subjectType: 'organization',
+        subjectId: org.id,
+        after: { organizations: [org.id, sub.id], mainContactId: jan.id },
+      });
+      return { loaded: true };
+    },
+    { timeout: 60_000, maxWait: 10_000 },
+  );
+}

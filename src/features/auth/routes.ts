@@ -1,0 +1,139 @@
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import type { Passport } from 'passport';
+
+type PassportInstance = InstanceType<typeof Passport>;
+import { z } from 'zod';
+import type { AppDeps } from '../../app.js';
+import { publicRoute } from '../../auth/access.js';
+import type { Actor } from '../../auth/actor.js';
+import { NewPassword } from '../../auth/passwords.js';
+import { clearKeys, lockedUntil, loginRules, recordHit, resetRules } from '../../auth/throttle.js';
+import { knownDevice, rememberDevice } from '../../auth/device.js';
+import { fieldErrors, str } from '../../http/validation.js';
+import { flash, langOf } from '../../http/locals.js';
+import { formatDateTime } from '../../i18n/index.js';
+import { safeReturnTo } from './return-to.js';
+import { normaliseEmail, requestPasswordReset, setPasswordWithToken } from './service.js';
+import { findUsableToken } from './tokens.js';
+
+const ResetForm = z
+  .object({ password: NewPassword, confirm: z.string() })
+  .refine((f) => f.password === f.confirm, { message: 'password.mismatch', path: ['confirm'] });
+
+/** Login, logout, forgotten password and the reset / set-password page. */
+export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
+  const { prisma, clock, config } = deps;
+  const r = Router();
+
+  const renderLogin = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
+    res.status(status).render('auth/login', {
+      username: str(req.body?.username),
+      returnTo: safeReturnTo(req.body?.returnTo ?? req.query.returnTo),
+      sso: deps.sso ?? { microsoft: false, google: false },
+      ...extra,
+    });
+
+  r.get('/login', publicRoute, (req, res) => {
+    if (req.user) return res.redirect(safeReturnTo(req.query.returnTo));
+    renderLogin(req, res, 200);
+  });
+
+  r.post('/login', publicRoute, async (req: Request, res: Response, next: NextFunction) => {
+    const username = normaliseEmail(str(req.body.username));
+    const password = typeof req.body.password === 'string' ? req.body.password : '';
+    if (!username || !password) {
+      return renderLogin(req, res, 422, { error: 'login.missing' });
+    }
+    const ip = req.ip ?? 'unknown';
+    const device = knownDevice(req, deps.sessionSecret, username);
+    const rules = loginRules(username, ip, device);
+    const now = clock.now();
+    const until = await lockedUntil(prisma, rules, now);
+    if (until) return renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
+
+    passport.authenticate('local', { session: false }, (err: unknown, actor: Actor | false) => {
+      if (err) return next(err);
+      if (!actor) {
+        void recordHit(prisma, rules, now)
+          .then((locked) =>
+            locked
+              ? renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), locked) })
+              : renderLogin(req, res, 401, { error: 'login.failed' }),
+          )
+          .catch(next);
+        return;
+      }
+      const lang = req.session.lang;
+      // req.login regenerates the session: a new id at login (no session fixation).
+      req.login(actor, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        const at = clock.now().getTime();
+        req.session.createdAt = at;
+        req.session.lastSeenAt = at;
+        if (lang) req.session.lang = lang;
+        rememberDevice(res, deps.sessionSecret, username, config.production);
+        clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key))
+          .then(() => res.redirect(safeReturnTo(req.body.returnTo)))
+          .catch(next);
+      });
+    })(req, res, next);
+  });
+
+  r.post('/logout', publicRoute, (req, res, next) => {
+    const lang = req.session.lang;
+    req.logout((err) => {
+      if (err) return next(err);
+      req.session.regenerate((err2) => {
+        if (err2) return next(err2);
+        if (lang) req.session.lang = lang;
+        flash(req, 'info', 'login.loggedOut');
+        res.redirect('/login');
+      });
+    });
+  });
+
+  r.get('/password/forgot', publicRoute, (_req, res) => res.render('auth/forgot', { email: '' }));
+
+  r.post('/password/forgot', publicRoute, async (req, res) => {
+    const email = normaliseEmail(str(req.body.email));
+    if (!z.email().safeParse(email).success) {
+      return res.status(422).render('auth/forgot', { email: str(req.body.email), errors: { email: 'validation.email' } });
+    }
+    const ip = req.ip ?? 'unknown';
+    const now = clock.now();
+    const rules = resetRules(email, ip);
+    // Over the limit, nothing is sent but the answer stays the same: it must not tell
+    // whether an address is known, nor be a way to flood someone's mailbox.
+    if (!(await lockedUntil(prisma, rules, now))) {
+      await recordHit(prisma, rules, now);
+      await requestPasswordReset(prisma, { email, now, baseUrl: config.baseUrl, lang: langOf(req), ip });
+      deps.kickMail?.();
+    }
+    res.render('auth/forgot-sent', { email });
+  });
+
+  r.get('/password/reset/:token', publicRoute, async (req, res) => {
+    const token = await findUsableToken(prisma, String(req.params.token), clock.now());
+    if (!token) return res.status(410).render('auth/reset-invalid');
+    res.render('auth/reset', { purpose: token.purpose, email: token.contact.email });
+  });
+
+  r.post('/password/reset/:token', publicRoute, async (req, res) => {
+    const token = await findUsableToken(prisma, String(req.params.token), clock.now());
+    if (!token) return res.status(410).render('auth/reset-invalid');
+    const form = ResetForm.safeParse({ password: req.body.password ?? '', confirm: req.body.confirm ?? '' });
+    if (!form.success) {
+      return res.status(422).render('auth/reset', { purpose: token.purpose, email: token.contact.email, errors: fieldErrors(form.error) });
+    }
+    const done = await setPasswordWithToken(prisma, { raw: String(req.params.token), password: form.data.password, now: clock.now(), ip: req.ip ?? '' });
+    if (!done) return res.status(410).render('auth/reset-invalid');
+    if (done.email) await clearKeys(prisma, [`acct:${done.email}`]);
+    // Every session of this person ended with the new password, this browser's too.
+    req.logout(() => {
+      flash(req, 'success', 'password.changed');
+      res.redirect('/login');
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,96 @@
+import type { PrismaClient } from '../../db/client.js';
+import { loadActor, fullName, type Actor } from '../../auth/actor.js';
+import { hashPassword, verifyPassword } from '../../auth/passwords.js';
+import { enqueueMail } from '../../mail/outbox.js';
+import { renderMail } from '../../http/views.js';
+import { recordAudit } from '../../audit.js';
+import type { Locale } from '../../i18n/index.js';
+import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from './tokens.js';
+
+/** Normalises a username / e-mail address: trimmed, lower-case. */
+export function normaliseEmail(v: string): string {
+  return v.trim().toLowerCase();
+}
+
+/**
+ * The actor for a correct address and password of a person who may log in, else null.
+ * Every reason for refusal gives the same null (and takes the same time).
+ */
+export async function verifyCredentials(prisma: PrismaClient, username: string, password: string): Promise<Actor | null> {
+  const contact = await prisma.contact.findFirst({
+    where: { email: normaliseEmail(username), deletedAt: null },
+    select: { id: true, passwordHash: true, sessionEpoch: true },
+  });
+  const ok = await verifyPassword(contact?.passwordHash, password);
+  if (!contact || !ok) return null;
+  return loadActor(prisma, contact.id, contact.sessionEpoch);
+}
+
+/**
+ * Mails a reset link when the address belongs to someone who may log in; otherwise does
+ * nothing. The caller answers the same either way.
+ */
+export async function requestPasswordReset(
+  prisma: PrismaClient,
+  opts: { email: string; now: Date; baseUrl: string; lang: Locale; ip: string },
+): Promise<void> {
+  const contact = await prisma.contact.findFirst({
+    where: { email: normaliseEmail(opts.email), deletedAt: null },
+    select: { id: true, email: true, firstName: true, infix: true, lastName: true, sessionEpoch: true, organizationId: true },
+  });
+  if (!contact?.email || !(await loadActor(prisma, contact.id, contact.sessionEpoch))) return;
+  await prisma.$transaction(async (tx) => {
+    const raw = await createPasswordToken(tx, contact.id, 'RESET', opts.now);
+    const mail = renderMail(opts.lang, 'password-reset', {
+      name: fullName(contact.firstName, contact.infix, contact.lastName),
+      link: tokenLink(opts.baseUrl, raw),
+      minutes: TOKEN_TTL_MS.RESET / 60_000,
+    });
+    await enqueueMail(tx, { to: contact.email!, ...mail });
+    await recordAudit(tx, {
+      actor: 'system',
+      kind: 'password.reset_requested',
+      organizationId: contact.organizationId,
+      subjectType: 'contact',
+      subjectId: contact.id,
+      ip: opts.ip,
+    });
+  });
+}
+
+/**
+ * Sets a new password with a reset or invitation token: the token is spent, every other
+ * open token of the person too, and every session of the person ends. Returns the contact
+ * id, or null when the token is unknown, used or expired.
+ */
+export async function setPasswordWithToken(
+  prisma: PrismaClient,
+  opts: { raw: string; password: string; now: Date; ip: string },
+): Promise<{ contactId: number; email: string | null } | null> {
+  const hash = await hashPassword(opts.password);
+  return prisma.$transaction(async (tx) => {
+    // The conditional UPDATE makes the token single-use even under concurrent submits.
+    const spent = await tx.passwordToken.updateManyAndReturn({
+      where: { tokenHash: hashToken(opts.raw), usedAt: null, expiresAt: { gt: opts.now }, contact: { deletedAt: null } },
+      data: { usedAt: opts.now },
+      select: { contactId: true, purpose: true },
+    });
+    const token = spent[0];
+    if (!token) return null;
+    await tx.passwordToken.updateMany({ where: { contactId: token.contactId, usedAt: null }, data: { usedAt: opts.now } });
+    const contact = await tx.contact.update({
+      where: { id: token.contactId },
+      data: { passwordHash: hash, passwordChangedAt: opts.now, sessionEpoch: { increment: 1 } },
+      select: { id: true, email: true, organizationId: true },
+    });
+    await recordAudit(tx, {
+      actor: 'system',
+      kind: token.purpose === 'INVITE' ? 'password.set_by_invitation' : 'password.reset',
+      organizationId: contact.organizationId,
+      subjectType: 'contact',
+      subjectId: contact.id,
+      ip: opts.ip,
+    });
+    return { contactId: contact.id, email: contact.email };
+  });
+}

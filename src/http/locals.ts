@@ -1,0 +1,38 @@
+import type { RequestHandler } from 'express';
+import { pickLocale, translate, type Locale } from '../i18n/index.js';
+import { menuFor } from '../auth/pages.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    lang?: Locale;
+    flash?: { type: 'success' | 'info' | 'error'; key: string; params?: Record<string, string> }[];
+    createdAt?: number;
+    lastSeenAt?: number;
+    returnTo?: string;
+  }
+}
+
+/** Chooses the language (remembering ?lang= in the session) and fills what every page needs. */
+export const pageLocals: RequestHandler = (req, res, next) => {
+  const lang = pickLocale(req.query.lang, req.session?.lang, req.headers['accept-language']);
+  if (typeof req.query.lang === 'string' && req.session && req.session.lang !== lang) req.session.lang = lang;
+  req.lang = lang;
+  res.locals.lang = lang;
+  res.locals.t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
+  res.locals.actor = req.user ?? null;
+  res.locals.currentPath = req.path;
+  res.locals.menu = req.user ? menuFor(req.user, req.path) : [];
+  res.locals.flash = req.session?.flash ?? [];
+  if (req.session?.flash) delete req.session.flash;
+  next();
+};
+
+/** Shows a message on the next page (post/redirect/get). */
+export function flash(req: Parameters<RequestHandler>[0], type: 'success' | 'info' | 'error', key: string, params?: Record<string, string>): void {
+  (req.session.flash ??= []).push({ type, key, params });
+}
+
+/** The language of this request. */
+export function langOf(req: Parameters<RequestHandler>[0]): Locale {
+  return req.lang ?? 'nl';
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import nunjucks from 'nunjucks';
+import type { Express } from 'express';
+import { formatDate, formatDateTime, formatLongDateTime, formatMoney, translate, type Locale } from '../i18n/index.js';
+
+/** The views folder. */
+export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
+
+/** One Nunjucks environment (autoescape on) for pages and mails. */
+export const views = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: process.env.NODE_ENV === 'development' }), {
+  autoescape: true,
+  throwOnUndefined: false,
+  trimBlocks: true,
+  lstripBlocks: true,
+});
+
+views.addFilter('date', (d: Date | null | undefined, lang: Locale) => formatDate(lang ?? 'nl', d));
+views.addFilter('datetime', (d: Date | null | undefined, lang: Locale) => formatDateTime(lang ?? 'nl', d));
+views.addFilter('longdatetime', (d: Date | null | undefined, lang: Locale, withTime = true) => formatLongDateTime(lang ?? 'nl', d, withTime));
+views.addFilter('money', (n: number | string, lang: Locale) => formatMoney(lang ?? 'nl', n));
+
+/** Lets Express render .njk files from views/. */
+export function useViews(app: Express): void {
+  views.express(app);
+  app.set('view engine', 'njk');
+  app.set('views', VIEWS_DIR);
+}
+
+/** Plain-text mails: no HTML escaping ("Jansen & Co" stays as it is). */
+const mailViews = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(VIEWS_DIR, 'mail')), {
+  autoescape: false,
+  trimBlocks: true,
+  lstripBlocks: true,
+});
+mailViews.addFilter('date', (d: Date | null | undefined, lang: Locale) => formatDate(lang ?? 'nl', d));
+mailViews.addFilter('longdatetime', (d: Date | null | undefined, lang: Locale, withTime = true) => formatLongDateTime(lang ?? 'nl', d, withTime));
+
+/** Renders a plain-text mail (views/mail/<name>.njk; subject from `mail.<name>.subject`) in the recipient's language. */
+export function renderMail(lang: Locale, name: string, ctx: Record<string, unknown>): { subject: string; text: string } {
+  const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
+  const text = mailViews.render(`${name}.njk`, { ...ctx, t, lang }).trim() + '\n';
+  const subject = t(`mail.${name}.subject`, ctx as Record<string, string>);
+  return { subject, text };
+}

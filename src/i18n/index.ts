@@ -1,0 +1,127 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The portal's languages; Dutch first. */
+export const LOCALES = ['nl', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'nl';
+
+type Tree = { [key: string]: string | Tree };
+
+/** locales/<lang>/*.json, one file per feature, merged under the file's name. */
+export const LOCALES_DIR = path.resolve(import.meta.dirname, '../../locales');
+
+function load(lang: Locale): Map<string, string> {
+  const flat = new Map<string, string>();
+  const dir = path.join(LOCALES_DIR, lang);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const tree = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Tree;
+    flatten(path.basename(file, '.json'), tree, flat);
+  }
+  return flat;
+}
+
+function flatten(prefix: string, tree: Tree, out: Map<string, string>): void {
+  for (const [k, v] of Object.entries(tree)) {
+    const key = `${prefix}.${k}`;
+    if (typeof v === 'string') out.set(key, v);
+    else flatten(key, v, out);
+  }
+}
+
+const catalogs: Record<Locale, Map<string, string>> = { nl: load('nl'), en: load('en') };
+
+/** Every key of a locale (for the test that both languages are complete). */
+export function localeKeys(lang: Locale): string[] {
+  return [...catalogs[lang].keys()];
+}
+
+/** Translates `key` with `{name}` placeholders; a missing key shows itself, loudly, in tests. */
+export function translate(lang: Locale, key: string, params?: Record<string, string | number>): string {
+  const s = catalogs[lang].get(key) ?? catalogs[DEFAULT_LOCALE].get(key);
+  if (s === undefined) {
+    if (process.env.VITEST) throw new Error(`Missing locale key: ${key}`);
+    return key;
+  }
+  if (!params) return s;
+  return s.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** True if `key` exists. */
+export function hasKey(lang: Locale, key: string): boolean {
+  return catalogs[lang].has(key);
+}
+
+/** The locale asked for: ?lang=, then the session's, then Accept-Language, then Dutch. */
+export function pickLocale(query: unknown, sessionLang: unknown, acceptLanguage: string | undefined): Locale {
+  if (isLocale(query)) return query;
+  if (isLocale(sessionLang)) return sessionLang;
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const tag = part.split(';')[0]?.trim().slice(0, 2).toLowerCase();
+    if (isLocale(tag)) return tag;
+  }
+  return DEFAULT_LOCALE;
+}
+
+/** Type guard for a supported locale. */
+export function isLocale(v: unknown): v is Locale {
+  return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
+}
+
+const dateFmt: Record<Locale, string> = { nl: 'nl-NL', en: 'en-GB' };
+
+/** "6-7-2017" (nl) / "06/07/2017" (en), in Europe/Amsterdam. */
+export function formatDate(lang: Locale, d: Date | null | undefined): string {
+  if (!d) return '';
+  if (lang === 'nl') {
+    const p = amsterdamParts(d);
+    return `${p.day}-${p.month}-${p.year}`;
+  }
+  return new Intl.DateTimeFormat(dateFmt[lang], { timeZone: 'Europe/Amsterdam', day: '2-digit', month: '2-digit', year: 'numeric' }).format(d);
+}
+
+/** "23-05-2019 09:19" as the manual shows announcement times. */
+export function formatDateTime(lang: Locale, d: Date | null | undefined): string {
+  if (!d) return '';
+  const p = amsterdamParts(d);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return lang === 'nl'
+    ? `${pad(p.day)}-${pad(p.month)}-${p.year} ${pad(p.hour)}:${pad(p.minute)}`
+    : `${pad(p.day)}/${pad(p.month)}/${p.year} ${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/** "donderdag 13 juli 2017 11:05" (the manual's long form). */
+export function formatLongDateTime(lang: Locale, d: Date | null | undefined, withTime = true): string {
+  if (!d) return '';
+  return new Intl.DateTimeFormat(dateFmt[lang], {
+    timeZone: 'Europe/Amsterdam',
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
+  })
+    .format(d)
+    .replace(' om ', ' ')
+    .replace(' at ', ' ');
+}
+
+/** "€ 1.234,56" (nl) / "€1,234.56" (en). */
+export function formatMoney(lang: Locale, amount: number | string | { toString(): string }): string {
+  const n = typeof amount === 'number' ? amount : Number(amount.toString());
+  return new Intl.NumberFormat(dateFmt[lang], { style: 'currency', currency: 'EUR' }).format(n).replace(/\u00a0/g, ' ');
+}
+
+function amsterdamParts(d: Date): { year: number; month: number; day: number; hour: number; minute: number } {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Amsterdam',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(d);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
+}

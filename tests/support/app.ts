@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { createApp, type AppDeps } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Clock } from '../../src/clock.js';
+import type { TestDb } from './db.js';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  private t: number;
+  constructor(start = Date.now()) {
+    this.t = start;
+  }
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** The app on a test database, with a movable clock and a fixed base URL. */
+export function testApp(db: TestDb, over: Partial<AppDeps> & { env?: Record<string, string> } = {}): { app: Express; clock: TestClock; config: Config; deps: AppDeps } {
+  const config = loadConfig({ NODE_ENV: 'test', BASE_URL: 'http://pim.test', LOG_LEVEL: 'silent', ...over.env });
+  const clock = (over.clock as TestClock | undefined) ?? new TestClock();
+  const deps: AppDeps = {
+    config,
+    prisma: db.prisma,
+    pool: db.pool,
+    clock,
+    sessionSecret: randomBytes(32).toString('hex'),
+    ...over,
+  };
+  return { app: createApp(deps), clock, config, deps };
+}
+
+/** The value of the hidden _csrf field in an HTML page. */
+export function csrfFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m?.[1]) throw new Error('no CSRF token in page');
+  return m[1];
+}
+
+/** Opens /login and submits the real form with its real CSRF token. */
+export async function logIn(agent: TestAgent, username: string, password: string) {
+  const page = await agent.get('/login');
+  return agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username, password });
+}
+
+/** GETs `path` and posts `fields` to `action` with the page's CSRF token. */
+export async function submitForm(agent: TestAgent, path: string, action: string, fields: Record<string, string | string[]>) {
+  const page = await agent.get(path);
+  return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...fields });
+}
+
+/** A new cookie-keeping client for the app. */
+export function client(app: Express): TestAgent {
+  return request.agent(app);
+}
+
+/** The text of an HTML page without tags, whitespace collapsed (what a reader sees). */
+export function visibleText(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
