@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (seeded.loaded) log.info('loaded the demo data');
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
-  const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, systemClock);
+  const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
   const app = createApp({
     config,
     prisma: db.prisma,

@@ -4,12 +4,15 @@
  * a cross-reference table whose byte offsets are exact. Used for the demo's manuals and reports.
  */
 
-/** PDF string literal: latin-1 text (Helvetica with WinAnsiEncoding), with \ ( ) escaped. */
-function pdfString(text: string): string {
+/**
+ * PDF string literal of latin-1 text, with \ ( ) escaped. The euro sign is 0x80 in
+ * WinAnsiEncoding (page text) and 0xA0 in PDFDocEncoding (the info dictionary).
+ */
+function pdfString(text: string, euro = '\x80'): string {
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    const c = code === 0x20ac ? '\x80' : code < 0x20 || code > 0xff ? '?' : ch; // € is 0x80 in WinAnsi
+    const c = code === 0x20ac ? euro : code < 0x20 || code > 0xff ? '?' : ch;
     out += c === '\\' || c === '(' || c === ')' ? `\\${c}` : c;
   }
   return `(${out})`;
@@ -30,7 +33,7 @@ export function buildDemoPdf(title: string, lines: readonly string[] = []): Buff
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
     `<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}endstream`,
-    `<< /Title ${pdfString(title)} /Producer (PIM) >>`,
+    `<< /Title ${pdfString(title, '\xa0')} /Producer (PIM) >>`,
   ];
 
   // The second line's bytes above 127 tell tools the file is binary (PDF 32000-1, 7.5.2).

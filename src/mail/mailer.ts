@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { PrismaClient } from '../db/client.js';
-import type { Clock } from '../clock.js';
 import { log } from '../log.js';
 
 /** Sends one message; SMTP in real use, .eml files when no SMTP server is configured. */
@@ -43,28 +42,28 @@ const MAX_BACKOFF_MS = 30 * 60_000;
 /**
  * Sends due outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED, so several app
  * instances can run the worker at once without sending a mail twice. A failed send is
- * retried with exponential back-off. Returns the number sent.
+ * retried with exponential back-off. Times are the database's, shared by every instance.
+ * Returns the number sent.
  */
-export async function deliverDue(prisma: PrismaClient, transport: Transport, from: string, clock: Clock): Promise<number> {
+export async function deliverDue(prisma: PrismaClient, transport: Transport, from: string): Promise<number> {
   let sent = 0;
   for (;;) {
     const n = await prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ id: bigint; recipient: string; subject: string; text: string; html: string | null; attempts: number }[]>`
         SELECT id, recipient, subject, text, html, attempts FROM mail_outbox
-        WHERE sent_at IS NULL AND next_attempt_at <= ${clock.now()}
+        WHERE sent_at IS NULL AND next_attempt_at <= now()
         ORDER BY next_attempt_at, id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
       let ok = 0;
       for (const row of rows) {
         try {
           await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text, html: row.html });
-          await tx.mailOutbox.update({ where: { id: row.id }, data: { sentAt: clock.now(), attempts: row.attempts + 1, lastError: null } });
+          await tx.$executeRaw`UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ${row.id}`;
           ok++;
         } catch (err) {
           const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** row.attempts);
-          await tx.mailOutbox.update({
-            where: { id: row.id },
-            data: { attempts: row.attempts + 1, lastError: String((err as Error).message).slice(0, 500), nextAttemptAt: new Date(clock.now().getTime() + backoff) },
-          });
+          const message = String((err as Error).message).slice(0, 500);
+          await tx.$executeRaw`UPDATE mail_outbox SET attempts = attempts + 1, last_error = ${message},
+            next_attempt_at = now() + make_interval(secs => ${backoff / 1000}) WHERE id = ${row.id}`;
           log.warn(`mail ${row.id} to ${row.recipient} failed (attempt ${row.attempts + 1})`, (err as Error).message);
         }
       }
@@ -76,12 +75,12 @@ export async function deliverDue(prisma: PrismaClient, transport: Transport, fro
 }
 
 /** Runs deliverDue every `intervalMs` and on `kick()`; `stop()` waits for the current run. */
-export function startOutboxWorker(prisma: PrismaClient, transport: Transport, from: string, clock: Clock, intervalMs = 5_000) {
+export function startOutboxWorker(prisma: PrismaClient, transport: Transport, from: string, intervalMs = 5_000) {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const tick = () => {
     if (stopped) return running;
-    running = running.then(() => deliverDue(prisma, transport, from, clock)).catch((err) => log.error('outbox worker', err));
+    running = running.then(() => deliverDue(prisma, transport, from)).catch((err) => log.error('outbox worker', err));
     return running;
   };
   const timer = setInterval(tick, intervalMs);

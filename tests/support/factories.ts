@@ -44,7 +44,7 @@ export async function makePerson(
   const email = over.email === undefined ? `p.${uid()}@example.nl` : over.email;
   const password = over.password === undefined ? PASSWORD : over.password;
   const passwordHash = password === null ? null : password === PASSWORD ? await (cachedHash ??= hashPassword(PASSWORD)) : await hashPassword(password);
-  const roles = over.roles ?? ['PORTAL_ACCESS'];
+  const roles = [...new Set<Role>(over.roles ?? ['PORTAL_ACCESS'])];
   const contact = await prisma.contact.create({
     data: {
       organizationId: orgId,
