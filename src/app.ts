@@ -8,7 +8,7 @@ import type { Clock } from './clock.js';
 import { cspNonce, securityHeaders } from './http/security.js';
 import { sessionMiddleware, sessionLifetime } from './auth/session.js';
 import { createPassport } from './auth/passport.js';
-import { pageLocals } from './http/locals.js';
+import { listLocals, pageLocals } from './http/locals.js';
 import { useViews } from './http/views.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './features/health/routes.js';
@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   const passport = createPassport(deps.prisma);
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(pageLocals);
+  app.use(pageLocals, listLocals);
 
   // CSRF on every state-changing request, login included; the token sits in each form.
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
@@ -75,6 +75,14 @@ export function createApp(deps: AppDeps): Express {
   // Features; each route declares its role (tests/integration/routes.test.ts checks).
   app.use(authRoutes(deps, passport));
   app.use(dashboardRoutes(deps));
+
+  // Mijn gegevens
+
+  // Administratie and Downloads
+
+  // Service & Support
+
+  // Single sign-on
 
   app.use(notFound);
   app.use(errorHandler);

@@ -18,6 +18,14 @@ export interface Page {
  */
 export const PAGES = {
   dashboard: { path: '/', role: Role.PORTAL_ACCESS, menu: 'menu.dashboard' },
+
+  // Mijn gegevens (group 'menu.myData'): organisation, contacts, personal page.
+
+  // Administratie (group 'menu.administration'): invoices.
+
+  // Downloads (group 'menu.downloads'): manuals, product information, reports.
+
+  // Service & Support (group 'menu.support'): tickets, FAQ, remote support.
 } satisfies Record<string, Page>;
 
 export type PageName = keyof typeof PAGES;

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { pickLocale, translate, type Locale } from '../i18n/index.js';
 import { menuFor } from '../auth/pages.js';
+import { urlWith } from './list.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -36,3 +37,11 @@ export function flash(req: Parameters<RequestHandler>[0], type: 'success' | 'inf
 export function langOf(req: Parameters<RequestHandler>[0]): Locale {
   return req.lang ?? 'nl';
 }
+
+/** List helpers every page gets: `urlWith({ sort: 'name' })` keeps the other query parameters. */
+export const listLocals: RequestHandler = (req, res, next) => {
+  res.locals.urlWith = (changes: Record<string, string | number | null | undefined>) => urlWith(req.path, req.query, changes);
+  res.locals.urlWithParam = (name: string, value: string | number) => urlWith(req.path, req.query, { [name]: value });
+  res.locals.query = req.query;
+  next();
+};
