@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): Express {
     sessionMiddleware({
       pool: deps.pool,
       secret: deps.sessionSecret,
-      production: config.production,
+      secure: config.secureCookies,
       idleMs: config.sessionIdleMs,
       prune: config.env !== 'test',
     }),

@@ -26,6 +26,8 @@ const Env = z.object({
 export type Config = {
   env: 'development' | 'production' | 'test';
   production: boolean;
+  /** Cookies are Secure (and the session cookie __Host-) in production behind an https BASE_URL. */
+  secureCookies: boolean;
   host: string;
   port: number;
   baseUrl: string;
@@ -60,12 +62,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.BASE_URL) {
     throw new ConfigError('Invalid configuration:\n  BASE_URL: required when NODE_ENV=production');
   }
+  const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
     production,
+    secureCookies: production && baseUrl.startsWith('https:'),
     host: e.HOST,
     port: e.PORT,
-    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    baseUrl,
     trustProxy: e.TRUST_PROXY,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,

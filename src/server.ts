@@ -19,6 +19,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
 
+  if (config.production && !config.secureCookies) {
+    log.warn('BASE_URL is not https: cookies are not marked Secure. Use this only for a local trial.');
+  }
   let embedded: EmbeddedServer | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {

@@ -4,16 +4,16 @@ import type pg from 'pg';
 import type { RequestHandler } from 'express';
 import type { Clock } from '../clock.js';
 
-/** Cookie name: `__Host-` in production (HTTPS only, no Domain, Path=/). */
-export function sessionCookieName(production: boolean): string {
-  return production ? '__Host-pim.sid' : 'pim.sid';
+/** Cookie name: `__Host-` when cookies are Secure (HTTPS only, no Domain, Path=/). */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-pim.sid' : 'pim.sid';
 }
 
 /**
  * Sessions in PostgreSQL (connect-pg-simple; the table comes from a migration), so every
  * app instance behind a load balancer sees the same sessions.
  */
-export function sessionMiddleware(opts: { pool: pg.Pool; secret: string; production: boolean; idleMs: number; prune: boolean }): RequestHandler {
+export function sessionMiddleware(opts: { pool: pg.Pool; secret: string; secure: boolean; idleMs: number; prune: boolean }): RequestHandler {
   const PgStore = connectPgSimple(session);
   return session({
     store: new PgStore({
@@ -22,14 +22,14 @@ export function sessionMiddleware(opts: { pool: pg.Pool; secret: string; product
       createTableIfMissing: false,
       pruneSessionInterval: opts.prune ? 15 * 60 : false,
     }),
-    name: sessionCookieName(opts.production),
+    name: sessionCookieName(opts.secure),
     secret: opts.secret,
     resave: false,
     saveUninitialized: false,
     rolling: false,
     unset: 'destroy',
     proxy: undefined,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.production, path: '/', maxAge: opts.idleMs },
+    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: opts.idleMs },
   });
 }
 

@@ -71,7 +71,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
         req.session.createdAt = at;
         req.session.lastSeenAt = at;
         if (lang) req.session.lang = lang;
-        rememberDevice(res, deps.sessionSecret, username, config.production);
+        rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key))
           .then(() => res.redirect(safeReturnTo(req.body.returnTo)))
           .catch(next);
