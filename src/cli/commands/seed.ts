@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { seedDemo, DEMO_LOGIN, DEMO_PASSWORD } from '../../db/demo.js';
+import { staffActor, type CliContext } from '../validate.js';
+
+/** Registers `seed:demo`. */
+export function registerSeedCommands(program: Command, ctx: CliContext): void {
+  const { prisma } = ctx;
+
+  program
+    .command('seed:demo')
+    .description("load the user manual's demo data (only into a database without organisations)")
+    .action(async () => {
+      const { loaded } = await seedDemo(prisma, staffActor());
+      ctx.out(
+        loaded
+          ? `demo data loaded: log in at ${ctx.baseUrl}/login as ${DEMO_LOGIN} with password ${DEMO_PASSWORD}`
+          : 'demo data not loaded: the database already has organisations',
+      );
+    });
+}

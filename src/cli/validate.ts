@@ -1,0 +1,117 @@
+import { CommanderError } from 'commander';
+import { z } from 'zod';
+import type { PrismaClient } from '../db/client.js';
+import type { AuditActor } from '../audit.js';
+import { ROLES, type Role } from '../auth/roles.js';
+import { parseIsoDateTime } from './time.js';
+
+/** What the commands work with; tests pass their own. */
+export interface CliContext {
+  prisma: PrismaClient;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  now: () => Date;
+  /** The portal's public base URL, for links in mails (no trailing slash). */
+  baseUrl: string;
+}
+
+/** Bad input or a refused change: printed as one line `error: <message>`, exit code 1. */
+export class CliError extends Error {}
+
+/** The staff member running the tool, as the audit trail names them. */
+export function staffActor(): AuditActor {
+  return { staff: process.env.USER ?? 'cli' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: zod schemas over commander's raw option values; the first problem names its flag.
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Parses `input` with `schema`; on failure throws a CliError naming the option (or argument). */
+export function parse<T extends z.ZodType>(schema: T, input: unknown, args: readonly string[] = []): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  const name = args.includes(key) ? `<${key}>` : `--${kebab(key)}`;
+  throw new CliError(`${name}: ${issue.message}`);
+}
+
+const MAX_ID = 2_147_483_647;
+/** A database id: a positive whole number that fits a PostgreSQL integer. */
+export const id = z
+  .string()
+  .trim()
+  .regex(/^[1-9]\d{0,9}$/, 'must be a positive whole number')
+  .transform(Number)
+  .refine((n) => n <= MAX_ID, 'must be a positive whole number');
+/** Non-empty trimmed text of at most `max` characters. */
+export const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** An e-mail address, trimmed and lower-cased. */
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('not a valid e-mail address').max(254, 'not a valid e-mail address'));
+/** A phone or fax number: digits, spaces, +, -, parentheses. */
+export const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 ()-]{4,24}$/, 'not a valid phone number (digits, spaces, +, -, parentheses)');
+/** A boolean switch: true only when given. */
+export const flag = z.boolean().optional().transform((v) => v === true);
+/** An ISO 8601 date or date-time, Amsterdam time unless it has an offset. */
+export const dateTime = z.string().transform((v, ctx) => {
+  const date = parseIsoDateTime(v);
+  if (!date) {
+    ctx.addIssue({ code: 'custom', message: `not an ISO date-time: "${v}" (e.g. 2019-05-23T09:19, Amsterdam time, or 2019-05-23T09:19+02:00)` });
+    return z.NEVER;
+  }
+  return date;
+});
+const roleNames = ROLES as readonly string[];
+/** A contact role name, case-insensitive. */
+export const role = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((v) => roleNames.includes(v), { error: (iss) => `unknown role "${String(iss.input)}" (one of ${ROLES.join(', ')})` })
+  .transform((v) => v as Role);
+/** An application code such as OPERATOR, upper-cased. */
+export const appCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9_]{1,40}$/, 'not an application code (e.g. OPERATOR)');
+
+// ---------------------------------------------------------------------------------------------
+
+/** Commander option parser for a repeatable option: collects the values in order. */
+export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Whether `e` is Prisma's unique-constraint violation (P2002). */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
+}
+
+/**
+ * Runs `body` (a command line being parsed and run); returns the exit code: 0, or 1 after an
+ * error (a CliError or any other error is printed as one line `error: <message>`).
+ */
+export async function runCommand(ctx: CliContext, body: () => Promise<unknown>): Promise<number> {
+  try {
+    await body();
+    return 0;
+  } catch (e) {
+    // Commander has already printed its own message (or the help).
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof CliError) {
+      ctx.err(`error: ${e.message}`);
+      return 1;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    ctx.err(`error: ${message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}`);
+    return 1;
+  }
+}
