@@ -51,9 +51,10 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     const url = config.baseUrl;
-    console.log(`PIM is running at ${url} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`);
-    if (config.demoSeed) console.log(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
-    if (!config.smtpUrl) console.log(`Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`);
+    const lines = [`PIM is running at ${url} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`];
+    if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
+    lines.push(config.smtpUrl ? 'Mail is sent through SMTP_URL.' : `Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`);
+    console.log(lines.join('\n'));
   });
   server.keepAliveTimeout = 65_000;
 

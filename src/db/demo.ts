@@ -304,8 +304,9 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
           resolvedAt: d('2017-07-07T11:30:00+02:00'),
         },
       });
-      // Explicit ids do not move the sequence: new tickets continue after the highest number.
-      await tx.$executeRaw`SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets))`;
+      // Explicit ids do not move the sequence: new tickets continue after the highest number
+      // (and never below the 10000 the migration starts at).
+      await tx.$executeRaw`SELECT setval(pg_get_serial_sequence('tickets', 'id'), GREATEST((SELECT max(id) FROM tickets), 9999))`;
 
       await tx.announcement.create({
         data: {

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createEmptyDb } from '../support/db.js';
+
+let db: { url: string; drop(): Promise<void> };
+
+beforeAll(async () => {
+  db = await createEmptyDb();
+});
+afterAll(() => db.drop());
+
+/** Starts `npm start`'s entry point as its own process, as a user would. */
+function startServer(env: Record<string, string>): { proc: ChildProcess; output: () => string; ready: Promise<string> } {
+  let out = '';
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    // A clean environment: vitest's own variables (BASE_URL=/ among them) must not leak in.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_URL: db.url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on [\d.]+:(\d+)[\s\S]*Mail is /.exec(out);
+      if (m) resolve(m[1]!);
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  ready.catch(() => {}); // tests that expect a failed start await the exit instead
+  return { proc, output: () => out, ready };
+}
+
+const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+
+describe('npm start (src/server.ts)', () => {
+  it('migrates, loads the demo, prints the URL and the demo login, serves pages, and drains on SIGTERM', async () => {
+    const s = startServer({ BASE_URL: 'http://localhost:3999' });
+    const port = await s.ready;
+    expect(s.output()).toContain('PIM is running at http://localhost:3999');
+    expect(s.output()).toContain('Demo login: j.jansen@vtel.nl / welkom-bij-pim');
+    const login = await fetch(`http://127.0.0.1:${port}/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('Welkom');
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const exit = exited(s.proc);
+    s.proc.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('a second start keeps the data and does not load the demo twice', async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query("UPDATE contacts SET first_name = 'Jantje' WHERE email = 'j.jansen@vtel.nl'");
+    const s = startServer({});
+    await s.ready;
+    expect(s.output()).not.toContain('loaded the demo data');
+    const { rows } = await c.query("SELECT count(*)::int AS n, max(first_name) AS name FROM contacts WHERE email = 'j.jansen@vtel.nl'");
+    expect(rows[0]).toEqual({ n: 1, name: 'Jantje' });
+    await c.end();
+    const exit = exited(s.proc);
+    s.proc.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('refuses to start when an applied migration was changed, with a message naming it', async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const { rows } = await c.query('SELECT migration_name FROM _prisma_migrations ORDER BY migration_name LIMIT 1');
+    await c.query("UPDATE _prisma_migrations SET checksum = repeat('0', 64) WHERE migration_name = $1", [rows[0].migration_name]);
+    const s = startServer({});
+    const code = await exited(s.proc);
+    await c.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [rows[0].migration_name, 'x']);
+    await c.end();
+    expect(code).toBe(1);
+    expect(s.output()).toContain(`Migration ${rows[0].migration_name} was changed after it was applied`);
+  });
+
+  it('refuses to start with a bad variable, naming it', async () => {
+    const s = startServer({ SESSION_IDLE_MINUTES: 'soon' });
+    expect(await exited(s.proc)).toBe(1);
+    expect(s.output()).toMatch(/SESSION_IDLE_MINUTES/);
+  });
+});
