@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { log } from '../log.js';
 
 export type { PrismaClient };
 export { Prisma } from '../generated/prisma/client.js';
@@ -18,6 +19,9 @@ export interface Db {
 /** Opens the pool and the Prisma client on it (through the pg driver adapter). */
 export function openDb(databaseUrl: string, poolSize = 10): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // An idle connection that the server closes (restart, failover) must not crash the process;
+  // the pool replaces it on the next query.
+  pool.on('error', (err) => log.warn('idle database connection closed', err.message));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,
