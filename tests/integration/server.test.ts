@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createEmptyDb } from '../support/db.js';
+import { readMigrations } from '../../src/db/migrator.js';
 
 let db: { url: string; drop(): Promise<void> };
 
@@ -47,6 +48,26 @@ describe('npm start (src/server.ts)', () => {
     const exit = exited(s.proc);
     s.proc.kill('SIGTERM');
     expect(await exit).toBe(0);
+  });
+
+  it('two instances starting at once on an empty database migrate once and load the demo once', async () => {
+    const fresh = await createEmptyDb();
+    const env = { DATABASE_URL: fresh.url };
+    const [a, b] = [startServer(env), startServer(env)];
+    await Promise.all([a.ready, b.ready]);
+    const c = new pg.Client({ connectionString: fresh.url });
+    await c.connect();
+    const migrations = await c.query('SELECT migration_name FROM _prisma_migrations');
+    const orgs = await c.query("SELECT count(*)::int AS n FROM organizations WHERE name = 'Demo Pim (Persoonlijke Informatie Manager)'");
+    await c.end();
+    expect(migrations.rowCount).toBe(readMigrations().length);
+    expect(orgs.rows[0].n).toBe(1);
+    await Promise.all([a, b].map((s) => {
+      const exit = exited(s.proc);
+      s.proc.kill('SIGTERM');
+      return exit;
+    }));
+    await fresh.drop();
   });
 
   it('a second start keeps the data and does not load the demo twice', async () => {
