@@ -5,7 +5,7 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { client, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson } from '../support/factories.js';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc.js';
-import { ssoClients, ssoEnv, ssoJourney } from '../support/sso.js';
+import { ssoClients, ssoEnv, ssoLogin } from '../support/sso.js';
 
 let db: TestDb;
 let idp: TestOidcProvider;
@@ -65,7 +65,7 @@ describe('GET /auth/microsoft: the whole journey', () => {
     expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
     expect(auth.searchParams.get('redirect_uri')).toBe('http://pim.test/auth/microsoft/callback');
 
-    const { res } = await ssoJourney(agent, idp.url, 'microsoft', account);
+    const res = await ssoLogin(agent, idp.url, 'microsoft', account);
     expect(res.status, res.text).toBe(302);
     expect(res.headers.location).toBe('/');
     const home = await agent.get('/');
@@ -86,11 +86,11 @@ describe('GET /auth/microsoft: the whole journey', () => {
     const p = await makePerson(db.prisma, org.id, { firstName: 'Roy', lastName: 'Williams' });
     const other = await makePerson(db.prisma, org.id, { firstName: 'Lisa', lastName: 'de Vries' });
     const account = entraAccount(p.email!);
-    expect((await ssoJourney(client(app), idp.url, 'microsoft', account)).res.status).toBe(302);
+    expect((await ssoLogin(client(app), idp.url, 'microsoft', account)).status).toBe(302);
     // At the provider, the account now carries another person's address (reused or edited).
     idp.accounts.get(account)!.email = other.email!;
     const agent = client(app);
-    const { res } = await ssoJourney(agent, idp.url, 'microsoft', account);
+    const res = await ssoLogin(agent, idp.url, 'microsoft', account);
     expect(res.status).toBe(302);
     expect(visibleText((await agent.get('/')).text)).toContain('Hallo Roy Williams');
     expect(await db.prisma.externalLogin.count({ where: { contactId: other.id } })).toBe(0);
@@ -106,7 +106,7 @@ describe('GET /auth/microsoft: the whole journey', () => {
     const agent = client(app);
     const first = await agent.get('/login?lang=en');
     const cookieBefore = (first.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('pim.sid='))!.split(';')[0];
-    const { res } = await ssoJourney(agent, idp.url, 'microsoft', account);
+    const res = await ssoLogin(agent, idp.url, 'microsoft', account);
     const cookieAfter = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('pim.sid='))!.split(';')[0];
     expect(cookieAfter).not.toBe(cookieBefore);
     // The language chosen before the login survives it.
@@ -124,7 +124,7 @@ describe('GET /auth/google: the whole journey', () => {
     const auth = new URL(String(start.headers.location));
     expect(auth.searchParams.get('state')).toBeTruthy();
     expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
-    const { res } = await ssoJourney(agent, idp.url, 'google', account);
+    const res = await ssoLogin(agent, idp.url, 'google', account);
     expect(res.status, res.text).toBe(302);
     expect(visibleText((await agent.get('/')).text)).toContain('Hallo Henk Bakker');
     const link = await db.prisma.externalLogin.findFirstOrThrow({ where: { contactId: p.id } });
@@ -132,7 +132,7 @@ describe('GET /auth/google: the whole journey', () => {
 
     idp.accounts.get(account)!.email = 'someone.else@example.nl';
     const again = client(app);
-    expect((await ssoJourney(again, idp.url, 'google', account)).res.status).toBe(302);
+    expect((await ssoLogin(again, idp.url, 'google', account)).status).toBe(302);
     expect(visibleText((await again.get('/')).text)).toContain('Hallo Henk Bakker');
   });
 
@@ -141,7 +141,7 @@ describe('GET /auth/google: the whole journey', () => {
     const p = await makePerson(db.prisma, org.id);
     const account = googleAccount(p.email!, false);
     const agent = client(app);
-    const { res } = await ssoJourney(agent, idp.url, 'google', account);
+    const res = await ssoLogin(agent, idp.url, 'google', account);
     expect(res.status).toBe(403);
     expect(visibleText(res.text)).toContain('Uw Google-account geeft geen bevestigd e-mailadres door');
     expect(await db.prisma.externalLogin.count({ where: { contactId: p.id } })).toBe(0);

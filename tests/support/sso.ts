@@ -27,12 +27,18 @@ export function ssoClients(appBase = APP_BASE) {
   ];
 }
 
+/** ssoJourney's answer when the callback was followed. */
+export async function ssoLogin(agent: TestAgent, providerUrl: string, provider: 'microsoft' | 'google', account: string): Promise<request.Response> {
+  const { res } = await ssoJourney(agent, providerUrl, provider, account);
+  return res!;
+}
+
 /**
  * Follows the whole redirect journey by hand, as a browser would: the app's /auth/<provider>
  * sends the browser to the provider, whose login form is filled in with `account`; the
  * provider sends the browser back to the app's callback. `idp` is the browser's cookie jar at
  * the provider (a new one is a browser that never signed in there). Returns the app's answer
- * to the callback and the callback URL (path + query) it answered.
+ * to the callback (unless `follow: false`) and the callback URL (path + query).
  */
 export async function ssoJourney(
   agent: TestAgent,
@@ -40,15 +46,15 @@ export async function ssoJourney(
   provider: 'microsoft' | 'google',
   account: string,
   idp: TestAgent = request.agent(providerUrl),
-): Promise<{ res: request.Response; callback: string }> {
+  opts: { follow?: boolean } = {},
+): Promise<{ res: request.Response | undefined; callback: string }> {
   const start = await agent.get(`/auth/${provider}`);
   expect(start.status, start.text).toBe(302);
   let location = String(start.headers.location);
   for (let hop = 0; hop < 12; hop++) {
     if (location.startsWith(APP_BASE)) {
       const callback = location.slice(APP_BASE.length);
-      if (process.env.SSO_DEBUG) console.log(callback);
-      return { res: await agent.get(callback), callback };
+      return { res: opts.follow === false ? undefined : await agent.get(callback), callback };
     }
     expect(location.startsWith(providerUrl), location).toBe(true);
     const res = await idp.get(location.slice(providerUrl.length));

@@ -66,7 +66,7 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
         void (async () => {
           if (err || !identity) {
             // A bad state, a spent code, a token with the wrong nonce, audience or issuer...
-            const detail = err instanceof Error ? err.message : typeof info === 'object' && info && 'message' in info ? String(info.message) : 'no identity';
+            const detail = err ? describeError(err) : typeof info === 'object' && info && 'message' in info ? String(info.message) : 'no identity';
             await refuse(prisma, { provider }, 'failed', ip, {}, detail);
             return renderRefused(res, provider, 'failed');
           }
@@ -95,4 +95,21 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
   });
 
   return r;
+}
+
+/** The error and its causes in one line for the audit trail ("... > unexpected JWT "nonce" claim value"). */
+function describeError(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (e instanceof Error) {
+      const code = (e as { error?: unknown }).error;
+      parts.push(typeof code === 'string' ? `${e.message} (${code})` : e.message);
+      e = e.cause;
+    } else {
+      if (typeof e === 'object' && 'error' in e) parts.push(String((e as { error: unknown }).error));
+      break;
+    }
+  }
+  return parts.join(' > ');
 }
