@@ -14,6 +14,7 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
+import { ssoRoutes } from './features/sso/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -24,6 +25,8 @@ export interface AppDeps {
   sessionSecret: string;
   /** Which single-sign-on buttons to show (wired by the SSO feature). */
   sso?: { microsoft: boolean; google: boolean };
+  /** Tests only: the SSO providers' HTTP calls go through this fetch (to a provider on loopback). */
+  ssoFetch?: typeof fetch;
   /** Asks the outbox worker to send now rather than at its next tick. */
   kickMail?: () => void;
 }
@@ -83,6 +86,7 @@ export function createApp(deps: AppDeps): Express {
   // Service & Support
 
   // Single sign-on
+  app.use(ssoRoutes(deps, passport));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -4,6 +4,14 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** An identity provider's URL: https, or http on the loopback interface (tests, local trials). */
+const providerUrl = z
+  .url()
+  .refine((v) => {
+    const u = new URL(v);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+  }, 'must be an https URL (http only on 127.0.0.1 or localhost)');
+
 /** Every environment variable PIM reads; README.md ("Configuration") documents each one. */
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -21,6 +29,16 @@ const Env = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('PIM <noreply@vcareconnect.nl>'),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  // Single sign-on: a provider is on when its client id and secret are both set.
+  MICROSOFT_CLIENT_ID: z.string().optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().optional(),
+  MICROSOFT_TENANT: z.string().regex(/^[A-Za-z0-9.-]{1,100}$/, 'a tenant id, domain, or organizations').default('organizations'),
+  MICROSOFT_ISSUER_URL: providerUrl.optional(),
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_AUTH_URL: providerUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: providerUrl.default('https://oauth2.googleapis.com/token'),
+  GOOGLE_USERINFO_URL: providerUrl.default('https://openidconnect.googleapis.com/v1/userinfo'),
 });
 
 export type Config = {
@@ -42,7 +60,30 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** Microsoft 365 / Entra ID login, when configured. */
+  microsoft: MicrosoftConfig | undefined;
+  /** Google login, when configured. */
+  google: GoogleConfig | undefined;
 };
+
+/** Microsoft 365 / Entra ID: the app registration and the issuer to discover. */
+export interface MicrosoftConfig {
+  clientId: string;
+  clientSecret: string;
+  /** `organizations` (any work or school tenant), or one tenant's id or domain. */
+  tenant: string;
+  /** The issuer discovered at first use: MICROSOFT_ISSUER_URL, else login.microsoftonline.com/<tenant>/v2.0. */
+  issuerUrl: string;
+}
+
+/** Google: the OAuth client and its endpoints (overridable so tests can use a local provider). */
+export interface GoogleConfig {
+  clientId: string;
+  clientSecret: string;
+  authUrl: string;
+  tokenUrl: string;
+  userinfoUrl: string;
+}
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
 export class ConfigError extends Error {}
@@ -61,6 +102,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (production && !e.BASE_URL) {
     throw new ConfigError('Invalid configuration:\n  BASE_URL: required when NODE_ENV=production');
+  }
+  for (const [id, secret, name] of [
+    [e.MICROSOFT_CLIENT_ID, e.MICROSOFT_CLIENT_SECRET, 'MICROSOFT'],
+    [e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE'],
+  ] as const) {
+    if (!!id !== !!secret) {
+      throw new ConfigError(`Invalid configuration:\n  ${name}_CLIENT_${id ? 'SECRET' : 'ID'}: required when ${name}_CLIENT_${id ? 'ID' : 'SECRET'} is set`);
+    }
   }
   const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
@@ -81,6 +130,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
+    microsoft:
+      e.MICROSOFT_CLIENT_ID && e.MICROSOFT_CLIENT_SECRET
+        ? {
+            clientId: e.MICROSOFT_CLIENT_ID,
+            clientSecret: e.MICROSOFT_CLIENT_SECRET,
+            tenant: e.MICROSOFT_TENANT,
+            issuerUrl: e.MICROSOFT_ISSUER_URL ?? `https://login.microsoftonline.com/${e.MICROSOFT_TENANT}/v2.0`,
+          }
+        : undefined,
+    google:
+      e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+        ? {
+            clientId: e.GOOGLE_CLIENT_ID,
+            clientSecret: e.GOOGLE_CLIENT_SECRET,
+            authUrl: e.GOOGLE_AUTH_URL,
+            tokenUrl: e.GOOGLE_TOKEN_URL,
+            userinfoUrl: e.GOOGLE_USERINFO_URL,
+          }
+        : undefined,
   };
 }
 

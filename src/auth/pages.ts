@@ -26,6 +26,9 @@ export const PAGES = {
   // Downloads (group 'menu.downloads'): manuals, product information, reports.
 
   // Service & Support (group 'menu.support'): tickets, FAQ, remote support.
+
+  // Single sign-on: the personal page's linked logins (reached from the personal page, not the menu).
+  profileLogins: { path: '/profile/logins', role: Role.MANAGE_PERSONAL_DATA },
 } satisfies Record<string, Page>;
 
 export type PageName = keyof typeof PAGES;

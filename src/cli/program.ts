@@ -5,6 +5,7 @@ import { registerOrganizationsCommands } from './commands/organizations.js';
 import { registerContactsCommands } from './commands/contacts.js';
 import { registerApplicationsCommands } from './commands/applications.js';
 import { registerNewsCommands } from './commands/news.js';
+import { registerSsoCommands } from './commands/sso.js';
 
 export { CliError, type CliContext } from './validate.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerContactsCommands(program, ctx);
   registerApplicationsCommands(program, ctx);
   registerNewsCommands(program, ctx);
+  registerSsoCommands(program, ctx);
 
   return program;
 }

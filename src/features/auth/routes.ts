@@ -15,6 +15,9 @@ import { formatDateTime } from '../../i18n/index.js';
 import { safeReturnTo } from './return-to.js';
 import { normaliseEmail, requestPasswordReset, setPasswordWithToken } from './service.js';
 import { findUsableToken } from './tokens.js';
+import { startLoggedInSession } from '../../auth/login.js';
+import { ssoButtons } from '../sso/routes.js';
+import { refusePasswordForSso, ssoRequiredFor } from '../sso/service.js';
 
 const ResetForm = z
   .object({ password: NewPassword, confirm: z.string() })
@@ -29,7 +32,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     res.status(status).render('auth/login', {
       username: str(req.body?.username),
       returnTo: safeReturnTo(req.body?.returnTo ?? req.query.returnTo),
-      sso: deps.sso ?? { microsoft: false, google: false },
+      sso: deps.sso ?? ssoButtons(config),
       ...extra,
     });
 
@@ -63,19 +66,17 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
           .catch(next);
         return;
       }
-      const lang = req.session.lang;
-      // req.login regenerates the session: a new id at login (no session fixation).
-      req.login(actor, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        const at = clock.now().getTime();
-        req.session.createdAt = at;
-        req.session.lastSeenAt = at;
-        if (lang) req.session.lang = lang;
+      void (async () => {
+        // Only after a correct password, so this says nothing to someone guessing addresses.
+        if (await ssoRequiredFor(prisma, actor.organizationId)) {
+          await refusePasswordForSso(prisma, actor, ip);
+          return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
+        }
+        await startLoggedInSession(req, actor, clock);
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
-        clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key))
-          .then(() => res.redirect(safeReturnTo(req.body.returnTo)))
-          .catch(next);
-      });
+        await clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
+        res.redirect(safeReturnTo(req.body.returnTo));
+      })().catch(next);
     })(req, res, next);
   });
 

@@ -5,6 +5,7 @@ import { enqueueMail } from '../../mail/outbox.js';
 import { renderMail } from '../../http/views.js';
 import { recordAudit } from '../../audit.js';
 import type { Locale } from '../../i18n/index.js';
+import { mailSsoRequired, ssoRequiredFor } from '../sso/service.js';
 import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from './tokens.js';
 
 /** Normalises a username / e-mail address: trimmed, lower-case. */
@@ -39,6 +40,12 @@ export async function requestPasswordReset(
     select: { id: true, email: true, firstName: true, infix: true, lastName: true, sessionEpoch: true, organizationId: true },
   });
   if (!contact?.email || !(await loadActor(prisma, contact.id, contact.sessionEpoch))) return;
+  if (await ssoRequiredFor(prisma, contact.organizationId)) {
+    // No reset link: a password would not let them in. The page answers the same as ever
+    // (nothing about the address is revealed); the mail tells the owner which button to use.
+    await mailSsoRequired(prisma, { ...contact, email: contact.email }, opts);
+    return;
+  }
   await prisma.$transaction(async (tx) => {
     const raw = await createPasswordToken(tx, contact.id, 'RESET', opts.now);
     const mail = renderMail(opts.lang, 'password-reset', {
