@@ -15,6 +15,9 @@ import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
 import { ssoRoutes } from './features/sso/routes.js';
+import { organisationRoutes } from './features/organisations/routes.js';
+import { profileRoutes } from './features/profile/routes.js';
+import { activityRoutes } from './features/activity/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -80,6 +83,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(dashboardRoutes(deps));
 
   // Mijn gegevens
+  app.use(organisationRoutes(deps));
+
+  app.use(profileRoutes(deps));
+  app.use(activityRoutes(deps));
 
   // Administratie and Downloads
 

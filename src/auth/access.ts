@@ -6,7 +6,7 @@ import type { Role } from './roles.js';
 /** Marks a guard so the route audit test can prove every route declares its access. */
 export const ACCESS = Symbol('pim.access');
 
-type Guard = RequestHandler & { [ACCESS]: Role | 'PUBLIC' };
+type Guard = RequestHandler & { [ACCESS]: Role | 'PUBLIC' | 'MAIN_CONTACT' };
 
 /** The route needs a logged-in person holding `role` (in effect). Anonymous GETs go to the login page. */
 export function requireRole(role: Role): Guard {
@@ -28,6 +28,22 @@ export function requireRole(role: Role): Guard {
   guard[ACCESS] = role;
   return guard;
 }
+
+/**
+ * The route is for the organisation's main contact only (the "Activiteiten" page): a
+ * logged-in person who is not the main contact gets 403, whatever roles they hold.
+ */
+export const requireMainContact: Guard = Object.assign(
+  ((req: Request, res: Response, next: NextFunction) => {
+    if (!req.user) {
+      if (req.method === 'GET') return res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
+      return next(new AppError('UNAUTHENTICATED'));
+    }
+    if (!req.user.isMainContact) return next(new AppError('FORBIDDEN'));
+    next();
+  }) as RequestHandler,
+  { [ACCESS]: 'MAIN_CONTACT' as const },
+);
 
 /** The route is open to everyone (login, password reset, health checks). */
 export const publicRoute: Guard = Object.assign(((_req: Request, _res: Response, next: NextFunction) => next()) as RequestHandler, {

@@ -9,6 +9,8 @@ export interface Page {
   menu?: string;
   /** Locale key of the menu group heading ("Mijn gegevens"). */
   group?: string;
+  /** Only the organisation's main contact sees it (guard: requireMainContact). */
+  mainContactOnly?: boolean;
 }
 
 /**
@@ -20,6 +22,10 @@ export const PAGES = {
   dashboard: { path: '/', role: Role.PORTAL_ACCESS, menu: 'menu.dashboard' },
 
   // Mijn gegevens (group 'menu.myData'): organisation, contacts, personal page.
+  organisations: { path: '/organisations', role: Role.VIEW_ORGANIZATION, menu: 'organisations.menu', group: 'menu.myData' },
+
+  profile: { path: '/profile', role: Role.MANAGE_PERSONAL_DATA, menu: 'profile.menu', group: 'menu.myData' },
+  activity: { path: '/activity', role: Role.PORTAL_ACCESS, menu: 'activity.menu', group: 'menu.myData', mainContactOnly: true },
 
   // Administratie (group 'menu.administration'): invoices.
 
@@ -36,7 +42,7 @@ export type PageName = keyof typeof PAGES;
 /** The menu for one person: groups in table order, only the pages their roles allow. */
 export function menuFor(actor: Actor, currentPath: string): { label: string; group?: string; path: string; current: boolean }[] {
   return Object.values(PAGES as Record<string, Page>)
-    .filter((p) => p.menu && actor.roles.has(p.role))
+    .filter((p) => p.menu && actor.roles.has(p.role) && (!p.mainContactOnly || actor.isMainContact))
     .map((p) => ({
       label: p.menu!,
       group: p.group,

@@ -1,0 +1,88 @@
+import { Router, type Request } from 'express';
+import type { AppDeps } from '../../app.js';
+import { actorOf, requireRole } from '../../auth/access.js';
+import { PAGES } from '../../auth/pages.js';
+import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
+import { str } from '../../http/validation.js';
+import { langOf } from '../../http/locals.js';
+import { sendCsv } from '../../http/csv.js';
+import { sendDownload } from '../../http/download.js';
+import { AppError } from '../../http/errors.js';
+import { formatDateTime, translate } from '../../i18n/index.js';
+import { getOrganisation, listOrganisations, organisationOverview, ORG_SORTS, type OrgFilters } from './service.js';
+import { addressLine, overviewCsvRows, overviewPdf } from './export.js';
+
+const ACTIVE_VALUES = ['yes', 'no', 'all'] as const;
+
+/** "Actief ja/nee": like the manual, the list starts at "Actief › ja"; 'all' lifts the filter. */
+function parseActive(req: Request): (typeof ACTIVE_VALUES)[number] {
+  const v = str(req.query.active);
+  return (ACTIVE_VALUES as readonly string[]).includes(v) ? (v as (typeof ACTIVE_VALUES)[number]) : 'yes';
+}
+
+/** A database id from the URL; anything else is a page that does not exist. */
+export function parseId(raw: unknown): number {
+  const s = String(raw ?? '');
+  const n = /^\d{1,9}$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new AppError('NOT_FOUND');
+  return n;
+}
+
+/** File-name-safe version of an organisation's name. */
+function fileBase(name: string): string {
+  return `Organisatie ${name}`.replace(/[^\p{L}\p{N} ._()-]+/gu, '').replace(/\s+/g, ' ').trim().slice(0, 120);
+}
+
+/** Mijn gegevens › Organisatie: the list, the detail with its tabs, and the overview downloads. */
+export function organisationRoutes({ prisma, clock }: AppDeps): Router {
+  const r = Router();
+  const guard = () => requireRole(PAGES.organisations.role);
+
+  r.get(PAGES.organisations.path, guard(), async (req, res) => {
+    const actor = actorOf(req);
+    const list = parseListQuery(req.query, { sorts: ORG_SORTS, defaultSort: 'name' });
+    const active = parseActive(req);
+    const filters: OrgFilters = { active: active === 'all' ? null : active === 'yes' };
+    const { total, rows } = await listOrganisations(prisma, actor, list, filters);
+    const t = (k: string) => translate(langOf(req), k);
+    const chips = [];
+    if (active !== 'all') {
+      chips.push({ label: t('organisations.active'), value: t(active === 'yes' ? 'common.yes' : 'common.no'), removeUrl: urlWith(req.path, req.query, { active: 'all' }) });
+    }
+    if (list.q) chips.push({ label: t('list.search'), value: list.q, removeUrl: urlWith(req.path, req.query, { q: null }) });
+    res.render('organisations/list', {
+      list,
+      active,
+      rows: rows.map((o) => ({ ...o, address: addressLine(o.postalStreet, null, o.postalCity, o.postalCountry) })),
+      info: pageInfo(total, list),
+      chips,
+    });
+  });
+
+  r.get(`${PAGES.organisations.path}/:id`, guard(), async (req, res) => {
+    const org = await getOrganisation(prisma, actorOf(req), parseId(req.params.id));
+    const tab = str(req.query.tab) === 'subsidiaries' ? 'subsidiaries' : 'organisation';
+    res.render('organisations/detail', {
+      org,
+      tab,
+      postal: [org.postalStreet, [org.postalPostcode, org.postalCity].filter(Boolean).join(' '), org.postalCountry].filter(Boolean),
+      visit: [org.visitStreet, [org.visitPostcode, org.visitCity].filter(Boolean).join(' '), org.visitCountry].filter(Boolean),
+      subsidiaries: org.subsidiaries.map((o) => ({ ...o, address: addressLine(o.postalStreet, null, o.postalCity, o.postalCountry) })),
+    });
+  });
+
+  r.get(`${PAGES.organisations.path}/:id/overview.csv`, guard(), async (req, res) => {
+    const rows = await organisationOverview(prisma, actorOf(req), parseId(req.params.id));
+    const lang = langOf(req);
+    sendCsv(res, `${fileBase(rows[0]!.name)}.csv`, overviewCsvRows(rows, (k, p) => translate(lang, k, p)));
+  });
+
+  r.get(`${PAGES.organisations.path}/:id/overview.pdf`, guard(), async (req, res) => {
+    const rows = await organisationOverview(prisma, actorOf(req), parseId(req.params.id));
+    const lang = langOf(req);
+    const body = await overviewPdf(rows, (k, p) => translate(lang, k, p), formatDateTime(lang, clock.now()));
+    sendDownload(res, { fileName: `${fileBase(rows[0]!.name)}.pdf`, contentType: 'application/pdf', body });
+  });
+
+  return r;
+}

@@ -1,0 +1,119 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../../app.js';
+import { actorOf, requireRole } from '../../auth/access.js';
+import { loadActor, type Actor } from '../../auth/actor.js';
+import { PAGES } from '../../auth/pages.js';
+import { clearKeys, lockedUntil, recordHit } from '../../auth/throttle.js';
+import { fieldErrors, str } from '../../http/validation.js';
+import { flash, langOf } from '../../http/locals.js';
+import { formatDateTime } from '../../i18n/index.js';
+import { PasswordForm, parseProfileForm } from './schema.js';
+import { changePassword, getProfile, updateProfile, type Profile } from './service.js';
+
+/** The four newsletters and outage notices, in the manual's order. */
+export const SUBSCRIPTIONS = ['subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash'] as const;
+
+/**
+ * Wrong current passwords (password change, e-mail change) are counted per person: five in
+ * fifteen minutes lock these forms for fifteen minutes, so a session left open cannot be
+ * used to guess the password.
+ */
+const MINUTE = 60_000;
+const passwordCheckRules = (actor: Actor) => [{ key: `pwcheck:${actor.id}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE }];
+
+/** Form values as the edit form shows them (from the database or from the refused post). */
+function formValues(src: Profile | Record<string, unknown>): Record<string, unknown> {
+  const v: Record<string, unknown> = {};
+  for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'version']) {
+    const x = (src as Record<string, unknown>)[k];
+    v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
+  }
+  for (const k of SUBSCRIPTIONS) {
+    const x = (src as Record<string, unknown>)[k];
+    v[k] = x === true || x === 'on';
+  }
+  return v;
+}
+
+/** Mijn gegevens › Persoonlijk: the own data, editing it, and "PIM Wachtwoord wijzigen". */
+export function profileRoutes({ prisma, clock }: AppDeps): Router {
+  const r = Router();
+  const guard = () => requireRole(PAGES.profile.role);
+  const path = PAGES.profile.path;
+
+  r.get(path, guard(), async (req, res) => {
+    const me = await getProfile(prisma, actorOf(req));
+    res.render('profile/show', { me, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
+  });
+
+  const renderEdit = (res: Response, status: number, values: Record<string, unknown>, errors?: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    res.status(status).render('profile/edit', { values, errors, subscriptions: SUBSCRIPTIONS, ...extra });
+
+  r.get(`${path}/edit`, guard(), async (req, res) => {
+    renderEdit(res, 200, formValues(await getProfile(prisma, actorOf(req))));
+  });
+
+  r.post(`${path}/edit`, guard(), async (req, res) => {
+    const actor = actorOf(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = formValues(body);
+    const form = parseProfileForm(body);
+    if (!form.data) return renderEdit(res, 422, values, form.errors);
+    const emailChanged = form.data.email !== actor.email;
+    if (emailChanged) {
+      const locked = await lockedUntil(prisma, passwordCheckRules(actor), clock.now());
+      if (locked) return renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
+    }
+    const result = await updateProfile(prisma, actor, form.data, { ip: req.ip ?? '' });
+    if (result.ok) {
+      if (emailChanged) await clearKeys(prisma, passwordCheckRules(actor).map((x) => x.key));
+      flash(req, 'success', result.changed ? 'profile.saved' : 'profile.unchanged');
+      return res.redirect(path);
+    }
+    switch (result.reason) {
+      case 'conflict':
+        return renderEdit(res, 409, formValues(await getProfile(prisma, actor)), undefined, { conflict: true });
+      case 'emailTaken':
+        return renderEdit(res, 422, values, { email: 'profile.errors.emailTaken' });
+      case 'passwordRequired':
+        return renderEdit(res, 422, values, { currentPassword: 'profile.errors.currentForEmail' });
+      case 'wrongPassword': {
+        const locked = await recordHit(prisma, passwordCheckRules(actor), clock.now());
+        if (locked) return renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
+        return renderEdit(res, 422, values, { currentPassword: 'profile.errors.wrongPassword' });
+      }
+    }
+  });
+
+  const renderPassword = (req: Request, res: Response, status: number, errors?: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    res.status(status).render('profile/password', { username: actorOf(req).email, errors, ...extra });
+
+  r.get(`${path}/password`, guard(), (req, res) => renderPassword(req, res, 200));
+
+  r.post(`${path}/password`, guard(), async (req, res, next) => {
+    const actor = actorOf(req);
+    const form = PasswordForm.safeParse({ current: req.body?.current ?? '', password: req.body?.password ?? '', confirm: req.body?.confirm ?? '' });
+    if (!form.success) return renderPassword(req, res, 422, fieldErrors(form.error));
+    const rules = passwordCheckRules(actor);
+    const locked = await lockedUntil(prisma, rules, clock.now());
+    if (locked) return renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
+    const done = await changePassword(prisma, actor, { current: form.data.current, password: form.data.password, now: clock.now(), ip: req.ip ?? '' });
+    if (!done) {
+      const nowLocked = await recordHit(prisma, rules, clock.now());
+      if (nowLocked) return renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), nowLocked) });
+      return renderPassword(req, res, 422, { current: 'profile.errors.wrongPassword' });
+    }
+    await clearKeys(prisma, rules.map((x) => x.key));
+    // The bumped epoch ends every other session; this one moves onto the new epoch, with a
+    // new session id (as after a login) and its language, flash and lifetime kept.
+    const fresh = await loadActor(prisma, actor.id, done.epoch);
+    if (!fresh) return res.redirect('/login');
+    req.login(fresh, { session: true, keepSessionInfo: true }, (err) => {
+      if (err) return next(err);
+      flash(req, 'success', 'profile.passwordChanged');
+      res.redirect(path);
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { NewPassword } from '../../auth/passwords.js';
+import { fieldErrors, str } from '../../http/validation.js';
+
+/** Optional text: trimmed, '' becomes null. */
+const optional = (max: number, tooLong = 'profile.errors.tooLong') =>
+  z
+    .string()
+    .trim()
+    .max(max, tooLong)
+    .transform((v) => (v === '' ? null : v));
+
+/**
+ * A Dutch phone number (0884800900, 088 4 800 911, 06-12345678, +31 6 12345678, 0031...)
+ * or an international one (+ and 8 to 15 digits). Stored as typed, without doubled spaces.
+ */
+export function isPhone(v: string): boolean {
+  const digits = v.replace(/[\s().-]/g, '');
+  if (/^0[1-9]\d{8}$/.test(digits)) return true;
+  if (/^(\+|00)31[1-9]\d{8}$/.test(digits)) return true;
+  return /^\+(?!31)[1-9]\d{7,14}$/.test(digits);
+}
+
+const phone = optional(30).refine((v) => v === null || isPhone(v), 'profile.errors.phone');
+
+/** A Dutch postcode, "7521 PR": four digits (not starting with 0), two letters (not SA, SD, SS). */
+export function normaliseDutchPostcode(v: string): string | null {
+  const m = /^([1-9]\d{3})\s?([a-zA-Z]{2})$/.exec(v.trim());
+  if (!m) return null;
+  const letters = m[2]!.toUpperCase();
+  if (['SA', 'SD', 'SS'].includes(letters)) return null;
+  return `${m[1]} ${letters}`;
+}
+
+/** True when a country means the Netherlands (empty counts: the portal's default). */
+export function isNetherlands(country: string | null): boolean {
+  return !country || /^(nederland|the netherlands|netherlands|nl)$/i.test(country.trim());
+}
+
+const checkbox = z.unknown().transform((v) => v === 'on' || v === 'true' || v === '1' || (Array.isArray(v) && v.length > 0));
+
+/** The "Mijn gegevens" form of the personal page. */
+export const ProfileForm = z
+  .object({
+    lastName: z.string().trim().min(1, 'profile.errors.lastNameRequired').max(100, 'profile.errors.tooLong'),
+    firstName: optional(100),
+    initials: optional(20),
+    infix: optional(20),
+    gender: z
+      .enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid')
+      .transform((v) => (v === '' ? null : v)),
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .min(1, 'profile.errors.emailRequired')
+      .pipe(z.email('validation.email').max(254, 'validation.email')),
+    phone,
+    mobile: phone,
+    privateStreet: optional(200),
+    privatePostcode: optional(10),
+    privateCity: optional(100),
+    privateCountry: optional(100),
+    subscribeUpdate: checkbox,
+    subscribeCare: checkbox,
+    subscribeBusiness: checkbox,
+    subscribeFlash: checkbox,
+    currentPassword: z.string().max(1024).default(''),
+    version: z.coerce.number().int().min(1).max(2_147_483_647),
+  });
+export type ProfileInput = z.output<typeof ProfileForm>;
+
+/**
+ * Parses the form; the postcode is checked against the country (a Dutch postcode for the
+ * Netherlands) beside the other fields, so every field's problem shows at once.
+ */
+export function parseProfileForm(body: Record<string, unknown>): { data: ProfileInput; errors: null } | { data: null; errors: Record<string, string> } {
+  const parsed = ProfileForm.safeParse(body);
+  const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error);
+  const postcode = str(body.privatePostcode);
+  const country = str(body.privateCountry) || null;
+  let normalised: string | null = postcode || null;
+  if (postcode && isNetherlands(country)) {
+    normalised = normaliseDutchPostcode(postcode);
+    if (!normalised) errors.privatePostcode ??= 'profile.errors.postcode';
+  }
+  if (!parsed.success || Object.keys(errors).length) return { data: null, errors };
+  return { data: { ...parsed.data, privatePostcode: normalised }, errors: null };
+}
+
+/** "PIM Wachtwoord wijzigen": the current password, then the new one twice. */
+export const PasswordForm = z
+  .object({
+    current: z.string().min(1, 'profile.errors.currentRequired').max(1024),
+    password: NewPassword,
+    confirm: z.string(),
+  })
+  .refine((f) => f.password === f.confirm, { message: 'password.mismatch', path: ['confirm'] });
