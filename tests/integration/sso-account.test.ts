@@ -42,6 +42,10 @@ describe('GET /profile/logins and POST /profile/logins/:id/unlink', () => {
     expect(text).toContain('Inlogmethoden');
     expect(text).toContain('Microsoft 365');
     expect(text).toContain('kim@gmail.example');
+    // The personal page shows them too.
+    const profile = visibleText((await agent.get('/profile')).text);
+    expect(profile).toContain('Inlogmethoden');
+    expect(profile).toContain('kim@gmail.example');
 
     const res = await agent.post(`/profile/logins/${ms.id}/unlink`).type('form').send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(302);

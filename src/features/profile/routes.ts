@@ -9,6 +9,7 @@ import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { PasswordForm, parseProfileForm } from './schema.js';
 import { changePassword, getProfile, updateProfile, type Profile } from './service.js';
+import { listLinkedLogins } from '../sso/service.js';
 
 /** The four newsletters and outage notices, in the manual's order. */
 export const SUBSCRIPTIONS = ['subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash'] as const;
@@ -42,8 +43,9 @@ export function profileRoutes({ prisma, clock }: AppDeps): Router {
   const path = PAGES.profile.path;
 
   r.get(path, guard(), async (req, res) => {
-    const me = await getProfile(prisma, actorOf(req));
-    res.render('profile/show', { me, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
+    const actor = actorOf(req);
+    const [me, linkedLogins] = await Promise.all([getProfile(prisma, actor), listLinkedLogins(prisma, actor)]);
+    res.render('profile/show', { me, linkedLogins, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
   });
 
   const renderEdit = (res: Response, status: number, values: Record<string, unknown>, errors?: Record<string, string>, extra: Record<string, unknown> = {}) =>
