@@ -14,6 +14,8 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
+import { invoiceRoutes } from './features/invoices/routes.js';
+import { downloadRoutes } from './features/downloads/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -79,6 +81,8 @@ export function createApp(deps: AppDeps): Express {
   // Mijn gegevens
 
   // Administratie and Downloads
+  app.use(invoiceRoutes(deps));
+  app.use(downloadRoutes(deps));
 
   // Service & Support
 

@@ -5,6 +5,8 @@ import { registerOrganizationsCommands } from './commands/organizations.js';
 import { registerContactsCommands } from './commands/contacts.js';
 import { registerApplicationsCommands } from './commands/applications.js';
 import { registerNewsCommands } from './commands/news.js';
+import { registerInvoicesCommands } from './commands/invoices.js';
+import { registerDocumentsCommands } from './commands/documents.js';
 
 export { CliError, type CliContext } from './validate.js';
 
@@ -30,6 +32,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerContactsCommands(program, ctx);
   registerApplicationsCommands(program, ctx);
   registerNewsCommands(program, ctx);
+  registerInvoicesCommands(program, ctx);
+  registerDocumentsCommands(program, ctx);
 
   return program;
 }
