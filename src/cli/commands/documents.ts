@@ -10,6 +10,7 @@ import { PRODUCT_INFO_KEY } from '../../features/downloads/content.js';
 import { parseDay } from '../../features/invoices/filters.js';
 
 const KINDS = { manual: 'MANUAL', product: 'PRODUCT_INFO', report: 'REPORT' } as const;
+const KIND_NAMES = { MANUAL: 'manual', PRODUCT_INFO: 'product', REPORT: 'report' } as const;
 const kind = z
   .string()
   .trim()
@@ -79,7 +80,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliContext): vo
         const mailed = o.kind === 'REPORT' ? await notifyNewReport(tx, { organizationId: org!.id, fileName }, ctx.baseUrl) : [];
         return { id: doc.id, org, mailed };
       });
-      ctx.out(`document ${result.id} added: ${fileName} (${o.kind.toLowerCase()}, ${result.org ? `organisation ${result.org.id}` : 'every customer'})`);
+      ctx.out(`document ${result.id} added: ${fileName} (${KIND_NAMES[o.kind]}, ${result.org ? `organisation ${result.org.id}` : 'every customer'})`);
       if (o.kind === 'REPORT') {
         if (!result.org!.reportsInContract) ctx.out(`note: the contract of organisation ${result.org!.id} does not include reports; nobody sees this report until org:set-reports ${result.org!.id} on`);
         ctx.out(`report mail queued for ${result.mailed.length} ${result.mailed.length === 1 ? 'person' : 'people'}`);
@@ -98,7 +99,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliContext): vo
         orderBy: [{ kind: 'asc' }, { documentDate: 'asc' }, { id: 'asc' }],
         select: { id: true, kind: true, organizationId: true, fileName: true, size: true, documentDate: true },
       });
-      for (const r of rows) ctx.out([r.id, r.kind.toLowerCase(), r.organizationId ?? '*', r.fileName, r.size, r.documentDate.toISOString().slice(0, 10)].join('\t'));
+      for (const r of rows) ctx.out([r.id, KIND_NAMES[r.kind], r.organizationId ?? '*', r.fileName, r.size, r.documentDate.toISOString().slice(0, 10)].join('\t'));
     });
 
   program
