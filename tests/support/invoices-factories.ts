@@ -1,5 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { PDFParse } from 'pdf-parse';
+import type { Test } from 'supertest';
 import type { PrismaClient } from '../../src/db/client.js';
 
 let nextNumber = 700_000 + Math.floor(Math.random() * 100_000) * 10;
@@ -92,10 +93,10 @@ export function readZip(buf: Buffer): Map<string, Buffer> {
   return out;
 }
 
-/** Supertest parser that keeps a binary body as a Buffer. */
-export function binary(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
+/** Supertest parser that keeps a binary body as a Buffer: `.buffer(true).parse(binary)`. */
+export const binary = ((res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void => {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => cb(null, Buffer.concat(chunks)));
   res.on('error', (e: Error) => cb(e, Buffer.alloc(0)));
-}
+}) as unknown as Parameters<Test['parse']>[0];

@@ -8,3 +8,8 @@ CREATE TABLE "page_contents" (
 
     CONSTRAINT "page_contents_pkey" PRIMARY KEY ("key")
 );
+
+-- The invoice list sorts on every column inside one organisation; each sort reads its page from an index.
+CREATE INDEX "invoices_organization_id_title_number_idx" ON "invoices"("organization_id", "title", "number");
+CREATE INDEX "invoices_organization_id_amount_excl_vat_number_idx" ON "invoices"("organization_id", "amount_excl_vat", "number");
+CREATE INDEX "invoices_organization_id_organization_name_number_idx" ON "invoices"("organization_id", "organization_name", "number");
