@@ -131,7 +131,7 @@ describe('GET /invoices', () => {
   it('refuses a date that is not a date with 422 and the message, keeping what was typed', async () => {
     const res = await (await as('finance')).get('/invoices?from=31-2-2017');
     expect(res.status).toBe(422);
-    expect(visibleText(res.text)).toContain('Vul een geldige datum in');
+    expect(visibleText(res.text)).toContain('Er is een probleem Vul een geldige datum in');
     expect(res.text).toContain('value="31-2-2017"');
   });
 
