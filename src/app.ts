@@ -18,6 +18,8 @@ import { ssoRoutes } from './features/sso/routes.js';
 import { organisationRoutes } from './features/organisations/routes.js';
 import { profileRoutes } from './features/profile/routes.js';
 import { activityRoutes } from './features/activity/routes.js';
+import { invoiceRoutes } from './features/invoices/routes.js';
+import { downloadRoutes } from './features/downloads/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -89,6 +91,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(activityRoutes(deps));
 
   // Administratie and Downloads
+  app.use(invoiceRoutes(deps));
+  app.use(downloadRoutes(deps));
 
   // Service & Support
 

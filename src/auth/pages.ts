@@ -28,8 +28,17 @@ export const PAGES = {
   activity: { path: '/activity', role: Role.PORTAL_ACCESS, menu: 'activity.menu', group: 'menu.myData', mainContactOnly: true },
 
   // Administratie (group 'menu.administration'): invoices.
+  invoices: { path: '/invoices', role: Role.VIEW_INVOICES, menu: 'invoices.menu', group: 'menu.administration' },
+  invoiceCsv: { path: '/invoices/export.csv', role: Role.VIEW_INVOICES },
+  invoiceZip: { path: '/invoices/export.zip', role: Role.VIEW_INVOICES },
+  invoicePdf: { path: '/invoices/:id/pdf', role: Role.VIEW_INVOICES },
 
   // Downloads (group 'menu.downloads'): manuals, product information, reports.
+  manuals: { path: '/downloads/manuals', role: Role.VIEW_MANUALS, menu: 'downloads.menu.manuals', group: 'menu.downloads' },
+  productInformation: { path: '/downloads/product-information', role: Role.PORTAL_ACCESS, menu: 'downloads.menu.productInformation', group: 'menu.downloads' },
+  reports: { path: '/downloads/reports', role: Role.VIEW_REPORTS, menu: 'downloads.menu.reports', group: 'menu.downloads' },
+  /** Any document; the service decides per document (kind, organisation, contract), 404 otherwise. */
+  document: { path: '/documents/:id', role: Role.PORTAL_ACCESS },
 
   // Service & Support (group 'menu.support'): tickets, FAQ, remote support.
 

@@ -6,6 +6,8 @@ import { registerContactsCommands } from './commands/contacts.js';
 import { registerApplicationsCommands } from './commands/applications.js';
 import { registerNewsCommands } from './commands/news.js';
 import { registerSsoCommands } from './commands/sso.js';
+import { registerInvoicesCommands } from './commands/invoices.js';
+import { registerDocumentsCommands } from './commands/documents.js';
 
 export { CliError, type CliContext } from './validate.js';
 
@@ -32,6 +34,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerApplicationsCommands(program, ctx);
   registerNewsCommands(program, ctx);
   registerSsoCommands(program, ctx);
+  registerInvoicesCommands(program, ctx);
+  registerDocumentsCommands(program, ctx);
 
   return program;
 }

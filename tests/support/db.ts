@@ -24,6 +24,8 @@ export async function createTestDb(): Promise<TestDb> {
     url,
     name,
     async drop() {
+      // DROP ... WITH (FORCE) can kill a connection pg is still closing; its FATAL then lands on the pool.
+      db.pool.on('error', () => {});
       await db.close();
       await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },

@@ -1,0 +1,50 @@
+import type { PrismaClient, Tx } from '../../db/client.js';
+import { loadActor, type Actor } from '../../auth/actor.js';
+import { Role } from '../../auth/roles.js';
+import { enqueueMail } from '../../mail/outbox.js';
+import { renderMail } from '../../http/views.js';
+
+/**
+ * The people who get a mail for a new report of `organizationId`: everyone who opted in and
+ * may see it. SQL only narrows the candidates (opted in, in the organisation or one of its
+ * ancestors); whether each may see the report is decided by loadActor, the same code that
+ * decides it on every request (may log in, VIEW_REPORTS in effect, the report's organisation
+ * in their scope), so the mail and the page can never disagree.
+ */
+export async function reportRecipients(tx: Tx, organizationId: number): Promise<Actor[]> {
+  const org = await tx.organization.findUnique({ where: { id: organizationId }, select: { reportsInContract: true } });
+  if (!org?.reportsInContract) return [];
+  const candidates = await tx.$queryRaw<{ id: number; session_epoch: number }[]>`
+    WITH RECURSIVE up AS (
+      SELECT id, parent_id FROM organizations WHERE id = ${organizationId}
+      UNION
+      SELECT o.id, o.parent_id FROM organizations o JOIN up ON o.id = up.parent_id
+    )
+    SELECT c.id, c.session_epoch FROM contacts c
+    WHERE c.organization_id IN (SELECT id FROM up) AND c.report_mail_opt_in AND c.deleted_at IS NULL AND c.email IS NOT NULL
+    ORDER BY c.id`;
+  const out: Actor[] = [];
+  for (const c of candidates) {
+    // loadActor runs one $queryRaw; inside the transaction it sees the transaction's state.
+    const actor = await loadActor(tx as unknown as PrismaClient, c.id, c.session_epoch);
+    if (actor && actor.roles.has(Role.VIEW_REPORTS) && actor.orgIds.includes(organizationId)) out.push(actor);
+  }
+  return out;
+}
+
+/** Queues one "new report" mail per recipient, in the transaction that adds the report. Returns the addresses. */
+export async function notifyNewReport(tx: Tx, report: { organizationId: number; fileName: string }, baseUrl: string): Promise<string[]> {
+  const recipients = await reportRecipients(tx, report.organizationId);
+  if (recipients.length === 0) return [];
+  const org = await tx.organization.findUniqueOrThrow({ where: { id: report.organizationId }, select: { name: true } });
+  for (const person of recipients) {
+    const mail = renderMail(
+      'nl',
+      'report-ready',
+      { name: person.displayName, organization: org.name, fileName: report.fileName, link: `${baseUrl}/downloads/reports` },
+      'downloads.mail.reportReady.subject',
+    );
+    await enqueueMail(tx, { to: person.email, ...mail });
+  }
+  return recipients.map((p) => p.email);
+}

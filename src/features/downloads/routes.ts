@@ -1,0 +1,76 @@
+import { Router, type Request } from 'express';
+import type { AppDeps } from '../../app.js';
+import { actorOf, requireRole } from '../../auth/access.js';
+import { PAGES } from '../../auth/pages.js';
+import { sendDownload } from '../../http/download.js';
+import { pageInfo, parseListQuery } from '../../http/list.js';
+import { flash, langOf } from '../../http/locals.js';
+import { parseId } from '../invoices/routes.js';
+import { renderContent } from './content.js';
+import { formatSize, typeLabel } from './files.js';
+import {
+  DOCUMENT_SORTS,
+  getDocument,
+  getProductInfoContent,
+  getReportMailOptIn,
+  listDocuments,
+  setReportMailOptIn,
+  type DocumentSort,
+} from './service.js';
+
+type Rows = Awaited<ReturnType<typeof listDocuments>>['rows'];
+
+/** Rows as the table shows them: type label, size in kB/MB. */
+function present(rows: Rows, lang: 'nl' | 'en') {
+  return rows.map((d) => ({ ...d, type: typeLabel(d.contentType), sizeLabel: formatSize(d.size, lang), organizationName: d.organization?.name ?? null }));
+}
+
+function documentList(req: Request, defaultSort: DocumentSort, defaultDir: 'asc' | 'desc') {
+  return parseListQuery<DocumentSort>(req.query, { sorts: DOCUMENT_SORTS, defaultSort, defaultDir });
+}
+
+/** Downloads › Handleidingen, Productinformatie, Rapportages, and /documents/:id for every kind. */
+export function downloadRoutes({ prisma }: AppDeps): Router {
+  const r = Router();
+
+  r.get(PAGES.manuals.path, requireRole(PAGES.manuals.role), async (req, res) => {
+    const actor = actorOf(req);
+    const list = documentList(req, 'date', 'asc');
+    const { rows, total } = await listDocuments(prisma, actor, 'MANUAL', list);
+    res.render('downloads/manuals', { rows: present(rows, langOf(req)), list, info: pageInfo(total, list) });
+  });
+
+  r.get(PAGES.productInformation.path, requireRole(PAGES.productInformation.role), async (req, res) => {
+    const actor = actorOf(req);
+    const list = documentList(req, 'name', 'asc');
+    const [content, { rows, total }] = await Promise.all([getProductInfoContent(prisma, langOf(req)), listDocuments(prisma, actor, 'PRODUCT_INFO', list)]);
+    res.render('downloads/product-information', {
+      contentHtml: content === null ? null : renderContent(content),
+      rows: present(rows, langOf(req)),
+      list,
+      info: pageInfo(total, list),
+    });
+  });
+
+  r.get(PAGES.reports.path, requireRole(PAGES.reports.role), async (req, res) => {
+    const actor = actorOf(req);
+    // Newest first: a weekly report makes the oldest-first order of the manual's screenshot one long scroll.
+    const list = documentList(req, 'date', 'desc');
+    const [optIn, { rows, total }] = await Promise.all([getReportMailOptIn(prisma, actor), listDocuments(prisma, actor, 'REPORT', list)]);
+    res.render('downloads/reports', { rows: present(rows, langOf(req)), list, info: pageInfo(total, list), optIn, showOrganization: actor.orgIds.length > 1 });
+  });
+
+  r.post(PAGES.reports.path, requireRole(PAGES.reports.role), async (req, res) => {
+    const optIn = req.body?.optIn === '1';
+    await setReportMailOptIn(prisma, actorOf(req), optIn, req.ip);
+    flash(req, 'success', optIn ? 'downloads.reports.optInSaved' : 'downloads.reports.optOutSaved');
+    res.redirect(303, PAGES.reports.path);
+  });
+
+  r.get(PAGES.document.path, requireRole(PAGES.document.role), async (req, res) => {
+    const doc = await getDocument(prisma, actorOf(req), parseId(req.params.id));
+    sendDownload(res, { fileName: doc.fileName, contentType: doc.contentType, body: Buffer.from(doc.content) });
+  });
+
+  return r;
+}

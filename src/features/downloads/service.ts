@@ -1,0 +1,92 @@
+import type { Prisma, PrismaClient } from '../../db/client.js';
+import type { Actor } from '../../auth/actor.js';
+import { Role } from '../../auth/roles.js';
+import { recordAudit } from '../../audit.js';
+import { AppError } from '../../http/errors.js';
+import type { ListQuery } from '../../http/list.js';
+import { PRODUCT_INFO_KEY } from './content.js';
+
+export const DOCUMENT_SORTS = ['name', 'size', 'date'] as const;
+export type DocumentSort = (typeof DOCUMENT_SORTS)[number];
+
+/** Documents for every customer, or for one of the person's organisations. */
+function forAllOrMine(actor: Actor): Prisma.DocumentWhereInput {
+  return { OR: [{ organizationId: null }, { organizationId: { in: actor.orgIds } }] };
+}
+
+/** Reports of the person's organisations whose contract includes reports (the person's own contract is in VIEW_REPORTS). */
+function reportsOf(actor: Actor): Prisma.DocumentWhereInput {
+  return { kind: 'REPORT', organizationId: { in: actor.orgIds }, organization: { reportsInContract: true } };
+}
+
+/**
+ * Which documents a person may open: product information always; manuals with
+ * VIEW_MANUALS; reports with VIEW_REPORTS (in effect only where the contract includes
+ * reports) and only of organisations whose contract includes them.
+ */
+export function visibleDocuments(actor: Actor): Prisma.DocumentWhereInput {
+  const visible: Prisma.DocumentWhereInput[] = [{ kind: 'PRODUCT_INFO', ...forAllOrMine(actor) }];
+  if (actor.roles.has(Role.VIEW_MANUALS)) visible.push({ kind: 'MANUAL', ...forAllOrMine(actor) });
+  if (actor.roles.has(Role.VIEW_REPORTS)) visible.push(reportsOf(actor));
+  return { OR: visible };
+}
+
+const rowSelect = { id: true, fileName: true, contentType: true, size: true, documentDate: true, organization: { select: { name: true } } } as const;
+
+function orderFor(sort: DocumentSort, dir: 'asc' | 'desc'): Prisma.DocumentOrderByWithRelationInput[] {
+  if (sort === 'name') return [{ fileName: dir }, { id: dir }];
+  if (sort === 'size') return [{ size: dir }, { id: dir }];
+  return [{ documentDate: dir }, { fileName: dir }, { id: dir }];
+}
+
+/** One page of a kind of document the person may see. */
+export async function listDocuments(prisma: PrismaClient, actor: Actor, kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT', list: ListQuery<DocumentSort>) {
+  const where: Prisma.DocumentWhereInput = kind === 'REPORT' ? reportsOf(actor) : { kind, ...forAllOrMine(actor) };
+  const [rows, total] = await Promise.all([
+    prisma.document.findMany({ where, orderBy: orderFor(list.sort, list.dir), skip: list.skip, take: list.perPage, select: rowSelect }),
+    prisma.document.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+/** One document the person may open, with its bytes; anything else is not found (404). */
+export async function getDocument(prisma: PrismaClient, actor: Actor, id: number) {
+  const doc = await prisma.document.findFirst({
+    where: { id, ...visibleDocuments(actor) },
+    select: { fileName: true, contentType: true, content: true },
+  });
+  if (!doc) throw new AppError('NOT_FOUND');
+  return doc;
+}
+
+/** Whether the person asked for a mail when a new report is ready. */
+export async function getReportMailOptIn(prisma: PrismaClient, actor: Actor): Promise<boolean> {
+  const c = await prisma.contact.findUnique({ where: { id: actor.id }, select: { reportMailOptIn: true } });
+  return c?.reportMailOptIn ?? false;
+}
+
+/** Saves the person's own choice ("Ja, ik wil een melding ontvangen"), with an audit event. */
+export async function setReportMailOptIn(prisma: PrismaClient, actor: Actor, optIn: boolean, ip: string | undefined): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const before = await tx.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { reportMailOptIn: true } });
+    if (before.reportMailOptIn === optIn) return;
+    await tx.contact.update({ where: { id: actor.id }, data: { reportMailOptIn: optIn } });
+    await recordAudit(tx, {
+      actor,
+      kind: 'contact.reportMailOptIn',
+      organizationId: actor.organizationId,
+      subjectType: 'contact',
+      subjectId: actor.id,
+      before: { reportMailOptIn: before.reportMailOptIn },
+      after: { reportMailOptIn: optIn },
+      ip: ip ?? null,
+    });
+  });
+}
+
+/** The staff-written text of the product-information page in `lang` (Dutch when there is no English); null: the default text. */
+export async function getProductInfoContent(prisma: PrismaClient, lang: 'nl' | 'en'): Promise<string | null> {
+  const row = await prisma.pageContent.findUnique({ where: { key: PRODUCT_INFO_KEY } });
+  if (!row) return null;
+  return lang === 'en' && row.bodyEn ? row.bodyEn : row.bodyNl;
+}

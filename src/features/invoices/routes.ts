@@ -1,0 +1,162 @@
+import { Router, type Request, type Response } from 'express';
+import archiver from 'archiver';
+import type { AppDeps } from '../../app.js';
+import { actorOf, requireRole } from '../../auth/access.js';
+import type { Actor } from '../../auth/actor.js';
+import { PAGES } from '../../auth/pages.js';
+import { Role } from '../../auth/roles.js';
+import { formatDate, translate } from '../../i18n/index.js';
+import { sendCsv } from '../../http/csv.js';
+import { sendDownload, startDownload } from '../../http/download.js';
+import { AppError } from '../../http/errors.js';
+import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
+import { langOf } from '../../http/locals.js';
+import { isoDay, parseInvoiceFilter } from './filters.js';
+import { csvAmount, toUnits } from './money.js';
+import { invoiceFileName, renderInvoicePdf } from './pdf.js';
+import {
+  INVOICE_SORTS,
+  getInvoiceForPdf,
+  getInvoicesForPdf,
+  listInvoices,
+  listInvoicesForExport,
+  listScopeOrganizations,
+  resolveScope,
+  selectInvoicesForZip,
+  type InvoiceSort,
+} from './service.js';
+
+/** Reads the list's sort/page and filters, and resolves the organisation filter inside the person's scope. */
+async function readSelection(deps: AppDeps, req: Request, actor: Actor) {
+  const list = parseListQuery<InvoiceSort>(req.query, { sorts: INVOICE_SORTS, defaultSort: 'number', defaultDir: 'desc' });
+  const filter = parseInvoiceFilter(req.query, deps.clock.now(), actor.roles.has(Role.SUBSIDIARY_ACCESS));
+  const orgs = await listScopeOrganizations(deps.prisma, actor);
+  return { list, filter, orgs, scope: resolveScope(actor, orgs, filter) };
+}
+
+/** Administratie › Facturen: the list, its CSV and ZIP exports, and each invoice's PDF. */
+export function invoiceRoutes(deps: AppDeps): Router {
+  const { prisma } = deps;
+  const r = Router();
+
+  r.get(PAGES.invoices.path, requireRole(PAGES.invoices.role), async (req, res) => {
+    const actor = actorOf(req);
+    const lang = langOf(req);
+    const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
+    const { list, filter, orgs, scope } = await readSelection(deps, req, actor);
+    const { rows, total } = await listInvoices(prisma, scope, filter, list);
+
+    const range =
+      filter.from && filter.to
+        ? t('invoices.filter.range', { from: formatDate(lang, filter.from), to: formatDate(lang, filter.to) })
+        : filter.from
+          ? t('invoices.filter.rangeFrom', { from: formatDate(lang, filter.from) })
+          : filter.to
+            ? t('invoices.filter.rangeTo', { to: formatDate(lang, filter.to) })
+            : t('invoices.filter.rangeAll');
+    const chips = [
+      { label: t('invoices.filter.organization'), value: scope.org.name, removeUrl: scope.org.id !== actor.organizationId ? urlWith(req.path, req.query, { org: null }) : null },
+      ...(actor.roles.has(Role.SUBSIDIARY_ACCESS) && scope.hasSubsidiaries
+        ? [{ label: t('invoices.filter.subsidiariesOf', { name: scope.org.name }), value: t(scope.withSubsidiaries ? 'common.yes' : 'common.no'), removeUrl: null }]
+        : []),
+      {
+        label: t('invoices.col.date'),
+        value: range,
+        removeUrl: filter.defaultRange ? null : urlWith(req.path, req.query, { from: null, to: null, dates: null }),
+      },
+      ...(filter.q ? [{ label: t('invoices.filter.search'), value: filter.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
+    ];
+    const errors = filter.errors;
+    res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
+      rows,
+      list,
+      info: pageInfo(total, list),
+      chips,
+      errors,
+      orgs,
+      scope,
+      form: {
+        org: String(scope.org.id),
+        subs: scope.withSubsidiaries ? 'ja' : 'nee',
+        from: errors.from ? String(req.query.from ?? '') : isoDay(filter.from),
+        to: errors.to ? String(req.query.to ?? '') : isoDay(filter.to),
+        q: filter.q,
+      },
+      showSubsidiaries: actor.roles.has(Role.SUBSIDIARY_ACCESS) && orgs.length > 1,
+      csvUrl: urlWith(PAGES.invoiceCsv.path, req.query, {}),
+      zipUrl: urlWith(PAGES.invoiceZip.path, req.query, {}),
+      allDatesUrl: urlWith(req.path, req.query, { from: null, to: null, dates: 'all' }),
+    });
+  });
+
+  r.get(PAGES.invoiceCsv.path, requireRole(PAGES.invoiceCsv.role), async (req, res) => {
+    const actor = actorOf(req);
+    const lang = langOf(req);
+    const t = (key: string) => translate(lang, key);
+    const { list, filter, scope } = await readSelection(deps, req, actor);
+    const rows = await listInvoicesForExport(prisma, scope, filter, list);
+    const cents = (v: { toString(): string }) => csvAmount(toUnits(v.toString(), 2) ?? 0n);
+    sendCsv(res, 'facturen.csv', [
+      ['number', 'title', 'date', 'amount', 'vat', 'orgName'].map((k) => t(`invoices.col.${k}`)),
+      ...rows.map((i) => [i.number, i.title, formatDate(lang, i.invoiceDate), cents(i.amountExclVat), cents(i.vatAmount), i.organizationName]),
+    ]);
+  });
+
+  r.get(PAGES.invoiceZip.path, requireRole(PAGES.invoiceZip.role), async (req, res) => {
+    const actor = actorOf(req);
+    const { list, filter, scope } = await readSelection(deps, req, actor);
+    // Counted and refused before a byte is sent, so the refusal is a proper error page.
+    const selection = await selectInvoicesForZip(prisma, scope, filter, list);
+    await streamZip(deps, res, actor, langOf(req), selection);
+  });
+
+  r.get(PAGES.invoicePdf.path, requireRole(PAGES.invoicePdf.role), async (req, res) => {
+    const id = parseId(req.params.id);
+    const invoice = await getInvoiceForPdf(prisma, actorOf(req), id);
+    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, langOf(req));
+    sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
+  });
+
+  return r;
+}
+
+/** A route's numeric id; anything else is a page that does not exist. */
+export function parseId(raw: unknown): number {
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,8}$/.test(raw)) throw new AppError('NOT_FOUND');
+  return Number(raw);
+}
+
+const ZIP_BATCH = 20;
+
+/**
+ * Streams the PDFs as one ZIP. Invoices are read in small batches and each entry is awaited
+ * before the next is added, so memory stays bounded by a batch, whatever the selection.
+ */
+async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {
+  startDownload(res, 'facturen.zip', 'application/zip');
+  const archive = archiver('zip', { zlib: { level: 6 } });
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+  });
+  const failed = new Promise<never>((_, reject) => archive.on('error', reject));
+  failed.catch(() => {});
+  archive.pipe(res);
+  for (let i = 0; i < selection.length && !closed; i += ZIP_BATCH) {
+    const ids = selection.slice(i, i + ZIP_BATCH).map((s) => s.id);
+    const byId = new Map((await getInvoicesForPdf(deps.prisma, actor, ids)).map((inv) => [inv.id, inv]));
+    for (const id of ids) {
+      const inv = byId.get(id);
+      if (!inv || closed) continue;
+      const body = inv.pdf ? Buffer.from(inv.pdf) : await renderInvoicePdf(inv, lang);
+      const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
+      archive.append(body, { name: invoiceFileName(inv.number), date: inv.invoiceDate });
+      await Promise.race([added, failed]);
+    }
+  }
+  if (closed) {
+    archive.abort();
+    return;
+  }
+  await Promise.race([archive.finalize(), failed]);
+}

@@ -1,0 +1,136 @@
+import type { Prisma, PrismaClient } from '../../db/client.js';
+import type { Actor } from '../../auth/actor.js';
+import { Role } from '../../auth/roles.js';
+import { AppError } from '../../http/errors.js';
+import type { ListQuery } from '../../http/list.js';
+import type { InvoiceFilter } from './filters.js';
+
+export const INVOICE_SORTS = ['number', 'title', 'date', 'amount', 'orgName'] as const;
+export type InvoiceSort = (typeof INVOICE_SORTS)[number];
+
+/** The most invoices one ZIP download holds; a larger selection is refused (narrow the filter). */
+export const ZIP_MAX_INVOICES = 500;
+/** The most rows one CSV export holds. */
+export const CSV_MAX_ROWS = 10_000;
+
+/** An organisation in the person's scope, for the filter's choices. */
+export interface ScopeOrg {
+  id: number;
+  name: string;
+  parentId: number | null;
+}
+
+/** The organisations the person may see (own, plus subsidiaries with SUBSIDIARY_ACCESS), by name. */
+export function listScopeOrganizations(prisma: PrismaClient, actor: Actor): Promise<ScopeOrg[]> {
+  return prisma.organization.findMany({
+    where: { id: { in: actor.orgIds } },
+    select: { id: true, name: true, parentId: true },
+    orderBy: [{ name: 'asc' }, { id: 'asc' }],
+  });
+}
+
+/** The filter made concrete: the organisation shown, and the organisation ids the list covers. */
+export interface ResolvedScope {
+  org: ScopeOrg;
+  orgIds: number[];
+  withSubsidiaries: boolean;
+  hasSubsidiaries: boolean;
+}
+
+/** Resolves the filter's organisation inside the person's scope; one outside it falls back to the person's own. */
+export function resolveScope(actor: Actor, orgs: readonly ScopeOrg[], filter: InvoiceFilter): ResolvedScope {
+  const own = orgs.find((o) => o.id === actor.organizationId)!;
+  const org = orgs.find((o) => o.id === filter.orgId) ?? own;
+  const children = new Map<number, number[]>();
+  for (const o of orgs) if (o.parentId !== null) children.set(o.parentId, [...(children.get(o.parentId) ?? []), o.id]);
+  const below: number[] = [];
+  const stack = [...(children.get(org.id) ?? [])];
+  while (stack.length) {
+    const id = stack.pop()!;
+    below.push(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  const withSubsidiaries = filter.subsidiaries && actor.roles.has(Role.SUBSIDIARY_ACCESS);
+  return { org, orgIds: withSubsidiaries ? [org.id, ...below] : [org.id], withSubsidiaries, hasSubsidiaries: below.length > 0 };
+}
+
+function whereFor(scope: ResolvedScope, filter: InvoiceFilter): Prisma.InvoiceWhereInput {
+  const where: Prisma.InvoiceWhereInput = { organizationId: { in: scope.orgIds } };
+  if (filter.from || filter.to) where.invoiceDate = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
+  if (filter.q) {
+    const title = { title: { contains: filter.q, mode: 'insensitive' as const } };
+    where.OR = /^\d{1,9}$/.test(filter.q) ? [{ number: Number(filter.q) }, title] : [title];
+  }
+  return where;
+}
+
+function orderFor(sort: InvoiceSort, dir: 'asc' | 'desc'): Prisma.InvoiceOrderByWithRelationInput[] {
+  const tie = { number: dir };
+  switch (sort) {
+    case 'title':
+      return [{ title: dir }, tie];
+    case 'date':
+      return [{ invoiceDate: dir }, tie];
+    case 'amount':
+      return [{ amountExclVat: dir }, tie];
+    case 'orgName':
+      return [{ organizationName: dir }, tie];
+    default:
+      return [tie];
+  }
+}
+
+const listSelect = { id: true, number: true, title: true, invoiceDate: true, amountExclVat: true, vatAmount: true, organizationName: true } as const;
+
+/** One page of the invoices in the resolved scope, and how many there are. */
+export async function listInvoices(prisma: PrismaClient, scope: ResolvedScope, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+  const where = whereFor(scope, filter);
+  const [rows, total] = await Promise.all([
+    prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), skip: list.skip, take: list.perPage, select: listSelect }),
+    prisma.invoice.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+/** Every invoice of the filtered list (for the CSV), refused above CSV_MAX_ROWS. */
+export async function listInvoicesForExport(prisma: PrismaClient, scope: ResolvedScope, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+  const where = whereFor(scope, filter);
+  if ((await prisma.invoice.count({ where })) > CSV_MAX_ROWS) throw new AppError('UNPROCESSABLE', 'invoices.export.csvTooMany');
+  return prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), select: listSelect });
+}
+
+/** The ids and numbers of the filtered list for the ZIP, refused above ZIP_MAX_INVOICES. */
+export async function selectInvoicesForZip(prisma: PrismaClient, scope: ResolvedScope, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+  const where = whereFor(scope, filter);
+  if ((await prisma.invoice.count({ where })) > ZIP_MAX_INVOICES) throw new AppError('UNPROCESSABLE', 'invoices.export.zipTooMany');
+  return prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), select: { id: true, number: true } });
+}
+
+const pdfSelect = {
+  id: true,
+  number: true,
+  title: true,
+  invoiceDate: true,
+  paymentTermDays: true,
+  amountExclVat: true,
+  vatAmount: true,
+  organizationName: true,
+  pdf: true,
+  organization: { select: { postalStreet: true, postalPostcode: true, postalCity: true, postalCountry: true } },
+  lines: { orderBy: { position: 'asc' }, select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true } },
+} as const satisfies Prisma.InvoiceSelect;
+
+/** An invoice with its lines and stored PDF, for its PDF. */
+export type InvoiceForPdf = Prisma.InvoiceGetPayload<{ select: typeof pdfSelect }>;
+
+/** One invoice in the person's scope; any other id is simply not found (404). */
+export async function getInvoiceForPdf(prisma: PrismaClient, actor: Actor, id: number): Promise<InvoiceForPdf> {
+  const invoice = await prisma.invoice.findFirst({ where: { id, organizationId: { in: actor.orgIds } }, select: pdfSelect });
+  if (!invoice) throw new AppError('NOT_FOUND');
+  return invoice;
+}
+
+/** Invoices by id (already selected in scope), for the ZIP, in batches. */
+export function getInvoicesForPdf(prisma: PrismaClient, actor: Actor, ids: number[]): Promise<InvoiceForPdf[]> {
+  return prisma.invoice.findMany({ where: { id: { in: ids }, organizationId: { in: actor.orgIds } }, select: pdfSelect });
+}

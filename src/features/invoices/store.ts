@@ -1,0 +1,84 @@
+import type { PrismaClient, Tx } from '../../db/client.js';
+import type { AuditActor } from '../../audit.js';
+import { recordAudit } from '../../audit.js';
+import { fromUnits } from './money.js';
+import { InputError, type InvoiceInput } from './import.js';
+
+const CHUNK = 1000;
+
+/**
+ * Checks what only the database knows (the organisation exists, the number is free) for
+ * every invoice, before anything is written; the first problem names its source line.
+ * Returns each organisation's name (the default name on the invoice).
+ */
+export async function checkAgainstDatabase(prisma: PrismaClient | Tx, invoices: readonly InvoiceInput[]): Promise<Map<number, string>> {
+  const orgIds = [...new Set(invoices.map((i) => i.organizationId))];
+  const orgs = new Map<number, string>();
+  for (let i = 0; i < orgIds.length; i += 10_000) {
+    for (const o of await prisma.organization.findMany({ where: { id: { in: orgIds.slice(i, i + 10_000) } }, select: { id: true, name: true } })) orgs.set(o.id, o.name);
+  }
+  const taken = new Set<number>();
+  for (let i = 0; i < invoices.length; i += 10_000) {
+    const numbers = invoices.slice(i, i + 10_000).map((x) => x.number);
+    for (const r of await prisma.invoice.findMany({ where: { number: { in: numbers } }, select: { number: true } })) taken.add(r.number);
+  }
+  for (const inv of invoices) {
+    if (!orgs.has(inv.organizationId)) throw new InputError(inv.source, 'organization_id', `no organisation with id ${inv.organizationId}`);
+    if (taken.has(inv.number)) throw new InputError(inv.source, 'number', `invoice ${inv.number} already exists`);
+  }
+  return orgs;
+}
+
+/**
+ * Writes the invoices and their lines in the caller's transaction, in chunks, with one
+ * audit event; `progress` is told how many invoices are written so far.
+ */
+export async function storeInvoices(
+  tx: Tx,
+  invoices: readonly InvoiceInput[],
+  orgNames: Map<number, string>,
+  actor: AuditActor,
+  opts: { pdf?: Buffer; progress?: (done: number) => void } = {},
+): Promise<void> {
+  for (let i = 0; i < invoices.length; i += CHUNK) {
+    const chunk = invoices.slice(i, i + CHUNK);
+    const created = await tx.invoice.createManyAndReturn({
+      data: chunk.map((inv) => ({
+        number: inv.number,
+        organizationId: inv.organizationId,
+        title: inv.title,
+        invoiceDate: inv.invoiceDate,
+        paymentTermDays: inv.paymentTermDays,
+        amountExclVat: fromUnits(inv.exclCents, 2),
+        vatAmount: fromUnits(inv.vatCents, 2),
+        organizationName: inv.organizationName ?? orgNames.get(inv.organizationId)!,
+        pdf: opts.pdf ? new Uint8Array(opts.pdf) : null,
+      })),
+      select: { id: true, number: true },
+    });
+    const ids = new Map(created.map((c) => [c.number, c.id]));
+    await tx.invoiceLine.createMany({
+      data: chunk.flatMap((inv) =>
+        inv.lines.map((l, n) => ({
+          invoiceId: ids.get(inv.number)!,
+          position: n + 1,
+          description: l.description,
+          quantity: fromUnits(l.quantityMilli, 3),
+          unitPrice: fromUnits(l.unitPriceCents, 2),
+          vatRate: fromUnits(l.vatRateHundredths, 2),
+          amountExclVat: fromUnits(l.amountCents, 2),
+        })),
+      ),
+    });
+    opts.progress?.(i + chunk.length);
+  }
+  const numbers = invoices.map((i) => i.number);
+  await recordAudit(tx, {
+    actor,
+    kind: invoices.length === 1 ? 'invoice.created' : 'invoice.imported',
+    organizationId: invoices.length === 1 ? invoices[0]!.organizationId : null,
+    subjectType: 'invoice',
+    subjectId: invoices.length === 1 ? invoices[0]!.number : null,
+    after: { count: invoices.length, numbers: numbers.length <= 50 ? numbers : [Math.min(...numbers), Math.max(...numbers)], storedPdf: !!opts.pdf },
+  });
+}
