@@ -21,7 +21,40 @@ const Env = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('PIM <noreply@vcareconnect.nl>'),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  // Service & Support
+  HELPDESK_NAME: z.string().default('Support Vtel'),
+  HELPDESK_EMAIL: z.email().default('support@vcareconnect.nl'),
+  TICKET_SLA_DAYS: z.string().default(''),
+  TICKET_REOPEN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  REMOTE_SUPPORT_URL: z.url({ protocol: /^https?$/ }).default('https://www.vcareconnect.nl/support-op-afstand'),
 });
+
+/** The kinds of ticket a service level names, plus DEFAULT for a ticket without a kind. */
+const SLA_KEYS = ['INCIDENT', 'CHANGE', 'QUESTION', 'WISH', 'SERVICE_REQUEST', 'DEFAULT'] as const;
+export type SlaKey = (typeof SLA_KEYS)[number];
+const SLA_DEFAULTS: Record<SlaKey, number> = { INCIDENT: 1, CHANGE: 5, QUESTION: 3, WISH: 10, SERVICE_REQUEST: 5, DEFAULT: 3 };
+
+/** Service & Support settings: who handles tickets and how fast. */
+export interface TicketConfig {
+  helpdeskName: string;
+  helpdeskEmail: string;
+  /** Working days from the day a ticket is filed to its deadline, per kind. */
+  slaDays: Record<SlaKey, number>;
+  /** A resolved ticket can be reopened by a note this many days after it was resolved. */
+  reopenDays: number;
+  remoteSupportUrl: string;
+}
+
+/** Parses TICKET_SLA_DAYS ("INCIDENT=1,CHANGE=5"); keys not given keep their default. */
+export function parseSlaDays(spec: string): Record<SlaKey, number> | string {
+  const out = { ...SLA_DEFAULTS };
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Z_]+)\s*=\s*(\d{1,3})$/.exec(part.toUpperCase());
+    if (!m || !(SLA_KEYS as readonly string[]).includes(m[1]!)) return `"${part}" is not KIND=DAYS with KIND one of ${SLA_KEYS.join(', ')}`;
+    out[m[1] as SlaKey] = Number(m[2]);
+  }
+  return out;
+}
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -42,6 +75,7 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  tickets: TicketConfig;
 };
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -62,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.BASE_URL) {
     throw new ConfigError('Invalid configuration:\n  BASE_URL: required when NODE_ENV=production');
   }
+  const slaDays = parseSlaDays(e.TICKET_SLA_DAYS);
+  if (typeof slaDays === 'string') throw new ConfigError(`Invalid configuration:\n  TICKET_SLA_DAYS: ${slaDays}`);
   const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
@@ -81,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
+    tickets: {
+      helpdeskName: e.HELPDESK_NAME,
+      helpdeskEmail: e.HELPDESK_EMAIL.toLowerCase(),
+      slaDays,
+      reopenDays: e.TICKET_REOPEN_DAYS,
+      remoteSupportUrl: e.REMOTE_SUPPORT_URL,
+    },
   };
 }
 

@@ -1,10 +1,12 @@
 import type { Actor } from './actor.js';
 import { Role } from './roles.js';
+import { holdsAny } from './access.js';
 
 /** One page of the portal: where it lives, the role it needs, and where it sits in the menu. */
 export interface Page {
   path: string;
-  role: Role;
+  /** The role it needs; a list means any one of them (guard: requireAnyRole). */
+  role: Role | Role[];
   /** Locale key of the menu label; pages without one are not in the menu. */
   menu?: string;
   /** Locale key of the menu group heading ("Mijn gegevens"). */
@@ -33,7 +35,7 @@ export type PageName = keyof typeof PAGES;
 /** The menu for one person: groups in table order, only the pages their roles allow. */
 export function menuFor(actor: Actor, currentPath: string): { label: string; group?: string; path: string; current: boolean }[] {
   return Object.values(PAGES as Record<string, Page>)
-    .filter((p) => p.menu && actor.roles.has(p.role))
+    .filter((p) => p.menu && holdsAny(actor, p.role))
     .map((p) => ({
       label: p.menu!,
       group: p.group,
