@@ -14,6 +14,8 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
+import { ticketRoutes } from './features/tickets/routes.js';
+import { supportRoutes } from './features/support/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -81,6 +83,8 @@ export function createApp(deps: AppDeps): Express {
   // Administratie and Downloads
 
   // Service & Support
+  app.use(ticketRoutes(deps));
+  app.use(supportRoutes(deps));
 
   // Single sign-on
 

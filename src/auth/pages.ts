@@ -28,6 +28,10 @@ export const PAGES = {
   // Downloads (group 'menu.downloads'): manuals, product information, reports.
 
   // Service & Support (group 'menu.support'): tickets, FAQ, remote support.
+  tickets: { path: '/tickets', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS], menu: 'tickets.menu.tickets', group: 'menu.support' },
+  ticketNew: { path: '/tickets/new', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
+  faq: { path: '/faq', role: Role.PORTAL_ACCESS, menu: 'support.menu.faq', group: 'menu.support' },
+  remoteSupport: { path: '/support/remote', role: Role.PORTAL_ACCESS, menu: 'support.menu.remote', group: 'menu.support' },
 } satisfies Record<string, Page>;
 
 export type PageName = keyof typeof PAGES;
