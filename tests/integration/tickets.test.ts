@@ -152,3 +152,202 @@ describe('GET /tickets: grouped by status with counts', () => {
     expect(visibleText(second.text)).toContain('26 tot en met 30 van 30');
   });
 });
+
+describe('POST /tickets/new', () => {
+  let reporter: { id: number; email: string | null };
+  let orgId: number;
+
+  beforeAll(async () => {
+    const org = await makeOrg(db.prisma, { name: 'Demo Pim (Persoonlijke Informatie Manager)' });
+    orgId = org.id;
+    reporter = await person(org.id, ['MANAGE_OWN_TICKETS'], { firstName: 'Jan', lastName: 'Jansen' });
+    await db.prisma.contact.update({ where: { id: reporter.id }, data: { phone: '0884800900' } });
+  });
+
+  it('shows the manual\'s form with the reporter filled in from the person', async () => {
+    const agent = await agentFor(reporter.email!);
+    const res = await agent.get('/tickets/new');
+    expect(res.status).toBe(200);
+    const text = visibleText(res.text);
+    expect(text).toContain('Organisatie * Demo Pim (Persoonlijke Informatie Manager)');
+    expect(text).toContain('Contactpersoon * Jan Jansen');
+    expect(text).toContain('Telnr. vast 0884800900');
+    expect(text).toContain('Datum gemeld * 24-4-2026 om 12:00');
+    for (const kind of ['maak een keuze', 'Incident / Storing', 'Wijziging', 'Vraag', 'Wens', 'Service verzoek']) expect(text).toContain(kind);
+  });
+
+  it('refuses a form without title, with a bad phone and an unknown kind: 422, every message, the values kept, nothing saved', async () => {
+    const agent = await agentFor(reporter.email!);
+    const before = await db.prisma.ticket.count();
+    const res = await submitForm(agent, '/tickets/new', '/tickets/new', {
+      organizationId: String(orgId),
+      title: '  ',
+      description: 'Mijn omschrijving <b>vet</b>',
+      alternativePhone: 'bel me',
+      kind: 'BOGUS',
+      customerReference: 'x'.repeat(101),
+    });
+    expect(res.status).toBe(422);
+    const text = visibleText(res.text);
+    expect(text).toContain('Geef een titel aan uw ticket.');
+    expect(text).toContain('Vul een geldig telefoonnummer in');
+    expect(text).toContain('Kies een soort uit de lijst.');
+    expect(text).toContain('De referentie mag hooguit 100 tekens lang zijn.');
+    expect(res.text).toContain('Mijn omschrijving &lt;b&gt;vet&lt;/b&gt;');
+    expect(res.text).toContain('value="bel me"');
+    expect(await db.prisma.ticket.count()).toBe(before);
+  });
+
+  it('refuses an organisation outside the person\'s scope (404, nothing saved)', async () => {
+    const agent = await agentFor(reporter.email!);
+    const other = await makeOrg(db.prisma);
+    const before = await db.prisma.ticket.count();
+    const res = await submitForm(agent, '/tickets/new', '/tickets/new', { organizationId: String(other.id), title: 'Elders', kind: '' });
+    expect(res.status).toBe(404);
+    expect(await db.prisma.ticket.count()).toBe(before);
+  });
+
+  it('saves a ticket: status Nieuw, channel portal, deadline after Koningsdag, helpdesk; mails queued for reporter and helpdesk', async () => {
+    const agent = await agentFor(reporter.email!);
+    const mailsBefore = await db.prisma.mailOutbox.count();
+    const res = await submitForm(agent, '/tickets/new', '/tickets/new', {
+      organizationId: String(orgId),
+      title: 'Storing telefonie',
+      description: 'Niemand kan bellen.',
+      alternativePhone: '06 12345678',
+      kind: 'INCIDENT',
+      customerReference: 'REF-1',
+    });
+    expect(res.status).toBe(302);
+    const id = Number(/^\/tickets\/(\d+)$/.exec(res.headers.location!)?.[1]);
+    const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id } });
+    expect(t).toMatchObject({
+      organizationId: orgId,
+      reporterId: reporter.id,
+      title: 'Storing telefonie',
+      status: 'NEW',
+      channel: 'PORTAL',
+      kind: 'INCIDENT',
+      helpdesk: 'Support Vtel',
+      alternativePhone: '06 12345678',
+      customerReference: 'REF-1',
+    });
+    // Friday 24 April + 1 working day: Monday 27 April is Koningsdag, so Tuesday 28 April.
+    expect(t.deadline!.toISOString().slice(0, 10)).toBe('2026-04-28');
+    expect(t.reportedAt.toISOString()).toBe(clock.now().toISOString());
+    const mails = await db.prisma.mailOutbox.findMany({ orderBy: { id: 'asc' }, skip: mailsBefore });
+    expect(mails.map((m) => m.recipient)).toEqual([reporter.email, 'support@vcareconnect.nl']);
+    expect(await db.prisma.auditEvent.count({ where: { kind: 'ticket.created', subjectId: String(id) } })).toBe(1);
+
+    const page = await agent.get(res.headers.location!);
+    const text = visibleText(page.text);
+    expect(text).toContain(`Uw ticket ${id} is opgeslagen.`);
+    expect(text).toContain(`Ticket: ${id} - Storing telefonie`);
+    expect(text).toContain('Datum gemeld vrijdag 24 april 2026 12:00');
+    expect(text).toContain('Helpdesk Support Vtel');
+    expect(text).toContain('Binnenkomst Klantportaal PIM');
+    expect(text).toContain('Datum deadline dinsdag 28 april 2026');
+    expect(text).toContain('Geen aanvullingen bij dit ticket aanwezig.');
+  });
+});
+
+describe('the detail page', () => {
+  it('hides empty fields until "Toon lege velden"; the print page shows everything without the menu', async () => {
+    const org = await makeOrg(db.prisma);
+    const p = await person(org.id, ['MANAGE_ORG_TICKETS']);
+    const t = await makeTicket(db.prisma, org.id, { reporterId: p.id, title: 'Snom instellen', kind: 'QUESTION', reportedAt: new Date('2017-07-13T09:05:00Z') });
+    const agent = await agentFor(p.email!);
+    const plain = visibleText((await agent.get(`/tickets/${t.id}`)).text);
+    expect(plain).toContain('Datum gemeld donderdag 13 juli 2017 11:05');
+    expect(plain).toContain('Soort Vraag');
+    expect(plain).not.toContain('Referentie klant');
+    expect(plain).toContain('Toon lege velden');
+    const full = visibleText((await agent.get(`/tickets/${t.id}?empty=1`)).text);
+    expect(full).toContain('Referentie klant');
+    expect(full).toContain('Afwijkend telnr.');
+    const print = await agent.get(`/tickets/${t.id}/print`);
+    expect(print.status).toBe(200);
+    expect(print.text).not.toContain('class="menu"');
+    expect(visibleText(print.text)).toContain('Referentie klant');
+  });
+});
+
+describe('follow-up notes (aanvullingen)', () => {
+  let orgId: number;
+  let p: { id: number; email: string | null };
+
+  beforeAll(async () => {
+    const org = await makeOrg(db.prisma);
+    orgId = org.id;
+    p = await person(org.id, ['MANAGE_OWN_TICKETS'], { firstName: 'Lisa', lastName: 'de Vries' });
+  });
+
+  async function postNote(ticketId: number, body: string) {
+    const agent = await agentFor(p.email!);
+    return submitForm(agent, `/tickets/${ticketId}/notes/new`, `/tickets/${ticketId}/notes`, { body });
+  }
+
+  it('the page without JavaScript shows the manual\'s form; an empty note is refused with 422', async () => {
+    const t = await makeTicket(db.prisma, orgId, { reporterId: p.id, title: 'Storing telefonie' });
+    const agent = await agentFor(p.email!);
+    const page = await agent.get(`/tickets/${t.id}/notes/new`);
+    expect(visibleText(page.text)).toContain(`Hoort bij ticket * ${t.id} - Storing telefonie`);
+    expect(visibleText(page.text)).toContain('Vul hier uw aanvullende informatie in.');
+    const res = await postNote(t.id, '   ');
+    expect(res.status).toBe(422);
+    expect(visibleText(res.text)).toContain('Vul uw aanvullende informatie in.');
+    expect(await db.prisma.ticketNote.count({ where: { ticketId: t.id } })).toBe(0);
+  });
+
+  it('stores notes with author and time, shown in order; the helpdesk is mailed, the customer is not', async () => {
+    const t = await makeTicket(db.prisma, orgId, { reporterId: p.id, status: 'IN_PROGRESS' });
+    const mailsBefore = await db.prisma.mailOutbox.count();
+    expect((await postNote(t.id, 'Eerste aanvulling')).status).toBe(302);
+    clock.advance(60_000);
+    expect((await postNote(t.id, 'Tweede aanvulling')).status).toBe(302);
+    const notes = await db.prisma.ticketNote.findMany({ where: { ticketId: t.id }, orderBy: { createdAt: 'asc' } });
+    expect(notes.map((n) => [n.body, n.authorId])).toEqual([['Eerste aanvulling', p.id], ['Tweede aanvulling', p.id]]);
+    const mails = await db.prisma.mailOutbox.findMany({ skip: mailsBefore, orderBy: { id: 'asc' } });
+    expect(mails.map((m) => m.recipient)).toEqual(['support@vcareconnect.nl', 'support@vcareconnect.nl']);
+    const text = visibleText((await (await agentFor(p.email!)).get(`/tickets/${t.id}`)).text);
+    expect(text.indexOf('Eerste aanvulling')).toBeLessThan(text.indexOf('Tweede aanvulling'));
+    expect(text).toContain('Lisa de Vries, vrijdag 24 april 2026');
+    expect((await db.prisma.ticket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('IN_PROGRESS');
+  });
+
+  it('a note on a ticket waiting for the customer puts it back to In behandeling, audited', async () => {
+    const t = await makeTicket(db.prisma, orgId, { reporterId: p.id, status: 'WAITING_CUSTOMER' });
+    const res = await postNote(t.id, 'Hier is het antwoord');
+    expect(res.status).toBe(302);
+    expect((await db.prisma.ticket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('IN_PROGRESS');
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'ticket.status_changed', subjectId: String(t.id) } });
+    expect(audit.before).toEqual({ status: 'WAITING_CUSTOMER' });
+    expect(audit.after).toMatchObject({ status: 'IN_PROGRESS' });
+    expect(audit.actorId).toBe(p.id);
+  });
+
+  it('a resolved ticket reopens with a note within the reopen days', async () => {
+    const t = await makeTicket(db.prisma, orgId, { reporterId: p.id, status: 'RESOLVED', resolvedAt: new Date(clock.now().getTime() - 13 * 86_400_000) });
+    const agent = await agentFor(p.email!);
+    expect(visibleText((await agent.get(`/tickets/${t.id}`)).text)).toContain('Met een aanvulling neemt Vcare het opnieuw in behandeling.');
+    expect((await postNote(t.id, 'Het probleem is terug')).status).toBe(302);
+    const after = await db.prisma.ticket.findUniqueOrThrow({ where: { id: t.id } });
+    expect(after.status).toBe('IN_PROGRESS');
+    expect(after.resolvedAt).toBeNull();
+  });
+
+  it('after the reopen days the form says to file a new ticket, and the POST is refused with nothing saved', async () => {
+    const t = await makeTicket(db.prisma, orgId, { reporterId: p.id, status: 'RESOLVED', resolvedAt: new Date(clock.now().getTime() - 15 * 86_400_000) });
+    const agent = await agentFor(p.email!);
+    const detail = visibleText((await agent.get(`/tickets/${t.id}`)).text);
+    expect(detail).toContain('kan niet meer worden aangevuld. Maak een nieuw ticket aan.');
+    expect(detail).not.toContain('Aanvulling toevoegen');
+    const before = { notes: await db.prisma.ticketNote.count(), mails: await db.prisma.mailOutbox.count(), audits: await db.prisma.auditEvent.count() };
+    const page = await agent.get('/tickets');
+    const res = await agent.post(`/tickets/${t.id}/notes`).type('form').send({ _csrf: csrfFrom(page.text), body: 'Te laat' });
+    expect(res.status).toBe(409);
+    expect(visibleText(res.text)).toContain('Maak een nieuw ticket aan.');
+    expect({ notes: await db.prisma.ticketNote.count(), mails: await db.prisma.mailOutbox.count(), audits: await db.prisma.auditEvent.count() }).toEqual(before);
+    expect((await db.prisma.ticket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('RESOLVED');
+  });
+});
