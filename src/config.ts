@@ -117,14 +117,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
-    tickets: {
-      helpdeskName: e.HELPDESK_NAME,
-      helpdeskEmail: e.HELPDESK_EMAIL.toLowerCase(),
-      slaDays,
-      reopenDays: e.TICKET_REOPEN_DAYS,
-      remoteSupportUrl: e.REMOTE_SUPPORT_URL,
-    },
+    tickets: ticketConfig(e, slaDays),
   };
+}
+
+function ticketConfig(e: z.output<typeof TicketEnv>, slaDays: Record<SlaKey, number>): TicketConfig {
+  return {
+    helpdeskName: e.HELPDESK_NAME,
+    helpdeskEmail: e.HELPDESK_EMAIL.toLowerCase(),
+    slaDays,
+    reopenDays: e.TICKET_REOPEN_DAYS,
+    remoteSupportUrl: e.REMOTE_SUPPORT_URL,
+  };
+}
+
+const TicketEnv = Env.pick({ HELPDESK_NAME: true, HELPDESK_EMAIL: true, TICKET_SLA_DAYS: true, TICKET_REOPEN_DAYS: true, REMOTE_SUPPORT_URL: true });
+
+/** Only the Service & Support settings (the staff tool needs these, not the web server's). */
+export function loadTicketConfig(env: NodeJS.ProcessEnv = process.env): TicketConfig {
+  const parsed = TicketEnv.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  const slaDays = parseSlaDays(parsed.data.TICKET_SLA_DAYS);
+  if (typeof slaDays === 'string') throw new ConfigError(`Invalid configuration:\n  TICKET_SLA_DAYS: ${slaDays}`);
+  return ticketConfig(parsed.data, slaDays);
 }
 
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

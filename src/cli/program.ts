@@ -5,6 +5,8 @@ import { registerOrganizationsCommands } from './commands/organizations.js';
 import { registerContactsCommands } from './commands/contacts.js';
 import { registerApplicationsCommands } from './commands/applications.js';
 import { registerNewsCommands } from './commands/news.js';
+import { registerTicketsCommands } from './commands/tickets.js';
+import { registerFaqCommands } from './commands/faq.js';
 
 export { CliError, type CliContext } from './validate.js';
 
@@ -30,6 +32,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerContactsCommands(program, ctx);
   registerApplicationsCommands(program, ctx);
   registerNewsCommands(program, ctx);
+  registerTicketsCommands(program, ctx);
+  registerFaqCommands(program, ctx);
 
   return program;
 }
