@@ -17,9 +17,13 @@ import { addWorkingDays } from './working-days.js';
  */
 
 const blank = (v: unknown) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
-const opt = <T extends z.ZodType>(s: T) => z.preprocess(blank, s.optional());
-const str = (max: number) => z.coerce.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const instant = z.coerce.string().transform((v, ctx) => {
+const toText = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : String(v));
+/** An optional column: empty means absent. */
+const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => toText(blank(v)), s.optional());
+/** A required column: empty is checked as '' (so the message says what is wrong, not "undefined"). */
+const req = <T extends z.ZodType>(s: T) => z.preprocess((v) => toText(blank(v)) ?? '', s);
+const str = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const instant = z.string().transform((v, ctx) => {
   const d = parseIsoDateTime(v);
   if (!d) {
     ctx.addIssue({ code: 'custom', message: `not an ISO date-time: "${v}"` });
@@ -27,7 +31,7 @@ const instant = z.coerce.string().transform((v, ctx) => {
   }
   return d;
 });
-const day = z.coerce.string().transform((v, ctx) => {
+const day = z.string().transform((v, ctx) => {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
   if (!d || d.getUTCDate() !== Number(m![3]) || d.getUTCMonth() !== Number(m![2]) - 1) {
@@ -37,26 +41,26 @@ const day = z.coerce.string().transform((v, ctx) => {
   return d;
 });
 const upperEnum = <E extends Record<string, string>>(e: E) =>
-  z.coerce
+  z
     .string()
     .trim()
     .toUpperCase()
     .pipe(z.enum(e, { error: (iss) => `must be one of ${Object.values(e).join(', ')} (got "${String(iss.input)}")` }));
-const number = z.coerce.string().trim().regex(/^[1-9]\d{0,8}$/, 'must be a positive whole number').transform(Number);
+const number = z.string().trim().regex(/^[1-9]\d{0,8}$/, 'must be a positive whole number').transform(Number);
 
 const Row = z.object({
   id: opt(number),
-  organization_id: z.preprocess(blank, number),
-  reporter_email: opt(z.coerce.string().trim().toLowerCase().pipe(z.email('not a valid e-mail address'))),
-  title: z.preprocess(blank, str(200)),
+  organization_id: req(number),
+  reporter_email: opt(z.string().trim().toLowerCase().pipe(z.email('not a valid e-mail address'))),
+  title: req(str(200)),
   description: opt(str(10_000)),
   kind: opt(upperEnum(TicketKind)),
-  status: z.preprocess(blank, upperEnum(TicketStatus).default('NEW')),
+  status: opt(upperEnum(TicketStatus)).transform((v) => v ?? 'NEW'),
   application: opt(str(200)),
   module: opt(str(200)),
   helpdesk: opt(str(200)),
-  channel: z.preprocess(blank, upperEnum(TicketChannel).default('STAFF')),
-  reported_at: z.preprocess(blank, instant),
+  channel: opt(upperEnum(TicketChannel)).transform((v) => v ?? 'STAFF'),
+  reported_at: req(instant),
   deadline: opt(day),
   customer_reference: opt(str(100)),
   alternative_phone: opt(str(25)),
