@@ -20,6 +20,8 @@ import { profileRoutes } from './features/profile/routes.js';
 import { activityRoutes } from './features/activity/routes.js';
 import { invoiceRoutes } from './features/invoices/routes.js';
 import { downloadRoutes } from './features/downloads/routes.js';
+import { ticketRoutes } from './features/tickets/routes.js';
+import { supportRoutes } from './features/support/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -95,6 +97,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(downloadRoutes(deps));
 
   // Service & Support
+  app.use(ticketRoutes(deps));
+  app.use(supportRoutes(deps));
 
   // Single sign-on
   app.use(ssoRoutes(deps, passport));

@@ -39,7 +39,40 @@ const Env = z.object({
   GOOGLE_AUTH_URL: providerUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
   GOOGLE_TOKEN_URL: providerUrl.default('https://oauth2.googleapis.com/token'),
   GOOGLE_USERINFO_URL: providerUrl.default('https://openidconnect.googleapis.com/v1/userinfo'),
+  // Service & Support
+  HELPDESK_NAME: z.string().default('Support Vtel'),
+  HELPDESK_EMAIL: z.email().default('support@vcareconnect.nl'),
+  TICKET_SLA_DAYS: z.string().default(''),
+  TICKET_REOPEN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  REMOTE_SUPPORT_URL: z.url({ protocol: /^https?$/ }).default('https://www.vcareconnect.nl/support-op-afstand'),
 });
+
+/** The kinds of ticket a service level names, plus DEFAULT for a ticket without a kind. */
+const SLA_KEYS = ['INCIDENT', 'CHANGE', 'QUESTION', 'WISH', 'SERVICE_REQUEST', 'DEFAULT'] as const;
+export type SlaKey = (typeof SLA_KEYS)[number];
+const SLA_DEFAULTS: Record<SlaKey, number> = { INCIDENT: 1, CHANGE: 5, QUESTION: 3, WISH: 10, SERVICE_REQUEST: 5, DEFAULT: 3 };
+
+/** Service & Support settings: who handles tickets and how fast. */
+export interface TicketConfig {
+  helpdeskName: string;
+  helpdeskEmail: string;
+  /** Working days from the day a ticket is filed to its deadline, per kind. */
+  slaDays: Record<SlaKey, number>;
+  /** A resolved ticket can be reopened by a note this many days after it was resolved. */
+  reopenDays: number;
+  remoteSupportUrl: string;
+}
+
+/** Parses TICKET_SLA_DAYS ("INCIDENT=1,CHANGE=5"); keys not given keep their default. */
+export function parseSlaDays(spec: string): Record<SlaKey, number> | string {
+  const out = { ...SLA_DEFAULTS };
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Z_]+)\s*=\s*(\d{1,3})$/.exec(part.toUpperCase());
+    if (!m || !(SLA_KEYS as readonly string[]).includes(m[1]!)) return `"${part}" is not KIND=DAYS with KIND one of ${SLA_KEYS.join(', ')}`;
+    out[m[1] as SlaKey] = Number(m[2]);
+  }
+  return out;
+}
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -64,6 +97,7 @@ export type Config = {
   microsoft: MicrosoftConfig | undefined;
   /** Google login, when configured. */
   google: GoogleConfig | undefined;
+  tickets: TicketConfig;
 };
 
 /** Microsoft 365 / Entra ID: the app registration and the issuer to discover. */
@@ -111,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`Invalid configuration:\n  ${name}_CLIENT_${id ? 'SECRET' : 'ID'}: required when ${name}_CLIENT_${id ? 'ID' : 'SECRET'} is set`);
     }
   }
+  const slaDays = parseSlaDays(e.TICKET_SLA_DAYS);
+  if (typeof slaDays === 'string') throw new ConfigError(`Invalid configuration:\n  TICKET_SLA_DAYS: ${slaDays}`);
   const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
@@ -149,7 +185,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             userinfoUrl: e.GOOGLE_USERINFO_URL,
           }
         : undefined,
+    tickets: ticketConfig(e, slaDays),
   };
+}
+
+function ticketConfig(e: z.output<typeof TicketEnv>, slaDays: Record<SlaKey, number>): TicketConfig {
+  return {
+    helpdeskName: e.HELPDESK_NAME,
+    helpdeskEmail: e.HELPDESK_EMAIL.toLowerCase(),
+    slaDays,
+    reopenDays: e.TICKET_REOPEN_DAYS,
+    remoteSupportUrl: e.REMOTE_SUPPORT_URL,
+  };
+}
+
+const TicketEnv = Env.pick({ HELPDESK_NAME: true, HELPDESK_EMAIL: true, TICKET_SLA_DAYS: true, TICKET_REOPEN_DAYS: true, REMOTE_SUPPORT_URL: true });
+
+/** Only the Service & Support settings (the staff tool needs these, not the web server's). */
+export function loadTicketConfig(env: NodeJS.ProcessEnv = process.env): TicketConfig {
+  const parsed = TicketEnv.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  const slaDays = parseSlaDays(parsed.data.TICKET_SLA_DAYS);
+  if (typeof slaDays === 'string') throw new ConfigError(`Invalid configuration:\n  TICKET_SLA_DAYS: ${slaDays}`);
+  return ticketConfig(parsed.data, slaDays);
 }
 
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

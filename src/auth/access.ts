@@ -6,10 +6,24 @@ import type { Role } from './roles.js';
 /** Marks a guard so the route audit test can prove every route declares its access. */
 export const ACCESS = Symbol('pim.access');
 
-type Guard = RequestHandler & { [ACCESS]: Role | 'PUBLIC' | 'MAIN_CONTACT' };
+type Guard = RequestHandler & { [ACCESS]: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT' };
 
 /** The route needs a logged-in person holding `role` (in effect). Anonymous GETs go to the login page. */
 export function requireRole(role: Role): Guard {
+  return roleGuard([role], role);
+}
+
+/** The route needs a logged-in person holding at least one of `roles` (a page two roles open). */
+export function requireAnyRole(...roles: Role[]): Guard {
+  return roleGuard(roles, roles);
+}
+
+/** True when the actor holds `role`, or one of the roles of a list. */
+export function holdsAny(actor: Pick<Actor, 'roles'>, role: Role | readonly Role[]): boolean {
+  return (Array.isArray(role) ? role : [role]).some((r: Role) => actor.roles.has(r));
+}
+
+function roleGuard(roles: Role[], mark: Role | Role[]): Guard {
   const guard = ((req: Request, res: Response, next: NextFunction) => {
     if (!req.user) {
       if (req.method === 'GET') {
@@ -19,13 +33,13 @@ export function requireRole(role: Role): Guard {
       next(new AppError('UNAUTHENTICATED'));
       return;
     }
-    if (!req.user.roles.has(role)) {
+    if (!holdsAny(req.user, roles)) {
       next(new AppError('FORBIDDEN'));
       return;
     }
     next();
   }) as Guard;
-  guard[ACCESS] = role;
+  guard[ACCESS] = mark;
   return guard;
 }
 

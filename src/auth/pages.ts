@@ -1,10 +1,12 @@
 import type { Actor } from './actor.js';
 import { Role } from './roles.js';
+import { holdsAny } from './access.js';
 
 /** One page of the portal: where it lives, the role it needs, and where it sits in the menu. */
 export interface Page {
   path: string;
-  role: Role;
+  /** The role it needs; a list means any one of them (guard: requireAnyRole). */
+  role: Role | Role[];
   /** Locale key of the menu label; pages without one are not in the menu. */
   menu?: string;
   /** Locale key of the menu group heading ("Mijn gegevens"). */
@@ -41,6 +43,10 @@ export const PAGES = {
   document: { path: '/documents/:id', role: Role.PORTAL_ACCESS },
 
   // Service & Support (group 'menu.support'): tickets, FAQ, remote support.
+  tickets: { path: '/tickets', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS], menu: 'tickets.menu.tickets', group: 'menu.support' },
+  ticketNew: { path: '/tickets/new', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
+  faq: { path: '/faq', role: Role.PORTAL_ACCESS, menu: 'support.menu.faq', group: 'menu.support' },
+  remoteSupport: { path: '/support/remote', role: Role.PORTAL_ACCESS, menu: 'support.menu.remote', group: 'menu.support' },
 
   // Single sign-on: the personal page's linked logins (reached from the personal page, not the menu).
   profileLogins: { path: '/profile/logins', role: Role.MANAGE_PERSONAL_DATA },
@@ -51,7 +57,7 @@ export type PageName = keyof typeof PAGES;
 /** The menu for one person: groups in table order, only the pages their roles allow. */
 export function menuFor(actor: Actor, currentPath: string): { label: string; group?: string; path: string; current: boolean }[] {
   return Object.values(PAGES as Record<string, Page>)
-    .filter((p) => p.menu && actor.roles.has(p.role) && (!p.mainContactOnly || actor.isMainContact))
+    .filter((p) => p.menu && holdsAny(actor, p.role) && (!p.mainContactOnly || actor.isMainContact))
     .map((p) => ({
       label: p.menu!,
       group: p.group,

@@ -8,6 +8,8 @@ import { registerNewsCommands } from './commands/news.js';
 import { registerSsoCommands } from './commands/sso.js';
 import { registerInvoicesCommands } from './commands/invoices.js';
 import { registerDocumentsCommands } from './commands/documents.js';
+import { registerTicketsCommands } from './commands/tickets.js';
+import { registerFaqCommands } from './commands/faq.js';
 
 export { CliError, type CliContext } from './validate.js';
 
@@ -36,6 +38,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerSsoCommands(program, ctx);
   registerInvoicesCommands(program, ctx);
   registerDocumentsCommands(program, ctx);
+  registerTicketsCommands(program, ctx);
+  registerFaqCommands(program, ctx);
 
   return program;
 }

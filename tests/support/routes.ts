@@ -6,7 +6,7 @@ import type { Role } from '../../src/auth/roles.js';
 export interface RouteInfo {
   method: string;
   path: string;
-  access: Role | 'PUBLIC' | 'MAIN_CONTACT' | undefined;
+  access: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT' | undefined;
 }
 
 interface Layer {
@@ -21,7 +21,7 @@ export function listRoutes(app: Express): RouteInfo[] {
     for (const layer of stack) {
       if (layer.route) {
         // The guard must be the first handler, so nothing runs before it.
-        const first = layer.route.stack[0]?.handle as { [ACCESS]?: Role | 'PUBLIC' | 'MAIN_CONTACT' } | undefined;
+        const first = layer.route.stack[0]?.handle as { [ACCESS]?: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT' } | undefined;
         for (const method of Object.keys(layer.route.methods)) {
           out.push({ method: method.toUpperCase(), path: layer.route.path, access: first?.[ACCESS] });
         }

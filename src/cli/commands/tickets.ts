@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { loadTicketConfig } from '../../config.js';
+import type { Prisma } from '../../db/client.js';
+import { TicketStatus } from '../../generated/prisma/enums.js';
+import { fullName } from '../../auth/actor.js';
+import { likeEscape } from '../../http/list.js';
+import { CURRENT_STATUSES } from '../../features/tickets/schema.js';
+import { changeDeadline, changeStatus, staffReply, StaffRefusal, type StaffContext } from '../../features/tickets/staff.js';
+import { importTickets, readRecords, validateRecords } from '../../features/tickets/import.js';
+import { CliError, id, parse, staffActor, text, type CliContext } from '../validate.js';
+
+const status = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .pipe(z.enum(TicketStatus, { error: (iss) => `unknown status "${String(iss.input)}" (one of ${Object.values(TicketStatus).join(', ')})` }));
+const date = z.string().transform((v, ctx) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!d || d.getUTCDate() !== Number(m![3])) {
+    ctx.addIssue({ code: 'custom', message: `not a date (YYYY-MM-DD): "${v}"` });
+    return z.NEVER;
+  }
+  return d;
+});
+
+const TicketList = z.object({
+  status: z.union([z.enum(['current', 'all']), status]).default('current'),
+  org: id.optional(),
+  search: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+  limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number up to 9999').transform(Number).default(50),
+});
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '-');
+const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ') + 'Z';
+
+/** Reads all of standard input (for `ticket:reply --body -`). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Registers the staff side of tickets: list, show, status, reply, deadline, import. */
+export function registerTicketsCommands(program: Command, ctx: CliContext): void {
+  const { prisma } = ctx;
+  const settings = () => loadTicketConfig();
+  const staffCtx = (): StaffContext => ({ staff: staffActor(), now: ctx.now(), helpdesk: settings().helpdeskName, baseUrl: ctx.baseUrl });
+  // A refusal from the ticket services becomes the CLI's one-line error naming the argument.
+  const refusals = async <T>(body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (e) {
+      if (e instanceof StaffRefusal) throw new CliError(`${e.field}: ${e.message}`);
+      throw e;
+    }
+  };
+
+  program
+    .command('ticket:list')
+    .description('list tickets, tab-separated: number, status, organisation id, reported (UTC), deadline, title; newest first')
+    .option('--status <status>', 'current (all but RESOLVED; default), all, or one status')
+    .option('--org <id>', 'only this organisation')
+    .option('--search <text>', 'number, title or customer reference')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .action(async (raw: Record<string, unknown>) => {
+      const o = parse(TicketList, raw);
+      const and: Prisma.TicketWhereInput[] = [];
+      if (o.status === 'current') and.push({ status: { in: [...CURRENT_STATUSES] } });
+      else if (o.status !== 'all') and.push({ status: o.status });
+      if (o.org !== undefined) and.push({ organizationId: o.org });
+      if (o.search) {
+        const like = likeEscape(o.search);
+        const or: Prisma.TicketWhereInput[] = [{ title: { contains: like, mode: 'insensitive' } }, { customerReference: { contains: like, mode: 'insensitive' } }];
+        if (/^\d{1,9}$/.test(o.search)) or.push({ id: Number(o.search) });
+        and.push({ OR: or });
+      }
+      const rows = await prisma.ticket.findMany({ where: { AND: and }, orderBy: [{ reportedAt: 'desc' }, { id: 'desc' }], take: o.limit });
+      for (const t of rows) ctx.out([t.id, t.status, t.organizationId, when(t.reportedAt), day(t.deadline), t.title].join('\t'));
+    });
+
+  program
+    .command('ticket:show')
+    .description('show a ticket with its notes and its history of status changes')
+    .argument('<id>', 'ticket number')
+    .action(async (rawId: string) => {
+      const { id: ticketId } = parse(z.object({ id }), { id: rawId }, ['id']);
+      const t = await prisma.ticket.findUnique({
+        where: { id: ticketId },
+        include: {
+          organization: { select: { name: true } },
+          reporter: { select: { firstName: true, infix: true, lastName: true, email: true } },
+          notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { author: { select: { firstName: true, infix: true, lastName: true } } } },
+        },
+      });
+      if (!t) throw new CliError(`<id>: no ticket with number ${ticketId}`);
+      const history = await prisma.auditEvent.findMany({
+        where: { subjectType: 'ticket', subjectId: String(t.id), kind: 'ticket.status_changed' },
+        orderBy: { at: 'asc' },
+      });
+      const name = (p: { firstName: string | null; infix: string | null; lastName: string } | null) => (p ? fullName(p.firstName, p.infix, p.lastName) : '-');
+      ctx.out(`ticket ${t.id}: ${t.title}`);
+      ctx.out(`organisation: ${t.organizationId} ${t.organization.name}`);
+      ctx.out(`reporter: ${name(t.reporter)}${t.reporter?.email ? ` <${t.reporter.email}>` : ''}`);
+      ctx.out(`status: ${t.status}  kind: ${t.kind ?? '-'}  channel: ${t.channel}  helpdesk: ${t.helpdesk}`);
+      ctx.out(`reported: ${when(t.reportedAt)}  deadline: ${day(t.deadline)}${t.resolvedAt ? `  resolved: ${when(t.resolvedAt)}` : ''}`);
+      if (t.customerReference) ctx.out(`customer reference: ${t.customerReference}`);
+      if (t.description) ctx.out(`description: ${t.description}`);
+      for (const n of t.notes) ctx.out(`note ${when(n.createdAt)} ${n.staffName ? `${n.staffName} (Vcare)` : name(n.author)}: ${n.body}`);
+      for (const h of history) {
+        const before = (h.before as { status?: string } | null)?.status ?? '?';
+        const after = (h.after as { status?: string } | null)?.status ?? '?';
+        ctx.out(`status ${when(h.at)} ${before} -> ${after} by ${h.actorLabel}`);
+      }
+    });
+
+  program
+    .command('ticket:status')
+    .description('change the status of a ticket; the reporter is mailed')
+    .argument('<id>', 'ticket number')
+    .argument('<status>', `one of ${Object.values(TicketStatus).join(', ')}`)
+    .action(async (rawId: string, rawStatus: string) => {
+      const o = parse(z.object({ id, status }), { id: rawId, status: rawStatus }, ['id', 'status']);
+      const r = await refusals(() => changeStatus(prisma, o.id, o.status, staffCtx()));
+      ctx.out(`ticket ${o.id}: ${r.before} -> ${r.after}${r.mailed ? ' (reporter mailed)' : ' (reporter has no e-mail address)'}`);
+    });
+
+  program
+    .command('ticket:reply')
+    .description('add a reply by Vcare to a ticket; the reporter is mailed')
+    .argument('<id>', 'ticket number')
+    .requiredOption('--body <text>', 'the reply; "-" reads it from standard input')
+    .option('--staff-name <name>', 'name shown with the reply (default: Support)')
+    .action(async (rawId: string, raw: Record<string, unknown>) => {
+      const body = raw.body === '-' ? await readStdin() : raw.body;
+      const o = parse(z.object({ id, body: text(10_000), staffName: text(100).default('Support') }), { ...raw, body, id: rawId }, ['id']);
+      const r = await refusals(() => staffReply(prisma, o.id, o.body, o.staffName, staffCtx()));
+      ctx.out(`ticket ${o.id}: reply ${r.noteId} added${r.mailed ? ' (reporter mailed)' : ' (reporter has no e-mail address)'}`);
+    });
+
+  program
+    .command('ticket:deadline')
+    .description('set the deadline of a ticket')
+    .argument('<id>', 'ticket number')
+    .argument('<date>', 'YYYY-MM-DD')
+    .action(async (rawId: string, rawDate: string) => {
+      const o = parse(z.object({ id, date }), { id: rawId, date: rawDate }, ['id', 'date']);
+      const r = await refusals(() => changeDeadline(prisma, o.id, o.date, staffCtx()));
+      ctx.out(`ticket ${o.id}: deadline ${r.before ?? '-'} -> ${r.after}`);
+    });
+
+  program
+    .command('ticket:import')
+    .description('import tickets from another helpdesk (CSV with a header line, or a JSON array); all or nothing; nobody is mailed')
+    .argument('<file>', 'the file (.csv or .json)')
+    .option('--format <format>', 'csv or json (default: from the file name)')
+    .action(async (file: string, raw: Record<string, unknown>) => {
+      const o = parse(z.object({ format: z.enum(['csv', 'json'], 'must be csv or json').optional() }), raw);
+      const format = o.format ?? (file.toLowerCase().endsWith('.json') ? 'json' : file.toLowerCase().endsWith('.csv') ? 'csv' : undefined);
+      if (!format) throw new CliError('--format: give csv or json (the file name does not tell)');
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new CliError(`<file>: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      const tty = process.stderr.isTTY === true;
+      const result = await refusals(async () => {
+        const rows = await validateRecords(prisma, readRecords(content, format));
+        return importTickets(prisma, rows, {
+          staff: staffActor(),
+          settings: settings(),
+          // Progress only for a person watching; a pipe or a log gets just the result line.
+          progress: tty ? (done, total) => process.stderr.write(`\rimporting ${done}/${total}`) : undefined,
+        });
+      });
+      if (tty) process.stderr.write('\n');
+      ctx.out(`imported ${result.count} tickets (numbers ${result.firstId}-${result.lastId})`);
+    });
+}

@@ -1,0 +1,193 @@
+import type { Actor } from '../../auth/actor.js';
+import type { Prisma, PrismaClient } from '../../db/client.js';
+import type { TicketConfig } from '../../config.js';
+import type { TicketStatus } from '../../generated/prisma/enums.js';
+import { AppError } from '../../http/errors.js';
+import { likeEscape, pageInfo, PER_PAGE, type PageInfo } from '../../http/list.js';
+import { recordAudit } from '../../audit.js';
+import { CURRENT_STATUSES, TICKET_STATUSES, type TicketInput } from './schema.js';
+import { noteState, ticketScope } from './scope.js';
+import { addWorkingDays } from './working-days.js';
+import { mailHelpdesk, mailReporter, ticketLink } from './mail.js';
+
+/** The list's filters: which statuses, which organisation, what text, which page per group. */
+export interface TicketListQuery {
+  status: 'current' | 'all' | TicketStatus;
+  org: number | null;
+  q: string;
+  dir: 'asc' | 'desc';
+  pages: Partial<Record<TicketStatus, number>>;
+}
+
+const rowSelect = {
+  id: true,
+  title: true,
+  status: true,
+  kind: true,
+  application: true,
+  module: true,
+  reportedAt: true,
+  deadline: true,
+  helpdesk: true,
+  organization: { select: { name: true } },
+} satisfies Prisma.TicketSelect;
+
+export type TicketRow = Prisma.TicketGetPayload<{ select: typeof rowSelect }>;
+
+/** One status group of the list: its count, one page of its rows. */
+export interface TicketGroup {
+  status: TicketStatus;
+  count: number;
+  rows: TicketRow[];
+  info: PageInfo;
+}
+
+function listWhere(actor: Actor, query: TicketListQuery): Prisma.TicketWhereInput {
+  const and: Prisma.TicketWhereInput[] = [ticketScope(actor)];
+  if (query.org !== null) and.push({ organizationId: query.org });
+  if (query.status === 'current') and.push({ status: { in: [...CURRENT_STATUSES] } });
+  else if (query.status !== 'all') and.push({ status: query.status });
+  if (query.q) {
+    // Prisma passes `contains` to ILIKE as it is: escape the wildcards so "50%" means 50%.
+    const like = likeEscape(query.q);
+    const or: Prisma.TicketWhereInput[] = [
+      { title: { contains: like, mode: 'insensitive' } },
+      { customerReference: { contains: like, mode: 'insensitive' } },
+    ];
+    const n = /^#?(\d{1,9})$/.exec(query.q);
+    if (n) or.unshift({ id: Number(n[1]) });
+    and.push({ OR: or });
+  }
+  return { AND: and };
+}
+
+/**
+ * The ticket list grouped by status in the manual's order. The counts come from one GROUP BY
+ * over the (organization_id | reporter_id, status, reported_at) indexes; each group then
+ * reads only its own page of rows.
+ */
+export async function listTickets(prisma: PrismaClient, actor: Actor, query: TicketListQuery): Promise<{ total: number; groups: TicketGroup[] }> {
+  const where = listWhere(actor, query);
+  const counted = await prisma.ticket.groupBy({ by: ['status'], where, _count: { _all: true } });
+  const counts = new Map(counted.map((c) => [c.status, c._count._all]));
+  const statuses = TICKET_STATUSES.filter((s) => (counts.get(s) ?? 0) > 0);
+  const groups = await Promise.all(
+    statuses.map(async (status) => {
+      const count = counts.get(status)!;
+      const info = pageInfo(count, { page: Math.min(query.pages[status] ?? 1, Math.ceil(count / PER_PAGE)), perPage: PER_PAGE });
+      const rows = await prisma.ticket.findMany({
+        where: { AND: [where, { status }] },
+        select: rowSelect,
+        orderBy: [{ reportedAt: query.dir }, { id: query.dir }],
+        skip: (info.page - 1) * PER_PAGE,
+        take: PER_PAGE,
+      });
+      return { status, count, rows, info };
+    }),
+  );
+  return { total: groups.reduce((n, g) => n + g.count, 0), groups };
+}
+
+/** The organisations a person may file for or filter on (own first, then subsidiaries by name). */
+export async function scopeOrganizations(prisma: PrismaClient, actor: Actor) {
+  const orgs = await prisma.organization.findMany({ where: { id: { in: actor.orgIds } }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  return [...orgs.filter((o) => o.id === actor.organizationId), ...orgs.filter((o) => o.id !== actor.organizationId)];
+}
+
+/** What the new-ticket form shows of the reporter ("Aanmelder"). */
+export async function reporterDefaults(prisma: PrismaClient, actor: Actor) {
+  const [me, organizations] = await Promise.all([
+    prisma.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { phone: true } }),
+    scopeOrganizations(prisma, actor),
+  ]);
+  return { contactName: actor.displayName, phone: me.phone, organizations };
+}
+
+/** Everything the detail page shows; null-safe for a ticket out of scope (404). */
+export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) {
+  const ticket = await prisma.ticket.findFirst({
+    where: { AND: [{ id }, ticketScope(actor)] },
+    include: {
+      organization: { select: { name: true } },
+      reporter: { select: { firstName: true, infix: true, lastName: true, phone: true, email: true } },
+      notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { author: { select: { firstName: true, infix: true, lastName: true } } } },
+    },
+  });
+  if (!ticket) throw new AppError('NOT_FOUND');
+  return ticket;
+}
+
+/** Files a ticket for the actor: status NEW, channel PORTAL, the service level's deadline; mails reporter and helpdesk. */
+export async function createTicket(prisma: PrismaClient, actor: Actor, input: TicketInput, ctx: { now: Date; settings: TicketConfig; baseUrl: string }) {
+  if (!actor.orgIds.includes(input.organizationId)) throw new AppError('NOT_FOUND');
+  const deadline = addWorkingDays(ctx.now, ctx.settings.slaDays[input.kind ?? 'DEFAULT']);
+  return prisma.$transaction(async (tx) => {
+    const ticket = await tx.ticket.create({
+      data: {
+        organizationId: input.organizationId,
+        reporterId: actor.id,
+        title: input.title,
+        description: input.description,
+        kind: input.kind,
+        status: 'NEW',
+        channel: 'PORTAL',
+        helpdesk: ctx.settings.helpdeskName,
+        reportedAt: ctx.now,
+        deadline,
+        customerReference: input.customerReference,
+        alternativePhone: input.alternativePhone,
+      },
+      include: { organization: { select: { name: true } } },
+    });
+    await recordAudit(tx, {
+      actor,
+      kind: 'ticket.created',
+      organizationId: ticket.organizationId,
+      subjectType: 'ticket',
+      subjectId: ticket.id,
+      after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10) },
+    });
+    const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: ctx.settings.helpdeskName };
+    await mailReporter(tx, actor.email, 'ticket-created', mailCtx);
+    await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-created-helpdesk', mailCtx);
+    return ticket;
+  });
+}
+
+/** The outcome of adding a note: saved (perhaps reopening the ticket), or refused because the ticket is closed for good. */
+export type NoteResult = { saved: true; reopened: boolean; resumed: boolean } | { saved: false };
+
+/**
+ * Adds a customer's note. On a ticket that waits for the customer it goes back to In
+ * behandeling; a resolved ticket reopens within the configured days and refuses after. The
+ * helpdesk is mailed; the customer never is for their own change.
+ */
+export async function addNote(prisma: PrismaClient, actor: Actor, id: number, body: string, ctx: { now: Date; settings: TicketConfig; baseUrl: string }): Promise<NoteResult> {
+  return prisma.$transaction(async (tx) => {
+    const found = await tx.ticket.findFirst({ where: { AND: [{ id }, ticketScope(actor)] }, select: { id: true } });
+    if (!found) throw new AppError('NOT_FOUND');
+    // Lock the row: a staff status change at the same moment waits for this note, or this for it.
+    const [ticket] = await tx.$queryRaw<{ id: number; status: TicketStatus; resolved_at: Date | null; updated_at: Date; organization_id: number; title: string }[]>`
+      SELECT id, status, resolved_at, updated_at, organization_id, title FROM tickets WHERE id = ${id} FOR UPDATE`;
+    const state = noteState({ status: ticket!.status, resolvedAt: ticket!.resolved_at, updatedAt: ticket!.updated_at }, ctx.now, ctx.settings.reopenDays);
+    if (state === 'closed') return { saved: false };
+    const note = await tx.ticketNote.create({ data: { ticketId: id, authorId: actor.id, body, createdAt: ctx.now } });
+    const audit = { actor, organizationId: ticket!.organization_id, subjectType: 'ticket', subjectId: id } as const;
+    await recordAudit(tx, { ...audit, kind: 'ticket.note_added', after: { noteId: note.id } });
+    let newStatus: TicketStatus | null = null;
+    if (ticket!.status === 'WAITING_CUSTOMER' || state === 'reopens') {
+      newStatus = 'IN_PROGRESS';
+      await tx.ticket.update({ where: { id }, data: { status: newStatus, resolvedAt: null } });
+      await recordAudit(tx, { ...audit, kind: 'ticket.status_changed', before: { status: ticket!.status }, after: { status: newStatus, reason: 'customer note' } });
+    }
+    await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
+      ticket: { id, title: ticket!.title },
+      author: actor.displayName,
+      body,
+      statusBefore: ticket!.status,
+      statusAfter: newStatus,
+      link: ticketLink(ctx.baseUrl, id),
+    });
+    return { saved: true, reopened: state === 'reopens', resumed: ticket!.status === 'WAITING_CUSTOMER' };
+  });
+}
