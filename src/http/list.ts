@@ -39,6 +39,8 @@ export interface PageInfo {
   to: number;
   /** True when there are more results than the deepest page reaches (narrow the search). */
   truncated: boolean;
+  /** The page numbers to link: first, last and two either side of the current; null is a gap. */
+  links: (number | null)[];
 }
 
 /** Page numbers for `total` results. */
@@ -52,7 +54,19 @@ export function pageInfo(total: number, list: Pick<ListQuery<string>, 'page' | '
     from: Math.min(from, total),
     to: Math.min(list.page * list.perPage, total),
     truncated: total > MAX_PAGE * list.perPage,
+    links: pageLinks(list.page, pages),
   };
+}
+
+function pageLinks(page: number, pages: number): (number | null)[] {
+  const links: (number | null)[] = [];
+  for (let n = 1; n <= pages; n++) {
+    if (n === 1 || n === pages || Math.abs(n - page) <= 2) links.push(n);
+    else if (links[links.length - 1] !== null) links.push(null);
+    if (n > 1 && n < page - 3) n = page - 3; // jump over the gap instead of walking it
+    if (n > page + 2 && n < pages - 1) n = pages - 1;
+  }
+  return links;
 }
 
 /**
