@@ -1,39 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { createTestDb, type TestDb } from '../support/db.js';
-import { testApp } from '../support/app.js';
-import { serve } from '../support/server.js';
-import { launchBrowser } from '../support/browser.js';
+import { startE2e, type E2e } from '../support/e2e.js';
 import { LoginPage } from './pages/login-page.js';
-import { seedDemo, DEMO_PASSWORD } from '../../src/db/demo.js';
+import { DEMO_PASSWORD } from '../../src/db/demo.js';
 
-let db: TestDb;
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
+let e2e: E2e;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedDemo(db.prisma);
-  const { app } = testApp(db, { env: { BASE_URL: 'http://127.0.0.1' } });
-  server = await serve(app);
-  browser = await launchBrowser();
+  e2e = await startE2e();
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await db?.drop();
-});
+afterAll(() => e2e?.close());
 
 describe('in Chromium', () => {
   it('the demo main contact logs in and sees the dashboard with tiles and the announcement', async () => {
-    const page = await browser.newPage({ locale: 'nl-NL' });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const page = await e2e.newPage();
     const login = new LoginPage(page);
-    await login.open(server.url);
+    await login.open(e2e.url);
     await expect(page.getByRole('heading', { name: 'Welkom' }).isVisible()).resolves.toBe(true);
     await login.logIn('j.jansen@vtel.nl', DEMO_PASSWORD);
-    await page.waitForURL(`${server.url}/`);
+    await page.waitForURL(`${e2e.url}/`);
     const body = await page.locator('body').innerText();
     expect(body).toContain('Hallo Jan Jansen');
     expect(body).toContain('Welkom bij PIM');
@@ -46,15 +30,15 @@ describe('in Chromium', () => {
     await page.getByText('Lees meer').click();
     await expect(page.getByText('Pinksteren').first().isVisible()).resolves.toBe(true);
     // CSP violations and script errors show up as console errors.
-    expect(errors).toEqual([]);
+    expect(page.consoleErrors).toEqual([]);
     await page.screenshot({ path: 'test-results/dashboard.png', fullPage: true });
     await page.close();
   });
 
   it('a wrong password shows the one refusal message', async () => {
-    const page = await browser.newPage({ locale: 'nl-NL' });
+    const page = await e2e.browser.newPage({ locale: 'nl-NL' });
     const login = new LoginPage(page);
-    await login.open(server.url);
+    await login.open(e2e.url);
     await login.logIn('j.jansen@vtel.nl', 'not the password');
     await expect(page.getByRole('alert').innerText()).resolves.toContain('Inloggen is niet gelukt.');
     await page.close();

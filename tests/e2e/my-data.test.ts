@@ -1,39 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { createTestDb, type TestDb } from '../support/db.js';
-import { testApp } from '../support/app.js';
-import { serve } from '../support/server.js';
-import { launchBrowser } from '../support/browser.js';
-import { LoginPage } from './pages/login-page.js';
+import { startE2e, type E2e } from '../support/e2e.js';
 import { MyDataPages } from './pages/my-data-pages.js';
-import { seedDemo, DEMO_LOGIN, DEMO_ORGANIZATION, DEMO_PASSWORD } from '../../src/db/demo.js';
+import { DEMO_ORGANIZATION, DEMO_PASSWORD } from '../../src/db/demo.js';
 
-let db: TestDb;
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
+let e2e: E2e;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedDemo(db.prisma);
-  const { app } = testApp(db, { env: { BASE_URL: 'http://127.0.0.1' } });
-  server = await serve(app);
-  browser = await launchBrowser();
+  e2e = await startE2e();
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await db?.drop();
-});
+afterAll(() => e2e?.close());
 
 describe('Mijn gegevens in Chromium', () => {
   it('the demo main contact walks Organisatie, Persoonlijk, changes the password by keyboard and finds it under Activiteiten', async () => {
-    const page = await browser.newPage({ locale: 'nl-NL' });
-    page.setDefaultTimeout(8_000);
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await new LoginPage(page).open(server.url);
-    await new LoginPage(page).logIn(DEMO_LOGIN, DEMO_PASSWORD);
-    await page.waitForURL(`${server.url}/`);
+    const page = await e2e.logInAsDemo();
     const my = new MyDataPages(page);
 
     // Organisatie: the manual's "2 gevonden Actief ja" with the main organisation and its subsidiary.
@@ -66,7 +45,7 @@ describe('Mijn gegevens in Chromium', () => {
     // PIM Wachtwoord wijzigen, keyboard only.
     await page.getByRole('link', { name: 'PIM Wachtwoord wijzigen »' }).click();
     await my.changePasswordByKeyboard(DEMO_PASSWORD, 'een nieuwe wachtzin voor jan');
-    await page.waitForURL(`${server.url}/profile`);
+    await page.waitForURL(`${e2e.url}/profile`);
     expect(await page.getByRole('status').or(page.locator('.notice--success')).first().innerText()).toContain('Uw wachtwoord is gewijzigd.');
 
     // Activiteiten shows it.
@@ -76,6 +55,6 @@ describe('Mijn gegevens in Chromium', () => {
     await page.getByRole('button', { name: 'Zoeken' }).click();
     expect(await page.locator('.result-bar').innerText()).toMatch(/1 gevonden\s+Soort › Wachtwoord gewijzigd/);
     await page.screenshot({ path: 'test-results/activity.png', fullPage: true });
-    expect(errors).toEqual([]);
+    expect(page.consoleErrors).toEqual([]);
   });
 });

@@ -1,39 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { createTestDb, type TestDb } from '../support/db.js';
-import { testApp } from '../support/app.js';
-import { serve } from '../support/server.js';
-import { launchBrowser } from '../support/browser.js';
+import { startE2e, type E2e } from '../support/e2e.js';
 import { LoginPage } from './pages/login-page.js';
 import { TicketPage } from './pages/ticket-page.js';
-import { seedDemo, DEMO_PASSWORD } from '../../src/db/demo.js';
+import { DEMO_PASSWORD } from '../../src/db/demo.js';
 
-let db: TestDb;
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
+let e2e: E2e;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedDemo(db.prisma);
-  const { app } = testApp(db, { env: { BASE_URL: 'http://127.0.0.1' } });
-  server = await serve(app);
-  browser = await launchBrowser();
+  e2e = await startE2e();
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await db?.drop();
-});
+afterAll(() => e2e?.close());
 
 describe('tickets in Chromium', () => {
   it('the demo list matches the manual; the note dialog takes focus, closes on Esc, returns focus, and saves', async () => {
-    const page = await browser.newPage({ locale: 'nl-NL' });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    const login = new LoginPage(page);
-    await login.open(server.url);
-    await login.logIn('j.jansen@vtel.nl', DEMO_PASSWORD);
-    await page.waitForURL(`${server.url}/`);
+    const page = await e2e.logInAsDemo();
 
     await page.getByRole('link', { name: 'Tickets' }).click();
     const headings = await page.getByRole('heading', { level: 2 }).allInnerTexts();
@@ -43,7 +23,7 @@ describe('tickets in Chromium', () => {
     expect(await page.getByRole('heading', { name: 'Afgehandeld (2)' }).count()).toBe(1);
 
     const ticket = new TicketPage(page);
-    await ticket.open(server.url, 9969);
+    await ticket.open(e2e.url, 9969);
     expect(await page.locator('main').innerText()).toContain('donderdag 13 juli 2017 11:05');
     await ticket.addNoteLink().click();
     await expect(ticket.dialog().isVisible()).resolves.toBe(true);
@@ -54,25 +34,25 @@ describe('tickets in Chromium', () => {
 
     await ticket.addNoteLink().click();
     await ticket.writeNote('De storing is er sinds vanochtend weer.');
-    await page.waitForURL(`${server.url}/tickets/9969`);
+    await page.waitForURL(`${e2e.url}/tickets/9969`);
     const main = await page.locator('main').innerText();
     expect(main).toContain('Uw aanvulling is toegevoegd.');
     expect(main).toContain('De storing is er sinds vanochtend weer.');
-    expect(errors).toEqual([]);
+    expect(page.consoleErrors).toEqual([]);
     await page.close();
   });
 
   it('without JavaScript the link opens the note page', async () => {
-    const context = await browser.newContext({ locale: 'nl-NL', javaScriptEnabled: false });
+    const context = await e2e.browser.newContext({ locale: 'nl-NL', javaScriptEnabled: false });
     const page = await context.newPage();
     const login = new LoginPage(page);
-    await login.open(server.url);
+    await login.open(e2e.url);
     await login.logIn('j.jansen@vtel.nl', DEMO_PASSWORD);
-    await page.waitForURL(`${server.url}/`);
+    await page.waitForURL(`${e2e.url}/`);
     const ticket = new TicketPage(page);
-    await ticket.open(server.url, 9868);
+    await ticket.open(e2e.url, 9868);
     await ticket.addNoteLink().click();
-    await page.waitForURL(`${server.url}/tickets/9868/notes/new`);
+    await page.waitForURL(`${e2e.url}/tickets/9868/notes/new`);
     expect(await page.locator('main').innerText()).toContain('Hoort bij ticket *');
     await context.close();
   });

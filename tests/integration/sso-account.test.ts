@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
-import { createTestDb, type TestDb } from '../support/db.js';
-import { client, csrfFrom, logIn, submitForm, testApp, visibleText } from '../support/app.js';
+import type { TestDb } from '../support/db.js';
+import { client, csrfFrom, logIn, submitForm, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
-import { startOidcProvider, type TestOidcProvider } from '../support/oidc.js';
-import { ssoClients, ssoEnv, ssoLogin } from '../support/sso.js';
+import type { TestOidcProvider } from '../support/oidc.js';
+import { ssoLogin, startSsoTestbed, type SsoTestbed } from '../support/sso.js';
 import { loginMethodsFor } from '../../src/features/sso/service.js';
 import { runCli } from '../../src/cli/program.js';
 import { views } from '../../src/http/views.js';
@@ -13,16 +13,13 @@ import { translate } from '../../src/i18n/index.js';
 let db: TestDb;
 let idp: TestOidcProvider;
 let app: Express;
+let bed: SsoTestbed;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  idp = await startOidcProvider(ssoClients());
-  ({ app } = testApp(db, { env: ssoEnv(idp.url) }));
+  bed = await startSsoTestbed();
+  ({ db, idp, app } = bed);
 });
-afterAll(async () => {
-  await idp?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.close());
 
 let n = 0;
 const link = (contactId: number, provider: 'MICROSOFT' | 'GOOGLE', email: string | null = null) =>

@@ -1,25 +1,22 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
-import { createTestDb, type TestDb } from '../support/db.js';
+import type { TestDb } from '../support/db.js';
 import { client, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson } from '../support/factories.js';
-import { startOidcProvider, type TestOidcProvider } from '../support/oidc.js';
-import { ssoClients, ssoEnv, ssoLogin } from '../support/sso.js';
+import type { TestOidcProvider } from '../support/oidc.js';
+import { ssoLogin, startSsoTestbed, type SsoTestbed } from '../support/sso.js';
 
 let db: TestDb;
 let idp: TestOidcProvider;
 let app: Express;
+let bed: SsoTestbed;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  idp = await startOidcProvider(ssoClients());
-  ({ app } = testApp(db, { env: ssoEnv(idp.url) }));
+  bed = await startSsoTestbed();
+  ({ db, idp, app } = bed);
 });
-afterAll(async () => {
-  await idp?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.close());
 
 let n = 0;
 const uid = () => `${Date.now().toString(36)}${++n}`;

@@ -1,3 +1,7 @@
+import type { Express } from 'express';
+import { createTestDb, type TestDb } from './db.js';
+import { testApp } from './app.js';
+import { startOidcProvider, type TestOidcProvider } from './oidc.js';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { expect } from 'vitest';
@@ -69,4 +73,28 @@ export async function ssoJourney(
     location = new URL(String(posted.headers.location), providerUrl).href;
   }
   throw new Error('too many redirects');
+}
+
+/** One SSO test file's world: its own database, the in-process provider, the app configured for it. */
+export interface SsoTestbed {
+  db: TestDb;
+  idp: TestOidcProvider;
+  app: Express;
+  close(): Promise<void>;
+}
+
+/** Starts the SSO test world (call in beforeAll; close in afterAll). */
+export async function startSsoTestbed(): Promise<SsoTestbed> {
+  const db = await createTestDb();
+  const idp = await startOidcProvider(ssoClients());
+  const { app } = testApp(db, { env: ssoEnv(idp.url) });
+  return {
+    db,
+    idp,
+    app,
+    async close() {
+      await idp.close();
+      await db.drop();
+    },
+  };
 }
