@@ -14,6 +14,7 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
+import { contactsRoutes } from './features/contacts/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -77,6 +78,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(dashboardRoutes(deps));
 
   // Mijn gegevens
+
+  app.use(contactsRoutes(deps));
 
   // Administratie and Downloads
 

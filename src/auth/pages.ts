@@ -21,6 +21,9 @@ export const PAGES = {
 
   // Mijn gegevens (group 'menu.myData'): organisation, contacts, personal page.
 
+  contacts: { path: '/contacts', role: Role.MANAGE_CONTACTS, menu: 'contacts.menu', group: 'menu.myData' },
+  contactRolesEdit: { path: '/contacts/:id/roles/edit', role: Role.ASSIGN_ROLES },
+
   // Administratie (group 'menu.administration'): invoices.
 
   // Downloads (group 'menu.downloads'): manuals, product information, reports.

@@ -201,3 +201,11 @@ export async function selectionEmails(prisma: PrismaClient, sel: { orgIds: numbe
     ORDER BY c.email LIMIT ${EXPORT_LIMIT}`;
   return rows.map((r) => r.email);
 }
+
+/** The organisations behind a filter: the scope (for the filter's choices) and the selected ids. */
+export async function resolveSelection(prisma: PrismaClient, actor: Actor, filters: ContactFilters): Promise<{ orgs: ScopeOrg[]; sel: Selection }> {
+  const orgs = await listScopeOrganizations(prisma, actor);
+  const orgIds = selectedOrgIds(actor, orgs, filters);
+  const mainIds = orgs.filter((o) => o.mainContactId !== null && orgIds.includes(o.id)).map((o) => o.mainContactId!);
+  return { orgs, sel: { orgIds, mainIds, filters } };
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../../auth/roles.js';
+import { fieldErrors, type FieldErrors } from '../../http/validation.js';
 
 const optional = (max: number, key: string) =>
   z
@@ -84,15 +85,28 @@ export const ContactForm = z
     // 4 Inloggen
     webAccess: yesNo('validation.required'),
   })
-  .transform((f, ctx) => {
-    if (f.privatePostcode !== null && DUTCH_COUNTRIES.has((f.privateCountry ?? '').toLowerCase())) {
-      const pc = normaliseDutchPostcode(f.privatePostcode);
-      if (!pc) ctx.addIssue({ code: 'custom', path: ['privatePostcode'], message: 'contacts.errors.postcode' });
-      else f.privatePostcode = pc;
-    }
-    if (f.webAccess && !f.email) ctx.addIssue({ code: 'custom', path: ['webAccess'], message: 'contacts.errors.webAccessNeedsEmail' });
+  .transform((f) => {
+    if (f.privatePostcode !== null && isDutch(f.privateCountry)) f.privatePostcode = normaliseDutchPostcode(f.privatePostcode) ?? f.privatePostcode;
     return f;
   });
+
+const isDutch = (country: string | null | undefined) => DUTCH_COUNTRIES.has((country ?? '').trim().toLowerCase());
+
+/**
+ * Parses the contact form: every field's own check, plus the checks across fields (a Dutch
+ * postcode when the country is the Netherlands, web access only with an e-mail address),
+ * all reported at once.
+ */
+export function parseContactForm(values: Record<string, string>): { ok: true; data: ContactInput } | { ok: false; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const postcode = (values.privatePostcode ?? '').trim();
+  if (postcode && isDutch(values.privateCountry) && !normaliseDutchPostcode(postcode)) errors.privatePostcode = 'contacts.errors.postcode';
+  if (values.webAccess === 'yes' && !(values.email ?? '').trim()) errors.webAccess = 'contacts.errors.webAccessNeedsEmail';
+  const form = ContactForm.safeParse(values);
+  if (!form.success) Object.assign(errors, { ...fieldErrors(form.error), ...errors });
+  if (!form.success || Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, data: form.data };
+}
 
 export type ContactInput = z.output<typeof ContactForm>;
 
