@@ -91,6 +91,7 @@ describe('the contacts list at scale (200 subsidiaries, 20,000 contacts, plus an
     expect((await logIn(agent, email, PASSWORD)).status).toBe(302);
     const times: string[] = [];
     for (const url of ['/contacts', '/contacts?subs=1', '/contacts?subs=1&sort=organization', '/contacts?subs=1&sort=main&page=40', '/contacts?org=all&active=all&orgActive=all&q=almelo']) {
+      await agent.get(url); // the first request compiles the templates
       const t0 = performance.now();
       const res = await agent.get(url);
       times.push(`${url}: ${(performance.now() - t0).toFixed(0)} ms`);
