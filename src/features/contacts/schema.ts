@@ -18,7 +18,7 @@ const DUTCH_COUNTRIES = new Set(['', 'nederland', 'netherlands', 'the netherland
  * one in E.164 form (+<country><number>); spaces, hyphens, dots and parentheses are allowed.
  */
 export function isPhoneNumber(v: string): boolean {
-  if (!/^[+0-9][0-9 ().-]*$/.test(v)) return false;
+  if (!/^\+?[0-9 ().-]+$/.test(v)) return false;
   const digits = v.replace(/[ ().-]/g, '');
   if (/^(\+31|0031)/.test(digits)) return /^(\+31|0031)[1-9]\d{8}$/.test(digits);
   if (digits.startsWith('+')) return /^\+[1-9]\d{7,14}$/.test(digits);
