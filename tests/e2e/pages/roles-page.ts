@@ -13,14 +13,14 @@ export class RolesPage {
     return this.page.getByLabel(list).locator('option').allInnerTexts();
   }
 
-  /** The accessible name of the focused element (or its text). */
+  /** The accessible name of the focused element: its aria-label, its label, or its text. */
   async focused(): Promise<string> {
-    return this.page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      if (!el) return '';
-      const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
-      return (el.getAttribute('aria-label') ?? label ?? el.textContent ?? '').trim();
-    });
+    const el = this.page.locator(':focus');
+    if ((await el.count()) === 0) return '';
+    const aria = await el.getAttribute('aria-label');
+    const id = await el.getAttribute('id');
+    const label = id ? await this.page.locator(`label[for="${id}"]`).first().textContent().catch(() => null) : null;
+    return (aria ?? label ?? (await el.textContent()) ?? '').trim();
   }
 
   /** Presses Tab (or Shift+Tab) until the focused element's name starts with `name`. */
@@ -36,10 +36,7 @@ export class RolesPage {
   async arrowTo(text: string): Promise<void> {
     await this.page.keyboard.press('Home');
     for (let i = 0; i < 15; i++) {
-      const selected = await this.page.evaluate(() => {
-        const s = document.activeElement as HTMLSelectElement;
-        return Array.from(s.selectedOptions).map((o) => o.textContent?.trim() ?? '');
-      });
+      const selected = (await this.page.locator(':focus option:checked').allInnerTexts()).map((x) => x.trim());
       if (selected.length === 1 && selected[0]!.startsWith(text)) return;
       await this.page.keyboard.press('ArrowDown');
     }
