@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/db/client.js';
 import { loadActor, type Actor } from '../../src/auth/actor.js';
 import { parseFilters } from '../../src/features/contacts/schema.js';
-import { CONTACT_SORTS, countSql, listScopeOrganizations, mainContactsSql, pageSql, selectedOrgIds, type ScopeOrg } from '../../src/features/contacts/list.js';
+import { CONTACT_SORTS, countSql, emailsSql, listScopeOrganizations, mainContactsSql, pageSql, selectedOrgIds, type ScopeOrg } from '../../src/features/contacts/list.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, logIn, testApp } from '../support/app.js';
 import { makePerson, PASSWORD } from '../support/factories.js';
@@ -65,6 +65,9 @@ describe('the contacts list at scale (200 subsidiaries, 20,000 contacts, plus an
       const count = await explain(countSql(orgIds, f));
       expect(count.seqScans, `${label}: count`).toEqual([]);
       report.push(`${label} | count | ${count.ms.toFixed(1)} ms | ${count.indexes.join(', ')}`);
+      const emails = await explain(emailsSql(orgIds, f));
+      expect(emails.seqScans, `${label}: e-mail addresses`).toEqual([]);
+      report.push(`${label} | e-mail addresses | ${emails.ms.toFixed(1)} ms | ${emails.indexes.join(', ')}`);
       for (const sort of CONTACT_SORTS) {
         for (const dir of ['asc', 'desc'] as const) {
           for (const skip of [0, 500]) {

@@ -192,13 +192,18 @@ export async function exportContacts(prisma: PrismaClient, sel: Selection, sort:
   return readPage(prisma, sel, { sort, dir, take: EXPORT_LIMIT, skip: 0 });
 }
 
+/** The SQL of the e-mail page (exported for the scale test). */
+export function emailsSql(orgIds: number[], f: ContactFilters): Prisma.Sql {
+  return Prisma.sql`
+    SELECT c.email FROM contacts c
+    WHERE ${selectionWhere(orgIds, f)} AND c.email IS NOT NULL
+    ORDER BY c.email LIMIT ${EXPORT_LIMIT}`;
+}
+
 /** The e-mail addresses of the selection (unique by construction), sorted. */
 export async function selectionEmails(prisma: PrismaClient, sel: { orgIds: number[]; filters: ContactFilters }): Promise<string[]> {
   if (sel.orgIds.length === 0) return [];
-  const rows = await prisma.$queryRaw<{ email: string }[]>`
-    SELECT c.email FROM contacts c
-    WHERE ${selectionWhere(sel.orgIds, sel.filters)} AND c.email IS NOT NULL
-    ORDER BY c.email LIMIT ${EXPORT_LIMIT}`;
+  const rows = await prisma.$queryRaw<{ email: string }[]>(emailsSql(sel.orgIds, sel.filters));
   return rows.map((r) => r.email);
 }
 
