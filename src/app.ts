@@ -22,6 +22,7 @@ import { invoiceRoutes } from './features/invoices/routes.js';
 import { downloadRoutes } from './features/downloads/routes.js';
 import { ticketRoutes } from './features/tickets/routes.js';
 import { supportRoutes } from './features/support/routes.js';
+import { contactsRoutes } from './features/contacts/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -88,7 +89,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Mijn gegevens
   app.use(organisationRoutes(deps));
-
+  app.use(contactsRoutes(deps));
   app.use(profileRoutes(deps));
   app.use(activityRoutes(deps));
 

@@ -25,7 +25,8 @@ export const PAGES = {
 
   // Mijn gegevens (group 'menu.myData'): organisation, contacts, personal page.
   organisations: { path: '/organisations', role: Role.VIEW_ORGANIZATION, menu: 'organisations.menu', group: 'menu.myData' },
-
+  contacts: { path: '/contacts', role: Role.MANAGE_CONTACTS, menu: 'contacts.menu', group: 'menu.myData' },
+  contactRolesEdit: { path: '/contacts/:id/roles/edit', role: Role.ASSIGN_ROLES },
   profile: { path: '/profile', role: Role.MANAGE_PERSONAL_DATA, menu: 'profile.menu', group: 'menu.myData' },
   activity: { path: '/activity', role: Role.PORTAL_ACCESS, menu: 'activity.menu', group: 'menu.myData', mainContactOnly: true },
 

@@ -3,9 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../audit.js';
 import { ROLES } from '../../auth/roles.js';
 import { fullName } from '../../auth/actor.js';
-import { createPasswordToken, tokenLink, TOKEN_TTL_MS } from '../../features/auth/tokens.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { queueInvitation } from '../../features/contacts/invitation.js';
 import { CliError, collect, email, flag, id, isUniqueViolation, parse, phone, role, staffActor, text, type CliContext } from '../validate.js';
 
 const ContactAdd = z.object({
@@ -122,22 +120,7 @@ export function registerContactsCommands(program: Command, ctx: CliContext): voi
         if (!c) throw new CliError(`<contactId>: no contact with id ${contactId}`);
         if (!c.email) throw new CliError(`<contactId>: contact ${c.id} has no e-mail address`);
         if (!c.webAccess) throw new CliError(`<contactId>: contact ${c.id} has no web access`);
-        const raw = await createPasswordToken(tx, c.id, 'INVITE', ctx.now());
-        const mail = renderMail('nl', 'invitation', {
-          name: fullName(c.firstName, c.infix, c.lastName),
-          email: c.email,
-          link: tokenLink(ctx.baseUrl, raw),
-          hours: TOKEN_TTL_MS.INVITE / 3_600_000,
-        });
-        await enqueueMail(tx, { to: c.email, ...mail });
-        await recordAudit(tx, {
-          actor: staffActor(),
-          kind: 'contact.invited',
-          organizationId: c.organizationId,
-          subjectType: 'contact',
-          subjectId: c.id,
-          after: { email: c.email },
-        });
+        await queueInvitation(tx, { ...c, email: c.email }, { now: ctx.now(), baseUrl: ctx.baseUrl, lang: 'nl', actor: staffActor() });
         return c.email;
       });
       ctx.out(`invitation queued for ${to}`);

@@ -1,0 +1,216 @@
+import { Prisma, type PrismaClient } from '../../db/client.js';
+import type { Actor } from '../../auth/actor.js';
+import { Role } from '../../auth/roles.js';
+import { likeEscape } from '../../http/list.js';
+import type { ContactFilters } from './schema.js';
+
+/** The sortable columns of the contacts list (every column of the manual's table). */
+export const CONTACT_SORTS = ['name', 'gender', 'active', 'organization', 'main', 'contact'] as const;
+export type ContactSort = (typeof CONTACT_SORTS)[number];
+
+/** An organisation the person may see, for the filter and the organisation column. */
+export interface ScopeOrg {
+  id: number;
+  name: string;
+  parentId: number | null;
+  active: boolean;
+  mainContactId: number | null;
+}
+
+/** The organisations in the actor's scope (own, plus subsidiaries with SUBSIDIARY_ACCESS), by name. */
+export function listScopeOrganizations(prisma: PrismaClient, actor: Actor): Promise<ScopeOrg[]> {
+  return prisma.organization.findMany({
+    where: { id: { in: actor.orgIds } },
+    orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    select: { id: true, name: true, parentId: true, active: true, mainContactId: true },
+  });
+}
+
+/**
+ * The organisation ids a filter selects: the chosen organisation (an unknown or foreign one
+ * falls back to the person's own), with "of van dochter organisatie" its subsidiaries too
+ * (only with SUBSIDIARY_ACCESS), then "Organisatie actief".
+ */
+export function selectedOrgIds(actor: Actor, orgs: ScopeOrg[], f: ContactFilters): number[] {
+  let ids: Set<number>;
+  if (f.org === 'all') ids = new Set(orgs.map((o) => o.id));
+  else {
+    const root = orgs.some((o) => o.id === f.org) ? f.org : actor.organizationId;
+    ids = new Set([root]);
+    if (f.subs && actor.roles.has(Role.SUBSIDIARY_ACCESS)) {
+      // Walk the tree down from the chosen organisation (orgs holds only the actor's scope).
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const o of orgs) if (o.parentId !== null && ids.has(o.parentId) && !ids.has(o.id)) grew = ids.add(o.id) !== undefined;
+      }
+    }
+  }
+  return orgs.filter((o) => ids.has(o.id) && (f.orgActive === 'all' || o.active === (f.orgActive === 'yes'))).map((o) => o.id);
+}
+
+/** One row of the list. */
+export interface ContactRow {
+  id: number;
+  first_name: string | null;
+  infix: string | null;
+  last_name: string;
+  gender: 'MALE' | 'FEMALE' | 'OTHER' | null;
+  active: boolean;
+  email: string | null;
+  phone: string | null;
+  mobile: string | null;
+  web_access: boolean;
+  organization_id: number;
+  org_name: string;
+  is_main: boolean;
+}
+
+/** The same expression as the index contacts_search_trgm_idx (init migration): "Naam". */
+const NAME_EXPR = Prisma.sql`(coalesce(c.first_name, '') || ' ' || coalesce(c.infix, '') || ' ' || c.last_name || ' ' || coalesce(c.email, ''))`;
+/** The same expression as the index contacts_any_field_trgm_idx: "Uitgebreid zoeken". */
+const ANY_FIELD_EXPR = Prisma.sql`(
+  coalesce(c.first_name, '') || ' ' || coalesce(c.initials, '') || ' ' || coalesce(c.infix, '') || ' ' || c.last_name || ' ' ||
+  coalesce(c.email, '') || ' ' || coalesce(c.phone, '') || ' ' || coalesce(c.fax, '') || ' ' || coalesce(c.mobile, '') || ' ' ||
+  coalesce(c.private_street, '') || ' ' || coalesce(c.private_postcode, '') || ' ' || coalesce(c.private_city, '') || ' ' ||
+  coalesce(c.private_country, ''))`;
+
+/** The WHERE clause of a selection; the organisation ids come from selectedOrgIds (always inside the scope). */
+export function selectionWhere(orgIds: number[], f: ContactFilters): Prisma.Sql {
+  const parts = [Prisma.sql`c.deleted_at IS NULL`, Prisma.sql`c.organization_id = ANY(${orgIds}::int[])`];
+  if (f.active !== 'all') parts.push(Prisma.sql`c.active = ${f.active === 'yes'}`);
+  if (f.name) parts.push(Prisma.sql`${NAME_EXPR} ILIKE ${`%${likeEscape(f.name)}%`}`);
+  if (f.q) parts.push(Prisma.sql`${ANY_FIELD_EXPR} ILIKE ${`%${likeEscape(f.q)}%`}`);
+  return Prisma.join(parts, ' AND ');
+}
+
+/**
+ * ORDER BY for a sort; every key ends in the row id so pages never overlap, and each matches
+ * an index of migration 20261126030100 read forwards (asc) or backwards (desc).
+ */
+export function selectionOrder(sort: Exclude<ContactSort, 'main'>, dir: 'asc' | 'desc'): Prisma.Sql {
+  const d = dir === 'desc' ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const name = Prisma.sql`c.last_name ${d}, c.first_name ${d}, c.id ${d}`;
+  switch (sort) {
+    case 'gender':
+      return Prisma.sql`c.gender ${d}, ${name}`;
+    case 'active':
+      return Prisma.sql`c.active ${d}, ${name}`;
+    case 'organization':
+      return Prisma.sql`o.name ${d}, o.id ${d}, ${name}`;
+    case 'contact':
+      return Prisma.sql`c.email ${d}, c.id ${d}`;
+    default:
+      return name;
+  }
+}
+
+const COLUMNS = Prisma.sql`c.id, c.first_name, c.infix, c.last_name, c.gender::text AS gender, c.active, c.email, c.phone, c.mobile,
+  c.web_access, c.organization_id, o.name AS org_name`;
+
+/**
+ * The list's SQL for one page, sorted by a column other than "Hoofdcontact" (exported so the
+ * scale test can EXPLAIN exactly this). `withoutMain` leaves the main contacts out.
+ */
+export function pageSql(
+  orgIds: number[],
+  mainIds: number[],
+  f: ContactFilters,
+  sort: Exclude<ContactSort, 'main'>,
+  dir: 'asc' | 'desc',
+  take: number,
+  skip: number,
+  withoutMain = false,
+): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${COLUMNS}, (c.id = ANY(${mainIds}::int[])) AS is_main
+    FROM contacts c JOIN organizations o ON o.id = c.organization_id
+    WHERE ${selectionWhere(orgIds, f)}${withoutMain ? Prisma.sql` AND NOT (c.id = ANY(${mainIds}::int[]))` : Prisma.empty}
+    ORDER BY ${selectionOrder(sort, dir)}
+    LIMIT ${take} OFFSET ${skip}`;
+}
+
+/** The main contacts of a selection (at most one per organisation), by name. */
+export function mainContactsSql(orgIds: number[], mainIds: number[], f: ContactFilters, dir: 'asc' | 'desc'): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${COLUMNS}, true AS is_main
+    FROM contacts c JOIN organizations o ON o.id = c.organization_id
+    WHERE ${selectionWhere(orgIds, f)} AND c.id = ANY(${mainIds}::int[])
+    ORDER BY ${selectionOrder('name', dir)}`;
+}
+
+/** The count's SQL (exported for the scale test). */
+export function countSql(orgIds: number[], f: ContactFilters): Prisma.Sql {
+  return Prisma.sql`SELECT count(*)::int AS n FROM contacts c WHERE ${selectionWhere(orgIds, f)}`;
+}
+
+type Selection = { orgIds: number[]; mainIds: number[]; filters: ContactFilters };
+
+/** One page of the selection and its total. */
+export async function listContacts(
+  prisma: PrismaClient,
+  sel: Selection,
+  page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number },
+): Promise<{ rows: ContactRow[]; total: number }> {
+  if (sel.orgIds.length === 0) return { rows: [], total: 0 };
+  const [rows, count] = await Promise.all([
+    readPage(prisma, sel, page),
+    prisma.$queryRaw<{ n: number }[]>(countSql(sel.orgIds, sel.filters)),
+  ]);
+  return { rows, total: count[0]?.n ?? 0 };
+}
+
+/**
+ * Sorting by "Hoofdcontact" puts the main contacts (few) before the others (asc) or after
+ * them (desc), each part by name: two index-ordered reads instead of sorting the selection.
+ */
+async function readPage(prisma: PrismaClient, sel: Selection, page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number }): Promise<ContactRow[]> {
+  const { orgIds, mainIds, filters } = sel;
+  if (page.sort !== 'main') return prisma.$queryRaw<ContactRow[]>(pageSql(orgIds, mainIds, filters, page.sort, page.dir, page.take, page.skip));
+  const mains = await prisma.$queryRaw<ContactRow[]>(mainContactsSql(orgIds, mainIds, filters, page.dir));
+  const others = (take: number, skip: number) =>
+    take <= 0 ? Promise.resolve([]) : prisma.$queryRaw<ContactRow[]>(pageSql(orgIds, mainIds, filters, 'name', page.dir, take, skip, true));
+  if (page.dir === 'asc') {
+    const head = mains.slice(page.skip, page.skip + page.take);
+    return [...head, ...(await others(page.take - head.length, Math.max(0, page.skip - mains.length)))];
+  }
+  const rest = await others(page.take, page.skip);
+  if (rest.length === page.take) return rest;
+  // The others ran out on this page: the main contacts follow.
+  const [{ n } = { n: 0 }] = await prisma.$queryRaw<{ n: number }[]>(
+    Prisma.sql`SELECT count(*)::int AS n FROM contacts c WHERE ${selectionWhere(orgIds, filters)} AND NOT (c.id = ANY(${mainIds}::int[]))`,
+  );
+  const from = Math.max(0, page.skip - n);
+  return [...rest, ...mains.slice(from, from + page.take - rest.length)];
+}
+
+/** The most rows an export or the e-mail page holds (the whole tree of a large customer). */
+export const EXPORT_LIMIT = 50_000;
+
+/** The whole selection in list order, for the CSV export. */
+export async function exportContacts(prisma: PrismaClient, sel: Selection, sort: ContactSort, dir: 'asc' | 'desc'): Promise<ContactRow[]> {
+  if (sel.orgIds.length === 0) return [];
+  return readPage(prisma, sel, { sort, dir, take: EXPORT_LIMIT, skip: 0 });
+}
+
+/** The SQL of the e-mail page (exported for the scale test). */
+export function emailsSql(orgIds: number[], f: ContactFilters): Prisma.Sql {
+  return Prisma.sql`
+    SELECT c.email FROM contacts c
+    WHERE ${selectionWhere(orgIds, f)} AND c.email IS NOT NULL
+    ORDER BY c.email LIMIT ${EXPORT_LIMIT}`;
+}
+
+/** The e-mail addresses of the selection (unique by construction), sorted. */
+export async function selectionEmails(prisma: PrismaClient, sel: { orgIds: number[]; filters: ContactFilters }): Promise<string[]> {
+  if (sel.orgIds.length === 0) return [];
+  const rows = await prisma.$queryRaw<{ email: string }[]>(emailsSql(sel.orgIds, sel.filters));
+  return rows.map((r) => r.email);
+}
+
+/** The organisations behind a filter: the scope (for the filter's choices) and the selected ids. */
+export async function resolveSelection(prisma: PrismaClient, actor: Actor, filters: ContactFilters): Promise<{ orgs: ScopeOrg[]; sel: Selection }> {
+  const orgs = await listScopeOrganizations(prisma, actor);
+  const orgIds = selectedOrgIds(actor, orgs, filters);
+  const mainIds = orgs.filter((o) => o.mainContactId !== null && orgIds.includes(o.id)).map((o) => o.mainContactId!);
+  return { orgs, sel: { orgIds, mainIds, filters } };
+}

@@ -1,0 +1,61 @@
+import type { PrismaClient } from '../../db/client.js';
+import type { Actor } from '../../auth/actor.js';
+import { effectiveRoles, roleChangeRefusal, ROLES, type Role } from '../../auth/roles.js';
+import { recordAudit } from '../../audit.js';
+import { getContact, type ContactDetails } from './service.js';
+
+/** One line of the roles tab: the role, whether the contact holds it, whether it is in effect. */
+export interface RoleLine {
+  role: Role;
+  held: boolean;
+  /** Held but not in effect (reports not in the contract, or ASSIGN_ROLES without MANAGE_CONTACTS). */
+  notInEffect: boolean;
+  /** The actor may tick or untick it (holds it themselves, the contact is not the main contact). */
+  changeable: boolean;
+}
+
+/** The roles of a contact as the Rollen tab and the Rollen wijzigen form show them. */
+export function roleLines(actor: Actor, c: ContactDetails): RoleLine[] {
+  const held = new Set<Role>(c.isMain ? ROLES : c.roles);
+  const inEffect = effectiveRoles(held, { isMainContact: c.isMain, reportsInContract: c.organization.reportsInContract });
+  return ROLES.map((role) => ({
+    role,
+    held: held.has(role),
+    notInEffect: held.has(role) && !inEffect.has(role),
+    changeable: !c.isMain && actor.roles.has(role),
+  }));
+}
+
+/** Why a roles change is refused (a locale key), or null when it was saved. */
+export type RolesResult = { refused: string; contact: ContactDetails } | { refused: null };
+
+/**
+ * Gives the contact exactly the `wanted` roles, by the rules of roleChangeRefusal (main
+ * contact untouchable, ASSIGN_ROLES needs MANAGE_CONTACTS, nobody grants or takes a role they
+ * do not hold). Takes effect on the person's next request: roles are read per request.
+ */
+export async function changeRoles(prisma: PrismaClient, actor: Actor, id: number, wanted: ReadonlySet<Role>, ip: string): Promise<RolesResult> {
+  return prisma.$transaction(async (tx) => {
+    const c = await getContact(tx, actor, id);
+    if (!c.webAccess && !c.isMain) return { refused: 'contacts.roles.needsWebAccess', contact: c };
+    const held = new Set(c.roles);
+    const refusal = roleChangeRefusal({ roles: actor.roles, id: actor.id }, { id: c.id, isMainContact: c.isMain, held }, wanted);
+    if (refusal) return { refused: refusal, contact: c };
+    const add = ROLES.filter((r) => wanted.has(r) && !held.has(r));
+    const remove = ROLES.filter((r) => !wanted.has(r) && held.has(r));
+    if (!add.length && !remove.length) return { refused: null };
+    if (remove.length) await tx.contactRole.deleteMany({ where: { contactId: id, role: { in: remove } } });
+    if (add.length) await tx.contactRole.createMany({ data: add.map((role) => ({ contactId: id, role })) });
+    await recordAudit(tx, {
+      actor,
+      kind: 'contact.roles_changed',
+      organizationId: c.organizationId,
+      subjectType: 'contact',
+      subjectId: id,
+      before: { roles: c.roles },
+      after: { roles: ROLES.filter((r) => wanted.has(r)) },
+      ip,
+    });
+    return { refused: null };
+  });
+}

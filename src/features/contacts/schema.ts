@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { ROLES, type Role } from '../../auth/roles.js';
+import { fieldErrors, type FieldErrors } from '../../http/validation.js';
+
+const optional = (max: number, key: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, key)
+    .transform((v) => (v === '' ? null : v));
+
+const yesNo = (key: string) => z.enum(['yes', 'no'], key).transform((v) => v === 'yes');
+
+const DUTCH_COUNTRIES = new Set(['', 'nederland', 'netherlands', 'the netherlands', 'nl']);
+
+/**
+ * A Dutch phone number (0xx xxx xx xx, +31 ..., 0800/0900 service numbers) or an international
+ * one in E.164 form (+<country><number>); spaces, hyphens, dots and parentheses are allowed.
+ */
+export function isPhoneNumber(v: string): boolean {
+  if (!/^\+?[0-9 ().-]+$/.test(v)) return false;
+  const digits = v.replace(/[ ().-]/g, '');
+  if (/^(\+31|0031)/.test(digits)) return /^(\+31|0031)[1-9]\d{8}$/.test(digits);
+  if (digits.startsWith('+')) return /^\+[1-9]\d{7,14}$/.test(digits);
+  return /^0[1-9]\d{8}$/.test(digits) || /^0[89]0[0-9]\d{4,7}$/.test(digits);
+}
+
+/** A Dutch mobile number: 06 followed by eight digits (or +31 6 ...), or an international one. */
+export function isMobileNumber(v: string): boolean {
+  if (!isPhoneNumber(v)) return false;
+  const digits = v.replace(/[ ().-]/g, '');
+  if (/^(\+31|0031)/.test(digits)) return /^(\+31|0031)6\d{8}$/.test(digits);
+  return digits.startsWith('+') || /^06\d{8}$/.test(digits);
+}
+
+/** "7521pr" -> "7521 PR"; null when it is not a Dutch postcode (1000-9999, two letters, not SA/SD/SS). */
+export function normaliseDutchPostcode(v: string): string | null {
+  const m = /^([1-9]\d{3})\s?([A-Za-z]{2})$/.exec(v.trim());
+  if (!m) return null;
+  const letters = m[2]!.toUpperCase();
+  if (['SA', 'SD', 'SS'].includes(letters)) return null;
+  return `${m[1]} ${letters}`;
+}
+
+const phone = (key: string, check: (v: string) => boolean = isPhoneNumber) =>
+  optional(30, key).refine((v) => v === null || check(v), key);
+
+/** The add / edit / copy form of a contact (the manual's four sections plus Webtoegang). */
+export const ContactForm = z
+  .object({
+    // 1 Contactpersoon
+    lastName: z.string().trim().min(1, 'contacts.errors.lastNameRequired').max(100, 'contacts.errors.tooLong'),
+    organizationId: z.string().regex(/^\d{1,9}$/, 'contacts.errors.organizationRequired').transform(Number),
+    firstName: optional(100, 'contacts.errors.tooLong'),
+    initials: optional(20, 'contacts.errors.tooLong'),
+    infix: optional(40, 'contacts.errors.tooLong'),
+    gender: z
+      .enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid')
+      .transform((v) => (v === '' ? null : v)),
+    birthDate: z
+      .string()
+      .trim()
+      .refine((v) => v === '' || isPastDate(v), 'contacts.errors.birthDate')
+      .transform((v) => (v === '' ? null : new Date(`${v}T00:00:00Z`))),
+    active: yesNo('validation.required'),
+    // 2 Nieuwsbrieven & Storingsmeldingen
+    subscribeUpdate: yesNo('validation.required'),
+    subscribeCare: yesNo('validation.required'),
+    subscribeBusiness: yesNo('validation.required'),
+    subscribeFlash: yesNo('validation.required'),
+    // 3 Contactinformatie
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => v === '' || z.email().max(254).safeParse(v).success, 'validation.email')
+      .transform((v) => (v === '' ? null : v)),
+    phone: phone('contacts.errors.phone'),
+    fax: phone('contacts.errors.phone'),
+    mobile: phone('contacts.errors.mobile', isMobileNumber),
+    privateStreet: optional(200, 'contacts.errors.tooLong'),
+    privatePostcode: optional(12, 'contacts.errors.tooLong'),
+    privateCity: optional(100, 'contacts.errors.tooLong'),
+    privateCountry: optional(100, 'contacts.errors.tooLong'),
+    // 4 Inloggen
+    webAccess: yesNo('validation.required'),
+  })
+  .transform((f) => {
+    if (f.privatePostcode !== null && isDutch(f.privateCountry)) f.privatePostcode = normaliseDutchPostcode(f.privatePostcode) ?? f.privatePostcode;
+    return f;
+  });
+
+const isDutch = (country: string | null | undefined) => DUTCH_COUNTRIES.has((country ?? '').trim().toLowerCase());
+
+/**
+ * Parses the contact form: every field's own check, plus the checks across fields (a Dutch
+ * postcode when the country is the Netherlands, web access only with an e-mail address),
+ * all reported at once.
+ */
+export function parseContactForm(values: Record<string, string>): { ok: true; data: ContactInput } | { ok: false; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const postcode = (values.privatePostcode ?? '').trim();
+  if (postcode && isDutch(values.privateCountry) && !normaliseDutchPostcode(postcode)) errors.privatePostcode = 'contacts.errors.postcode';
+  if (values.webAccess === 'yes' && !(values.email ?? '').trim()) errors.webAccess = 'contacts.errors.webAccessNeedsEmail';
+  const form = ContactForm.safeParse(values);
+  if (!form.success) Object.assign(errors, { ...fieldErrors(form.error), ...errors });
+  if (!form.success || Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, data: form.data };
+}
+
+export type ContactInput = z.output<typeof ContactForm>;
+
+function isPastDate(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v) && d.getUTCFullYear() >= 1900 && d.getTime() < Date.now();
+}
+
+/** The form fields every contact form carries, as strings (to re-render what the user typed). */
+export const FORM_FIELDS = [
+  'lastName', 'organizationId', 'firstName', 'initials', 'infix', 'gender', 'birthDate', 'active',
+  'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
+  'email', 'phone', 'fax', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry',
+  'webAccess',
+] as const;
+
+/** The posted values of the form, as strings. */
+export function formValues(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of FORM_FIELDS) {
+    const v = body[k];
+    out[k] = typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '';
+  }
+  return out;
+}
+
+/** The version an edit started from (hidden field); NaN when missing. */
+export function versionOf(body: Record<string, unknown>): number {
+  const v = typeof body.version === 'string' ? body.version : '';
+  return /^\d{1,9}$/.test(v) ? Number(v) : Number.NaN;
+}
+
+/** The roles ticked in the roles form (unknown names are a bad request, not ignored). */
+export function rolesFrom(body: Record<string, unknown>): Set<Role> | null {
+  const raw = body.roles;
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const out = new Set<Role>();
+  for (const r of list) {
+    if (typeof r !== 'string' || !(ROLES as readonly string[]).includes(r)) return null;
+    out.add(r as Role);
+  }
+  return out;
+}
+
+/** The list filters, from the query string (unknown values fall back to the defaults). */
+export interface ContactFilters {
+  /** An organisation id, or 'all' (every organisation the person may see). */
+  org: number | 'all';
+  subs: boolean;
+  name: string;
+  active: 'yes' | 'no' | 'all';
+  orgActive: 'yes' | 'no' | 'all';
+  /** "Uitgebreid zoeken": any field. */
+  q: string;
+}
+
+const tri = (v: unknown): 'yes' | 'no' | 'all' | null => (v === 'yes' || v === 'no' || v === 'all' ? v : null);
+
+/** Parses the filters; without parameters the manual's defaults: own organisation, Actief ja, Organisatie actief ja. */
+export function parseFilters(query: Record<string, unknown>, ownOrgId: number): ContactFilters {
+  const s = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const org = s(query.org);
+  return {
+    org: org === 'all' ? 'all' : /^\d{1,9}$/.test(org) ? Number(org) : ownOrgId,
+    subs: s(query.subs) === '1',
+    name: s(query.name).slice(0, 100),
+    active: tri(query.active) ?? 'yes',
+    orgActive: tri(query.orgActive) ?? 'yes',
+    q: s(query.q).slice(0, 100),
+  };
+}

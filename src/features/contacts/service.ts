@@ -1,0 +1,179 @@
+import type { PrismaClient, Tx } from '../../db/client.js';
+import type { Actor } from '../../auth/actor.js';
+import { inScope } from '../../auth/access.js';
+import { ROLES } from '../../auth/roles.js';
+import { recordAudit } from '../../audit.js';
+import { AppError, isUniqueViolation } from '../../http/errors.js';
+import type { FieldErrors } from '../../http/validation.js';
+import type { Locale } from '../../i18n/index.js';
+import { queueInvitation } from './invitation.js';
+import type { ContactInput } from './schema.js';
+
+/** What a change needs besides the actor and the input. */
+export interface ChangeContext {
+  now: Date;
+  baseUrl: string;
+  lang: Locale;
+  ip: string;
+}
+
+const DETAIL_SELECT = {
+  id: true, organizationId: true, lastName: true, firstName: true, initials: true, infix: true, gender: true, birthDate: true,
+  email: true, phone: true, fax: true, mobile: true, privateStreet: true, privatePostcode: true, privateCity: true, privateCountry: true,
+  active: true, webAccess: true, subscribeUpdate: true, subscribeCare: true, subscribeBusiness: true, subscribeFlash: true,
+  passwordHash: true, version: true,
+  organization: { select: { id: true, name: true, mainContactId: true, reportsInContract: true } },
+  roles: { select: { role: true } },
+} as const;
+
+/** A contact as the details page, the form and the roles page show it. */
+export async function getContact(db: PrismaClient | Tx, actor: Actor, id: number) {
+  const c = await db.contact.findFirst({ where: { id, deletedAt: null, ...inScope(actor) }, select: DETAIL_SELECT });
+  if (!c) throw new AppError('NOT_FOUND');
+  const { passwordHash, roles, ...rest } = c;
+  const held = new Set(roles.map((r) => r.role));
+  return {
+    ...rest,
+    hasPassword: passwordHash !== null,
+    isMain: c.organization.mainContactId === c.id,
+    roles: ROLES.filter((r) => held.has(r)),
+  };
+}
+
+export type ContactDetails = Awaited<ReturnType<typeof getContact>>;
+
+/** The result of a form submit: saved (with the id) or field errors to show. */
+export type SaveResult = { ok: true; id: number } | { ok: false; errors: FieldErrors };
+
+type Data = Omit<ContactInput, 'organizationId'> & { organizationId: number };
+
+/** Changes to the stored form (JSON for the audit trail). */
+function auditable(d: Partial<Data>): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(d)) out[k] = v instanceof Date ? v.toISOString().slice(0, 10) : (v as string | number | boolean | null);
+  return out;
+}
+
+async function emailTaken(db: Tx, email: string | null, exceptId?: number): Promise<boolean> {
+  if (!email) return false;
+  const holder = await db.contact.findUnique({ where: { email }, select: { id: true } });
+  return !!holder && holder.id !== exceptId;
+}
+
+/** Runs a save; a unique violation on the e-mail address (a race with another save) becomes a field error. */
+async function saving(prisma: PrismaClient, body: (tx: Tx) => Promise<SaveResult>): Promise<SaveResult> {
+  try {
+    return await prisma.$transaction(body);
+  } catch (e) {
+    if (isUniqueViolation(e)) return { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
+    throw e;
+  }
+}
+
+/**
+ * Adds a contact (Toevoegen, or Kopiëren with `copiedFrom`): into an organisation in the
+ * actor's scope, with a portal-wide unique e-mail address. Web access with an address
+ * queues the invitation mail in the same transaction.
+ */
+export async function createContact(prisma: PrismaClient, actor: Actor, input: ContactInput, ctx: ChangeContext, copiedFrom?: number): Promise<SaveResult> {
+  if (!actor.orgIds.includes(input.organizationId)) return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
+  return saving(prisma, async (tx) => {
+    if (copiedFrom !== undefined) await getContact(tx, actor, copiedFrom);
+    if (await emailTaken(tx, input.email)) return { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
+    const created = await tx.contact.create({ data: input, select: { id: true } });
+    await recordAudit(tx, {
+      actor,
+      kind: copiedFrom === undefined ? 'contact.created' : 'contact.copied',
+      organizationId: input.organizationId,
+      subjectType: 'contact',
+      subjectId: created.id,
+      before: copiedFrom === undefined ? null : { copiedFrom },
+      after: auditable(input),
+      ip: ctx.ip,
+    });
+    if (input.webAccess && input.email) await giveWebAccess(tx, actor, { id: created.id, ...input, email: input.email }, ctx);
+    return { ok: true, id: created.id };
+  });
+}
+
+async function giveWebAccess(tx: Tx, actor: Actor, c: Parameters<typeof queueInvitation>[1], ctx: ChangeContext): Promise<void> {
+  await recordAudit(tx, { actor, kind: 'contact.web_access_on', organizationId: c.organizationId, subjectType: 'contact', subjectId: c.id, before: { webAccess: false }, after: { webAccess: true }, ip: ctx.ip });
+  await queueInvitation(tx, c, { now: ctx.now, baseUrl: ctx.baseUrl, lang: ctx.lang, actor });
+}
+
+/**
+ * Saves an edit made from `version`. Refused with CONFLICT (409) when someone else saved in
+ * between: their change stays. The main contact stays active, with web access, in its
+ * organisation. Web access on queues the invitation; off ends the person's sessions.
+ */
+export async function updateContact(prisma: PrismaClient, actor: Actor, id: number, version: number, input: ContactInput, ctx: ChangeContext): Promise<SaveResult> {
+  return saving(prisma, async (tx) => {
+    const cur = await getContact(tx, actor, id);
+    if (cur.version !== version) throw new AppError('CONFLICT', 'contacts.conflict');
+    const errors: FieldErrors = {};
+    if (!actor.orgIds.includes(input.organizationId)) errors.organizationId = 'contacts.errors.organizationRequired';
+    if (cur.isMain && input.organizationId !== cur.organizationId) errors.organizationId = 'contacts.errors.mainOrganization';
+    if (cur.isMain && !input.active) errors.active = 'contacts.errors.mainActive';
+    if (cur.isMain && !input.webAccess) errors.webAccess = 'contacts.errors.mainWebAccess';
+    if (await emailTaken(tx, input.email, id)) errors.email = 'contacts.errors.emailTaken';
+    if (Object.keys(errors).length) return { ok: false, errors };
+
+    const before: Partial<Data> = {};
+    const after: Partial<Data> = {};
+    for (const key of Object.keys(input) as (keyof Data)[]) {
+      const was = cur[key] instanceof Date ? (cur[key] as Date).getTime() : cur[key];
+      const now = input[key] instanceof Date ? (input[key] as Date).getTime() : input[key];
+      if (was !== now) {
+        (before as Record<string, unknown>)[key] = cur[key];
+        (after as Record<string, unknown>)[key] = input[key];
+      }
+    }
+    const webOff = cur.webAccess && !input.webAccess;
+    // The version in the WHERE makes the check and the write one step: a save in between wins.
+    const saved = await tx.contact.updateMany({
+      where: { id, version, deletedAt: null },
+      data: { ...input, version: { increment: 1 }, ...(webOff ? { sessionEpoch: { increment: 1 } } : {}) },
+    });
+    if (saved.count !== 1) throw new AppError('CONFLICT', 'contacts.conflict');
+    if (Object.keys(after).length) {
+      await recordAudit(tx, { actor, kind: 'contact.updated', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: auditable(before), after: auditable(after), ip: ctx.ip });
+    }
+    if (!cur.webAccess && input.webAccess && input.email) await giveWebAccess(tx, actor, { id, ...input, email: input.email }, ctx);
+    if (webOff) {
+      await recordAudit(tx, { actor, kind: 'contact.web_access_off', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: { webAccess: true }, after: { webAccess: false }, ip: ctx.ip });
+    }
+    return { ok: true, id };
+  });
+}
+
+/**
+ * Deletes a contact softly: the row stays (tickets, notes and the audit trail keep pointing at
+ * it) but is gone from every page. Its e-mail address is freed, password, roles, SSO links and
+ * open links removed, web access off and every session ended. The main contact and the
+ * person themselves cannot be deleted.
+ */
+export async function deleteContact(prisma: PrismaClient, actor: Actor, id: number, ctx: ChangeContext): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const cur = await getContact(tx, actor, id);
+    if (cur.isMain) throw new AppError('FORBIDDEN', 'contacts.errors.mainDelete');
+    if (cur.id === actor.id) throw new AppError('FORBIDDEN', 'contacts.errors.selfDelete');
+    await tx.contact.update({
+      where: { id },
+      data: { deletedAt: ctx.now, email: null, passwordHash: null, webAccess: false, sessionEpoch: { increment: 1 }, version: { increment: 1 } },
+    });
+    await tx.contactRole.deleteMany({ where: { contactId: id } });
+    await tx.externalLogin.deleteMany({ where: { contactId: id } });
+    await tx.passwordToken.updateMany({ where: { contactId: id, usedAt: null }, data: { usedAt: ctx.now } });
+    await recordAudit(tx, {
+      actor,
+      kind: 'contact.deleted',
+      organizationId: cur.organizationId,
+      subjectType: 'contact',
+      subjectId: id,
+      before: { lastName: cur.lastName, firstName: cur.firstName, infix: cur.infix, email: cur.email, webAccess: cur.webAccess, roles: cur.roles },
+      after: { deleted: true },
+      ip: ctx.ip,
+    });
+  });
+}
+

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { createTestDb, type TestDb } from '../support/db.js';
+import { testApp } from '../support/app.js';
+import { serve } from '../support/server.js';
+import { launchBrowser } from '../support/browser.js';
+import { LoginPage } from './pages/login-page.js';
+import { RolesPage } from './pages/roles-page.js';
+import { seedDemo, DEMO_PASSWORD } from '../../src/db/demo.js';
+
+let db: TestDb;
+let browser: Browser;
+let server: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedDemo(db.prisma);
+  const { app } = testApp(db, { env: { BASE_URL: 'http://127.0.0.1' } });
+  server = await serve(app);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await db?.drop();
+});
+
+describe('Rollen wijzigen in Chromium', () => {
+  it('the dual list works by keyboard alone: << assigns, >> removes, OK saves', async () => {
+    // Geert Breukers gets web access (the Rollen tab appears), with no roles yet.
+    const geert = await db.prisma.contact.update({ where: { email: 'g.breukers@vtel.nl' }, data: { webAccess: true } });
+    const page = await browser.newPage({ locale: 'nl-NL' });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const login = new LoginPage(page);
+    await login.open(server.url);
+    await login.logIn('j.jansen@vtel.nl', DEMO_PASSWORD);
+    await page.waitForURL(`${server.url}/`);
+
+    const roles = new RolesPage(page);
+    await roles.open(server.url, geert.id);
+    expect(await roles.options('Toegewezen rollen')).toEqual([]);
+    expect(await roles.options('Overige rollen')).toHaveLength(11);
+    // The checkboxes are replaced by the lists.
+    expect(await page.locator('.role-checkboxes').isVisible()).toBe(false);
+
+    // Tab to "Overige rollen", pick "Contactpersonen beheren", Shift+Tab to <<, Enter.
+    await roles.tabTo('Overige rollen');
+    await roles.arrowTo('Contactpersonen beheren');
+    await roles.tabTo('Toewijzen', true);
+    await page.keyboard.press('Enter');
+    // Enter in the list moves too: "Organisatiegegevens inzien".
+    await roles.tabTo('Overige rollen');
+    await roles.arrowTo('Organisatiegegevens inzien');
+    await page.keyboard.press('Enter');
+    await roles.tabTo('Overige rollen');
+    await roles.arrowTo('Facturen inzien');
+    await page.keyboard.press('Enter');
+    expect(await roles.options('Toegewezen rollen')).toEqual(['Organisatiegegevens inzien', 'Contactpersonen beheren', 'Facturen inzien']);
+    expect(await page.getByRole('status').last().innerText()).toContain('Facturen inzien');
+
+    // And back: select "Facturen inzien" in "Toegewezen rollen" and press >>.
+    await roles.tabTo('Toegewezen rollen', true);
+    await roles.arrowTo('Facturen inzien');
+    await roles.tabTo('Uitzetten');
+    await page.keyboard.press('Space');
+    expect(await roles.options('Toegewezen rollen')).toEqual(['Organisatiegegevens inzien', 'Contactpersonen beheren']);
+
+    await roles.tabTo('OK');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${server.url}/contacts/${geert.id}/roles`);
+    const body = await page.locator('main').innerText();
+    expect(body).toContain('De rollen zijn opgeslagen.');
+    expect(body).toContain('Contactpersonen beheren');
+    const held = (await db.prisma.contactRole.findMany({ where: { contactId: geert.id } })).map((r) => r.role).sort();
+    expect(held).toEqual(['MANAGE_CONTACTS', 'VIEW_ORGANIZATION']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the contacts list: the purple action menu opens and leads to the details', async () => {
+    const page = await browser.newPage({ locale: 'nl-NL' });
+    const login = new LoginPage(page);
+    await login.open(server.url);
+    await login.logIn('j.jansen@vtel.nl', DEMO_PASSWORD);
+    await page.waitForURL(`${server.url}/`);
+    await page.goto(`${server.url}/contacts`);
+    expect(await page.locator('.result-bar').innerText()).toContain('6 gevonden');
+    await page.getByLabel('Acties voor Henk Bakker').click();
+    await page.getByRole('link', { name: 'details' }).first().click();
+    await expect(page.locator('h1').innerText()).resolves.toBe('Contactpersoon: Henk Bakker');
+    await page.screenshot({ path: 'test-results/contact-details.png', fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Prisma } from '../../src/db/client.js';
+import { loadActor, type Actor } from '../../src/auth/actor.js';
+import { parseFilters } from '../../src/features/contacts/schema.js';
+import { CONTACT_SORTS, countSql, emailsSql, listScopeOrganizations, mainContactsSql, pageSql, selectedOrgIds, type ScopeOrg } from '../../src/features/contacts/list.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+import { client, logIn, testApp } from '../support/app.js';
+import { makePerson, PASSWORD } from '../support/factories.js';
+import { makeLargeCustomer } from '../support/contacts-factories.js';
+
+let db: TestDb;
+let actor: Actor;
+let orgs: ScopeOrg[];
+let email: string;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  // Other customers share the table (a portal is multi-tenant), then the large one.
+  await makeLargeCustomer(db.prisma, { subsidiaries: 20, contacts: 5_000, name: 'Andere klant' });
+  const big = await makeLargeCustomer(db.prisma, { subsidiaries: 200, contacts: 20_000 });
+  const main = await makePerson(db.prisma, big.rootId, { main: true, roles: [] });
+  email = main.email!;
+  actor = (await loadActor(db.prisma, main.id, main.sessionEpoch))!;
+  orgs = await listScopeOrganizations(db.prisma, actor);
+}, 120_000);
+afterAll(() => db.drop());
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+
+async function explain(sql: Prisma.Sql): Promise<{ ms: number; seqScans: string[]; indexes: string[] }> {
+  const [row] = await db.prisma.$queryRaw<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }[]>(
+    Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+  );
+  const plan = row!['QUERY PLAN'][0];
+  const all = nodes(plan.Plan);
+  return {
+    ms: plan['Execution Time'],
+    seqScans: all.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'contacts').map(() => 'contacts'),
+    indexes: [...new Set(all.map((n) => n['Index Name']).filter((x): x is string => !!x))],
+  };
+}
+
+const SELECTIONS: Record<string, Record<string, string>> = {
+  'default (own organisation, actief ja, organisatie actief ja)': {},
+  'with subsidiaries': { subs: '1' },
+  'every organisation, every state': { org: 'all', active: 'all', orgActive: 'all' },
+  'with subsidiaries, name search': { subs: '1', name: 'jansen' },
+  'with subsidiaries, any-field search': { subs: '1', q: 'hengelo', active: 'all' },
+  'with subsidiaries, inactive': { subs: '1', active: 'no' },
+};
+
+describe('the contacts list at scale (200 subsidiaries, 20,000 contacts, plus another customer)', () => {
+  it('answers every sort, direction, filter, the count and a deep page from an index: no sequential scan of contacts', async () => {
+    const report: string[] = [];
+    const mainIds = orgs.map((o) => o.mainContactId).filter((x): x is number => x !== null);
+    for (const [label, query] of Object.entries(SELECTIONS)) {
+      const f = parseFilters(query, actor.organizationId);
+      const orgIds = selectedOrgIds(actor, orgs, f);
+      const count = await explain(countSql(orgIds, f));
+      expect(count.seqScans, `${label}: count`).toEqual([]);
+      report.push(`${label} | count | ${count.ms.toFixed(1)} ms | ${count.indexes.join(', ')}`);
+      const emails = await explain(emailsSql(orgIds, f));
+      expect(emails.seqScans, `${label}: e-mail addresses`).toEqual([]);
+      report.push(`${label} | e-mail addresses | ${emails.ms.toFixed(1)} ms | ${emails.indexes.join(', ')}`);
+      for (const sort of CONTACT_SORTS) {
+        for (const dir of ['asc', 'desc'] as const) {
+          for (const skip of [0, 500]) {
+            // "Hoofdcontact" reads the main contacts, then the others by name (see readPage).
+            const sqls =
+              sort === 'main'
+                ? [mainContactsSql(orgIds, mainIds, f, dir), pageSql(orgIds, mainIds, f, 'name', dir, 25, skip, true)]
+                : [pageSql(orgIds, mainIds, f, sort, dir, 25, skip)];
+            for (const sql of sqls) {
+              const page = await explain(sql);
+              expect(page.seqScans, `${label}: ${sort} ${dir} skip ${skip}`).toEqual([]);
+              report.push(`${label} | ${sort} ${dir} skip ${skip} | ${page.ms.toFixed(1)} ms | ${page.indexes.join(', ')}`);
+            }
+          }
+        }
+      }
+    }
+    console.log(report.join('\n'));
+  }, 120_000);
+
+  it('serves the list page with subsidiaries quickly through the app', async () => {
+    const { app } = testApp(db);
+    const agent = client(app);
+    expect((await logIn(agent, email, PASSWORD)).status).toBe(302);
+    const times: string[] = [];
+    for (const url of ['/contacts', '/contacts?subs=1', '/contacts?subs=1&sort=organization', '/contacts?subs=1&sort=main&page=40', '/contacts?org=all&active=all&orgActive=all&q=almelo']) {
+      await agent.get(url); // the first request compiles the templates
+      const t0 = performance.now();
+      const res = await agent.get(url);
+      times.push(`${url}: ${(performance.now() - t0).toFixed(0)} ms`);
+      expect(res.status, url).toBe(200);
+    }
+    console.log(times.join('\n'));
+  }, 60_000);
+});
