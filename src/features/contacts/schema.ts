@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../../auth/roles.js';
 import { fieldErrors, type FieldErrors } from '../../http/validation.js';
+import { isMobileNumber, isNetherlands, isPhoneNumber, normaliseDutchPostcode } from '../../http/dutch.js';
+
+export { isMobileNumber, isPhoneNumber, normaliseDutchPostcode };
 
 const optional = (max: number, key: string) =>
   z
@@ -10,37 +13,6 @@ const optional = (max: number, key: string) =>
     .transform((v) => (v === '' ? null : v));
 
 const yesNo = (key: string) => z.enum(['yes', 'no'], key).transform((v) => v === 'yes');
-
-const DUTCH_COUNTRIES = new Set(['', 'nederland', 'netherlands', 'the netherlands', 'nl']);
-
-/**
- * A Dutch phone number (0xx xxx xx xx, +31 ..., 0800/0900 service numbers) or an international
- * one in E.164 form (+<country><number>); spaces, hyphens, dots and parentheses are allowed.
- */
-export function isPhoneNumber(v: string): boolean {
-  if (!/^\+?[0-9 ().-]+$/.test(v)) return false;
-  const digits = v.replace(/[ ().-]/g, '');
-  if (/^(\+31|0031)/.test(digits)) return /^(\+31|0031)[1-9]\d{8}$/.test(digits);
-  if (digits.startsWith('+')) return /^\+[1-9]\d{7,14}$/.test(digits);
-  return /^0[1-9]\d{8}$/.test(digits) || /^0[89]0[0-9]\d{4,7}$/.test(digits);
-}
-
-/** A Dutch mobile number: 06 followed by eight digits (or +31 6 ...), or an international one. */
-export function isMobileNumber(v: string): boolean {
-  if (!isPhoneNumber(v)) return false;
-  const digits = v.replace(/[ ().-]/g, '');
-  if (/^(\+31|0031)/.test(digits)) return /^(\+31|0031)6\d{8}$/.test(digits);
-  return digits.startsWith('+') || /^06\d{8}$/.test(digits);
-}
-
-/** "7521pr" -> "7521 PR"; null when it is not a Dutch postcode (1000-9999, two letters, not SA/SD/SS). */
-export function normaliseDutchPostcode(v: string): string | null {
-  const m = /^([1-9]\d{3})\s?([A-Za-z]{2})$/.exec(v.trim());
-  if (!m) return null;
-  const letters = m[2]!.toUpperCase();
-  if (['SA', 'SD', 'SS'].includes(letters)) return null;
-  return `${m[1]} ${letters}`;
-}
 
 const phone = (key: string, check: (v: string) => boolean = isPhoneNumber) =>
   optional(30, key).refine((v) => v === null || check(v), key);
@@ -86,11 +58,10 @@ export const ContactForm = z
     webAccess: yesNo('validation.required'),
   })
   .transform((f) => {
-    if (f.privatePostcode !== null && isDutch(f.privateCountry)) f.privatePostcode = normaliseDutchPostcode(f.privatePostcode) ?? f.privatePostcode;
+    if (f.privatePostcode !== null && isNetherlands(f.privateCountry)) f.privatePostcode = normaliseDutchPostcode(f.privatePostcode) ?? f.privatePostcode;
     return f;
   });
 
-const isDutch = (country: string | null | undefined) => DUTCH_COUNTRIES.has((country ?? '').trim().toLowerCase());
 
 /**
  * Parses the contact form: every field's own check, plus the checks across fields (a Dutch
@@ -100,7 +71,7 @@ const isDutch = (country: string | null | undefined) => DUTCH_COUNTRIES.has((cou
 export function parseContactForm(values: Record<string, string>): { ok: true; data: ContactInput } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const postcode = (values.privatePostcode ?? '').trim();
-  if (postcode && isDutch(values.privateCountry) && !normaliseDutchPostcode(postcode)) errors.privatePostcode = 'contacts.errors.postcode';
+  if (postcode && isNetherlands(values.privateCountry) && !normaliseDutchPostcode(postcode)) errors.privatePostcode = 'contacts.errors.postcode';
   if (values.webAccess === 'yes' && !(values.email ?? '').trim()) errors.webAccess = 'contacts.errors.webAccessNeedsEmail';
   const form = ContactForm.safeParse(values);
   if (!form.success) Object.assign(errors, { ...fieldErrors(form.error), ...errors });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NewPassword } from '../../auth/passwords.js';
 import { fieldErrors, str } from '../../http/validation.js';
+import { isMobileNumber, isNetherlands, isPhoneNumber, normaliseDutchPostcode } from '../../http/dutch.js';
 
 /** Optional text: trimmed, '' becomes null. */
 const optional = (max: number, tooLong = 'profile.errors.tooLong') =>
@@ -10,32 +11,8 @@ const optional = (max: number, tooLong = 'profile.errors.tooLong') =>
     .max(max, tooLong)
     .transform((v) => (v === '' ? null : v));
 
-/**
- * A Dutch phone number (0884800900, 088 4 800 911, 06-12345678, +31 6 12345678, 0031...)
- * or an international one (+ and 8 to 15 digits). Stored as typed, without doubled spaces.
- */
-export function isPhone(v: string): boolean {
-  const digits = v.replace(/[\s().-]/g, '');
-  if (/^0[1-9]\d{8}$/.test(digits)) return true;
-  if (/^(\+|00)31[1-9]\d{8}$/.test(digits)) return true;
-  return /^\+(?!31)[1-9]\d{7,14}$/.test(digits);
-}
-
-const phone = optional(30).refine((v) => v === null || isPhone(v), 'profile.errors.phone');
-
-/** A Dutch postcode, "7521 PR": four digits (not starting with 0), two letters (not SA, SD, SS). */
-export function normaliseDutchPostcode(v: string): string | null {
-  const m = /^([1-9]\d{3})\s?([a-zA-Z]{2})$/.exec(v.trim());
-  if (!m) return null;
-  const letters = m[2]!.toUpperCase();
-  if (['SA', 'SD', 'SS'].includes(letters)) return null;
-  return `${m[1]} ${letters}`;
-}
-
-/** True when a country means the Netherlands (empty counts: the portal's default). */
-export function isNetherlands(country: string | null): boolean {
-  return !country || /^(nederland|the netherlands|netherlands|nl)$/i.test(country.trim());
-}
+const phone = optional(30).refine((v) => v === null || isPhoneNumber(v), 'profile.errors.phone');
+const mobile = optional(30).refine((v) => v === null || isMobileNumber(v), 'profile.errors.mobile');
 
 const checkbox = z.unknown().transform((v) => v === 'on' || v === 'true' || v === '1' || (Array.isArray(v) && v.length > 0));
 
@@ -56,7 +33,7 @@ export const ProfileForm = z
       .min(1, 'profile.errors.emailRequired')
       .pipe(z.email('validation.email').max(254, 'validation.email')),
     phone,
-    mobile: phone,
+    mobile,
     privateStreet: optional(200),
     privatePostcode: optional(10),
     privateCity: optional(100),
