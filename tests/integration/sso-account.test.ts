@@ -148,6 +148,19 @@ describe('loginMethodsFor and its partial', () => {
     const html = views.renderString('{% from "sso/login-methods.njk" import loginMethods with context %}{{ loginMethods(m) }}|{{ loginMethods([]) }}', { m: m.get(a.id), t });
     expect(visibleText(html)).toBe('Wachtwoord Google | Geen');
   });
+
+  it('a contact manager sees on the contact list and the contact\'s page how each colleague logs in', async () => {
+    const org = await makeOrg(db.prisma);
+    const manager = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS'] });
+    const colleague = await makePerson(db.prisma, org.id, { lastName: 'Microsoftgebruiker', password: null });
+    await link(colleague.id, 'MICROSOFT');
+    const agent = client(app);
+    expect((await logIn(agent, manager.email!, PASSWORD)).status).toBe(302);
+    const list = visibleText((await agent.get(`/contacts?org=${org.id}`)).text);
+    expect(list).toMatch(/Microsoftgebruiker PIM \(.*?\) Microsoft 365/);
+    const page = visibleText((await agent.get(`/contacts/${colleague.id}`)).text);
+    expect(page).toContain('Inlogmethoden Microsoft 365');
+  });
 });
 
 describe('staff tool: sso:list, sso:unlink, org:require-sso', () => {

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../../app.js';
+import { loginMethodsFor } from '../sso/service.js';
 import { actorOf, requireRole } from '../../auth/access.js';
 import { fullName } from '../../auth/actor.js';
 import { PAGES } from '../../auth/pages.js';
@@ -33,7 +34,10 @@ export function contactsRoutes(deps: AppDeps): Router {
   r.get('/contacts', guard(), async (req, res) => {
     const { actor, filters, list, orgs, sel } = await selection(req);
     const { rows, total } = await listContacts(prisma, sel, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
+    // The rows are already in the actor's scope; this only adds how each of them logs in.
+    const methods = Object.fromEntries(await loginMethodsFor(prisma, rows.filter((c) => c.web_access).map((c) => c.id)));
     res.render('contacts/index', {
+      methods,
       list,
       filters,
       orgs,
@@ -73,7 +77,8 @@ export function contactsRoutes(deps: AppDeps): Router {
 
   r.get('/contacts/:id', guard(), async (req, res) => {
     const contact = await getContact(prisma, actorOf(req), contactId(req));
-    res.render('contacts/show', { contact, showEmpty: req.query.empty === '1', tab: 'contact' });
+    const methods = (await loginMethodsFor(prisma, [contact.id])).get(contact.id) ?? [];
+    res.render('contacts/show', { contact, methods, showEmpty: req.query.empty === '1', tab: 'contact' });
   });
 
   r.get('/contacts/:id/delete', guard(), async (req, res) => {
