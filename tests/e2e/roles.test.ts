@@ -1,44 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { createTestDb, type TestDb } from '../support/db.js';
-import { testApp } from '../support/app.js';
-import { serve } from '../support/server.js';
-import { launchBrowser } from '../support/browser.js';
+import { startE2e, type E2e } from '../support/e2e.js';
 import { LoginPage } from './pages/login-page.js';
 import { RolesPage } from './pages/roles-page.js';
-import { seedDemo, DEMO_PASSWORD } from '../../src/db/demo.js';
+import { DEMO_PASSWORD } from '../../src/db/demo.js';
 
-let db: TestDb;
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
+let e2e: E2e;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedDemo(db.prisma);
-  const { app } = testApp(db, { env: { BASE_URL: 'http://127.0.0.1' } });
-  server = await serve(app);
-  browser = await launchBrowser();
+  e2e = await startE2e();
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await db?.drop();
-});
+afterAll(() => e2e?.close());
 
 describe('Rollen wijzigen in Chromium', () => {
   it('the dual list works by keyboard alone: << assigns, >> removes, OK saves', async () => {
     // Geert Breukers gets web access (the Rollen tab appears), with no roles yet.
-    const geert = await db.prisma.contact.update({ where: { email: 'g.breukers@vtel.nl' }, data: { webAccess: true } });
-    const page = await browser.newPage({ locale: 'nl-NL' });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    const login = new LoginPage(page);
-    await login.open(server.url);
-    await login.logIn('j.jansen@vtel.nl', DEMO_PASSWORD);
-    await page.waitForURL(`${server.url}/`);
+    const geert = await e2e.db.prisma.contact.update({ where: { email: 'g.breukers@vtel.nl' }, data: { webAccess: true } });
+    const page = await e2e.logInAsDemo();
 
     const roles = new RolesPage(page);
-    await roles.open(server.url, geert.id);
+    await roles.open(e2e.url, geert.id);
     expect(await roles.options('Toegewezen rollen')).toEqual([]);
     expect(await roles.options('Overige rollen')).toHaveLength(11);
     // The checkboxes are replaced by the lists.
@@ -68,23 +48,23 @@ describe('Rollen wijzigen in Chromium', () => {
 
     await roles.tabTo('OK');
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${server.url}/contacts/${geert.id}/roles`);
+    await page.waitForURL(`${e2e.url}/contacts/${geert.id}/roles`);
     const body = await page.locator('main').innerText();
     expect(body).toContain('De rollen zijn opgeslagen.');
     expect(body).toContain('Contactpersonen beheren');
-    const held = (await db.prisma.contactRole.findMany({ where: { contactId: geert.id } })).map((r) => r.role).sort();
+    const held = (await e2e.db.prisma.contactRole.findMany({ where: { contactId: geert.id } })).map((r) => r.role).sort();
     expect(held).toEqual(['MANAGE_CONTACTS', 'VIEW_ORGANIZATION']);
-    expect(errors).toEqual([]);
+    expect(page.consoleErrors).toEqual([]);
     await page.close();
   });
 
   it('the contacts list: the purple action menu opens and leads to the details', async () => {
-    const page = await browser.newPage({ locale: 'nl-NL' });
+    const page = await e2e.browser.newPage({ locale: 'nl-NL' });
     const login = new LoginPage(page);
-    await login.open(server.url);
+    await login.open(e2e.url);
     await login.logIn('j.jansen@vtel.nl', DEMO_PASSWORD);
-    await page.waitForURL(`${server.url}/`);
-    await page.goto(`${server.url}/contacts`);
+    await page.waitForURL(`${e2e.url}/`);
+    await page.goto(`${e2e.url}/contacts`);
     expect(await page.locator('.result-bar').innerText()).toContain('6 gevonden');
     await page.getByLabel('Acties voor Henk Bakker').click();
     await page.getByRole('link', { name: 'details' }).first().click();
