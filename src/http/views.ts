@@ -7,7 +7,7 @@ import { formatDate, formatDateTime, formatLongDateTime, formatMoney, translate,
 export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 
 /** One Nunjucks environment (autoescape on) for pages and mails. */
-export const views = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: process.env.NODE_ENV === 'development' }), {
+export const views = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR), {
   autoescape: true,
   throwOnUndefined: false,
   trimBlocks: true,
