@@ -102,6 +102,41 @@ async function giveWebAccess(tx: Tx, actor: Actor, c: Parameters<typeof queueInv
 }
 
 /**
+ * True when the contact holds a role the actor does not: then the actor may not take over or
+ * shut out that account (change its address, deactivate it, turn off its web access, move or
+ * delete it) — the same "nobody exceeds their own roles" rule as for granting roles.
+ */
+function outranks(cur: ContactDetails, actor: Actor): boolean {
+  return cur.roles.some((r) => !actor.roles.has(r));
+}
+
+/** Field errors for account changes the actor may not make on this contact. */
+function accountGuard(cur: ContactDetails, actor: Actor, input: ContactInput): FieldErrors {
+  const errors: FieldErrors = {};
+  const emailChanges = input.email !== cur.email;
+  const deactivates = cur.active && !input.active;
+  const webOff = cur.webAccess && !input.webAccess;
+  const moves = input.organizationId !== cur.organizationId;
+  if (cur.isMain) {
+    if (moves) errors.organizationId = 'contacts.errors.mainOrganization';
+    if (!input.active) errors.active = 'contacts.errors.mainActive';
+    if (!input.webAccess) errors.webAccess = 'contacts.errors.mainWebAccess';
+    if (emailChanges && cur.id !== actor.id) errors.email = 'contacts.errors.mainEmail';
+  }
+  if (cur.id === actor.id) {
+    if (emailChanges) errors.email ??= 'contacts.errors.ownEmail';
+    if (deactivates) errors.active ??= 'contacts.errors.selfActive';
+    if (webOff) errors.webAccess ??= 'contacts.errors.selfActive';
+  } else if (outranks(cur, actor)) {
+    if (emailChanges) errors.email ??= 'contacts.errors.stronger';
+    if (deactivates) errors.active ??= 'contacts.errors.stronger';
+    if (webOff) errors.webAccess ??= 'contacts.errors.stronger';
+    if (moves) errors.organizationId ??= 'contacts.errors.stronger';
+  }
+  return errors;
+}
+
+/**
  * Saves an edit made from `version`. Refused with CONFLICT (409) when someone else saved in
  * between: their change stays. The main contact stays active, with web access, in its
  * organisation. Web access on queues the invitation; off ends the person's sessions.
@@ -110,12 +145,9 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
   return saving(prisma, async (tx) => {
     const cur = await getContact(tx, actor, id);
     if (cur.version !== version) throw new AppError('CONFLICT', 'contacts.conflict');
-    const errors: FieldErrors = {};
+    const errors = accountGuard(cur, actor, input);
     if (!actor.orgIds.includes(input.organizationId)) errors.organizationId = 'contacts.errors.organizationRequired';
-    if (cur.isMain && input.organizationId !== cur.organizationId) errors.organizationId = 'contacts.errors.mainOrganization';
-    if (cur.isMain && !input.active) errors.active = 'contacts.errors.mainActive';
-    if (cur.isMain && !input.webAccess) errors.webAccess = 'contacts.errors.mainWebAccess';
-    if (await emailTaken(tx, input.email, id)) errors.email = 'contacts.errors.emailTaken';
+    if (!errors.email && (await emailTaken(tx, input.email, id))) errors.email = 'contacts.errors.emailTaken';
     if (Object.keys(errors).length) return { ok: false, errors };
 
     const before: Partial<Data> = {};
@@ -129,16 +161,33 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
       }
     }
     const webOff = cur.webAccess && !input.webAccess;
+    // A new address is a new username: whatever proved the old one (password, SSO links, open
+    // links, sessions) no longer counts; with web access the new address gets an invitation.
+    const emailChanged = input.email !== cur.email;
+    const endSessions = webOff || emailChanged;
     // The version in the WHERE makes the check and the write one step: a save in between wins.
     const saved = await tx.contact.updateMany({
-      where: { id, version, deletedAt: null },
-      data: { ...input, version: { increment: 1 }, ...(webOff ? { sessionEpoch: { increment: 1 } } : {}) },
+      where: { id, version, deletedAt: null, ...inScope(actor) },
+      data: {
+        ...input,
+        version: { increment: 1 },
+        ...(endSessions ? { sessionEpoch: { increment: 1 } } : {}),
+        ...(emailChanged ? { passwordHash: null } : {}),
+      },
     });
     if (saved.count !== 1) throw new AppError('CONFLICT', 'contacts.conflict');
+    if (emailChanged) {
+      await tx.externalLogin.deleteMany({ where: { contactId: id } });
+      await tx.passwordToken.updateMany({ where: { contactId: id, usedAt: null }, data: { usedAt: ctx.now } });
+    }
     if (Object.keys(after).length) {
       await recordAudit(tx, { actor, kind: 'contact.updated', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: auditable(before), after: auditable(after), ip: ctx.ip });
     }
-    if (!cur.webAccess && input.webAccess && input.email) await giveWebAccess(tx, actor, { id, ...input, email: input.email }, ctx);
+    if (input.webAccess && input.email) {
+      const who = { id, ...input, email: input.email };
+      if (!cur.webAccess) await giveWebAccess(tx, actor, who, ctx);
+      else if (emailChanged) await queueInvitation(tx, who, { now: ctx.now, baseUrl: ctx.baseUrl, lang: ctx.lang, actor });
+    }
     if (webOff) {
       await recordAudit(tx, { actor, kind: 'contact.web_access_off', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: { webAccess: true }, after: { webAccess: false }, ip: ctx.ip });
     }
@@ -157,9 +206,10 @@ export async function deleteContact(prisma: PrismaClient, actor: Actor, id: numb
     const cur = await getContact(tx, actor, id);
     if (cur.isMain) throw new AppError('FORBIDDEN', 'contacts.errors.mainDelete');
     if (cur.id === actor.id) throw new AppError('FORBIDDEN', 'contacts.errors.selfDelete');
+    if (outranks(cur, actor)) throw new AppError('FORBIDDEN', 'contacts.errors.stronger');
     await tx.contact.update({
-      where: { id },
-      data: { deletedAt: ctx.now, email: null, passwordHash: null, webAccess: false, sessionEpoch: { increment: 1 }, version: { increment: 1 } },
+      where: { id, ...inScope(actor) },
+      data: { deletedAt: ctx.now, email: null, passwordHash: null, webAccess: false, reportMailOptIn: false, sessionEpoch: { increment: 1 }, version: { increment: 1 } },
     });
     await tx.contactRole.deleteMany({ where: { contactId: id } });
     await tx.externalLogin.deleteMany({ where: { contactId: id } });
