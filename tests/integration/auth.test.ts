@@ -144,6 +144,7 @@ describe('POST /login', () => {
     ['//evil.example', '/'],
     ['https://evil.example', '/'],
     ['/\\evil.example', '/'],
+    ['/.//evil.example/x', '/'],
     ['/contacts?page=2', '/contacts?page=2'],
   ])('after login, returnTo %s goes to %s', async (returnTo, expected) => {
     const org = await makeOrg(db.prisma);

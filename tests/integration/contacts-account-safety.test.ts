@@ -54,7 +54,7 @@ describe('a contact manager cannot take over or shut out a stronger account', ()
     const { org, agent } = await setting();
     const finance = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] });
     const before = await snapshot(finance.id);
-    for (const over of [{ email: 'attacker@evil.example' }, { active: 'no' }, { webAccess: 'no' }]) {
+    for (const over of [{ email: 'attacker@evil.example' }, { active: 'no' }, { webAccess: 'no' }] as Record<string, string>[]) {
       const res = await postEdit(agent, finance, over);
       expect(res.status, JSON.stringify(over)).toBe(422);
       expect(visibleText(res.text)).toContain('rollen die u zelf niet heeft');
@@ -67,7 +67,7 @@ describe('a contact manager cannot take over or shut out a stronger account', ()
   it('the own address changes only under Persoonlijk (with the password), and nobody switches themselves off here', async () => {
     const { manager, agent } = await setting();
     const before = await snapshot(manager.id);
-    for (const over of [{ email: 'new.me@example.nl' }, { active: 'no' }, { webAccess: 'no' }]) {
+    for (const over of [{ email: 'new.me@example.nl' }, { active: 'no' }, { webAccess: 'no' }] as Record<string, string>[]) {
       expect((await postEdit(agent, manager, over)).status, JSON.stringify(over)).toBe(422);
     }
     expect(await snapshot(manager.id)).toEqual(before);

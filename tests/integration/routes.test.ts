@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { client, logIn, testApp } from '../support/app.js';
+import { client, csrfFrom, logIn, testApp } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { listRoutes } from '../support/routes.js';
 import { ROLES, type Role } from '../../src/auth/roles.js';
@@ -91,6 +91,21 @@ describe('the role matrix (every guarded GET without parameters)', () => {
             ? name === 'main contact'
             : (Array.isArray(page.access) ? page.access : [page.access as Role]).some((r) => roles.has(r));
         expect(res.status, `${name} GET ${page.path}`).toBe(allowed ? 200 : 403);
+      }
+    }
+  });
+
+  it('a malformed or out-of-range id in any URL is a 404 (GET and POST), never a server error', async () => {
+    const agent = client(app);
+    expect((await logIn(agent, people['main contact']!.email, PASSWORD)).status).toBe(302);
+    const csrf = csrfFrom((await agent.get('/')).text);
+    const withIds = listRoutes(app).filter((r) => r.access !== 'PUBLIC' && r.path.includes(':id'));
+    expect(withIds.length).toBeGreaterThan(5);
+    for (const r of withIds) {
+      for (const bad of ['2147483648', '99999999999', 'abc', '-1', '1e3', '0']) {
+        const url = r.path.replace(':id', bad);
+        const res = r.method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send({ _csrf: csrf });
+        expect(res.status, `${r.method} ${url}`).toBe(404);
       }
     }
   });

@@ -1,11 +1,9 @@
 import type { Request, Response } from 'express';
-import { AppError } from '../../http/errors.js';
+import { idParam } from '../../http/params.js';
 
 /** The :id of a contact URL; anything but a number is simply not found. */
 export function contactId(req: Request): number {
-  const id = String(req.params.id ?? '');
-  if (!/^\d{1,9}$/.test(id)) throw new AppError('NOT_FOUND');
-  return Number(id);
+  return idParam(req.params.id);
 }
 
 /** The client's address for the audit trail. */

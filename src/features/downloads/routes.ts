@@ -5,9 +5,9 @@ import { PAGES } from '../../auth/pages.js';
 import { sendDownload } from '../../http/download.js';
 import { pageInfo, parseListQuery } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
-import { parseId } from '../invoices/routes.js';
 import { renderContent } from './content.js';
 import { formatSize, typeLabel } from './files.js';
+import { idParam } from '../../http/params.js';
 import {
   DOCUMENT_SORTS,
   getDocument,
@@ -68,7 +68,7 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
   });
 
   r.get(PAGES.document.path, requireRole(PAGES.document.role), async (req, res) => {
-    const doc = await getDocument(prisma, actorOf(req), parseId(req.params.id));
+    const doc = await getDocument(prisma, actorOf(req), idParam(req.params.id));
     sendDownload(res, { fileName: doc.fileName, contentType: doc.contentType, body: Buffer.from(doc.content) });
   });
 

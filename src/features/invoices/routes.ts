@@ -8,12 +8,12 @@ import { Role } from '../../auth/roles.js';
 import { formatDate, translate } from '../../i18n/index.js';
 import { sendCsv } from '../../http/csv.js';
 import { sendDownload, startDownload } from '../../http/download.js';
-import { AppError } from '../../http/errors.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { langOf } from '../../http/locals.js';
 import { isoDay, parseInvoiceFilter } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
+import { idParam } from '../../http/params.js';
 import {
   INVOICE_SORTS,
   getInvoiceForPdf,
@@ -111,7 +111,7 @@ export function invoiceRoutes(deps: AppDeps): Router {
   });
 
   r.get(PAGES.invoicePdf.path, requireRole(PAGES.invoicePdf.role), async (req, res) => {
-    const id = parseId(req.params.id);
+    const id = idParam(req.params.id);
     const invoice = await getInvoiceForPdf(prisma, actorOf(req), id);
     const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, langOf(req));
     sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
@@ -120,11 +120,6 @@ export function invoiceRoutes(deps: AppDeps): Router {
   return r;
 }
 
-/** A route's numeric id; anything else is a page that does not exist. */
-export function parseId(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^[1-9]\d{0,8}$/.test(raw)) throw new AppError('NOT_FOUND');
-  return Number(raw);
-}
 
 const ZIP_BATCH = 20;
 

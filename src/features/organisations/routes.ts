@@ -7,10 +7,10 @@ import { str } from '../../http/validation.js';
 import { langOf } from '../../http/locals.js';
 import { sendCsv } from '../../http/csv.js';
 import { sendDownload } from '../../http/download.js';
-import { AppError } from '../../http/errors.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
 import { getOrganisation, listOrganisations, organisationOverview, ORG_SORTS, type OrgFilters } from './service.js';
 import { addressLine, overviewCsvRows, overviewPdf } from './export.js';
+import { idParam } from '../../http/params.js';
 
 const ACTIVE_VALUES = ['yes', 'no', 'all'] as const;
 
@@ -20,13 +20,6 @@ function parseActive(req: Request): (typeof ACTIVE_VALUES)[number] {
   return (ACTIVE_VALUES as readonly string[]).includes(v) ? (v as (typeof ACTIVE_VALUES)[number]) : 'yes';
 }
 
-/** A database id from the URL; anything else is a page that does not exist. */
-export function parseId(raw: unknown): number {
-  const s = String(raw ?? '');
-  const n = /^\d{1,9}$/.test(s) ? Number(s) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new AppError('NOT_FOUND');
-  return n;
-}
 
 /** File-name-safe version of an organisation's name. */
 function fileBase(name: string): string {
@@ -60,7 +53,7 @@ export function organisationRoutes({ prisma, clock }: AppDeps): Router {
   });
 
   r.get(`${PAGES.organisations.path}/:id`, guard(), async (req, res) => {
-    const org = await getOrganisation(prisma, actorOf(req), parseId(req.params.id));
+    const org = await getOrganisation(prisma, actorOf(req), idParam(req.params.id));
     const tab = str(req.query.tab) === 'subsidiaries' ? 'subsidiaries' : 'organisation';
     res.render('organisations/detail', {
       org,
@@ -72,13 +65,13 @@ export function organisationRoutes({ prisma, clock }: AppDeps): Router {
   });
 
   r.get(`${PAGES.organisations.path}/:id/overview.csv`, guard(), async (req, res) => {
-    const rows = await organisationOverview(prisma, actorOf(req), parseId(req.params.id));
+    const rows = await organisationOverview(prisma, actorOf(req), idParam(req.params.id));
     const lang = langOf(req);
     sendCsv(res, `${fileBase(rows[0]!.name)}.csv`, overviewCsvRows(rows, (k, p) => translate(lang, k, p)));
   });
 
   r.get(`${PAGES.organisations.path}/:id/overview.pdf`, guard(), async (req, res) => {
-    const rows = await organisationOverview(prisma, actorOf(req), parseId(req.params.id));
+    const rows = await organisationOverview(prisma, actorOf(req), idParam(req.params.id));
     const lang = langOf(req);
     const body = await overviewPdf(rows, (k, p) => translate(lang, k, p), formatDateTime(lang, clock.now()));
     sendDownload(res, { fileName: `${fileBase(rows[0]!.name)}.pdf`, contentType: 'application/pdf', body });

@@ -5,10 +5,10 @@ import { actorOf, publicRoute, requireRole } from '../../auth/access.js';
 import { PAGES } from '../../auth/pages.js';
 import { startLoggedInSession } from '../../auth/login.js';
 import { flash } from '../../http/locals.js';
-import { AppError } from '../../http/errors.js';
 import { log } from '../../log.js';
 import { microsoftStrategy, registerGoogle } from './providers.js';
 import { listLinkedLogins, refuse, resolveSsoLogin, unlinkOwnLogin, type Provider, type ProviderIdentity, type SsoRefusal } from './service.js';
+import { idParam } from '../../http/params.js';
 
 type PassportInstance = InstanceType<typeof Passport>;
 
@@ -87,8 +87,7 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
   });
 
   r.post('/profile/logins/:id/unlink', requireRole(PAGES.profileLogins.role), async (req, res) => {
-    const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND');
+    const id = idParam(req.params.id);
     const provider = await unlinkOwnLogin(prisma, actorOf(req), id, req.ip ?? '');
     flash(req, 'success', `sso.unlinked.${provider}`);
     res.redirect(PAGES.profileLogins.path);

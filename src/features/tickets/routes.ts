@@ -4,7 +4,6 @@ import { actorOf, requireAnyRole } from '../../auth/access.js';
 import { fullName } from '../../auth/actor.js';
 import { PAGES } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
-import { AppError } from '../../http/errors.js';
 import { flash, langOf } from '../../http/locals.js';
 import { urlWith } from '../../http/list.js';
 import { fieldErrors, str, type FieldErrors } from '../../http/validation.js';
@@ -12,14 +11,13 @@ import { formatDate, translate } from '../../i18n/index.js';
 import { NoteForm, TICKET_KINDS, TICKET_STATUSES, TicketForm } from './schema.js';
 import { noteState } from './scope.js';
 import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
+import { idParam } from '../../http/params.js';
 
 const FORM_FIELDS = ['organizationId', 'alternativePhone', 'title', 'description', 'customerReference', 'kind'] as const;
 
 /** A ticket number from the URL; anything else is a 404, never a 500. */
 function ticketId(req: Request): number {
-  const raw = String(req.params.id ?? '');
-  if (!/^\d{1,9}$/.test(raw)) throw new AppError('NOT_FOUND');
-  return Number(raw);
+  return idParam(req.params.id);
 }
 
 /** The list's filters from the query string; unknown values fall back to the defaults. */
