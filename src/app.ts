@@ -37,6 +37,11 @@ export interface AppDeps {
   ssoFetch?: typeof fetch;
   /** Asks the outbox worker to send now rather than at its next tick. */
   kickMail?: () => void;
+  /**
+   * Runs work after the response, off the request path (default: detached, errors logged).
+   * Used where the answer's timing must not depend on the work (password reset requests).
+   */
+  defer?: (work: () => Promise<void>) => void;
 }
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');

@@ -25,10 +25,14 @@ export function loginRules(email: string, ip: string, knownDevice: string | null
   ];
 }
 
-/** The rules for asking a reset link: per address and per client address. */
+/**
+ * The rules for asking a reset link: per address and per client address. The per-address
+ * lock is short, so whoever knows an address cannot keep its owner from a link for long
+ * (and the mails they trigger reach the owner anyway).
+ */
 export function resetRules(email: string, ip: string): Rule[] {
   return [
-    { key: `reset:${email.trim().toLowerCase()}`, limit: 3, windowMs: 60 * MINUTE, lockMs: 60 * MINUTE },
+    { key: `reset:${email.trim().toLowerCase()}`, limit: 5, windowMs: 60 * MINUTE, lockMs: 15 * MINUTE },
     { key: `resetip:${ip}`, limit: 20, windowMs: 60 * MINUTE, lockMs: 60 * MINUTE },
   ];
 }

@@ -22,18 +22,27 @@ export class TestClock implements Clock {
 }
 
 /** The app on a test database, with a movable clock and a fixed base URL. */
-export function testApp(db: TestDb, over: Partial<AppDeps> & { env?: Record<string, string> } = {}): { app: Express; clock: TestClock; config: Config; deps: AppDeps } {
+export function testApp(
+  db: TestDb,
+  over: Partial<AppDeps> & { env?: Record<string, string> } = {},
+): { app: Express; clock: TestClock; config: Config; deps: AppDeps; settle: () => Promise<void> } {
   const config = loadConfig({ NODE_ENV: 'test', BASE_URL: 'http://pim.test', LOG_LEVEL: 'silent', ...over.env });
   const clock = (over.clock as TestClock | undefined) ?? new TestClock();
+  // Work deferred past the response is collected, so a test can wait for it (settle()).
+  const pending: Promise<void>[] = [];
   const deps: AppDeps = {
     config,
     prisma: db.prisma,
     pool: db.pool,
     clock,
     sessionSecret: randomBytes(32).toString('hex'),
+    defer: (work) => void pending.push(work()),
     ...over,
   };
-  return { app: createApp(deps), clock, config, deps };
+  const settle = async () => {
+    while (pending.length) await Promise.all(pending.splice(0));
+  };
+  return { app: createApp(deps), clock, config, deps, settle };
 }
 
 /** The value of the hidden _csrf field in an HTML page. */

@@ -80,6 +80,8 @@ export interface SsoTestbed {
   db: TestDb;
   idp: TestOidcProvider;
   app: Express;
+  /** Waits for work the app deferred past its responses. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,11 +89,12 @@ export interface SsoTestbed {
 export async function startSsoTestbed(): Promise<SsoTestbed> {
   const db = await createTestDb();
   const idp = await startOidcProvider(ssoClients());
-  const { app } = testApp(db, { env: ssoEnv(idp.url) });
+  const { app, settle } = testApp(db, { env: ssoEnv(idp.url) });
   return {
     db,
     idp,
     app,
+    settle,
     async close() {
       await idp.close();
       await db.drop();

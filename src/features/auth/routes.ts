@@ -13,6 +13,7 @@ import { fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { safeReturnTo } from './return-to.js';
+import { log } from '../../log.js';
 import { normaliseEmail, requestPasswordReset, setPasswordWithToken } from './service.js';
 import { findUsableToken } from './tokens.js';
 import { startLoggedInSession } from '../../auth/login.js';
@@ -26,6 +27,7 @@ const ResetForm = z
 /** Login, logout, forgotten password and the reset / set-password page. */
 export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
   const { prisma, clock, config } = deps;
+  const defer = deps.defer ?? ((work: () => Promise<void>) => void work().catch((err: unknown) => log.error('deferred work', err)));
   const r = Router();
 
   const renderLogin = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
@@ -102,15 +104,18 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     }
     const ip = req.ip ?? 'unknown';
     const now = clock.now();
-    const rules = resetRules(email, ip);
-    // Over the limit, nothing is sent but the answer stays the same: it must not tell
-    // whether an address is known, nor be a way to flood someone's mailbox.
-    if (!(await lockedUntil(prisma, rules, now))) {
-      await recordHit(prisma, rules, now);
-      await requestPasswordReset(prisma, { email, now, baseUrl: config.baseUrl, lang: langOf(req), ip });
-      deps.kickMail?.();
-    }
+    const lang = langOf(req);
     res.render('auth/forgot-sent', { email });
+    // The answer goes out first and is the same for every address; the work (which costs
+    // more for a known address) happens after it, so neither text nor timing tells whether
+    // an address is known. Over the limit nothing is sent: no flooding someone's mailbox.
+    defer(async () => {
+      const rules = resetRules(email, ip);
+      if (await lockedUntil(prisma, rules, now)) return;
+      await recordHit(prisma, rules, now);
+      await requestPasswordReset(prisma, { email, now, baseUrl: config.baseUrl, lang, ip });
+      deps.kickMail?.();
+    });
   });
 
   r.get('/password/reset/:token', publicRoute, async (req, res) => {
