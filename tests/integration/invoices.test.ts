@@ -126,6 +126,9 @@ describe('GET /invoices', () => {
     const q = await agent.get('/invoices?q=walldisplay');
     expect(numbersIn(q.text)).toEqual([105004]);
     expect(visibleText(q.text)).toContain('Zoeken › walldisplay');
+    // Wildcards are searched for literally: "%" is not "everything".
+    expect(numbersIn((await agent.get('/invoices?dates=all&q=%25')).text)).toEqual([]);
+    expect(numbersIn((await agent.get('/invoices?dates=all&q=_')).text)).toEqual([]);
   });
 
   it('refuses a date that is not a date with 422 and the message, keeping what was typed', async () => {

@@ -4,6 +4,7 @@ import { Role } from '../../auth/roles.js';
 import { AppError } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
 import type { InvoiceFilter } from './filters.js';
+import { likeEscape } from '../../http/list.js';
 
 export const INVOICE_SORTS = ['number', 'title', 'date', 'amount', 'orgName'] as const;
 export type InvoiceSort = (typeof INVOICE_SORTS)[number];
@@ -58,7 +59,7 @@ function whereFor(scope: ResolvedScope, filter: InvoiceFilter): Prisma.InvoiceWh
   const where: Prisma.InvoiceWhereInput = { organizationId: { in: scope.orgIds } };
   if (filter.from || filter.to) where.invoiceDate = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
   if (filter.q) {
-    const title = { title: { contains: filter.q, mode: 'insensitive' as const } };
+    const title = { title: { contains: likeEscape(filter.q), mode: 'insensitive' as const } };
     where.OR = /^\d{1,9}$/.test(filter.q) ? [{ number: Number(filter.q) }, title] : [title];
   }
   return where;
