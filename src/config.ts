@@ -1,3 +1,4 @@
+import express from 'express';
 import { z } from 'zod';
 
 const bool = z
@@ -18,7 +19,11 @@ const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BASE_URL: z.url().optional(),
-  TRUST_PROXY: z.string().optional(),
+  TRUST_PROXY: z
+    .string()
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v))
+    .refine(isTrustProxy, 'a number of proxies, true/false, or addresses/subnets (e.g. loopback, 10.0.0.0/8)')
+    .optional(),
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
@@ -82,7 +87,7 @@ export type Config = {
   host: string;
   port: number;
   baseUrl: string;
-  trustProxy: string | undefined;
+  trustProxy: string | number | boolean | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
@@ -117,6 +122,16 @@ export interface GoogleConfig {
   authUrl: string;
   tokenUrl: string;
   userinfoUrl: string;
+}
+
+/** True when Express accepts the value as its `trust proxy` setting. */
+function isTrustProxy(v: string | number | boolean): boolean {
+  try {
+    express().set('trust proxy', v);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Thrown when the environment is invalid; the message names every bad variable. */

@@ -34,7 +34,7 @@ const optionalText = (max: number, key: string) =>
 
 /** The "Ticket toevoegen" form. */
 export const TicketForm = z.object({
-  organizationId: z.coerce.number().int().positive('tickets.errors.organizationRequired'),
+  organizationId: z.string().regex(/^[1-9]\d{0,8}$/, 'tickets.errors.organizationRequired').transform(Number),
   alternativePhone: z
     .string()
     .trim()
