@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, logIn, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
-import { renderMarkdown } from '../../src/features/support/markdown.js';
+import { renderMarkdown } from '../../src/http/markdown.js';
 
 let db: TestDb;
 let app: Express;

@@ -5,7 +5,7 @@ import { PAGES } from '../../auth/pages.js';
 import { sendDownload } from '../../http/download.js';
 import { pageInfo, parseListQuery } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
-import { renderContent } from './content.js';
+import { renderMarkdown } from '../../http/markdown.js';
 import { formatSize, typeLabel } from './files.js';
 import { idParam } from '../../http/params.js';
 import {
@@ -45,7 +45,7 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
     const list = documentList(req, 'name', 'asc');
     const [content, { rows, total }] = await Promise.all([getProductInfoContent(prisma, langOf(req)), listDocuments(prisma, actor, 'PRODUCT_INFO', list)]);
     res.render('downloads/product-information', {
-      contentHtml: content === null ? null : renderContent(content),
+      contentHtml: content === null ? null : renderMarkdown(content),
       rows: present(rows, langOf(req)),
       list,
       info: pageInfo(total, list),

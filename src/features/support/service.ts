@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../../db/client.js';
 import { likeEscape } from '../../http/list.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown } from '../../http/markdown.js';
 
 /**
  * The FAQ in its order, optionally filtered by a search text (question or answer, either
