@@ -12,7 +12,9 @@ export function hashPassword(plain: string): Promise<string> {
   return argon2.hash(plain, OPTIONS);
 }
 
-let dummyHash: Promise<string> | undefined;
+// Made once at start-up, so that even the first login with an unknown address takes as long
+// as any other (a lazily made hash would cost the first such request an extra hash).
+const dummyHash: Promise<string> = argon2.hash('pim-timing-equaliser', OPTIONS);
 
 /**
  * Verifies a password. With no hash (unknown person, or no password set) it still spends
@@ -20,7 +22,6 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function verifyPassword(hash: string | null | undefined, plain: string): Promise<boolean> {
   if (!hash) {
-    dummyHash ??= argon2.hash('pim-timing-equaliser', OPTIONS);
     await argon2.verify(await dummyHash, plain).catch(() => false);
     return false;
   }

@@ -14,6 +14,12 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
     status = err.status;
     messageKey = err.messageKey ?? `errors.${status}`;
   } else if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
+    // A form sent after the session expired: the token went with the session. Say that the
+    // session expired (the flash is set) and go to the login page, rather than a CSRF error.
+    if (res.locals.sessionExpired) {
+      res.redirect(303, '/login');
+      return;
+    }
     status = 403;
     messageKey = 'errors.csrf';
   } else if ((err as { type?: string }).type === 'entity.too.large') {
@@ -24,9 +30,6 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
     messageKey = 'errors.400';
   } else {
     log.error(`${req.method} ${req.originalUrl}`, err);
-  }
-  if (status === 401 && req.method !== 'GET') {
-    res.status(401);
   }
   res.status(status);
   if (!res.locals.t) {

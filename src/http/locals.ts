@@ -23,8 +23,13 @@ export const pageLocals: RequestHandler = (req, res, next) => {
   res.locals.actor = req.user ?? null;
   res.locals.currentPath = req.path;
   res.locals.menu = req.user ? menuFor(req.user, req.path) : [];
-  res.locals.flash = req.session?.flash ?? [];
-  if (req.session?.flash) delete req.session.flash;
+  // Messages are taken when a page is rendered, not here: a request that ends in a redirect
+  // (an expired session sent to the login page) leaves them for the page it leads to.
+  res.locals.takeFlash = () => {
+    const messages = req.session?.flash ?? [];
+    if (req.session?.flash) delete req.session.flash;
+    return messages;
+  };
   next();
 };
 

@@ -234,6 +234,17 @@ describe('sessions', () => {
     const res = await agent.get('/');
     expect(res.status).toBe(302);
     expect(res.headers.location).toMatch(/^\/login/);
+    expect(visibleText((await agent.get(res.headers.location!)).text)).toContain('Uw sessie is verlopen. Log opnieuw in.');
+  });
+
+  it('a form sent after the session expired leads to the login page with a message, not a CSRF error', async () => {
+    const { agent } = await loggedIn();
+    const page = await agent.get('/');
+    clock.advance(31 * 60_000);
+    const res = await agent.post('/logout').type('form').send({ _csrf: csrfFrom(page.text) });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login');
+    expect(visibleText((await agent.get('/login')).text)).toContain('Uw sessie is verlopen. Log opnieuw in.');
   });
 
   it('ends 12 hours after login, however active', async () => {

@@ -67,7 +67,7 @@ export async function updateProfile(
   if (emailChanged) {
     if (!input.currentPassword) return { ok: false, reason: 'passwordRequired' };
     if (!(await verifyPassword(current.passwordHash, input.currentPassword))) return { ok: false, reason: 'wrongPassword' };
-    // Soft-deleted contacts keep their address (the unique index covers them), so they count too.
+    // Every contact counts, in any organisation: the address is the username across the portal.
     if (await prisma.contact.findFirst({ where: { email: input.email, id: { not: actor.id } }, select: { id: true } })) {
       return { ok: false, reason: 'emailTaken' };
     }
