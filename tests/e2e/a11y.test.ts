@@ -169,6 +169,19 @@ async function submitEmpty(page: Page, formSelector: string): Promise<number | u
   return res?.status();
 }
 
+/** WCAG contrast ratio of two CSS rgb() colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
 function withIds(path: string): string {
   return path
     .replace(/^\/organisations\/:id/, `/organisations/${ids.org}`)
@@ -288,29 +301,45 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
     expect(problems, `\n${report(problems)}\n`).toEqual([]);
   });
 
-  it('keyboard focus is visible on links and buttons', async () => {
+  it('keyboard focus is visible on links and buttons: an outline of 2px or more, 3:1 against what is behind it', async () => {
     const problems: Problem[] = [];
     const page = await logIn();
-    for (const path of ['/', '/contacts', `/tickets/${ids.ticket}`]) {
+    for (const path of ['/', '/contacts', `/tickets/${ids.ticket}`, '/invoices']) {
       await page.goto(e2e.url + path);
       await page.evaluate(() => document.activeElement?.blur());
       const seen = new Set<string>();
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < 150; i++) {
         await page.keyboard.press('Tab');
         const f = await page.evaluate(() => {
           const el = document.activeElement;
           if (!el || el === document.body) return null;
           const cs = getComputedStyle(el);
+          // The colour behind the outline: the first ancestor with a background.
+          let bg = 'rgb(255, 255, 255)';
+          for (let a = el.parentElement; a; a = a.parentElement) {
+            const c = getComputedStyle(a).backgroundColor;
+            if (!/rgba\(.*, 0\)|transparent/.test(c)) {
+              bg = c;
+              break;
+            }
+          }
           return {
             tag: el.tagName.toLowerCase(),
             text: (el.textContent ?? '').trim().slice(0, 40),
-            focusVisible: el.matches(':focus-visible'),
+            // A date field's day/month/year parts take focus inside it (so :focus-within).
+            focusVisible: el.matches(':focus-visible, input[type="date"]:focus-within'),
             outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+            colours: [cs.outlineColor, bg] as [string, string],
           };
         });
         if (!f) break;
+        if (seen.has(`${f.tag}${f.text}`) && f.text) continue;
         seen.add(f.tag);
-        if (!f.focusVisible || !f.outline) problems.push({ page: path, rule: 'focus-visible', target: `${f.tag} "${f.text}"`, detail: 'no visible focus outline' });
+        seen.add(`${f.tag}${f.text}`);
+        if (f.tag === 'main') continue; // the skip link's target, not a control
+        const target = `${f.tag} "${f.text}"`;
+        if (!f.focusVisible || !f.outline) problems.push({ page: path, rule: 'focus-visible', target, detail: 'no visible focus outline' });
+        else if (contrast(...f.colours) < 3) problems.push({ page: path, rule: 'focus-visible', target, detail: `outline ${f.colours[0]} on ${f.colours[1]}: ${contrast(...f.colours).toFixed(2)}:1` });
       }
       if (!seen.has('a')) problems.push({ page: path, rule: 'focus-visible', detail: 'no link reached by Tab' });
       if (!seen.has('button') && !seen.has('summary')) problems.push({ page: path, rule: 'focus-visible', detail: 'no button reached by Tab' });
