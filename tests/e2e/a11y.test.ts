@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startE2e, type E2e } from '../support/e2e.js';
 import { testApp } from '../support/app.js';
 import { serve } from '../support/server.js';
@@ -75,16 +75,25 @@ interface Problem {
 async function newPage(): Promise<Page> {
   const ctx = await e2e.browser.newContext({ locale: 'nl-NL' });
   const page = await ctx.newPage();
-  page.setDefaultTimeout(8_000);
+  page.setDefaultTimeout(20_000);
   return page;
 }
 
+/** Logs in through the form (argon2 is slow on a busy machine: once per person, then the cookie). */
+const sessions = new Map<string, Awaited<ReturnType<BrowserContext['cookies']>>>();
 async function logIn(email = DEMO_LOGIN, password = DEMO_PASSWORD): Promise<Page> {
   const page = await newPage();
+  const cookies = sessions.get(email);
+  if (cookies) {
+    await page.context().addCookies(cookies);
+    await page.goto(`${e2e.url}/`);
+    return page;
+  }
   const login = new LoginPage(page);
   await login.open(e2e.url);
   await login.logIn(email, password);
-  await page.waitForURL(`${e2e.url}/`);
+  await page.waitForURL(`${e2e.url}/`, { timeout: 30_000 });
+  sessions.set(email, await page.context().cookies());
   return page;
 }
 
