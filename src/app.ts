@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import type { Clock } from './clock.js';
 import { cspNonce, securityHeaders } from './http/security.js';
-import { sessionMiddleware, sessionLifetime } from './auth/session.js';
+import { saveBeforeRedirect, sessionMiddleware, sessionLifetime } from './auth/session.js';
 import { createPassport } from './auth/passport.js';
 import { listLocals, pageLocals } from './http/locals.js';
 import { useViews } from './http/views.js';
@@ -75,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
       prune: config.env !== 'test',
     }),
   );
+  app.use(saveBeforeRedirect);
   app.use(sessionLifetime(deps.clock, config.sessionIdleMs, config.sessionAbsoluteMs));
   const passport = createPassport(deps.prisma);
   app.use(passport.initialize());

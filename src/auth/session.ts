@@ -65,3 +65,19 @@ export function sessionLifetime(clock: Clock, idleMs: number, absoluteMs: number
     next();
   };
 }
+
+/**
+ * Saves the session before a redirect goes out. express-session saves at the end of the
+ * response but sends the headers first, and a browser follows a redirect as soon as it has
+ * the headers: the next page could read the session before the save (a flash message or a
+ * fresh login lost). A session with nothing in it is not saved (no row for every visitor).
+ */
+export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
+    if (!s || !Object.keys(s).some((k) => k !== 'cookie')) return redirect(...args);
+    s.save((err) => (err ? next(err) : redirect(...args)));
+  }) as typeof res.redirect;
+  next();
+};
