@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../db/client.js';
 
 /** One counter's rule: `limit` failures within `windowMs` lock the key for `lockMs`. */
-interface Rule {
+export interface Rule {
   key: string;
   limit: number;
   windowMs: number;
@@ -35,6 +35,15 @@ export function resetRules(email: string, ip: string): Rule[] {
     { key: `reset:${email.trim().toLowerCase()}`, limit: 5, windowMs: 60 * MINUTE, lockMs: 15 * MINUTE },
     { key: `resetip:${ip}`, limit: 20, windowMs: 60 * MINUTE, lockMs: 60 * MINUTE },
   ];
+}
+
+/**
+ * The rule for "this address is already in use" answers to one contact manager: the address
+ * is the username across the portal, so the answer tells that it exists somewhere; many of
+ * them in an hour is a probe, not typing.
+ */
+export function addressCheckRules(actorId: number): Rule[] {
+  return [{ key: `emailcheck:${actorId}`, limit: 20, windowMs: 60 * MINUTE, lockMs: 60 * MINUTE }];
 }
 
 /** The time until which any of the keys is locked, or null. */

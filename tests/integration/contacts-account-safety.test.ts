@@ -98,4 +98,24 @@ describe('a contact manager cannot take over or shut out a stronger account', ()
     expect((await logIn(agent, main.email!, PASSWORD)).status).toBe(302);
     expect((await postEdit(agent, colleague, { email: `c.${colleague.id}@example.nl` })).status).toBe(302);
   });
+
+  it('probing many addresses that are in use elsewhere is slowed down, and nothing is created meanwhile', async () => {
+    const { org, agent } = await setting();
+    const elsewhere = await makeOrg(db.prisma);
+    const taken = await makePerson(db.prisma, elsewhere.id);
+    const add = async (email: string) => {
+      const form = await agent.get('/contacts/new');
+      return agent.post('/contacts/new').type('form').send({
+        _csrf: csrfFrom(form.text), lastName: 'Probe', organizationId: String(org.id), firstName: '', initials: '', infix: '', gender: '', birthDate: '',
+        active: 'yes', subscribeUpdate: 'yes', subscribeCare: 'no', subscribeBusiness: 'no', subscribeFlash: 'no',
+        email, phone: '', fax: '', mobile: '', privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', webAccess: 'no',
+      });
+    };
+    for (let i = 0; i < 20; i++) expect(visibleText((await add(taken.email!)).text)).toContain('al in gebruik');
+    const count = await db.prisma.contact.count({ where: { organizationId: org.id } });
+    const locked = await add(`free.${taken.id}@example.nl`);
+    expect(locked.status).toBe(422);
+    expect(visibleText(locked.text)).toContain('Probeer het over een uur opnieuw.');
+    expect(await db.prisma.contact.count({ where: { organizationId: org.id } })).toBe(count);
+  });
 });

@@ -2,6 +2,7 @@ import type { PrismaClient, Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { inScope } from '../../auth/access.js';
 import { ROLES } from '../../auth/roles.js';
+import { addressCheckRules, lockedUntil, recordHit } from '../../auth/throttle.js';
 import { recordAudit } from '../../audit.js';
 import { AppError, isUniqueViolation } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
@@ -60,14 +61,23 @@ async function emailTaken(db: Tx, email: string | null, exceptId?: number): Prom
   return !!holder && holder.id !== exceptId;
 }
 
-/** Runs a save; a unique violation on the e-mail address (a race with another save) becomes a field error. */
-async function saving(prisma: PrismaClient, body: (tx: Tx) => Promise<SaveResult>): Promise<SaveResult> {
+/**
+ * Runs a save; a unique violation on the e-mail address (a race with another save) becomes a
+ * field error. "Address in use" answers are counted per manager (addressCheckRules): past the
+ * limit the form says to try later instead of answering.
+ */
+async function saving(prisma: PrismaClient, actor: Actor, now: Date, body: (tx: Tx) => Promise<SaveResult>): Promise<SaveResult> {
+  const rules = addressCheckRules(actor.id);
+  if (await lockedUntil(prisma, rules, now)) return { ok: false, errors: { email: 'contacts.errors.tooManyAddressChecks' } };
+  let result: SaveResult;
   try {
-    return await prisma.$transaction(body);
+    result = await prisma.$transaction(body);
   } catch (e) {
-    if (isUniqueViolation(e)) return { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
-    throw e;
+    if (!isUniqueViolation(e)) throw e;
+    result = { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
   }
+  if (!result.ok && result.errors.email === 'contacts.errors.emailTaken') await recordHit(prisma, rules, now);
+  return result;
 }
 
 /**
@@ -77,7 +87,7 @@ async function saving(prisma: PrismaClient, body: (tx: Tx) => Promise<SaveResult
  */
 export async function createContact(prisma: PrismaClient, actor: Actor, input: ContactInput, ctx: ChangeContext, copiedFrom?: number): Promise<SaveResult> {
   if (!actor.orgIds.includes(input.organizationId)) return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
-  return saving(prisma, async (tx) => {
+  return saving(prisma, actor, ctx.now, async (tx) => {
     if (copiedFrom !== undefined) await getContact(tx, actor, copiedFrom);
     if (await emailTaken(tx, input.email)) return { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
     const created = await tx.contact.create({ data: input, select: { id: true } });
@@ -142,7 +152,7 @@ function accountGuard(cur: ContactDetails, actor: Actor, input: ContactInput): F
  * organisation. Web access on queues the invitation; off ends the person's sessions.
  */
 export async function updateContact(prisma: PrismaClient, actor: Actor, id: number, version: number, input: ContactInput, ctx: ChangeContext): Promise<SaveResult> {
-  return saving(prisma, async (tx) => {
+  return saving(prisma, actor, ctx.now, async (tx) => {
     const cur = await getContact(tx, actor, id);
     if (cur.version !== version) throw new AppError('CONFLICT', 'contacts.conflict');
     const errors = accountGuard(cur, actor, input);
