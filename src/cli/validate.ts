@@ -4,6 +4,9 @@ import type { PrismaClient } from '../db/client.js';
 import type { AuditActor } from '../audit.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { parseIsoDateTime } from './time.js';
+import { isUniqueViolation } from '../http/errors.js';
+
+export { isUniqueViolation };
 
 /** What the commands work with; tests pass their own. */
 export interface CliContext {
@@ -90,10 +93,6 @@ export const appCode = z
 /** Commander option parser for a repeatable option: collects the values in order. */
 export const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** Whether `e` is Prisma's unique-constraint violation (P2002). */
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
-}
 
 /**
  * Runs `body` (a command line being parsed and run); returns the exit code: 0, or 1 after an

@@ -3,28 +3,16 @@ import type { Actor } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
 import { likeEscape } from '../../http/list.js';
 import type { ContactFilters } from './schema.js';
+import { listScopeOrganizations, type ScopeOrg } from '../../auth/scope.js';
+
+export { listScopeOrganizations, type ScopeOrg };
 
 /** The sortable columns of the contacts list (every column of the manual's table). */
 export const CONTACT_SORTS = ['name', 'gender', 'active', 'organization', 'main', 'contact'] as const;
 export type ContactSort = (typeof CONTACT_SORTS)[number];
 
 /** An organisation the person may see, for the filter and the organisation column. */
-export interface ScopeOrg {
-  id: number;
-  name: string;
-  parentId: number | null;
-  active: boolean;
-  mainContactId: number | null;
-}
 
-/** The organisations in the actor's scope (own, plus subsidiaries with SUBSIDIARY_ACCESS), by name. */
-export function listScopeOrganizations(prisma: PrismaClient, actor: Actor): Promise<ScopeOrg[]> {
-  return prisma.organization.findMany({
-    where: { id: { in: actor.orgIds } },
-    orderBy: [{ name: 'asc' }, { id: 'asc' }],
-    select: { id: true, name: true, parentId: true, active: true, mainContactId: true },
-  });
-}
 
 /**
  * The organisation ids a filter selects: the chosen organisation (an unknown or foreign one

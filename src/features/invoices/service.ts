@@ -5,6 +5,12 @@ import { AppError } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
 import type { InvoiceFilter } from './filters.js';
 import { likeEscape } from '../../http/list.js';
+import { listScopeOrganizations, type ScopeOrg as ScopeOrgRow } from '../../auth/scope.js';
+
+export { listScopeOrganizations };
+
+/** What the invoice filter needs of an organisation in scope. */
+export type ScopeOrg = Pick<ScopeOrgRow, 'id' | 'name' | 'parentId'>;
 
 export const INVOICE_SORTS = ['number', 'title', 'date', 'amount', 'orgName'] as const;
 export type InvoiceSort = (typeof INVOICE_SORTS)[number];
@@ -15,20 +21,7 @@ export const ZIP_MAX_INVOICES = 500;
 export const CSV_MAX_ROWS = 10_000;
 
 /** An organisation in the person's scope, for the filter's choices. */
-export interface ScopeOrg {
-  id: number;
-  name: string;
-  parentId: number | null;
-}
 
-/** The organisations the person may see (own, plus subsidiaries with SUBSIDIARY_ACCESS), by name. */
-export function listScopeOrganizations(prisma: PrismaClient, actor: Actor): Promise<ScopeOrg[]> {
-  return prisma.organization.findMany({
-    where: { id: { in: actor.orgIds } },
-    select: { id: true, name: true, parentId: true },
-    orderBy: [{ name: 'asc' }, { id: 'asc' }],
-  });
-}
 
 /** The filter made concrete: the organisation shown, and the organisation ids the list covers. */
 export interface ResolvedScope {

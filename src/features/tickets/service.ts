@@ -9,6 +9,7 @@ import { CURRENT_STATUSES, TICKET_STATUSES, type TicketInput } from './schema.js
 import { noteState, ticketScope } from './scope.js';
 import { addWorkingDays } from './working-days.js';
 import { mailHelpdesk, mailReporter, ticketLink } from './mail.js';
+import { listScopeOrganizations } from '../../auth/scope.js';
 
 /** The list's filters: which statuses, which organisation, what text, which page per group. */
 export interface TicketListQuery {
@@ -90,7 +91,7 @@ export async function listTickets(prisma: PrismaClient, actor: Actor, query: Tic
 
 /** The organisations a person may file for or filter on (own first, then subsidiaries by name). */
 export async function scopeOrganizations(prisma: PrismaClient, actor: Actor) {
-  const orgs = await prisma.organization.findMany({ where: { id: { in: actor.orgIds } }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  const orgs = await listScopeOrganizations(prisma, actor);
   return [...orgs.filter((o) => o.id === actor.organizationId), ...orgs.filter((o) => o.id !== actor.organizationId)];
 }
 
