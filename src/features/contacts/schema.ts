@@ -5,6 +5,15 @@ import { isMobileNumber, isNetherlands, isPhoneNumber, normaliseDutchPostcode } 
 
 export { isMobileNumber, isPhoneNumber, normaliseDutchPostcode };
 
+/**
+ * Field lengths of a contact, for every form that edits one (this one and the personal page),
+ * so a value one form accepts never blocks the other.
+ */
+export const CONTACT_MAX = {
+  lastName: 100, firstName: 100, initials: 20, infix: 40, phone: 30,
+  privateStreet: 200, privatePostcode: 12, privateCity: 100, privateCountry: 100,
+} as const;
+
 const optional = (max: number, key: string) =>
   z
     .string()
@@ -15,17 +24,17 @@ const optional = (max: number, key: string) =>
 const yesNo = (key: string) => z.enum(['yes', 'no'], key).transform((v) => v === 'yes');
 
 const phone = (key: string, check: (v: string) => boolean = isPhoneNumber) =>
-  optional(30, key).refine((v) => v === null || check(v), key);
+  optional(CONTACT_MAX.phone, key).refine((v) => v === null || check(v), key);
 
 /** The add / edit / copy form of a contact (the manual's four sections plus Webtoegang). */
 export const ContactForm = z
   .object({
     // 1 Contactpersoon
-    lastName: z.string().trim().min(1, 'contacts.errors.lastNameRequired').max(100, 'contacts.errors.tooLong'),
+    lastName: z.string().trim().min(1, 'contacts.errors.lastNameRequired').max(CONTACT_MAX.lastName, 'contacts.errors.tooLong'),
     organizationId: z.string().regex(/^\d{1,9}$/, 'contacts.errors.organizationRequired').transform(Number),
-    firstName: optional(100, 'contacts.errors.tooLong'),
-    initials: optional(20, 'contacts.errors.tooLong'),
-    infix: optional(40, 'contacts.errors.tooLong'),
+    firstName: optional(CONTACT_MAX.firstName, 'contacts.errors.tooLong'),
+    initials: optional(CONTACT_MAX.initials, 'contacts.errors.tooLong'),
+    infix: optional(CONTACT_MAX.infix, 'contacts.errors.tooLong'),
     gender: z
       .enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid')
       .transform((v) => (v === '' ? null : v)),
@@ -50,10 +59,10 @@ export const ContactForm = z
     phone: phone('contacts.errors.phone'),
     fax: phone('contacts.errors.phone'),
     mobile: phone('contacts.errors.mobile', isMobileNumber),
-    privateStreet: optional(200, 'contacts.errors.tooLong'),
-    privatePostcode: optional(12, 'contacts.errors.tooLong'),
-    privateCity: optional(100, 'contacts.errors.tooLong'),
-    privateCountry: optional(100, 'contacts.errors.tooLong'),
+    privateStreet: optional(CONTACT_MAX.privateStreet, 'contacts.errors.tooLong'),
+    privatePostcode: optional(CONTACT_MAX.privatePostcode, 'contacts.errors.tooLong'),
+    privateCity: optional(CONTACT_MAX.privateCity, 'contacts.errors.tooLong'),
+    privateCountry: optional(CONTACT_MAX.privateCountry, 'contacts.errors.tooLong'),
     // 4 Inloggen
     webAccess: yesNo('validation.required'),
   })

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NewPassword } from '../../auth/passwords.js';
 import { fieldErrors, str } from '../../http/validation.js';
 import { isMobileNumber, isNetherlands, isPhoneNumber, normaliseDutchPostcode } from '../../http/dutch.js';
+import { CONTACT_MAX } from '../contacts/schema.js';
 
 /** Optional text: trimmed, '' becomes null. */
 const optional = (max: number, tooLong = 'profile.errors.tooLong') =>
@@ -11,18 +12,18 @@ const optional = (max: number, tooLong = 'profile.errors.tooLong') =>
     .max(max, tooLong)
     .transform((v) => (v === '' ? null : v));
 
-const phone = optional(30).refine((v) => v === null || isPhoneNumber(v), 'profile.errors.phone');
-const mobile = optional(30).refine((v) => v === null || isMobileNumber(v), 'profile.errors.mobile');
+const phone = optional(CONTACT_MAX.phone).refine((v) => v === null || isPhoneNumber(v), 'profile.errors.phone');
+const mobile = optional(CONTACT_MAX.phone).refine((v) => v === null || isMobileNumber(v), 'profile.errors.mobile');
 
 const checkbox = z.unknown().transform((v) => v === 'on' || v === 'true' || v === '1' || (Array.isArray(v) && v.length > 0));
 
 /** The "Mijn gegevens" form of the personal page. */
 export const ProfileForm = z
   .object({
-    lastName: z.string().trim().min(1, 'profile.errors.lastNameRequired').max(100, 'profile.errors.tooLong'),
-    firstName: optional(100),
-    initials: optional(20),
-    infix: optional(20),
+    lastName: z.string().trim().min(1, 'profile.errors.lastNameRequired').max(CONTACT_MAX.lastName, 'profile.errors.tooLong'),
+    firstName: optional(CONTACT_MAX.firstName),
+    initials: optional(CONTACT_MAX.initials),
+    infix: optional(CONTACT_MAX.infix),
     gender: z
       .enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid')
       .transform((v) => (v === '' ? null : v)),
@@ -34,10 +35,10 @@ export const ProfileForm = z
       .pipe(z.email('validation.email').max(254, 'validation.email')),
     phone,
     mobile,
-    privateStreet: optional(200),
-    privatePostcode: optional(10),
-    privateCity: optional(100),
-    privateCountry: optional(100),
+    privateStreet: optional(CONTACT_MAX.privateStreet),
+    privatePostcode: optional(CONTACT_MAX.privatePostcode),
+    privateCity: optional(CONTACT_MAX.privateCity),
+    privateCountry: optional(CONTACT_MAX.privateCountry),
     subscribeUpdate: checkbox,
     subscribeCare: checkbox,
     subscribeBusiness: checkbox,
