@@ -107,6 +107,17 @@ describe('POST /profile/edit', () => {
     expect(await db.prisma.auditEvent.count({ where: { subjectId: String(p.id) } })).toBe(0);
   });
 
+  it('saves an infix as long as the contact form allows (the two forms share the limits)', async () => {
+    const { p, agent } = await person();
+    const long = 'van der van den van de ver'.padEnd(40, 'x');
+    await db.prisma.contact.update({ where: { id: p.id }, data: { infix: long } });
+    const html = (await agent.get('/profile/edit')).text;
+    expect(html).toMatch(/name="infix" type="text" value="[^"]+" maxlength="40"/);
+    const res = await submitForm(agent, '/profile/edit', '/profile/edit', await formOf(agent));
+    expect(res.status).toBe(302);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: p.id } })).infix).toBe(long);
+  });
+
   it('accepts a foreign postcode outside the Netherlands and international numbers', async () => {
     const { p, agent } = await person();
     const form = await formOf(agent);

@@ -6,7 +6,7 @@ import { AppError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { listScopeOrganizations } from './list.js';
-import { formValues, parseContactForm, versionOf } from './schema.js';
+import { CONTACT_MAX, formValues, parseContactForm, versionOf } from './schema.js';
 import { createContact, getContact, updateContact, type ChangeContext, type ContactDetails, type SaveResult } from './service.js';
 import { contactId, ipOf, renderRefusal } from './params.js';
 
@@ -37,7 +37,7 @@ export function contactFormRoutes({ prisma, clock, config, kickMail }: AppDeps):
 
   const render = async (req: Request, res: Response, status: number, p: { mode: Mode; values: Record<string, string>; errors?: FieldErrors; contact?: ContactDetails; version?: number; source?: ContactDetails }) => {
     const orgs = await listScopeOrganizations(prisma, actorOf(req));
-    res.status(status).render('contacts/form', { ...p, orgs });
+    res.status(status).render('contacts/form', { ...p, orgs, max: CONTACT_MAX });
   };
 
   /** After a save: flash, mail worker nudge when web access was given, back to the details. */

@@ -8,6 +8,7 @@ import { fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { PasswordForm, parseProfileForm } from './schema.js';
+import { CONTACT_MAX } from '../contacts/schema.js';
 import { changePassword, getProfile, updateProfile, type Profile } from './service.js';
 import { listLinkedLogins } from '../sso/service.js';
 
@@ -49,7 +50,7 @@ export function profileRoutes({ prisma, clock }: AppDeps): Router {
   });
 
   const renderEdit = (res: Response, status: number, values: Record<string, unknown>, errors?: Record<string, string>, extra: Record<string, unknown> = {}) =>
-    res.status(status).render('profile/edit', { values, errors, subscriptions: SUBSCRIPTIONS, ...extra });
+    res.status(status).render('profile/edit', { values, errors, subscriptions: SUBSCRIPTIONS, max: CONTACT_MAX, ...extra });
 
   r.get(`${path}/edit`, guard(), async (req, res) => {
     renderEdit(res, 200, formValues(await getProfile(prisma, actorOf(req))));
