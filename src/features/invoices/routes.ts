@@ -10,7 +10,7 @@ import { sendCsv } from '../../http/csv.js';
 import { sendDownload, startDownload } from '../../http/download.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { langOf } from '../../http/locals.js';
-import { isoDay, parseInvoiceFilter } from './filters.js';
+import { isoDay, parseInvoiceFilter, sixMonthsUpTo } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
 import { idParam } from '../../http/params.js';
@@ -18,6 +18,7 @@ import {
   INVOICE_SORTS,
   getInvoiceForPdf,
   getInvoicesForPdf,
+  latestInvoiceDate,
   listInvoices,
   listInvoicesForExport,
   listScopeOrganizations,
@@ -67,6 +68,9 @@ export function invoiceRoutes(deps: AppDeps): Router {
       ...(filter.q ? [{ label: t('invoices.filter.search'), value: filter.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
     ];
     const errors = filter.errors;
+    // A first visit whose default period holds nothing is told so, with the period of the most recent invoice one click away.
+    const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await latestInvoiceDate(prisma, scope, filter) : null;
+    const latestPeriod = latest ? sixMonthsUpTo(latest) : null;
     res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
       rows,
       list,
@@ -86,6 +90,12 @@ export function invoiceRoutes(deps: AppDeps): Router {
       csvUrl: urlWith(PAGES.invoiceCsv.path, req.query, {}),
       zipUrl: urlWith(PAGES.invoiceZip.path, req.query, {}),
       allDatesUrl: urlWith(req.path, req.query, { from: null, to: null, dates: 'all' }),
+      emptyPeriod: filter.defaultRange && total === 0 ? { range, latest } : null,
+      latestPeriod: latestPeriod && {
+        url: urlWith(req.path, req.query, { from: isoDay(latestPeriod.from), to: isoDay(latestPeriod.to), dates: null, page: null }),
+        range: t('invoices.filter.range', { from: formatDate(lang, latestPeriod.from), to: formatDate(lang, latestPeriod.to) }),
+        date: formatDate(lang, latestPeriod.to),
+      },
     });
   });
 

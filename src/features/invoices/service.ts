@@ -86,6 +86,16 @@ export async function listInvoices(prisma: PrismaClient, scope: ResolvedScope, f
   return { rows, total };
 }
 
+/** The date of the most recent invoice in the scope that matches the filter's search, whatever its date; null when there is none. */
+export async function latestInvoiceDate(prisma: PrismaClient, scope: ResolvedScope, filter: InvoiceFilter): Promise<Date | null> {
+  const latest = await prisma.invoice.findFirst({
+    where: whereFor(scope, { ...filter, from: null, to: null }),
+    orderBy: [{ invoiceDate: 'desc' }, { number: 'desc' }],
+    select: { invoiceDate: true },
+  });
+  return latest?.invoiceDate ?? null;
+}
+
 /** Every invoice of the filtered list (for the CSV), refused above CSV_MAX_ROWS. */
 export async function listInvoicesForExport(prisma: PrismaClient, scope: ResolvedScope, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
   const where = whereFor(scope, filter);
