@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
 
   const db = openDb(databaseUrl, 20);
-  const seeded = config.demoSeed ? await seedDemo(db.prisma) : { loaded: false };
+  const seeded = config.demoSeed ? await seedDemo(db.prisma, 'system', systemClock.now()) : { loaded: false };
   if (seeded.loaded) log.info('loaded the demo data');
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
