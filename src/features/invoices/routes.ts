@@ -13,6 +13,7 @@ import { langOf } from '../../http/locals.js';
 import { isoDay, parseInvoiceFilter, sixMonthsUpTo } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
+import { renderInvoiceUbl, ublFileName } from './ubl.js';
 import { idParam } from '../../http/params.js';
 import {
   INVOICE_SORTS,
@@ -123,8 +124,15 @@ export function invoiceRoutes(deps: AppDeps): Router {
   r.get(PAGES.invoicePdf.path, requireRole(PAGES.invoicePdf.role), async (req, res) => {
     const id = idParam(req.params.id);
     const invoice = await getInvoiceForPdf(prisma, actorOf(req), id);
-    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, langOf(req));
+    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req));
     sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
+  });
+
+  // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.
+  r.get(PAGES.invoiceUbl.path, requireRole(PAGES.invoiceUbl.role), async (req, res) => {
+    const invoice = await getInvoiceForPdf(prisma, actorOf(req), idParam(req.params.id));
+    const body = Buffer.from(renderInvoiceUbl(invoice, deps.config.supplier), 'utf8');
+    sendDownload(res, { fileName: ublFileName(invoice.number), contentType: 'application/xml; charset=utf-8', body });
   });
 
   return r;
@@ -134,7 +142,7 @@ export function invoiceRoutes(deps: AppDeps): Router {
 const ZIP_BATCH = 20;
 
 /**
- * Streams the PDFs as one ZIP. Invoices are read in small batches and each entry is awaited
+ * Streams the PDFs, each with its UBL e-invoice beside it, as one ZIP. Invoices are read in small batches and each entry is awaited
  * before the next is added, so memory stays bounded by a batch, whatever the selection.
  */
 async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {
@@ -153,10 +161,12 @@ async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' 
     for (const id of ids) {
       const inv = byId.get(id);
       if (!inv || closed) continue;
-      const body = inv.pdf ? Buffer.from(inv.pdf) : await renderInvoicePdf(inv, lang);
-      const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
-      archive.append(body, { name: invoiceFileName(inv.number), date: inv.invoiceDate });
-      await Promise.race([added, failed]);
+      const body = inv.pdf ? Buffer.from(inv.pdf) : await renderInvoicePdf(inv, deps.config.supplier, lang);
+      for (const [name, content] of [[invoiceFileName(inv.number), body], [ublFileName(inv.number), Buffer.from(renderInvoiceUbl(inv, deps.config.supplier), 'utf8')]] as const) {
+        const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
+        archive.append(content, { name, date: inv.invoiceDate });
+        await Promise.race([added, failed]);
+      }
     }
   }
   if (closed) {

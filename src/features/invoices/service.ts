@@ -120,11 +120,11 @@ const pdfSelect = {
   vatAmount: true,
   organizationName: true,
   pdf: true,
-  organization: { select: { postalStreet: true, postalPostcode: true, postalCity: true, postalCountry: true } },
+  organization: { select: { id: true, postalStreet: true, postalPostcode: true, postalCity: true, postalCountry: true, email: true, mainContact: { select: { email: true } } } },
   lines: { orderBy: { position: 'asc' }, select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true } },
 } as const satisfies Prisma.InvoiceSelect;
 
-/** An invoice with its lines and stored PDF, for its PDF. */
+/** An invoice with its lines and stored PDF, for its PDF and its UBL. */
 export type InvoiceForPdf = Prisma.InvoiceGetPayload<{ select: typeof pdfSelect }>;
 
 /** One invoice in the person's scope; any other id is simply not found (404). */
