@@ -74,7 +74,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
           await refusePasswordForSso(prisma, actor, ip);
           return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
         }
-        await startLoggedInSession(req, actor, clock);
+        await startLoggedInSession(req, actor, clock, 'password');
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         await clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
         res.redirect(safeReturnTo(req.body.returnTo));

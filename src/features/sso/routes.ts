@@ -72,7 +72,7 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
           }
           const outcome = await resolveSsoLogin(prisma, identity, { now: clock.now(), ip });
           if ('refused' in outcome) return renderRefused(res, provider, outcome.refused);
-          await startLoggedInSession(req, outcome.actor, clock);
+          await startLoggedInSession(req, outcome.actor, clock, name);
           if (outcome.linked) flash(req, 'success', `sso.linkedNow.${provider}`);
           res.redirect('/');
         })().catch(next);
