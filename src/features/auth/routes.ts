@@ -3,7 +3,7 @@ import type { Passport } from 'passport';
 
 type PassportInstance = InstanceType<typeof Passport>;
 import { z } from 'zod';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
