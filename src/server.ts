@@ -14,6 +14,7 @@ import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
 import { log, setLogLevel } from './log.js';
+import { startThrottlePruning } from './auth/throttle.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
+  const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
   // Listen first, so that without BASE_URL the links in mails name the port really in use (PORT=0 too).
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.on('close', () => resolve()));
     clearTimeout(force);
     forgetPortalUrl(config.dataDir);
+    pruning.stop();
     await worker.stop();
     await db.close();
     if (embedded) await embedded.stop();

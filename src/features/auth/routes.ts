@@ -3,7 +3,7 @@ import type { Passport } from 'passport';
 
 type PassportInstance = InstanceType<typeof Passport>;
 import { z } from 'zod';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
@@ -14,8 +14,9 @@ import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { safeReturnTo } from './return-to.js';
 import { log } from '../../log.js';
-import { normaliseEmail, requestPasswordReset, setPasswordWithToken } from './service.js';
-import { findUsableToken } from './tokens.js';
+import { requestPasswordReset, setPasswordWithToken } from './service.js';
+import { normaliseEmail } from '../../auth/credentials.js';
+import { findUsableToken } from '../../auth/tokens.js';
 import { startLoggedInSession } from '../../auth/login.js';
 import { ssoButtons } from '../sso/routes.js';
 import { refusePasswordForSso, ssoRequiredFor } from '../sso/service.js';
@@ -74,7 +75,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
           await refusePasswordForSso(prisma, actor, ip);
           return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
         }
-        await startLoggedInSession(req, actor, clock);
+        await startLoggedInSession(req, actor, clock, 'password');
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         await clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
         res.redirect(safeReturnTo(req.body.returnTo));
