@@ -110,7 +110,8 @@ describe('npm start (src/server.ts)', () => {
     expect(s.output()).toContain(`Migration ${rows[0].migration_name} was changed after it was applied`);
   });
 
-  it("the staff tool's mails link to the port the running portal listens on, not to port 3000", async () => {
+  // Two processes (the portal, then the staff tool), each starting tsx: slow on a busy machine.
+  it("the staff tool's mails link to the port the running portal listens on, not to port 3000", { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pim-url-'));
     const fresh = await createEmptyDb();
     try {
