@@ -149,7 +149,7 @@ describe('npm start: built JavaScript (dist/)', () => {
     await fresh.drop();
   });
 
-  it('dist/server.js runs on plain node without tsx (the Dockerfile\'s command) and finds views, locales, public and migrations', { timeout: 300_000 }, async () => {
+  it('dist/server.js runs on plain node without tsx (the Dockerfile\'s command) and finds views, locales, public and migrations; npm run pim runs from the same build', { timeout: 300_000 }, async () => {
     // The test above leaves a current build; run alone, this one builds it first.
     if (spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status !== 0) {
       expect(spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status).toBe(0);
@@ -161,6 +161,14 @@ describe('npm start: built JavaScript (dist/)', () => {
     const exit = exited(s.proc);
     s.proc.kill('SIGTERM');
     expect(await exit).toBe(0);
+    // `npm run pim` runs the staff tool from the same build, on the database the start seeded.
+    const pim = spawnSync(process.execPath, ['scripts/run-built.mjs', 'cli', 'org:list'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: fresh.url },
+      encoding: 'utf8',
+    });
+    expect(pim.stderr).toBe('');
+    expect(pim.status).toBe(0);
+    expect(pim.stdout).toContain('Demo Pim (Persoonlijke Informatie Manager) Dochter');
     await fresh.drop();
   });
 });
