@@ -11,7 +11,7 @@
  * each page's p50 relative to its p50 on the demo data.
  *
  *   npm run bench                                       demo data, 16 connections, 10 s per page
- *   npm run bench -- --scale 10                         and then 2,000 organisations, 200,000 contacts, ...
+ *   npm run bench -- --scale 10                         and a second portal on 2,000 organisations, 200,000 contacts, ...
  *   npm run bench -- --duration 5 --connections 32 --warmup 1 --pages /,/tickets
  *   DATABASE_URL=postgresql://u:p@host/db npm run bench  a server where the user may create databases:
  *                                                       the benchmark works in a database of its own and drops it
@@ -29,16 +29,26 @@ import { countRows, loadScaleData, PER_SCALE } from './bench/scale-data.js';
 import { checkPage, logIn, PAGES, table, type BenchPage, type Row } from './bench/pages.js';
 import { killAll, rssMb, runLoad, sampleRss, startPortal, startRenderLimit, type Server } from './bench/processes.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '16' },
-    warmup: { type: 'string', default: '2' },
-    scale: { type: 'string' },
-    pages: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
-});
+const usageError = (message: string): never => {
+  console.error(`${message} (npm run bench -- --help)`);
+  process.exit(2);
+};
+const flags = (() => {
+  try {
+    return parseArgs({
+      options: {
+        duration: { type: 'string', default: '10' },
+        connections: { type: 'string', default: '16' },
+        warmup: { type: 'string', default: '2' },
+        scale: { type: 'string' },
+        pages: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (e) {
+    return usageError(e instanceof Error ? e.message : String(e));
+  }
+})();
 if (flags.help) {
   console.log(`usage: npm run bench -- [--duration SEC=10] [--connections N=16] [--warmup SEC=2] [--scale N] [--pages /,/contacts,...]
   --scale N   after the demo data, load N x (${Object.entries(PER_SCALE).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}) and measure again
@@ -47,7 +57,7 @@ if (flags.help) {
 }
 const positive = (name: string, v: string | undefined, max: number) => {
   const n = Number(v);
-  if (!(n > 0 && n <= max)) throw new Error(`--${name}: a number above 0 and at most ${max}`);
+  if (!(n > 0 && n <= max)) usageError(`--${name}: a number above 0 and at most ${max}`);
   return n;
 };
 const duration = positive('duration', flags.duration, 600);
