@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../db/client.js';
-import { effectiveRoles, mayLogIn, Role } from './roles.js';
+import { effectiveRoles, Role } from './roles.js';
+import { mayLogIn } from './web-access.js';
 
 /** The logged-in person as every service sees them: effective roles and organisation scope. */
 export interface Actor {

@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
-import { Role } from '../../auth/roles.js';
+import { effectiveRoles, Role } from '../../auth/roles.js';
+import { accessMark, type AccessMark } from '../../auth/web-access.js';
 import { likeEscape } from '../../http/list.js';
 import type { ContactFilters } from './schema.js';
 import { listScopeOrganizations, type ScopeOrg } from '../../auth/scope.js';
@@ -51,6 +52,23 @@ export interface ContactRow {
   organization_id: number;
   org_name: string;
   is_main: boolean;
+  /** The facts of the web-access mark (src/auth/web-access.ts), read in the same query. */
+  org_active: boolean;
+  has_portal_role: boolean;
+  has_credential: boolean;
+  invite_expires_at: Date | null;
+}
+
+/** A row's web-access mark, by the one rule (the main contact holds every role). */
+export function rowAccess(c: ContactRow, now: Date): AccessMark {
+  return accessMark(
+    {
+      active: c.active, deleted: false, organizationActive: c.org_active, email: c.email, webAccess: c.web_access,
+      roles: effectiveRoles(c.has_portal_role ? [Role.PORTAL_ACCESS] : [], { isMainContact: c.is_main, reportsInContract: false }),
+      hasCredential: c.has_credential, inviteExpiresAt: c.invite_expires_at,
+    },
+    now,
+  );
 }
 
 /** The same expression as the index contacts_search_trgm_idx (init migration): "Naam". */
@@ -92,8 +110,16 @@ export function selectionOrder(sort: Exclude<ContactSort, 'main'>, dir: 'asc' | 
   }
 }
 
+/**
+ * The row's columns, with what the web-access mark needs: each sub-select is a primary-key or
+ * index look-up per row of the page (PostgreSQL evaluates them after the LIMIT), so the list
+ * stays one round trip.
+ */
 const COLUMNS = Prisma.sql`c.id, c.first_name, c.infix, c.last_name, c.gender::text AS gender, c.active, c.email, c.phone, c.mobile,
-  c.web_access, c.organization_id, o.name AS org_name`;
+  c.web_access, c.organization_id, o.name AS org_name, o.active AS org_active,
+  EXISTS (SELECT 1 FROM contact_roles r WHERE r.contact_id = c.id AND r.role = 'PORTAL_ACCESS') AS has_portal_role,
+  (c.password_hash IS NOT NULL OR EXISTS (SELECT 1 FROM external_logins x WHERE x.contact_id = c.id)) AS has_credential,
+  (SELECT max(t.expires_at) FROM password_tokens t WHERE t.contact_id = c.id AND t.purpose = 'INVITE' AND t.used_at IS NULL) AS invite_expires_at`;
 
 /**
  * The list's SQL for one page, sorted by a column other than "Hoofdcontact" (exported so the

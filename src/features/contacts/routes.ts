@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.js';
 import { loginMethodsFor } from '../sso/service.js';
 import { actorOf, requireRole } from '../../auth/access.js';
@@ -8,10 +8,11 @@ import { Role } from '../../auth/roles.js';
 import { sendCsv } from '../../http/csv.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
-import { translate } from '../../i18n/index.js';
-import { CONTACT_SORTS, exportContacts, listContacts, resolveSelection, selectionEmails, type ContactRow, type ScopeOrg } from './list.js';
+import { formatDateTime, translate } from '../../i18n/index.js';
+import { CONTACT_SORTS, exportContacts, listContacts, resolveSelection, rowAccess, selectionEmails, type ContactRow, type ScopeOrg } from './list.js';
 import { parseFilters, type ContactFilters } from './schema.js';
-import { deleteContact, getContact } from './service.js';
+import { contactAccess, deleteContact, getContact } from './service.js';
+import { resendInvitation } from './web-access.js';
 import { contactFormRoutes } from './form-routes.js';
 import { contactRolesRoutes } from './roles-routes.js';
 import { contactId, ipOf } from './params.js';
@@ -34,10 +35,13 @@ export function contactsRoutes(deps: AppDeps): Router {
   r.get('/contacts', guard(), async (req, res) => {
     const { actor, filters, list, orgs, sel } = await selection(req);
     const { rows, total } = await listContacts(prisma, sel, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
+    const now = clock.now();
+    const marks = Object.fromEntries(rows.map((c) => [c.id, rowAccess(c, now)]));
     // The rows are already in the actor's scope; this only adds how each of them logs in.
-    const methods = Object.fromEntries(await loginMethodsFor(prisma, rows.filter((c) => c.web_access).map((c) => c.id)));
+    const methods = Object.fromEntries(await loginMethodsFor(prisma, rows.filter((c) => marks[c.id]!.state === 'canLogIn').map((c) => c.id)));
     res.render('contacts/index', {
       methods,
+      marks,
       list,
       filters,
       orgs,
@@ -61,12 +65,14 @@ export function contactsRoutes(deps: AppDeps): Router {
     const rows = await exportContacts(prisma, sel, list.sort, list.dir);
     const t = (key: string) => translate(langOf(req), key);
     const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
+    const now = clock.now();
+    const access = (c: ContactRow) => t(`webAccess.mark.short.${rowAccess(c, now).state}`);
     sendCsv(res, t('contacts.csv.fileName'), [
       ['contacts.col.name', 'contacts.csv.lastName', 'contacts.csv.firstName', 'contacts.csv.infix', 'contacts.col.gender', 'contacts.col.active',
         'contacts.col.organization', 'contacts.col.main', 'contacts.col.phone', 'contacts.col.email', 'contacts.col.mobile', 'contacts.col.access'].map(t),
       ...rows.map((c: ContactRow) => [
         fullName(c.first_name, c.infix, c.last_name), c.last_name, c.first_name, c.infix, c.gender ? t(`contacts.gender.${c.gender}`) : '',
-        yesNo(c.active), c.org_name, yesNo(c.is_main), c.phone, c.email, c.mobile, yesNo(c.web_access),
+        yesNo(c.active), c.org_name, yesNo(c.is_main), c.phone, c.email, c.mobile, access(c),
       ]),
     ]);
   });
@@ -75,10 +81,31 @@ export function contactsRoutes(deps: AppDeps): Router {
   r.use(contactFormRoutes(deps));
   r.use(contactRolesRoutes(deps));
 
-  r.get('/contacts/:id', guard(), async (req, res) => {
-    const contact = await getContact(prisma, actorOf(req), contactId(req));
+  const renderShow = async (req: Request, res: Response, status: number, id: number) => {
+    const contact = await getContact(prisma, actorOf(req), id);
     const methods = (await loginMethodsFor(prisma, [contact.id])).get(contact.id) ?? [];
-    res.render('contacts/show', { contact, methods, showEmpty: req.query.empty === '1', tab: 'contact' });
+    res.status(status).render('contacts/show', { contact, methods, access: contactAccess(contact, clock.now()), showEmpty: req.query.empty === '1', tab: 'contact' });
+  };
+
+  r.get('/contacts/:id', guard(), async (req, res) => renderShow(req, res, 200, contactId(req)));
+
+  // "Uitnodiging opnieuw sturen": a new link for someone who has not set a password yet.
+  r.post('/contacts/:id/invitation', guard(), async (req, res) => {
+    const id = contactId(req);
+    const result = await resendInvitation(prisma, actorOf(req), id, { now: clock.now(), baseUrl: config.baseUrl, ip: ipOf(req) });
+    if (result.sent) {
+      flash(req, 'success', 'webAccess.resent', { email: result.email });
+      deps.kickMail?.();
+      return res.redirect(`/contacts/${id}`);
+    }
+    // Refused: the page again, with the reason (flash is taken when the page renders).
+    if ('lockedUntil' in result) {
+      flash(req, 'error', 'webAccess.resendLocked', { time: formatDateTime(langOf(req), result.lockedUntil) });
+      return renderShow(req, res, 429, id);
+    }
+    const c = await getContact(prisma, actorOf(req), id);
+    flash(req, 'error', `webAccess.notInvited.${result.blocker}`, { name: fullName(c.firstName, c.infix, c.lastName) });
+    return renderShow(req, res, 409, id);
   });
 
   r.get('/contacts/:id/delete', guard(), async (req, res) => {
