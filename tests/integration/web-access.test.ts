@@ -72,8 +72,8 @@ describe('switching web access on gives the basic roles, so the invitation tells
     const kim = await makePerson(db.prisma, org.id, { roles: [], webAccess: false, password: null, email: `kim.${org.id}@example.nl`, firstName: 'Kim', lastName: 'Sanders' });
     const form = await agent.get(`/contacts/${kim.id}/edit`);
     expect(visibleText(form.text)).toContain('Rollen bij webtoegang');
-    expect(form.text).toMatch(/id="f-basicRole-PORTAL_ACCESS" name="basicRoles" value="PORTAL_ACCESS" checked>/);
-    expect(form.text).toMatch(/id="f-basicRole-MANAGE_PERSONAL_DATA" name="basicRoles" value="MANAGE_PERSONAL_DATA" checked>/);
+    expect(form.text).toMatch(/<input type="checkbox" id="f-basicRole-PORTAL_ACCESS"[^>]* checked>/);
+    expect(form.text).toMatch(/<input type="checkbox" id="f-basicRole-MANAGE_PERSONAL_DATA"[^>]* checked>/);
 
     const res = await saveEdit(agent, kim, { email: kim.email!, webAccess: 'yes', basicRolesShown: '1', basicRoles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] });
     expect(res.status).toBe(302);
