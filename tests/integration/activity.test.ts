@@ -168,6 +168,15 @@ describe('scale', () => {
       'tree of 201, page 1': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) ORDER BY at DESC, id DESC LIMIT 25 OFFSET 0`, [tree]],
       'tree of 201, count': [`SELECT count(*) FROM audit_events WHERE organization_id = ANY($1::int[])`, [tree]],
       'tree, by kind': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND kind = 'contact.deleted' ORDER BY at DESC, id DESC LIMIT 25`, [tree]],
+      'tree, one day (period filter)': [
+        `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND at >= now() - interval '2 days' AND at < now() - interval '1 day' ORDER BY at DESC, id DESC LIMIT 25`,
+        [tree],
+      ],
+      'tree, by kind and period, count': [
+        `SELECT count(*) FROM audit_events WHERE organization_id = ANY($1::int[]) AND kind = 'contact.deleted' AND at >= now() - interval '2 days' AND at < now() - interval '1 day'`,
+        [tree],
+      ],
+      'tree, CSV (10,000 newest)': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) ORDER BY at DESC, id DESC LIMIT 10000`, [tree]],
       'tree, by person': [
         `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND (actor_id = ${person} OR (subject_type = 'contact' AND subject_id = '${person}')) ORDER BY at DESC, id DESC LIMIT 25`,
         [tree],

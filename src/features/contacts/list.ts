@@ -111,14 +111,15 @@ export function selectionOrder(sort: Exclude<ContactSort, 'main'>, dir: 'asc' | 
 }
 
 /**
- * The row's columns, with what the web-access mark needs: each sub-select is a primary-key or
- * index look-up per row of the page (PostgreSQL evaluates them after the LIMIT), so the list
- * stays one round trip.
+ * The row's columns, with what the web-access mark needs, so the list stays one round trip.
+ * They are scalar sub-selects on purpose: each is a primary-key or index look-up for a row of
+ * the page, evaluated after the LIMIT; an EXISTS here may be planned as a hashed sub-plan,
+ * which reads the whole roles table on every page.
  */
 const COLUMNS = Prisma.sql`c.id, c.first_name, c.infix, c.last_name, c.gender::text AS gender, c.active, c.email, c.phone, c.mobile,
   c.web_access, c.organization_id, o.name AS org_name, o.active AS org_active,
-  EXISTS (SELECT 1 FROM contact_roles r WHERE r.contact_id = c.id AND r.role = 'PORTAL_ACCESS') AS has_portal_role,
-  (c.password_hash IS NOT NULL OR EXISTS (SELECT 1 FROM external_logins x WHERE x.contact_id = c.id)) AS has_credential,
+  coalesce((SELECT true FROM contact_roles r WHERE r.contact_id = c.id AND r.role = 'PORTAL_ACCESS'), false) AS has_portal_role,
+  (c.password_hash IS NOT NULL OR coalesce((SELECT true FROM external_logins x WHERE x.contact_id = c.id LIMIT 1), false)) AS has_credential,
   (SELECT max(t.expires_at) FROM password_tokens t WHERE t.contact_id = c.id AND t.purpose = 'INVITE' AND t.used_at IS NULL) AS invite_expires_at`;
 
 /**
