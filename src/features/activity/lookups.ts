@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
-import { inScope } from '../../auth/access.js';
+import { scope } from '../../auth/scope.js';
 import { Role } from '../../auth/roles.js';
 import type { ActivityEvent } from './service.js';
 
@@ -50,32 +50,28 @@ function referenced(events: ActivityEvent[]) {
 export async function lookUp(prisma: PrismaClient, reader: Actor, events: ActivityEvent[]): Promise<Lookups> {
   const ids = referenced(events);
   const may = (role: Role) => reader.roles.has(role);
-  const [contacts, organizations, tickets, invoices, documents, applications] = await Promise.all([
+  // Organisations in scope come with the actor: no query.
+  const organizations = reader.orgs.filter((o) => ids.organization.has(o.id));
+  const [contacts, tickets, invoices, documents, applications] = await Promise.all([
     ids.contact.size
-      ? prisma.contact.findMany({ where: { id: { in: [...ids.contact] }, ...inScope(reader) }, select: { id: true, firstName: true, infix: true, lastName: true, deletedAt: true } })
+      ? prisma.contact.findMany({ where: { id: { in: [...ids.contact] }, ...scope.contactHistory(reader) }, select: { id: true, firstName: true, infix: true, lastName: true, deletedAt: true } })
       : [],
-    ids.organization.size ? prisma.organization.findMany({ where: { id: { in: [...ids.organization].filter((x) => reader.orgIds.includes(x)) } }, select: { id: true, name: true } }) : [],
-    ids.ticket.size ? prisma.ticket.findMany({ where: { id: { in: [...ids.ticket] }, ...inScope(reader) }, select: { id: true, reporterId: true } }) : [],
-    ids.invoice.size ? prisma.invoice.findMany({ where: { number: { in: [...ids.invoice] }, ...inScope(reader) }, select: { id: true, number: true } }) : [],
-    ids.document.size
-      ? prisma.document.findMany({
-          where: { id: { in: [...ids.document] }, OR: [{ organizationId: null }, inScope(reader)] },
-          select: { id: true, fileName: true, kind: true, organization: { select: { reportsInContract: true } } },
-        })
+    // The reader's own scope of each kind (tickets: all of the organisation, or only their own),
+    // so a name is linked exactly when its page would open.
+    ids.ticket.size && (may(Role.MANAGE_ORG_TICKETS) || may(Role.MANAGE_OWN_TICKETS)) ? prisma.ticket.findMany({ where: { id: { in: [...ids.ticket] }, ...scope.tickets(reader) }, select: { id: true } }) : [],
+    ids.invoice.size && may(Role.VIEW_INVOICES)
+      ? prisma.invoice.findMany({ where: { number: { in: [...ids.invoice] }, ...scope.invoices(reader) }, select: { id: true, number: true } })
       : [],
+    ids.document.size ? prisma.document.findMany({ where: { id: { in: [...ids.document] }, ...scope.documents(reader) }, select: { id: true, fileName: true } }) : [],
     ids.application.size ? prisma.application.findMany({ where: { code: { in: [...ids.application] } }, select: { code: true, name: true } }) : [],
   ]);
-  const documentOpens = (d: { kind: string; organization: { reportsInContract: boolean } | null }) =>
-    d.kind === 'PRODUCT_INFO' || (d.kind === 'MANUAL' && may(Role.VIEW_MANUALS)) || (d.kind === 'REPORT' && may(Role.VIEW_REPORTS) && !!d.organization?.reportsInContract);
-  const ticketLink = (t: { id: number; reporterId: number | null }) =>
-    may(Role.MANAGE_ORG_TICKETS) || (may(Role.MANAGE_OWN_TICKETS) && t.reporterId === reader.id) ? `/tickets/${t.id}` : null;
   return {
     contacts: new Map(contacts.map((c) => [c.id, { text: fullName(c.firstName, c.infix, c.lastName), href: !c.deletedAt && may(Role.MANAGE_CONTACTS) ? `/contacts/${c.id}` : null }])),
     organizations: new Map(organizations.map((o) => [o.id, { text: o.name, href: may(Role.VIEW_ORGANIZATION) ? `/organisations/${o.id}` : null }])),
-    tickets: new Map(tickets.map((t) => [t.id, { text: String(t.id), href: ticketLink(t) }])),
-    invoices: new Map(invoices.map((i) => [i.number, { text: String(i.number), href: may(Role.VIEW_INVOICES) ? `/invoices/${i.id}/pdf` : null }])),
-    // The same rule as the document route (kind, role, contract): a link it would refuse is not shown.
-    documents: new Map(documents.map((d) => [d.id, { text: d.fileName, href: documentOpens(d) ? `/documents/${d.id}` : null }])),
+    tickets: new Map(tickets.map((t) => [t.id, { text: String(t.id), href: `/tickets/${t.id}` }])),
+    invoices: new Map(invoices.map((i) => [i.number, { text: String(i.number), href: `/invoices/${i.id}/pdf` }])),
+    // What the reader may not open (or what is gone) keeps the name the event stored, without a link.
+    documents: new Map(documents.map((d) => [d.id, { text: d.fileName, href: `/documents/${d.id}` }])),
     applications: new Map(applications.map((a) => [a.code, a.name])),
   };
 }

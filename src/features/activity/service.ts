@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
-import { inScope } from '../../auth/access.js';
+import { scope } from '../../auth/scope.js';
 import type { ListQuery } from '../../http/list.js';
 import { parseIsoDateTime } from '../../cli/time.js';
 import { str } from '../../http/validation.js';
@@ -76,7 +76,7 @@ export function parseActivityFilters(query: Record<string, unknown>): ActivityFi
  * (actor_id, at) and (subject_type, subject_id, at).
  */
 function activityWhere(actor: Actor, f: ActivityFilters): Prisma.AuditEventWhereInput {
-  const where: Prisma.AuditEventWhereInput = { ...inScope(actor) };
+  const where: Prisma.AuditEventWhereInput = scope.auditEvents(actor);
   if (f.kind) where.kind = f.kind;
   if (f.person !== null) where.OR = [{ actorId: f.person }, { subjectType: 'contact', subjectId: String(f.person) }];
   if (f.from || f.to) where.at = { ...(f.from ? { gte: f.from.at } : {}), ...(f.to ? { lt: f.to.before } : {}) };
@@ -113,14 +113,14 @@ export function exportActivity(prisma: PrismaClient, actor: Actor, f: ActivityFi
  */
 export async function listPeople(prisma: PrismaClient, actor: Actor, chosen: number | null) {
   const people = await prisma.contact.findMany({
-    where: { ...inScope(actor), webAccess: true, deletedAt: null },
+    where: { ...scope.contacts(actor), webAccess: true },
     orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }],
     take: 500,
     select: { id: true, firstName: true, infix: true, lastName: true },
   });
   const out = people.map((p) => ({ id: p.id, name: fullName(p.firstName, p.infix, p.lastName) }));
   if (chosen !== null && !out.some((p) => p.id === chosen)) {
-    const p = await prisma.contact.findFirst({ where: { id: chosen, ...inScope(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } });
+    const p = await prisma.contact.findFirst({ where: { id: chosen, ...scope.contactHistory(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } });
     if (p) out.unshift({ id: p.id, name: fullName(p.firstName, p.infix, p.lastName) });
   }
   return out;

@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { guardFor } from '../../auth/pages.js';
 import { AppError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
-import { listScopeOrganizations } from './list.js';
 import type { Role } from '../../auth/roles.js';
 import { mayChooseRoles } from '../../auth/web-access.js';
 import { basicRolesFrom, CONTACT_MAX, formValues, parseContactForm, versionOf } from './schema.js';
@@ -14,7 +13,7 @@ import { basicRoleChoices, roleAssignerNames } from './web-access.js';
 import { fullName } from '../../auth/actor.js';
 import { contactId, ipOf, renderRefusal } from './params.js';
 
-const guard = () => requireRole(PAGES.contacts.role);
+const guard = () => guardFor('contacts');
 
 type Mode = 'new' | 'edit' | 'copy';
 
@@ -57,7 +56,7 @@ export function contactFormRoutes({ prisma, clock, config, kickMail }: AppDeps):
     p: { mode: Mode; values: Record<string, string>; errors?: FieldErrors; contact?: ContactDetails; version?: number; source?: ContactDetails; basicRoles?: ReadonlySet<Role> | null },
   ) => {
     const actor = actorOf(req);
-    const orgs = await listScopeOrganizations(prisma, actor);
+    const orgs = actor.orgs;
     // The basic roles come with switching web access on: offered wherever it is still off.
     const offersBasicRoles = p.mode !== 'edit' || (!!p.contact && !p.contact.webAccess && !p.contact.isMain);
     const chooses = mayChooseRoles({ roles: actor.roles });

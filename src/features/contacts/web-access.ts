@@ -2,6 +2,7 @@ import type { PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
+import { scope } from '../../auth/scope.js';
 import { lockedUntil, recordHit, type Rule } from '../../auth/throttle.js';
 import { BASIC_ROLES, basicRolesFor, mayChooseRoles } from '../../auth/web-access.js';
 import { AppError } from '../../http/errors.js';
@@ -33,24 +34,28 @@ export function basicRoleChoices(actor: Actor, chosen: ReadonlySet<Role> | null)
 /**
  * Who can change roles in the manager's own organisation, to name on the form of a manager
  * who cannot: the main contact and the people holding both "Contactpersonen beheren" and
- * "Rollen in klantportaal PIM toekennen" (at most five, by name).
+ * "Rollen in klantportaal PIM toekennen" (at most five, by name). One query.
  */
 export async function roleAssignerNames(prisma: PrismaClient, actor: Actor): Promise<{ main: string | null; others: string[] }> {
-  const org = await prisma.organization.findUnique({
-    where: { id: actor.organizationId },
-    select: { mainContact: { select: { id: true, firstName: true, infix: true, lastName: true, deletedAt: true } } },
-  });
-  const main = org?.mainContact && !org.mainContact.deletedAt ? org.mainContact : null;
-  const others = await prisma.contact.findMany({
+  const mainId = actor.orgs.find((o) => o.id === actor.organizationId)?.mainContactId ?? null;
+  const holds = (role: Role) => ({ roles: { some: { role } } });
+  const people = await prisma.contact.findMany({
     where: {
-      organizationId: actor.organizationId, deletedAt: null, active: true, webAccess: true, id: { not: main?.id ?? 0 },
-      AND: [{ roles: { some: { role: Role.ASSIGN_ROLES } } }, { roles: { some: { role: Role.MANAGE_CONTACTS } } }, { roles: { some: { role: Role.PORTAL_ACCESS } } }],
+      ...scope.contacts(actor, [actor.organizationId]),
+      OR: [
+        ...(mainId !== null ? [{ id: mainId }] : []),
+        { active: true, webAccess: true, AND: [holds(Role.ASSIGN_ROLES), holds(Role.MANAGE_CONTACTS), holds(Role.PORTAL_ACCESS)] },
+      ],
     },
     orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }],
-    take: 5,
-    select: { firstName: true, infix: true, lastName: true },
+    take: 6,
+    select: { id: true, firstName: true, infix: true, lastName: true },
   });
-  return { main: main ? fullName(main.firstName, main.infix, main.lastName) : null, others: others.map((o) => fullName(o.firstName, o.infix, o.lastName)) };
+  const main = people.find((p) => p.id === mainId);
+  return {
+    main: main ? fullName(main.firstName, main.infix, main.lastName) : null,
+    others: people.filter((p) => p.id !== mainId).slice(0, 5).map((o) => fullName(o.firstName, o.infix, o.lastName)),
+  };
 }
 
 /** "Uitnodiging opnieuw sturen": at most five an hour per contact manager (counted in PostgreSQL). */
@@ -71,7 +76,8 @@ export async function resendInvitation(prisma: PrismaClient, actor: Actor, id: n
   const locked = await lockedUntil(prisma, rules, ctx.now);
   if (locked) return { sent: false, lockedUntil: locked };
   const result = await prisma.$transaction(async (tx): Promise<ResendResult> => {
-    // Serialises two resends of the same contact, so only one link stays open.
+    await getContact(tx, actor, id);
+    // Serialises two resends of the same contact, so only one link stays open; then reads it afresh.
     await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${id} FOR UPDATE`;
     const c = await getContact(tx, actor, id);
     const mark = contactAccess(c, ctx.now);
