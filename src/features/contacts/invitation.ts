@@ -2,9 +2,8 @@ import type { PrismaClient, Tx } from '../../db/client.js';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { fullName } from '../../auth/actor.js';
 import { loadLoginSubject, loginBlocker, type LoginBlocker } from '../../auth/web-access.js';
-import { renderMail } from '../../http/views.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { createPasswordToken, tokenLink, TOKEN_TTL_MS } from '../auth/tokens.js';
+import { queueMail } from '../../mail/outbox.js';
+import { createPasswordToken, tokenLink, TOKEN_TTL_MS } from '../../auth/tokens.js';
 
 /** Whether an invitation went out, and if not, why the person could not log in with it. */
 export type InvitationResult = { sent: true; email: string; expiresAt: Date } | { sent: false; blocker: LoginBlocker };
@@ -29,13 +28,12 @@ export async function queueInvitation(
   if (blocker || !c.email) return { sent: false, blocker: blocker ?? 'noEmail' };
   await db.passwordToken.updateMany({ where: { contactId, purpose: 'INVITE', usedAt: null }, data: { usedAt: opts.now } });
   const raw = await createPasswordToken(db, c.id, 'INVITE', opts.now);
-  const mail = renderMail(c.language, 'invitation', {
-    name: fullName(c.firstName, c.infix, c.lastName),
-    email: c.email,
-    link: tokenLink(opts.baseUrl, raw),
-    hours: TOKEN_TTL_MS.INVITE / 3_600_000,
+  await queueMail(db, {
+    to: c.email,
+    lang: c.language,
+    template: 'invitation',
+    params: { name: fullName(c.firstName, c.infix, c.lastName), email: c.email, link: tokenLink(opts.baseUrl, raw), hours: TOKEN_TTL_MS.INVITE / 3_600_000 },
   });
-  await enqueueMail(db, { to: c.email, ...mail });
   await recordAudit(db, {
     actor: opts.actor,
     kind: opts.kind ?? 'contact.invited',

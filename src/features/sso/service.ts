@@ -1,10 +1,10 @@
 import type { PrismaClient } from '../../db/client.js';
 import { fullName, loadActor, type Actor } from '../../auth/actor.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { queueMail } from '../../mail/outbox.js';
 import type { Locale } from '../../i18n/index.js';
 import { recordAudit } from '../../audit.js';
-import { AppError, isUniqueViolation } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { LoginProvider } from '../../generated/prisma/enums.js';
 
 export type Provider = LoginProvider;
@@ -198,17 +198,13 @@ export async function mailSsoRequired(
 ): Promise<void> {
   const providers = await prisma.externalLogin.findMany({ where: { contactId: contact.id }, select: { provider: true } });
   await prisma.$transaction(async (tx) => {
-    const mail = renderMail(
-      contact.language,
-      'sso-required',
-      {
-        name: fullName(contact.firstName, contact.infix, contact.lastName),
-        link: `${opts.baseUrl}/login`,
-        providers: [...new Set(providers.map((p) => p.provider))],
-      },
-      'sso.mail.ssoRequired.subject',
-    );
-    await enqueueMail(tx, { to: contact.email, ...mail });
+    await queueMail(tx, {
+      to: contact.email,
+      lang: contact.language,
+      template: 'sso-required',
+      params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: `${opts.baseUrl}/login`, providers: [...new Set(providers.map((p) => p.provider))] },
+      subjectKey: 'sso.mail.ssoRequired.subject',
+    });
     await recordAudit(tx, {
       actor: 'system',
       kind: 'password.reset_refused_sso_required',
