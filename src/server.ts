@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, defaultBaseUrl, loadConfig, type Config } from './config.js';
+import { forgetPortalUrl, recordPortalUrl } from './portal-url.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { migrate, MigrationError } from './db/migrator.js';
 import { openDb } from './db/client.js';
@@ -35,29 +37,34 @@ async function main(): Promise<void> {
   if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
 
   const db = openDb(databaseUrl, 20);
-  const seeded = config.demoSeed ? await seedDemo(db.prisma) : { loaded: false };
+  const seeded = config.demoSeed ? await seedDemo(db.prisma, 'system', systemClock.now()) : { loaded: false };
   if (seeded.loaded) log.info('loaded the demo data');
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
   const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
+  // Listen first, so that without BASE_URL the links in mails name the port really in use (PORT=0 too).
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = config.baseUrlConfigured ? config.baseUrl : defaultBaseUrl(config.host, port);
   const app = createApp({
-    config,
+    config: { ...config, baseUrl },
     prisma: db.prisma,
     pool: db.pool,
     clock: systemClock,
     sessionSecret: sessionSecret(config),
     kickMail: () => void worker.kick(),
   });
-
-  const server = app.listen(config.port, config.host, () => {
-    const { port } = server.address() as AddressInfo;
-    const url = config.baseUrl;
-    const lines = [`PIM is running at ${url} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`];
-    if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
-    lines.push(config.smtpUrl ? 'Mail is sent through SMTP_URL.' : `Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`);
-    console.log(lines.join('\n'));
-  });
+  server.on('request', app);
+  if (!recordPortalUrl(config.dataDir, baseUrl)) log.warn(`cannot write ${config.dataDir}: the staff tool's mails link to BASE_URL or PORT, not this instance`);
+  const lines = [`PIM is running at ${baseUrl} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`];
+  if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
+  lines.push(config.smtpUrl ? 'Mail is sent through SMTP_URL.' : `Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`);
+  console.log(lines.join('\n'));
   server.keepAliveTimeout = 65_000;
 
   let stopping = false;
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     await new Promise<void>((resolve) => server.on('close', () => resolve()));
     clearTimeout(force);
+    forgetPortalUrl(config.dataDir);
     pruning.stop();
     await worker.stop();
     await db.close();
