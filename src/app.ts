@@ -23,6 +23,7 @@ import { downloadRoutes } from './features/downloads/routes.js';
 import { ticketRoutes } from './features/tickets/routes.js';
 import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
+import { API_BASE, apiRoutes } from './api/router.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -63,6 +64,11 @@ export function createApp(deps: AppDeps): Express {
 
   // Security headers with a per-response CSP nonce.
   app.use(cspNonce, securityHeaders({ production: config.production, https: config.baseUrl.startsWith('https:') }));
+
+  // The integration API, before the session: it accepts no cookie at all, only a Bearer token,
+  // so a browser's session can never act through it (and it needs no CSRF token).
+  app.use(API_BASE, apiRoutes(deps));
+
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
 
   // Session, then who is logged in (roles re-read on every request).

@@ -50,6 +50,9 @@ const Env = z.object({
   TICKET_SLA_DAYS: z.string().default(''),
   TICKET_REOPEN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   REMOTE_SUPPORT_URL: z.url({ protocol: /^https?$/ }).default('https://www.vcareconnect.nl/support-op-afstand'),
+  // Integration API and webhooks
+  API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  WEBHOOK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
 });
 
 /** The kinds of ticket a service level names, plus DEFAULT for a ticket without a kind. */
@@ -103,7 +106,16 @@ export type Config = {
   /** Google login, when configured. */
   google: GoogleConfig | undefined;
   tickets: TicketConfig;
+  api: ApiConfig;
 };
+
+/** The integration API and its webhooks. */
+export interface ApiConfig {
+  /** Requests per token per minute (counted in PostgreSQL, so shared by every instance). */
+  rateLimitPerMinute: number;
+  /** How often the webhook worker looks for due deliveries. */
+  webhookIntervalMs: number;
+}
 
 /** Microsoft 365 / Entra ID: the app registration and the issuer to discover. */
 export interface MicrosoftConfig {
@@ -201,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     tickets: ticketConfig(e, slaDays),
+    api: { rateLimitPerMinute: e.API_RATE_LIMIT, webhookIntervalMs: e.WEBHOOK_INTERVAL_SECONDS * 1000 },
   };
 }
 
