@@ -12,6 +12,8 @@ import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
 import { log, setLogLevel } from './log.js';
+import { startWebhookWorker } from './webhooks/worker.js';
+import { pruneApiState } from './auth/api-tokens.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -39,6 +41,10 @@ async function main(): Promise<void> {
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
+  const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs);
+  // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
+  const pruner = setInterval(() => void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e)), 3_600_000);
+  pruner.unref();
   const app = createApp({
     config,
     prisma: db.prisma,
@@ -69,7 +75,9 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     await new Promise<void>((resolve) => server.on('close', () => resolve()));
     clearTimeout(force);
+    clearInterval(pruner);
     await worker.stop();
+    await webhooks.stop();
     await db.close();
     if (embedded) await embedded.stop();
     process.exit(0);
