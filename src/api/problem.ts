@@ -45,7 +45,12 @@ export function pointer(path: readonly PropertyKey[]): string {
 
 /** A zod error as field problems, each with its pointer (below `prefix`, e.g. the body or the query). */
 export function zodProblems(error: ZodError, prefix: readonly PropertyKey[] = []): FieldProblem[] {
-  return error.issues.map((i) => ({ pointer: pointer([...prefix, ...i.path]), detail: i.message }));
+  return error.issues.flatMap((i) =>
+    // An unknown field is named by its own pointer, so a typo is found at once.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ pointer: pointer([...prefix, ...i.path, k]), detail: 'unknown field' }))
+      : [{ pointer: pointer([...prefix, ...i.path]), detail: i.message }],
+  );
 }
 
 /** Sends an RFC 9457 problem document. `base` is the docs URL the type links to. */
