@@ -24,6 +24,7 @@ import { ticketRoutes } from './features/tickets/routes.js';
 import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
 import { API_BASE, apiRoutes } from './api/router.js';
+import { apiDocsRoutes } from './api/docs.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -118,6 +119,9 @@ export function createApp(deps: AppDeps): Express {
 
   // Single sign-on
   app.use(ssoRoutes(deps, passport));
+
+  // The integration API's reference pages (the API itself is mounted before the session).
+  app.use(apiDocsRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler);
