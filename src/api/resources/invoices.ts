@@ -60,9 +60,16 @@ const select = {
   amountExclVat: true, vatAmount: true, version: true, createdAt: true, updatedAt: true,
   lines: { orderBy: { position: 'asc' }, select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true } },
 } satisfies Prisma.InvoiceSelect;
-type Row = Prisma.InvoiceGetPayload<{ select: typeof select }> & { hasPdf: boolean };
 
-const cents = (d: Prisma.Decimal) => toUnits(d.toString(), 2)!;
+type Num = { toString(): string };
+/** An invoice row with its lines (numbers as Decimal or as their text) and whether a PDF is stored. */
+interface Row {
+  id: number; number: number; organizationId: number; organizationName: string; title: string; invoiceDate: Date; paymentTermDays: number;
+  amountExclVat: Num; vatAmount: Num; version: number; createdAt: Date; updatedAt: Date; hasPdf: boolean;
+  lines: { position: number; description: string; quantity: Num; unitPrice: Num; vatRate: Num; amountExclVat: Num }[];
+}
+
+const cents = (d: Num) => toUnits(d.toString(), 2)!;
 
 function present(r: Row): z.output<typeof Invoice> {
   return {
@@ -97,9 +104,17 @@ async function withPdfFlags(db: ApiContext['db'], rows: Prisma.InvoiceGetPayload
   return rows.map((r) => ({ ...r, hasPdf: has.has(r.id) }));
 }
 
+/** One invoice with its lines and PDF flag in one statement (the write path reads it back on every PUT). */
 async function load(db: ApiContext['db'], number: number): Promise<Row | null> {
-  const row = await db.invoice.findFirst({ where: { number, ...scope.api.invoices() }, select });
-  return row ? (await withPdfFlags(db, [row]))[0]! : null;
+  const rows = await db.$queryRaw<Row[]>`
+    SELECT i.id, i.number, i.organization_id AS "organizationId", i.organization_name AS "organizationName", i.title,
+           i.invoice_date AS "invoiceDate", i.payment_term_days AS "paymentTermDays", i.amount_excl_vat::text AS "amountExclVat",
+           i.vat_amount::text AS "vatAmount", i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.pdf IS NOT NULL AS "hasPdf",
+           coalesce((SELECT json_agg(json_build_object('position', l.position, 'description', l.description, 'quantity', l.quantity::text,
+                       'unitPrice', l.unit_price::text, 'vatRate', l.vat_rate::text, 'amountExclVat', l.amount_excl_vat::text) ORDER BY l.position)
+                     FROM invoice_lines l WHERE l.invoice_id = i.id), '[]') AS lines
+    FROM invoices i WHERE i.number = ${number}`;
+  return rows[0] ?? null;
 }
 
 /** The body through the staff tool's own checks (readHead / readLine), each problem with its JSON pointer. */
