@@ -14,6 +14,7 @@ import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.j
 import { log, setLogLevel } from './log.js';
 import { startWebhookWorker } from './webhooks/worker.js';
 import { pruneApiState } from './auth/api-tokens.js';
+import { startThrottlePruning } from './auth/throttle.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
   const pruner = setInterval(() => void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e)), 3_600_000);
   pruner.unref();
+  const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
   const app = createApp({
     config,
     prisma: db.prisma,
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.on('close', () => resolve()));
     clearTimeout(force);
     clearInterval(pruner);
+    pruning.stop();
     await worker.stop();
     await webhooks.stop();
     await db.close();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import type { ApiActor, ApiScope } from '../auth/api-tokens.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import { ApiProblem } from './problem.js';

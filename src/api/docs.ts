@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { publicRoute } from '../auth/access.js';
 import { API_SCOPES } from '../auth/api-tokens.js';
 import { EVENT_TYPES } from '../webhooks/events.js';

@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { ACCESS } from '../auth/access.js';
 import { checkToken, type ApiActor } from '../auth/api-tokens.js';
 import { ApiProblem, problemHandler, zodProblems } from './problem.js';

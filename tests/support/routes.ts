@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { ACCESS } from '../../src/auth/access.js';
+import { ACCESS, PAGE } from '../../src/auth/access.js';
 import type { Role } from '../../src/auth/roles.js';
 import { MOUNT_PATH } from '../../src/api/router.js';
 
@@ -9,6 +9,8 @@ export interface RouteInfo {
   path: string;
   /** A portal page's role(s), or `api:<scope>` for an API route. */
   access: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT' | `api:${string}` | undefined;
+  /** The page of the table (src/auth/pages.ts) whose guard it uses; undefined: not from the table. */
+  page: string | undefined;
   /** True for a route of the integration API (mounted under /api/v1, token instead of session). */
   api: boolean;
 }
@@ -28,9 +30,9 @@ export function listRoutes(app: Express, opts: { api?: boolean } = {}): RouteInf
     for (const layer of stack) {
       if (layer.route) {
         // The guard must be the first handler, so nothing runs before it.
-        const first = layer.route.stack[0]?.handle as { [ACCESS]?: RouteInfo['access'] } | undefined;
+        const first = layer.route.stack[0]?.handle as { [ACCESS]?: RouteInfo['access']; [PAGE]?: string } | undefined;
         for (const method of Object.keys(layer.route.methods)) {
-          out.push({ method: method.toUpperCase(), path: prefix + layer.route.path, access: first?.[ACCESS], api: prefix !== '' });
+          out.push({ method: method.toUpperCase(), path: prefix + layer.route.path, access: first?.[ACCESS], page: first?.[PAGE], api: prefix !== '' });
         }
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack, prefix + (layer.handle[MOUNT_PATH] ?? ''));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { ROLES, type Role } from '../../auth/roles.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
-import { isUniqueViolation } from '../../http/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { email, phone, text } from '../../http/fields.js';
 
 /**

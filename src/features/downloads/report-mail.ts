@@ -1,8 +1,7 @@
 import type { PrismaClient, Tx } from '../../db/client.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { queueMail } from '../../mail/outbox.js';
 
 /**
  * The people who get a mail for a new report of `organizationId`: everyone who opted in and
@@ -38,13 +37,13 @@ export async function notifyNewReport(tx: Tx, report: { organizationId: number; 
   if (recipients.length === 0) return [];
   const org = await tx.organization.findUniqueOrThrow({ where: { id: report.organizationId }, select: { name: true } });
   for (const person of recipients) {
-    const mail = renderMail(
-      'nl',
-      'report-ready',
-      { name: person.displayName, organization: org.name, fileName: report.fileName, link: `${baseUrl}/downloads/reports` },
-      'downloads.mail.reportReady.subject',
-    );
-    await enqueueMail(tx, { to: person.email, ...mail });
+    await queueMail(tx, {
+      to: person.email,
+      lang: 'nl',
+      template: 'report-ready',
+      params: { name: person.displayName, organization: org.name, fileName: report.fileName, link: `${baseUrl}/downloads/reports` },
+      subjectKey: 'downloads.mail.reportReady.subject',
+    });
   }
   return recipients.map((p) => p.email);
 }
