@@ -14,6 +14,8 @@ import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
 import { log, setLogLevel } from './log.js';
+import { startWebhookWorker } from './webhooks/worker.js';
+import { pruneApiState } from './auth/api-tokens.js';
 import { startThrottlePruning } from './auth/throttle.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
@@ -42,6 +44,10 @@ async function main(): Promise<void> {
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
+  const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs);
+  // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
+  const pruner = setInterval(() => void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e)), 3_600_000);
+  pruner.unref();
   const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
   // Listen first, so that without BASE_URL the links in mails name the port really in use (PORT=0 too).
   const server = createServer();
@@ -79,8 +85,10 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.on('close', () => resolve()));
     clearTimeout(force);
     forgetPortalUrl(config.dataDir);
+    clearInterval(pruner);
     pruning.stop();
     await worker.stop();
+    await webhooks.stop();
     await db.close();
     if (embedded) await embedded.stop();
     process.exit(0);

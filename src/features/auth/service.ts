@@ -4,7 +4,7 @@ import { normaliseEmail } from '../../auth/credentials.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { queueMail } from '../../mail/outbox.js';
 import { recordAudit } from '../../audit.js';
-import type { Locale } from '../../i18n/index.js';
+import { loadLoginSubject, loginBlocker, type LoginBlocker } from '../../auth/web-access.js';
 import { mailSsoRequired, ssoRequiredFor } from '../sso/service.js';
 import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from '../../auth/tokens.js';
 
@@ -14,11 +14,11 @@ import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from '../../a
  */
 export async function requestPasswordReset(
   prisma: PrismaClient,
-  opts: { email: string; now: Date; baseUrl: string; lang: Locale; ip: string },
+  opts: { email: string; now: Date; baseUrl: string; ip: string },
 ): Promise<void> {
   const contact = await prisma.contact.findFirst({
     where: { email: normaliseEmail(opts.email), deletedAt: null },
-    select: { id: true, email: true, firstName: true, infix: true, lastName: true, sessionEpoch: true, organizationId: true },
+    select: { id: true, email: true, firstName: true, infix: true, lastName: true, sessionEpoch: true, organizationId: true, language: true },
   });
   if (!contact?.email || !(await loadActor(prisma, contact.id, contact.sessionEpoch))) return;
   if (await ssoRequiredFor(prisma, contact.organizationId)) {
@@ -31,7 +31,8 @@ export async function requestPasswordReset(
     const raw = await createPasswordToken(tx, contact.id, 'RESET', opts.now);
     await queueMail(tx, {
       to: contact.email!,
-      lang: opts.lang,
+      // In the person's own language, whatever the language of the page that asked.
+      lang: contact.language,
       template: 'password-reset',
       params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: tokenLink(opts.baseUrl, raw), minutes: TOKEN_TTL_MS.RESET / 60_000 },
     });
@@ -49,12 +50,13 @@ export async function requestPasswordReset(
 /**
  * Sets a new password with a reset or invitation token: the token is spent, every other
  * open token of the person too, and every session of the person ends. Returns the contact
- * id, or null when the token is unknown, used or expired.
+ * id and, by the web-access rule, why the person still cannot log in (null: they can); null
+ * when the token is unknown, used or expired.
  */
 export async function setPasswordWithToken(
   prisma: PrismaClient,
   opts: { raw: string; password: string; now: Date; ip: string },
-): Promise<{ contactId: number; email: string | null } | null> {
+): Promise<{ contactId: number; email: string | null; blocker: LoginBlocker | null } | null> {
   const hash = await hashPassword(opts.password);
   return prisma.$transaction(async (tx) => {
     // The conditional UPDATE makes the token single-use even under concurrent submits.
@@ -79,6 +81,7 @@ export async function setPasswordWithToken(
       subjectId: contact.id,
       ip: opts.ip,
     });
-    return { contactId: contact.id, email: contact.email };
+    const subject = await loadLoginSubject(tx, contact.id);
+    return { contactId: contact.id, email: contact.email, blocker: subject ? loginBlocker(subject) : 'deleted' };
   });
 }

@@ -20,6 +20,7 @@ const profileFields = {
   privatePostcode: true,
   privateCity: true,
   privateCountry: true,
+  language: true,
   subscribeUpdate: true,
   subscribeCare: true,
   subscribeBusiness: true,
@@ -39,7 +40,7 @@ export type Profile = Awaited<ReturnType<typeof getProfile>>;
 /** The fields of the form that are stored as they are (everything but the password and version). */
 const EDITABLE = [
   'lastName', 'firstName', 'initials', 'infix', 'gender', 'phone', 'mobile',
-  'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry',
+  'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language',
   'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
 ] as const;
 

@@ -49,6 +49,7 @@ export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity
     if (!actor) return refuse(prisma, id, 'noAccess', opts.ip, { contactId: link.contact.id, organizationId: link.contact.organizationId });
     await prisma.$transaction(async (tx) => {
       await tx.externalLogin.update({ where: { id: link.id }, data: { lastUsedAt: opts.now, email: id.email } });
+      await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
       await recordAudit(tx, loginEvent(actor, id, 'sso.login', opts.ip));
     });
     return { actor, linked: false };
@@ -75,6 +76,7 @@ export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity
         select: { id: true },
       });
       await recordAudit(tx, { ...loginEvent(actor, id, 'sso.linked', opts.ip), subjectType: 'external_login', subjectId: created.id });
+      await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
       await recordAudit(tx, loginEvent(actor, id, 'sso.login', opts.ip));
       return true;
     });
@@ -191,14 +193,14 @@ export async function refusePasswordForSso(prisma: PrismaClient, actor: Actor, i
  */
 export async function mailSsoRequired(
   prisma: PrismaClient,
-  contact: { id: number; email: string; firstName: string | null; infix: string | null; lastName: string; organizationId: number },
-  opts: { baseUrl: string; lang: Locale; ip: string },
+  contact: { id: number; email: string; firstName: string | null; infix: string | null; lastName: string; organizationId: number; language: Locale },
+  opts: { baseUrl: string; ip: string },
 ): Promise<void> {
   const providers = await prisma.externalLogin.findMany({ where: { contactId: contact.id }, select: { provider: true } });
   await prisma.$transaction(async (tx) => {
     await queueMail(tx, {
       to: contact.email,
-      lang: opts.lang,
+      lang: contact.language,
       template: 'sso-required',
       params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: `${opts.baseUrl}/login`, providers: [...new Set(providers.map((p) => p.provider))] },
       subjectKey: 'sso.mail.ssoRequired.subject',

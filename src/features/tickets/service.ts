@@ -150,7 +150,8 @@ export async function createTicket(prisma: PrismaClient, actor: Actor, input: Ti
       after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10) },
     });
     const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: ctx.settings.helpdeskName };
-    await mailReporter(tx, actor.email, 'ticket-created', mailCtx);
+    const me = await tx.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { language: true } });
+    await mailReporter(tx, { email: actor.email, language: me.language }, 'ticket-created', mailCtx);
     await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-created-helpdesk', mailCtx);
     return ticket;
   });
@@ -179,8 +180,11 @@ export async function addNote(prisma: PrismaClient, actor: Actor, id: number, bo
     let newStatus: TicketStatus | null = null;
     if (ticket!.status === 'WAITING_CUSTOMER' || state === 'reopens') {
       newStatus = 'IN_PROGRESS';
-      await tx.ticket.update({ where: { id }, data: { status: newStatus, resolvedAt: null } });
+      await tx.ticket.update({ where: { id }, data: { status: newStatus, resolvedAt: null, version: { increment: 1 } } });
       await recordAudit(tx, { ...audit, kind: 'ticket.status_changed', before: { status: ticket!.status }, after: { status: newStatus, reason: 'customer note' } });
+    } else {
+      // A new note is a change of the ticket: its ETag and "changed since" move (the integration API).
+      await tx.ticket.update({ where: { id }, data: { version: { increment: 1 } } });
     }
     await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
       ticket: { id, title: ticket!.title },
