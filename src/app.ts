@@ -11,6 +11,7 @@ import { createPassport } from './auth/passport.js';
 import { listLocals, pageLocals } from './http/locals.js';
 import { useViews } from './http/views.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { requestId } from './http/request-id.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
@@ -53,6 +54,9 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   useViews(app);
+
+  // Every request gets an id first: every log line and the 5xx page carry it.
+  app.use(requestId);
 
   // Probes and static files first: they need no session, so they cost no database round trip.
   app.use(healthRoutes(deps));
