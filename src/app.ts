@@ -6,7 +6,10 @@ import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import type { Clock } from './clock.js';
 import { cspNonce, securityHeaders } from './http/security.js';
-import { saveBeforeRedirect, sessionMiddleware, sessionLifetime } from './auth/session.js';
+import { saveBeforeRedirect, sessionCookieName, sessionMiddleware, sessionLifetime } from './auth/session.js';
+import { DEVICE_COOKIE } from './auth/device.js';
+import { countRefusedAttempt } from './auth/throttle.js';
+import { edgeInput } from './http/edge.js';
 import { createPassport } from './auth/passport.js';
 import { listLocals, pageLocals } from './http/locals.js';
 import { useViews } from './http/views.js';
@@ -67,7 +70,17 @@ export function createApp(deps: AppDeps): Express {
 
   // Security headers with a per-response CSP nonce.
   app.use(cspNonce, securityHeaders({ production: config.production, https: config.baseUrl.startsWith('https:') }));
-  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  // Every input at the edge: well-formed encoding, no control characters, the app's cookies
+  // intact; a refusal is a 400 page, and one at the login or reset form counts as an attempt.
+  app.use(
+    edgeInput({
+      bodyLimit: '200kb',
+      parameterLimit: 200,
+      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE],
+      secureCookies: config.secureCookies,
+      onRefused: (req) => countRefusedAttempt(deps.prisma, req.method, req.path, req.ip ?? 'unknown', deps.clock.now()),
+    }),
+  );
 
   // Session, then who is logged in (roles re-read on every request).
   app.use(
