@@ -15,6 +15,7 @@ import { listLocals, pageLocals } from './http/locals.js';
 import { useViews } from './http/views.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { requestId } from './http/request-id.js';
+import { closeWhileDraining, type Lifecycle } from './http/drain.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   sso?: { microsoft: boolean; google: boolean };
   /** Tests only: the SSO providers' HTTP calls go through this fetch (to a provider on loopback). */
   ssoFetch?: typeof fetch;
+  /** Set by the server while it shuts down: /readyz answers 503 and responses close their connection. */
+  lifecycle?: Lifecycle;
   /** Asks the outbox worker to send now rather than at its next tick. */
   kickMail?: () => void;
   /**
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Every request gets an id first: every log line and the 5xx page carry it.
   app.use(requestId);
+  if (deps.lifecycle) app.use(closeWhileDraining(deps.lifecycle));
 
   // Probes and static files first: they need no session, so they cost no database round trip.
   app.use(healthRoutes(deps));

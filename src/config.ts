@@ -34,6 +34,10 @@ const Env = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('PIM <noreply@vcareconnect.nl>'),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  // Shutdown (SIGTERM): readiness 503 for this long before the listener closes, then at most
+  // this long for running responses.
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().min(0).max(300).default(0),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(10),
   // Single sign-on: a provider is on when its client id and secret are both set.
   MICROSOFT_CLIENT_ID: z.string().optional(),
   MICROSOFT_CLIENT_SECRET: z.string().optional(),
@@ -98,6 +102,8 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** SIGTERM: readiness 503 for `delayMs`, then stop accepting; responses get `timeoutMs`. */
+  shutdown: { delayMs: number; timeoutMs: number };
   /** Microsoft 365 / Entra ID login, when configured. */
   microsoft: MicrosoftConfig | undefined;
   /** Google login, when configured. */
@@ -181,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
+    shutdown: { delayMs: e.SHUTDOWN_DELAY_SECONDS * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
     microsoft:
       e.MICROSOFT_CLIENT_ID && e.MICROSOFT_CLIENT_SECRET
         ? {

@@ -12,6 +12,7 @@ import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
 import { log, setLogLevel } from './log.js';
+import { drainable, type Lifecycle } from './http/drain.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -39,8 +40,10 @@ async function main(): Promise<void> {
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
+  const lifecycle: Lifecycle = { draining: false };
   const app = createApp({
     config,
+    lifecycle,
     prisma: db.prisma,
     pool: db.pool,
     clock: systemClock,
@@ -57,18 +60,17 @@ async function main(): Promise<void> {
     console.log(lines.join('\n'));
   });
   server.keepAliveTimeout = 65_000;
+  const drain = drainable(server, lifecycle);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: draining`);
-    // Stop accepting, let open requests finish, then close the pools and the database.
-    server.close();
-    server.closeIdleConnections();
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
-    await new Promise<void>((resolve) => server.on('close', () => resolve()));
-    clearTimeout(force);
+    log.info(`${signal}: draining (readiness 503; requests running get up to ${config.shutdown.timeoutMs} ms)`);
+    // Readiness first, then stop accepting, let open responses finish (idle keep-alive
+    // connections closed), then close the pools and the database.
+    await drain(config.shutdown);
+    log.info('shutdown: last response done');
     await worker.stop();
     await db.close();
     if (embedded) await embedded.stop();
