@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import type { Clock } from '../clock.js';
-import type { Actor } from './actor.js';
+import type { Actor, LoginMethod } from './actor.js';
 
 /**
  * Logs `actor` in on this request, the same way for every login method: req.login
  * regenerates the session (a new id at login: no session fixation), the session's clock
  * starts (idle and absolute expiry), and the chosen language survives the new session.
  */
-export function startLoggedInSession(req: Request, actor: Actor, clock: Clock): Promise<void> {
+export function startLoggedInSession(req: Request, actor: Actor, clock: Clock, method: LoginMethod): Promise<void> {
   const lang = req.session.lang;
   return new Promise((resolve, reject) => {
     req.login(actor, (err) => {
@@ -15,6 +15,7 @@ export function startLoggedInSession(req: Request, actor: Actor, clock: Clock): 
       const at = clock.now().getTime();
       req.session.createdAt = at;
       req.session.lastSeenAt = at;
+      req.session.loginMethod = method;
       if (lang) req.session.lang = lang;
       resolve();
     });

@@ -1,33 +1,88 @@
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type pg from 'pg';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Clock } from '../clock.js';
+import { actorSql, type ActorRow } from './actor.js';
 
 /** Cookie name: `__Host-` when cookies are Secure (HTTPS only, no Domain, Path=/). */
 export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-pim.sid' : 'pim.sid';
 }
 
+const PgStore = connectPgSimple(session);
+const PRELOADED = Symbol('pim.preloadedActor');
+
+/** The session's row joined with its person's actor row: what one request needs to know who asks. */
+const SESSION_SQL = actorSql({
+  ctes: `s AS (SELECT sess FROM session WHERE sid = $1 AND expire >= to_timestamp($2)),
+         uid AS (SELECT CASE WHEN s.sess #>> '{passport,user,id}' ~ '^[0-9]{1,9}$'
+                             THEN (s.sess #>> '{passport,user,id}')::int END AS id FROM s),`,
+  contactId: '(SELECT id FROM uid)',
+  select: '(SELECT sess FROM s) AS sess,',
+  // One row even without a person, so that an anonymous session still comes back.
+  from: '(SELECT 1) one LEFT JOIN me ON true',
+});
+
+type SessionRow = Partial<ActorRow> & { sess: session.SessionData | null; id: number | null };
+
 /**
- * Sessions in PostgreSQL (connect-pg-simple; the table comes from a migration), so every
- * app instance behind a load balancer sees the same sessions.
+ * connect-pg-simple with one change on the hot path: reading a session also reads the
+ * actor of its logged-in person in the same statement (handed to passport through the
+ * request), and touching is off (sessionLifetime saves at most once a minute instead).
+ * A failed read is an error, never "no session": the request fails (503) and the session
+ * survives a database restart.
+ */
+class PimSessionStore extends PgStore {
+  constructor(private readonly pool: pg.Pool, prune: boolean) {
+    super({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: prune ? 15 * 60 : false, disableTouch: true });
+  }
+
+  override get(sid: string, cb: (err: unknown, sess?: session.SessionData | null) => void): void {
+    this.pool.query<SessionRow>(SESSION_SQL, [sid, Math.ceil(Date.now() / 1000)]).then(
+      ({ rows }) => {
+        const row = rows[0];
+        if (!row?.sess) return cb(null, null);
+        const sess = row.sess as session.SessionData & { [PRELOADED]?: ActorRow | null };
+        // A symbol key: express-session neither copies it into the session nor hashes it.
+        sess[PRELOADED] = row.id == null ? null : (row as ActorRow);
+        cb(null, sess);
+      },
+      (err: unknown) => cb(err),
+    );
+  }
+
+  override createSession(req: Request, sess: session.SessionData): session.Session & session.SessionData {
+    const preloaded = (sess as { [PRELOADED]?: ActorRow | null })[PRELOADED];
+    (req as Request & { [PRELOADED]?: ActorRow | null })[PRELOADED] = preloaded;
+    return super.createSession(req, sess);
+  }
+}
+
+/**
+ * The actor row that the session read brought along: undefined when there was none (no
+ * session, or a session read elsewhere), null when the session's person no longer exists.
+ */
+export function preloadedActor(req: Request): ActorRow | null | undefined {
+  return (req as Request & { [PRELOADED]?: ActorRow | null })[PRELOADED];
+}
+
+/**
+ * Sessions in PostgreSQL, so every app instance behind a load balancer sees the same
+ * sessions; see PimSessionStore for what a request costs.
  */
 export function sessionMiddleware(opts: { pool: pg.Pool; secret: string; secure: boolean; idleMs: number; prune: boolean }): RequestHandler {
-  const PgStore = connectPgSimple(session);
   return session({
-    store: new PgStore({
-      pool: opts.pool,
-      tableName: 'session',
-      createTableIfMissing: false,
-      pruneSessionInterval: opts.prune ? 15 * 60 : false,
-    }),
+    store: new PimSessionStore(opts.pool, opts.prune),
     name: sessionCookieName(opts.secure),
     secret: opts.secret,
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: 'destroy',
+    // 'keep', not 'destroy': when a read fails (database restarting) express-session leaves
+    // req.session unset, and with 'destroy' it would delete the session at the end of that
+    // very request once the database answers again. Logout and expiry destroy explicitly.
+    unset: 'keep',
     proxy: undefined,
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: opts.idleMs },
   });

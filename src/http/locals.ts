@@ -9,6 +9,8 @@ declare module 'express-session' {
     flash?: { type: 'success' | 'info' | 'error'; key: string; params?: Record<string, string> }[];
     createdAt?: number;
     lastSeenAt?: number;
+    /** How this session was opened (password, Microsoft, Google). */
+    loginMethod?: import('../auth/actor.js').LoginMethod;
     returnTo?: string;
   }
 }

@@ -3,7 +3,7 @@ import type { Passport } from 'passport';
 
 type PassportInstance = InstanceType<typeof Passport>;
 import { z } from 'zod';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
@@ -85,7 +85,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
           await refusePasswordForSso(prisma, actor, ip);
           return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
         }
-        await startLoggedInSession(req, actor, clock);
+        await startLoggedInSession(req, actor, clock, 'password');
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         await clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
         res.redirect(safeReturnTo(req.body.returnTo));

@@ -166,35 +166,6 @@ export async function unlinkOwnLogin(prisma: PrismaClient, actor: Actor, loginId
   });
 }
 
-/** How a contact can log in. */
-export type LoginMethod = 'PASSWORD' | 'MICROSOFT' | 'GOOGLE';
-
-/**
- * The login methods of each contact in `contactIds` (for the contact manager's pages): a
- * password (when one is set and the organisation does not require SSO) and each linked
- * provider. Pass only ids from a query already scoped to the actor. One query, by primary key.
- */
-export async function loginMethodsFor(prisma: PrismaClient, contactIds: readonly number[]): Promise<Map<number, LoginMethod[]>> {
-  const out = new Map<number, LoginMethod[]>();
-  if (!contactIds.length) return out;
-  const rows = await prisma.contact.findMany({
-    where: { id: { in: [...contactIds] } },
-    select: {
-      id: true,
-      passwordHash: true,
-      organization: { select: { ssoRequired: true } },
-      externalLogins: { select: { provider: true } },
-    },
-  });
-  for (const row of rows) {
-    const methods: LoginMethod[] = [];
-    if (row.passwordHash && !row.organization.ssoRequired) methods.push('PASSWORD');
-    for (const p of ['MICROSOFT', 'GOOGLE'] as const) if (row.externalLogins.some((l) => l.provider === p)) methods.push(p);
-    out.set(row.id, methods);
-  }
-  return out;
-}
-
 /** Whether the person's organisation requires Microsoft 365 or Google login (no password). */
 export async function ssoRequiredFor(prisma: PrismaClient, organizationId: number): Promise<boolean> {
   const org = await prisma.organization.findUnique({ where: { id: organizationId }, select: { ssoRequired: true } });
