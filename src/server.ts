@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   if (seeded.loaded) log.info('loaded the demo data');
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
-  const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
+  const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, { clock: systemClock, policy: config.mailRetry });
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({
     config,

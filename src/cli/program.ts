@@ -10,6 +10,7 @@ import { registerInvoicesCommands } from './commands/invoices.js';
 import { registerDocumentsCommands } from './commands/documents.js';
 import { registerTicketsCommands } from './commands/tickets.js';
 import { registerFaqCommands } from './commands/faq.js';
+import { registerMailCommands } from './commands/mail.js';
 
 export { CliError, type CliContext } from './validate.js';
 
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDocumentsCommands(program, ctx);
   registerTicketsCommands(program, ctx);
   registerFaqCommands(program, ctx);
+  registerMailCommands(program, ctx);
 
   return program;
 }

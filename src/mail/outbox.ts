@@ -6,6 +6,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** When the link in it stops working (reset, invitation): it is not sent after that. */
+  expiresAt?: Date;
 }
 
 /**
@@ -13,5 +15,5 @@ export interface OutgoingMail {
  * the mail exists exactly when the change does; the worker sends it (SMTP down loses nothing).
  */
 export async function enqueueMail(db: Tx | PrismaClient, mail: OutgoingMail): Promise<void> {
-  await db.mailOutbox.create({ data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null } });
+  await db.mailOutbox.create({ data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null, expiresAt: mail.expiresAt ?? null } });
 }

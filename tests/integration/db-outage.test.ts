@@ -24,7 +24,7 @@ const start = () => startEmbeddedPostgres({ dir: path.join(dir, 'data'), port, p
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'pim-outage-pg-'));
-  port = 50000 + Math.floor(Math.random() * 4000);
+  port = 46000 + Math.floor(Math.random() * 3000);
   server = await start();
   const admin = new pg.Client({ connectionString: server.url('postgres') });
   await admin.connect();

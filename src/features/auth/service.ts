@@ -53,7 +53,8 @@ export async function requestPasswordReset(
       link: tokenLink(opts.baseUrl, raw),
       minutes: TOKEN_TTL_MS.RESET / 60_000,
     });
-    await enqueueMail(tx, { to: contact.email!, ...mail });
+    // A link is useless after it expires: the outbox does not send it late.
+    await enqueueMail(tx, { to: contact.email!, ...mail, expiresAt: new Date(opts.now.getTime() + TOKEN_TTL_MS.RESET) });
     await recordAudit(tx, {
       actor: 'system',
       kind: 'password.reset_requested',

@@ -33,7 +33,7 @@ export async function queueInvitation(
     link: tokenLink(opts.baseUrl, raw),
     hours: TOKEN_TTL_MS.INVITE / 3_600_000,
   });
-  await enqueueMail(db, { to: c.email, ...mail });
+  await enqueueMail(db, { to: c.email, ...mail, expiresAt: new Date(opts.now.getTime() + TOKEN_TTL_MS.INVITE) });
   await recordAudit(db, {
     actor: opts.actor,
     kind: 'contact.invited',
