@@ -13,6 +13,7 @@ import { useViews } from './http/views.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { requestId } from './http/request-id.js';
 import { closeWhileDraining } from './http/drain.js';
+import { createMetrics, metricsEndpoint } from './http/metrics.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
@@ -29,8 +30,10 @@ import { contactsRoutes } from './features/contacts/routes.js';
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 
 /** Builds the Express app; the middleware order reads top to bottom. */
-export function createApp(deps: AppDeps): Express {
-  const { config } = deps;
+export function createApp(given: AppDeps): Express {
+  const { config } = given;
+  const metrics = given.metrics ?? (config.metrics.enabled ? createMetrics(given) : undefined);
+  const deps: AppDeps = { ...given, metrics };
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
@@ -39,9 +42,12 @@ export function createApp(deps: AppDeps): Express {
   // Every request gets an id first: every log line and the 5xx page carry it.
   app.use(requestId);
   if (deps.lifecycle) app.use(closeWhileDraining(deps.lifecycle));
+  if (metrics) app.use(metrics.track);
 
   // Probes and static files first: they need no session, so they cost no database round trip.
   app.use(healthRoutes(deps));
+  // Never public: only with its token, and not at all here when it has a port of its own.
+  if (metrics && config.metrics.token && !config.metrics.port) app.use(metricsEndpoint(metrics, config.metrics.token));
   // Mounted per folder, so an ordinary page costs no file-system look-up.
   for (const dir of ['css', 'js', 'img']) {
     app.use(`/${dir}`, express.static(path.join(PUBLIC_DIR, dir), { maxAge: config.production ? '1d' : 0, index: false, fallthrough: true }));
@@ -57,7 +63,10 @@ export function createApp(deps: AppDeps): Express {
       parameterLimit: 200,
       cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE],
       secureCookies: config.secureCookies,
-      onRefused: (req) => countRefusedAttempt(deps.prisma, req.method, req.path, req.ip ?? 'unknown', deps.clock.now()),
+      onRefused: async (req, reason) => {
+        metrics?.refusedRequests.inc({ reason });
+        if (await countRefusedAttempt(deps.prisma, req.method, req.path, req.ip ?? 'unknown', deps.clock.now())) metrics?.loginLocks.inc();
+      },
     }),
   );
 

@@ -56,6 +56,10 @@ const Env = z.object({
   MAIL_RETRY_SCHEDULE: z.string().default(DEFAULT_RETRY_SCHEDULE),
   MAIL_GIVE_UP_HOURS: z.coerce.number().positive().max(24 * 30).default(48),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  // Metrics (Prometheus): off unless a token or a port of its own is set.
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
   // Shutdown (SIGTERM): readiness 503 for this long before the listener closes, then at most
   // this long for running responses.
   SHUTDOWN_DELAY_SECONDS: z.coerce.number().min(0).max(300).default(0),
@@ -126,6 +130,8 @@ export type Config = {
   /** Outbox retries: waits between attempts (the last repeats), and the give-up time. */
   mailRetry: MailRetryConfig;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** `/metrics`: on the app's port with `token`, or on a port of its own (`port` at `host`, with `token` if set). */
+  metrics: { enabled: boolean; token: string | undefined; port: number | undefined; host: string };
   /** SIGTERM: readiness 503 for `delayMs`, then stop accepting; responses get `timeoutMs`. */
   shutdown: { delayMs: number; timeoutMs: number };
   /** Microsoft 365 / Entra ID login, when configured. */
@@ -222,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     mailRetry: { scheduleMs: retrySchedule, giveUpMs: e.MAIL_GIVE_UP_HOURS * 3_600_000 },
     logLevel: e.LOG_LEVEL,
+    metrics: { enabled: !!(e.METRICS_TOKEN || e.METRICS_PORT), token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     shutdown: { delayMs: e.SHUTDOWN_DELAY_SECONDS * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
     microsoft:
       e.MICROSOFT_CLIENT_ID && e.MICROSOFT_CLIENT_SECRET

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type http from 'node:http';
+import express from 'express';
 import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
@@ -13,6 +15,7 @@ import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
 import { log, setLogLevel } from './log.js';
 import { drainable, type Lifecycle } from './http/drain.js';
+import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -41,9 +44,12 @@ async function main(): Promise<void> {
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, { clock: systemClock, policy: config.mailRetry });
   const lifecycle: Lifecycle = { draining: false };
+  const metrics = config.metrics.enabled ? createMetrics({ prisma: db.prisma, pool: db.pool, process: true }) : undefined;
+  const metricsServer = metrics && config.metrics.port ? startMetricsServer(metrics, config) : undefined;
   const app = createApp({
     config,
     lifecycle,
+    metrics,
     prisma: db.prisma,
     pool: db.pool,
     clock: systemClock,
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
     // connections closed), then close the pools and the database.
     await drain(config.shutdown);
     log.info('shutdown: last response done');
+    metricsServer?.close();
     await worker.stop();
     await db.close();
     if (embedded) await embedded.stop();
@@ -78,6 +85,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The metrics listener of its own (METRICS_PORT), e.g. on an address only the monitoring network reaches. */
+function startMetricsServer(metrics: Metrics, config: Config): http.Server {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsOnlyApp(metrics, config.metrics.token));
+  return app.listen(config.metrics.port ?? 0, config.metrics.host, () => log.info(`metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`));
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

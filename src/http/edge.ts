@@ -14,7 +14,7 @@ export interface EdgeOptions {
   cookies: readonly string[];
   secureCookies: boolean;
   /** Called for every refused request before the 4xx goes out (login throttles count them). */
-  onRefused?: (req: Request) => Promise<unknown>;
+  onRefused?: (req: Request, reason: string) => Promise<unknown>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -91,7 +91,8 @@ export function edgeInput(opts: EdgeOptions): RequestHandler {
   const parseForm = express.urlencoded({ extended: false, limit: opts.bodyLimit, parameterLimit: opts.parameterLimit, verify: verifyForm });
   return (req, res, next) => {
     const refuse = (err: Error) => {
-      const counted = opts.onRefused ? opts.onRefused(req).catch((e: unknown) => log.warn('counting a refused request failed', e)) : Promise.resolve();
+      const reason = err instanceof AppError ? (err.messageKey ?? 'badRequest').replace(/^errors\./, '') : String((err as { type?: string }).type ?? 'badRequest');
+      const counted = opts.onRefused ? opts.onRefused(req, reason).catch((e: unknown) => log.warn('counting a refused request failed', e)) : Promise.resolve();
       void counted.then(() => next(err));
     };
     const url = urlProblem(req.originalUrl);

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Express } from 'express';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrator.js';
 import { openDb, type Db } from '../../src/db/client.js';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
+import { setLogLevel } from '../../src/log.js';
 import { client, logIn, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import type { TestDb } from '../support/db.js';
@@ -52,10 +53,18 @@ describe('a database outage', () => {
 
     await server.stop();
 
-    const nl = await agent.get('/');
+    // Every log line of a request carries its id, and the 5xx page shows it as a reference.
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    setLogLevel('warn');
+    const nl = await agent.get('/').set('X-Request-Id', 'outage-test-0001');
+    setLogLevel('silent');
+    write.mockRestore();
     expect(nl.status).toBe(503);
     expect(nl.headers['retry-after']).toBe('5');
     expect(visibleText(nl.text)).toContain('PIM is even niet bereikbaar. Probeer het zo opnieuw.');
+    expect(visibleText(nl.text)).toContain('referentie: outage-test-0001');
+    expect(lines.some((l) => /WARN \[outage-test-0001\] GET \/: database unavailable/.test(l))).toBe(true);
     const en = await agent.get('/organisations').set('Accept-Language', 'en');
     expect(en.status).toBe(503);
     expect(visibleText(en.text)).toContain('Try again in a moment.');

@@ -64,12 +64,14 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     const now = clock.now();
     const until = await lockedUntil(prisma, rules, now);
     if (until) return renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
-    const failed = () =>
-      recordHit(prisma, rules, now).then((locked) =>
-        locked
-          ? renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), locked) })
-          : renderLogin(req, res, 401, { error: 'login.failed' }),
-      );
+    const failed = () => {
+      deps.metrics?.loginFailures.inc();
+      return recordHit(prisma, rules, now).then((locked) => {
+        if (!locked) return renderLogin(req, res, 401, { error: 'login.failed' });
+        deps.metrics?.loginLocks.inc();
+        renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), locked) });
+      });
+    };
     // Longer than the form allows cannot be anyone's: a failed attempt, counted like any other.
     if (!LoginForm.safeParse({ username, password }).success) return failed();
 
