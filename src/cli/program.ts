@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { runCommand, type CliContext } from './validate.js';
+import { hasForbiddenChars, printable } from '../http/text.js';
 import { registerSeedCommands } from './commands/seed.js';
 import { registerOrganizationsCommands } from './commands/organizations.js';
 import { registerContactsCommands } from './commands/contacts.js';
@@ -47,7 +48,15 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /** Runs one command line (without the node and script names); returns the exit code. */
-export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+export async function runCli(argv: string[], given: CliContext): Promise<number> {
+  // Stored text (ticket titles, names) may predate the edge rule: it never drives the terminal.
+  const ctx: CliContext = { ...given, out: (l) => given.out(printable(l)), err: (l) => given.err(printable(l)) };
+  // The portal's one rule for characters holds here too (line breaks allowed: --body texts).
+  const bad = argv.findIndex((a) => hasForbiddenChars(a, true));
+  if (bad >= 0) {
+    ctx.err(`error: argument ${bad + 1} holds a control character; PIM stores none`);
+    return 1;
+  }
   const program = buildProgram(ctx);
   return runCommand(ctx, () => program.parseAsync(argv, { from: 'user' }));
 }

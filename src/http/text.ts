@@ -21,6 +21,14 @@ export function hasForbiddenChars(s: string, multiline: boolean): boolean {
  */
 export const MULTILINE_FIELDS: ReadonlySet<string> = new Set(['description', 'body', 'answer', 'text', 'message', 'note']);
 
+/**
+ * Text safe to print on a terminal: every forbidden character (ESC among them, which could
+ * recolour or rewrite a staff member's screen) shown as a visible `\u{1b}` escape.
+ */
+export function printable(s: string): string {
+  return s.replace(new RegExp(FORBIDDEN.source, 'g'), (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+}
+
 /** Removes line breaks and tabs from a single-line value (one space for a run of them). */
 export function toOneLine(s: string): string {
   return s.replace(/[\t\r\n]+/g, ' ');

@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, csrfFrom, logIn, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
+import { runCli } from '../../src/cli/program.js';
 
 let db: TestDb;
 let app: Express;
@@ -137,5 +138,31 @@ describe('lengths and throttles', () => {
       ['ip', 3],
       ['resetip', 1],
     ]);
+  });
+});
+
+describe('the staff tool', () => {
+  const pim = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => err.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+    return { code, out, err };
+  };
+
+  it('refuses an argument with a control character, and writes nothing', async () => {
+    const before = await db.prisma.faqEntry.count();
+    const res = await pim('faq:add', '--question', 'Waarom\u001b[2J?', '--answer', 'Daarom');
+    expect(res).toMatchObject({ code: 1, err: ['error: argument 3 holds a control character; PIM stores none'] });
+    expect(await db.prisma.faqEntry.count()).toBe(before);
+  });
+
+  it('prints stored text with control characters as visible escapes, never raw to the terminal', async () => {
+    const t = await db.prisma.ticket.create({
+      data: { organizationId: orgId, title: 'Oud\u001b[31mrood', status: 'NEW', helpdesk: 'Support Vtel', channel: 'PHONE', reportedAt: new Date(), deadline: new Date() },
+    });
+    const res = await pim('ticket:show', String(t.id));
+    expect(res.code).toBe(0);
+    expect(res.out.join('\n')).toContain('Oud\\u{1b}[31mrood');
+    expect(res.out.join('\n')).not.toContain('\u001b');
   });
 });
