@@ -16,6 +16,7 @@ import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.j
 import { log, setLogLevel } from './log.js';
 import { drainable, type Lifecycle } from './http/drain.js';
 import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
+import { startThrottlePruning } from './auth/throttle.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, { clock: systemClock, policy: config.mailRetry });
+  const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
   const lifecycle: Lifecycle = { draining: false };
   const metrics = config.metrics.enabled ? createMetrics({ prisma: db.prisma, pool: db.pool, process: true }) : undefined;
   const metricsServer = metrics && config.metrics.port ? startMetricsServer(metrics, config) : undefined;
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     await drain(config.shutdown);
     log.info('shutdown: last response done');
     metricsServer?.close();
+    pruning.stop();
     await worker.stop();
     await db.close();
     if (embedded) await embedded.stop();

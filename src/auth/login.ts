@@ -1,5 +1,7 @@
 import type { Request } from 'express';
 import type { Clock } from '../clock.js';
+import type { PrismaClient } from '../db/client.js';
+import { recordAudit } from '../audit.js';
 import type { Actor, LoginMethod } from './actor.js';
 
 /**
@@ -19,5 +21,16 @@ export function startLoggedInSession(req: Request, actor: Actor, clock: Clock, m
       if (lang) req.session.lang = lang;
       resolve();
     });
+  });
+}
+
+/**
+ * Records a password login: the contact's "Laatst ingelogd" and the audit event
+ * `login.password` (an SSO login records `sso.login` and the time in its own transaction).
+ */
+export async function recordPasswordLogin(prisma: PrismaClient, actor: Actor, opts: { now: Date; ip: string }): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
+    await recordAudit(tx, { actor, kind: 'login.password', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: opts.ip });
   });
 }

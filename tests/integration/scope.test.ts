@@ -90,7 +90,7 @@ describe('a service called with another organisation\'s ids or filters', () => {
     if (!form.ok) return;
     await expect(updateContact(db.prisma, mine, foreign.contactId, 1, form.data, ctx)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(deleteContact(db.prisma, mine, foreign.contactId, ctx)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(changeRoles(db.prisma, mine, foreign.contactId, new Set([Role.PORTAL_ACCESS, Role.MANAGE_CONTACTS]), '127.0.0.1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(changeRoles(db.prisma, mine, foreign.contactId, new Set([Role.PORTAL_ACCESS, Role.MANAGE_CONTACTS]), { ip: '127.0.0.1', now: new Date(), baseUrl: 'http://pim.test' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const created = await createContact(db.prisma, mine, form.data, ctx);
     expect(created.ok).toBe(false);
     expect(await snapshot()).toBe(before);
@@ -134,9 +134,9 @@ describe('a service called with another organisation\'s ids or filters', () => {
   });
 
   it('activity: their events and their people are not listed', async () => {
-    const { events } = await listActivity(db.prisma, mine, list('at'), { person: foreign.contactId, kind: null });
+    const { events } = await listActivity(db.prisma, mine, list('at'), { person: foreign.contactId, kind: null, from: null, to: null });
     expect(events).toEqual([]);
-    const all = await listActivity(db.prisma, mine, list('at'), { person: null, kind: 'invoice.created' });
+    const all = await listActivity(db.prisma, mine, list('at'), { person: null, kind: 'invoice.created', from: null, to: null });
     expect(all.events).toEqual([]);
     const people = await listPeople(db.prisma, mine, foreign.contactId);
     expect(people.some((p) => p.id === foreign.contactId)).toBe(false);

@@ -12,12 +12,13 @@ import { knownDevice, rememberDevice } from '../../auth/device.js';
 import { fieldErrors, str } from '../../http/validation.js';
 import { line, maxLengths } from '../../http/text.js';
 import { flash, langOf } from '../../http/locals.js';
-import { formatDateTime } from '../../i18n/index.js';
+import { formatDateTime, translate } from '../../i18n/index.js';
 import { safeReturnTo } from './return-to.js';
 import { log } from '../../log.js';
-import { normaliseEmail, requestPasswordReset, setPasswordWithToken } from './service.js';
-import { findUsableToken } from './tokens.js';
-import { startLoggedInSession } from '../../auth/login.js';
+import { requestPasswordReset, setPasswordWithToken } from './service.js';
+import { normaliseEmail } from '../../auth/credentials.js';
+import { findUsableToken } from '../../auth/tokens.js';
+import { recordPasswordLogin, startLoggedInSession } from '../../auth/login.js';
 import { ssoButtons } from '../sso/routes.js';
 import { refusePasswordForSso, ssoRequiredFor } from '../sso/service.js';
 
@@ -88,6 +89,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
           return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
         }
         await startLoggedInSession(req, actor, clock, 'password');
+        await recordPasswordLogin(prisma, actor, { now, ip });
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         await clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
         res.redirect(safeReturnTo(req.body.returnTo));
@@ -120,7 +122,6 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
       return res.status(422).render('auth/forgot', { email: str(req.body.email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
     }
     const email = form.data.email;
-    const lang = langOf(req);
     res.render('auth/forgot-sent', { email });
     // The answer goes out first and is the same for every address; the work (which costs
     // more for a known address) happens after it, so neither text nor timing tells whether
@@ -129,7 +130,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
       const rules = resetRules(email, ip);
       if (await lockedUntil(prisma, rules, now)) return;
       await recordHit(prisma, rules, now);
-      await requestPasswordReset(prisma, { email, now, baseUrl: config.baseUrl, lang, ip });
+      await requestPasswordReset(prisma, { email, now, baseUrl: config.baseUrl, ip });
       deps.kickMail?.();
     });
   });
@@ -151,8 +152,10 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     if (!done) return res.status(410).render('auth/reset-invalid');
     if (done.email) await clearKeys(prisma, [`acct:${done.email}`]);
     // Every session of this person ended with the new password, this browser's too.
+    // "U kunt nu inloggen" only when the web-access rule lets the person in.
     req.logout(() => {
-      flash(req, 'success', 'password.changed');
+      if (done.blocker) flash(req, 'error', 'password.savedNoAccess', { reason: translate(langOf(req), `webAccess.blocker.${done.blocker}`) });
+      else flash(req, 'success', 'password.changed');
       res.redirect('/login');
     });
   });

@@ -1,5 +1,7 @@
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
+import { effectiveRoles, Role } from '../../auth/roles.js';
+import { accessMark, type AccessMark } from '../../auth/web-access.js';
 import { likeEscape } from '../../http/list.js';
 import type { ContactFilters } from './schema.js';
 import { narrowScope, type ScopeOrg } from '../../auth/scope.js';
@@ -44,6 +46,22 @@ export interface ContactRow {
   has_password: boolean;
   sso_required: boolean;
   providers: string[];
+  /** The other facts of the web-access mark (src/auth/web-access.ts), read in the same query. */
+  org_active: boolean;
+  has_portal_role: boolean;
+  invite_expires_at: Date | null;
+}
+
+/** A row's web-access mark, by the one rule (the main contact holds every role). */
+export function rowAccess(c: ContactRow, now: Date): AccessMark {
+  return accessMark(
+    {
+      active: c.active, deleted: false, organizationActive: c.org_active, email: c.email, webAccess: c.web_access,
+      roles: effectiveRoles(c.has_portal_role ? [Role.PORTAL_ACCESS] : [], { isMainContact: c.is_main, reportsInContract: false }),
+      hasCredential: c.has_password || c.providers.length > 0, inviteExpiresAt: c.invite_expires_at,
+    },
+    now,
+  );
 }
 
 /** The same expression as the index contacts_search_trgm_idx (init migration): "Naam". */
@@ -85,9 +103,17 @@ export function selectionOrder(sort: Exclude<ContactSort, 'main'>, dir: 'asc' | 
   }
 }
 
+/**
+ * The row's columns, with how the person logs in and what the web-access mark needs, so the
+ * list stays one round trip. They are scalar sub-selects on purpose: each is a primary-key or
+ * index look-up for a row of the page, evaluated after the LIMIT; an EXISTS here may be planned
+ * as a hashed sub-plan, which reads the whole roles table on every page.
+ */
 const COLUMNS = Prisma.sql`c.id, c.first_name, c.infix, c.last_name, c.gender::text AS gender, c.active, c.email, c.phone, c.mobile,
   c.web_access, c.organization_id, o.name AS org_name, (c.password_hash IS NOT NULL) AS has_password, o.sso_required,
-  ARRAY(SELECT e.provider::text FROM external_logins e WHERE e.contact_id = c.id) AS providers`;
+  ARRAY(SELECT e.provider::text FROM external_logins e WHERE e.contact_id = c.id) AS providers, o.active AS org_active,
+  coalesce((SELECT true FROM contact_roles r WHERE r.contact_id = c.id AND r.role = 'PORTAL_ACCESS'), false) AS has_portal_role,
+  (SELECT max(t.expires_at) FROM password_tokens t WHERE t.contact_id = c.id AND t.purpose = 'INVITE' AND t.used_at IS NULL) AS invite_expires_at`;
 
 /**
  * The list's SQL for one page, sorted by a column other than "Hoofdcontact" (exported so the

@@ -11,7 +11,7 @@ import { changeRoles, roleLines } from './roles-service.js';
 import { contactId, ipOf } from './params.js';
 
 /** The Rollen tab (seen with MANAGE_CONTACTS) and Rollen wijzigen (ASSIGN_ROLES, which needs MANAGE_CONTACTS). */
-export function contactRolesRoutes({ prisma }: AppDeps): Router {
+export function contactRolesRoutes({ prisma, clock, config, kickMail }: AppDeps): Router {
   const r = Router();
 
   const renderEdit = (req: Request, res: Response, status: number, contact: ContactDetails, refused?: string) =>
@@ -40,9 +40,13 @@ export function contactRolesRoutes({ prisma }: AppDeps): Router {
     const id = contactId(req);
     const wanted = rolesFrom(req.body);
     if (!wanted) throw new AppError('BAD_REQUEST');
-    const result = await changeRoles(prisma, actorOf(req), id, wanted, ipOf(req));
+    const result = await changeRoles(prisma, actorOf(req), id, wanted, { ip: ipOf(req), now: clock.now(), baseUrl: config.baseUrl });
     if (result.refused) return renderEdit(req, res, 403, result.contact, result.refused);
     flash(req, 'success', 'contacts.roles.saved');
+    if (result.refused === null && result.invitation?.sent) {
+      flash(req, 'info', 'webAccess.invitedNow', { email: result.invitation.email });
+      kickMail?.();
+    }
     res.redirect(`/contacts/${id}/roles`);
   });
 

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { recordDownload } from '../../audit.js';
 import type { AppDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
@@ -68,7 +69,10 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
   });
 
   r.get(PAGES.document.path, guardFor('document'), async (req, res) => {
-    const doc = await getDocument(prisma, actorOf(req), idParam(req.params.id));
+    const actor = actorOf(req);
+    const doc = await getDocument(prisma, actor, idParam(req.params.id));
+    // The name and kind are kept in the event: the activity page can still say what it was after the document is removed.
+    await recordDownload(prisma, actor, { kind: 'document.downloaded', subjectType: 'document', subjectId: doc.id, after: { fileName: doc.fileName, kind: doc.kind }, ip: req.ip ?? null });
     sendDownload(res, { fileName: doc.fileName, contentType: doc.contentType, body: Buffer.from(doc.content) });
   });
 

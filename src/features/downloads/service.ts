@@ -32,7 +32,7 @@ export async function listDocuments(prisma: PrismaClient, actor: Actor, kind: 'M
 export async function getDocument(prisma: PrismaClient, actor: Actor, id: number) {
   const doc = await prisma.document.findFirst({
     where: { AND: [{ id }, scope.documents(actor)] },
-    select: { fileName: true, contentType: true, content: true },
+    select: { id: true, kind: true, fileName: true, contentType: true, content: true },
   });
   if (!doc) throw new AppError('NOT_FOUND');
   return doc;

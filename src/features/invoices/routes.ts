@@ -14,6 +14,7 @@ import { isoDay, parseInvoiceFilter } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
 import { idParam } from '../../http/params.js';
+import { recordDownload } from '../../audit.js';
 import {
   INVOICE_SORTS,
   getInvoiceForPdf,
@@ -112,6 +113,7 @@ export function invoiceRoutes(deps: AppDeps): Router {
     const id = idParam(req.params.id);
     const invoice = await getInvoiceForPdf(prisma, actorOf(req), id);
     const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, langOf(req));
+    await recordDownload(prisma, actorOf(req), { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null });
     sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
   });
 

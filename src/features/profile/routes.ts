@@ -26,7 +26,7 @@ const passwordCheckRules = (actor: Actor) => [{ key: `pwcheck:${actor.id}`, limi
 /** Form values as the edit form shows them (from the database or from the refused post). */
 function formValues(src: Profile | Record<string, unknown>): Record<string, unknown> {
   const v: Record<string, unknown> = {};
-  for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'version']) {
+  for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language', 'version']) {
     const x = (src as Record<string, unknown>)[k];
     v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
   }

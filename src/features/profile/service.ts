@@ -2,7 +2,8 @@ import type { Prisma, PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { recordAudit } from '../../audit.js';
-import { AppError, isUniqueViolation } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { ProfileInput } from './schema.js';
 
 const profileFields = {
@@ -19,6 +20,7 @@ const profileFields = {
   privatePostcode: true,
   privateCity: true,
   privateCountry: true,
+  language: true,
   subscribeUpdate: true,
   subscribeCare: true,
   subscribeBusiness: true,
@@ -38,7 +40,7 @@ export type Profile = Awaited<ReturnType<typeof getProfile>>;
 /** The fields of the form that are stored as they are (everything but the password and version). */
 const EDITABLE = [
   'lastName', 'firstName', 'initials', 'infix', 'gender', 'phone', 'mobile',
-  'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry',
+  'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language',
   'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
 ] as const;
 

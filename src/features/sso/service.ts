@@ -1,10 +1,10 @@
 import type { PrismaClient } from '../../db/client.js';
 import { fullName, loadActor, type Actor } from '../../auth/actor.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { queueMail } from '../../mail/outbox.js';
 import type { Locale } from '../../i18n/index.js';
 import { recordAudit } from '../../audit.js';
-import { AppError, isUniqueViolation } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { LoginProvider } from '../../generated/prisma/enums.js';
 
 export type Provider = LoginProvider;
@@ -49,6 +49,7 @@ export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity
     if (!actor) return refuse(prisma, id, 'noAccess', opts.ip, { contactId: link.contact.id, organizationId: link.contact.organizationId });
     await prisma.$transaction(async (tx) => {
       await tx.externalLogin.update({ where: { id: link.id }, data: { lastUsedAt: opts.now, email: id.email } });
+      await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
       await recordAudit(tx, loginEvent(actor, id, 'sso.login', opts.ip));
     });
     return { actor, linked: false };
@@ -75,6 +76,7 @@ export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity
         select: { id: true },
       });
       await recordAudit(tx, { ...loginEvent(actor, id, 'sso.linked', opts.ip), subjectType: 'external_login', subjectId: created.id });
+      await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
       await recordAudit(tx, loginEvent(actor, id, 'sso.login', opts.ip));
       return true;
     });
@@ -191,22 +193,18 @@ export async function refusePasswordForSso(prisma: PrismaClient, actor: Actor, i
  */
 export async function mailSsoRequired(
   prisma: PrismaClient,
-  contact: { id: number; email: string; firstName: string | null; infix: string | null; lastName: string; organizationId: number },
-  opts: { baseUrl: string; lang: Locale; ip: string },
+  contact: { id: number; email: string; firstName: string | null; infix: string | null; lastName: string; organizationId: number; language: Locale },
+  opts: { baseUrl: string; ip: string },
 ): Promise<void> {
   const providers = await prisma.externalLogin.findMany({ where: { contactId: contact.id }, select: { provider: true } });
   await prisma.$transaction(async (tx) => {
-    const mail = renderMail(
-      opts.lang,
-      'sso-required',
-      {
-        name: fullName(contact.firstName, contact.infix, contact.lastName),
-        link: `${opts.baseUrl}/login`,
-        providers: [...new Set(providers.map((p) => p.provider))],
-      },
-      'sso.mail.ssoRequired.subject',
-    );
-    await enqueueMail(tx, { to: contact.email, ...mail });
+    await queueMail(tx, {
+      to: contact.email,
+      lang: contact.language,
+      template: 'sso-required',
+      params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: `${opts.baseUrl}/login`, providers: [...new Set(providers.map((p) => p.provider))] },
+      subjectKey: 'sso.mail.ssoRequired.subject',
+    });
     await recordAudit(tx, {
       actor: 'system',
       kind: 'password.reset_refused_sso_required',

@@ -148,7 +148,8 @@ export async function createTicket(prisma: PrismaClient, actor: Actor, input: Ti
       after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10) },
     });
     const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: ctx.settings.helpdeskName };
-    await mailReporter(tx, actor.email, 'ticket-created', mailCtx);
+    const me = await tx.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { language: true } });
+    await mailReporter(tx, { email: actor.email, language: me.language }, 'ticket-created', mailCtx);
     await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-created-helpdesk', mailCtx);
     return ticket;
   });
