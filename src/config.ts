@@ -32,6 +32,17 @@ export function parseRetrySchedule(spec: string): number[] | string {
   return out;
 }
 
+/** True when `iban` (spaces removed, upper case) passes the ISO 13616 mod-97 check. */
+export function isIban(iban: string): boolean {
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
+  const digits = (iban.slice(4) + iban.slice(0, 4)).replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  let rest = 0;
+  for (const ch of digits) rest = (rest * 10 + Number(ch)) % 97;
+  return rest === 1;
+}
+
+const compact = (v: string) => v.replace(/\s+/g, '').toUpperCase();
+
 /** Every environment variable PIM reads; README.md ("Configuration") documents each one. */
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -80,7 +91,61 @@ const Env = z.object({
   TICKET_SLA_DAYS: z.string().default(''),
   TICKET_REOPEN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   REMOTE_SUPPORT_URL: z.url({ protocol: /^https?$/ }).default('https://www.vcareconnect.nl/support-op-afstand'),
+  // The supplier on every invoice (PDF and UBL): required in production, demo values elsewhere.
+  SUPPLIER_KVK: z.string().trim().regex(/^\d{8}$/, 'a KvK number: 8 digits').optional(),
+  SUPPLIER_VAT_ID: z.string().transform(compact).pipe(z.string().regex(/^NL\d{9}B\d{2}$/, 'a Dutch VAT number (btw-id), e.g. NL123456789B01')).optional(),
+  SUPPLIER_IBAN: z.string().transform(compact).refine(isIban, 'an IBAN with a valid check (e.g. NL91ABNA0417164300)').optional(),
+  SUPPLIER_BIC: z.string().transform(compact).pipe(z.string().regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'a BIC of 8 or 11 characters, e.g. ABNANL2A')).optional(),
+  SUPPLIER_ACCOUNT_HOLDER: z.string().trim().min(1).max(140).optional(),
 });
+
+/** The supplier's registration and bank details, printed on every invoice. */
+export interface SupplierConfig {
+  /** Kamer van Koophandel number (8 digits). */
+  kvk: string;
+  /** VAT number (btw-id), e.g. NL123456789B01. */
+  vatId: string;
+  /** IBAN without spaces. */
+  iban: string;
+  bic: string;
+  /** The name the account is held in. */
+  accountHolder: string;
+  /** True when these are the demo values (not a real account). */
+  demo: boolean;
+}
+
+const SUPPLIER_VARS = ['SUPPLIER_KVK', 'SUPPLIER_VAT_ID', 'SUPPLIER_IBAN', 'SUPPLIER_BIC', 'SUPPLIER_ACCOUNT_HOLDER'] as const;
+
+/** Demo values for development and tests: a well-formed example, not anyone's account. */
+export const DEMO_SUPPLIER: SupplierConfig = {
+  kvk: '12345678',
+  vatId: 'NL000099998B57',
+  iban: 'NL91ABNA0417164300',
+  bic: 'ABNANL2A',
+  accountHolder: 'Vcare connect B.V. (demo)',
+  demo: true,
+};
+
+/** The supplier from the environment; in production every variable is required (an invoice without them cannot be paid or booked). */
+function supplierConfig(e: z.output<typeof Env>, production: boolean): SupplierConfig {
+  const missing = SUPPLIER_VARS.filter((k) => e[k] === undefined);
+  if (missing.length === 0) {
+    return { kvk: e.SUPPLIER_KVK!, vatId: e.SUPPLIER_VAT_ID!, iban: e.SUPPLIER_IBAN!, bic: e.SUPPLIER_BIC!, accountHolder: e.SUPPLIER_ACCOUNT_HOLDER!, demo: false };
+  }
+  if (production) {
+    throw new ConfigError(
+      `Invalid configuration:\n${missing.map((k) => `  ${k}: required when NODE_ENV=production (every invoice carries the supplier's KvK number, VAT number and bank account)`).join('\n')}`,
+    );
+  }
+  return DEMO_SUPPLIER;
+}
+
+/** The URL `npm start` answers on when BASE_URL is not set: HOST when it names a host, else localhost. */
+export function defaultBaseUrl(host: string, port: number): string {
+  const local = ['', '127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(host);
+  const name = local ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
 
 /** The kinds of ticket a service level names, plus DEFAULT for a ticket without a kind. */
 const SLA_KEYS = ['INCIDENT', 'CHANGE', 'QUESTION', 'WISH', 'SERVICE_REQUEST', 'DEFAULT'] as const;
@@ -117,6 +182,8 @@ export type Config = {
   host: string;
   port: number;
   baseUrl: string;
+  /** True when BASE_URL was set; otherwise baseUrl is derived from HOST and PORT (defaultBaseUrl). */
+  baseUrlConfigured: boolean;
   trustProxy: string | number | boolean | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
@@ -139,6 +206,8 @@ export type Config = {
   /** Google login, when configured. */
   google: GoogleConfig | undefined;
   tickets: TicketConfig;
+  /** The supplier's KvK, VAT number and bank account on invoices. */
+  supplier: SupplierConfig;
 };
 
 /** How the outbox retries a mail that could not be sent. */
@@ -208,7 +277,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (typeof slaDays === 'string') throw new ConfigError(`Invalid configuration:\n  TICKET_SLA_DAYS: ${slaDays}`);
   const retrySchedule = parseRetrySchedule(e.MAIL_RETRY_SCHEDULE);
   if (typeof retrySchedule === 'string') throw new ConfigError(`Invalid configuration:\n  MAIL_RETRY_SCHEDULE: ${retrySchedule}`);
-  const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const supplier = supplierConfig(e, production);
+  const baseUrl = (e.BASE_URL ?? defaultBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
     production,
@@ -216,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     port: e.PORT,
     baseUrl,
+    baseUrlConfigured: e.BASE_URL !== undefined,
     trustProxy: e.TRUST_PROXY,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
@@ -250,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     tickets: ticketConfig(e, slaDays),
+    supplier,
   };
 }
 

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type http from 'node:http';
 import express from 'express';
 import pg from 'pg';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, defaultBaseUrl, loadConfig, type Config } from './config.js';
+import { forgetPortalUrl, recordPortalUrl } from './portal-url.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { migrate, MigrationError } from './db/migrator.js';
 import { openDb } from './db/client.js';
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
 
   const db = openDb(databaseUrl, 20);
-  const seeded = config.demoSeed ? await seedDemo(db.prisma) : { loaded: false };
+  const seeded = config.demoSeed ? await seedDemo(db.prisma, 'system', systemClock.now()) : { loaded: false };
   if (seeded.loaded) log.info('loaded the demo data');
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
@@ -48,8 +50,17 @@ async function main(): Promise<void> {
   const lifecycle: Lifecycle = { draining: false };
   const metrics = config.metrics.enabled ? createMetrics({ prisma: db.prisma, pool: db.pool, process: true }) : undefined;
   const metricsServer = metrics && config.metrics.port ? startMetricsServer(metrics, config) : undefined;
+  // Listen first, so that without BASE_URL the links in mails name the port really in use (PORT=0 too).
+  const server = createServer();
+  const drain = drainable(server, lifecycle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = config.baseUrlConfigured ? config.baseUrl : defaultBaseUrl(config.host, port);
   const app = createApp({
-    config,
+    config: { ...config, baseUrl },
     lifecycle,
     metrics,
     prisma: db.prisma,
@@ -58,17 +69,13 @@ async function main(): Promise<void> {
     sessionSecret: sessionSecret(config),
     kickMail: () => void worker.kick(),
   });
-
-  const server = app.listen(config.port, config.host, () => {
-    const { port } = server.address() as AddressInfo;
-    const url = config.baseUrl;
-    const lines = [`PIM is running at ${url} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`];
-    if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
-    lines.push(config.smtpUrl ? 'Mail is sent through SMTP_URL.' : `Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`);
-    console.log(lines.join('\n'));
-  });
+  server.on('request', app);
+  if (!recordPortalUrl(config.dataDir, baseUrl)) log.warn(`cannot write ${config.dataDir}: the staff tool's mails link to BASE_URL or PORT, not this instance`);
+  const lines = [`PIM is running at ${baseUrl} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`];
+  if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
+  lines.push(config.smtpUrl ? 'Mail is sent through SMTP_URL.' : `Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`);
+  console.log(lines.join('\n'));
   server.keepAliveTimeout = 65_000;
-  const drain = drainable(server, lifecycle);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
     await drain(config.shutdown);
     log.info('shutdown: last response done');
     metricsServer?.close();
+    forgetPortalUrl(config.dataDir);
     pruning.stop();
     await worker.stop();
     await db.close();

@@ -35,6 +35,7 @@ export const PAGES = {
   invoiceCsv: { path: '/invoices/export.csv', role: Role.VIEW_INVOICES },
   invoiceZip: { path: '/invoices/export.zip', role: Role.VIEW_INVOICES },
   invoicePdf: { path: '/invoices/:id/pdf', role: Role.VIEW_INVOICES },
+  invoiceUbl: { path: '/invoices/:id/ubl', role: Role.VIEW_INVOICES },
 
   // Downloads (group 'menu.downloads'): manuals, product information, reports.
   manuals: { path: '/downloads/manuals', role: Role.VIEW_MANUALS, menu: 'downloads.menu.manuals', group: 'menu.downloads' },

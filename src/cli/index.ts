@@ -10,6 +10,7 @@ import { openDb } from '../db/client.js';
 import { embeddedUrl, runningEmbeddedPort, startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrator.js';
 import { runCli } from './program.js';
+import { runningPortalUrl } from '../portal-url.js';
 
 const DATABASE = 'pim';
 
@@ -57,7 +58,9 @@ async function main(): Promise<number> {
     await migrate(url);
     const db = openDb(url, 2);
     try {
-      return await runCli(argv, { prisma: db.prisma, out, err, now: () => new Date(), baseUrl: config.baseUrl });
+      // Links in mails: BASE_URL, else the portal running with this DATA_DIR, else what `npm start` would use.
+      const baseUrl = config.baseUrlConfigured ? config.baseUrl : (runningPortalUrl(config.dataDir) ?? config.baseUrl);
+      return await runCli(argv, { prisma: db.prisma, out, err, now: () => new Date(), baseUrl });
     } finally {
       await db.close();
     }

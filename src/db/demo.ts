@@ -1,5 +1,7 @@
-import type { PrismaClient, Tx } from './client.js';
+import type { PrismaClient } from './client.js';
+import { ensureApplications } from './applications.js';
 import { buildDemoPdf } from './demo-pdf.js';
+import { demoCalendar, isoWeek } from './demo-dates.js';
 import { hashPassword } from '../auth/passwords.js';
 import { ROLES, Role } from '../auth/roles.js';
 import { recordAudit, type AuditActor } from '../audit.js';
@@ -13,89 +15,18 @@ export const DEMO_LOGIN = 'j.jansen@vtel.nl';
 /** The demo organisation's name, as in the manual. */
 export const DEMO_ORGANIZATION = 'Demo Pim (Persoonlijke Informatie Manager)';
 
-/** The seven applications of the manual's dashboard, in the manual's order. */
-export const APPLICATIONS = [
-  {
-    code: 'OPERATOR',
-    name: 'Operator',
-    descriptionNl: 'Geïntegreerd bellen en doorverbinden via de PC',
-    descriptionEn: 'Integrated calling and call transfer from your PC',
-    url: 'https://operator.vcareconnect.nl',
-  },
-  {
-    code: 'WALLDISPLAY',
-    name: 'Walldisplay',
-    descriptionNl: 'Live uw bereikbaarheid volgen en sturen',
-    descriptionEn: 'Follow and steer your availability live',
-    url: 'https://walldisplay.vcareconnect.nl',
-  },
-  {
-    code: 'RECORDER',
-    name: 'Recorder',
-    descriptionNl: 'Veilig gesprekken opnemen en analyseren',
-    descriptionEn: 'Record and analyse calls securely',
-    url: 'https://recorder.vcareconnect.nl',
-  },
-  {
-    code: 'SCHEDULER',
-    name: 'Scheduler',
-    descriptionNl: 'Automatische planning van uw bereikbaarheid',
-    descriptionEn: 'Automatic planning of your availability',
-    url: 'https://scheduler.vcareconnect.nl',
-  },
-  {
-    code: 'REPORTER',
-    name: 'Reporter',
-    descriptionNl: 'Managementrapportage en dashboard',
-    descriptionEn: 'Management reports and dashboard',
-    url: 'https://reporter.vcareconnect.nl',
-  },
-  {
-    code: 'PHARMA_REPEAT',
-    name: 'Pharma repeat',
-    descriptionNl: 'Veilig herhaalrecepten inspreken en beluisteren',
-    descriptionEn: 'Record and listen to repeat prescriptions securely',
-    url: 'https://pharmarepeat.vcareconnect.nl',
-  },
-  {
-    code: 'REDIRECT',
-    name: 'Redirect',
-    // The manual gives Redirect the same line as Scheduler.
-    descriptionNl: 'Automatische planning van uw bereikbaarheid',
-    descriptionEn: 'Automatic planning of your availability',
-    url: 'https://redirect.vcareconnect.nl',
-  },
-] as const;
-
-/**
- * Makes sure the seven applications exist (upsert by code; an existing row is left as staff
- * edited it). Returns their ids by code.
- */
-export async function ensureApplications(db: Tx | PrismaClient): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  for (const [i, app] of APPLICATIONS.entries()) {
-    const row = await db.application.upsert({
-      where: { code: app.code },
-      create: { ...app, position: i + 1 },
-      update: {},
-      select: { id: true },
-    });
-    ids.set(app.code, row.id);
-  }
-  return ids;
-}
-
 /** Key for the transaction-scoped advisory lock that keeps two seeders from both loading. */
 const SEED_LOCK = 72707370;
 
 const PHONE = '0884800900';
-const d = (iso: string) => new Date(iso); // DATE columns: 'YYYY-MM-DD' is UTC midnight
 
 /**
  * Loads the manual's demo data when the database has no organisations; otherwise does
  * nothing. Everything is written in one transaction: the demo is there completely or not at all.
+ * Its dates are relative to `now` (demo-dates.ts), so a first visit shows the portal at work.
  */
-export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system'): Promise<{ loaded: boolean }> {
+export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system', now: Date = new Date()): Promise<{ loaded: boolean }> {
+  const cal = demoCalendar(now);
   // Hash outside the transaction: argon2 takes a while and needs no database.
   const janHash = await hashPassword(DEMO_PASSWORD);
   return prisma.$transaction(
@@ -157,7 +88,7 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
           subscribeBusiness: true,
           subscribeFlash: true,
           passwordHash: janHash,
-          passwordChangedAt: new Date(),
+          passwordChangedAt: now,
           roles: { create: ROLES.map((role) => ({ role })) },
           activations: { create: [...appIds.values()].map((applicationId) => ({ applicationId })) },
         },
@@ -203,7 +134,7 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
             number,
             organizationId: org.id,
             title,
-            invoiceDate: d('2017-07-06'),
+            invoiceDate: cal.day('2017-07-06'),
             amountExclVat: 0,
             vatAmount: 0,
             organizationName: org.name,
@@ -212,15 +143,18 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
         });
       }
 
-      const documents: Array<{ kind: 'MANUAL' | 'REPORT'; fileName: string; date: string; organizationId: number | null }> = [
-        { kind: 'MANUAL', fileName: 'Snom Toestellen.pdf', date: '2017-06-19', organizationId: null },
-        { kind: 'MANUAL', fileName: 'Recorder Handleiding 1.0.pdf', date: '2017-06-19', organizationId: null },
-        { kind: 'MANUAL', fileName: 'Redirect Handleiding 1.0.pdf', date: '2017-06-19', organizationId: null },
-        { kind: 'MANUAL', fileName: 'Scheduler Handleiding_1.0.pdf', date: '2017-06-21', organizationId: null },
-        { kind: 'REPORT', fileName: 'week25 Patienten vanaf 19-06-2017.pdf', date: '2017-06-26', organizationId: org.id },
-        { kind: 'REPORT', fileName: 'week26 Patienten vanaf 26-06-2017.pdf', date: '2017-07-03', organizationId: org.id },
-        { kind: 'REPORT', fileName: 'week27 Patienten vanaf 03-07-2017.pdf', date: '2017-07-10', organizationId: org.id },
-        { kind: 'REPORT', fileName: 'week28 Patienten vanaf 10-07-2017.pdf', date: '2017-07-17', organizationId: org.id },
+      const documents: Array<{ kind: 'MANUAL' | 'REPORT'; fileName: string; date: Date; organizationId: number | null }> = [
+        { kind: 'MANUAL', fileName: 'Snom Toestellen.pdf', date: cal.day('2017-06-19'), organizationId: null },
+        { kind: 'MANUAL', fileName: 'Recorder Handleiding 1.0.pdf', date: cal.day('2017-06-19'), organizationId: null },
+        { kind: 'MANUAL', fileName: 'Redirect Handleiding 1.0.pdf', date: cal.day('2017-06-19'), organizationId: null },
+        { kind: 'MANUAL', fileName: 'Scheduler Handleiding_1.0.pdf', date: cal.day('2017-06-21'), organizationId: null },
+        // The four weekly reports, each dated the Monday after the week it covers (as the manual's).
+        ...cal.reportMondays(4).map((monday) => {
+          const from = new Date(monday.getTime() - 7 * 86_400_000);
+          const dd = (n: number) => String(n).padStart(2, '0');
+          const fromText = `${dd(from.getUTCDate())}-${dd(from.getUTCMonth() + 1)}-${from.getUTCFullYear()}`;
+          return { kind: 'REPORT' as const, fileName: `week${isoWeek(from)} Patienten vanaf ${fromText}.pdf`, date: monday, organizationId: org.id };
+        }),
       ];
       for (const doc of documents) {
         const title = doc.fileName.replace(/\.pdf$/, '');
@@ -236,7 +170,7 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
             contentType: 'application/pdf',
             size: content.length,
             content: new Uint8Array(content),
-            documentDate: d(doc.date),
+            documentDate: doc.date,
           },
         });
       }
@@ -253,8 +187,8 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
           application: 'Vcloud',
           module: 'Vcare',
           helpdesk,
-          reportedAt: d('2017-07-06T10:51:00+02:00'),
-          deadline: d('2017-07-07'),
+          reportedAt: cal.at('2017-07-06T10:51'),
+          deadline: cal.deadline(cal.at('2017-07-06T10:51')),
         },
       });
       await tx.ticket.create({
@@ -269,8 +203,8 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
           application: 'Vtel Core netwerk',
           helpdesk,
           channel: 'PHONE',
-          reportedAt: d('2017-07-13T11:05:00+02:00'),
-          deadline: d('2017-07-14'),
+          reportedAt: cal.at('2017-07-13T11:05'),
+          deadline: cal.deadline(cal.at('2017-07-13T11:05')),
         },
       });
       await tx.ticket.create({
@@ -284,9 +218,9 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
           application: 'Hardware',
           module: 'Vast Toestel',
           helpdesk,
-          reportedAt: d('2017-07-06T14:36:00+02:00'),
-          deadline: d('2017-07-07'),
-          resolvedAt: d('2017-07-07T10:00:00+02:00'),
+          reportedAt: cal.at('2017-07-06T14:36'),
+          deadline: cal.deadline(cal.at('2017-07-06T14:36')),
+          resolvedAt: cal.at('2017-07-07T10:00'),
         },
       });
       await tx.ticket.create({
@@ -299,25 +233,27 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
           status: 'RESOLVED',
           application: 'Hardware',
           helpdesk,
-          reportedAt: d('2017-07-06T15:43:00+02:00'),
-          deadline: d('2017-07-07'),
-          resolvedAt: d('2017-07-07T11:30:00+02:00'),
+          reportedAt: cal.at('2017-07-06T15:43'),
+          deadline: cal.deadline(cal.at('2017-07-06T15:43')),
+          resolvedAt: cal.at('2017-07-07T11:30'),
         },
       });
       // Explicit ids do not move the sequence: new tickets continue after the highest number
       // (and never below the 10000 the migration starts at).
       await tx.$executeRaw`SELECT setval(pg_get_serial_sequence('tickets', 'id'), GREATEST((SELECT max(id) FROM tickets), 9999))`;
 
+      // The manual's announcement, about the next Whit Monday, published two days ago.
+      const whitMonday = cal.nextWhitMonday();
+      const longDate = (locale: string) =>
+        new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(whitMonday);
       await tx.announcement.create({
         data: {
           kind: 'NEWS',
           titleNl: 'Aangepaste openingstijden',
-          bodyNl:
-            'Vcare is gesloten op maandag 10 juni 2019 (Pinksteren). Wanneer u een servicecontract heeft, is de storingsdienst bereikbaar via 088 4 800 911.',
+          bodyNl: `Vcare is gesloten op ${longDate('nl-NL')} (Pinksteren). Wanneer u een servicecontract heeft, is de storingsdienst bereikbaar via 088 4 800 911.`,
           titleEn: 'Changed opening hours',
-          bodyEn:
-            'Vcare is closed on Monday 10 June 2019 (Whit Monday). If you have a service contract, the fault service can be reached on 088 4 800 911.',
-          publishedAt: d('2019-05-23T09:19:00+02:00'),
+          bodyEn: `Vcare is closed on ${longDate('en-GB')} (Whit Monday). If you have a service contract, the fault service can be reached on 088 4 800 911.`,
+          publishedAt: cal.daysAgo(2, '09:19'),
         },
       });
 

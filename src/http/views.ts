@@ -1,7 +1,7 @@
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import type { Express } from 'express';
-import { formatDate, formatDateTime, formatLongDateTime, formatMoney, type Locale } from '../i18n/index.js';
+import { formatDate, formatDateTime, formatMoney, type Locale } from '../i18n/index.js';
 
 /** The views folder. */
 export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
@@ -16,7 +16,6 @@ export const views = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEW
 
 views.addFilter('date', (d: Date | null | undefined, lang: Locale) => formatDate(lang ?? 'nl', d));
 views.addFilter('datetime', (d: Date | null | undefined, lang: Locale) => formatDateTime(lang ?? 'nl', d));
-views.addFilter('longdatetime', (d: Date | null | undefined, lang: Locale, withTime = true) => formatLongDateTime(lang ?? 'nl', d, withTime));
 views.addFilter('money', (n: number | string, lang: Locale) => formatMoney(lang ?? 'nl', n));
 
 /** Lets Express render .njk files from views/. */

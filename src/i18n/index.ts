@@ -69,7 +69,6 @@ export function isLocale(v: unknown): v is Locale {
 }
 
 const TZ = 'Europe/Amsterdam';
-const intlLocale: Record<Locale, string> = { nl: 'nl-NL', en: 'en-GB' };
 
 // Formatters are built once: constructing an Intl formatter costs ten times what formatting does.
 const partsFmt = new Intl.DateTimeFormat('en-GB', {
@@ -81,49 +80,27 @@ const partsFmt = new Intl.DateTimeFormat('en-GB', {
   minute: 'numeric',
   hourCycle: 'h23',
 });
-const shortDateFmt = { en: new Intl.DateTimeFormat('en-GB', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric' }) };
-const longFmt = (lang: Locale, withTime: boolean) =>
-  new Intl.DateTimeFormat(intlLocale[lang], {
-    timeZone: TZ,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
-  });
-const longFmts: Record<Locale, [Intl.DateTimeFormat, Intl.DateTimeFormat]> = {
-  nl: [longFmt('nl', false), longFmt('nl', true)],
-  en: [longFmt('en', false), longFmt('en', true)],
-};
 const moneyFmts: Record<Locale, Intl.NumberFormat> = {
   nl: new Intl.NumberFormat('nl-NL', { style: 'currency', currency: 'EUR' }),
   en: new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' }),
 };
 
-/** "6-7-2017" (nl) / "06/07/2017" (en), in Europe/Amsterdam. */
+/** The one date format of every page, mail, PDF and export (the manual's): day and month without leading zeros. */
+const DATE_SEPARATOR: Record<Locale, string> = { nl: '-', en: '/' };
+
+/** "6-7-2017" (nl) / "6/7/2017" (en), in Europe/Amsterdam. */
 export function formatDate(lang: Locale, d: Date | null | undefined): string {
   if (!d) return '';
-  if (lang === 'nl') {
-    const p = amsterdamParts(d);
-    return `${p.day}-${p.month}-${p.year}`;
-  }
-  return shortDateFmt.en.format(d);
+  const p = amsterdamParts(d);
+  return [p.day, p.month, p.year].join(DATE_SEPARATOR[lang]);
 }
 
-/** "23-05-2019 09:19" as the manual shows announcement times. */
+/** "6-7-2017 10:51" (nl) / "6/7/2017 10:51" (en): the manual's date and time, in Europe/Amsterdam. */
 export function formatDateTime(lang: Locale, d: Date | null | undefined): string {
   if (!d) return '';
   const p = amsterdamParts(d);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return lang === 'nl'
-    ? `${pad(p.day)}-${pad(p.month)}-${p.year} ${pad(p.hour)}:${pad(p.minute)}`
-    : `${pad(p.day)}/${pad(p.month)}/${p.year} ${pad(p.hour)}:${pad(p.minute)}`;
-}
-
-/** "donderdag 13 juli 2017 11:05" (the manual's long form). */
-export function formatLongDateTime(lang: Locale, d: Date | null | undefined, withTime = true): string {
-  if (!d) return '';
-  return longFmts[lang][withTime ? 1 : 0].format(d).replace(' om ', ' ').replace(' at ', ' ');
+  return `${formatDate(lang, d)} ${pad(p.hour)}:${pad(p.minute)}`;
 }
 
 /** "€ 1.234,56" (nl) / "€1,234.56" (en). */

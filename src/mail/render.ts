@@ -1,6 +1,6 @@
 import path from 'node:path';
 import nunjucks from 'nunjucks';
-import { formatDate, formatLongDateTime, translate, type Locale } from '../i18n/index.js';
+import { formatDate, formatDateTime, translate, type Locale } from '../i18n/index.js';
 import { VIEWS_DIR } from '../http/views.js';
 
 /** Plain-text mails: no HTML escaping ("Jansen & Co" stays as it is). */
@@ -10,7 +10,7 @@ const mailViews = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.jo
   lstripBlocks: true,
 });
 mailViews.addFilter('date', (d: Date | null | undefined, lang: Locale) => formatDate(lang ?? 'nl', d));
-mailViews.addFilter('longdatetime', (d: Date | null | undefined, lang: Locale, withTime = true) => formatLongDateTime(lang ?? 'nl', d, withTime));
+mailViews.addFilter('datetime', (d: Date | null | undefined, lang: Locale) => formatDateTime(lang ?? 'nl', d));
 
 /**
  * Renders a plain-text mail (views/mail/<name>.njk) in the recipient's language. The subject

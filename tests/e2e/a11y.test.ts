@@ -25,7 +25,7 @@ declare function getComputedStyle(el: unknown): any;
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** Routes that answer with a file, not a page. */
-const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|^\/documents\/:id$|^\/readyz$/;
+const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|^\/readyz$/;
 const LISA = 'l.devries@vtel.nl';
 const LISA_PASSWORD = 'een wachtzin voor lisa';
 

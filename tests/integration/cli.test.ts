@@ -118,34 +118,41 @@ describe('seed:demo', () => {
     const invoices = await p.invoice.findMany({ orderBy: { number: 'asc' } });
     expect(invoices.map((i) => i.number)).toEqual([105000, 105001, 105002, 105003, 105004, 105005, 105006, 105035]);
     expect(invoices[7]!.title).toBe('Test Maandfactuur augustus 2017');
-    expect(invoices.every((i) => i.invoiceDate.toISOString() === '2017-07-06T00:00:00.000Z')).toBe(true);
+    // Dated relative to the day of loading (2-3-2026): the manual's 6-7-2017 was 11 days before its 17-7-2017.
+    expect(invoices.every((i) => i.invoiceDate.toISOString() === '2026-02-19T00:00:00.000Z')).toBe(true);
     expect(invoices.every((i) => i.amountExclVat.toString() === '0' && i.organizationName === org.name)).toBe(true);
 
     const docs = await p.document.findMany({ orderBy: { id: 'asc' } });
     expect(docs.map((d) => d.fileName)).toContain('Scheduler Handleiding_1.0.pdf');
-    expect(docs.map((d) => d.fileName)).toContain('week28 Patienten vanaf 10-07-2017.pdf');
+    expect(docs.filter((d) => d.kind === 'REPORT').map((d) => [d.fileName, d.documentDate.toISOString().slice(0, 10)])).toEqual([
+      ['week6 Patienten vanaf 02-02-2026.pdf', '2026-02-09'],
+      ['week7 Patienten vanaf 09-02-2026.pdf', '2026-02-16'],
+      ['week8 Patienten vanaf 16-02-2026.pdf', '2026-02-23'],
+      ['week9 Patienten vanaf 23-02-2026.pdf', '2026-03-02'],
+    ]);
     for (const doc of docs) {
       expect(Buffer.from(doc.content).subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(doc.size).toBe(doc.content.length);
       expect(doc.contentType).toBe('application/pdf');
     }
     const snom = docs.find((d) => d.fileName === 'Snom Toestellen.pdf')!;
-    expect(snom.documentDate.toISOString()).toBe('2017-06-19T00:00:00.000Z');
+    expect(snom.documentDate.toISOString()).toBe('2026-02-02T00:00:00.000Z');
 
     const t9969 = await p.ticket.findUniqueOrThrow({ where: { id: 9969 } });
     expect(t9969).toMatchObject({ status: 'IN_PROGRESS', kind: 'INCIDENT', channel: 'PHONE', reporterId: lisa.id, helpdesk: 'Support Vtel' });
-    expect(t9969.reportedAt.toISOString()).toBe('2017-07-13T09:05:00.000Z');
-    expect(t9969.deadline!.toISOString()).toBe('2017-07-14T00:00:00.000Z');
+    expect(t9969.reportedAt.toISOString()).toBe('2026-02-26T10:05:00.000Z'); // 11:05 in Amsterdam, as in the manual
+    expect(t9969.deadline!.toISOString()).toBe('2026-02-27T00:00:00.000Z');
     const t9868 = await p.ticket.findUniqueOrThrow({ where: { id: 9868 } });
     expect(t9868).toMatchObject({ status: 'NEW', application: 'Vcloud', module: 'Vcare', reporterId: jan.id });
-    expect(t9868.reportedAt.toISOString()).toBe('2017-07-06T08:51:00.000Z');
+    expect(t9868.reportedAt.toISOString()).toBe('2026-02-19T09:51:00.000Z');
     // New tickets continue after the demo's numbers, from 10000 on.
     const [seq] = await p.$queryRaw<Array<{ next: bigint }>>`SELECT nextval('tickets_id_seq') AS next`;
     expect(Number(seq!.next)).toBe(10000);
 
     const news = await p.announcement.findFirstOrThrow();
     expect(news).toMatchObject({ kind: 'NEWS', titleNl: 'Aangepaste openingstijden', organizationId: null, expiresAt: null });
-    expect(news.publishedAt.toISOString()).toBe('2019-05-23T07:19:00.000Z');
+    expect(news.publishedAt.toISOString()).toBe('2026-02-28T08:19:00.000Z');
+    expect(news.bodyNl).toContain('Vcare is gesloten op maandag 25 mei 2026 (Pinksteren).');
 
     const apps = await p.application.findMany({ orderBy: { position: 'asc' } });
     expect(apps.map((a) => a.code)).toEqual(['OPERATOR', 'WALLDISPLAY', 'RECORDER', 'SCHEDULER', 'REPORTER', 'PHARMA_REPEAT', 'REDIRECT']);

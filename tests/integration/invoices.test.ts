@@ -28,8 +28,8 @@ const STORED_PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from([0, 1, 
 
 beforeAll(async () => {
   db = await createTestDb();
-  // The manual's half year: "vanaf 1-7-2017 tot en met 31-12-2017".
-  ({ app } = testApp(db, { clock: new TestClock(Date.parse('2017-08-15T10:00:00Z')) }));
+  // The default period is the last six calendar months: on 15-12-2017, "vanaf 1-7-2017 tot en met 15-12-2017".
+  ({ app } = testApp(db, { clock: new TestClock(Date.parse('2017-12-15T10:00:00Z')) }));
   const p = db.prisma;
   orgA = await makeOrg(p, { name: 'Demo Pim (Persoonlijke Informatie Manager)' });
   orgB = await makeOrg(p, { name: 'Demo Pim Dochter', parentId: orgA.id });
@@ -78,13 +78,13 @@ async function as(key: string) {
 const numbersIn = (html: string) => [...html.matchAll(/<th scope="row">(\d+)<\/th>/g)].map((m) => Number(m[1]));
 
 describe('GET /invoices', () => {
-  it("shows the current half year by default, as the manual: number descending, Dutch amounts, the finance department's contact", async () => {
+  it("shows the last six calendar months by default: number descending, Dutch amounts, the finance department's contact", async () => {
     const res = await (await as('finance')).get('/invoices');
     expect(res.status).toBe(200);
     const text = visibleText(res.text);
     expect(text).toContain('8 gevonden');
     expect(text).toContain('Organisatie › Demo Pim (Persoonlijke Informatie Manager)');
-    expect(text).toContain('Factuurdatum › vanaf 1-7-2017 tot en met 31-12-2017');
+    expect(text).toContain('Factuurdatum › vanaf 1-7-2017 tot en met 15-12-2017');
     expect(numbersIn(res.text)).toEqual([105035, 105006, 105005, 105004, 105003, 105002, 105001, 105000]);
     for (const h of ['Factuurnr', 'Factuurtitel', 'Factuurdatum', 'Factuurbedrag excl. BTW', 'Organisatienaam op factuur', 'Download']) expect(text).toContain(h);
     expect(text).toContain('105035 Test Maandfactuur augustus 2017 6-7-2017 € 1.234,56 Demo Pim (Persoonlijke Informatie Manager)');
@@ -153,13 +153,26 @@ describe('GET /invoices', () => {
     expect(byTitle[0]).toBe(105000); // "Test Helpdesk ..."
   });
 
-  it('today (not 2017) the demo invoices are outside the default half year, and shown for the range the user sets', async () => {
-    const { app: nowApp } = testApp(db);
-    const agent = client(nowApp);
+  it('when the default period holds no invoice, says so and offers the period of the most recent invoice in one click', async () => {
+    const { app: laterApp } = testApp(db, { clock: new TestClock(Date.parse('2026-11-29T10:00:00Z')) });
+    const agent = client(laterApp);
     await logIn(agent, people.finance!, PASSWORD);
-    expect(visibleText((await agent.get('/invoices')).text)).toContain('0 gevonden');
-    const res = await agent.get('/invoices?from=2017-07-01&to=2017-12-31');
-    expect(numbersIn(res.text)).toHaveLength(8);
+    const empty = await agent.get('/invoices');
+    const text = visibleText(empty.text);
+    expect(text).toContain('0 gevonden');
+    expect(text).toContain('Er zijn geen facturen in de periode vanaf 1-6-2026 tot en met 29-11-2026.');
+    expect(text).toContain('De meest recente factuur is van 6-7-2017.');
+    const link = /<a class="button button--orange" href="([^"]+)">Toon de facturen vanaf 1-2-2017 tot en met 6-7-2017<\/a>/.exec(empty.text);
+    expect(link?.[1]).toBe('/invoices?from=2017-02-01&amp;to=2017-07-06');
+    const res = await agent.get(link![1]!.replace(/&amp;/g, '&'));
+    expect(numbersIn(res.text)).toEqual([105035, 105006, 105005, 105004, 105003, 105002, 105001, 105000, 104900]);
+    // A person whose organisations have no invoice at all is told that, with no link.
+    const none = await makeOrg(db.prisma, { name: 'Nieuwe klant' });
+    const fresh = client(laterApp);
+    await logIn(fresh, (await makePerson(db.prisma, none.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] })).email!, PASSWORD);
+    const nothing = visibleText((await fresh.get('/invoices')).text);
+    expect(nothing).toContain('Er zijn nog geen facturen.');
+    expect(nothing).not.toContain('Toon de facturen');
   });
 
   it('is refused (403) without VIEW_INVOICES', async () => {
@@ -237,14 +250,14 @@ describe('exports of the filtered list', () => {
     expect(lines[1]).toBe('105035;Test Maandfactuur augustus 2017;6-7-2017;1234,56;21,00;Demo Pim (Persoonlijke Informatie Manager)');
   });
 
-  it('ZIP: one PDF per invoice of the filtered list, stored ones byte for byte', async () => {
+  it('ZIP: one PDF and one UBL e-invoice per invoice of the filtered list, stored PDFs byte for byte', async () => {
     const res = await (await as('financeTree')).get('/invoices/export.zip').buffer(true).parse(binary);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
     expect(res.headers['content-disposition']).toBe('attachment; filename="facturen.zip"');
     expect(res.headers['cache-control']).toBe('no-store');
     const entries = readZip(res.body as Buffer);
-    expect([...entries.keys()].sort()).toEqual([...DEMO.map(([n]) => `factuur-${n}.pdf`), 'factuur-105100.pdf'].sort());
+    expect([...entries.keys()].sort()).toEqual([...DEMO.map(([n]) => `factuur-${n}.pdf`), 'factuur-105100.pdf', ...DEMO.map(([n]) => `factuur-${n}.xml`), 'factuur-105100.xml'].sort());
     expect(Buffer.compare(entries.get('factuur-105002.pdf')!, STORED_PDF)).toBe(0);
     expect(await pdfText(entries.get('factuur-105100.pdf')!)).toContain('Factuur dochter');
   });

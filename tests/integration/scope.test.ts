@@ -124,7 +124,7 @@ describe('a service called with another organisation\'s ids or filters', () => {
 
   it('tickets: the list filtered on their organisation, the detail, a note and a new ticket for them', async () => {
     const before = await snapshot();
-    const { total } = await listTickets(db.prisma, mine, { status: 'all', org: foreign.orgId, q: '', dir: 'desc', pages: {} });
+    const { total } = await listTickets(db.prisma, mine, { status: 'all', reopenCutoff: new Date(0), org: foreign.orgId, q: '', dir: 'desc', pages: {} });
     expect(total).toBe(0);
     await expect(getTicket(db.prisma, mine, foreign.ticketId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(addNote(db.prisma, mine, foreign.ticketId, 'Ingebroken aanvulling', ticketCtx())).rejects.toMatchObject({ code: 'NOT_FOUND' });

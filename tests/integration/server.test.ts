@@ -1,6 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { createEmptyDb } from '../support/db.js';
 import { readMigrations } from '../../src/db/migrator.js';
@@ -35,6 +38,14 @@ function startServer(env: Record<string, string>, args = SOURCES): { proc: Child
   });
   ready.catch(() => {}); // tests that expect a failed start await the exit instead
   return { proc, output: () => out, ready };
+}
+
+async function lisaId(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const { rows } = await c.query("SELECT id FROM contacts WHERE email = 'l.devries@vtel.nl'");
+  await c.end();
+  return rows[0].id;
 }
 
 const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
@@ -100,6 +111,33 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
     await c.end();
     expect(code).toBe(1);
     expect(s.output()).toContain(`Migration ${rows[0].migration_name} was changed after it was applied`);
+  });
+
+  it("the staff tool's mails link to the port the running portal listens on, not to port 3000", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pim-url-'));
+    const fresh = await createEmptyDb();
+    try {
+      // npm start on a free port (PORT=0), no BASE_URL.
+      const s = startServer({ DATA_DIR: dataDir, DATABASE_URL: fresh.url });
+      const port = await s.ready;
+      expect(s.output()).toContain(`PIM is running at http://localhost:${port} `);
+      // The staff tool in another shell: same DATA_DIR and database, no PORT.
+      const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'contact:invite', String(await lisaId(fresh.url))], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, DATABASE_URL: fresh.url, NODE_ENV: 'development' },
+      });
+      expect(run.stdout).toContain('invitation queued for l.devries@vtel.nl');
+      const c = new pg.Client({ connectionString: fresh.url });
+      await c.connect();
+      const { rows } = await c.query("SELECT text FROM mail_outbox WHERE recipient = 'l.devries@vtel.nl' ORDER BY id DESC LIMIT 1");
+      await c.end();
+      expect(rows[0].text).toContain(`http://localhost:${port}/password/reset/`);
+      const exit = exited(s.proc);
+      s.proc.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await fresh.drop();
+    }
   });
 
   it('refuses to start with a bad variable, naming it', async () => {

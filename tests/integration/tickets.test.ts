@@ -100,22 +100,29 @@ describe('GET /tickets: grouped by status with counts', () => {
     orgId = org.id;
     viewer = await person(org.id, ['MANAGE_ORG_TICKETS']);
     const plan: [string, number][] = [['NEW', 3], ['IN_PROGRESS', 2], ['WAITING_CUSTOMER', 1], ['PLANNED_EXTERNAL', 1], ['RESOLVED', 30]];
+    const day = 86_400_000;
     for (const [status, count] of plan) {
       for (let i = 0; i < count; i++) {
-        await makeTicket(db.prisma, org.id, { status: status as 'NEW', title: `${status} melding ${i}`, customerReference: status === 'NEW' && i === 0 ? 'PO-4711' : null });
+        // Two resolved tickets within the reopen period (14 days), 28 long ago.
+        const resolvedAt = status === 'RESOLVED' ? new Date(clock.now().getTime() - (i < 2 ? (i === 0 ? 1 : 14) * day : 15 * day)) : null;
+        await makeTicket(db.prisma, org.id, { status: status as 'NEW', resolvedAt, title: `${status} melding ${i}`, customerReference: status === 'NEW' && i === 0 ? 'PO-4711' : null });
       }
     }
   });
 
   const headings = (html: string) => [...html.matchAll(/<h2 id="group-(\w+)">([^<]+)<\/h2>/g)].map((m) => m[2]);
 
-  it('"Status: actueel" by default: every group but Afgehandeld, in the manual\'s order, counts as in the database', async () => {
+  it('"Status: actueel" by default: every open ticket plus those resolved within the reopen period (they can still get a note), in the manual\'s order', async () => {
     const agent = await agentFor(viewer.email!);
     const res = await agent.get('/tickets');
     expect(res.status).toBe(200);
-    expect(headings(res.text)).toEqual(['Nieuw (3)', 'In behandeling (2)', 'Wachten op klant (1)', 'Gepland extern (1)']);
+    expect(headings(res.text)).toEqual(['Nieuw (3)', 'In behandeling (2)', 'Wachten op klant (1)', 'Gepland extern (1)', 'Afgehandeld (2)']);
     const text = visibleText(res.text);
-    expect(text).toContain('7 gevonden Status › actueel Organisatie › Demo Pim (Persoonlijke Informatie Manager)');
+    expect(text).toContain('9 gevonden Status › actueel Organisatie › Demo Pim (Persoonlijke Informatie Manager)');
+    // The two are exactly the resolved tickets a note can still reopen.
+    const recent = await db.prisma.ticket.findMany({ where: { organizationId: orgId, status: 'RESOLVED', resolvedAt: { gte: new Date(clock.now().getTime() - 14 * 86_400_000) } }, select: { id: true } });
+    expect(recent).toHaveLength(2);
+    for (const { id } of recent) expect(listedIds(res.text)).toContain(id);
     // The explanation of each status, as in the manual.
     expect(text).toContain('Wachten op klant Wij hebben een antwoord van u nodig om de ticket verder in behandeling te nemen');
     expect(text).toContain('Gepland extern Een Vcare Engineer heeft een externe actie op de planning staan om uw ticket op te lossen');
@@ -243,32 +250,48 @@ describe('POST /tickets/new', () => {
     const text = visibleText(page.text);
     expect(text).toContain(`Uw ticket ${id} is opgeslagen.`);
     expect(text).toContain(`Ticket: ${id} - Storing telefonie`);
-    expect(text).toContain('Datum gemeld vrijdag 24 april 2026 12:00');
+    expect(text).toContain('Datum gemeld 24-4-2026 12:00');
     expect(text).toContain('Helpdesk Support Vtel');
     expect(text).toContain('Binnenkomst Klantportaal PIM');
-    expect(text).toContain('Datum deadline dinsdag 28 april 2026');
+    expect(text).toContain('Datum deadline 28-4-2026');
     expect(text).toContain('Geen aanvullingen bij dit ticket aanwezig.');
   });
 });
 
 describe('the detail page', () => {
-  it('hides empty fields until "Toon lege velden"; the print page shows everything without the menu', async () => {
+  it('hides empty fields, and headings whose fields are all empty, until "Toon lege velden"; the print page follows it, without the menu', async () => {
     const org = await makeOrg(db.prisma);
     const p = await person(org.id, ['MANAGE_ORG_TICKETS']);
     const t = await makeTicket(db.prisma, org.id, { reporterId: p.id, title: 'Snom instellen', kind: 'QUESTION', reportedAt: new Date('2017-07-13T09:05:00Z') });
     const agent = await agentFor(p.email!);
     const plain = visibleText((await agent.get(`/tickets/${t.id}`)).text);
-    expect(plain).toContain('Datum gemeld donderdag 13 juli 2017 11:05');
+    expect(plain).toContain('Datum gemeld 13-7-2017 11:05');
     expect(plain).toContain('Soort Vraag');
     expect(plain).not.toContain('Referentie klant');
+    expect(plain).not.toContain('Extra informatie');
     expect(plain).toContain('Toon lege velden');
     const full = visibleText((await agent.get(`/tickets/${t.id}?empty=1`)).text);
-    expect(full).toContain('Referentie klant');
+    expect(full).toContain('Extra informatie Referentie klant');
     expect(full).toContain('Afwijkend telnr.');
     const print = await agent.get(`/tickets/${t.id}/print`);
     expect(print.status).toBe(200);
     expect(print.text).not.toContain('class="menu"');
-    expect(visibleText(print.text)).toContain('Referentie klant');
+    expect(visibleText(print.text)).not.toContain('Extra informatie');
+    expect(visibleText((await agent.get(`/tickets/${t.id}/print?empty=1`)).text)).toContain('Extra informatie Referentie klant');
+    // A filled-in reference shows its heading without "Toon lege velden".
+    const withRef = await makeTicket(db.prisma, org.id, { reporterId: p.id, customerReference: 'PO-4711' });
+    expect(visibleText((await agent.get(`/tickets/${withRef.id}`)).text)).toContain('Extra informatie Referentie klant PO-4711');
+  });
+
+  it('the print page has an "Afdrukken" button for its script (hidden until the script shows it), loaded with the CSP nonce', async () => {
+    const org = await makeOrg(db.prisma);
+    const p = await person(org.id, ['MANAGE_ORG_TICKETS']);
+    const t = await makeTicket(db.prisma, org.id, { reporterId: p.id });
+    const res = await (await agentFor(p.email!)).get(`/tickets/${t.id}/print`);
+    expect(res.text).toMatch(/<button type="button" class="button button--green" data-print hidden>Afdrukken<\/button>/);
+    const nonce = /script-src[^;]*'nonce-([^']+)'/.exec(res.headers['content-security-policy'] ?? '')?.[1];
+    expect(nonce).toBeTruthy();
+    expect(res.text).toContain(`<script src="/js/print.js" nonce="${nonce}" defer></script>`);
   });
 });
 
@@ -311,7 +334,7 @@ describe('follow-up notes (aanvullingen)', () => {
     expect(mails.map((m) => m.recipient)).toEqual(['support@vcareconnect.nl', 'support@vcareconnect.nl']);
     const text = visibleText((await (await agentFor(p.email!)).get(`/tickets/${t.id}`)).text);
     expect(text.indexOf('Eerste aanvulling')).toBeLessThan(text.indexOf('Tweede aanvulling'));
-    expect(text).toContain('Lisa de Vries, vrijdag 24 april 2026');
+    expect(text).toContain('Lisa de Vries, 24-4-2026 12:00');
     expect((await db.prisma.ticket.findUniqueOrThrow({ where: { id: t.id } })).status).toBe('IN_PROGRESS');
   });
 

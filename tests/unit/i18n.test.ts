@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatLongDateTime, formatMoney, hasKey, localeKeys, pickLocale } from '../../src/i18n/index.js';
+import { formatDate, formatDateTime, formatMoney, hasKey, localeKeys, pickLocale } from '../../src/i18n/index.js';
 import { VIEWS_DIR } from '../../src/http/views.js';
 
 describe('locales', () => {
@@ -33,8 +33,12 @@ describe('formats', () => {
   const d = new Date('2017-07-13T09:05:00Z'); // 11:05 in Amsterdam (summer time)
   it('as the manual writes them', () => {
     expect(formatDate('nl', d)).toBe('13-7-2017');
-    expect(formatDateTime('nl', new Date('2019-05-23T07:19:00Z'))).toBe('23-05-2019 09:19');
-    expect(formatLongDateTime('nl', d)).toBe('donderdag 13 juli 2017 11:05');
+    // One format everywhere: the manual's "6-7-2017 10:51", day and month without leading zeros.
+    expect(formatDateTime('nl', new Date('2017-07-06T08:51:00Z'))).toBe('6-7-2017 10:51');
+    expect(formatDateTime('nl', new Date('2019-05-23T07:09:00Z'))).toBe('23-5-2019 09:09');
+    expect(formatDateTime('nl', new Date('2017-01-06T08:05:00Z'))).toBe('6-1-2017 09:05'); // winter time
+    expect(formatDate('en', d)).toBe('13/7/2017');
+    expect(formatDateTime('en', new Date('2017-07-06T08:51:00Z'))).toBe('6/7/2017 10:51');
     expect(formatMoney('nl', 1234.56)).toBe('€ 1.234,56');
     expect(formatMoney('nl', 0)).toBe('€ 0,00');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { divRound, formatCents, formatQuantity, formatRate, fromUnits, invoiceTotals, lineAmountCents, toUnits } from '../../src/features/invoices/money.js';
-import { currentHalfYear, parseDay, parseInvoiceFilter } from '../../src/features/invoices/filters.js';
+import { defaultPeriod, parseDay, parseInvoiceFilter, sixMonthsUpTo } from '../../src/features/invoices/filters.js';
 import { contentDisposition } from '../../src/http/download.js';
 import { formatMoney } from '../../src/i18n/index.js';
 
@@ -52,12 +52,14 @@ describe('invoice money (integers, never floats)', () => {
 });
 
 describe('invoice filter', () => {
-  it('defaults to the half year containing today in Amsterdam', () => {
+  it('defaults to the last six calendar months up to today in Amsterdam', () => {
     const iso = (r: { from: Date; to: Date }) => [r.from.toISOString().slice(0, 10), r.to.toISOString().slice(0, 10)];
-    expect(iso(currentHalfYear(new Date('2017-08-15T10:00:00Z')))).toEqual(['2017-07-01', '2017-12-31']);
-    expect(iso(currentHalfYear(new Date('2017-06-30T22:30:00Z')))).toEqual(['2017-07-01', '2017-12-31']); // 00:30 on 1 July in Amsterdam
-    expect(iso(currentHalfYear(new Date('2017-12-31T23:30:00Z')))).toEqual(['2018-01-01', '2018-06-30']);
-    expect(iso(currentHalfYear(new Date('2018-03-01T12:00:00Z')))).toEqual(['2018-01-01', '2018-06-30']);
+    expect(iso(defaultPeriod(new Date('2017-08-15T10:00:00Z')))).toEqual(['2017-03-01', '2017-08-15']);
+    expect(iso(defaultPeriod(new Date('2017-06-30T22:30:00Z')))).toEqual(['2017-02-01', '2017-07-01']); // 00:30 on 1 July in Amsterdam
+    // On 1 January the period reaches back into last year: never an empty list for a new year.
+    expect(iso(defaultPeriod(new Date('2026-12-31T23:30:00Z')))).toEqual(['2026-08-01', '2027-01-01']);
+    expect(iso(defaultPeriod(new Date('2018-03-01T12:00:00Z')))).toEqual(['2017-10-01', '2018-03-01']);
+    expect(iso(sixMonthsUpTo(new Date('2017-07-06T00:00:00Z')))).toEqual(['2017-02-01', '2017-07-06']);
   });
 
   it('reads dates the ISO way and the Dutch way, and refuses impossible ones', () => {

@@ -10,7 +10,7 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
     .command('seed:demo')
     .description("load the user manual's demo data (only into a database without organisations)")
     .action(async () => {
-      const { loaded } = await seedDemo(prisma, staffActor());
+      const { loaded } = await seedDemo(prisma, staffActor(), ctx.now());
       ctx.out(
         loaded
           ? `demo data loaded: log in at ${ctx.baseUrl}/login as ${DEMO_LOGIN} with password ${DEMO_PASSWORD}`

@@ -10,21 +10,31 @@ export interface InvoiceFilter {
   /** Invoice date range, inclusive; null: no bound. Dates are UTC midnights (DATE columns). */
   from: Date | null;
   to: Date | null;
-  /** True when the range is the default (the current half year). */
+  /** True when the range is the default (the last six calendar months up to today). */
   defaultRange: boolean;
   q: string;
   /** Field name -> locale key, for a date the user typed that is not a date. */
   errors: Record<string, string>;
 }
 
-/** The half year (1 Jan-30 Jun or 1 Jul-31 Dec) containing `now` in Amsterdam, as UTC-midnight dates. */
-export function currentHalfYear(now: Date): { from: Date; to: Date } {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: 'numeric' }).formatToParts(now);
-  const year = Number(parts.find((p) => p.type === 'year')?.value);
-  const month = Number(parts.find((p) => p.type === 'month')?.value);
-  return month <= 6
-    ? { from: new Date(Date.UTC(year, 0, 1)), to: new Date(Date.UTC(year, 5, 30)) }
-    : { from: new Date(Date.UTC(year, 6, 1)), to: new Date(Date.UTC(year, 11, 31)) };
+/** The calendar day of `instant` in Amsterdam, as a UTC-midnight date (how DATE columns read). */
+export function amsterdamDay(instant: Date): Date {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(instant);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return new Date(Date.UTC(get('year'), get('month') - 1, get('day')));
+}
+
+/**
+ * Six calendar months up to and including `day`: from the first of the month five months
+ * before `day`'s month, to `day` itself (on 29-11-2026: 1-6-2026 to 29-11-2026).
+ */
+export function sixMonthsUpTo(day: Date): { from: Date; to: Date } {
+  return { from: new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() - 5, 1)), to: day };
+}
+
+/** The list's default period: the last six calendar months up to today in Amsterdam. */
+export function defaultPeriod(now: Date): { from: Date; to: Date } {
+  return sixMonthsUpTo(amsterdamDay(now));
 }
 
 /** "2017-07-01" (an <input type=date>) or "1-7-2017" (typed the Dutch way) -> UTC midnight; null when not a real date. */
@@ -48,7 +58,7 @@ export function isoDay(d: Date | null): string {
 }
 
 /**
- * Reads `?org=&subs=ja|nee&from=&to=&dates=all&q=`. No dates: the current half year;
+ * Reads `?org=&subs=ja|nee&from=&to=&dates=all&q=`. No dates: the last six calendar months;
  * `dates=all`: no range. A date that is not a date is reported and the default is used.
  */
 export function parseInvoiceFilter(query: Request['query'], now: Date, hasSubsidiaryAccess: boolean): InvoiceFilter {
@@ -57,7 +67,7 @@ export function parseInvoiceFilter(query: Request['query'], now: Date, hasSubsid
   const orgId = /^[1-9]\d{0,8}$/.test(orgRaw) ? Number(orgRaw) : undefined;
   const subs = str(query.subs);
   const subsidiaries = hasSubsidiaryAccess && subs !== 'nee';
-  const half = currentHalfYear(now);
+  const period = defaultPeriod(now);
   const fromRaw = str(query.from);
   const toRaw = str(query.to);
   let from: Date | null = null;
@@ -67,13 +77,13 @@ export function parseInvoiceFilter(query: Request['query'], now: Date, hasSubsid
   const all = str(query.dates) === 'all';
   const defaultRange = !all && !fromRaw && !toRaw;
   if (defaultRange || Object.keys(errors).length) {
-    from = half.from;
-    to = half.to;
+    from = period.from;
+    to = period.to;
   }
   if (from && to && from > to) {
     errors.to = 'invoices.errors.range';
-    from = half.from;
-    to = half.to;
+    from = period.from;
+    to = period.to;
   }
   return { orgId, subsidiaries, from, to, defaultRange, q: str(query.q).slice(0, 200), errors };
 }

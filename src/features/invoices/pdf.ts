@@ -2,11 +2,16 @@ import { createPdf, numberPages, pdfToBuffer } from '../../pdf/base.js';
 import { formatDate, translate, type Locale } from '../../i18n/index.js';
 import { formatCents, formatQuantity, formatRate, invoiceTotals, toUnits, type InvoiceTotals } from './money.js';
 import type { InvoiceForPdf } from './service.js';
+import type { SupplierConfig } from '../../config.js';
 
-/** The vendor as the manual's footer names it. */
+/** The vendor as the manual's footer names it (its KvK, VAT number and bank account come from the configuration). */
 export const VENDOR = {
   name: 'Vcare connect',
   visit: ['Pantheon 2', '7521 PR Enschede'],
+  /** The visiting address in parts, for the e-invoice. */
+  street: 'Pantheon 2',
+  postcode: '7521 PR',
+  city: 'Enschede',
   postal: ['Postbus 176', '7500 AD Enschede'],
   phone: '088 4 800 900',
   email: 'administratie@vcareconnect.nl',
@@ -33,35 +38,63 @@ export function dueDate(invoiceDate: Date, days: number): Date {
   return new Date(invoiceDate.getTime() + days * 86_400_000);
 }
 
+/** True when the invoice's total including VAT is negative: a credit invoice (creditfactuur). */
+export function isCredit(totals: InvoiceTotals): boolean {
+  return totals.inclCents < 0n;
+}
+
+/** "NL91 ABNA 0417 1643 00": an IBAN in groups of four, as people read and type it. */
+export function formatIban(iban: string): string {
+  return iban.replace(/(.{4})(?=.)/g, '$1 ');
+}
+
 /** "factuur-105035.pdf" */
 export function invoiceFileName(number: number): string {
   return `factuur-${number}.pdf`;
 }
 
-/** A Dutch invoice generated from the invoice's data (when staff stored no PDF for it). */
-export async function renderInvoicePdf(invoice: InvoiceForPdf, lang: Locale = 'nl'): Promise<Buffer> {
+/**
+ * A Dutch invoice generated from the invoice's data (when staff stored no PDF for it): with the
+ * supplier's KvK number, VAT number and bank account; a negative total is a credit invoice.
+ */
+export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: SupplierConfig, lang: Locale = 'nl'): Promise<Buffer> {
   const t = (key: string, params?: Record<string, string | number>) => translate(lang, `invoices.pdf.${key}`, params);
-  const doc = createPdf(`${t('title')} ${invoice.number}`);
+  const totals = totalsOf(invoice);
+  const credit = isCredit(totals);
+  const title = credit ? t('creditTitle') : t('title');
+  const doc = createPdf(`${title} ${invoice.number}`);
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
 
   // Vendor, top right; customer address, left (window envelope position).
   doc.font('Helvetica-Bold').fontSize(16).text(VENDOR.name, left, 50, { width, align: 'right' });
   doc.font('Helvetica').fontSize(9).fillColor('#333333');
-  doc.text([`${t('visitAddress')}: ${VENDOR.visit.join(', ')}`, `${t('postalAddress')}: ${VENDOR.postal.join(', ')}`, `${t('phone')}: ${VENDOR.phone}`, `${t('email')}: ${VENDOR.email}`].join('\n'), { width, align: 'right' });
+  doc.text(
+    [
+      `${t('visitAddress')}: ${VENDOR.visit.join(', ')}`,
+      `${t('postalAddress')}: ${VENDOR.postal.join(', ')}`,
+      `${t('phone')}: ${VENDOR.phone}`,
+      `${t('email')}: ${VENDOR.email}`,
+      `${t('kvk')}: ${supplier.kvk}`,
+      `${t('vatId')}: ${supplier.vatId}`,
+      `${t('iban')}: ${formatIban(supplier.iban)}  ${t('bic')}: ${supplier.bic}`,
+      `${t('accountHolder')}: ${supplier.accountHolder}`,
+    ].join('\n'),
+    { width, align: 'right' },
+  );
 
   const o = invoice.organization;
   const address = [invoice.organizationName, o.postalStreet, [o.postalPostcode, o.postalCity].filter(Boolean).join('  '), o.postalCountry]
     .filter((s): s is string => !!s && s.trim() !== '');
   doc.fillColor('#000000').fontSize(11).text(address.join('\n'), left, 150, { width: width / 2 });
 
-  doc.font('Helvetica-Bold').fontSize(20).text(t('title'), left, 250);
+  doc.font('Helvetica-Bold').fontSize(20).text(title, left, 250);
   const due = dueDate(invoice.invoiceDate, invoice.paymentTermDays);
+  // A credit invoice has nothing to pay: no payment term, no due date.
   const facts: [string, string][] = [
     [t('number'), String(invoice.number)],
     [t('date'), formatDate(lang, invoice.invoiceDate)],
-    [t('paymentTerm'), t('days', { days: invoice.paymentTermDays })],
-    [t('dueDate'), formatDate(lang, due)],
+    ...(credit ? [] : ([[t('paymentTerm'), t('days', { days: invoice.paymentTermDays })], [t('dueDate'), formatDate(lang, due)]] as [string, string][])),
     [t('subject'), invoice.title],
   ];
   let y = 282;
@@ -110,7 +143,6 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, lang: Locale = 'n
   }
 
   // Totals.
-  const totals = totalsOf(invoice);
   const rows: [string, string, boolean][] = [[t('totalExcl'), formatCents(totals.exclCents), false]];
   for (const r of totals.vatByRate) rows.push([t('vatOver', { rate: formatRate(r.rateHundredths), base: formatCents(r.baseCents) }), formatCents(r.vatCents), false]);
   if (totals.vatByRate.length === 0) rows.push([t('vatTotal'), formatCents(totals.vatCents), false]);
@@ -130,7 +162,8 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, lang: Locale = 'n
 
   y += 20;
   doc.font('Helvetica').fontSize(9).fillColor('#333333');
-  doc.text(t('payment', { days: invoice.paymentTermDays, due: formatDate(lang, due), number: invoice.number }), left, y, { width });
+  const pay = { amount: formatCents(credit ? -totals.inclCents : totals.inclCents), days: invoice.paymentTermDays, due: formatDate(lang, due), number: invoice.number, iban: formatIban(supplier.iban), bic: supplier.bic, holder: supplier.accountHolder };
+  doc.text(credit ? t('creditPayment', pay) : t('payment', pay), left, y, { width });
   doc.moveDown(0.5).text(t('questions', { email: VENDOR.email, phone: VENDOR.phone }), { width });
 
   numberPages(doc, (n, of) => t('page', { n, of }));

@@ -10,15 +10,17 @@ import { sendCsv } from '../../http/csv.js';
 import { sendDownload, startDownload } from '../../http/download.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { langOf } from '../../http/locals.js';
-import { isoDay, parseInvoiceFilter } from './filters.js';
+import { isoDay, parseInvoiceFilter, sixMonthsUpTo } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
+import { renderInvoiceUbl, ublFileName } from './ubl.js';
 import { idParam } from '../../http/params.js';
 import { recordDownload } from '../../audit.js';
 import {
   INVOICE_SORTS,
   getInvoiceForPdf,
   getInvoicesForPdf,
+  latestInvoiceDate,
   listInvoices,
   listInvoicesForExport,
   invoiceScope,
@@ -66,6 +68,9 @@ export function invoiceRoutes(deps: AppDeps): Router {
       ...(filter.q ? [{ label: t('invoices.filter.search'), value: filter.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
     ];
     const errors = filter.errors;
+    // A first visit whose default period holds nothing is told so, with the period of the most recent invoice one click away.
+    const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await latestInvoiceDate(prisma, actor, filter) : null;
+    const latestPeriod = latest ? sixMonthsUpTo(latest) : null;
     res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
       rows,
       list,
@@ -85,6 +90,12 @@ export function invoiceRoutes(deps: AppDeps): Router {
       csvUrl: urlWith(PAGES.invoiceCsv.path, req.query, {}),
       zipUrl: urlWith(PAGES.invoiceZip.path, req.query, {}),
       allDatesUrl: urlWith(req.path, req.query, { from: null, to: null, dates: 'all' }),
+      emptyPeriod: filter.defaultRange && total === 0 ? { range, latest } : null,
+      latestPeriod: latestPeriod && {
+        url: urlWith(req.path, req.query, { from: isoDay(latestPeriod.from), to: isoDay(latestPeriod.to), dates: null, page: null }),
+        range: t('invoices.filter.range', { from: formatDate(lang, latestPeriod.from), to: formatDate(lang, latestPeriod.to) }),
+        date: formatDate(lang, latestPeriod.to),
+      },
     });
   });
 
@@ -112,9 +123,16 @@ export function invoiceRoutes(deps: AppDeps): Router {
   r.get(PAGES.invoicePdf.path, guardFor('invoicePdf'), async (req, res) => {
     const id = idParam(req.params.id);
     const invoice = await getInvoiceForPdf(prisma, actorOf(req), id);
-    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, langOf(req));
+    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req));
     await recordDownload(prisma, actorOf(req), { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null });
     sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
+  });
+
+  // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.
+  r.get(PAGES.invoiceUbl.path, guardFor('invoiceUbl'), async (req, res) => {
+    const invoice = await getInvoiceForPdf(prisma, actorOf(req), idParam(req.params.id));
+    const body = Buffer.from(renderInvoiceUbl(invoice, deps.config.supplier), 'utf8');
+    sendDownload(res, { fileName: ublFileName(invoice.number), contentType: 'application/xml; charset=utf-8', body });
   });
 
   return r;
@@ -124,7 +142,7 @@ export function invoiceRoutes(deps: AppDeps): Router {
 const ZIP_BATCH = 20;
 
 /**
- * Streams the PDFs as one ZIP. Invoices are read in small batches and each entry is awaited
+ * Streams the PDFs, each with its UBL e-invoice beside it, as one ZIP. Invoices are read in small batches and each entry is awaited
  * before the next is added, so memory stays bounded by a batch, whatever the selection.
  */
 async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {
@@ -143,10 +161,12 @@ async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' 
     for (const id of ids) {
       const inv = byId.get(id);
       if (!inv || closed) continue;
-      const body = inv.pdf ? Buffer.from(inv.pdf) : await renderInvoicePdf(inv, lang);
-      const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
-      archive.append(body, { name: invoiceFileName(inv.number), date: inv.invoiceDate });
-      await Promise.race([added, failed]);
+      const body = inv.pdf ? Buffer.from(inv.pdf) : await renderInvoicePdf(inv, deps.config.supplier, lang);
+      for (const [name, content] of [[invoiceFileName(inv.number), body], [ublFileName(inv.number), Buffer.from(renderInvoiceUbl(inv, deps.config.supplier), 'utf8')]] as const) {
+        const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
+        archive.append(content, { name, date: inv.invoiceDate });
+        await Promise.race([added, failed]);
+      }
     }
   }
   if (closed) {

@@ -57,6 +57,16 @@ export async function listInvoices(prisma: PrismaClient, actor: Actor, filter: I
   return { rows, total };
 }
 
+/** The date of the most recent invoice in the scope that matches the filter's search, whatever its date; null when there is none. */
+export async function latestInvoiceDate(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter): Promise<Date | null> {
+  const latest = await prisma.invoice.findFirst({
+    where: whereFor(actor, { ...filter, from: null, to: null }),
+    orderBy: [{ invoiceDate: 'desc' }, { number: 'desc' }],
+    select: { invoiceDate: true },
+  });
+  return latest?.invoiceDate ?? null;
+}
+
 /** Every invoice of the filtered list (for the CSV), refused above CSV_MAX_ROWS. */
 export async function listInvoicesForExport(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
   const where = whereFor(actor, filter);
@@ -81,11 +91,11 @@ const pdfSelect = {
   vatAmount: true,
   organizationName: true,
   pdf: true,
-  organization: { select: { postalStreet: true, postalPostcode: true, postalCity: true, postalCountry: true } },
+  organization: { select: { id: true, postalStreet: true, postalPostcode: true, postalCity: true, postalCountry: true, email: true, mainContact: { select: { email: true } } } },
   lines: { orderBy: { position: 'asc' }, select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true } },
 } as const satisfies Prisma.InvoiceSelect;
 
-/** An invoice with its lines and stored PDF, for its PDF. */
+/** An invoice with its lines and stored PDF, for its PDF and its UBL. */
 export type InvoiceForPdf = Prisma.InvoiceGetPayload<{ select: typeof pdfSelect }>;
 
 /** One invoice in the person's scope; any other id is simply not found (404). */

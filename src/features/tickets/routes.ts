@@ -9,7 +9,7 @@ import { urlWith } from '../../http/list.js';
 import { fieldErrors, str, type FieldErrors } from '../../http/validation.js';
 import { formatDate, translate } from '../../i18n/index.js';
 import { NoteForm, TICKET_KINDS, TICKET_STATUSES, TicketForm } from './schema.js';
-import { noteState } from './note-state.js';
+import { noteState, reopenCutoff } from './note-state.js';
 import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
 import { idParam } from '../../http/params.js';
 
@@ -21,7 +21,7 @@ function ticketId(req: Request): number {
 }
 
 /** The list's filters from the query string; unknown values fall back to the defaults. */
-function parseTicketQuery(query: Request['query'], orgIds: number[]): TicketListQuery {
+function parseTicketQuery(query: Request['query'], orgIds: number[], reopenFrom: Date): TicketListQuery {
   const status = str(query.status);
   const org = Number.parseInt(str(query.org), 10);
   const pages: TicketListQuery['pages'] = {};
@@ -31,6 +31,7 @@ function parseTicketQuery(query: Request['query'], orgIds: number[]): TicketList
   }
   return {
     status: status === 'all' || (TICKET_STATUSES as readonly string[]).includes(status) ? (status as TicketListQuery['status']) : 'current',
+    reopenCutoff: reopenFrom,
     org: orgIds.includes(org) ? org : null,
     q: str(query.q).slice(0, 200),
     dir: str(query.dir) === 'asc' ? 'asc' : 'desc',
@@ -53,7 +54,7 @@ export function ticketRoutes(deps: AppDeps): Router {
 
   r.get(PAGES.tickets.path, guard(), async (req, res) => {
     const actor = actorOf(req);
-    const query = parseTicketQuery(req.query, actor.orgIds);
+    const query = parseTicketQuery(req.query, actor.orgIds, reopenCutoff(clock.now(), config.tickets.reopenDays));
     const [result, organizations] = await Promise.all([listTickets(prisma, actor, query), scopeOrganizations(actor)]);
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
@@ -67,6 +68,7 @@ export function ticketRoutes(deps: AppDeps): Router {
     res.render('tickets/index', {
       ...result,
       query,
+      searchOpen: str(req.query.search) === '1',
       chips,
       organizations,
       statuses: TICKET_STATUSES,
@@ -116,7 +118,7 @@ export function ticketRoutes(deps: AppDeps): Router {
   });
 
   r.get('/tickets/:id/print', guard(), async (req, res) => {
-    res.render('tickets/print', { ...(await detail(req)), showEmpty: true });
+    res.render('tickets/print', { ...(await detail(req)), showEmpty: str(req.query.empty) === '1' });
   });
 
   r.get('/tickets/:id/notes/new', guard(), async (req, res) => {

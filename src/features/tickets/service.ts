@@ -5,8 +5,8 @@ import type { TicketStatus } from '../../generated/prisma/enums.js';
 import { AppError } from '../../http/errors.js';
 import { likeEscape, pageInfo, PER_PAGE, type PageInfo } from '../../http/list.js';
 import { recordAudit } from '../../audit.js';
-import { CURRENT_STATUSES, TICKET_STATUSES, type TicketInput } from './schema.js';
-import { noteState } from './note-state.js';
+import { TICKET_STATUSES, type TicketInput } from './schema.js';
+import { currentTickets, noteState } from './note-state.js';
 import { addWorkingDays } from './working-days.js';
 import { mailHelpdesk, mailReporter, ticketLink } from './mail.js';
 import { mayPick, scope, scopeOrganizations as scopeOrgs } from '../../auth/scope.js';
@@ -14,6 +14,8 @@ import { mayPick, scope, scopeOrganizations as scopeOrgs } from '../../auth/scop
 /** The list's filters: which statuses, which organisation, what text, which page per group. */
 export interface TicketListQuery {
   status: 'current' | 'all' | TicketStatus;
+  /** For "current": resolved tickets count as current when resolved at or after this (reopenCutoff). */
+  reopenCutoff: Date;
   org: number | null;
   q: string;
   dir: 'asc' | 'desc';
@@ -46,7 +48,7 @@ export interface TicketGroup {
 
 function listWhere(actor: Actor, query: TicketListQuery): Prisma.TicketWhereInput {
   const and: Prisma.TicketWhereInput[] = [scope.tickets(actor, query.org !== null ? [query.org] : undefined)];
-  if (query.status === 'current') and.push({ status: { in: [...CURRENT_STATUSES] } });
+  if (query.status === 'current') and.push(currentTickets(query.reopenCutoff));
   else if (query.status !== 'all') and.push({ status: query.status });
   if (query.q) {
     // Prisma passes `contains` to ILIKE as it is: escape the wildcards so "50%" means 50%.
