@@ -3,11 +3,17 @@ import { csrfSync } from 'csrf-sync';
 import path from 'node:path';
 import type { AppDeps } from './deps.js';
 import { cspNonce, securityHeaders } from './http/security.js';
-import { saveBeforeRedirect, sessionMiddleware, sessionLifetime } from './auth/session.js';
+import { saveBeforeRedirect, sessionCookieName, sessionMiddleware, sessionLifetime } from './auth/session.js';
+import { DEVICE_COOKIE } from './auth/device.js';
+import { countRefusedAttempt } from './auth/throttle.js';
+import { edgeInput } from './http/edge.js';
 import { createPassport } from './auth/passport.js';
 import { listLocals, pageLocals } from './http/locals.js';
 import { useViews } from './http/views.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { requestId } from './http/request-id.js';
+import { closeWhileDraining } from './http/drain.js';
+import { createMetrics, metricsEndpoint } from './http/metrics.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
@@ -26,15 +32,24 @@ import { apiDocsRoutes } from './api/docs.js';
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 
 /** Builds the Express app; the middleware order reads top to bottom. */
-export function createApp(deps: AppDeps): Express {
-  const { config } = deps;
+export function createApp(given: AppDeps): Express {
+  const { config } = given;
+  const metrics = given.metrics ?? (config.metrics.enabled ? createMetrics(given) : undefined);
+  const deps: AppDeps = { ...given, metrics };
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   useViews(app);
 
+  // Every request gets an id first: every log line and the 5xx page carry it.
+  app.use(requestId);
+  if (deps.lifecycle) app.use(closeWhileDraining(deps.lifecycle));
+  if (metrics) app.use(metrics.track);
+
   // Probes and static files first: they need no session, so they cost no database round trip.
   app.use(healthRoutes(deps));
+  // Never public: only with its token, and not at all here when it has a port of its own.
+  if (metrics && config.metrics.token && !config.metrics.port) app.use(metricsEndpoint(metrics, config.metrics.token));
   // Mounted per folder, so an ordinary page costs no file-system look-up.
   for (const dir of ['css', 'js', 'img']) {
     app.use(`/${dir}`, express.static(path.join(PUBLIC_DIR, dir), { maxAge: config.production ? '1d' : 0, index: false, fallthrough: true }));
@@ -47,7 +62,20 @@ export function createApp(deps: AppDeps): Express {
   // so a browser's session can never act through it (and it needs no CSRF token).
   app.use(API_BASE, apiRoutes(deps));
 
-  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  // Every input at the edge: well-formed encoding, no control characters, the app's cookies
+  // intact; a refusal is a 400 page, and one at the login or reset form counts as an attempt.
+  app.use(
+    edgeInput({
+      bodyLimit: '200kb',
+      parameterLimit: 200,
+      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE],
+      secureCookies: config.secureCookies,
+      onRefused: async (req, reason) => {
+        metrics?.refusedRequests.inc({ reason });
+        if (await countRefusedAttempt(deps.prisma, req.method, req.path, req.ip ?? 'unknown', deps.clock.now())) metrics?.loginLocks.inc();
+      },
+    }),
+  );
 
   // Session, then who is logged in (roles re-read on every request).
   app.use(

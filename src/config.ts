@@ -13,6 +13,25 @@ const providerUrl = z
     return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
   }, 'must be an https URL (http only on 127.0.0.1 or localhost)');
 
+/** The outbox's default waits between attempts: short first, then every five minutes. */
+const DEFAULT_RETRY_SCHEDULE = '15s,1m,2m,5m';
+
+/**
+ * Parses MAIL_RETRY_SCHEDULE ("15s,1m,2m,5m": seconds, minutes or hours, 1 s to 24 h each)
+ * into milliseconds; a message when it is not that.
+ */
+export function parseRetrySchedule(spec: string): number[] | string {
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+  const out: number[] = [];
+  for (const part of spec.split(',').map((p) => p.trim())) {
+    const m = /^(\d{1,5})(s|m|h)$/.exec(part);
+    const ms = m ? Number(m[1]) * unit[m[2] as keyof typeof unit] : NaN;
+    if (!(ms >= 1_000 && ms <= 86_400_000)) return `"${part}" is not a wait such as 30s, 5m or 1h (1 second to 24 hours), in a list like ${DEFAULT_RETRY_SCHEDULE}`;
+    out.push(ms);
+  }
+  return out;
+}
+
 /** True when `iban` (spaces removed, upper case) passes the ISO 13616 mod-97 check. */
 export function isIban(iban: string): boolean {
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
@@ -44,7 +63,18 @@ const Env = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('PIM <noreply@vcareconnect.nl>'),
+  // Outbox: the waits between attempts (the last one repeats) and when a mail is given up.
+  MAIL_RETRY_SCHEDULE: z.string().default(DEFAULT_RETRY_SCHEDULE),
+  MAIL_GIVE_UP_HOURS: z.coerce.number().positive().max(24 * 30).default(48),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  // Metrics (Prometheus): off unless a token or a port of its own is set.
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  // Shutdown (SIGTERM): readiness 503 for this long before the listener closes, then at most
+  // this long for running responses.
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().min(0).max(300).default(0),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(10),
   // Single sign-on: a provider is on when its client id and secret are both set.
   MICROSOFT_CLIENT_ID: z.string().optional(),
   MICROSOFT_CLIENT_SECRET: z.string().optional(),
@@ -167,7 +197,13 @@ export type Config = {
   sessionAbsoluteMs: number;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Outbox retries: waits between attempts (the last repeats), and the give-up time. */
+  mailRetry: MailRetryConfig;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** `/metrics`: on the app's port with `token`, or on a port of its own (`port` at `host`, with `token` if set). */
+  metrics: { enabled: boolean; token: string | undefined; port: number | undefined; host: string };
+  /** SIGTERM: readiness 503 for `delayMs`, then stop accepting; responses get `timeoutMs`. */
+  shutdown: { delayMs: number; timeoutMs: number };
   /** Microsoft 365 / Entra ID login, when configured. */
   microsoft: MicrosoftConfig | undefined;
   /** Google login, when configured. */
@@ -184,6 +220,14 @@ export interface ApiConfig {
   rateLimitPerMinute: number;
   /** How often the webhook worker looks for due deliveries. */
   webhookIntervalMs: number;
+}
+
+/** How the outbox retries a mail that could not be sent. */
+export interface MailRetryConfig {
+  /** Wait before attempt n+1 after the n-th failure (milliseconds); the last one repeats. */
+  scheduleMs: number[];
+  /** A mail still not sent this long after it was queued (or retried by staff) is given up. */
+  giveUpMs: number;
 }
 
 /** Microsoft 365 / Entra ID: the app registration and the issuer to discover. */
@@ -243,6 +287,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const slaDays = parseSlaDays(e.TICKET_SLA_DAYS);
   if (typeof slaDays === 'string') throw new ConfigError(`Invalid configuration:\n  TICKET_SLA_DAYS: ${slaDays}`);
+  const retrySchedule = parseRetrySchedule(e.MAIL_RETRY_SCHEDULE);
+  if (typeof retrySchedule === 'string') throw new ConfigError(`Invalid configuration:\n  MAIL_RETRY_SCHEDULE: ${retrySchedule}`);
   const supplier = supplierConfig(e, production);
   const baseUrl = (e.BASE_URL ?? defaultBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
   return {
@@ -263,7 +309,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    mailRetry: { scheduleMs: retrySchedule, giveUpMs: e.MAIL_GIVE_UP_HOURS * 3_600_000 },
     logLevel: e.LOG_LEVEL,
+    metrics: { enabled: !!(e.METRICS_TOKEN || e.METRICS_PORT), token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
+    shutdown: { delayMs: e.SHUTDOWN_DELAY_SECONDS * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
     microsoft:
       e.MICROSOFT_CLIENT_ID && e.MICROSOFT_CLIENT_SECRET
         ? {

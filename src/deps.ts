@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import type { Clock } from './clock.js';
+import type { Lifecycle } from './http/drain.js';
+import type { Metrics } from './http/metrics.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -14,6 +16,10 @@ export interface AppDeps {
   sso?: { microsoft: boolean; google: boolean };
   /** Tests only: the SSO providers' HTTP calls go through this fetch (to a provider on loopback). */
   ssoFetch?: typeof fetch;
+  /** Prometheus metrics (when enabled); the server passes them so its metrics port shares them. */
+  metrics?: Metrics;
+  /** Set by the server while it shuts down: /readyz answers 503 and responses close their connection. */
+  lifecycle?: Lifecycle;
   /** Asks the outbox worker to send now rather than at its next tick. */
   kickMail?: () => void;
   /**

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type http from 'node:http';
+import express from 'express';
 import pg from 'pg';
 import { ConfigError, defaultBaseUrl, loadConfig, type Config } from './config.js';
 import { forgetPortalUrl, recordPortalUrl } from './portal-url.js';
@@ -16,6 +18,8 @@ import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.j
 import { log, setLogLevel } from './log.js';
 import { startWebhookWorker } from './webhooks/worker.js';
 import { pruneApiState } from './auth/api-tokens.js';
+import { drainable, type Lifecycle } from './http/drain.js';
+import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
 import { startThrottlePruning } from './auth/throttle.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
@@ -43,14 +47,18 @@ async function main(): Promise<void> {
   if (seeded.loaded) log.info('loaded the demo data');
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
-  const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
+  const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, { clock: systemClock, policy: config.mailRetry });
   const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs);
   // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
   const pruner = setInterval(() => void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e)), 3_600_000);
   pruner.unref();
   const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
+  const lifecycle: Lifecycle = { draining: false };
+  const metrics = config.metrics.enabled ? createMetrics({ prisma: db.prisma, pool: db.pool, process: true }) : undefined;
+  const metricsServer = metrics && config.metrics.port ? startMetricsServer(metrics, config) : undefined;
   // Listen first, so that without BASE_URL the links in mails name the port really in use (PORT=0 too).
   const server = createServer();
+  const drain = drainable(server, lifecycle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -59,6 +67,8 @@ async function main(): Promise<void> {
   const baseUrl = config.baseUrlConfigured ? config.baseUrl : defaultBaseUrl(config.host, port);
   const app = createApp({
     config: { ...config, baseUrl },
+    lifecycle,
+    metrics,
     prisma: db.prisma,
     pool: db.pool,
     clock: systemClock,
@@ -77,13 +87,12 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: draining`);
-    // Stop accepting, let open requests finish, then close the pools and the database.
-    server.close();
-    server.closeIdleConnections();
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
-    await new Promise<void>((resolve) => server.on('close', () => resolve()));
-    clearTimeout(force);
+    log.info(`${signal}: draining (readiness 503; requests running get up to ${config.shutdown.timeoutMs} ms)`);
+    // Readiness first, then stop accepting, let open responses finish (idle keep-alive
+    // connections closed), then close the pools and the database.
+    await drain(config.shutdown);
+    log.info('shutdown: last response done');
+    metricsServer?.close();
     forgetPortalUrl(config.dataDir);
     clearInterval(pruner);
     pruning.stop();
@@ -95,6 +104,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The metrics listener of its own (METRICS_PORT), e.g. on an address only the monitoring network reaches. */
+function startMetricsServer(metrics: Metrics, config: Config): http.Server {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsOnlyApp(metrics, config.metrics.token));
+  return app.listen(config.metrics.port ?? 0, config.metrics.host, () => log.info(`metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`));
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

@@ -16,13 +16,32 @@ const MINUTE = 60_000;
  * (device cookie), so a stranger cannot keep the owner out: OWASP's "device cookies".
  */
 export function loginRules(email: string, ip: string, knownDevice: string | null): Rule[] {
-  const acct = email.trim().toLowerCase();
+  const acct = account(email);
   if (knownDevice) return [{ key: `dev:${knownDevice}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE }];
   return [
     { key: `acctip:${acct}|${ip}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
     { key: `acct:${acct}`, limit: 20, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
-    { key: `ip:${ip}`, limit: 100, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+    loginIpRule(ip),
   ];
+}
+
+/** The per-client-address login counter: the one a refused (malformed) login request counts on. */
+function loginIpRule(ip: string): Rule {
+  return { key: `ip:${ip}`, limit: 100, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE };
+}
+
+/** The per-client-address reset counter (also for a malformed request for a link). */
+export function resetIpRule(ip: string): Rule {
+  return { key: `resetip:${ip}`, limit: 20, windowMs: 60 * MINUTE, lockMs: 60 * MINUTE };
+}
+
+/**
+ * The account part of a key: lower-case and bounded. An address longer than any real one
+ * (254) is still counted, on its first 254 characters: a key past PostgreSQL's index-row
+ * limit would fail the count and so escape the throttle.
+ */
+function account(email: string): string {
+  return email.trim().toLowerCase().slice(0, 254);
 }
 
 /**
@@ -31,10 +50,19 @@ export function loginRules(email: string, ip: string, knownDevice: string | null
  * (and the mails they trigger reach the owner anyway).
  */
 export function resetRules(email: string, ip: string): Rule[] {
-  return [
-    { key: `reset:${email.trim().toLowerCase()}`, limit: 5, windowMs: 60 * MINUTE, lockMs: 15 * MINUTE },
-    { key: `resetip:${ip}`, limit: 20, windowMs: 60 * MINUTE, lockMs: 60 * MINUTE },
-  ];
+  return [{ key: `reset:${account(email)}`, limit: 5, windowMs: 60 * MINUTE, lockMs: 15 * MINUTE }, resetIpRule(ip)];
+}
+
+/**
+ * Counts a request the edge refused (malformed encoding, control characters, a damaged
+ * cookie) when it was a login or reset attempt: on the client address's counter, as the
+ * account in it cannot be trusted. Returns the lock time when this locked the address.
+ */
+export async function countRefusedAttempt(prisma: PrismaClient, method: string, path: string, ip: string, now: Date): Promise<Date | null> {
+  if (method !== 'POST') return null;
+  if (path === '/login') return recordHit(prisma, [loginIpRule(ip)], now);
+  if (path === '/password/forgot') return recordHit(prisma, [resetIpRule(ip)], now);
+  return null;
 }
 
 /**

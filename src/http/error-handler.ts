@@ -1,40 +1,66 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError } from './errors.js';
+import { pageLocals } from './locals.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { log } from '../log.js';
+
+/** Seconds a client is asked to wait before trying again during a database outage. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** Any URL no route answered: 404 page. */
 export const notFound: RequestHandler = (_req, _res, next) => next(new AppError('NOT_FOUND'));
 
-/** Maps errors to status and page; unexpected errors are logged and shown as 500 without details. */
-export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
-  if (res.headersSent) return next(err);
-  let status = 500;
-  let messageKey = 'errors.500';
-  if (err instanceof AppError) {
-    status = err.status;
-    messageKey = err.messageKey ?? `errors.${status}`;
-  } else if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
+interface Answer {
+  status: number;
+  messageKey: string;
+}
+
+/** The status and message of an error; null when it was answered already (a redirect). */
+function answerFor(err: unknown, req: Request, res: Response): Answer | null {
+  if (err instanceof AppError) return { status: err.status, messageKey: err.messageKey ?? `errors.${err.status}` };
+  const e = err as { code?: string; type?: string; status?: number };
+  if (e.code === 'EBADCSRFTOKEN') {
     // A form sent after the session expired: the token went with the session. Say that the
     // session expired (the flash is set) and go to the login page, rather than a CSRF error.
     if (res.locals.sessionExpired) {
       res.redirect(303, '/login');
+      return null;
+    }
+    return { status: 403, messageKey: 'errors.csrf' };
+  }
+  if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') return { status: 413, messageKey: 'errors.413' };
+  if (isDatabaseUnavailable(err)) {
+    log.warn(`${req.method} ${req.path}: database unavailable (${(err as Error).message})`);
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    return { status: 503, messageKey: 'errors.503' };
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, messageKey: 'errors.400' };
+  log.error(`${req.method} ${req.originalUrl}`, err);
+  return { status: 500, messageKey: 'errors.500' };
+}
+
+/**
+ * Maps errors to status and page; unexpected errors are logged and shown as 500 without
+ * details but with the request id, so support can find the log lines. A database outage is
+ * a 503 with Retry-After (the page says to try again in a moment), not a 500.
+ */
+export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
+  if (res.headersSent) return next(err);
+  const answer = answerFor(err, req, res);
+  if (!answer) return;
+  const { status, messageKey } = answer;
+  res.status(status);
+  if (status >= 500) res.setHeader('Cache-Control', 'no-store');
+  // An error before the page locals (the session store failing, a refused request) still
+  // gets a page in the person's language: the locals need no database.
+  if (!res.locals.t) pageLocals(req, res, () => {});
+  if (!res.locals.csrfToken) Object.assign(res.locals, { actor: null, menu: [] });
+  res.render('errors/error', { status, messageKey, requestId: status >= 500 ? res.locals.requestId : undefined }, (renderErr: Error | null, html?: string) => {
+    if (renderErr) {
+      log.error('error page failed', renderErr);
+      res.type('text/plain').send(`${status}${res.locals.requestId ? ` (${String(res.locals.requestId)})` : ''}`);
       return;
     }
-    status = 403;
-    messageKey = 'errors.csrf';
-  } else if ((err as { type?: string }).type === 'entity.too.large') {
-    status = 413;
-    messageKey = 'errors.413';
-  } else if (typeof (err as { status?: number }).status === 'number' && (err as { status: number }).status < 500) {
-    status = (err as { status: number }).status;
-    messageKey = 'errors.400';
-  } else {
-    log.error(`${req.method} ${req.originalUrl}`, err);
-  }
-  res.status(status);
-  if (!res.locals.t) {
-    res.type('text/plain').send(String(status));
-    return;
-  }
-  res.render('errors/error', { status, messageKey });
+    res.type('html').send(html);
+  });
 };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { PrismaClient } from '../db/client.js';
 import { log } from '../log.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** Sends one message; SMTP in real use, .eml files when no SMTP server is configured. */
 export interface Transport {
@@ -37,34 +38,78 @@ export function fileTransport(dir: string): Transport {
 }
 
 const BATCH = 20;
-const MAX_BACKOFF_MS = 30 * 60_000;
+
+/** How to retry: the waits between attempts (the last repeats) and when to give up. */
+export interface RetryPolicy {
+  scheduleMs: readonly number[];
+  giveUpMs: number;
+}
+
+/** The default policy (MAIL_RETRY_SCHEDULE, MAIL_GIVE_UP_HOURS unset). */
+export const DEFAULT_RETRY: RetryPolicy = { scheduleMs: [15_000, 60_000, 120_000, 300_000], giveUpMs: 48 * 3_600_000 };
+
+/** The wait after the `failures`-th failed attempt (1-based). */
+export function retryDelay(policy: RetryPolicy, failures: number): number {
+  const s = policy.scheduleMs;
+  return s[Math.min(failures, s.length) - 1] ?? s[s.length - 1] ?? 60_000;
+}
+
+interface DueRow {
+  id: bigint;
+  recipient: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  attempts: number;
+  created_at: Date;
+  retried_at: Date | null;
+  expires_at: Date | null;
+}
 
 /**
  * Sends due outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED, so several app
- * instances can run the worker at once without sending a mail twice. A failed send is
- * retried with exponential back-off. Times are the database's, shared by every instance.
- * Returns the number sent.
+ * instances can run the worker at once without sending a mail twice. A failed send waits
+ * by the policy's schedule; a mail still unsent `giveUpMs` after it was queued (or put back
+ * by staff) is given up (failed_at), and a mail whose link has expired is never sent late:
+ * it fails as expired. `now` is the app's clock. Returns the number sent.
  */
-export async function deliverDue(prisma: PrismaClient, transport: Transport, from: string): Promise<number> {
+export async function deliverDue(
+  prisma: PrismaClient,
+  transport: Transport,
+  from: string,
+  opts: { now?: Date; policy?: RetryPolicy } = {},
+): Promise<number> {
+  const now = opts.now ?? new Date();
+  const policy = opts.policy ?? DEFAULT_RETRY;
   let sent = 0;
   for (;;) {
     const n = await prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: bigint; recipient: string; subject: string; text: string; html: string | null; attempts: number }[]>`
-        SELECT id, recipient, subject, text, html, attempts FROM mail_outbox
-        WHERE sent_at IS NULL AND next_attempt_at <= now()
+      const rows = await tx.$queryRaw<DueRow[]>`
+        SELECT id, recipient, subject, text, html, attempts, created_at, retried_at, expires_at FROM mail_outbox
+        WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ${now}
         ORDER BY next_attempt_at, id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
       let ok = 0;
       for (const row of rows) {
+        if (row.expires_at && row.expires_at <= now) {
+          await tx.$executeRaw`UPDATE mail_outbox SET failed_at = ${now}, last_error = ${'expired: the link in this mail no longer works, so it is not sent'} WHERE id = ${row.id}`;
+          log.warn(`mail ${row.id} to ${row.recipient} not sent: its link expired at ${row.expires_at.toISOString()}`);
+          continue;
+        }
         try {
           await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text, html: row.html });
-          await tx.$executeRaw`UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ${row.id}`;
+          await tx.$executeRaw`UPDATE mail_outbox SET sent_at = ${now}, attempts = attempts + 1, last_error = NULL WHERE id = ${row.id}`;
           ok++;
         } catch (err) {
-          const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** row.attempts);
           const message = String((err as Error).message).slice(0, 500);
-          await tx.$executeRaw`UPDATE mail_outbox SET attempts = attempts + 1, last_error = ${message},
-            next_attempt_at = now() + make_interval(secs => ${backoff / 1000}) WHERE id = ${row.id}`;
-          log.warn(`mail ${row.id} to ${row.recipient} failed (attempt ${row.attempts + 1})`, (err as Error).message);
+          const next = new Date(now.getTime() + retryDelay(policy, row.attempts + 1));
+          const since = row.retried_at ?? row.created_at;
+          if (next.getTime() - since.getTime() > policy.giveUpMs) {
+            await tx.$executeRaw`UPDATE mail_outbox SET attempts = attempts + 1, last_error = ${message}, failed_at = ${now} WHERE id = ${row.id}`;
+            log.error(`mail ${row.id} to ${row.recipient} given up after ${row.attempts + 1} attempts: ${message}`);
+          } else {
+            await tx.$executeRaw`UPDATE mail_outbox SET attempts = attempts + 1, last_error = ${message}, next_attempt_at = ${next} WHERE id = ${row.id}`;
+            log.warn(`mail ${row.id} to ${row.recipient} failed (attempt ${row.attempts + 1}), next at ${next.toISOString()}`, message);
+          }
         }
       }
       return { claimed: rows.length, ok };
@@ -75,15 +120,21 @@ export async function deliverDue(prisma: PrismaClient, transport: Transport, fro
 }
 
 /** Runs deliverDue every `intervalMs` and on `kick()`; `stop()` waits for the current run. */
-export function startOutboxWorker(prisma: PrismaClient, transport: Transport, from: string, intervalMs = 5_000) {
+export function startOutboxWorker(
+  prisma: PrismaClient,
+  transport: Transport,
+  from: string,
+  opts: { clock?: Clock; policy?: RetryPolicy; intervalMs?: number } = {},
+) {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  const clock = opts.clock ?? systemClock;
   const tick = () => {
     if (stopped) return running;
-    running = running.then(() => deliverDue(prisma, transport, from)).catch((err) => log.error('outbox worker', err));
+    running = running.then(() => deliverDue(prisma, transport, from, { now: clock.now(), policy: opts.policy })).catch((err) => log.error('outbox worker', err));
     return running;
   };
-  const timer = setInterval(tick, intervalMs);
+  const timer = setInterval(tick, opts.intervalMs ?? 5_000);
   timer.unref();
   return {
     kick: tick,

@@ -8,6 +8,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** When the link in it stops working (reset, invitation): it is not sent after that. */
+  expiresAt?: Date;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface OutgoingMail {
  * the mail exists exactly when the change does; the worker sends it (SMTP down loses nothing).
  */
 export async function enqueueMail(db: Tx | PrismaClient, mail: OutgoingMail): Promise<void> {
-  await db.mailOutbox.create({ data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null } });
+  await db.mailOutbox.create({ data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null, expiresAt: mail.expiresAt ?? null } });
 }
 
 /** A mail from a template (views/mail/<template>.njk) to one recipient, in their language. */
@@ -26,9 +28,11 @@ export interface TemplateMail {
   params: Record<string, unknown>;
   /** Locale key of the subject (default `mail.<template>.subject`), with the same parameters. */
   subjectKey?: string;
+  /** When the link in it stops working (reset, invitation): it is not sent after that. */
+  expiresAt?: Date;
 }
 
 /** Renders a template mail in the recipient's language and queues it in the caller's transaction. */
 export async function queueMail(db: Tx | PrismaClient, mail: TemplateMail): Promise<void> {
-  await enqueueMail(db, { to: mail.to, ...renderMail(mail.lang, mail.template, mail.params, mail.subjectKey) });
+  await enqueueMail(db, { to: mail.to, ...renderMail(mail.lang, mail.template, mail.params, mail.subjectKey), expiresAt: mail.expiresAt });
 }

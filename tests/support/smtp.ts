@@ -12,13 +12,23 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** Starts the SMTP server on 127.0.0.1 with a free port (or the given one). */
-export async function startSmtp(port = 0): Promise<TestSmtp> {
+/**
+ * Starts the SMTP server on 127.0.0.1 with a free port (or the given one). While `refuse()`
+ * says so, it answers every recipient with a temporary failure (451), as a full or
+ * greylisting server does.
+ */
+export async function startSmtp(port = 0, opts: { refuse?: () => boolean } = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(_address, _session, callback) {
+      if (!opts.refuse?.()) return callback();
+      const err = new Error('Mailbox temporarily unavailable, try again later') as Error & { responseCode: number };
+      err.responseCode = 451;
+      callback(err);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {

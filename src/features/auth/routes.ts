@@ -7,9 +7,10 @@ import type { AppDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
-import { clearKeys, lockedUntil, loginRules, recordHit, resetRules } from '../../auth/throttle.js';
+import { clearKeys, lockedUntil, loginRules, recordHit, resetIpRule, resetRules } from '../../auth/throttle.js';
 import { knownDevice, rememberDevice } from '../../auth/device.js';
 import { fieldErrors, str } from '../../http/validation.js';
+import { line, maxLengths } from '../../http/text.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
 import { safeReturnTo } from './return-to.js';
@@ -20,6 +21,13 @@ import { findUsableToken } from '../../auth/tokens.js';
 import { recordPasswordLogin, startLoggedInSession } from '../../auth/login.js';
 import { ssoButtons } from '../sso/routes.js';
 import { refusePasswordForSso, ssoRequiredFor } from '../sso/service.js';
+
+/** The login form; its lengths are the page's maxlength (a longer name is no account anyway). */
+const LoginForm = z.object({ username: line(254), password: z.string().max(128) });
+/** The "forgot password" form: an address of at most 254 characters (RFC 5321), checked up front. */
+const ForgotForm = z.object({ email: line(254, 'validation.email').toLowerCase().pipe(z.email('validation.email')) });
+const LOGIN_MAX = maxLengths(LoginForm);
+const FORGOT_MAX = maxLengths(ForgotForm);
 
 const ResetForm = z
   .object({ password: NewPassword, confirm: z.string() })
@@ -33,7 +41,8 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
 
   const renderLogin = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
     res.status(status).render('auth/login', {
-      username: str(req.body?.username),
+      username: str(req.body?.username).slice(0, LOGIN_MAX.username),
+      max: LOGIN_MAX,
       returnTo: safeReturnTo(req.body?.returnTo ?? req.query.returnTo),
       sso: deps.sso ?? ssoButtons(config),
       ...extra,
@@ -56,17 +65,21 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     const now = clock.now();
     const until = await lockedUntil(prisma, rules, now);
     if (until) return renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
+    const failed = () => {
+      deps.metrics?.loginFailures.inc();
+      return recordHit(prisma, rules, now).then((locked) => {
+        if (!locked) return renderLogin(req, res, 401, { error: 'login.failed' });
+        deps.metrics?.loginLocks.inc();
+        renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), locked) });
+      });
+    };
+    // Longer than the form allows cannot be anyone's: a failed attempt, counted like any other.
+    if (!LoginForm.safeParse({ username, password }).success) return failed();
 
     passport.authenticate('local', { session: false }, (err: unknown, actor: Actor | false) => {
       if (err) return next(err);
       if (!actor) {
-        void recordHit(prisma, rules, now)
-          .then((locked) =>
-            locked
-              ? renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), locked) })
-              : renderLogin(req, res, 401, { error: 'login.failed' }),
-          )
-          .catch(next);
+        failed().catch(next);
         return;
       }
       void (async () => {
@@ -97,15 +110,18 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     });
   });
 
-  r.get('/password/forgot', publicRoute, (_req, res) => res.render('auth/forgot', { email: '' }));
+  r.get('/password/forgot', publicRoute, (_req, res) => res.render('auth/forgot', { email: '', max: FORGOT_MAX }));
 
   r.post('/password/forgot', publicRoute, async (req, res) => {
-    const email = normaliseEmail(str(req.body.email));
-    if (!z.email().safeParse(email).success) {
-      return res.status(422).render('auth/forgot', { email: str(req.body.email), errors: { email: 'validation.email' } });
-    }
     const ip = req.ip ?? 'unknown';
     const now = clock.now();
+    const form = ForgotForm.safeParse({ email: str(req.body.email) });
+    if (!form.success) {
+      // A malformed address is an attempt too: it counts on the client address's counter.
+      await recordHit(prisma, [resetIpRule(ip)], now);
+      return res.status(422).render('auth/forgot', { email: str(req.body.email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
+    }
+    const email = form.data.email;
     res.render('auth/forgot-sent', { email });
     // The answer goes out first and is the same for every address; the work (which costs
     // more for a known address) happens after it, so neither text nor timing tells whether

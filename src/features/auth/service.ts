@@ -35,6 +35,8 @@ export async function requestPasswordReset(
       lang: contact.language,
       template: 'password-reset',
       params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: tokenLink(opts.baseUrl, raw), minutes: TOKEN_TTL_MS.RESET / 60_000 },
+      // A link is useless after it expires: the outbox does not send it late.
+      expiresAt: new Date(opts.now.getTime() + TOKEN_TTL_MS.RESET),
     });
     await recordAudit(tx, {
       actor: 'system',

@@ -33,6 +33,7 @@ export async function queueInvitation(
     lang: c.language,
     template: 'invitation',
     params: { name: fullName(c.firstName, c.infix, c.lastName), email: c.email, link: tokenLink(opts.baseUrl, raw), hours: TOKEN_TTL_MS.INVITE / 3_600_000 },
+    expiresAt: new Date(opts.now.getTime() + TOKEN_TTL_MS.INVITE),
   });
   await recordAudit(db, {
     actor: opts.actor,
