@@ -26,6 +26,8 @@ import { downloadRoutes } from './features/downloads/routes.js';
 import { ticketRoutes } from './features/tickets/routes.js';
 import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
+import { API_BASE, apiRoutes } from './api/router.js';
+import { apiDocsRoutes } from './api/docs.js';
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 
@@ -55,6 +57,11 @@ export function createApp(given: AppDeps): Express {
 
   // Security headers with a per-response CSP nonce.
   app.use(cspNonce, securityHeaders({ production: config.production, https: config.baseUrl.startsWith('https:') }));
+
+  // The integration API, before the session: it accepts no cookie at all, only a Bearer token,
+  // so a browser's session can never act through it (and it needs no CSRF token).
+  app.use(API_BASE, apiRoutes(deps));
+
   // Every input at the edge: well-formed encoding, no control characters, the app's cookies
   // intact; a refusal is a 400 page, and one at the login or reset form counts as an attempt.
   app.use(
@@ -117,6 +124,9 @@ export function createApp(given: AppDeps): Express {
 
   // Single sign-on
   app.use(ssoRoutes(deps, passport));
+
+  // The integration API's reference pages (the API itself is mounted before the session).
+  app.use(apiDocsRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -1,8 +1,9 @@
 import type { Prisma, PrismaClient, Tx } from './db/client.js';
 import type { Actor } from './auth/actor.js';
+import { emitWebhookEvent } from './webhooks/events.js';
 
-/** Who did it: a logged-in person, or vendor staff through the CLI, or the system. */
-export type AuditActor = Pick<Actor, 'id' | 'displayName'> | { staff: string } | 'system';
+/** Who did it: a logged-in person, vendor staff through the CLI, one of Vcare's systems through an API token, or the system. */
+export type AuditActor = Pick<Actor, 'id' | 'displayName'> | { staff: string } | { api: string } | 'system';
 
 /** One audit event: who, what, on which record, before and after. */
 export interface AuditInput {
@@ -16,11 +17,15 @@ export interface AuditInput {
   ip?: string | null;
 }
 
-/** Writes an audit event; pass the change's transaction so both commit or neither does. */
+/**
+ * Writes an audit event; pass the change's transaction so both commit or neither does. A change
+ * that webhooks report (src/webhooks/events.ts maps audit kinds to event types) also writes its
+ * event to the webhook outbox here: every door (web, staff tool, API) reports the same way.
+ */
 export async function recordAudit(db: Tx | PrismaClient, e: AuditInput): Promise<void> {
   const actorId = typeof e.actor === 'object' && 'id' in e.actor ? e.actor.id : null;
   const actorLabel =
-    e.actor === 'system' ? 'system' : 'staff' in e.actor ? `staff:${e.actor.staff}` : e.actor.displayName;
+    e.actor === 'system' ? 'system' : 'staff' in e.actor ? `staff:${e.actor.staff}` : 'api' in e.actor ? `api:${e.actor.api}` : e.actor.displayName;
   await db.auditEvent.create({
     data: {
       actorId,
@@ -34,6 +39,7 @@ export async function recordAudit(db: Tx | PrismaClient, e: AuditInput): Promise
       ip: e.ip ?? null,
     },
   });
+  await emitWebhookEvent(db, { ...e, actorLabel });
 }
 
 /**

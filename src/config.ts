@@ -97,6 +97,9 @@ const Env = z.object({
   SUPPLIER_IBAN: z.string().transform(compact).refine(isIban, 'an IBAN with a valid check (e.g. NL91ABNA0417164300)').optional(),
   SUPPLIER_BIC: z.string().transform(compact).pipe(z.string().regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'a BIC of 8 or 11 characters, e.g. ABNANL2A')).optional(),
   SUPPLIER_ACCOUNT_HOLDER: z.string().trim().min(1).max(140).optional(),
+  // Integration API and webhooks
+  API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  WEBHOOK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
 });
 
 /** The supplier's registration and bank details, printed on every invoice. */
@@ -208,7 +211,16 @@ export type Config = {
   tickets: TicketConfig;
   /** The supplier's KvK, VAT number and bank account on invoices. */
   supplier: SupplierConfig;
+  api: ApiConfig;
 };
+
+/** The integration API and its webhooks. */
+export interface ApiConfig {
+  /** Requests per token per minute (counted in PostgreSQL, so shared by every instance). */
+  rateLimitPerMinute: number;
+  /** How often the webhook worker looks for due deliveries. */
+  webhookIntervalMs: number;
+}
 
 /** How the outbox retries a mail that could not be sent. */
 export interface MailRetryConfig {
@@ -322,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     tickets: ticketConfig(e, slaDays),
     supplier,
+    api: { rateLimitPerMinute: e.API_RATE_LIMIT, webhookIntervalMs: e.WEBHOOK_INTERVAL_SECONDS * 1000 },
   };
 }
 

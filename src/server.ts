@@ -16,6 +16,8 @@ import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
 import { log, setLogLevel } from './log.js';
+import { startWebhookWorker } from './webhooks/worker.js';
+import { pruneApiState } from './auth/api-tokens.js';
 import { drainable, type Lifecycle } from './http/drain.js';
 import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
 import { startThrottlePruning } from './auth/throttle.js';
@@ -46,6 +48,10 @@ async function main(): Promise<void> {
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, { clock: systemClock, policy: config.mailRetry });
+  const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs);
+  // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
+  const pruner = setInterval(() => void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e)), 3_600_000);
+  pruner.unref();
   const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
   const lifecycle: Lifecycle = { draining: false };
   const metrics = config.metrics.enabled ? createMetrics({ prisma: db.prisma, pool: db.pool, process: true }) : undefined;
@@ -88,8 +94,10 @@ async function main(): Promise<void> {
     log.info('shutdown: last response done');
     metricsServer?.close();
     forgetPortalUrl(config.dataDir);
+    clearInterval(pruner);
     pruning.stop();
     await worker.stop();
+    await webhooks.stop();
     await db.close();
     if (embedded) await embedded.stop();
     process.exit(0);

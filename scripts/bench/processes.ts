@@ -82,6 +82,12 @@ export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSI
       BASE_URL: 'http://127.0.0.1',
       LOG_LEVEL: 'warn',
       DEMO_SEED: 'true',
+      // Production requires the supplier's details on invoices; the benchmark's are examples.
+      SUPPLIER_KVK: '87654321',
+      SUPPLIER_VAT_ID: 'NL876543210B01',
+      SUPPLIER_IBAN: 'NL91ABNA0417164300',
+      SUPPLIER_BIC: 'ABNANL2A',
+      SUPPLIER_ACCOUNT_HOLDER: 'Benchmark B.V.',
       ...env,
     },
     /listening on 127\.0\.0\.1:(\d+)/,

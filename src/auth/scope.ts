@@ -73,6 +73,19 @@ export const scope = {
   auditEvents(actor: Actor, narrowedTo?: readonly number[]): Prisma.AuditEventWhereInput {
     return { organizationId: orgIdCondition(actor, narrowedTo) };
   },
+
+  /**
+   * The integration API. Its tokens belong to Vcare's own systems (ERP, CRM, helpdesk) and are
+   * made by staff, so like the staff tool they reach every customer: these filters hold only
+   * what every API query must respect (soft-deleted contacts stay invisible). A token limited
+   * to some organisations would narrow here, and every API query would follow.
+   */
+  api: {
+    organizations: (): Prisma.OrganizationWhereInput => ({}),
+    contacts: (): Prisma.ContactWhereInput => ({ deletedAt: null }),
+    invoices: (): Prisma.InvoiceWhereInput => ({}),
+    tickets: (): Prisma.TicketWhereInput => ({}),
+  },
 };
 
 /** The same organisation condition for raw SQL: `<column> = ANY(ids)`. */

@@ -11,6 +11,7 @@ import { registerInvoicesCommands } from './commands/invoices.js';
 import { registerDocumentsCommands } from './commands/documents.js';
 import { registerTicketsCommands } from './commands/tickets.js';
 import { registerFaqCommands } from './commands/faq.js';
+import { registerIntegrationCommands } from './commands/integration.js';
 import { registerMailCommands } from './commands/mail.js';
 
 export { CliError, type CliContext } from './validate.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDocumentsCommands(program, ctx);
   registerTicketsCommands(program, ctx);
   registerFaqCommands(program, ctx);
+  registerIntegrationCommands(program, ctx);
   registerMailCommands(program, ctx);
 
   return program;

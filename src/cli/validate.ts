@@ -5,6 +5,9 @@ import type { AuditActor } from '../audit.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { parseIsoDateTime } from './time.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { email, phone, text } from '../http/fields.js';
+
+export { email, phone, text };
 
 export { isUniqueViolation };
 
@@ -49,19 +52,6 @@ export const id = z
   .regex(/^[1-9]\d{0,9}$/, 'must be a positive whole number')
   .transform(Number)
   .refine((n) => n <= MAX_ID, 'must be a positive whole number');
-/** Non-empty trimmed text of at most `max` characters. */
-export const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-/** An e-mail address, trimmed and lower-cased. */
-export const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email('not a valid e-mail address').max(254, 'not a valid e-mail address'));
-/** A phone or fax number: digits, spaces, +, -, parentheses. */
-export const phone = z
-  .string()
-  .trim()
-  .regex(/^\+?[0-9][0-9 ()-]{4,24}$/, 'not a valid phone number (digits, spaces, +, -, parentheses)');
 /** A boolean switch: true only when given. */
 export const flag = z.boolean().optional().transform((v) => v === true);
 /** An ISO 8601 date or date-time, Amsterdam time unless it has an offset. */

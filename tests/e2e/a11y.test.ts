@@ -216,6 +216,7 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
       ['/password/forgot', 200],
       [`/password/reset/${token}`, 200],
       ['/password/reset/not-a-token', 410],
+      ['/api/docs', 200],
       ['/does-not-exist', 404],
     ];
     for (const [path, status] of pages) if (await visit(page, e2e.url + path, status, path, problems)) await audit(page, path, problems);

@@ -133,7 +133,8 @@ describe('schema.prisma and the migrated database', () => {
           problems.push(`${m.name}.${f.name}: no column ${tableOf(m)}.${columnOf(f)}`);
           continue;
         }
-        const want = expectedType(f, dmmf.datamodel.enums);
+        // A scalar list (String[]) is a PostgreSQL array: its type is the element's with a leading _.
+        const want = (f.isList ? '_' : '') + expectedType(f, dmmf.datamodel.enums);
         if (actualType(col) !== want) problems.push(`${m.name}.${f.name}: type ${actualType(col)}, schema says ${want}`);
         if ((col.is_nullable === 'NO') !== f.isRequired) problems.push(`${m.name}.${f.name}: nullable ${col.is_nullable}`);
       }

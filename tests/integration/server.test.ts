@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUPPLIER_ENV } from '../support/app.js';
 import pg from 'pg';
 import { createEmptyDb } from '../support/db.js';
 import { readMigrations } from '../../src/db/migrator.js';
@@ -148,7 +149,7 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
 });
 
 describe('npm start: built JavaScript (dist/)', () => {
-  const production = { NODE_ENV: 'production', BASE_URL: 'http://localhost:3999', SESSION_SECRET: 'a-session-secret-of-at-least-32-characters' };
+  const production = { NODE_ENV: 'production', BASE_URL: 'http://localhost:3999', SESSION_SECRET: 'a-session-secret-of-at-least-32-characters', ...SUPPLIER_ENV };
 
   /** Asserts what a visitor of a fresh start sees: health, a rendered page, a static file, the migrated database. */
   async function servesFromDist(port: string, url: string) {

@@ -218,7 +218,8 @@ describe('the contact list marks who can log in, who is invited, and who has no 
     );
     const pad = (n: number) => String(n).padStart(2, '0');
     const local = new Date(expiry.toLocaleString('en-US', { timeZone: 'Europe/Amsterdam' }));
-    const when = `${pad(local.getDate())}-${pad(local.getMonth() + 1)}-${local.getFullYear()} ${pad(local.getHours())}:${pad(local.getMinutes())}`;
+    // The manual's format: day and month without leading zeros (6-7-2017 10:51).
+    const when = `${local.getDate()}-${local.getMonth() + 1}-${local.getFullYear()} ${pad(local.getHours())}:${pad(local.getMinutes())}`;
     expect(marks['A-kan-inloggen']).toMatch(/^PIM \(kan inloggen\)/);
     expect(marks['B-uitgenodigd']).toBe(`uitgenodigd (uitgenodigd, link nog niet gebruikt (geldig tot ${when}))`);
     expect(marks['C-inactief']).toBe('geen toegang (geen toegang: niet actief)');

@@ -8,6 +8,9 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/clock.js';
 import type { TestDb } from './db.js';
 
+/** The supplier variables production requires (example values: the IBAN is the standard example). */
+export const SUPPLIER_ENV = { SUPPLIER_KVK: '87654321', SUPPLIER_VAT_ID: 'NL876543210B01', SUPPLIER_IBAN: 'NL91 ABNA 0417 1643 00', SUPPLIER_BIC: 'ABNANL2A', SUPPLIER_ACCOUNT_HOLDER: 'Vcare connect B.V.' };
+
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
   private t: number;

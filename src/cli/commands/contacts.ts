@@ -1,27 +1,21 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { recordAudit } from '../../audit.js';
 import { ROLES } from '../../auth/roles.js';
 import { fullName } from '../../auth/actor.js';
-import { basicRolesFor, type LoginBlocker } from '../../auth/web-access.js';
+import type { LoginBlocker } from '../../auth/web-access.js';
 import { queueInvitation } from '../../features/contacts/invitation.js';
-import { CliError, collect, email, flag, id, isUniqueViolation, parse, phone, role, staffActor, text, type CliContext } from '../validate.js';
+import { addContact, CONTACT_FIELDS, ContactRefusal } from '../../features/contacts/staff.js';
+import { CliError, collect, flag, id, parse, role, staffActor, type CliContext } from '../validate.js';
 
 const ContactAdd = z.object({
+  ...CONTACT_FIELDS,
   org: id,
-  lastName: text(),
-  firstName: text(100).optional(),
-  initials: text(20).optional(),
-  infix: text(40).optional(),
   gender: z
     .string()
     .trim()
     .toLowerCase()
     .pipe(z.enum(['male', 'female', 'other'], 'must be male, female or other'))
     .optional(),
-  email: email.optional(),
-  phone: phone.optional(),
-  mobile: phone.optional(),
   main: flag,
   webAccess: flag,
   language: z.enum(['nl', 'en'], 'must be nl or en').default('nl'),
@@ -61,64 +55,13 @@ export function registerContactsCommands(program: Command, ctx: CliContext): voi
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(ContactAdd, raw);
       if (o.webAccess && !o.email) throw new CliError('--web-access: needs --email (the e-mail address is the username)');
-      // Web access means the person can log in: the basic roles come with it (src/auth/web-access.ts).
-      const roles = [...new Set([...o.role, ...(o.webAccess ? basicRolesFor('staff', null) : [])])];
-      const created = await prisma
-        .$transaction(async (tx) => {
-          const org = await tx.organization.findUnique({ where: { id: o.org }, select: { id: true, mainContactId: true } });
-          if (!org) throw new CliError(`--org: no organisation with id ${o.org}`);
-          if (o.email) {
-            const holder = await tx.contact.findUnique({ where: { email: o.email }, select: { id: true } });
-            if (holder) throw new CliError(`--email: already used by contact ${holder.id}`);
-          }
-          const data = {
-            organizationId: org.id,
-            lastName: o.lastName,
-            firstName: o.firstName ?? null,
-            initials: o.initials ?? null,
-            infix: o.infix ?? null,
-            gender: o.gender ? (o.gender.toUpperCase() as 'MALE' | 'FEMALE' | 'OTHER') : null,
-            email: o.email ?? null,
-            phone: o.phone ?? null,
-            mobile: o.mobile ?? null,
-            webAccess: o.webAccess,
-            language: o.language,
-          };
-          const contact = await tx.contact.create({
-            data: { ...data, roles: { create: roles.map((r) => ({ role: r })) } },
-            select: { id: true, firstName: true, infix: true, lastName: true, email: true },
-          });
-          await recordAudit(tx, {
-            actor: staffActor(),
-            kind: 'contact.created',
-            organizationId: org.id,
-            subjectType: 'contact',
-            subjectId: contact.id,
-            after: { ...data, roles },
-          });
-          if (o.main) {
-            await tx.organization.update({ where: { id: org.id }, data: { mainContactId: contact.id } });
-            await recordAudit(tx, {
-              actor: staffActor(),
-              kind: 'organization.main_contact_set',
-              organizationId: org.id,
-              subjectType: 'organization',
-              subjectId: org.id,
-              before: { mainContactId: org.mainContactId },
-              after: { mainContactId: contact.id },
-            });
-          }
-          return contact;
-        })
-        .catch((e: unknown) => {
-          if (isUniqueViolation(e)) throw new CliError('--email: already used by another contact');
-          throw e;
-        });
-      const name = fullName(created.firstName, created.infix, created.lastName);
-      ctx.out(
-        `contact ${created.id} created: ${name}${created.email ? ` <${created.email}>` : ''} in organisation ${o.org}` +
-          (o.main ? ' (main contact)' : ''),
-      );
+      const { org, role, gender, ...rest } = o;
+      const created = await addContact(prisma, { ...rest, organizationId: org, gender: gender ? (gender.toUpperCase() as 'MALE' | 'FEMALE' | 'OTHER') : undefined, roles: role }, staffActor()).catch((e: unknown) => {
+        if (e instanceof ContactRefusal) throw new CliError(`${e.field === 'organizationId' ? '--org' : e.field === 'webAccess' ? '--web-access' : '--email'}: ${e.message}`);
+        throw e;
+      });
+      const name = fullName(o.firstName, o.infix, o.lastName);
+      ctx.out(`contact ${created.id} created: ${name}${o.email ? ` <${o.email}>` : ''} in organisation ${o.org}` + (o.main ? ' (main contact)' : ''));
     });
 
   program

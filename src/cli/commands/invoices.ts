@@ -4,10 +4,9 @@ import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { CliError, collect, id, parse, staffActor, text, type CliContext } from '../validate.js';
 import { InputError, parseInvoiceCsv, parseInvoiceJson, readHead, readLine, withTotals } from '../../features/invoices/import.js';
-import { checkAgainstDatabase, storeInvoices } from '../../features/invoices/store.js';
+import { checkAgainstDatabase, MAX_PDF_BYTES, pdfRefusal, storeInvoices } from '../../features/invoices/store.js';
 import { formatCents } from '../../features/invoices/money.js';
 
-const MAX_PDF_BYTES = 20 * 1024 * 1024;
 const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
 
 const InvoiceAdd = z.object({
@@ -84,7 +83,8 @@ export function registerInvoicesCommands(program: Command, ctx: CliContext): voi
       let pdf: Buffer | undefined;
       if (o.pdf !== undefined) {
         pdf = readInputFile('--pdf', o.pdf, MAX_PDF_BYTES);
-        if (!pdf.subarray(0, 5).equals(Buffer.from('%PDF-'))) throw new CliError(`--pdf: not a PDF file (it does not start with %PDF-): ${o.pdf}`);
+        const refusal = pdfRefusal(pdf);
+        if (refusal) throw new CliError(`--pdf: ${refusal}: ${o.pdf}`);
       }
       await asCli(() =>
         prisma.$transaction(async (tx) => {

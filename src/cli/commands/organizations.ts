@@ -1,20 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { recordAudit } from '../../audit.js';
-import { CliError, email, flag, id, parse, phone, staffActor, text, type CliContext } from '../validate.js';
+import { createOrganization, ORGANIZATION_FIELDS, OrganizationRefusal } from '../../features/organisations/staff.js';
+import { CliError, flag, id, parse, staffActor, type CliContext } from '../validate.js';
 
-const OrgAdd = z.object({
-  name: text(),
-  parent: id.optional(),
-  street: text().optional(),
-  postcode: text(20).optional(),
-  city: text().optional(),
-  country: text(100).optional(),
-  phone: phone.optional(),
-  fax: phone.optional(),
-  email: email.optional(),
-  reports: flag,
-});
+const OrgAdd = z.object({ ...ORGANIZATION_FIELDS, parent: id.optional(), reports: flag });
 
 const OrgList = z.object({ search: z.string().trim().max(200, 'must be at most 200 characters').optional() });
 
@@ -37,36 +26,9 @@ export function registerOrganizationsCommands(program: Command, ctx: CliContext)
     .option('--reports', 'the contract includes reports')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(OrgAdd, raw);
-      const org = await prisma.$transaction(async (tx) => {
-        if (o.parent !== undefined && !(await tx.organization.findUnique({ where: { id: o.parent }, select: { id: true } }))) {
-          throw new CliError(`--parent: no organisation with id ${o.parent}`);
-        }
-        const data = {
-          name: o.name,
-          parentId: o.parent ?? null,
-          postalStreet: o.street ?? null,
-          postalPostcode: o.postcode ?? null,
-          postalCity: o.city ?? null,
-          postalCountry: o.country ?? null,
-          visitStreet: o.street ?? null,
-          visitPostcode: o.postcode ?? null,
-          visitCity: o.city ?? null,
-          visitCountry: o.country ?? null,
-          phone: o.phone ?? null,
-          fax: o.fax ?? null,
-          email: o.email ?? null,
-          reportsInContract: o.reports,
-        };
-        const created = await tx.organization.create({ data, select: { id: true, name: true } });
-        await recordAudit(tx, {
-          actor: staffActor(),
-          kind: 'organization.created',
-          organizationId: created.id,
-          subjectType: 'organization',
-          subjectId: created.id,
-          after: data,
-        });
-        return created;
+      const org = await createOrganization(prisma, { ...o, parentId: o.parent ?? null, reportsInContract: o.reports }, staffActor()).catch((e: unknown) => {
+        if (e instanceof OrganizationRefusal) throw new CliError(`--parent: ${e.message}`);
+        throw e;
       });
       ctx.out(`organisation ${org.id} created: ${org.name}`);
     });

@@ -82,3 +82,81 @@ export async function storeInvoices(
     after: { count: invoices.length, numbers: numbers.length <= 50 ? numbers : [Math.min(...numbers), Math.max(...numbers)], storedPdf: !!opts.pdf },
   });
 }
+
+/** The largest stored invoice PDF. */
+export const MAX_PDF_BYTES = 20 * 1024 * 1024;
+
+/** Why a file is not an invoice PDF staff may store (null when it is): the rule of `invoice:add --pdf` and the API. */
+export function pdfRefusal(pdf: Buffer): string | null {
+  if (pdf.length > MAX_PDF_BYTES) return `larger than ${MAX_PDF_BYTES / 1024 / 1024} MB`;
+  if (!pdf.subarray(0, 5).equals(Buffer.from('%PDF-'))) return 'not a PDF file (it does not start with %PDF-)';
+  return null;
+}
+
+/** The stored invoice's content in the form of the input, to tell whether a replacement changes anything. */
+export function sameContent(
+  inv: InvoiceInput,
+  row: { organizationId: number; title: string; invoiceDate: Date; paymentTermDays: number; organizationName: string; lines: { description: string; quantity: { toString(): string }; unitPrice: { toString(): string }; vatRate: { toString(): string } }[] },
+  orgName: string,
+): boolean {
+  const head = inv.organizationId === row.organizationId && inv.title === row.title && inv.invoiceDate.getTime() === row.invoiceDate.getTime() &&
+    inv.paymentTermDays === row.paymentTermDays && (inv.organizationName ?? orgName) === row.organizationName;
+  return head && inv.lines.length === row.lines.length && inv.lines.every((l, i) => {
+    const r = row.lines[i]!;
+    return l.description === r.description && fromUnits(l.quantityMilli, 3) === fixed(r.quantity, 3) && fromUnits(l.unitPriceCents, 2) === fixed(r.unitPrice, 2) && fromUnits(l.vatRateHundredths, 2) === fixed(r.vatRate, 2);
+  });
+}
+
+const fixed = (d: { toString(): string }, scale: number) => {
+  const [w = '0', f = ''] = d.toString().split('.');
+  return `${w}.${f.padEnd(scale, '0').slice(0, scale)}`;
+};
+
+/**
+ * Replaces an invoice's content and lines (by its number, the ERP's key), in the caller's
+ * transaction: a new version, a stored PDF dropped (it showed the old content), one audit event.
+ */
+export async function replaceInvoice(tx: Tx, id: number, inv: InvoiceInput, orgName: string, actor: AuditActor): Promise<void> {
+  const before = await tx.invoice.findUniqueOrThrow({ where: { id }, select: { organizationId: true, title: true, amountExclVat: true, vatAmount: true } });
+  await tx.invoice.update({
+    where: { id },
+    data: {
+      organizationId: inv.organizationId,
+      title: inv.title,
+      invoiceDate: inv.invoiceDate,
+      paymentTermDays: inv.paymentTermDays,
+      amountExclVat: fromUnits(inv.exclCents, 2),
+      vatAmount: fromUnits(inv.vatCents, 2),
+      organizationName: inv.organizationName ?? orgName,
+      pdf: null,
+      version: { increment: 1 },
+    },
+  });
+  await tx.invoiceLine.deleteMany({ where: { invoiceId: id } });
+  await tx.invoiceLine.createMany({
+    data: inv.lines.map((l, n) => ({
+      invoiceId: id,
+      position: n + 1,
+      description: l.description,
+      quantity: fromUnits(l.quantityMilli, 3),
+      unitPrice: fromUnits(l.unitPriceCents, 2),
+      vatRate: fromUnits(l.vatRateHundredths, 2),
+      amountExclVat: fromUnits(l.amountCents, 2),
+    })),
+  });
+  await recordAudit(tx, {
+    actor,
+    kind: 'invoice.replaced',
+    organizationId: inv.organizationId,
+    subjectType: 'invoice',
+    subjectId: inv.number,
+    before: { organizationId: before.organizationId, title: before.title, amountExclVat: before.amountExclVat.toString(), vatAmount: before.vatAmount.toString() },
+    after: { organizationId: inv.organizationId, title: inv.title, amountExclVat: fromUnits(inv.exclCents, 2), vatAmount: fromUnits(inv.vatCents, 2), lines: inv.lines.length },
+  });
+}
+
+/** Stores (or replaces) the PDF staff supplied for an invoice, in the caller's transaction. */
+export async function storeInvoicePdf(tx: Tx, id: number, number: number, organizationId: number, pdf: Buffer, actor: AuditActor): Promise<void> {
+  await tx.invoice.update({ where: { id }, data: { pdf: new Uint8Array(pdf), version: { increment: 1 } } });
+  await recordAudit(tx, { actor, kind: 'invoice.pdf_stored', organizationId, subjectType: 'invoice', subjectId: number, after: { bytes: pdf.length } });
+}

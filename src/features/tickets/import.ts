@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuditActor } from '../../audit.js';
 import { recordAudit } from '../../audit.js';
 import type { TicketConfig } from '../../config.js';
-import type { Prisma, PrismaClient } from '../../db/client.js';
+import { inTransaction, type Prisma, type PrismaClient, type Tx } from '../../db/client.js';
 import { parseIsoDateTime } from '../../cli/time.js';
 import { TicketChannel, TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
 import { StaffRefusal } from './staff.js';
@@ -68,6 +68,9 @@ const Row = z.object({
 });
 type ImportRow = z.output<typeof Row>;
 
+/** The columns of a ticket import (snake_case), each with its rule: the API checks its tickets with the same rules. */
+export const TICKET_IMPORT_COLUMNS = Object.keys(Row.shape);
+
 /** Reads the file's records (CSV or JSON by name or content). */
 export function readRecords(content: string, format: 'csv' | 'json'): Record<string, unknown>[] {
   if (format === 'json') {
@@ -91,7 +94,7 @@ export function readRecords(content: string, format: 'csv' | 'json'): Record<str
 }
 
 /** Checks every record; the first problem is refused naming its row and field. */
-export async function validateRecords(prisma: PrismaClient, records: Record<string, unknown>[]): Promise<(ImportRow & { reporterId: number | null })[]> {
+export async function validateRecords(prisma: PrismaClient | Tx, records: Record<string, unknown>[]): Promise<(ImportRow & { reporterId: number | null })[]> {
   if (records.length === 0) throw new StaffRefusal('<file>', 'no tickets in the file');
   const rows = records.map((r, i) => {
     const parsed = Row.safeParse(r);
@@ -130,7 +133,7 @@ export async function validateRecords(prisma: PrismaClient, records: Record<stri
 
 /** Writes the checked rows in one transaction; `progress(done, total)` after each chunk. */
 export async function importTickets(
-  prisma: PrismaClient,
+  db: PrismaClient | Tx,
   rows: Awaited<ReturnType<typeof validateRecords>>,
   ctx: { staff: AuditActor; settings: TicketConfig; progress?: (done: number, total: number) => void },
 ): Promise<{ count: number; firstId: number; lastId: number }> {
@@ -156,7 +159,8 @@ export async function importTickets(
   const numbered = rows.filter((r) => r.id !== undefined);
   const unnumbered = rows.filter((r) => r.id === undefined);
   const CHUNK = 1000;
-  return prisma.$transaction(
+  return inTransaction(
+    db,
     async (tx) => {
       // Nobody else files a ticket while the numbers move (a new ticket waits, it is not lost).
       await tx.$executeRaw`LOCK TABLE tickets IN SHARE ROW EXCLUSIVE MODE`;
@@ -180,7 +184,13 @@ export async function importTickets(
         ids.push(Number(before[0]!.v) + 1, Number(last[0]!.v));
       }
       const summary = { count: rows.length, firstId: Math.min(...ids), lastId: Math.max(...ids) };
-      await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.imported', subjectType: 'ticket', after: summary });
+      // One ticket is one creation (its own audit event and webhook event); more are one import.
+      if (rows.length === 1) {
+        const r = rows[0]!;
+        await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.created', organizationId: r.organization_id, subjectType: 'ticket', subjectId: summary.firstId, after: { title: r.title, kind: r.kind ?? null, status: r.status, channel: r.channel } });
+      } else {
+        await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.imported', subjectType: 'ticket', after: summary });
+      }
       return summary;
     },
     { timeout: 600_000, maxWait: 30_000 },

@@ -180,8 +180,11 @@ export async function addNote(prisma: PrismaClient, actor: Actor, id: number, bo
     let newStatus: TicketStatus | null = null;
     if (ticket!.status === 'WAITING_CUSTOMER' || state === 'reopens') {
       newStatus = 'IN_PROGRESS';
-      await tx.ticket.update({ where: { id }, data: { status: newStatus, resolvedAt: null } });
+      await tx.ticket.update({ where: { id }, data: { status: newStatus, resolvedAt: null, version: { increment: 1 } } });
       await recordAudit(tx, { ...audit, kind: 'ticket.status_changed', before: { status: ticket!.status }, after: { status: newStatus, reason: 'customer note' } });
+    } else {
+      // A new note is a change of the ticket: its ETag and "changed since" move (the integration API).
+      await tx.ticket.update({ where: { id }, data: { version: { increment: 1 } } });
     }
     await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
       ticket: { id, title: ticket!.title },

@@ -1,7 +1,7 @@
 import { fullName } from '../../auth/actor.js';
 import type { AuditActor } from '../../audit.js';
 import { recordAudit } from '../../audit.js';
-import type { PrismaClient, Tx } from '../../db/client.js';
+import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
 import { mailReporter, ticketLink } from './mail.js';
 
@@ -23,7 +23,8 @@ export class StaffRefusal extends Error {
   }
 }
 
-async function lockTicket(tx: Tx, id: number) {
+/** Locks a ticket for a staff change (404-style refusal when there is none). */
+export async function lockTicket(tx: Tx, id: number) {
   const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tickets WHERE id = ${id} FOR UPDATE`;
   if (!rows.length) throw new StaffRefusal('<id>', `no ticket with number ${id}`);
   return tx.ticket.findUniqueOrThrow({
@@ -35,12 +36,12 @@ async function lockTicket(tx: Tx, id: number) {
 const reporterName = (r: { firstName: string | null; infix: string | null; lastName: string } | null) => (r ? fullName(r.firstName, r.infix, r.lastName) : '');
 
 /** Vcare changes a ticket's status; the reporter is mailed (staff changes always are). */
-export async function changeStatus(prisma: PrismaClient, id: number, status: TicketStatus, ctx: StaffContext) {
-  return prisma.$transaction(async (tx) => {
+export async function changeStatus(db: PrismaClient | Tx, id: number, status: TicketStatus, ctx: StaffContext) {
+  return inTransaction(db, async (tx) => {
     const t = await lockTicket(tx, id);
     if (t.status === status) throw new StaffRefusal('<status>', `ticket ${id} already has status ${status}`);
     const resolvedAt = status === 'RESOLVED' ? ctx.now : null;
-    await tx.ticket.update({ where: { id }, data: { status, resolvedAt } });
+    await tx.ticket.update({ where: { id }, data: { status, resolvedAt, version: { increment: 1 } } });
     await recordAudit(tx, {
       actor: ctx.staff,
       kind: 'ticket.status_changed',
@@ -63,10 +64,11 @@ export async function changeStatus(prisma: PrismaClient, id: number, status: Tic
 }
 
 /** A staff reply: a note by Vcare on the ticket, mailed to the reporter. */
-export async function staffReply(prisma: PrismaClient, id: number, body: string, staffName: string, ctx: StaffContext) {
-  return prisma.$transaction(async (tx) => {
+export async function staffReply(db: PrismaClient | Tx, id: number, body: string, staffName: string, ctx: StaffContext) {
+  return inTransaction(db, async (tx) => {
     const t = await lockTicket(tx, id);
     const note = await tx.ticketNote.create({ data: { ticketId: id, staffName, body, createdAt: ctx.now } });
+    await tx.ticket.update({ where: { id }, data: { version: { increment: 1 } } });
     await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.staff_reply', organizationId: t.organizationId, subjectType: 'ticket', subjectId: id, after: { noteId: note.id } });
     await mailReporter(tx, t.reporter, 'ticket-reply', {
       ticket: t,
@@ -81,10 +83,10 @@ export async function staffReply(prisma: PrismaClient, id: number, body: string,
 }
 
 /** Vcare moves a ticket's deadline (no mail: the customer sees it on the ticket). */
-export async function changeDeadline(prisma: PrismaClient, id: number, deadline: Date, ctx: StaffContext) {
-  return prisma.$transaction(async (tx) => {
+export async function changeDeadline(db: PrismaClient | Tx, id: number, deadline: Date, ctx: StaffContext) {
+  return inTransaction(db, async (tx) => {
     const t = await lockTicket(tx, id);
-    await tx.ticket.update({ where: { id }, data: { deadline } });
+    await tx.ticket.update({ where: { id }, data: { deadline, version: { increment: 1 } } });
     const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
     await recordAudit(tx, {
       actor: ctx.staff,

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { API_SCOPES } from '../auth/api-tokens.js';
+import type { ApiRoute } from './define.js';
+import { PROBLEMS } from './problem.js';
+import { API_ROUTES } from './routes.js';
+
+type Json = Record<string, unknown>;
+
+/** Rewrites zod's `$defs` references to OpenAPI components and drops zod's own `id` keys. */
+function relink(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(relink);
+  if (!node || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node as Json)) {
+    if (k === 'id' && typeof v === 'string') continue;
+    out[k] = k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/components/schemas/') : relink(v);
+  }
+  return out;
+}
+
+/** The JSON Schema of a zod schema (requests as input, answers as output); named ones go to components. */
+function schemaOf(s: z.ZodType, io: 'input' | 'output', components: Json): Json {
+  const json = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+  const defs = (json.$defs ?? {}) as Json;
+  delete json.$defs;
+  delete json.$schema;
+  for (const [name, def] of Object.entries(defs)) components[name] = relink(def);
+  const id = typeof json.id === 'string' ? json.id : undefined;
+  const body = relink(json) as Json;
+  if (!id) return body;
+  components[id] = body;
+  return { $ref: `#/components/schemas/${id}` };
+}
+
+const Problem = {
+  type: 'object',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string', description: 'JSON Pointer (RFC 6901) into the request, as a URI fragment' }, detail: { type: 'string' } } },
+    },
+  },
+};
+
+function parameters(route: ApiRoute, components: Json): Json[] {
+  const out: Json[] = [];
+  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    if (!schema) continue;
+    const json = schemaOf(schema, 'input', components) as { properties?: Json; required?: string[] };
+    for (const [name, s] of Object.entries(json.properties ?? {})) {
+      const { description, ...rest } = s as Json;
+      out.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: rest, ...(description ? { description } : {}) });
+    }
+  }
+  if (route.ifMatch) out.push({ name: 'If-Match', in: 'header', required: route.ifMatch === 'required', description: 'The ETag you read; the write is refused with 412 when the record changed since', schema: { type: 'string' } });
+  if (route.method === 'post') out.push({ name: 'Idempotency-Key', in: 'header', required: false, description: 'Any unique string (a UUID); a repeat within 24 hours returns the first answer', schema: { type: 'string', maxLength: 255 } });
+  return out;
+}
+
+/** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
+export function openApiDocument(baseUrl: string, routes: readonly ApiRoute[] = API_ROUTES): Json {
+  const components: Json = { Problem };
+  const paths: Record<string, Json> = {};
+  for (const route of routes) {
+    const responses: Json = {};
+    for (const [status, doc] of Object.entries(route.responses)) {
+      const content = doc.schema
+        ? { 'application/json': { schema: schemaOf(doc.schema, 'output', components) } }
+        : doc.binary
+          ? { [doc.binary]: { schema: { type: 'string', contentEncoding: 'binary' } } }
+          : Number(status) >= 400
+            ? { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
+            : undefined;
+      responses[status] = { description: doc.description, ...(content ? { content } : {}) };
+    }
+    for (const status of [400, 401, 403, 429] as const) {
+      responses[String(status)] ??= { description: PROBLEMS[status].title, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    }
+    const body = route.body
+      ? { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input', components) } } }
+      : route.raw
+        ? { required: true, content: { [route.raw.contentType]: { schema: { type: 'string', contentEncoding: 'binary' } } } }
+        : undefined;
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = {
+      operationId: route.operationId,
+      tags: [route.tag],
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      security: [{ bearer: [route.scope] }],
+      'x-scope': route.scope,
+      parameters: parameters(route, components),
+      ...(body ? { requestBody: body } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'PIM integration API',
+      version: '1',
+      description:
+        "For Vcare's own systems (ERP, CRM, helpdesk). Authenticate with `Authorization: Bearer <token>` (tokens come from `pim api-token:create`). " +
+        'Errors are RFC 9457 problem documents. POSTs take an Idempotency-Key; writes take If-Match. Lists are cursor pages in order of the last change.',
+    },
+    servers: [{ url: `${baseUrl}/api/v1` }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: `Scopes: ${API_SCOPES.join(', ')}` } },
+      schemas: components,
+    },
+    paths,
+  };
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type { Prisma, Tx } from '../../db/client.js';
+import { ROLES } from '../../auth/roles.js';
+import { scope } from '../../auth/scope.js';
+import { Role } from '../../generated/prisma/enums.js';
+import { queueInvitation } from '../../features/contacts/invitation.js';
+import { addContact, CONTACT_FIELDS, ContactRefusal, SUBSCRIPTIONS, updateContactAsStaff } from '../../features/contacts/staff.js';
+import { ApiProblem } from '../problem.js';
+import { checkIfMatch, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
+
+const F = CONTACT_FIELDS;
+const subscriptions = Object.fromEntries(SUBSCRIPTIONS.map((k) => [k, z.boolean().optional()])) as Record<(typeof SUBSCRIPTIONS)[number], z.ZodOptional<z.ZodBoolean>>;
+const roles = z.array(z.enum(Role)).describe(`Roles in the portal: ${ROLES.join(', ')}`);
+
+/** A new contact: the rules of `contact:add` plus the subscriptions. */
+export const ContactBody = z
+  .object({ ...F, ...subscriptions, organizationId: z.number().int(), main: z.boolean().optional(), webAccess: z.boolean().optional(), roles: roles.optional() })
+  .strict()
+  .meta({ id: 'ContactInput' });
+
+/** A change to a contact: only the fields given change; null clears an optional one; roles replace the held ones. */
+export const ContactPatchBody = z
+  .object({
+    lastName: F.lastName.optional(),
+    firstName: F.firstName.unwrap().nullable().optional(), initials: F.initials.unwrap().nullable().optional(), infix: F.infix.unwrap().nullable().optional(),
+    gender: F.gender.unwrap().nullable().optional(), email: F.email.unwrap().nullable().optional(),
+    phone: F.phone.unwrap().nullable().optional(), mobile: F.mobile.unwrap().nullable().optional(),
+    ...subscriptions, active: z.boolean().optional(), webAccess: z.boolean().optional(), roles: roles.optional(),
+  })
+  .strict()
+  .meta({ id: 'ContactPatch' });
+
+/** A contact as the API shows it. */
+export const Contact = z
+  .object({
+    id: z.number().int(), organizationId: z.number().int(), lastName: z.string(), firstName: z.string().nullable(), initials: z.string().nullable(), infix: z.string().nullable(),
+    gender: z.enum(['MALE', 'FEMALE', 'OTHER']).nullable(), email: z.string().nullable(), phone: z.string().nullable(), mobile: z.string().nullable(),
+    active: z.boolean(), webAccess: z.boolean(), isMainContact: z.boolean(), roles: z.array(z.enum(Role)),
+    subscribeUpdate: z.boolean(), subscribeCare: z.boolean(), subscribeBusiness: z.boolean(), subscribeFlash: z.boolean(),
+    createdAt: z.iso.datetime(), updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Contact' });
+
+const include = { roles: true, organization: { select: { mainContactId: true } } } satisfies Prisma.ContactInclude;
+type Row = Prisma.ContactGetPayload<{ include: typeof include }>;
+
+function present(c: Row): z.output<typeof Contact> {
+  const held = new Set(c.roles.map((r) => r.role));
+  return {
+    id: c.id, organizationId: c.organizationId, lastName: c.lastName, firstName: c.firstName, initials: c.initials, infix: c.infix, gender: c.gender,
+    email: c.email, phone: c.phone, mobile: c.mobile, active: c.active, webAccess: c.webAccess, isMainContact: c.organization.mainContactId === c.id,
+    roles: ROLES.filter((r) => held.has(r)),
+    subscribeUpdate: c.subscribeUpdate, subscribeCare: c.subscribeCare, subscribeBusiness: c.subscribeBusiness, subscribeFlash: c.subscribeFlash,
+    createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+async function load(db: ApiContext['db'], id: number): Promise<Row> {
+  const c = await db.contact.findFirst({ where: { id, ...scope.api.contacts() }, include });
+  if (!c) throw new ApiProblem(404, `No contact ${id}`);
+  return c;
+}
+
+const refused = (e: unknown): never => {
+  if (!(e instanceof ContactRefusal)) throw e;
+  if (e.notFound) throw new ApiProblem(404, e.message);
+  throw new ApiProblem(e.field === 'email' && /already used/.test(e.message) ? 409 : 422, `${e.field}: ${e.message}`, [{ pointer: `#/${e.field}`, detail: e.message }]);
+};
+
+/** Locks a live contact and checks If-Match against it. */
+async function lockAndMatch(ctx: ApiContext, id: number) {
+  const rows = await (ctx.db as Tx).$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM contacts WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+  if (!rows[0]) throw new ApiProblem(404, `No contact ${id}`);
+  checkIfMatch(ctx, etagOf({ version: rows[0].version, updatedAt: rows[0].updated_at }));
+}
+
+const IdParam = z.object({ id: idParam });
+const answer = async (ctx: ApiContext, id: number, status: number) => {
+  const c = await load(ctx.db, id);
+  return { status, body: present(c), etag: etagOf(c), location: `/api/v1/contacts/${id}` };
+};
+
+/** The contact routes: list, read, add, change, invite. */
+export const contactRoutes = [
+  defineRoute({
+    method: 'get', path: '/contacts', operationId: 'listContacts', tag: 'Contacts', scope: 'read',
+    summary: 'List contacts, oldest change first (deleted contacts are left out)', query: ListQuery,
+    responses: { 200: { description: 'A page of contacts', schema: listOf(Contact) } },
+    async handle({ query }, ctx) {
+      const page = pageWhere(query);
+      const rows = await ctx.db.contact.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.contacts()] }, include });
+      return { status: 200, body: pageOf(rows, query, present) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/contacts/{id}', operationId: 'getContact', tag: 'Contacts', scope: 'read',
+    summary: 'Read one contact', params: IdParam,
+    responses: { 200: { description: 'The contact (ETag header: its version)', schema: Contact }, 404: { description: 'No such contact' } },
+    async handle({ params }, ctx) {
+      return answer(ctx, params.id, 200);
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/contacts', operationId: 'createContact', tag: 'Contacts', scope: 'contacts:write',
+    summary: 'Add a contact (main: true makes them the main contact, who holds every role)', body: ContactBody,
+    description: 'Web access does not mail anyone by itself: POST /contacts/{id}/invitation sends the set-password link.',
+    responses: { 201: { description: 'Added', schema: Contact }, 409: { description: 'The e-mail address is in use' }, 422: { description: 'Invalid contact' } },
+    async handle({ body }, ctx) {
+      const created = await addContact(ctx.db, { ...body, main: body.main ?? false, webAccess: body.webAccess ?? false, roles: body.roles ?? [] }, { api: ctx.actor.name }).catch(refused);
+      return answer(ctx, created.id, 201);
+    },
+  }),
+  defineRoute({
+    method: 'patch', path: '/contacts/{id}', operationId: 'updateContact', tag: 'Contacts', scope: 'contacts:write',
+    summary: 'Change a contact (only the fields given)', params: IdParam, body: ContactPatchBody, ifMatch: 'optional',
+    description: 'A new e-mail address is a new username: the password, SSO links and sessions of the old one end. Web access off ends the sessions.',
+    responses: { 200: { description: 'Changed (or unchanged)', schema: Contact }, 404: { description: 'No such contact' }, 409: { description: 'The e-mail address is in use' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid change' } },
+    async handle({ params, body }, ctx) {
+      await lockAndMatch(ctx, params.id);
+      await updateContactAsStaff(ctx.db as Tx, params.id, body, { api: ctx.actor.name }, ctx.now).catch(refused);
+      return answer(ctx, params.id, 200);
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/contacts/{id}/invitation', operationId: 'inviteContact', tag: 'Contacts', scope: 'contacts:write',
+    summary: 'Mail the contact a set-password link (valid 72 hours)', params: IdParam,
+    responses: { 202: { description: 'The mail is queued', schema: Contact }, 404: { description: 'No such contact' }, 422: { description: 'No web access or no e-mail address' } },
+    async handle({ params }, ctx) {
+      const c = await load(ctx.db, params.id);
+      // The one rule of web access decides (src/auth/web-access.ts): only someone who could log in with the link gets one.
+      const sent = await queueInvitation(ctx.db, c.id, { now: ctx.now, baseUrl: ctx.deps.config.baseUrl, actor: { api: ctx.actor.name } });
+      if (!sent.sent) throw new ApiProblem(422, `contact ${c.id} could not log in with a link (${sent.blocker})`, [{ pointer: '#/webAccess', detail: `cannot log in: ${sent.blocker}` }]);
+      return { status: 202, body: present(c), etag: etagOf(c) };
+    },
+  }),
+];

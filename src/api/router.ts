@@ -1,0 +1,148 @@
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { AppDeps } from '../deps.js';
+import { ACCESS } from '../auth/access.js';
+import { checkToken, type ApiActor } from '../auth/api-tokens.js';
+import { ApiProblem, problemHandler, zodProblems } from './problem.js';
+import type { ApiContext, ApiRoute } from './define.js';
+import { answerOf, claimKey, fingerprint, idempotencyKey, storeAnswer, type StoredAnswer } from './idempotency.js';
+import { API_ROUTES } from './routes.js';
+import { openApiDocument } from './openapi.js';
+
+/** Marks the API router with its mount path, so the route listing in tests can give full paths. */
+export const MOUNT_PATH = Symbol('pim.mountPath');
+/** Where the API lives. */
+export const API_BASE = '/api/v1';
+
+const JSON_LIMIT = '1mb';
+
+/**
+ * The integration API. Mounted before the session: it reads no cookie at all (so it needs no
+ * CSRF token), only `Authorization: Bearer <token>`. Every failure is a problem document.
+ */
+export function apiRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const base = deps.config.baseUrl;
+  const doc = openApiDocument(base);
+
+  // The document itself is public (it holds no data): generators and the reference pages read it.
+  r.get('/openapi.json', apiPublic, (_req, res) => {
+    res.json(doc);
+  });
+
+  r.use(authenticate(deps));
+  for (const route of API_ROUTES) {
+    const path = route.path.replace(/\{(\w+)\}/g, ':$1');
+    const body: RequestHandler = route.raw
+      ? express.raw({ type: () => true, limit: route.raw.maxBytes })
+      : express.json({ limit: JSON_LIMIT, strict: true, type: () => true });
+    r[route.method](path, scopeGuard(route), body, handler(route, deps));
+  }
+  r.use((_req, _res, next) => next(new ApiProblem(404, 'No such API route')));
+  r.use(problemHandler(base));
+  Object.assign(r, { [MOUNT_PATH]: API_BASE });
+  return r;
+}
+
+const apiPublic: RequestHandler = Object.assign(((_req: Request, _res: Response, next: NextFunction) => next()) as RequestHandler, { [ACCESS]: 'PUBLIC' as const });
+
+/** Reads the Bearer token, refuses an unknown, revoked or expired one (401) and a token past its rate (429). */
+function authenticate(deps: AppDeps): RequestHandler {
+  const limit = deps.config.api.rateLimitPerMinute;
+  return async (req, res, next) => {
+    try {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+      res.setHeader('cache-control', 'no-store');
+      if (!m) throw new ApiProblem(401, 'Send Authorization: Bearer <token> (cookies are not accepted here)', undefined, { 'www-authenticate': 'Bearer realm="pim"' });
+      const now = deps.clock.now();
+      const check = await checkToken(deps.prisma, m[1]!, now);
+      if (!check.ok) {
+        throw new ApiProblem(401, check.reason === 'unknown' ? 'Unknown API token' : `The API token is ${check.reason}`, undefined, {
+          'www-authenticate': `Bearer realm="pim", error="invalid_token"`,
+        });
+      }
+      const remaining = Math.max(0, limit - check.hits);
+      const reset = Math.max(1, Math.ceil((check.windowEnd.getTime() - now.getTime()) / 1000));
+      res.setHeader('ratelimit-limit', String(limit));
+      res.setHeader('ratelimit-remaining', String(remaining));
+      res.setHeader('ratelimit-reset', String(reset));
+      if (check.hits > limit) throw new ApiProblem(429, `At most ${limit} requests a minute per token`, undefined, { 'retry-after': String(reset) });
+      res.locals.apiActor = check.actor;
+      next();
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
+/** The route's scope; a token without it gets 403 before anything else runs. */
+function scopeGuard(route: ApiRoute): RequestHandler {
+  const guard = ((_req: Request, res: Response, next: NextFunction) => {
+    const actor = res.locals.apiActor as ApiActor;
+    if (!actor.scopes.has(route.scope)) return next(new ApiProblem(403, `This request needs the scope ${route.scope}`));
+    next();
+  }) as RequestHandler & { [ACCESS]: string };
+  guard[ACCESS] = `api:${route.scope}`;
+  return guard;
+}
+
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } } | undefined, value: unknown, where: string): T | undefined {
+  if (!schema) return undefined;
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ApiProblem(where === 'body' ? 422 : 400, `The ${where} is not valid`, zodProblems(r.error, where === 'body' ? [] : [where]));
+  return r.data;
+}
+
+function sendAnswer(res: Response, a: StoredAnswer, replayed: boolean): void {
+  for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
+  if (replayed) res.setHeader('idempotent-replayed', 'true');
+  res.status(a.status).send(a.body === '' ? undefined : a.body);
+}
+
+/** Parses the input, runs the handler (writes in one transaction with the idempotency key) and answers. */
+function handler(route: ApiRoute, deps: AppDeps): RequestHandler {
+  const base = deps.config.baseUrl;
+  return async (req, res, next) => {
+    try {
+      const input = {
+        params: parse(route.params, req.params, 'path'),
+        query: parse(route.query, req.query, 'query'),
+        body: route.raw ? undefined : parse(route.body, req.body, 'body'),
+      };
+      if (route.raw && !(req.is(route.raw.contentType) && Buffer.isBuffer(req.body) && req.body.length > 0)) {
+        throw new ApiProblem(415, `Send the file as ${route.raw.contentType}`);
+      }
+      const ifMatch = req.get('if-match');
+      const ctx: Omit<ApiContext, 'db'> = {
+        actor: res.locals.apiActor as ApiActor,
+        now: deps.clock.now(),
+        deps,
+        ifMatch: ifMatch ? ifMatch.split(',').map((t) => t.trim()).filter(Boolean) : null,
+        raw: route.raw ? (req.body as Buffer) : undefined,
+      };
+      if (route.method === 'get') {
+        const reply = await route.handle(input, { ...ctx, db: deps.prisma });
+        if (reply.body instanceof Buffer) {
+          res.status(reply.status).type(route.responses[reply.status]?.binary ?? 'application/octet-stream').send(reply.body);
+          return;
+        }
+        sendAnswer(res, answerOf(reply, base), false);
+        return;
+      }
+      const key = route.method === 'post' ? idempotencyKey(req.get('idempotency-key')) : null;
+      const print = key ? fingerprint(req.method, req.originalUrl, req.body) : '';
+      const out = await deps.prisma.$transaction(
+        async (tx) => {
+          const prior = key ? await claimKey(tx, ctx.actor.tokenId, key, print, ctx.now) : null;
+          if (prior) return { answer: prior, replayed: true };
+          const answer = answerOf(await route.handle(input, { ...ctx, db: tx }), base);
+          if (key) await storeAnswer(tx, ctx.actor.tokenId, key, answer);
+          return { answer, replayed: false };
+        },
+        { timeout: 60_000, maxWait: 15_000 },
+      );
+      sendAnswer(res, out.answer, out.replayed);
+    } catch (e) {
+      next(e);
+    }
+  };
+}

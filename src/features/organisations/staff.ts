@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { recordAudit, type AuditActor } from '../../audit.js';
+import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
+import { email, phone, text } from '../../http/fields.js';
+
+/**
+ * Vendor-side changes to organisations: the staff tool (`org:add`) and the integration API use
+ * these, so a rule (a parent must exist, no loops in the tree) holds at every door.
+ */
+
+/** The organisation fields staff set, with their rules. The address is both postal and visiting address. */
+export const ORGANIZATION_FIELDS = {
+  name: text(),
+  street: text().optional(),
+  postcode: text(20).optional(),
+  city: text().optional(),
+  country: text(100).optional(),
+  phone: phone.optional(),
+  fax: phone.optional(),
+  email: email.optional(),
+};
+
+const Fields = z.object(ORGANIZATION_FIELDS);
+/** An organisation to add. */
+export type OrganizationInput = z.output<typeof Fields> & { parentId: number | null; reportsInContract: boolean };
+/** A change: only the fields given change; null clears an optional one. */
+export type OrganizationPatch = Partial<{ [K in keyof z.output<typeof Fields>]: z.output<typeof Fields>[K] | null }> & {
+  parentId?: number | null;
+  active?: boolean;
+  reportsInContract?: boolean;
+};
+
+/** A refused change, naming the field. */
+export class OrganizationRefusal extends Error {
+  constructor(
+    readonly field: 'parentId' | 'id',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function columns(p: OrganizationPatch) {
+  const out: Record<string, unknown> = {};
+  if (p.name !== undefined) out.name = p.name;
+  for (const [from, to] of [['street', 'Street'], ['postcode', 'Postcode'], ['city', 'City'], ['country', 'Country']] as const) {
+    if (p[from] !== undefined) {
+      out[`postal${to}`] = p[from];
+      out[`visit${to}`] = p[from];
+    }
+  }
+  for (const k of ['phone', 'fax', 'email', 'parentId', 'active', 'reportsInContract'] as const) if (p[k] !== undefined) out[k] = p[k];
+  return out;
+}
+
+/** Adds an organisation (a subsidiary when it has a parent), with its audit event. */
+export async function createOrganization(db: PrismaClient | Tx, input: OrganizationInput, actor: AuditActor): Promise<{ id: number; name: string }> {
+  return inTransaction(db, async (tx) => {
+    if (input.parentId !== null && !(await tx.organization.findUnique({ where: { id: input.parentId }, select: { id: true } }))) {
+      throw new OrganizationRefusal('parentId', `no organisation with id ${input.parentId}`);
+    }
+    const data = {
+      ...columns({ ...input, phone: input.phone ?? null, fax: input.fax ?? null, email: input.email ?? null }),
+      name: input.name,
+      postalStreet: input.street ?? null, postalPostcode: input.postcode ?? null, postalCity: input.city ?? null, postalCountry: input.country ?? null,
+      visitStreet: input.street ?? null, visitPostcode: input.postcode ?? null, visitCity: input.city ?? null, visitCountry: input.country ?? null,
+      parentId: input.parentId,
+      reportsInContract: input.reportsInContract,
+    };
+    const created = await tx.organization.create({ data, select: { id: true, name: true } });
+    await recordAudit(tx, { actor, kind: 'organization.created', organizationId: created.id, subjectType: 'organization', subjectId: created.id, after: data as Record<string, string | number | boolean | null> });
+    return created;
+  });
+}
+
+/** Changes an organisation (call with its row locked); refuses a parent that does not exist or lies below it. */
+export async function updateOrganization(tx: Tx, id: number, patch: OrganizationPatch, actor: AuditActor): Promise<void> {
+  if (patch.parentId !== undefined && patch.parentId !== null) {
+    if (patch.parentId === id) throw new OrganizationRefusal('parentId', 'an organisation cannot be its own parent');
+    const ancestors = await tx.$queryRaw<{ id: number }[]>`
+      WITH RECURSIVE up AS (SELECT id, parent_id FROM organizations WHERE id = ${patch.parentId}
+        UNION SELECT o.id, o.parent_id FROM organizations o JOIN up ON o.id = up.parent_id)
+      SELECT id FROM up`;
+    if (!ancestors.length) throw new OrganizationRefusal('parentId', `no organisation with id ${patch.parentId}`);
+    if (ancestors.some((a) => a.id === id)) throw new OrganizationRefusal('parentId', `organisation ${patch.parentId} lies below this one`);
+  }
+  const data = columns(patch);
+  const before = await tx.organization.findUniqueOrThrow({ where: { id } });
+  const changed = Object.keys(data).filter((k) => (before as Record<string, unknown>)[k] !== data[k]);
+  if (!changed.length) return;
+  await tx.organization.update({ where: { id }, data: { ...data, version: { increment: 1 } } });
+  const pick = (o: Record<string, unknown>) => Object.fromEntries(changed.map((k) => [k, (o[k] ?? null) as string | number | boolean | null]));
+  await recordAudit(tx, { actor, kind: 'organization.updated', organizationId: id, subjectType: 'organization', subjectId: id, before: pick(before), after: pick(data) });
+}

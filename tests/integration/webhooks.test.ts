@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createTestDb, type TestDb } from '../support/db.js';
+import { testApp } from '../support/app.js';
+import { makeOrg, makePerson } from '../support/factories.js';
+import { makeToken, runPim } from '../support/api.js';
+import { startReceiver, type Received } from '../support/receiver.js';
+import { deliverDueWebhooks } from '../../src/webhooks/worker.js';
+import { verifyWebhook } from '../../src/webhooks/signature.js';
+
+let db: TestDb;
+let app: Express;
+let token: string;
+let orgId: number;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  ({ app } = testApp(db));
+  token = (await makeToken(db.prisma, 'read,tickets:write,contacts:write')).token;
+  orgId = (await makeOrg(db.prisma)).id;
+});
+afterAll(() => db.drop());
+
+const api = () => ({ authorization: `Bearer ${token}` });
+const deliver = () => deliverDueWebhooks(db.prisma, { timeoutMs: 2_000 });
+
+/** Registers an endpoint with the staff tool; returns its id and the secret shown once. */
+async function addWebhook(url: string, events: string) {
+  const r = await runPim(db.prisma, 'webhook:add', '--url', url, '--events', events);
+  expect(r.code, r.err.join('\n')).toBe(0);
+  return { id: Number(/webhook (\d+) added/.exec(r.out[0]!)![1]), secret: /secret \(shown only now\): (\S+)/.exec(r.out[1]!)![1]! };
+}
+
+const verify = (secret: string, r: Received, body = r.body) =>
+  verifyWebhook(secret, { timestamp: r.headers['pim-timestamp'] as string, signature: r.headers['pim-signature'] as string }, body);
+
+describe('webhooks', () => {
+  it('a receiver that is down gets every event once it is back, in order per ticket, each signature valid', async () => {
+    const receiver = await startReceiver();
+    const { port, url } = receiver;
+    await receiver.close(); // down: nothing listens on the port
+    const hook = await addWebhook(url, 'ticket.created,ticket.note_added,ticket.status_changed');
+
+    // Changes through the API (two tickets, interleaved) and one through the staff tool.
+    const ids: number[] = [];
+    for (const title of ['Printer stuk', 'Telefoon stuk']) {
+      const res = await request(app).post('/api/v1/tickets').set(api()).send({ organizationId: orgId, title });
+      expect(res.status, res.text).toBe(201);
+      ids.push(res.body.id);
+    }
+    const [a, b] = ids as [number, number];
+    expect((await request(app).post(`/api/v1/tickets/${a}/replies`).set(api()).send({ body: 'We kijken ernaar' })).status).toBe(201);
+    expect((await request(app).post(`/api/v1/tickets/${b}/status`).set(api()).send({ status: 'IN_PROGRESS' })).status).toBe(200);
+    expect((await request(app).post(`/api/v1/tickets/${a}/status`).set(api()).send({ status: 'WAITING_CUSTOMER' })).status).toBe(200);
+    expect((await runPim(db.prisma, 'ticket:status', String(a), 'RESOLVED')).code).toBe(0);
+
+    expect(await deliver()).toBe(0);
+    const pending = await db.prisma.webhookDelivery.findMany({ where: { endpointId: hook.id }, orderBy: { id: 'asc' } });
+    expect(pending).toHaveLength(6);
+    // Only the first of each ticket was tried; the later ones wait behind it.
+    expect(pending.map((d) => d.attempts)).toEqual([1, 1, 0, 0, 0, 0]);
+    expect(pending.every((d) => d.deliveredAt === null)).toBe(true);
+
+    // Time passes: every delivery is due, the latest first, so only the ordering rule keeps the order.
+    await db.prisma.$executeRaw`UPDATE webhook_deliveries SET next_attempt_at = now() - make_interval(secs => id::int) WHERE endpoint_id = ${hook.id}`;
+    const back = await startReceiver(port);
+    try {
+      expect(await deliver()).toBe(6);
+      const events = await db.prisma.webhookEvent.findMany({ orderBy: { id: 'asc' } });
+      expect(back.received.map((r) => r.headers['pim-event-id']).sort()).toEqual(events.map((e) => e.publicId).sort());
+      for (const r of back.received) expect(verify(hook.secret, r)).toBe(true);
+      const seen = (ticket: number) =>
+        back.received.map((r) => JSON.parse(r.body) as { type: string; data: { id: string; after: { status?: string } } }).filter((e) => e.data.id === String(ticket));
+      expect(seen(a).map((e) => e.type)).toEqual(['ticket.created', 'ticket.note_added', 'ticket.status_changed', 'ticket.status_changed']);
+      expect(seen(a).slice(2).map((e) => e.data.after.status)).toEqual(['WAITING_CUSTOMER', 'RESOLVED']);
+      expect(seen(b).map((e) => e.type)).toEqual(['ticket.created', 'ticket.status_changed']);
+      // Delivered once: a second run sends nothing.
+      expect(await deliver()).toBe(0);
+      expect(back.received).toHaveLength(6);
+    } finally {
+      await back.close();
+      await runPim(db.prisma, 'webhook:remove', String(hook.id));
+    }
+  });
+
+  it('a tampered payload, another secret or an old timestamp fails the documented verification', async () => {
+    const receiver = await startReceiver();
+    const hook = await addWebhook(receiver.url, 'contact.changed');
+    try {
+      const res = await request(app).post('/api/v1/contacts').set(api()).send({ organizationId: orgId, lastName: 'Bakker' });
+      expect(res.status, res.text).toBe(201);
+      expect(await deliver()).toBe(1);
+      const got = receiver.received[0]!;
+      expect(JSON.parse(got.body)).toMatchObject({ type: 'contact.changed', data: { object: 'contact', id: String(res.body.id), change: 'contact.created' } });
+      expect(verify(hook.secret, got)).toBe(true);
+      expect(verify(hook.secret, got, got.body.replace('Bakker', 'Bakkes'))).toBe(false);
+      expect(verify('whsec_another', got)).toBe(false);
+      const ts = Number(got.headers['pim-timestamp']);
+      expect(verifyWebhook(hook.secret, { timestamp: got.headers['pim-timestamp'] as string, signature: got.headers['pim-signature'] as string }, got.body, new Date((ts + 301) * 1000))).toBe(false);
+    } finally {
+      await receiver.close();
+      await runPim(db.prisma, 'webhook:remove', String(hook.id));
+    }
+  });
+
+  it('gives up after 24 hours of failures; the log shows it and redeliver sends it again', async () => {
+    const receiver = await startReceiver();
+    const { port, url } = receiver;
+    await receiver.close();
+    const hook = await addWebhook(url, '*');
+    const person = await makePerson(db.prisma, orgId);
+    const res = await request(app).patch(`/api/v1/contacts/${person.id}`).set(api()).send({ firstName: 'Henk' });
+    expect(res.status, res.text).toBe(200);
+    await db.prisma.$executeRaw`UPDATE webhook_deliveries SET created_at = now() - interval '25 hours' WHERE endpoint_id = ${hook.id}`;
+    expect(await deliver()).toBe(0);
+    const [failed] = await db.prisma.webhookDelivery.findMany({ where: { endpointId: hook.id } });
+    expect(failed!.failedAt).not.toBeNull();
+    const log = await runPim(db.prisma, 'webhook:deliveries', String(hook.id));
+    expect(log.out[0]).toMatch(/\tcontact\.changed\tfailed /);
+
+    const back = await startReceiver(port);
+    try {
+      expect(await deliver()).toBe(0); // a failed delivery is not retried by itself
+      expect((await runPim(db.prisma, 'webhook:redeliver', String(failed!.id))).code).toBe(0);
+      expect(await deliver()).toBe(1);
+      expect(back.received[0]!.headers['pim-event-id']).toBe((await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: failed!.eventId } })).publicId);
+    } finally {
+      await back.close();
+    }
+  });
+});
