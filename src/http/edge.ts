@@ -67,6 +67,21 @@ function damagedCookies(header: string | undefined, names: readonly string[]): s
   return bad;
 }
 
+/**
+ * Reads and discards a body nobody will parse (a request refused before its form was read), so
+ * the answer does not reach a client still sending: it would see a reset connection instead of
+ * the 400 page. A body larger than a form may be is not read: that connection just closes.
+ */
+function drainBody(req: Request): Promise<void> {
+  if (req.complete || req.readableEnded || Number(req.headers['content-length'] ?? 0) > 1_048_576) return Promise.resolve();
+  return new Promise((resolve) => {
+    req.once('end', () => resolve());
+    req.once('close', () => resolve());
+    req.once('error', () => resolve());
+    req.resume();
+  });
+}
+
 /** body-parser's verify hook: the raw form body must be UTF-8 and well-formed percent-encoding. */
 function verifyForm(_req: unknown, _res: unknown, buf: Buffer): void {
   let text: string;
@@ -93,7 +108,7 @@ export function edgeInput(opts: EdgeOptions): RequestHandler {
     const refuse = (err: Error) => {
       const reason = err instanceof AppError ? (err.messageKey ?? 'badRequest').replace(/^errors\./, '') : String((err as { type?: string }).type ?? 'badRequest');
       const counted = opts.onRefused ? opts.onRefused(req, reason).catch((e: unknown) => log.warn('counting a refused request failed', e)) : Promise.resolve();
-      void counted.then(() => next(err));
+      void Promise.all([counted, drainBody(req)]).then(() => next(err));
     };
     const url = urlProblem(req.originalUrl);
     if (url) return refuse(new AppError('BAD_REQUEST', url));

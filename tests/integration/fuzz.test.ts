@@ -70,11 +70,20 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => db.drop());
 
-/** A checksum of every table a write could touch (not sessions or throttle counters). */
+/** A checksum per table a write could touch (not sessions or throttle counters), as "table:md5|…". */
 async function checksum(): Promise<string> {
-  const parts = tables.map((t) => `(SELECT coalesce(md5(string_agg(md5(x::text), ',' ORDER BY md5(x::text))), '') FROM "${t}" x)`);
-  const [row] = await db.prisma.$queryRawUnsafe<{ sum: string }[]>(`SELECT md5(concat_ws('|', ${parts.join(', ')})) AS sum`);
+  // A download is a read that leaves an audit event, written as its response ends (after it, for
+  // a streamed one): those events are not writes the property judges.
+  const where = (t: string) => (t === 'audit_events' ? ` WHERE x.kind NOT LIKE '%.downloaded'` : '');
+  const parts = tables.map((t) => `'${t}:' || (SELECT coalesce(md5(string_agg(md5(x::text), ',' ORDER BY md5(x::text))), '') FROM "${t}" x${where(t)})`);
+  const [row] = await db.prisma.$queryRawUnsafe<{ sum: string }[]>(`SELECT concat_ws('|', ${parts.join(', ')}) AS sum`);
   return row!.sum;
+}
+
+/** The tables whose checksum differs between two checksum() results. */
+function changedTables(a: string, b: string): string[] {
+  const before = new Set(a.split('|'));
+  return b.split('|').filter((p) => !before.has(p)).map((p) => p.split(':')[0]!);
 }
 
 /** Raw, already-encoded fragments: broken percent-encoding, invalid UTF-8, NUL, odd encodings. */
@@ -124,13 +133,23 @@ const QUERY_KEYS = ['q', 'sort', 'dir', 'page', 'org', 'subs', 'from', 'to', 'da
 async function fieldsFor(path: string): Promise<string[]> {
   const main = agents.at(-1)!.agent;
   for (const candidate of [path, `${path}/new`, `${path}/edit`, path.replace(/\/notes$/, '/notes/new')]) {
-    const res = await main.get(candidate);
+    const res = await onceMore(() => main.get(candidate));
     if (res.status === 200 && res.type === 'text/html') {
       const names = [...res.text.matchAll(/<(?:input|select|textarea|button)\b[^>]*\sname="([^"]+)"/g)].map((m) => m[1]!).filter((n) => n !== '_csrf');
       if (names.length) return [...new Set(names)];
     }
   }
   return ['username', 'password', 'email', 'title', 'body', 'optIn', 'roles'];
+}
+
+/** Runs a GET again once when its connection was reset before any answer came. */
+async function onceMore<T>(send: () => PromiseLike<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ECONNRESET') throw err;
+    return send();
+  }
 }
 
 /** True when a person with `roles` passes the route's guard. */
@@ -149,22 +168,25 @@ async function assertWithSeed(route: RouteInfo, run: () => Promise<void>): Promi
     await run();
   } catch (err) {
     const e = err as Error;
-    e.message = `fuzz failed: replay with FUZZ_SEED=${SEED} (route ${route.method} ${route.path})\n${e.message}`;
+    e.message = `fuzz failed: replay with FUZZ_SEED=${SEED} FUZZ_ROUTE="${route.method} ${route.path}"\n${e.message}`;
     throw e;
   }
 }
 
 // Off in `npm test` for now (run it with `npm run test:fuzz`): after the merges of 2026-11-29 it
-// found a refused write whose checksum changed (a damaged session cookie on POST /downloads/reports)
-// and, on a loaded machine, connection resets; both are open (see the session note).
+// failed on a loaded machine (connection resets, a refused write whose checksum changed); the
+// fixes of cddd42c are in but were not confirmed by enough runs before the session ended.
 describe.runIf(process.env.FUZZ === '1')('hostile requests against every route', () => {
   it('never answer 5xx, and a refused write changes nothing', async () => {
-    const routes = listRoutes(app).filter((r) => !['/logout'].includes(r.path));
-    expect(routes.length).toBeGreaterThan(20);
+    const all = listRoutes(app).filter((r) => !['/logout'].includes(r.path));
+    expect(all.length).toBeGreaterThan(20);
+    // FUZZ_ROUTE="GET /path/:id" replays one route (with FUZZ_SEED, its runs are the same as in the full run).
+    const routes = process.env.FUZZ_ROUTE ? all.filter((r) => `${r.method} ${r.path}` === process.env.FUZZ_ROUTE) : all;
     let sum = await checksum();
     let requests = 0;
     const statuses: Record<number, number> = {};
-    for (const [index, route] of routes.entries()) {
+    for (const route of routes) {
+      const index = all.indexOf(route);
       const fields = route.method === 'POST' ? await fieldsFor(concrete(route, (_n, res) => String(ids[res === 'profile' ? 'logins' : res] ?? 1))) : [];
       // Mostly people who may use the route (so requests reach its code), sometimes anyone.
       const allowed = agents.map((a, i) => (mayUse(a.roles, route) ? i : -1)).filter((i) => i >= 0);
@@ -190,19 +212,15 @@ describe.runIf(process.env.FUZZ === '1')('hostile requests against every route',
           const agent = r.cookie?.[0] === 'pim.sid' ? client(app) : person.agent;
           const token = r.token === 'valid' ? encodeURIComponent(person.csrf) : r.token;
           const body = [`_csrf=${token}`, ...r.body.map(([k, v]) => `${k}=${v}`)].join('&');
-          const send = () => {
+          const build = () => {
             let req = route.method === 'GET' ? agent.get(url) : agent.post(url).type('form');
             if (r.cookie) req = req.set('Cookie', `${r.cookie[0]}=${r.cookie[1]}`);
             if (r.header) req = req.set(r.header[0], r.header[1]);
             return route.method === 'GET' ? req : req.send(body);
           };
-          // supertest listens on a new ephemeral port per request; on a loaded machine that socket
-          // is now and then reset before any answer. Such a request is sent again (twice at most): an input that
-          // makes the app itself drop the connection fails every time and still fails the test.
-          const reset = (e: unknown) => (e as { code?: string }).code === 'ECONNRESET' || String((e as Error)?.message).includes('ECONNRESET');
-          const res = await send()
-            .catch((e: unknown) => (reset(e) ? send() : Promise.reject(e)))
-            .catch((e: unknown) => (reset(e) ? send() : Promise.reject(e)));
+          // A GET whose loopback connection was reset (seen on a machine at load 30) is sent once
+          // more; an answer is what the property judges, and a server that cuts it does so twice.
+          const res = route.method === 'GET' ? await onceMore(build) : await build();
           await settle();
           requests++;
           statuses[res.status] = (statuses[res.status] ?? 0) + 1;
@@ -210,7 +228,10 @@ describe.runIf(process.env.FUZZ === '1')('hostile requests against every route',
           expect(res.status, `${res.status} for ${what}`).toBeLessThan(500);
           if (route.method === 'POST') {
             const after = await checksum();
-            if (res.status >= 400) expect(after, `a refused write changed data: ${res.status} for ${what}`).toBe(sum);
+            if (res.status >= 400 && after !== sum) {
+              const last = await db.prisma.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { kind: true, actorLabel: true, at: true } });
+              expect(changedTables(sum, after), `a refused write changed data: ${res.status} for ${what} (last audit event ${JSON.stringify(last)})`).toEqual([]);
+            }
             if (after !== sum) expect(await controlCharacters(), `a control character is in the database (found after ${what})`).toEqual([]);
             sum = after;
           }
@@ -219,7 +240,7 @@ describe.runIf(process.env.FUZZ === '1')('hostile requests against every route',
         {
           seed: SEED + index,
           numRuns: route.method === 'POST' ? 2 * RUNS : RUNS,
-          interruptAfterTimeLimit: BUDGET_MS / routes.length,
+          interruptAfterTimeLimit: BUDGET_MS / all.length,
           markInterruptAsFailure: false,
           endOnFailure: true,
           verbose: 0,
