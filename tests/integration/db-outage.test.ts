@@ -1,47 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Express } from 'express';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.js';
-import { migrate } from '../../src/db/migrator.js';
-import { openDb, type Db } from '../../src/db/client.js';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
 import { setLogLevel } from '../../src/log.js';
 import { client, logIn, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
+import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
 import type { TestDb } from '../support/db.js';
 
 // A PostgreSQL of this file's own, so it can be stopped and started without touching the
 // server every other test file uses.
-let dir: string;
-let port: number;
-let server: EmbeddedServer;
-let db: Db;
+let pgo: OwnPostgres;
+let db: TestDb;
 let app: Express;
 
-const start = () => startEmbeddedPostgres({ dir: path.join(dir, 'data'), port, persistent: true });
-
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'pim-outage-pg-'));
-  port = 46000 + Math.floor(Math.random() * 3000);
-  server = await start();
-  const admin = new pg.Client({ connectionString: server.url('postgres') });
-  await admin.connect();
-  await admin.query('CREATE DATABASE pim');
-  await admin.end();
-  await migrate(server.url('pim'));
-  db = openDb(server.url('pim'), 4);
-  ({ app } = testApp({ ...db, url: server.url('pim'), name: 'pim', drop: async () => {} } as TestDb));
+  pgo = await startOwnPostgres('pim-outage-pg-', 4);
+  db = pgo.db;
+  ({ app } = testApp(db));
 }, 120_000);
 
-afterAll(async () => {
-  db.pool.on('error', () => {});
-  await db.close();
-  await server.stop().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => pgo?.close());
 
 describe('a database outage', () => {
   it('is a 503 "try again in a moment" page with Retry-After, /readyz is 503, and the app recovers by itself', async () => {
@@ -51,7 +30,7 @@ describe('a database outage', () => {
     expect((await logIn(agent, person.email!, PASSWORD)).status).toBe(302);
     expect((await agent.get('/')).status).toBe(200);
 
-    await server.stop();
+    await pgo.stop();
 
     // Every log line of a request carries its id, and the 5xx page shows it as a reference.
     const lines: string[] = [];
@@ -73,7 +52,7 @@ describe('a database outage', () => {
     expect(post.status).toBe(503);
     expect((await client(app).get('/readyz')).status).toBe(503);
 
-    server = await start();
+    await pgo.start();
 
     // No restart of the app: the pool makes new connections on its own.
     let status = 0;
@@ -91,7 +70,7 @@ describe('a database outage', () => {
       () => null,
       (e: unknown) => e,
     );
-    const admin = new pg.Client({ connectionString: server.url('postgres') });
+    const admin = new pg.Client({ connectionString: pgo.url('postgres') });
     await admin.connect();
     // Wait until the sleep runs, then end that backend as a restart would.
     for (let i = 0; i < 100; i++) {
@@ -105,7 +84,7 @@ describe('a database outage', () => {
     expect(cut).toBeTruthy();
     expect(isDatabaseUnavailable(cut)).toBe(true);
 
-    const refused = await new pg.Client({ connectionString: `postgresql://pim:x@127.0.0.1:${port + 1}/pim` }).connect().then(
+    const refused = await new pg.Client({ connectionString: `postgresql://pim:x@127.0.0.1:${Number(new URL(pgo.url('postgres')).port) + 1}/pim` }).connect().then(
       () => null,
       (e: unknown) => e,
     );

@@ -1,42 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Express } from 'express';
 import type TestAgent from 'supertest/lib/agent.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.js';
-import { migrate } from '../../src/db/migrator.js';
-import { openDb, type Db } from '../../src/db/client.js';
 import { client, logIn, testApp } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
+import type { TestDb } from '../support/db.js';
+import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
 
 /**
  * A database restart under traffic: nobody loses their session. A session read that fails
  * while PostgreSQL is down or starting is an error for that request, never "no session".
  */
-let dir: string;
-let port: number;
-let server: EmbeddedServer;
-let db: Db;
+let pgo: OwnPostgres;
+let db: TestDb;
 let app: Express;
 
-const start = () => startEmbeddedPostgres({ dir: path.join(dir, 'data'), port, persistent: true });
-
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'pim-restart-'));
-  port = 50000 + Math.floor(Math.random() * 4000);
-  server = await start();
-  await migrate(server.url('postgres'));
-  db = openDb(server.url('postgres'), 10);
-  // The app's own database for this file: the test's TestDb type only needs pool and prisma.
-  ({ app } = testApp({ ...db, url: server.url('postgres'), name: 'postgres', drop: async () => {} }));
+  pgo = await startOwnPostgres('pim-restart-');
+  db = pgo.db;
+  ({ app } = testApp(db));
 }, 120_000);
 
-afterAll(async () => {
-  await db?.close();
-  await server?.stop().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => pgo?.close());
 
 describe('PostgreSQL stopped and started while seven people click around', () => {
   it('keeps every session, never sends anyone to the login page, and recovers by itself', async () => {
@@ -61,9 +45,9 @@ describe('PostgreSQL stopped and started while seven people click around', () =>
     });
 
     await new Promise((r) => setTimeout(r, 300));
-    await server.stop();
+    await pgo.stop();
     await new Promise((r) => setTimeout(r, 500));
-    server = await start();
+    await pgo.start();
     // Ready again by itself, within a few seconds.
     const deadline = Date.now() + 20_000;
     while ((await client(app).get('/readyz')).status !== 200) {
