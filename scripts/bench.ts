@@ -23,7 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DEMO_LOGIN, DEMO_PASSWORD } from '../src/db/demo.js';
+import { DEMO_LOGIN, DEMO_PASSWORD } from '../src/demo/seed.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { countRows, loadScaleData, PER_SCALE } from './bench/scale-data.js';
 import { checkPage, logIn, PAGES, table, type BenchPage, type Row } from './bench/pages.js';
