@@ -11,6 +11,8 @@ import { createPassport } from './auth/passport.js';
 import { listLocals, pageLocals } from './http/locals.js';
 import { useViews } from './http/views.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { csrfDeferred } from './http/uploads.js';
+import { createStorage, type FileStorage } from './storage/index.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
    * Used where the answer's timing must not depend on the work (password reset requests).
    */
   defer?: (work: () => Promise<void>) => void;
+  /** Where attachments live; default: from the configuration (S3 when set, else PostgreSQL). */
+  storage?: FileStorage;
 }
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
@@ -49,6 +53,7 @@ const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 /** Builds the Express app; the middleware order reads top to bottom. */
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
+  deps.storage ??= createStorage(config.tickets.s3, deps.prisma);
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
@@ -83,14 +88,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(pageLocals, listLocals);
 
   // CSRF on every state-changing request, login included; the token sits in each form.
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+  const { csrfSynchronisedProtection, generateToken, isRequestValid } = csrfSync({
     getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   app.use((req, res, next) => {
     res.locals.csrfToken = () => generateToken(req);
+    res.locals.csrfValid = (token: string) => isRequestValid(Object.assign(Object.create(req) as typeof req, { body: { _csrf: token } }));
     next();
   });
-  app.use(csrfSynchronisedProtection);
+  // An upload form's token is checked by its route as the first field streams in (src/http/uploads.ts);
+  // a signed mail link's one-click POST carries its proof in the URL (RFC 8058: no session, no form).
+  app.use((req, res, next) => (csrfDeferred(req) ? next() : csrfSynchronisedProtection(req, res, next)));
 
   // Features; each route declares its role (tests/integration/routes.test.ts checks).
   app.use(authRoutes(deps, passport));

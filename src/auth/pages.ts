@@ -46,6 +46,8 @@ export const PAGES = {
   // Service & Support (group 'menu.support'): tickets, FAQ, remote support.
   tickets: { path: '/tickets', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS], menu: 'tickets.menu.tickets', group: 'menu.support' },
   ticketNew: { path: '/tickets/new', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
+  /** A file on a ticket; the service decides by the ticket's scope, 404 otherwise. */
+  ticketAttachment: { path: '/tickets/:id/attachments/:fileId', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
   faq: { path: '/faq', role: Role.PORTAL_ACCESS, menu: 'support.menu.faq', group: 'menu.support' },
   remoteSupport: { path: '/support/remote', role: Role.PORTAL_ACCESS, menu: 'support.menu.remote', group: 'menu.support' },
 

@@ -2,7 +2,8 @@ import { Router, type Request } from 'express';
 import type { AppDeps } from '../../app.js';
 import { actorOf, requireRole } from '../../auth/access.js';
 import { PAGES } from '../../auth/pages.js';
-import { sendDownload } from '../../http/download.js';
+import { pipeline } from 'node:stream/promises';
+import { startDownload } from '../../http/download.js';
 import { pageInfo, parseListQuery } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
 import { renderMarkdown } from '../../http/markdown.js';
@@ -69,7 +70,9 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
 
   r.get(PAGES.document.path, requireRole(PAGES.document.role), async (req, res) => {
     const doc = await getDocument(prisma, actorOf(req), idParam(req.params.id));
-    sendDownload(res, { fileName: doc.fileName, contentType: doc.contentType, body: Buffer.from(doc.content) });
+    startDownload(res, doc.fileName, doc.contentType);
+    res.setHeader('Content-Length', String(doc.size));
+    await pipeline(doc.body, res);
   });
 
   return r;

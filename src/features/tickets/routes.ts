@@ -12,6 +12,18 @@ import { NoteForm, TICKET_KINDS, TICKET_STATUSES, TicketForm } from './schema.js
 import { noteState } from './scope.js';
 import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
 import { idParam } from '../../http/params.js';
+import { pipeline } from 'node:stream/promises';
+import { startDownload } from '../../http/download.js';
+import { discardFiles, keepPending, listAttachments, openAttachment } from './attachments.js';
+import { readPostedForm, type PostedForm } from './form-input.js';
+import { formatSize, typeLabelOf } from '../../storage/labels.js';
+import type { RefusedFile } from '../../http/uploads.js';
+
+/** The files part of a re-shown form. */
+interface UploadState {
+  refused: RefusedFile[];
+  pending: { id: number; fileName: string; sizeLabel: string }[];
+}
 
 const FORM_FIELDS = ['organizationId', 'alternativePhone', 'title', 'description', 'customerReference', 'kind'] as const;
 
@@ -47,7 +59,14 @@ function reportedAtText(lang: 'nl' | 'en', now: Date): string {
 /** Service & Support › Tickets: list, add, detail, print, follow-up notes. */
 export function ticketRoutes(deps: AppDeps): Router {
   const { prisma, clock, config } = deps;
+  const storage = deps.storage!;
   const r = Router();
+  // What a re-shown form says about files: the refused ones with their reason, the accepted ones kept.
+  const uploadState = async (req: Request, posted: PostedForm): Promise<UploadState> => {
+    const actor = actorOf(req);
+    const pending = await keepPending(prisma, storage, actor, posted, clock.now());
+    return { refused: posted.refused, pending: pending.map((p) => ({ ...p, sizeLabel: formatSize(p.size, langOf(req)) })) };
+  };
   const guard = () => requireAnyRole(...PAGES.tickets.role);
   const ctx = () => ({ now: clock.now(), settings: config.tickets, baseUrl: config.baseUrl });
 
@@ -75,13 +94,14 @@ export function ticketRoutes(deps: AppDeps): Router {
     });
   });
 
-  const renderForm = async (req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors) => {
+  const renderForm = async (req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors, upload?: UploadState) => {
     const actor = actorOf(req);
     const reporter = await reporterDefaults(prisma, actor);
     res.status(status).render('tickets/new', {
       reporter,
       values: { organizationId: String(actor.organizationId), ...values },
       errors,
+      upload,
       kinds: TICKET_KINDS,
       reportedAt: reportedAtText(langOf(req), clock.now()),
     });
@@ -90,22 +110,43 @@ export function ticketRoutes(deps: AppDeps): Router {
   r.get(PAGES.ticketNew.path, guard(), (req, res) => renderForm(req, res, 200, {}));
 
   r.post(PAGES.ticketNew.path, guard(), async (req, res) => {
-    const values = Object.fromEntries(FORM_FIELDS.map((f) => [f, str(req.body?.[f])]));
-    const form = TicketForm.safeParse(values);
-    if (!form.success) return renderForm(req, res, 422, values, fieldErrors(form.error));
-    const ticket = await createTicket(prisma, actorOf(req), form.data, ctx());
+    const actor = actorOf(req);
+    const posted = await readPostedForm(req, res, storage, FORM_FIELDS);
+    const form = TicketForm.safeParse(posted.values);
+    if (!form.success || posted.refused.length) {
+      // Refused: nothing saved; the text comes back, the accepted files wait as pending uploads.
+      const upload = await uploadState(req, posted);
+      const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}) };
+      return renderForm(req, res, 422, posted.values, errors, upload);
+    }
+    const ticket = await createTicket(prisma, actor, form.data, ctx(), posted).catch(async (err: unknown) => {
+      await discardFiles(storage, posted.files);
+      throw err;
+    });
     deps.kickMail?.();
     flash(req, 'success', 'tickets.new.saved', { id: String(ticket.id) });
     res.redirect(`/tickets/${ticket.id}`);
   });
 
   const detail = async (req: Request) => {
-    const ticket = await getTicket(prisma, actorOf(req), ticketId(req));
+    const actor = actorOf(req);
+    const ticket = await getTicket(prisma, actor, ticketId(req));
+    const files = await listAttachments(prisma, actor, ticket.id);
     const person = (p: { firstName: string | null; infix: string | null; lastName: string } | null) => (p ? fullName(p.firstName, p.infix, p.lastName) : null);
+    const lang = langOf(req);
+    const shown = files.map((f) => ({ ...f, typeLabel: typeLabelOf(f.contentType), sizeLabel: formatSize(f.size, lang) }));
     return {
       ticket,
       reporterName: person(ticket.reporter),
-      notes: ticket.notes.map((n) => ({ id: n.id, body: n.body, createdAt: n.createdAt, author: person(n.author), staffName: n.staffName })),
+      files: shown.filter((f) => f.noteId === null),
+      notes: ticket.notes.map((n) => ({
+        id: n.id,
+        body: n.body,
+        createdAt: n.createdAt,
+        author: person(n.author),
+        staffName: n.staffName,
+        files: shown.filter((f) => f.noteId === n.id),
+      })),
       noteState: noteState(ticket, clock.now(), config.tickets.reopenDays),
       reopenDays: config.tickets.reopenDays,
     };
@@ -125,17 +166,36 @@ export function ticketRoutes(deps: AppDeps): Router {
 
   r.post('/tickets/:id/notes', guard(), async (req, res) => {
     const id = ticketId(req);
-    const values = { body: str(req.body?.body) };
+    const actor = actorOf(req);
+    // Out of scope: 404 before a byte of a file is stored.
+    await getTicket(prisma, actor, id);
+    const posted = await readPostedForm(req, res, storage, ['body']);
+    const values = posted.values;
     const form = NoteForm.safeParse(values);
-    if (!form.success) {
-      return res.status(422).render('tickets/note', { ...(await detail(req)), values, errors: fieldErrors(form.error) });
+    if (!form.success || posted.refused.length) {
+      const upload = await uploadState(req, posted);
+      const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}) };
+      return res.status(422).render('tickets/note', { ...(await detail(req)), values, errors, upload });
     }
-    const result = await addNote(prisma, actorOf(req), id, form.data.body, ctx());
+    const result = await addNote(prisma, actor, id, form.data.body, ctx(), posted).catch(async (err: unknown) => {
+      await discardFiles(storage, posted.files);
+      throw err;
+    });
     // Resolved too long ago: refused, nothing saved; the page says to file a new ticket.
-    if (!result.saved) return res.status(409).render('tickets/note', { ...(await detail(req)), values });
+    if (!result.saved) {
+      await discardFiles(storage, posted.files);
+      return res.status(409).render('tickets/note', { ...(await detail(req)), values });
+    }
     deps.kickMail?.();
     flash(req, 'success', result.reopened || result.resumed ? 'tickets.notes.resumed' : 'tickets.notes.saved');
     res.redirect(`/tickets/${id}`);
+  });
+
+  r.get(PAGES.ticketAttachment.path, guard(), async (req, res) => {
+    const file = await openAttachment(prisma, storage, actorOf(req), ticketId(req), idParam(req.params.fileId));
+    startDownload(res, file.fileName, file.contentType);
+    res.setHeader('Content-Length', String(file.size));
+    await pipeline(file.body, res);
   });
 
   return r;

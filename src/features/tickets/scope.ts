@@ -1,18 +1,14 @@
 import type { Actor } from '../../auth/actor.js';
-import { Role } from '../../auth/roles.js';
+import { scope } from '../../auth/scope.js';
 import type { Prisma } from '../../db/client.js';
 
 /**
- * The tickets a person may see: with MANAGE_ORG_TICKETS every ticket of their organisations
- * (their own, plus subsidiaries with SUBSIDIARY_ACCESS: actor.orgIds), otherwise only the
- * tickets they reported themselves. Anything outside is simply not found (404).
+ * The tickets a person may see: the scope module's filter (own or Betrokkene with
+ * MANAGE_OWN_TICKETS, every ticket of the organisations in scope with MANAGE_ORG_TICKETS).
+ * Anything outside is simply not found (404).
  */
 export function ticketScope(actor: Actor): Prisma.TicketWhereInput {
-  // One organisation (the usual case) as an equality, so that a page of a status group is read
-  // in order straight from the (organization_id, status, reported_at, id) index; IN / ANY does not.
-  const organizationId = actor.orgIds.length === 1 ? actor.orgIds[0]! : { in: actor.orgIds };
-  if (actor.roles.has(Role.MANAGE_ORG_TICKETS)) return { organizationId };
-  return { reporterId: actor.id, organizationId };
+  return scope.tickets(actor);
 }
 
 /** Whether a note may be added now: open, reopenable (resolved recently) or closed for good. */

@@ -10,6 +10,7 @@ import { noteState, ticketScope } from './scope.js';
 import { addWorkingDays } from './working-days.js';
 import { mailHelpdesk, mailReporter, ticketLink } from './mail.js';
 import { listScopeOrganizations } from '../../auth/scope.js';
+import { attachFiles, type AttachmentInput } from './attachments.js';
 
 /** The list's filters: which statuses, which organisation, what text, which page per group. */
 export interface TicketListQuery {
@@ -119,7 +120,13 @@ export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) 
 }
 
 /** Files a ticket for the actor: status NEW, channel PORTAL, the service level's deadline; mails reporter and helpdesk. */
-export async function createTicket(prisma: PrismaClient, actor: Actor, input: TicketInput, ctx: { now: Date; settings: TicketConfig; baseUrl: string }) {
+export async function createTicket(
+  prisma: PrismaClient,
+  actor: Actor,
+  input: TicketInput,
+  ctx: { now: Date; settings: TicketConfig; baseUrl: string },
+  attachments: AttachmentInput = { files: [], keep: [] },
+) {
   if (!actor.orgIds.includes(input.organizationId)) throw new AppError('NOT_FOUND');
   const deadline = addWorkingDays(ctx.now, ctx.settings.slaDays[input.kind ?? 'DEFAULT']);
   return prisma.$transaction(async (tx) => {
@@ -140,13 +147,14 @@ export async function createTicket(prisma: PrismaClient, actor: Actor, input: Ti
       },
       include: { organization: { select: { name: true } } },
     });
+    const files = await attachFiles(tx, actor, { ticketId: ticket.id }, attachments, ctx.now);
     await recordAudit(tx, {
       actor,
       kind: 'ticket.created',
       organizationId: ticket.organizationId,
       subjectType: 'ticket',
       subjectId: ticket.id,
-      after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10) },
+      after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10), ...(files ? { files } : {}) },
     });
     const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: ctx.settings.helpdeskName };
     await mailReporter(tx, actor.email, 'ticket-created', mailCtx);
@@ -163,7 +171,14 @@ export type NoteResult = { saved: true; reopened: boolean; resumed: boolean } | 
  * behandeling; a resolved ticket reopens within the configured days and refuses after. The
  * helpdesk is mailed; the customer never is for their own change.
  */
-export async function addNote(prisma: PrismaClient, actor: Actor, id: number, body: string, ctx: { now: Date; settings: TicketConfig; baseUrl: string }): Promise<NoteResult> {
+export async function addNote(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  body: string,
+  ctx: { now: Date; settings: TicketConfig; baseUrl: string },
+  attachments: AttachmentInput = { files: [], keep: [] },
+): Promise<NoteResult> {
   return prisma.$transaction(async (tx) => {
     const found = await tx.ticket.findFirst({ where: { AND: [{ id }, ticketScope(actor)] }, select: { id: true } });
     if (!found) throw new AppError('NOT_FOUND');
@@ -173,8 +188,9 @@ export async function addNote(prisma: PrismaClient, actor: Actor, id: number, bo
     const state = noteState({ status: ticket!.status, resolvedAt: ticket!.resolved_at, updatedAt: ticket!.updated_at }, ctx.now, ctx.settings.reopenDays);
     if (state === 'closed') return { saved: false };
     const note = await tx.ticketNote.create({ data: { ticketId: id, authorId: actor.id, body, createdAt: ctx.now } });
+    const files = await attachFiles(tx, actor, { ticketId: id, noteId: note.id }, attachments, ctx.now);
     const audit = { actor, organizationId: ticket!.organization_id, subjectType: 'ticket', subjectId: id } as const;
-    await recordAudit(tx, { ...audit, kind: 'ticket.note_added', after: { noteId: note.id } });
+    await recordAudit(tx, { ...audit, kind: 'ticket.note_added', after: { noteId: note.id, ...(files ? { files } : {}) } });
     let newStatus: TicketStatus | null = null;
     if (ticket!.status === 'WAITING_CUSTOMER' || state === 'reopens') {
       newStatus = 'IN_PROGRESS';
