@@ -76,7 +76,7 @@ describe('attachments on a new ticket', () => {
 
     const page = visibleText((await agent.get(`/tickets/${id}`)).text);
     expect(page).toContain('Bijlagen offerte.pdf PDF, 1 kB, door Test');
-    expect(page).toMatch(/centrale\.log Tekst, 1,2 MB, door Test/);
+    expect(page).toMatch(/centrale\.log Tekst, 1,1 MB, door Test/);
 
     const file = await download(agent, `/tickets/${id}/attachments/${rows[1]!.id}`);
     expect(file.status).toBe(200);
