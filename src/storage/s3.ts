@@ -46,9 +46,15 @@ export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage 
           },
         }),
       );
-      body.once('error', (err) => counted.destroy(err));
+      let bodyError: Error | undefined;
+      body.once('error', (err) => counted.destroy((bodyError = err)));
       const upload = new Upload({ client: s3, params: { Bucket: settings.bucket, Key: Key(key), Body: counted }, partSize: PART_BYTES, queueSize: 1 });
-      await upload.done();
+      try {
+        await upload.done();
+      } catch (err) {
+        // The upload is aborted (its parts removed); the caller wants to know why the body broke.
+        throw bodyError ?? err;
+      }
       return { size };
     },
 

@@ -147,7 +147,7 @@ describe('attachments on notes, and scope', () => {
   let other: { id: number };
   let reporter: { id: number; email: string | null };
   let colleague: { email: string | null };
-  let stranger: { email: string | null };
+  let stranger: { id: number; email: string | null };
   let ticket: { id: number };
   let foreign: { id: number };
 
@@ -158,7 +158,7 @@ describe('attachments on notes, and scope', () => {
     colleague = await person(org.id, ['MANAGE_OWN_TICKETS']);
     stranger = await person(other.id, ['MANAGE_ORG_TICKETS']);
     ticket = await makeTicket(db.prisma, org.id, { reporterId: reporter.id });
-    foreign = await makeTicket(db.prisma, other.id, { reporterId: stranger.id as unknown as number });
+    foreign = await makeTicket(db.prisma, other.id, { reporterId: stranger.id });
   });
 
   it('a note carries its files; they are listed with the note', async () => {
