@@ -10,6 +10,7 @@ import { openDb } from '../db/client.js';
 import { embeddedUrl, runningEmbeddedPort, startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrator.js';
 import { runCli } from './program.js';
+import { createStorage } from '../storage/index.js';
 
 const DATABASE = 'pim';
 
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
     await migrate(url);
     const db = openDb(url, 2);
     try {
-      return await runCli(argv, { prisma: db.prisma, out, err, now: () => new Date(), baseUrl: config.baseUrl });
+      return await runCli(argv, { prisma: db.prisma, out, err, now: () => new Date(), baseUrl: config.baseUrl, storage: createStorage(config.tickets.s3, db.prisma) });
     } finally {
       await db.close();
     }

@@ -38,7 +38,8 @@ function csrfError(): Error {
   return Object.assign(new Error('invalid csrf token'), { code: 'EBADCSRFTOKEN', status: 403 });
 }
 
-class Refusal extends Error {
+/** A file refused for a reason the person is told. */
+export class Refusal extends Error {
   constructor(readonly reason: RefusalReason) {
     super(reason);
   }
@@ -70,7 +71,7 @@ export function isMultipart(req: Request): boolean {
  * Holds back the first bytes until the type is known (nothing reaches storage before the
  * content has been accepted), then passes everything through; text is checked to the end.
  */
-function typeGate(fileName: string, onType: (t: AcceptedType) => void): Transform {
+export function typeGate(fileName: string, onType: (t: AcceptedType) => void): Transform {
   let head: Buffer[] = [];
   let headBytes = 0;
   let type: AcceptedType | null = null;
@@ -185,4 +186,23 @@ export async function receiveMultipart(
 /** The first value of a multipart field ('' when absent), trimmed like str(). */
 export function field(form: MultipartForm, name: string): string {
   return (form.fields[name]?.[0] ?? '').trim();
+}
+
+/**
+ * Stores a file from disk (the staff tool's `--attach`) by the same rules as an upload: type by
+ * content, at most 20 MB, streamed. Throws a Refusal naming the reason.
+ */
+export async function storeLocalFile(storage: FileStorage, filePath: string): Promise<ReceivedFile> {
+  const { createReadStream, statSync } = await import('node:fs');
+  const original = filePath.split(/[\\/]/).pop() ?? filePath;
+  if (statSync(filePath).size > UPLOAD_LIMITS.fileBytes) throw new Refusal('size');
+  const key = randomUUID();
+  let type: AcceptedType | null = null;
+  try {
+    const { size } = await storage.put(key, createReadStream(filePath).pipe(typeGate(original, (t) => (type = t))));
+    return { key, fileName: storedName(original, type!), contentType: type!.contentType, size };
+  } catch (err) {
+    await storage.delete(key).catch(() => {});
+    throw err;
+  }
 }

@@ -4,6 +4,7 @@ import { recordAudit } from '../../audit.js';
 import type { PrismaClient, Tx } from '../../db/client.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
 import { mailReporter, ticketLink } from './mail.js';
+import type { ReceivedFile } from '../../http/uploads.js';
 
 /** What a staff change needs: who, when, the helpdesk's name and the portal's URL. */
 export interface StaffContext {
@@ -62,12 +63,16 @@ export async function changeStatus(prisma: PrismaClient, id: number, status: Tic
   });
 }
 
-/** A staff reply: a note by Vcare on the ticket, mailed to the reporter. */
-export async function staffReply(prisma: PrismaClient, id: number, body: string, staffName: string, ctx: StaffContext) {
+/** A staff reply: a note by Vcare on the ticket (with files already stored), mailed to the reporter. */
+export async function staffReply(prisma: PrismaClient, id: number, body: string, staffName: string, ctx: StaffContext, files: ReceivedFile[] = []) {
   return prisma.$transaction(async (tx) => {
     const t = await lockTicket(tx, id);
     const note = await tx.ticketNote.create({ data: { ticketId: id, staffName, body, createdAt: ctx.now } });
-    await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.staff_reply', organizationId: t.organizationId, subjectType: 'ticket', subjectId: id, after: { noteId: note.id } });
+    await tx.ticketAttachment.createMany({
+      data: files.map((f) => ({ ticketId: id, noteId: note.id, staffName, fileName: f.fileName, contentType: f.contentType, size: f.size, storageKey: f.key, createdAt: ctx.now })),
+    });
+    const audit = { noteId: note.id, ...(files.length ? { files: files.length } : {}) };
+    await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.staff_reply', organizationId: t.organizationId, subjectType: 'ticket', subjectId: id, after: audit });
     await mailReporter(tx, t.reporter?.email, 'ticket-reply', {
       ticket: t,
       reporterName: reporterName(t.reporter),
