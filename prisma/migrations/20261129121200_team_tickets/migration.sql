@@ -74,7 +74,7 @@ ALTER TABLE "mail_outbox" ADD COLUMN "headers" JSONB;
 CREATE TABLE "ticket_verdicts" (
     "ticket_id" INTEGER NOT NULL,
     "contact_id" INTEGER,
-    "score" SMALLINT NOT NULL,
+    "score" INTEGER NOT NULL,
     "comment" TEXT,
     "answered_at" TIMESTAMPTZ(3) NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
