@@ -6,6 +6,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** Extra headers (List-Unsubscribe). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -13,5 +15,5 @@ export interface OutgoingMail {
  * the mail exists exactly when the change does; the worker sends it (SMTP down loses nothing).
  */
 export async function enqueueMail(db: Tx | PrismaClient, mail: OutgoingMail): Promise<void> {
-  await db.mailOutbox.create({ data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null } });
+  await db.mailOutbox.create({ data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null, headers: mail.headers ?? undefined } });
 }

@@ -36,7 +36,7 @@ describe('ticket:reply --attach and ticket:show', () => {
     const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id });
     const r = await run('ticket:reply', String(t.id), '--body', 'Zie bijlage', '--staff-name', 'Ellen', '--attach', file('handleiding.pdf', FILES.pdf()), '--attach', file('export.log', FILES.log(4)));
     expect(r.err).toEqual([]);
-    expect(r.out).toEqual([`ticket ${t.id}: reply ${(await db.prisma.ticketNote.findFirstOrThrow({ where: { ticketId: t.id } })).id} added with 2 file(s) (reporter mailed)`]);
+    expect(r.out).toEqual([`ticket ${t.id}: reply ${(await db.prisma.ticketNote.findFirstOrThrow({ where: { ticketId: t.id } })).id} added with 2 file(s) (1 mailed)`]);
     const show = await run('ticket:show', String(t.id));
     const lines = show.out.filter((l) => l.startsWith('file '));
     expect(lines).toHaveLength(2);

@@ -46,6 +46,9 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** "(1 mailed)", "(3 mailed)", "(nobody mailed)": the reporter and Betrokkenen who still see the ticket and want this mail. */
+const mailedText = (n: number) => (n ? ` (${n} mailed)` : ' (nobody mailed)');
+
 const REASONS: Record<RefusalReason, string> = {
   type: 'not an accepted kind of file (images, PDF, Office, text, logs, ZIP), judged by its content',
   size: 'larger than 20 MB',
@@ -75,7 +78,7 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
   const { prisma } = ctx;
   const storage = ctx.storage ?? postgresStorage(prisma);
   const settings = () => loadTicketConfig();
-  const staffCtx = (): StaffContext => ({ staff: staffActor(), now: ctx.now(), helpdesk: settings().helpdeskName, baseUrl: ctx.baseUrl });
+  const staffCtx = (): StaffContext => ({ staff: staffActor(), now: ctx.now(), helpdesk: settings().helpdeskName, baseUrl: ctx.baseUrl, linkSecret: settings().linkSecret });
   // A refusal from the ticket services becomes the CLI's one-line error naming the argument.
   const refusals = async <T>(body: () => Promise<T>): Promise<T> => {
     try {
@@ -161,7 +164,7 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
     .action(async (rawId: string, rawStatus: string) => {
       const o = parse(z.object({ id, status }), { id: rawId, status: rawStatus }, ['id', 'status']);
       const r = await refusals(() => changeStatus(prisma, o.id, o.status, staffCtx()));
-      ctx.out(`ticket ${o.id}: ${r.before} -> ${r.after}${r.mailed ? ' (reporter mailed)' : ' (reporter has no e-mail address)'}`);
+      ctx.out(`ticket ${o.id}: ${r.before} -> ${r.after}${mailedText(r.mailed)}`);
     });
 
   program
@@ -182,7 +185,7 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
         await Promise.all(files.map((f) => storage.delete(f.key).catch(() => {})));
         throw e;
       });
-      ctx.out(`ticket ${o.id}: reply ${r.noteId} added${files.length ? ` with ${files.length} file(s)` : ''}${r.mailed ? ' (reporter mailed)' : ' (reporter has no e-mail address)'}`);
+      ctx.out(`ticket ${o.id}: reply ${r.noteId} added${files.length ? ` with ${files.length} file(s)` : ''}${mailedText(r.mailed)}`);
     });
 
   program

@@ -16,6 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import { startDownload } from '../../http/download.js';
 import { discardFiles, keepPending, listAttachments, openAttachment } from './attachments.js';
 import { readPostedForm, type PostedForm } from './form-input.js';
+import { registerWatcherRoutes } from './watcher-routes.js';
+import { listWatchers, mayManageWatchers } from './watchers.js';
 import { formatSize, typeLabelOf } from '../../storage/labels.js';
 import type { RefusedFile } from '../../http/uploads.js';
 
@@ -44,6 +46,7 @@ function parseTicketQuery(query: Request['query'], orgIds: number[]): TicketList
   return {
     status: status === 'all' || (TICKET_STATUSES as readonly string[]).includes(status) ? (status as TicketListQuery['status']) : 'current',
     org: orgIds.includes(org) ? org : null,
+    watching: str(query.watching) === '1',
     q: str(query.q).slice(0, 200),
     dir: str(query.dir) === 'asc' ? 'asc' : 'desc',
     pages,
@@ -82,6 +85,7 @@ export function ticketRoutes(deps: AppDeps): Router {
       { label: t('tickets.filter.status'), value: statusValue, removeUrl: query.status === 'current' ? null : urlWith(req.path, req.query, { status: null }) },
       ...(orgName ? [{ label: t('tickets.filter.organization'), value: orgName, removeUrl: query.org ? urlWith(req.path, req.query, { org: null }) : null }] : []),
       ...(query.q ? [{ label: t('tickets.filter.search'), value: query.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
+      ...(query.watching ? [{ label: t('tickets.filter.watching'), value: t('tickets.filter.yes'), removeUrl: urlWith(req.path, req.query, { watching: null }) }] : []),
     ];
     res.render('tickets/index', {
       ...result,
@@ -131,13 +135,16 @@ export function ticketRoutes(deps: AppDeps): Router {
   const detail = async (req: Request) => {
     const actor = actorOf(req);
     const ticket = await getTicket(prisma, actor, ticketId(req));
-    const files = await listAttachments(prisma, actor, ticket.id);
+    const [files, watchers] = await Promise.all([listAttachments(prisma, actor, ticket.id), listWatchers(prisma, actor, ticket.id)]);
     const person = (p: { firstName: string | null; infix: string | null; lastName: string } | null) => (p ? fullName(p.firstName, p.infix, p.lastName) : null);
     const lang = langOf(req);
     const shown = files.map((f) => ({ ...f, typeLabel: typeLabelOf(f.contentType), sizeLabel: formatSize(f.size, lang) }));
     return {
       ticket,
       reporterName: person(ticket.reporter),
+      watchers,
+      mayManageWatchers: mayManageWatchers(actor, ticket),
+      isWatcher: watchers.some((w) => w.id === actor.id),
       files: shown.filter((f) => f.noteId === null),
       notes: ticket.notes.map((n) => ({
         id: n.id,
@@ -190,6 +197,8 @@ export function ticketRoutes(deps: AppDeps): Router {
     flash(req, 'success', result.reopened || result.resumed ? 'tickets.notes.resumed' : 'tickets.notes.saved');
     res.redirect(`/tickets/${id}`);
   });
+
+  registerWatcherRoutes(r, deps, guard);
 
   r.get(PAGES.ticketAttachment.path, guard(), async (req, res) => {
     const file = await openAttachment(prisma, storage, actorOf(req), ticketId(req), idParam(req.params.fileId));

@@ -8,7 +8,7 @@ import { recordAudit } from '../../audit.js';
 import { CURRENT_STATUSES, TICKET_STATUSES, type TicketInput } from './schema.js';
 import { noteState, ticketScope } from './scope.js';
 import { addWorkingDays } from './working-days.js';
-import { mailHelpdesk, mailReporter, ticketLink } from './mail.js';
+import { mailHelpdesk, mailTicketPeople, ticketLink } from './mail.js';
 import { listScopeOrganizations } from '../../auth/scope.js';
 import { attachFiles, type AttachmentInput } from './attachments.js';
 
@@ -16,6 +16,8 @@ import { attachFiles, type AttachmentInput } from './attachments.js';
 export interface TicketListQuery {
   status: 'current' | 'all' | TicketStatus;
   org: number | null;
+  /** "Tickets waar ik bij betrokken ben": only tickets the person is a Betrokkene of. */
+  watching: boolean;
   q: string;
   dir: 'asc' | 'desc';
   pages: Partial<Record<TicketStatus, number>>;
@@ -47,6 +49,7 @@ export interface TicketGroup {
 function listWhere(actor: Actor, query: TicketListQuery): Prisma.TicketWhereInput {
   const and: Prisma.TicketWhereInput[] = [ticketScope(actor)];
   if (query.org !== null) and.push({ organizationId: query.org });
+  if (query.watching) and.push({ watchers: { some: { contactId: actor.id } } });
   if (query.status === 'current') and.push({ status: { in: [...CURRENT_STATUSES] } });
   else if (query.status !== 'all') and.push({ status: query.status });
   if (query.q) {
@@ -157,7 +160,7 @@ export async function createTicket(
       after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10), ...(files ? { files } : {}) },
     });
     const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: ctx.settings.helpdeskName };
-    await mailReporter(tx, actor.email, 'ticket-created', mailCtx);
+    await mailTicketPeople(tx, 'ticket_created', 'ticket-created', mailCtx, { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret });
     await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-created-helpdesk', mailCtx);
     return ticket;
   });
@@ -197,6 +200,15 @@ export async function addNote(
       await tx.ticket.update({ where: { id }, data: { status: newStatus, resolvedAt: null } });
       await recordAudit(tx, { ...audit, kind: 'ticket.status_changed', before: { status: ticket!.status }, after: { status: newStatus, reason: 'customer note' } });
     }
+    // A colleague's note: the others on the ticket hear of it (never the author: their own change).
+    await mailTicketPeople(
+      tx,
+      'ticket_note',
+      'ticket-note',
+      { ticket: { id, title: ticket!.title }, author: actor.displayName, body, link: ticketLink(ctx.baseUrl, id) },
+      { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret },
+      { except: actor.id },
+    );
     await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
       ticket: { id, title: ticket!.title },
       author: actor.displayName,

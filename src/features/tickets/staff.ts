@@ -3,15 +3,17 @@ import type { AuditActor } from '../../audit.js';
 import { recordAudit } from '../../audit.js';
 import type { PrismaClient, Tx } from '../../db/client.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
-import { mailReporter, ticketLink } from './mail.js';
+import { mailTicketPeople, ticketLink } from './mail.js';
+import { verdictLinks } from './verdict-links.js';
 import type { ReceivedFile } from '../../http/uploads.js';
 
-/** What a staff change needs: who, when, the helpdesk's name and the portal's URL. */
+/** What a staff change needs: who, when, the helpdesk's name, the portal's URL and the mail-link key. */
 export interface StaffContext {
   staff: AuditActor;
   now: Date;
   helpdesk: string;
   baseUrl: string;
+  linkSecret: string;
 }
 
 /** Why a staff change was refused; the CLI prints it naming the argument. */
@@ -51,15 +53,16 @@ export async function changeStatus(prisma: PrismaClient, id: number, status: Tic
       before: { status: t.status },
       after: { status },
     });
-    await mailReporter(tx, t.reporter?.email, 'ticket-status', {
-      ticket: t,
-      reporterName: reporterName(t.reporter),
-      statusBefore: t.status,
-      statusAfter: status,
-      link: ticketLink(ctx.baseUrl, id),
-      helpdesk: ctx.helpdesk,
-    });
-    return { before: t.status, after: status, mailed: !!t.reporter?.email };
+    const mailed = await mailTicketPeople(
+      tx,
+      'ticket_status',
+      'ticket-status',
+      { ticket: t, reporterName: reporterName(t.reporter), statusBefore: t.status, statusAfter: status, link: ticketLink(ctx.baseUrl, id), helpdesk: ctx.helpdesk },
+      ctx,
+      // Resolved: the reporter's mail asks for a verdict (signed one-click links).
+      { extra: (p) => (status === 'RESOLVED' && p.id === t.reporterId ? { verdictLinks: verdictLinks(ctx, id, p.id) } : {}) },
+    );
+    return { before: t.status, after: status, mailed };
   });
 }
 
@@ -73,15 +76,14 @@ export async function staffReply(prisma: PrismaClient, id: number, body: string,
     });
     const audit = { noteId: note.id, ...(files.length ? { files: files.length } : {}) };
     await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.staff_reply', organizationId: t.organizationId, subjectType: 'ticket', subjectId: id, after: audit });
-    await mailReporter(tx, t.reporter?.email, 'ticket-reply', {
-      ticket: t,
-      reporterName: reporterName(t.reporter),
-      staffName,
-      body,
-      link: ticketLink(ctx.baseUrl, id),
-      helpdesk: ctx.helpdesk,
-    });
-    return { noteId: note.id, mailed: !!t.reporter?.email };
+    const mailed = await mailTicketPeople(
+      tx,
+      'ticket_reply',
+      'ticket-reply',
+      { ticket: t, reporterName: reporterName(t.reporter), staffName, body, link: ticketLink(ctx.baseUrl, id), helpdesk: ctx.helpdesk },
+      ctx,
+    );
+    return { noteId: note.id, mailed };
   });
 }
 
