@@ -25,6 +25,7 @@ import { downloadRoutes } from './features/downloads/routes.js';
 import { ticketRoutes } from './features/tickets/routes.js';
 import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
+import { notificationRoutes } from './features/notifications/routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(contactsRoutes(deps));
   app.use(profileRoutes(deps));
   app.use(activityRoutes(deps));
+  app.use(notificationRoutes(deps));
 
   // Administratie and Downloads
   app.use(invoiceRoutes(deps));

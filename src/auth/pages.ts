@@ -53,6 +53,8 @@ export const PAGES = {
 
   // Single sign-on: the personal page's linked logins (reached from the personal page, not the menu).
   profileLogins: { path: '/profile/logins', role: Role.MANAGE_PERSONAL_DATA },
+  /** Persoonlijk › Meldingen: which mails, in which language (reached from the personal page). */
+  notifications: { path: '/profile/notifications', role: Role.MANAGE_PERSONAL_DATA },
 } satisfies Record<string, Page>;
 
 export type PageName = keyof typeof PAGES;

@@ -26,11 +26,11 @@ describe('route guards', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('the public routes are exactly the login, reset and health pages', () => {
+  it('the public routes are exactly the login, reset, health and signed mail-link pages', () => {
     const pub = listRoutes(app)
       .filter((r) => r.access === 'PUBLIC')
       .map((r) => r.path);
-    for (const p of pub) expect(p).toMatch(/^\/(login|logout|password\/|healthz|readyz|auth\/)/);
+    for (const p of pub) expect(p).toMatch(/^\/(login|logout|password\/|healthz|readyz|auth\/|mail\/(unsubscribe|verdict)\/:token$)/);
   });
 
   it('an anonymous visitor is sent to the login page from every guarded GET, and refused on every guarded POST', async () => {
