@@ -9,6 +9,7 @@ import { registerSsoCommands } from './commands/sso.js';
 import { registerInvoicesCommands } from './commands/invoices.js';
 import { registerDocumentsCommands } from './commands/documents.js';
 import { registerTicketsCommands } from './commands/tickets.js';
+import { registerTicketSatisfactionCommand } from './commands/ticket-satisfaction.js';
 import { registerFaqCommands } from './commands/faq.js';
 
 export { CliError, type CliContext } from './validate.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerInvoicesCommands(program, ctx);
   registerDocumentsCommands(program, ctx);
   registerTicketsCommands(program, ctx);
+  registerTicketSatisfactionCommand(program, ctx);
   registerFaqCommands(program, ctx);
 
   return program;

@@ -17,6 +17,7 @@ import { startDownload } from '../../http/download.js';
 import { discardFiles, keepPending, listAttachments, openAttachment } from './attachments.js';
 import { readPostedForm, type PostedForm } from './form-input.js';
 import { registerWatcherRoutes } from './watcher-routes.js';
+import { registerVerdictRoutes } from './verdict-routes.js';
 import { listWatchers, mayManageWatchers } from './watchers.js';
 import { formatSize, typeLabelOf } from '../../storage/labels.js';
 import type { RefusedFile } from '../../http/uploads.js';
@@ -199,6 +200,7 @@ export function ticketRoutes(deps: AppDeps): Router {
   });
 
   registerWatcherRoutes(r, deps, guard);
+  registerVerdictRoutes(r, deps);
 
   r.get(PAGES.ticketAttachment.path, guard(), async (req, res) => {
     const file = await openAttachment(prisma, storage, actorOf(req), ticketId(req), idParam(req.params.fileId));

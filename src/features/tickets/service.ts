@@ -115,6 +115,7 @@ export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) 
     include: {
       organization: { select: { name: true } },
       reporter: { select: { firstName: true, infix: true, lastName: true, phone: true, email: true } },
+      verdict: { select: { score: true, comment: true } },
       notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { author: { select: { firstName: true, infix: true, lastName: true } } } },
     },
   });
