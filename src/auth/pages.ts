@@ -49,6 +49,8 @@ export const PAGES = {
   /** A file on a ticket; the service decides by the ticket's scope, 404 otherwise. */
   ticketAttachment: { path: '/tickets/:id/attachments/:fileId', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
   faq: { path: '/faq', role: Role.PORTAL_ACCESS, menu: 'support.menu.faq', group: 'menu.support' },
+  /** FAQ matches for a ticket title being typed (JSON for public/js/faq-suggest.js). */
+  faqSuggest: { path: '/faq/suggest', role: Role.PORTAL_ACCESS },
   remoteSupport: { path: '/support/remote', role: Role.PORTAL_ACCESS, menu: 'support.menu.remote', group: 'menu.support' },
 
   // Single sign-on: the personal page's linked logins (reached from the personal page, not the menu).
