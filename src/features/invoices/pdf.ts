@@ -39,7 +39,7 @@ export function invoiceFileName(number: number): string {
 }
 
 /** A Dutch invoice generated from the invoice's data (when staff stored no PDF for it). */
-export async function renderInvoicePdf(invoice: InvoiceForPdf, lang: Locale = 'nl'): Promise<Buffer> {
+export async function renderInvoicePdf(invoice: InvoiceForPdf, lang: Locale = 'nl', questionUrl?: string): Promise<Buffer> {
   const t = (key: string, params?: Record<string, string | number>) => translate(lang, `invoices.pdf.${key}`, params);
   const doc = createPdf(`${t('title')} ${invoice.number}`);
   const left = doc.page.margins.left;
@@ -132,6 +132,8 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, lang: Locale = 'n
   doc.font('Helvetica').fontSize(9).fillColor('#333333');
   doc.text(t('payment', { days: invoice.paymentTermDays, due: formatDate(lang, due), number: invoice.number }), left, y, { width });
   doc.moveDown(0.5).text(t('questions', { email: VENDOR.email, phone: VENDOR.phone }), { width });
+  // "Vraag over deze factuur": a link to a new ticket about this invoice (for people who may file one).
+  if (questionUrl) doc.moveDown(0.5).fillColor('#1d4f91').text(`${t('askQuestion')}: ${questionUrl}`, { width, link: questionUrl, underline: true }).fillColor('#333333');
 
   numberPages(doc, (n, of) => t('page', { n, of }));
   return pdfToBuffer(doc);

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import archiver from 'archiver';
 import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
+import { actorOf, holdsAny, requireRole } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { PAGES } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
@@ -112,8 +112,10 @@ export function invoiceRoutes(deps: AppDeps): Router {
 
   r.get(PAGES.invoicePdf.path, requireRole(PAGES.invoicePdf.role), async (req, res) => {
     const id = idParam(req.params.id);
-    const invoice = await getInvoiceForPdf(prisma, actorOf(req), id);
-    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, langOf(req));
+    const actor = actorOf(req);
+    const invoice = await getInvoiceForPdf(prisma, actor, id);
+    const mayAsk = holdsAny(actor, PAGES.ticketNew.role);
+    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, langOf(req), mayAsk ? `${deps.config.baseUrl}/tickets/new?invoice=${invoice.id}` : undefined);
     sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
   });
 

@@ -17,6 +17,7 @@ import { startDownload } from '../../http/download.js';
 import { discardFiles, keepPending, listAttachments, openAttachment } from './attachments.js';
 import { readPostedForm, type PostedForm } from './form-input.js';
 import { registerWatcherRoutes } from './watcher-routes.js';
+import { invoiceForQuestion, invoiceQuestionValues } from './invoice-question.js';
 import { registerVerdictRoutes } from './verdict-routes.js';
 import { listWatchers, mayManageWatchers } from './watchers.js';
 import { formatSize, typeLabelOf } from '../../storage/labels.js';
@@ -28,7 +29,7 @@ interface UploadState {
   pending: { id: number; fileName: string; sizeLabel: string }[];
 }
 
-const FORM_FIELDS = ['organizationId', 'alternativePhone', 'title', 'description', 'customerReference', 'kind'] as const;
+const FORM_FIELDS = ['organizationId', 'alternativePhone', 'title', 'description', 'customerReference', 'kind', 'invoiceId'] as const;
 
 /** A ticket number from the URL; anything else is a 404, never a 500. */
 function ticketId(req: Request): number {
@@ -101,9 +102,10 @@ export function ticketRoutes(deps: AppDeps): Router {
 
   const renderForm = async (req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors, upload?: UploadState) => {
     const actor = actorOf(req);
-    const reporter = await reporterDefaults(prisma, actor);
+    const [reporter, invoice] = await Promise.all([reporterDefaults(prisma, actor), invoiceForQuestion(prisma, actor, Number(values.invoiceId) || null)]);
     res.status(status).render('tickets/new', {
       reporter,
+      invoice,
       values: { organizationId: String(actor.organizationId), ...values },
       errors,
       upload,
@@ -112,7 +114,12 @@ export function ticketRoutes(deps: AppDeps): Router {
     });
   };
 
-  r.get(PAGES.ticketNew.path, guard(), (req, res) => renderForm(req, res, 200, {}));
+  r.get(PAGES.ticketNew.path, guard(), async (req, res) => {
+    // "Vraag over deze factuur": an invoice the person may not see leaves the form empty.
+    const invoice = await invoiceForQuestion(prisma, actorOf(req), Number.parseInt(str(req.query.invoice), 10) || null);
+    const values = invoice ? invoiceQuestionValues(invoice, translate(langOf(req), 'tickets.invoice.title', { number: invoice.number })) : {};
+    return renderForm(req, res, 200, values);
+  });
 
   r.post(PAGES.ticketNew.path, guard(), async (req, res) => {
     const actor = actorOf(req);

@@ -11,6 +11,7 @@ import { addWorkingDays } from './working-days.js';
 import { mailHelpdesk, mailTicketPeople, ticketLink } from './mail.js';
 import { listScopeOrganizations } from '../../auth/scope.js';
 import { attachFiles, type AttachmentInput } from './attachments.js';
+import { invoiceForQuestion } from './invoice-question.js';
 
 /** The list's filters: which statuses, which organisation, what text, which page per group. */
 export interface TicketListQuery {
@@ -116,6 +117,7 @@ export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) 
       organization: { select: { name: true } },
       reporter: { select: { firstName: true, infix: true, lastName: true, phone: true, email: true } },
       verdict: { select: { score: true, comment: true } },
+      invoice: { select: { id: true, number: true } },
       notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { author: { select: { firstName: true, infix: true, lastName: true } } } },
     },
   });
@@ -132,18 +134,24 @@ export async function createTicket(
   attachments: AttachmentInput = { files: [], keep: [] },
 ) {
   if (!actor.orgIds.includes(input.organizationId)) throw new AppError('NOT_FOUND');
-  const deadline = addWorkingDays(ctx.now, ctx.settings.slaDays[input.kind ?? 'DEFAULT']);
   return prisma.$transaction(async (tx) => {
+    // A question about an invoice: that invoice's organisation, kind "Vraag", the financial helpdesk.
+    const invoice = input.invoiceId ? await invoiceForQuestion(tx, actor, input.invoiceId) : null;
+    if (input.invoiceId && !invoice) throw new AppError('NOT_FOUND');
+    const kind = invoice ? (input.kind ?? 'QUESTION') : input.kind;
+    const helpdesk = invoice ? { name: ctx.settings.financeHelpdeskName, email: ctx.settings.financeHelpdeskEmail } : { name: ctx.settings.helpdeskName, email: ctx.settings.helpdeskEmail };
+    const deadline = addWorkingDays(ctx.now, ctx.settings.slaDays[kind ?? 'DEFAULT']);
     const ticket = await tx.ticket.create({
       data: {
-        organizationId: input.organizationId,
+        organizationId: invoice?.organizationId ?? input.organizationId,
         reporterId: actor.id,
         title: input.title,
         description: input.description,
-        kind: input.kind,
+        kind,
         status: 'NEW',
         channel: 'PORTAL',
-        helpdesk: ctx.settings.helpdeskName,
+        helpdesk: helpdesk.name,
+        invoiceId: invoice?.id ?? null,
         reportedAt: ctx.now,
         deadline,
         customerReference: input.customerReference,
@@ -160,9 +168,9 @@ export async function createTicket(
       subjectId: ticket.id,
       after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10), ...(files ? { files } : {}) },
     });
-    const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: ctx.settings.helpdeskName };
+    const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: helpdesk.name, invoiceNumber: invoice?.number ?? null };
     await mailTicketPeople(tx, 'ticket_created', 'ticket-created', mailCtx, { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret });
-    await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-created-helpdesk', mailCtx);
+    await mailHelpdesk(tx, helpdesk.email, 'ticket-created-helpdesk', mailCtx);
     return ticket;
   });
 }
