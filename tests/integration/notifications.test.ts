@@ -80,3 +80,21 @@ describe('one-click unsubscribe (signed link, no login)', () => {
     expect(await db.prisma.mailOptOut.count({ where: { contactId: me.id } })).toBe(0);
   });
 });
+
+describe('the report mail follows Meldingen', () => {
+  it('goes out in the person\'s language with the one-click unsubscribe header', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const org = await makeOrg(db.prisma, { reportsInContract: true });
+    const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_REPORTS'] });
+    await db.prisma.contact.update({ where: { id: me.id }, data: { reportMailOptIn: true, language: 'en' } });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'pim-report-')), 'week-16.pdf');
+    writeFileSync(file, Buffer.from('%PDF-1.4\n%%EOF\n'));
+    expect((await cli('document:add', '--kind', 'report', '--org', String(org.id), file)).code).toBe(0);
+    const [mail] = await queuedFor(me.email);
+    expect(mail!.subject).toBe('A new report is ready for you in PIM');
+    expect(mail!.headers).toMatchObject({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    expect(String((mail!.headers as Record<string, string>)['List-Unsubscribe'])).toMatch(/^<http:\/\/pim\.test\/mail\/unsubscribe\/.+>$/);
+  });
+});
