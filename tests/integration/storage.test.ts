@@ -10,6 +10,9 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { postgresStorage, CHUNK_BYTES } from '../../src/storage/postgres.js';
 import { s3Storage, type S3Settings } from '../../src/storage/s3.js';
 import type { FileStorage } from '../../src/storage/types.js';
+import { client, csrfFrom, logIn, testApp } from '../support/app.js';
+import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
+import { FILES } from '../support/files.js';
 
 let db: TestDb;
 let s3rver: S3rver;
@@ -102,5 +105,30 @@ describe('PostgreSQL storage writes chunks, never the whole file', () => {
     const rows = await db.prisma.$queryRaw<{ seq: number; n: number }[]>`SELECT seq, length(data) AS n FROM stored_file_chunks WHERE key = ${key} ORDER BY seq`;
     expect(rows.length).toBe(12);
     expect(rows.every((r) => r.n === CHUNK_BYTES)).toBe(true);
+  });
+});
+
+describe('the app with S3 storage', () => {
+  it('a ticket attachment goes to the bucket (not to PostgreSQL) and comes back', async () => {
+    const { app } = testApp(db, { storage: s3Storage(s3) });
+    const org = await makeOrg(db.prisma);
+    const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
+    const agent = client(app);
+    await logIn(agent, me.email!, PASSWORD);
+    const chunksBefore = await db.prisma.storedFileChunk.count();
+    const log = FILES.log(2000);
+    const page = await agent.get('/tickets/new');
+    const res = await agent.post('/tickets/new').field('_csrf', csrfFrom(page.text)).field('organizationId', String(org.id)).field('title', 'Via S3').attach('files', log, 'server.log');
+    expect(res.status).toBe(302);
+    const file = await db.prisma.ticketAttachment.findFirstOrThrow({ where: { uploaderId: me.id } });
+    expect(await db.prisma.storedFileChunk.count()).toBe(chunksBefore);
+    expect(Buffer.compare(await readAll((await s3Storage(s3).get(file.storageKey))!), log)).toBe(0);
+    const back = await agent.get(`/tickets/${file.ticketId}/attachments/${file.id}`).buffer(true).parse((r, cb) => {
+      const parts: Buffer[] = [];
+      r.on('data', (c: Buffer) => parts.push(c));
+      r.on('end', () => cb(null, Buffer.concat(parts)));
+    });
+    expect(back.status).toBe(200);
+    expect(Buffer.compare(back.body as Buffer, log)).toBe(0);
   });
 });
