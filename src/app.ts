@@ -1,10 +1,7 @@
 import express, { type Express } from 'express';
 import { csrfSync } from 'csrf-sync';
 import path from 'node:path';
-import type pg from 'pg';
-import type { Config } from './config.js';
-import type { PrismaClient } from './db/client.js';
-import type { Clock } from './clock.js';
+import type { AppDeps } from './deps.js';
 import { cspNonce, securityHeaders } from './http/security.js';
 import { saveBeforeRedirect, sessionMiddleware, sessionLifetime } from './auth/session.js';
 import { createPassport } from './auth/passport.js';
@@ -12,7 +9,7 @@ import { listLocals, pageLocals } from './http/locals.js';
 import { useViews } from './http/views.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { csrfDeferred } from './http/uploads.js';
-import { createStorage, type FileStorage } from './storage/index.js';
+import { createStorage } from './storage/index.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
@@ -26,28 +23,6 @@ import { ticketRoutes } from './features/tickets/routes.js';
 import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
 import { notificationRoutes } from './features/notifications/routes.js';
-
-/** What the app is built from; tests pass their own database, clock and secret. */
-export interface AppDeps {
-  config: Config;
-  prisma: PrismaClient;
-  pool: pg.Pool;
-  clock: Clock;
-  sessionSecret: string;
-  /** Which single-sign-on buttons to show (wired by the SSO feature). */
-  sso?: { microsoft: boolean; google: boolean };
-  /** Tests only: the SSO providers' HTTP calls go through this fetch (to a provider on loopback). */
-  ssoFetch?: typeof fetch;
-  /** Asks the outbox worker to send now rather than at its next tick. */
-  kickMail?: () => void;
-  /**
-   * Runs work after the response, off the request path (default: detached, errors logged).
-   * Used where the answer's timing must not depend on the work (password reset requests).
-   */
-  defer?: (work: () => Promise<void>) => void;
-  /** Where attachments live; default: from the configuration (S3 when set, else PostgreSQL). */
-  storage?: FileStorage;
-}
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 

@@ -5,7 +5,7 @@ import type { AuditActor } from '../audit.js';
 import type { FileStorage } from '../storage/types.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { parseIsoDateTime } from './time.js';
-import { isUniqueViolation } from '../http/errors.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 export { isUniqueViolation };
 

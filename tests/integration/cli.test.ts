@@ -3,7 +3,7 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { runCli } from '../../src/cli/program.js';
 import { DEMO_PASSWORD } from '../../src/db/demo.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
-import { hashToken } from '../../src/features/auth/tokens.js';
+import { hashToken } from '../../src/auth/tokens.js';
 import { ROLES } from '../../src/auth/roles.js';
 
 let db: TestDb;

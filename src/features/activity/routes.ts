@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireMainContact } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { str } from '../../http/validation.js';
 import { langOf } from '../../http/locals.js';
@@ -13,7 +13,7 @@ import { actorName, changes, describe, kindLabel } from './present.js';
 export function activityRoutes({ prisma }: AppDeps): Router {
   const r = Router();
 
-  r.get(PAGES.activity.path, requireMainContact, async (req, res) => {
+  r.get(PAGES.activity.path, guardFor('activity'), async (req, res) => {
     const actor = actorOf(req);
     const lang = langOf(req);
     const list = parseListQuery(req.query, { sorts: ['at'] as const, defaultSort: 'at', defaultDir: 'desc' });

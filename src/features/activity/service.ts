@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
-import { inScope } from '../../auth/access.js';
+import { scope } from '../../auth/scope.js';
 import type { ListQuery } from '../../http/list.js';
 
 /**
@@ -35,7 +35,7 @@ export interface ActivityFilters {
 
 /** The WHERE of the page: always inside the actor's organisations. */
 function activityWhere(actor: Actor, f: ActivityFilters): Prisma.AuditEventWhereInput {
-  const where: Prisma.AuditEventWhereInput = { ...inScope(actor) };
+  const where: Prisma.AuditEventWhereInput = scope.auditEvents(actor);
   if (f.kind) where.kind = f.kind;
   if (f.person !== null) where.OR = [{ actorId: f.person }, { subjectType: 'contact', subjectId: String(f.person) }];
   return where;
@@ -62,12 +62,11 @@ async function subjectNames(prisma: PrismaClient, actor: Actor, events: { subjec
   const ids = (type: string) => [...new Set(events.filter((e) => e.subjectType === type && e.subjectId && /^\d{1,9}$/.test(e.subjectId)).map((e) => Number(e.subjectId)))];
   const contactIds = ids('contact');
   const orgIds = ids('organization');
-  const [contacts, orgs] = await Promise.all([
-    contactIds.length
-      ? prisma.contact.findMany({ where: { id: { in: contactIds }, ...inScope(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } })
-      : [],
-    orgIds.length ? prisma.organization.findMany({ where: { id: { in: orgIds.filter((x) => actor.orgIds.includes(x)) } }, select: { id: true, name: true } }) : [],
-  ]);
+  const contacts = contactIds.length
+    ? await prisma.contact.findMany({ where: { id: { in: contactIds }, ...scope.contactHistory(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } })
+    : [];
+  // Organisations in scope are known from the actor: no query.
+  const orgs = actor.orgs.filter((o) => orgIds.includes(o.id));
   const names = new Map<string, string>();
   for (const c of contacts) names.set(`contact:${c.id}`, fullName(c.firstName, c.infix, c.lastName));
   for (const o of orgs) names.set(`organization:${o.id}`, o.name);
@@ -81,14 +80,14 @@ async function subjectNames(prisma: PrismaClient, actor: Actor, events: { subjec
  */
 export async function listPeople(prisma: PrismaClient, actor: Actor, chosen: number | null) {
   const people = await prisma.contact.findMany({
-    where: { ...inScope(actor), webAccess: true, deletedAt: null },
+    where: { ...scope.contacts(actor), webAccess: true },
     orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }],
     take: 500,
     select: { id: true, firstName: true, infix: true, lastName: true },
   });
   const out = people.map((p) => ({ id: p.id, name: fullName(p.firstName, p.infix, p.lastName) }));
   if (chosen !== null && !out.some((p) => p.id === chosen)) {
-    const p = await prisma.contact.findFirst({ where: { id: chosen, ...inScope(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } });
+    const p = await prisma.contact.findFirst({ where: { id: chosen, ...scope.contactHistory(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } });
     if (p) out.unshift({ id: p.id, name: fullName(p.firstName, p.infix, p.lastName) });
   }
   return out;

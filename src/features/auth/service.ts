@@ -1,31 +1,12 @@
 import type { PrismaClient } from '../../db/client.js';
-import { loadActor, fullName, type Actor } from '../../auth/actor.js';
-import { hashPassword, verifyPassword } from '../../auth/passwords.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { loadActor, fullName } from '../../auth/actor.js';
+import { normaliseEmail } from '../../auth/credentials.js';
+import { hashPassword } from '../../auth/passwords.js';
+import { queueMail } from '../../mail/outbox.js';
 import { recordAudit } from '../../audit.js';
 import type { Locale } from '../../i18n/index.js';
 import { mailSsoRequired, ssoRequiredFor } from '../sso/service.js';
-import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from './tokens.js';
-
-/** Normalises a username / e-mail address: trimmed, lower-case. */
-export function normaliseEmail(v: string): string {
-  return v.trim().toLowerCase();
-}
-
-/**
- * The actor for a correct address and password of a person who may log in, else null.
- * Every reason for refusal gives the same null (and takes the same time).
- */
-export async function verifyCredentials(prisma: PrismaClient, username: string, password: string): Promise<Actor | null> {
-  const contact = await prisma.contact.findFirst({
-    where: { email: normaliseEmail(username), deletedAt: null },
-    select: { id: true, passwordHash: true, sessionEpoch: true },
-  });
-  const ok = await verifyPassword(contact?.passwordHash, password);
-  if (!contact || !ok) return null;
-  return loadActor(prisma, contact.id, contact.sessionEpoch);
-}
+import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from '../../auth/tokens.js';
 
 /**
  * Mails a reset link when the address belongs to someone who may log in; otherwise does
@@ -48,12 +29,12 @@ export async function requestPasswordReset(
   }
   await prisma.$transaction(async (tx) => {
     const raw = await createPasswordToken(tx, contact.id, 'RESET', opts.now);
-    const mail = renderMail(opts.lang, 'password-reset', {
-      name: fullName(contact.firstName, contact.infix, contact.lastName),
-      link: tokenLink(opts.baseUrl, raw),
-      minutes: TOKEN_TTL_MS.RESET / 60_000,
+    await queueMail(tx, {
+      to: contact.email!,
+      lang: opts.lang,
+      template: 'password-reset',
+      params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: tokenLink(opts.baseUrl, raw), minutes: TOKEN_TTL_MS.RESET / 60_000 },
     });
-    await enqueueMail(tx, { to: contact.email!, ...mail });
     await recordAudit(tx, {
       actor: 'system',
       kind: 'password.reset_requested',

@@ -1,16 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { guardFor } from '../../auth/pages.js';
 import { AppError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
-import { listScopeOrganizations } from './list.js';
 import { CONTACT_MAX, formValues, parseContactForm, versionOf } from './schema.js';
 import { createContact, getContact, updateContact, type ChangeContext, type ContactDetails, type SaveResult } from './service.js';
 import { contactId, ipOf, renderRefusal } from './params.js';
 
-const guard = () => requireRole(PAGES.contacts.role);
+const guard = () => guardFor('contacts');
 
 type Mode = 'new' | 'edit' | 'copy';
 
@@ -36,7 +35,7 @@ export function contactFormRoutes({ prisma, clock, config, kickMail }: AppDeps):
   const ctxOf = (req: Request): ChangeContext => ({ now: clock.now(), baseUrl: config.baseUrl, lang: langOf(req), ip: ipOf(req) });
 
   const render = async (req: Request, res: Response, status: number, p: { mode: Mode; values: Record<string, string>; errors?: FieldErrors; contact?: ContactDetails; version?: number; source?: ContactDetails }) => {
-    const orgs = await listScopeOrganizations(prisma, actorOf(req));
+    const orgs = actorOf(req).orgs;
     res.status(status).render('contacts/form', { ...p, orgs, max: CONTACT_MAX });
   };
 

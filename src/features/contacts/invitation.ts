@@ -1,10 +1,9 @@
 import type { PrismaClient, Tx } from '../../db/client.js';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { fullName } from '../../auth/actor.js';
-import { renderMail } from '../../http/views.js';
 import type { Locale } from '../../i18n/index.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { createPasswordToken, tokenLink, TOKEN_TTL_MS } from '../auth/tokens.js';
+import { queueMail } from '../../mail/outbox.js';
+import { createPasswordToken, tokenLink, TOKEN_TTL_MS } from '../../auth/tokens.js';
 
 /** The parts of a contact an invitation needs. */
 export interface Invitee {
@@ -27,13 +26,12 @@ export async function queueInvitation(
   opts: { now: Date; baseUrl: string; lang: Locale; actor: AuditActor },
 ): Promise<void> {
   const raw = await createPasswordToken(db, c.id, 'INVITE', opts.now);
-  const mail = renderMail(opts.lang, 'invitation', {
-    name: fullName(c.firstName, c.infix, c.lastName),
-    email: c.email,
-    link: tokenLink(opts.baseUrl, raw),
-    hours: TOKEN_TTL_MS.INVITE / 3_600_000,
+  await queueMail(db, {
+    to: c.email,
+    lang: opts.lang,
+    template: 'invitation',
+    params: { name: fullName(c.firstName, c.infix, c.lastName), email: c.email, link: tokenLink(opts.baseUrl, raw), hours: TOKEN_TTL_MS.INVITE / 3_600_000 },
   });
-  await enqueueMail(db, { to: c.email, ...mail });
   await recordAudit(db, {
     actor: opts.actor,
     kind: 'contact.invited',

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
@@ -17,7 +17,7 @@ export function contactRolesRoutes({ prisma }: AppDeps): Router {
   const renderEdit = (req: Request, res: Response, status: number, contact: ContactDetails, refused?: string) =>
     res.status(status).render('contacts/roles-edit', { contact, lines: roleLines(actorOf(req), contact), refused });
 
-  r.get('/contacts/:id/roles', requireRole(PAGES.contacts.role), async (req, res) => {
+  r.get('/contacts/:id/roles', guardFor('contacts'), async (req, res) => {
     const actor = actorOf(req);
     const contact = await getContact(prisma, actor, contactId(req));
     // The tab exists once web access is on (the main contact always has it).
@@ -30,13 +30,13 @@ export function contactRolesRoutes({ prisma }: AppDeps): Router {
     });
   });
 
-  r.get(PAGES.contactRolesEdit.path, requireRole(PAGES.contactRolesEdit.role), async (req, res) => {
+  r.get(PAGES.contactRolesEdit.path, guardFor('contactRolesEdit'), async (req, res) => {
     const contact = await getContact(prisma, actorOf(req), contactId(req));
     if (!contact.webAccess && !contact.isMain) return res.redirect(`/contacts/${contact.id}`);
     renderEdit(req, res, 200, contact);
   });
 
-  r.post('/contacts/:id/roles', requireRole(PAGES.contactRolesEdit.role), async (req, res) => {
+  r.post('/contacts/:id/roles', guardFor('contactRolesEdit'), async (req, res) => {
     const id = contactId(req);
     const wanted = rolesFrom(req.body);
     if (!wanted) throw new AppError('BAD_REQUEST');

@@ -1,41 +1,39 @@
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../../app.js';
-import { loginMethodsFor } from '../sso/service.js';
-import { actorOf, requireRole } from '../../auth/access.js';
+import type { AppDeps } from '../../deps.js';
+import { loginMarks } from '../../auth/login-methods.js';
+import { actorOf } from '../../auth/access.js';
 import { fullName } from '../../auth/actor.js';
-import { PAGES } from '../../auth/pages.js';
+import { guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { sendCsv } from '../../http/csv.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
 import { translate } from '../../i18n/index.js';
-import { CONTACT_SORTS, exportContacts, listContacts, resolveSelection, selectionEmails, type ContactRow, type ScopeOrg } from './list.js';
+import { CONTACT_SORTS, exportContacts, listContacts, selectionEmails, type ContactRow, type ScopeOrg } from './list.js';
 import { parseFilters, type ContactFilters } from './schema.js';
 import { deleteContact, getContact } from './service.js';
 import { contactFormRoutes } from './form-routes.js';
 import { contactRolesRoutes } from './roles-routes.js';
 import { contactId, ipOf } from './params.js';
 
-const guard = () => requireRole(PAGES.contacts.role);
+const guard = () => guardFor('contacts');
 
 /** "Mijn gegevens › Contactpersonen": list, e-mail addresses, CSV, details, delete; plus the form and roles pages. */
 export function contactsRoutes(deps: AppDeps): Router {
   const { prisma, clock, config } = deps;
   const r = Router();
 
-  const selection = async (req: Request) => {
+  const selection = (req: Request) => {
     const actor = actorOf(req);
     const filters = parseFilters(req.query, actor.organizationId);
     const list = parseListQuery(req.query, { sorts: CONTACT_SORTS, defaultSort: 'name' });
-    const { orgs, sel } = await resolveSelection(prisma, actor, filters);
-    return { actor, filters, list, orgs, sel };
+    return { actor, filters, list, orgs: actor.orgs };
   };
 
   r.get('/contacts', guard(), async (req, res) => {
-    const { actor, filters, list, orgs, sel } = await selection(req);
-    const { rows, total } = await listContacts(prisma, sel, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
-    // The rows are already in the actor's scope; this only adds how each of them logs in.
-    const methods = Object.fromEntries(await loginMethodsFor(prisma, rows.filter((c) => c.web_access).map((c) => c.id)));
+    const { actor, filters, list, orgs } = selection(req);
+    const { rows, total } = await listContacts(prisma, actor, filters, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
+    const methods = Object.fromEntries(rows.map((c) => [c.id, loginMarks({ hasPassword: c.has_password, ssoRequired: c.sso_required, providers: c.providers })]));
     res.render('contacts/index', {
       methods,
       list,
@@ -51,14 +49,14 @@ export function contactsRoutes(deps: AppDeps): Router {
   });
 
   r.get('/contacts/emails', guard(), async (req, res) => {
-    const { sel } = await selection(req);
-    const emails = await selectionEmails(prisma, sel);
+    const { actor, filters } = selection(req);
+    const emails = await selectionEmails(prisma, actor, filters);
     res.render('contacts/emails', { emails, backUrl: urlWith('/contacts', req.query, {}) });
   });
 
   r.get('/contacts/export.csv', guard(), async (req, res) => {
-    const { list, sel } = await selection(req);
-    const rows = await exportContacts(prisma, sel, list.sort, list.dir);
+    const { actor, filters, list } = selection(req);
+    const rows = await exportContacts(prisma, actor, filters, list.sort, list.dir);
     const t = (key: string) => translate(langOf(req), key);
     const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
     sendCsv(res, t('contacts.csv.fileName'), [
@@ -77,7 +75,7 @@ export function contactsRoutes(deps: AppDeps): Router {
 
   r.get('/contacts/:id', guard(), async (req, res) => {
     const contact = await getContact(prisma, actorOf(req), contactId(req));
-    const methods = (await loginMethodsFor(prisma, [contact.id])).get(contact.id) ?? [];
+    const methods = loginMarks({ hasPassword: contact.hasPassword, ssoRequired: contact.organization.ssoRequired, providers: contact.providers });
     res.render('contacts/show', { contact, methods, showEmpty: req.query.empty === '1', tab: 'contact' });
   });
 
@@ -96,7 +94,7 @@ export function contactsRoutes(deps: AppDeps): Router {
 }
 
 /** The active filters as removable chips ("Organisatie › Demo Pim ✕"). */
-function chipsFor(req: Request, f: ContactFilters, orgs: ScopeOrg[]) {
+function chipsFor(req: Request, f: ContactFilters, orgs: readonly ScopeOrg[]) {
   const t = (key: string) => translate(langOf(req), key);
   const remove = (changes: Record<string, string | null>) => urlWith('/contacts', req.query, changes);
   const yesNo = (v: 'yes' | 'no') => t(v === 'yes' ? 'common.yes' : 'common.no');

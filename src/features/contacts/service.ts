@@ -1,10 +1,11 @@
 import type { PrismaClient, Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
-import { inScope } from '../../auth/access.js';
+import { mayPick, scope } from '../../auth/scope.js';
 import { ROLES } from '../../auth/roles.js';
 import { addressCheckRules, lockedUntil, recordHit } from '../../auth/throttle.js';
 import { recordAudit } from '../../audit.js';
-import { AppError, isUniqueViolation } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
 import type { Locale } from '../../i18n/index.js';
 import { queueInvitation } from './invitation.js';
@@ -23,18 +24,20 @@ const DETAIL_SELECT = {
   email: true, phone: true, fax: true, mobile: true, privateStreet: true, privatePostcode: true, privateCity: true, privateCountry: true,
   active: true, webAccess: true, subscribeUpdate: true, subscribeCare: true, subscribeBusiness: true, subscribeFlash: true,
   passwordHash: true, version: true,
-  organization: { select: { id: true, name: true, mainContactId: true, reportsInContract: true } },
+  organization: { select: { id: true, name: true, mainContactId: true, reportsInContract: true, ssoRequired: true } },
   roles: { select: { role: true } },
+  externalLogins: { select: { provider: true } },
 } as const;
 
 /** A contact as the details page, the form and the roles page show it. */
 export async function getContact(db: PrismaClient | Tx, actor: Actor, id: number) {
-  const c = await db.contact.findFirst({ where: { id, deletedAt: null, ...inScope(actor) }, select: DETAIL_SELECT });
+  const c = await db.contact.findFirst({ where: { id, ...scope.contacts(actor) }, select: DETAIL_SELECT });
   if (!c) throw new AppError('NOT_FOUND');
-  const { passwordHash, roles, ...rest } = c;
+  const { passwordHash, roles, externalLogins, ...rest } = c;
   const held = new Set(roles.map((r) => r.role));
   return {
     ...rest,
+    providers: externalLogins.map((l) => l.provider),
     hasPassword: passwordHash !== null,
     isMain: c.organization.mainContactId === c.id,
     roles: ROLES.filter((r) => held.has(r)),
@@ -86,7 +89,7 @@ async function saving(prisma: PrismaClient, actor: Actor, now: Date, body: (tx: 
  * queues the invitation mail in the same transaction.
  */
 export async function createContact(prisma: PrismaClient, actor: Actor, input: ContactInput, ctx: ChangeContext, copiedFrom?: number): Promise<SaveResult> {
-  if (!actor.orgIds.includes(input.organizationId)) return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
+  if (!mayPick(actor, input.organizationId)) return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
   return saving(prisma, actor, ctx.now, async (tx) => {
     if (copiedFrom !== undefined) await getContact(tx, actor, copiedFrom);
     if (await emailTaken(tx, input.email)) return { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
@@ -156,7 +159,7 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
     const cur = await getContact(tx, actor, id);
     if (cur.version !== version) throw new AppError('CONFLICT', 'contacts.conflict');
     const errors = accountGuard(cur, actor, input);
-    if (!actor.orgIds.includes(input.organizationId)) errors.organizationId = 'contacts.errors.organizationRequired';
+    if (!mayPick(actor, input.organizationId)) errors.organizationId = 'contacts.errors.organizationRequired';
     if (!errors.email && (await emailTaken(tx, input.email, id))) errors.email = 'contacts.errors.emailTaken';
     if (Object.keys(errors).length) return { ok: false, errors };
 
@@ -177,7 +180,7 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
     const endSessions = webOff || emailChanged;
     // The version in the WHERE makes the check and the write one step: a save in between wins.
     const saved = await tx.contact.updateMany({
-      where: { id, version, deletedAt: null, ...inScope(actor) },
+      where: { id, version, ...scope.contacts(actor) },
       data: {
         ...input,
         version: { increment: 1 },
@@ -217,8 +220,8 @@ export async function deleteContact(prisma: PrismaClient, actor: Actor, id: numb
     if (cur.isMain) throw new AppError('FORBIDDEN', 'contacts.errors.mainDelete');
     if (cur.id === actor.id) throw new AppError('FORBIDDEN', 'contacts.errors.selfDelete');
     if (outranks(cur, actor)) throw new AppError('FORBIDDEN', 'contacts.errors.stronger');
-    await tx.contact.update({
-      where: { id, ...inScope(actor) },
+    await tx.contact.updateMany({
+      where: { id, ...scope.contacts(actor) },
       data: { deletedAt: ctx.now, email: null, passwordHash: null, webAccess: false, reportMailOptIn: false, sessionEpoch: { increment: 1 }, version: { increment: 1 } },
     });
     await tx.contactRole.deleteMany({ where: { contactId: id } });

@@ -2,7 +2,7 @@ import type { PrismaClient, Tx } from '../../db/client.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
 import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { renderMail } from '../../mail/render.js';
 import { recipientsWanting, unsubscribeHeaders, unsubscribeToken } from '../../mail/preferences.js';
 
 /**

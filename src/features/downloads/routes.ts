@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { pipeline } from 'node:stream/promises';
 import { startDownload } from '../../http/download.js';
 import { pageInfo, parseListQuery } from '../../http/list.js';
@@ -34,14 +34,14 @@ function documentList(req: Request, defaultSort: DocumentSort, defaultDir: 'asc'
 export function downloadRoutes({ prisma }: AppDeps): Router {
   const r = Router();
 
-  r.get(PAGES.manuals.path, requireRole(PAGES.manuals.role), async (req, res) => {
+  r.get(PAGES.manuals.path, guardFor('manuals'), async (req, res) => {
     const actor = actorOf(req);
     const list = documentList(req, 'date', 'asc');
     const { rows, total } = await listDocuments(prisma, actor, 'MANUAL', list);
     res.render('downloads/manuals', { rows: present(rows, langOf(req)), list, info: pageInfo(total, list) });
   });
 
-  r.get(PAGES.productInformation.path, requireRole(PAGES.productInformation.role), async (req, res) => {
+  r.get(PAGES.productInformation.path, guardFor('productInformation'), async (req, res) => {
     const actor = actorOf(req);
     const list = documentList(req, 'name', 'asc');
     const [content, { rows, total }] = await Promise.all([getProductInfoContent(prisma, langOf(req)), listDocuments(prisma, actor, 'PRODUCT_INFO', list)]);
@@ -53,7 +53,7 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
     });
   });
 
-  r.get(PAGES.reports.path, requireRole(PAGES.reports.role), async (req, res) => {
+  r.get(PAGES.reports.path, guardFor('reports'), async (req, res) => {
     const actor = actorOf(req);
     // Newest first: a weekly report makes the oldest-first order of the manual's screenshot one long scroll.
     const list = documentList(req, 'date', 'desc');
@@ -61,14 +61,14 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
     res.render('downloads/reports', { rows: present(rows, langOf(req)), list, info: pageInfo(total, list), optIn, showOrganization: actor.orgIds.length > 1 });
   });
 
-  r.post(PAGES.reports.path, requireRole(PAGES.reports.role), async (req, res) => {
+  r.post(PAGES.reports.path, guardFor('reports'), async (req, res) => {
     const optIn = req.body?.optIn === '1';
     await setReportMailOptIn(prisma, actorOf(req), optIn, req.ip);
     flash(req, 'success', optIn ? 'downloads.reports.optInSaved' : 'downloads.reports.optOutSaved');
     res.redirect(303, PAGES.reports.path);
   });
 
-  r.get(PAGES.document.path, requireRole(PAGES.document.role), async (req, res) => {
+  r.get(PAGES.document.path, guardFor('document'), async (req, res) => {
     const doc = await getDocument(prisma, actorOf(req), idParam(req.params.id));
     startDownload(res, doc.fileName, doc.contentType);
     res.setHeader('Content-Length', String(doc.size));

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, publicRoute, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf, publicRoute } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
@@ -13,11 +13,11 @@ export function notificationRoutes({ prisma, config }: AppDeps): Router {
   const r = Router();
   const secret = config.tickets.linkSecret;
 
-  r.get(PAGES.notifications.path, requireRole(PAGES.notifications.role), async (req, res) => {
+  r.get(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
     res.render('notifications/edit', { prefs: await mailPreferences(prisma, actorOf(req).id), kinds: MAIL_KINDS });
   });
 
-  r.post(PAGES.notifications.path, requireRole(PAGES.notifications.role), async (req, res) => {
+  r.post(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
     const actor = actorOf(req);
     const on = new Set(([] as unknown[]).concat(req.body?.kinds ?? []).map(String));
     const prefs: MailPreferences = {

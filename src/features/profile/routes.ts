@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { MAIL_KINDS, mailPreferences } from '../../mail/preferences.js';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
-import { PAGES } from '../../auth/pages.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { clearKeys, lockedUntil, recordHit } from '../../auth/throttle.js';
 import { fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
@@ -41,7 +41,7 @@ function formValues(src: Profile | Record<string, unknown>): Record<string, unkn
 /** Mijn gegevens › Persoonlijk: the own data, editing it, and "PIM Wachtwoord wijzigen". */
 export function profileRoutes({ prisma, clock }: AppDeps): Router {
   const r = Router();
-  const guard = () => requireRole(PAGES.profile.role);
+  const guard = () => guardFor('profile');
   const path = PAGES.profile.path;
 
   r.get(path, guard(), async (req, res) => {

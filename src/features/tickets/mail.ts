@@ -3,7 +3,7 @@ import { loadActor } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
 import { enqueueMail } from '../../mail/outbox.js';
 import { recipientsWanting, unsubscribeHeaders, unsubscribeToken, type MailKind } from '../../mail/preferences.js';
-import { renderMail } from '../../http/views.js';
+import { renderMail } from '../../mail/render.js';
 import { translate, type Locale } from '../../i18n/index.js';
 
 /** The portal URL of a ticket, for mails. */

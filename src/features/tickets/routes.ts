@@ -1,15 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireAnyRole } from '../../auth/access.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
 import { fullName } from '../../auth/actor.js';
-import { PAGES } from '../../auth/pages.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { flash, langOf } from '../../http/locals.js';
 import { urlWith } from '../../http/list.js';
 import { fieldErrors, str, type FieldErrors } from '../../http/validation.js';
 import { formatDate, translate } from '../../i18n/index.js';
 import { NoteForm, TICKET_KINDS, TICKET_STATUSES, TicketForm } from './schema.js';
-import { noteState } from './scope.js';
+import { noteState } from './note-state.js';
 import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
 import { idParam } from '../../http/params.js';
 import { pipeline } from 'node:stream/promises';
@@ -72,13 +72,13 @@ export function ticketRoutes(deps: AppDeps): Router {
     const pending = await keepPending(prisma, storage, actor, posted, clock.now());
     return { refused: posted.refused, pending: pending.map((p) => ({ ...p, sizeLabel: formatSize(p.size, langOf(req)) })) };
   };
-  const guard = () => requireAnyRole(...PAGES.tickets.role);
+  const guard = () => guardFor('tickets');
   const ctx = () => ({ now: clock.now(), settings: config.tickets, baseUrl: config.baseUrl });
 
   r.get(PAGES.tickets.path, guard(), async (req, res) => {
     const actor = actorOf(req);
     const query = parseTicketQuery(req.query, actor.orgIds);
-    const [result, organizations] = await Promise.all([listTickets(prisma, actor, query), scopeOrganizations(prisma, actor)]);
+    const [result, organizations] = await Promise.all([listTickets(prisma, actor, query), scopeOrganizations(actor)]);
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
     const statusValue = query.status === 'current' || query.status === 'all' ? t(`tickets.filter.${query.status}`) : t(`tickets.status.${query.status}`);
@@ -114,14 +114,14 @@ export function ticketRoutes(deps: AppDeps): Router {
     });
   };
 
-  r.get(PAGES.ticketNew.path, guard(), async (req, res) => {
+  r.get(PAGES.ticketNew.path, guardFor('ticketNew'), async (req, res) => {
     // "Vraag over deze factuur": an invoice the person may not see leaves the form empty.
     const invoice = await invoiceForQuestion(prisma, actorOf(req), Number.parseInt(str(req.query.invoice), 10) || null);
     const values = invoice ? invoiceQuestionValues(invoice, translate(langOf(req), 'tickets.invoice.title', { number: invoice.number })) : {};
     return renderForm(req, res, 200, values);
   });
 
-  r.post(PAGES.ticketNew.path, guard(), async (req, res) => {
+  r.post(PAGES.ticketNew.path, guardFor('ticketNew'), async (req, res) => {
     const actor = actorOf(req);
     const posted = await readPostedForm(req, res, storage, FORM_FIELDS);
     const form = TicketForm.safeParse(posted.values);
@@ -209,7 +209,7 @@ export function ticketRoutes(deps: AppDeps): Router {
   registerWatcherRoutes(r, deps, guard);
   registerVerdictRoutes(r, deps);
 
-  r.get(PAGES.ticketAttachment.path, guard(), async (req, res) => {
+  r.get(PAGES.ticketAttachment.path, guardFor('ticketAttachment'), async (req, res) => {
     const file = await openAttachment(prisma, storage, actorOf(req), ticketId(req), idParam(req.params.fileId));
     startDownload(res, file.fileName, file.contentType);
     res.setHeader('Content-Length', String(file.size));

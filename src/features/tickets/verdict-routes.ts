@@ -1,5 +1,5 @@
 import type { Request, Router } from 'express';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import { AppError } from '../../http/errors.js';
 import { str } from '../../http/validation.js';

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Router } from 'express';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { idParam } from '../../http/params.js';
 import { flash } from '../../http/locals.js';

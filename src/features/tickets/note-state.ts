@@ -1,15 +1,3 @@
-import type { Actor } from '../../auth/actor.js';
-import { scope } from '../../auth/scope.js';
-import type { Prisma } from '../../db/client.js';
-
-/**
- * The tickets a person may see: the scope module's filter (own or Betrokkene with
- * MANAGE_OWN_TICKETS, every ticket of the organisations in scope with MANAGE_ORG_TICKETS).
- * Anything outside is simply not found (404).
- */
-export function ticketScope(actor: Actor): Prisma.TicketWhereInput {
-  return scope.tickets(actor);
-}
 
 /** Whether a note may be added now: open, reopenable (resolved recently) or closed for good. */
 export type NoteState = 'open' | 'reopens' | 'closed';
