@@ -46,6 +46,10 @@ describe('"Vraag over deze factuur"', () => {
     expect(mails.map((m) => m.recipient)).toEqual(['administratie@vcare.test']);
     expect(mails[0]!.text).toContain('Factuur: 105012');
     expect(visibleText((await agent.get(`/tickets/${ticket.id}`)).text)).toContain('Factuur 105012');
+    // A note on it goes to the financial helpdesk too.
+    const notePage = await agent.get(`/tickets/${ticket.id}/notes/new`);
+    expect((await agent.post(`/tickets/${ticket.id}/notes`).type('form').send({ _csrf: csrfFrom(notePage.text), body: 'Nog een vraag.' })).status).toBe(302);
+    expect((await db.prisma.mailOutbox.findMany({ where: { subject: { startsWith: `Aanvulling op ticket ${ticket.id}` } } })).map((m) => m.recipient)).toEqual(['administratie@vcare.test']);
 
     const pdf = await agent.get(`/invoices/${invoice.id}/pdf`).buffer(true).parse(binary);
     expect(await pdfText(pdf.body as Buffer)).toContain(`Vraag over deze factuur: http://pim.test/tickets/new?invoice=${invoice.id}`);

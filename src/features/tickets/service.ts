@@ -194,8 +194,8 @@ export async function addNote(
     const found = await tx.ticket.findFirst({ where: { AND: [{ id }, scope.tickets(actor)] }, select: { id: true } });
     if (!found) throw new AppError('NOT_FOUND');
     // Lock the row: a staff status change at the same moment waits for this note, or this for it.
-    const [ticket] = await tx.$queryRaw<{ id: number; status: TicketStatus; resolved_at: Date | null; updated_at: Date; organization_id: number; title: string }[]>`
-      SELECT id, status, resolved_at, updated_at, organization_id, title FROM tickets WHERE id = ${id} FOR UPDATE`;
+    const [ticket] = await tx.$queryRaw<{ id: number; status: TicketStatus; resolved_at: Date | null; updated_at: Date; organization_id: number; title: string; invoice_id: number | null }[]>`
+      SELECT id, status, resolved_at, updated_at, organization_id, title, invoice_id FROM tickets WHERE id = ${id} FOR UPDATE`;
     const state = noteState({ status: ticket!.status, resolvedAt: ticket!.resolved_at, updatedAt: ticket!.updated_at }, ctx.now, ctx.settings.reopenDays);
     if (state === 'closed') return { saved: false };
     const note = await tx.ticketNote.create({ data: { ticketId: id, authorId: actor.id, body, createdAt: ctx.now } });
@@ -217,7 +217,8 @@ export async function addNote(
       { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret },
       { except: actor.id },
     );
-    await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
+    // A question about an invoice stays with the financial helpdesk.
+    await mailHelpdesk(tx, ticket!.invoice_id ? ctx.settings.financeHelpdeskEmail : ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
       ticket: { id, title: ticket!.title },
       author: actor.displayName,
       body,
