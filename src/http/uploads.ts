@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import type { FileStorage } from '../storage/types.js';
 import { detectType, looksLikeText, SNIFF_BYTES, storedName, type AcceptedType } from '../storage/detect.js';
 import { AppError } from './errors.js';
+import { edgeField } from './text.js';
 
 /** At most this many files per form, each at most this large (the README promises both). */
 export const UPLOAD_LIMITS = { files: 10, fileBytes: 20 * 1024 * 1024 } as const;
@@ -144,7 +145,10 @@ export async function receiveMultipart(
     }
   };
 
-  bb.on('field', (name, value) => {
+  bb.on('field', (name, raw) => {
+    // The edge's rule for every field (it does not parse multipart): a refusal stores nothing.
+    const value = edgeField(name, raw);
+    if (value === null) return void (failure ??= new AppError('BAD_REQUEST', 'errors.badCharacters'));
     if (!csrfChecked && name === '_csrf') csrfChecked = opts.csrfValid(value);
     (form.fields[name] ??= []).push(value);
   });
@@ -156,6 +160,7 @@ export async function receiveMultipart(
       failure ??= csrfError();
       return void stream.resume();
     }
+    if (failure) return void stream.resume();
     seen += 1;
     if (seen > (opts.maxFiles ? opts.maxFiles(form.fields) : UPLOAD_LIMITS.files)) {
       form.refused.push({ fileName: original, reason: 'count' });

@@ -88,7 +88,7 @@ export async function detectType(head: Buffer, fileName: string): Promise<Accept
 /** The stored name: no folders, no control characters, at most 200 characters, an ending that fits the content. */
 export function storedName(original: string, type: AcceptedType): string {
   let name = (original.split(/[\\/]/).pop() ?? '')
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
     .trim();
   if (!name || name === '.' || name === '..') name = 'bestand';
   if (!type.exts.includes(extensionOf(name))) name = `${name}.${type.exts[0]}`;
