@@ -7,8 +7,13 @@ import { detectType, looksLikeText, SNIFF_BYTES, storedName, type AcceptedType }
 import { AppError } from './errors.js';
 import { edgeField } from './text.js';
 
-/** At most this many files per form, each at most this large (the README promises both). */
-export const UPLOAD_LIMITS = { files: 10, fileBytes: 20 * 1024 * 1024 } as const;
+/**
+ * At most this many files per form, each at most this large, and the whole request at most
+ * `requestBytes` (the README promises all three). The edge's 200 kB body limit is for plain
+ * forms; a form with files is bounded here: room for the ten files, one more and the fields,
+ * so a request that merely overshoots still gets the per-file reasons, and an endless one stops.
+ */
+export const UPLOAD_LIMITS = { files: 10, fileBytes: 20 * 1024 * 1024, requestBytes: 232 * 1024 * 1024 } as const;
 
 /** A file that reached storage. */
 export interface ReceivedFile {
@@ -114,6 +119,7 @@ export async function receiveMultipart(
   storage: FileStorage,
   opts: { fileField: string; maxFiles?: (fields: Record<string, string[]>) => number; csrfValid: (token: string) => boolean },
 ): Promise<MultipartForm> {
+  if (Number(req.headers['content-length'] ?? 0) > UPLOAD_LIMITS.requestBytes) throw new AppError('PAYLOAD_TOO_LARGE');
   const form: MultipartForm = { fields: {}, files: [], refused: [] };
   const work: Promise<void>[] = [];
   let csrfChecked = false;
@@ -170,10 +176,25 @@ export async function receiveMultipart(
   });
 
   await new Promise<void>((resolve, reject) => {
+    // Stopping busboy also ends the file being stored (with the error), so no put waits forever
+    // for bytes that will not come: a client that went away or sent too much leaves nothing.
+    const stop = (err: Error) => {
+      reject(err);
+      bb.destroy(err);
+    };
+    let received = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        if (received > UPLOAD_LIMITS.requestBytes) return done(new AppError('PAYLOAD_TOO_LARGE'));
+        done(null, chunk);
+      },
+    });
+    counted.on('error', stop);
     bb.on('close', resolve);
     bb.on('error', reject);
-    req.on('aborted', () => reject(new AppError('BAD_REQUEST')));
-    req.pipe(bb);
+    req.on('aborted', () => stop(new AppError('BAD_REQUEST')));
+    req.pipe(counted).pipe(bb);
   }).catch((err: Error) => {
     failure ??= err instanceof AppError ? err : new AppError('BAD_REQUEST');
   });
