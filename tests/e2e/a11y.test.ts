@@ -210,7 +210,7 @@ function withIds(path: string): string {
 }
 
 describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
-  it('every page reachable without logging in', async () => {
+  it('every page reachable without logging in', { timeout: 60_000 }, async () => {
     const problems: Problem[] = [];
     const page = await newPage();
     const token = await createPasswordToken(e2e.db.prisma, ids.self, 'RESET', new Date());
