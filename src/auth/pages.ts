@@ -47,11 +47,17 @@ export const PAGES = {
   // Service & Support (group 'menu.support'): tickets, FAQ, remote support.
   tickets: { path: '/tickets', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS], menu: 'tickets.menu.tickets', group: 'menu.support' },
   ticketNew: { path: '/tickets/new', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
+  /** A file on a ticket; the service decides by the ticket's scope, 404 otherwise. */
+  ticketAttachment: { path: '/tickets/:id/attachments/:fileId', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
   faq: { path: '/faq', role: Role.PORTAL_ACCESS, menu: 'support.menu.faq', group: 'menu.support' },
+  /** FAQ matches for a ticket title being typed (JSON for public/js/faq-suggest.js). */
+  faqSuggest: { path: '/faq/suggest', role: Role.PORTAL_ACCESS },
   remoteSupport: { path: '/support/remote', role: Role.PORTAL_ACCESS, menu: 'support.menu.remote', group: 'menu.support' },
 
   // Single sign-on: the personal page's linked logins (reached from the personal page, not the menu).
   profileLogins: { path: '/profile/logins', role: Role.MANAGE_PERSONAL_DATA },
+  /** Persoonlijk › Meldingen: which mails, in which language (reached from the personal page). */
+  notifications: { path: '/profile/notifications', role: Role.MANAGE_PERSONAL_DATA },
 } satisfies Record<string, Page>;
 
 export type PageName = keyof typeof PAGES;

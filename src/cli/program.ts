@@ -10,6 +10,7 @@ import { registerSsoCommands } from './commands/sso.js';
 import { registerInvoicesCommands } from './commands/invoices.js';
 import { registerDocumentsCommands } from './commands/documents.js';
 import { registerTicketsCommands } from './commands/tickets.js';
+import { registerTicketSatisfactionCommand } from './commands/ticket-satisfaction.js';
 import { registerFaqCommands } from './commands/faq.js';
 import { registerIntegrationCommands } from './commands/integration.js';
 import { registerMailCommands } from './commands/mail.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerInvoicesCommands(program, ctx);
   registerDocumentsCommands(program, ctx);
   registerTicketsCommands(program, ctx);
+  registerTicketSatisfactionCommand(program, ctx);
   registerFaqCommands(program, ctx);
   registerIntegrationCommands(program, ctx);
   registerMailCommands(program, ctx);

@@ -9,6 +9,9 @@ import { DEMO_LOGIN, DEMO_ORGANIZATION, DEMO_PASSWORD } from '../../src/demo/see
 import { createPasswordToken } from '../../src/auth/tokens.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { LoginPage } from './pages/login-page.js';
+import { loadConfig } from '../../src/config.js';
+import { unsubscribeToken } from '../../src/mail/preferences.js';
+import { verdictToken } from '../../src/features/tickets/verdict-links.js';
 
 /**
  * WCAG 2.1 AA over every page a person can reach: axe-core on each page (in its normal state,
@@ -25,7 +28,7 @@ declare function getComputedStyle(el: unknown): any;
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** Routes that answer with a file, not a page. */
-const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|^\/readyz$/;
+const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|\/attachments\/:fileId$|^\/faq\/suggest$|^\/readyz$/;
 const LISA = 'l.devries@vtel.nl';
 const LISA_PASSWORD = 'een wachtzin voor lisa';
 
@@ -207,7 +210,7 @@ function withIds(path: string): string {
 }
 
 describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
-  it('every page reachable without logging in', async () => {
+  it('every page reachable without logging in', { timeout: 60_000 }, async () => {
     const problems: Problem[] = [];
     const page = await newPage();
     const token = await createPasswordToken(e2e.db.prisma, ids.self, 'RESET', new Date());
@@ -219,6 +222,11 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
       ['/api/docs', 200],
       ['/does-not-exist', 404],
     ];
+    // The signed mail links (no login): unsubscribe, and the verdict page of a resolved demo ticket.
+    const secret = loadConfig({ NODE_ENV: 'test' }).tickets.linkSecret;
+    pages.push([`/mail/unsubscribe/${unsubscribeToken(secret, ids.self, 'ticket_reply')}`, 200]);
+    const resolved = await e2e.db.prisma.ticket.findFirst({ where: { status: 'RESOLVED', reporterId: { not: null } }, select: { id: true, reporterId: true } });
+    if (resolved) pages.push([`/mail/verdict/${verdictToken(secret, resolved.id, resolved.reporterId!)}?score=4`, 200]);
     for (const [path, status] of pages) if (await visit(page, e2e.url + path, status, path, problems)) await audit(page, path, problems);
 
     // Their error states.

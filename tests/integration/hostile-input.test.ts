@@ -56,6 +56,35 @@ describe('control characters', () => {
   });
 });
 
+describe('control characters in a form with files (multipart: the edge does not parse it)', () => {
+  const storedChunks = async () => Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
+  const multipart = (fields: Record<string, string>) => {
+    let req = agent.post('/tickets/new').field('_csrf', csrf);
+    for (const [k, v] of Object.entries({ organizationId: String(orgId), title: 'Printer', description: '', ...fields })) req = req.field(k, v);
+    return req.attach('files', Buffer.from('regel 1\nregel 2\n'), 'log.txt');
+  };
+
+  it('a NUL or ESC in a field is the same 400 page as in a plain form, and neither the ticket nor the file is kept', async () => {
+    const [before, chunksBefore] = [await tickets(), await storedChunks()];
+    for (const bad of [{ title: 'Printer\u0000kapot' }, { description: 'regel 1\n\u001b[31mrood' }, { title: 'a\u0085b' }] as Record<string, string>[]) {
+      const res = await multipart(bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
+    }
+    expect(await tickets()).toBe(before);
+    expect(await storedChunks()).toBe(chunksBefore);
+  });
+
+  it('tab and line breaks stay in a multi-line field and become a space in a single-line one', async () => {
+    const res = await multipart({ title: 'Printer\tkapot\r\nsinds gisteren', description: 'Regel 1\r\n\tRegel 2' });
+    expect(res.status).toBe(302);
+    const t = await db.prisma.ticket.findFirstOrThrow({ orderBy: { id: 'desc' } });
+    expect(t.title).toBe('Printer kapot sinds gisteren');
+    expect(t.description).toBe('Regel 1\r\n\tRegel 2');
+    expect(await db.prisma.ticketAttachment.count({ where: { ticketId: t.id } })).toBe(1);
+  });
+});
+
 describe('malformed encoding', () => {
   it('broken percent-encoding or invalid UTF-8 in the URL is a 400 page, never a 5xx', async () => {
     for (const url of ['/contacts?q=%E0%A4%A', '/contacts?q=%FF', '/tickets?q=%ED%A0%80', '/contacts/%E0%A4%A', '/invoices?from=%C0%AF', '/%']) {

@@ -39,11 +39,11 @@ describe('route guards', () => {
     }
   });
 
-  it('the public routes are exactly the login, reset and health pages, and the API reference', () => {
+  it('the public routes are exactly the login, reset, health and signed mail-link pages, and the API reference', () => {
     const pub = listRoutes(app)
       .filter((r) => r.access === 'PUBLIC')
       .map((r) => r.path);
-    for (const p of pub) expect(p).toMatch(/^\/(login|logout|password\/|healthz|readyz|auth\/|api\/docs$)/);
+    for (const p of pub) expect(p).toMatch(/^\/(login|logout|password\/|healthz|readyz|auth\/|api\/docs$|mail\/(unsubscribe|verdict)\/:token$)/);
   });
 
   it('an anonymous visitor is sent to the login page from every guarded GET, and refused on every guarded POST', async () => {

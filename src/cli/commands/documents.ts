@@ -5,6 +5,7 @@ import { recordAudit } from '../../audit.js';
 import { CliError, id, parse, staffActor, text, type CliContext } from '../validate.js';
 import { readInputFile } from './invoices.js';
 import { detectContentType, FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
+import { loadTicketConfig } from '../../config.js';
 import { notifyNewReport } from '../../features/downloads/report-mail.js';
 import { PRODUCT_INFO_KEY } from '../../features/downloads/content.js';
 import { parseDay } from '../../features/invoices/filters.js';
@@ -77,7 +78,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliContext): vo
           subjectId: doc.id,
           after: { kind: o.kind, fileName, contentType, size: content.length },
         });
-        const mailed = o.kind === 'REPORT' ? await notifyNewReport(tx, { organizationId: org!.id, fileName }, ctx.baseUrl) : [];
+        const mailed = o.kind === 'REPORT' ? await notifyNewReport(tx, { organizationId: org!.id, fileName }, ctx.baseUrl, loadTicketConfig().linkSecret) : [];
         return { id: doc.id, org, mailed };
       });
       ctx.out(`document ${result.id} added: ${fileName} (${KIND_NAMES[o.kind]}, ${result.org ? `organisation ${result.org.id}` : 'every customer'})`);

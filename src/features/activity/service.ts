@@ -17,7 +17,7 @@ export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
     kinds: [
       'contact.created', 'contact.copied', 'contact.updated', 'contact.deleted', 'contact.web_access_on', 'contact.web_access_off',
       'contact.roles_changed', 'contact.invited', 'contact.reinvited', 'contact.reportMailOptIn', 'profile.updated', 'profile.email_changed',
-      'application.activated', 'application.deactivated',
+      'application.activated', 'application.deactivated', 'contact.mail_preferences', 'contact.mail_unsubscribed',
     ],
   },
   {
@@ -28,7 +28,10 @@ export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
     ],
   },
   { group: 'documents', kinds: ['invoice.created', 'invoice.downloaded', 'document.created', 'document.removed', 'document.downloaded'] },
-  { group: 'tickets', kinds: ['ticket.created', 'ticket.note_added', 'ticket.staff_reply', 'ticket.status_changed', 'ticket.deadline_changed'] },
+  {
+    group: 'tickets',
+    kinds: ['ticket.created', 'ticket.note_added', 'ticket.staff_reply', 'ticket.status_changed', 'ticket.deadline_changed', 'ticket.watcher_added', 'ticket.watcher_removed', 'ticket.verdict'],
+  },
   { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'announcement.created'] },
 ];
 

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { MAIL_KINDS, mailPreferences } from '../../mail/preferences.js';
 import type { AppDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
@@ -45,8 +46,8 @@ export function profileRoutes({ prisma, clock }: AppDeps): Router {
 
   r.get(path, guard(), async (req, res) => {
     const actor = actorOf(req);
-    const [me, linkedLogins] = await Promise.all([getProfile(prisma, actor), listLinkedLogins(prisma, actor)]);
-    res.render('profile/show', { me, linkedLogins, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
+    const [me, linkedLogins, mailPrefs] = await Promise.all([getProfile(prisma, actor), listLinkedLogins(prisma, actor), mailPreferences(prisma, actor.id)]);
+    res.render('profile/show', { me, linkedLogins, mailPrefs, mailKinds: MAIL_KINDS, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
   });
 
   const renderEdit = (res: Response, status: number, values: Record<string, unknown>, errors?: Record<string, string>, extra: Record<string, unknown> = {}) =>
