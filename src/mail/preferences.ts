@@ -1,3 +1,5 @@
+import type { Actor } from '../auth/actor.js';
+import { recordAudit } from '../audit.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { Locale } from '../i18n/index.js';
 import { signToken, verifyToken } from './links.js';
@@ -25,21 +27,44 @@ export async function mailPreferences(db: Db, contactId: number): Promise<MailPr
   return { language: c.language === 'en' ? 'en' : 'nl', kinds };
 }
 
-/** Saves a person's choices (their own page). */
+/**
+ * Saves a person's choices (their own page). The contact's version goes up, because the
+ * language and the report opt-in are also on the personal page's form: a form opened before
+ * this save then reports the conflict instead of quietly writing the old values back.
+ */
 export async function saveMailPreferences(db: Db, contactId: number, prefs: MailPreferences): Promise<void> {
-  await db.contact.update({ where: { id: contactId }, data: { language: prefs.language, reportMailOptIn: prefs.kinds.report_ready } });
+  await db.contact.update({ where: { id: contactId }, data: { language: prefs.language, reportMailOptIn: prefs.kinds.report_ready, version: { increment: 1 } } });
   for (const kind of MAIL_KINDS.filter((k) => k !== 'report_ready')) await setKind(db, contactId, kind, prefs.kinds[kind]);
 }
 
 /** Turns one kind on or off. */
 export async function setKind(db: Db, contactId: number, kind: MailKind, on: boolean): Promise<void> {
   if (kind === 'report_ready') {
-    await db.contact.update({ where: { id: contactId }, data: { reportMailOptIn: on } });
+    await db.contact.update({ where: { id: contactId }, data: { reportMailOptIn: on, version: { increment: 1 } } });
   } else if (on) {
     await db.mailOptOut.deleteMany({ where: { contactId, kind } });
   } else {
     await db.mailOptOut.createMany({ data: [{ contactId, kind }], skipDuplicates: true });
   }
+}
+
+/** "Meldingen": the person saves their own choices; audited with before and after. */
+export async function changeMailPreferences(prisma: PrismaClient, actor: Actor, prefs: MailPreferences): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const before = await mailPreferences(tx, actor.id);
+    await saveMailPreferences(tx, actor.id, prefs);
+    await recordAudit(tx, { actor, kind: 'contact.mail_preferences', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, before: { ...before }, after: { ...prefs } });
+  });
+}
+
+/** A one-click unsubscribe link used (no login): turns the kind off for a person who still exists; audited. */
+export async function unsubscribe(prisma: PrismaClient, target: { contactId: number; kind: MailKind }): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const contact = await tx.contact.findUnique({ where: { id: target.contactId }, select: { id: true, organizationId: true, deletedAt: true } });
+    if (!contact || contact.deletedAt) return;
+    await setKind(tx, contact.id, target.kind, false);
+    await recordAudit(tx, { actor: 'system', kind: 'contact.mail_unsubscribed', organizationId: contact.organizationId, subjectType: 'contact', subjectId: contact.id, after: { kind: target.kind } });
+  });
 }
 
 /** Whether `kind` goes to each of these people, and in which language (one query). */

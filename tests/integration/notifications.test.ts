@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { client, logIn, submitForm, testApp, visibleText, TestClock } from '../support/app.js';
+import { client, csrfFrom, logIn, submitForm, testApp, visibleText, TestClock } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { makeTicket } from '../support/tickets-factories.js';
 import { runCli } from '../../src/cli/program.js';
@@ -28,6 +28,22 @@ const cli = async (...argv: string[]) => {
 const queuedFor = (email: string | null) => db.prisma.mailOutbox.findMany({ where: { recipient: email! }, orderBy: { id: 'asc' } });
 
 describe('Meldingen on the personal page', () => {
+  it('a personal-page form opened before Meldingen was saved does not write the old language back: it reports the conflict', async () => {
+    const org = await makeOrg(db.prisma);
+    const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'], lastName: 'Tabs' });
+    const agent = client(app);
+    await logIn(agent, me.email!, PASSWORD);
+    const edit = (await agent.get('/profile/edit')).text;
+    const version = /name="version" value="(\d+)"/.exec(edit)![1]!;
+    expect((await submitForm(agent, '/profile/notifications', '/profile/notifications', { language: 'en', kinds: ['ticket_created'] })).status).toBe(303);
+    const stale = await agent.post('/profile/edit').type('form').send({
+      _csrf: csrfFrom(edit), version, lastName: 'Tabs', firstName: '', initials: '', infix: '', gender: '', email: me.email!, phone: '', mobile: '',
+      privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', language: 'nl',
+    });
+    expect(stale.status).toBe(409);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: me.id } })).language).toBe('en');
+  });
+
   it('shows the choices; turning a kind off and English on changes the next mails', async () => {
     const org = await makeOrg(db.prisma);
     const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'MANAGE_OWN_TICKETS'] });

@@ -2,11 +2,10 @@ import { Router } from 'express';
 import type { AppDeps } from '../../deps.js';
 import { actorOf, publicRoute } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
-import { MAIL_KINDS, mailPreferences, readUnsubscribeToken, saveMailPreferences, setKind, type MailPreferences } from '../../mail/preferences.js';
+import { changeMailPreferences, MAIL_KINDS, mailPreferences, readUnsubscribeToken, unsubscribe, type MailPreferences } from '../../mail/preferences.js';
 
 /** Persoonlijk › Meldingen (which mails, in which language) and the one-click unsubscribe links of mails. */
 export function notificationRoutes({ prisma, config }: AppDeps): Router {
@@ -24,11 +23,7 @@ export function notificationRoutes({ prisma, config }: AppDeps): Router {
       language: str(req.body?.language) === 'en' ? 'en' : 'nl',
       kinds: Object.fromEntries(MAIL_KINDS.map((k) => [k, on.has(k)])) as MailPreferences['kinds'],
     };
-    await prisma.$transaction(async (tx) => {
-      const before = await mailPreferences(tx, actor.id);
-      await saveMailPreferences(tx, actor.id, prefs);
-      await recordAudit(tx, { actor, kind: 'contact.mail_preferences', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, before: { ...before }, after: { ...prefs } });
-    });
+    await changeMailPreferences(prisma, actor, prefs);
     flash(req, 'success', 'notifications.saved');
     res.redirect(303, PAGES.profile.path);
   });
@@ -44,19 +39,7 @@ export function notificationRoutes({ prisma, config }: AppDeps): Router {
   r.post('/mail/unsubscribe/:token', publicRoute, async (req, res) => {
     const target = readUnsubscribeToken(secret, String(req.params.token));
     if (!target) throw new AppError('NOT_FOUND');
-    await prisma.$transaction(async (tx) => {
-      const contact = await tx.contact.findUnique({ where: { id: target.contactId }, select: { id: true, organizationId: true, deletedAt: true } });
-      if (!contact || contact.deletedAt) return;
-      await setKind(tx, contact.id, target.kind, false);
-      await recordAudit(tx, {
-        actor: 'system',
-        kind: 'contact.mail_unsubscribed',
-        organizationId: contact.organizationId,
-        subjectType: 'contact',
-        subjectId: contact.id,
-        after: { kind: target.kind },
-      });
-    });
+    await unsubscribe(prisma, target);
     if (str(req.body?.['List-Unsubscribe']) === 'One-Click') return void res.type('text/plain').send('unsubscribed');
     res.render('notifications/unsubscribe', { token: req.params.token, kind: target.kind, done: true });
   });
