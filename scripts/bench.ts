@@ -41,7 +41,7 @@ async function main() {
   await migrate(url);
   const db = openDb(url, 20);
   await seedDemo(db.prisma);
-  const config = loadConfig({ NODE_ENV: 'production', BASE_URL: 'http://127.0.0.1', SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'error' });
+  const config = loadConfig({ NODE_ENV: 'production', BASE_URL: 'http://127.0.0.1', SESSION_SECRET: randomBytes(32).toString('hex'), TWO_FACTOR_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'error' });
   const app = createApp({ config, prisma: db.prisma, pool: db.pool, clock: systemClock, sessionSecret: config.sessionSecret! });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

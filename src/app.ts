@@ -23,6 +23,8 @@ import { downloadRoutes } from './features/downloads/routes.js';
 import { ticketRoutes } from './features/tickets/routes.js';
 import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
+import { securityRoutes } from './features/security/routes.js';
+import { secondStepRoutes } from './features/security/second-step-routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -94,12 +96,14 @@ export function createApp(deps: AppDeps): Express {
 
   // Features; each route declares its role (tests/integration/routes.test.ts checks).
   app.use(authRoutes(deps, passport));
+  app.use(secondStepRoutes(deps));
   app.use(dashboardRoutes(deps));
 
   // Mijn gegevens
   app.use(organisationRoutes(deps));
   app.use(contactsRoutes(deps));
   app.use(profileRoutes(deps));
+  app.use(securityRoutes(deps));
   app.use(activityRoutes(deps));
 
   // Administratie and Downloads

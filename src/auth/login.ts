@@ -1,11 +1,15 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Clock } from '../clock.js';
+import type { PrismaClient } from '../db/client.js';
+import type { Locale } from '../i18n/index.js';
 import type { Actor, LoginMethod } from './actor.js';
+import { noteLoginBrowser } from './browsers.js';
 
 /**
  * Logs `actor` in on this request, the same way for every login method: req.login
  * regenerates the session (a new id at login: no session fixation), the session's clock
- * starts (idle and absolute expiry), and the chosen language survives the new session.
+ * starts (idle and absolute expiry), the browser and address are noted for the Beveiliging
+ * page, and the chosen language survives the new session.
  */
 export function startLoggedInSession(req: Request, actor: Actor, clock: Clock, method: LoginMethod): Promise<void> {
   const lang = req.session.lang;
@@ -16,8 +20,36 @@ export function startLoggedInSession(req: Request, actor: Actor, clock: Clock, m
       req.session.createdAt = at;
       req.session.lastSeenAt = at;
       req.session.loginMethod = method;
+      req.session.client = { ip: req.ip ?? '', ua: String(req.headers['user-agent'] ?? '').slice(0, 512) };
       if (lang) req.session.lang = lang;
       resolve();
     });
   });
+}
+
+/** What completing a login needs of the app. */
+export interface LoginDeps {
+  prisma: PrismaClient;
+  clock: Clock;
+  sessionSecret: string;
+  config: { secureCookies: boolean; baseUrl: string };
+  kickMail?: () => void;
+}
+
+/**
+ * Completes a login (password with its second step, passkey, Microsoft, Google): starts the
+ * session and mails the person when this browser is new to their account.
+ */
+export async function completeLogin(deps: LoginDeps, req: Request, res: Response, actor: Actor, method: LoginMethod): Promise<void> {
+  await startLoggedInSession(req, actor, deps.clock, method);
+  const lang: Locale = req.session.lang ?? req.lang ?? 'nl';
+  const { newBrowser } = await noteLoginBrowser(deps.prisma, req, res, {
+    actor,
+    secret: deps.sessionSecret,
+    secure: deps.config.secureCookies,
+    now: deps.clock.now(),
+    baseUrl: deps.config.baseUrl,
+    lang,
+  });
+  if (newBrowser) deps.kickMail?.();
 }

@@ -22,7 +22,17 @@ describe('loadConfig', () => {
   it('requires a session secret and base URL in production, and marks cookies Secure only behind https', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', BASE_URL: 'https://pim.example' })).toThrow(/SESSION_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })).toThrow(/BASE_URL/);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'https://pim.example/' })).toMatchObject({ secureCookies: true, baseUrl: 'https://pim.example' });
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'http://localhost:3000' }).secureCookies).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'https://pim.example/' })).toThrow(/TWO_FACTOR_KEY/);
+    const key = 'ab'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'https://pim.example/', TWO_FACTOR_KEY: key })).toMatchObject({ secureCookies: true, baseUrl: 'https://pim.example' });
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'http://localhost:3000', TWO_FACTOR_KEY: key }).secureCookies).toBe(false);
+  });
+
+  it('reads TWO_FACTOR_KEY as 32 bytes in hex or base64, and names it when it is not', () => {
+    expect(loadConfig({ TWO_FACTOR_KEY: 'ab'.repeat(32) }).twoFactorKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(loadConfig({ TWO_FACTOR_KEY: Buffer.alloc(32, 7).toString('base64') }).twoFactorKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).twoFactorKey).toBeUndefined();
+    expect(() => loadConfig({ TWO_FACTOR_KEY: 'too-short' })).toThrow(/TWO_FACTOR_KEY: must be 32 random bytes/);
+    expect(() => loadConfig({ TWO_FACTOR_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/TWO_FACTOR_KEY/);
   });
 });

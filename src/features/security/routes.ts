@@ -1,0 +1,70 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../../app.js';
+import { actorOf, requireRole } from '../../auth/access.js';
+import { PAGES } from '../../auth/pages.js';
+import { RECOVERY_CODES_LOW } from '../../auth/recovery-codes.js';
+import { listSessions, endSessionByHandle } from '../../auth/sessions.js';
+import { twoFactorKey } from '../../auth/secret-box.js';
+import { flash, langOf } from '../../http/locals.js';
+import { pageInfo, parseListQuery } from '../../http/list.js';
+import { str } from '../../http/validation.js';
+import { AppError } from '../../http/errors.js';
+import { endOtherSessions, twoStepStatus, type ChangeContext } from './service.js';
+import { totpRoutes } from './totp-routes.js';
+import { confirmRoutes } from './confirm-routes.js';
+
+const SESSIONS_PER_PAGE = 20;
+
+/** What every security change records: when, from where, in which language, and which session stays. */
+export function changeContext(deps: AppDeps, req: Request): ChangeContext {
+  return { now: deps.clock.now(), ip: req.ip ?? '', lang: langOf(req), baseUrl: deps.config.baseUrl, keepSid: req.sessionID ?? null };
+}
+
+/** The 32-byte key that seals authenticator-app secrets (TWO_FACTOR_KEY, or derived on a developer's machine). */
+export function keyOf(deps: AppDeps): Buffer {
+  return twoFactorKey(deps.config.twoFactorKey, deps.sessionSecret);
+}
+
+/** Mijn gegevens › Beveiliging: two-step login, passkeys, password and sessions. */
+export function securityRoutes(deps: AppDeps): Router {
+  const { prisma } = deps;
+  const r = Router();
+  const guard = () => requireRole(PAGES.security.role);
+  const path = PAGES.security.path;
+
+  const renderPage = async (req: Request, res: Response) => {
+    const actor = actorOf(req);
+    const list = parseListQuery(req.query, { sorts: ['lastActive'] as const, defaultSort: 'lastActive', perPage: SESSIONS_PER_PAGE });
+    const [status, sessions] = await Promise.all([
+      twoStepStatus(prisma, actor),
+      listSessions(prisma, actor.id, req.sessionID, { take: list.perPage, skip: list.skip }),
+    ]);
+    res.render('security/index', {
+      status,
+      lowCodes: (status.totp || status.passkeys > 0) && status.recoveryLeft <= RECOVERY_CODES_LOW,
+      sessions: sessions.rows,
+      info: pageInfo(sessions.total, list),
+    });
+  };
+
+  r.get(path, guard(), renderPage);
+
+  r.post(`${path}/sessions/:handle/end`, guard(), async (req, res) => {
+    const actor = actorOf(req);
+    const handle = str(req.params.handle);
+    // Another person's session, or one that already ended, does not exist for this person.
+    if (!(await endSessionByHandle(prisma, actor.id, handle))) throw new AppError('NOT_FOUND');
+    flash(req, 'success', 'security.sessions.ended');
+    res.redirect(`${path}#sessions`);
+  });
+
+  r.post(`${path}/sessions/end-others`, guard(), async (req, res) => {
+    const n = await endOtherSessions(prisma, actorOf(req), changeContext(deps, req));
+    flash(req, 'success', 'security.sessions.endedOthers', { count: String(n) });
+    res.redirect(`${path}#sessions`);
+  });
+
+  r.use(confirmRoutes(deps));
+  r.use(totpRoutes(deps));
+  return r;
+}
