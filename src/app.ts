@@ -25,6 +25,7 @@ import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
 import { securityRoutes } from './features/security/routes.js';
 import { secondStepRoutes } from './features/security/second-step-routes.js';
+import { colleagueRoutes } from './features/security/colleague-routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(contactsRoutes(deps));
   app.use(profileRoutes(deps));
   app.use(securityRoutes(deps));
+  app.use(colleagueRoutes(deps));
   app.use(activityRoutes(deps));
 
   // Administratie and Downloads

@@ -5,6 +5,7 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { client, csrfFrom, logIn, testApp, visibleText, type TestClock } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { runCli } from '../../src/cli/program.js';
+import type { Role } from '../../src/auth/roles.js';
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -30,7 +31,7 @@ function browser(target: Express, ua: string): TestAgent {
   return client(target).set('User-Agent', ua);
 }
 
-async function person(roles: Parameters<typeof makePerson>[2]['roles'] = ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA']) {
+async function person(roles: Role[] = ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA']) {
   return makePerson(db.prisma, orgId, { roles });
 }
 

@@ -15,6 +15,7 @@ import { deleteContact, getContact } from './service.js';
 import { contactFormRoutes } from './form-routes.js';
 import { contactRolesRoutes } from './roles-routes.js';
 import { contactId, ipOf } from './params.js';
+import { colleagueSecurity } from '../security/colleague-service.js';
 
 const guard = () => requireRole(PAGES.contacts.role);
 
@@ -78,7 +79,8 @@ export function contactsRoutes(deps: AppDeps): Router {
   r.get('/contacts/:id', guard(), async (req, res) => {
     const contact = await getContact(prisma, actorOf(req), contactId(req));
     const methods = (await loginMethodsFor(prisma, [contact.id])).get(contact.id) ?? [];
-    res.render('contacts/show', { contact, methods, showEmpty: req.query.empty === '1', tab: 'contact' });
+    const security = contact.webAccess ? await colleagueSecurity(prisma, actorOf(req), contact.id) : null;
+    res.render('contacts/show', { contact, methods, security, showEmpty: req.query.empty === '1', tab: 'contact' });
   });
 
   r.get('/contacts/:id/delete', guard(), async (req, res) => {
