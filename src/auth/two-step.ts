@@ -50,12 +50,13 @@ const MINUTE = 60_000;
 
 /**
  * Wrong second-step codes, counted like passwords in PostgreSQL (shared by every instance):
- * per account and per browser (or client address without a browser cookie).
+ * per account, and per browser (its signed cookie) or, for a browser without one, per
+ * account and client address (an office behind one address is not locked out as a whole).
  */
 export function secondStepRules(contactId: number, browser: string | null, ip: string): Rule[] {
   return [
     { key: `2fa:acct:${contactId}`, limit: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
-    { key: browser ? `2fa:dev:${browser}` : `2fa:ip:${ip}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+    { key: browser ? `2fa:dev:${browser}` : `2fa:acctip:${contactId}|${ip}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
   ];
 }
 
