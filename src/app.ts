@@ -26,6 +26,7 @@ import { contactsRoutes } from './features/contacts/routes.js';
 import { securityRoutes } from './features/security/routes.js';
 import { secondStepRoutes } from './features/security/second-step-routes.js';
 import { colleagueRoutes } from './features/security/colleague-routes.js';
+import { orgRequirementRoutes } from './features/security/org-requirement.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(profileRoutes(deps));
   app.use(securityRoutes(deps));
   app.use(colleagueRoutes(deps));
+  app.use(orgRequirementRoutes(deps));
   app.use(activityRoutes(deps));
 
   // Administratie and Downloads

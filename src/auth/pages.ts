@@ -32,6 +32,9 @@ export const PAGES = {
   security: { path: '/profile/security', role: Role.MANAGE_PERSONAL_DATA, menu: 'security.menu', group: 'menu.myData' },
   activity: { path: '/activity', role: Role.PORTAL_ACCESS, menu: 'activity.menu', group: 'menu.myData', mainContactOnly: true },
 
+  /** The Organisatie page's "inloggen in twee stappen verplicht" switch (with MANAGE_CONTACTS, checked by the service). */
+  orgTwoStep: { path: '/organisations/:id/two-step', role: Role.ASSIGN_ROLES },
+
   // Administratie (group 'menu.administration'): invoices.
   invoices: { path: '/invoices', role: Role.VIEW_INVOICES, menu: 'invoices.menu', group: 'menu.administration' },
   invoiceCsv: { path: '/invoices/export.csv', role: Role.VIEW_INVOICES },
