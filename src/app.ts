@@ -27,6 +27,7 @@ import { securityRoutes } from './features/security/routes.js';
 import { secondStepRoutes } from './features/security/second-step-routes.js';
 import { colleagueRoutes } from './features/security/colleague-routes.js';
 import { orgRequirementRoutes } from './features/security/org-requirement.js';
+import { passkeyRoutes } from './features/security/passkey-routes.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   // Features; each route declares its role (tests/integration/routes.test.ts checks).
   app.use(authRoutes(deps, passport));
   app.use(secondStepRoutes(deps));
+  app.use(passkeyRoutes(deps));
   app.use(dashboardRoutes(deps));
 
   // Mijn gegevens

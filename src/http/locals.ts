@@ -19,7 +19,7 @@ declare module 'express-session' {
     /** When the person last confirmed their password or a second step (changing security settings). */
     reauthAt?: number;
     /** The WebAuthn challenge this browser was given, and what for. */
-    webauthn?: { challenge: string; purpose: 'register' | 'login' | 'second-step' | 'confirm'; at: number };
+    webauthn?: { challenge: string; purpose: 'register' | 'login' | 'second-step' | 'confirm'; at: number; handle?: string };
   }
 }
 

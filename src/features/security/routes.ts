@@ -12,6 +12,7 @@ import { AppError } from '../../http/errors.js';
 import { endOtherSessions, twoStepStatus, type ChangeContext } from './service.js';
 import { totpRoutes } from './totp-routes.js';
 import { confirmRoutes } from './confirm-routes.js';
+import { listPasskeys } from './passkey-service.js';
 
 const SESSIONS_PER_PAGE = 20;
 
@@ -35,12 +36,14 @@ export function securityRoutes(deps: AppDeps): Router {
   const renderPage = async (req: Request, res: Response) => {
     const actor = actorOf(req);
     const list = parseListQuery(req.query, { sorts: ['lastActive'] as const, defaultSort: 'lastActive', perPage: SESSIONS_PER_PAGE });
-    const [status, sessions] = await Promise.all([
+    const [status, passkeys, sessions] = await Promise.all([
       twoStepStatus(prisma, actor),
+      listPasskeys(prisma, actor),
       listSessions(prisma, actor.id, req.sessionID, { take: list.perPage, skip: list.skip }),
     ]);
     res.render('security/index', {
       status,
+      passkeys,
       lowCodes: (status.totp || status.passkeys > 0) && status.recoveryLeft <= RECOVERY_CODES_LOW,
       sessions: sessions.rows,
       info: pageInfo(sessions.total, list),
