@@ -1,5 +1,6 @@
 import type { PrismaClient, Tx } from '../db/client.js';
 import { openSecret } from './secret-box.js';
+import { log } from '../log.js';
 import { totpStep } from './totp.js';
 import { hashRecoveryCode, normaliseRecoveryCode } from './recovery-codes.js';
 
@@ -41,7 +42,15 @@ export const totpContext = (contactId: number) => `totp|${contactId}`;
 export async function useTotpCode(db: Db, key: Buffer, contactId: number, code: string, now: Date, confirmed = true): Promise<boolean> {
   const row = await db.totpSecret.findUnique({ where: { contactId }, select: { secretEncrypted: true, confirmedAt: true } });
   if (!row || (confirmed ? !row.confirmedAt : !!row.confirmedAt)) return false;
-  const step = totpStep(openSecret(key, row.secretEncrypted, totpContext(contactId)), code.replace(/\s/g, ''), now);
+  let secret: string;
+  try {
+    secret = openSecret(key, row.secretEncrypted, totpContext(contactId));
+  } catch {
+    // A wrong TWO_FACTOR_KEY: no code can be right (recovery codes and passkeys still work).
+    log.error(`the authenticator-app secret of contact ${contactId} does not open: is TWO_FACTOR_KEY the key it was sealed with?`);
+    return false;
+  }
+  const step = totpStep(secret, code.replace(/\s/g, ''), now);
   if (step === null) return false;
   const n = await db.$executeRaw`
     UPDATE totp_secrets SET last_step = ${BigInt(step)}
