@@ -5,7 +5,7 @@ import { PAGES } from '../../auth/pages.js';
 import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
 import { resetColleagueTwoStep, signOutColleague } from './colleague-service.js';
-import { changeContext } from './routes.js';
+import { changeContext } from './context.js';
 
 /** A contact manager's security actions on a colleague's page: "Overal uitloggen" and resetting two-step login. */
 export function colleagueRoutes(deps: AppDeps): Router {

@@ -9,7 +9,7 @@ import { secondStepOf, useSecondStepCode } from '../../auth/two-factor.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
-import { keyOf } from './routes.js';
+import { keyOf } from './context.js';
 
 const MINUTE = 60_000;
 /** The same counter as the personal page's password checks: five wrong in fifteen minutes lock both. */

@@ -11,7 +11,7 @@ import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
 import { str } from '../../http/validation.js';
 import { requireRecentConfirmation } from './confirm-routes.js';
-import { changeContext } from './routes.js';
+import { changeContext } from './context.js';
 import { addPasskey, removePasskey, renamePasskey } from './passkey-service.js';
 
 /** The credential the browser script put in the form, parsed; null when absent or not JSON. */

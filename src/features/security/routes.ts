@@ -4,27 +4,17 @@ import { actorOf, requireRole } from '../../auth/access.js';
 import { PAGES } from '../../auth/pages.js';
 import { RECOVERY_CODES_LOW } from '../../auth/recovery-codes.js';
 import { listSessions, endSessionByHandle } from '../../auth/sessions.js';
-import { twoFactorKey } from '../../auth/secret-box.js';
-import { flash, langOf } from '../../http/locals.js';
+import { flash } from '../../http/locals.js';
 import { pageInfo, parseListQuery } from '../../http/list.js';
 import { str } from '../../http/validation.js';
 import { AppError } from '../../http/errors.js';
-import { endOtherSessions, twoStepStatus, type ChangeContext } from './service.js';
+import { endOtherSessions, twoStepStatus } from './service.js';
+import { changeContext } from './context.js';
 import { totpRoutes } from './totp-routes.js';
 import { confirmRoutes } from './confirm-routes.js';
 import { listPasskeys } from './passkey-service.js';
 
 const SESSIONS_PER_PAGE = 20;
-
-/** What every security change records: when, from where, in which language, and which session stays. */
-export function changeContext(deps: AppDeps, req: Request): ChangeContext {
-  return { now: deps.clock.now(), ip: req.ip ?? '', lang: langOf(req), baseUrl: deps.config.baseUrl, keepSid: req.sessionID ?? null };
-}
-
-/** The 32-byte key that seals authenticator-app secrets (TWO_FACTOR_KEY, or derived on a developer's machine). */
-export function keyOf(deps: AppDeps): Buffer {
-  return twoFactorKey(deps.config.twoFactorKey, deps.sessionSecret);
-}
 
 /** Mijn gegevens › Beveiliging: two-step login, passkeys, password and sessions. */
 export function securityRoutes(deps: AppDeps): Router {

@@ -13,7 +13,7 @@ import { flash, langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { confirmTotp, totpSetupSecret } from './service.js';
-import { changeContext, keyOf } from './routes.js';
+import { changeContext, keyOf } from './context.js';
 import { totpSetupView } from './totp-view.js';
 import { renderRecoveryCodes } from './totp-routes.js';
 

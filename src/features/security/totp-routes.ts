@@ -7,7 +7,7 @@ import { str } from '../../http/validation.js';
 import { translate } from '../../i18n/index.js';
 import { confirmTotp, disableTotp, regenerateRecoveryCodes, totpSetupSecret } from './service.js';
 import { requireRecentConfirmation } from './confirm-routes.js';
-import { changeContext, keyOf } from './routes.js';
+import { changeContext, keyOf } from './context.js';
 import { recoveryCodesText, totpSetupView } from './totp-view.js';
 
 /** Shows recovery codes once (never stored in a readable form), with the text file to keep. */
