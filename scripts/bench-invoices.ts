@@ -16,6 +16,7 @@ import { openDb } from '../src/db/client.js';
 import { listInvoices, type InvoiceSort } from '../src/features/invoices/service.js';
 import type { InvoiceFilter } from '../src/features/invoices/filters.js';
 import { PER_PAGE } from '../src/http/list.js';
+import { ROLES } from '../src/auth/roles.js';
 
 const ORGS = 2000;
 const CHAIN = 50; // organisation 1 and its 49 subsidiaries
@@ -78,11 +79,13 @@ async function main() {
     const col: Record<InvoiceSort, string> = { number: 'number', title: 'title', date: 'invoice_date', amount: 'amount_excl_vat', orgName: 'organization_name' };
     for (const k of cases) {
       const filter: InvoiceFilter = { subsidiaries: true, from: k.range ? half.from : null, to: k.range ? half.to : null, defaultRange: k.range, q: '', errors: {} };
-      const scope = { org: { id: k.orgIds[0]!, name: '', parentId: null }, orgIds: k.orgIds, withSubsidiaries: true, hasSubsidiaries: false };
+      // A person of the first organisation, with the others as a chain of subsidiaries below it.
+      const orgs = k.orgIds.map((id, i) => ({ id, name: '', parentId: i ? k.orgIds[i - 1]! : null, active: true, mainContactId: null }));
+      const actor = { id: 0, organizationId: k.orgIds[0]!, organizationName: '', firstName: null, displayName: '', email: '', isMainContact: true, reportsInContract: true, roles: new Set(ROLES), orgIds: k.orgIds, orgs, sessionEpoch: 0 };
       const list = { q: '', sort: k.sort, dir: k.dir, page: k.page, perPage: PER_PAGE, skip: (k.page - 1) * PER_PAGE };
-      await listInvoices(db.prisma, scope, filter, list); // warm
+      await listInvoices(db.prisma, actor, filter, list); // warm
       const t = performance.now();
-      const { total } = await listInvoices(db.prisma, scope, filter, list);
+      const { total } = await listInvoices(db.prisma, actor, filter, list);
       const ms = performance.now() - t;
       const where = `organization_id IN (${k.orgIds.join(',')})${k.range ? ` AND invoice_date >= '2024-01-01' AND invoice_date <= '2024-06-30'` : ''}`;
       const order = k.sort === 'number' ? `number ${k.dir}` : `${col[k.sort]} ${k.dir}, number ${k.dir}`;

@@ -1,115 +1,223 @@
 /**
- * Load benchmark: serves the app in this process on loopback against a real PostgreSQL with
- * the demo data, logs in as the demo main contact and fires a bounded number of requests at a
- * few pages with fixed concurrency. Prints requests/s and latency percentiles per page.
+ * `npm run bench`: the portal under load as a user would measure it. Three processes next to
+ * each other on loopback: the portal started the way production starts it (the built
+ * JavaScript in dist/, NODE_ENV=production) on its own PostgreSQL, a no-database Express +
+ * Nunjucks server rendering a 50-row table in a layout (the render limit of this stack), and
+ * autocannon as the load generator. Logs in as the demo main contact through the real login
+ * form, loads every logged-in list page for a fixed time each, and prints req/s, p50, p99, the
+ * ratio to the render limit and the portal's peak RSS per page. With `--scale N` a second
+ * portal runs on a second database holding N times the scale-1 data set
+ * (scripts/bench/scale-data.ts); each page is loaded on both in turn, and the second table adds
+ * each page's p50 relative to its p50 on the demo data.
  *
- *   npm run bench                      # embedded PostgreSQL in a temporary folder
- *   DATABASE_URL=... npm run bench     # an existing database (migrated and seeded here)
- *   BENCH_REQUESTS=5000 BENCH_CONCURRENCY=16 BENCH_PATHS=/,/login npm run bench
+ *   npm run bench                                       demo data, 16 connections, 10 s per page
+ *   npm run bench -- --scale 10                         and a second portal on 2,000 organisations, 200,000 contacts, ...
+ *   npm run bench -- --duration 5 --connections 32 --warmup 1 --pages /,/tickets
+ *   DATABASE_URL=postgresql://u:p@host/db npm run bench  a server where the user may create databases:
+ *                                                       the benchmark works in a database of its own and drops it
  */
-import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { openDb } from '../src/db/client.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
-import { migrate } from '../src/db/migrator.js';
-import { seedDemo, DEMO_PASSWORD } from '../src/db/demo.js';
-import { systemClock } from '../src/clock.js';
-import { setLogLevel } from '../src/log.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { DEMO_LOGIN, DEMO_PASSWORD } from '../src/db/demo.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
+import { countRows, loadScaleData, PER_SCALE } from './bench/scale-data.js';
+import { checkPage, logIn, PAGES, table, type BenchPage, type Row } from './bench/pages.js';
+import { killAll, rssMb, runLoad, sampleRss, startPortal, startRenderLimit, type Server } from './bench/processes.js';
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const PATHS = (process.env.BENCH_PATHS ?? '/login,/').split(',');
-const MAX_SECONDS = 60;
-
-async function main() {
-  setLogLevel('error');
-  let dir: string | undefined;
-  let url = process.env.DATABASE_URL;
-  let stopPg = async () => {};
-  if (!url) {
-    dir = mkdtempSync(path.join(tmpdir(), 'pim-bench-'));
-    const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 56000 + Math.floor(Math.random() * 1000), persistent: false });
-    url = pg.url('postgres');
-    stopPg = () => pg.stop();
+const usageError = (message: string): never => {
+  console.error(`${message} (npm run bench -- --help)`);
+  process.exit(2);
+};
+const flags = (() => {
+  try {
+    return parseArgs({
+      options: {
+        duration: { type: 'string', default: '10' },
+        connections: { type: 'string', default: '16' },
+        warmup: { type: 'string', default: '2' },
+        scale: { type: 'string' },
+        pages: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (e) {
+    return usageError(e instanceof Error ? e.message : String(e));
   }
-  await migrate(url);
-  const db = openDb(url, 20);
-  await seedDemo(db.prisma);
-  const config = loadConfig({ NODE_ENV: 'production', BASE_URL: 'http://127.0.0.1', SESSION_SECRET: randomBytes(32).toString('hex'), TWO_FACTOR_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'error' });
-  const app = createApp({ config, prisma: db.prisma, pool: db.pool, clock: systemClock, sessionSecret: config.sessionSecret! });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const port = (server.address() as AddressInfo).port;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const cookie = await logIn(port, agent);
+})();
+if (flags.help) {
+  console.log(`usage: npm run bench -- [--duration SEC=10] [--connections N=16] [--warmup SEC=2] [--scale N] [--pages /,/contacts,...]
+  --scale N   after the demo data, load N x (${Object.entries(PER_SCALE).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}) and measure again
+  DATABASE_URL: a PostgreSQL server where the user may create databases (default: an embedded one in a temporary folder)`);
+  process.exit(0);
+}
+const positive = (name: string, v: string | undefined, max: number) => {
+  const n = Number(v);
+  if (!(n > 0 && n <= max)) usageError(`--${name}: a number above 0 and at most ${max}`);
+  return n;
+};
+const duration = positive('duration', flags.duration, 600);
+const connections = positive('connections', flags.connections, 1024);
+const warmup = flags.warmup === '0' ? 0 : positive('warmup', flags.warmup, 60);
+const scale = flags.scale === undefined ? undefined : positive('scale', flags.scale, 100);
+const pages: BenchPage[] = flags.pages ? flags.pages.split(',').map((p) => PAGES.find((x) => x.path === p) ?? { label: p, path: p }) : PAGES;
 
-  console.log(`PIM benchmark: ${REQUESTS} requests per page, concurrency ${CONCURRENCY}, Node ${process.version}`);
-  for (const p of PATHS) {
-    const r = await run(port, agent, p, cookie);
-    console.log(
-      `${p.padEnd(24)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1)} ms   p95 ${r.p95.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   non-200: ${r.bad}`,
-    );
-  }
-  agent.destroy();
-  server.close();
-  await db.close();
-  await stopPg();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+const log = (line: string) => console.log(line);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Builds dist/ when it is not the build of the current sources, so no page load waits for tsc. */
+function ensureBuilt(): void {
+  if (spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status === 0) return;
+  if (spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status !== 0) throw new Error('the build failed');
 }
 
-function request(port: number, agent: http.Agent, method: string, p: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** A running portal on one data set, logged in as the demo main contact. */
+interface Target {
+  name: string;
+  portal: Server;
+  base: string;
+  cookie: string;
+  sizes: Map<string, number>;
+  rows: Row[];
 }
 
-async function logIn(port: number, agent: http.Agent): Promise<string> {
-  const page = await request(port, agent, 'GET', '/login', {});
-  const anon = (page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
-  const body = new URLSearchParams({ _csrf: csrf, username: 'j.jansen@vtel.nl', password: DEMO_PASSWORD }).toString();
-  const res = await request(port, agent, 'POST', '/login', { cookie: anon, 'content-type': 'application/x-www-form-urlencoded' }, body);
-  if (res.status !== 302) throw new Error(`login failed: ${res.status}`);
-  return (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+async function target(name: string, portal: Server): Promise<Target> {
+  const base = `http://127.0.0.1:${portal.port}`;
+  const cookie = await logIn(base, DEMO_LOGIN, DEMO_PASSWORD);
+  const sizes = new Map<string, number>();
+  for (const p of pages) sizes.set(p.path, await checkPage(base, p.path, cookie));
+  return { name, portal, base, cookie, sizes, rows: [] };
 }
 
-async function run(port: number, agent: http.Agent, p: string, cookie: string) {
-  const times: number[] = [];
-  let bad = 0;
-  let sent = 0;
-  const deadline = Date.now() + MAX_SECONDS * 1000;
-  const start = performance.now();
-  const worker = async () => {
-    while (sent < REQUESTS && Date.now() < deadline) {
-      sent++;
-      const t = performance.now();
-      // The login page is measured as an anonymous visitor sees it.
-      const res = await request(port, agent, 'GET', p, p === '/login' ? {} : { cookie });
-      times.push(performance.now() - t);
-      if (res.status !== 200) bad++;
+/**
+ * The render limit, then each page on every portal in turn (demo, then scale: the pair is
+ * measured minutes apart at most, so the machine's drifting load hardly enters their
+ * ratio), then the limit again. Each page's RSS is its own portal's peak during its run.
+ */
+async function measure(targets: Target[], limit: Server): Promise<Row> {
+  const limitUrl = `http://127.0.0.1:${limit.port}/`;
+  log(`\n## measuring: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const before = await runLoad(limitUrl, { connections, duration, warmup });
+  log(`  render limit: ${before.rps.toFixed(0)} req/s, p50 ${before.p50} ms, p99 ${before.p99} ms`);
+  for (const p of pages) {
+    for (const t of targets) {
+      const rss = sampleRss(t.portal.pid);
+      const r = await runLoad(`${t.base}${p.path}`, { connections, duration, warmup, cookie: t.cookie });
+      t.rows.push({ ...p, ...r, rssMb: rss.stop(), bytes: t.sizes.get(p.path)! });
+      const bad = r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : '';
+      log(`  ${t.name}, ${p.label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${bad}`);
     }
+  }
+  // The machine's load drifts (other work on it): the ratio is taken against the mean of the
+  // limit before and after the pages, and both are printed.
+  const after = await runLoad(limitUrl, { connections, duration, warmup });
+  log(`  render limit again: ${after.rps.toFixed(0)} req/s, p50 ${after.p50} ms, p99 ${after.p99} ms; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const mean = (a: number, b: number) => (a + b) / 2;
+  return {
+    label: 'render limit (no database)',
+    path: `(50-row table in a layout; ${before.rps.toFixed(0)} req/s before, ${after.rps.toFixed(0)} after the pages)`,
+    rps: mean(before.rps, after.rps),
+    p50: mean(before.p50, after.p50),
+    p99: mean(before.p99, after.p99),
+    requests: before.requests + after.requests,
+    non2xx: before.non2xx + after.non2xx,
+    errors: before.errors + after.errors,
+    rssMb: NaN,
+    bytes: 0,
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  times.sort((a, b) => a - b);
-  const pct = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
-  return { rps: times.length / seconds, p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), bad };
 }
 
-main().catch((err) => {
-  console.error(err);
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`PIM benchmark: ${connections} connections, ${duration} s per page after ${warmup} s warm-up; Node ${process.version}, ${cpus().length} cores`);
+  ensureBuilt();
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'pim-bench-'));
+  let embedded: EmbeddedServer | undefined;
+  let admin = process.env.DATABASE_URL;
+  const stamp = Date.now();
+  const databases: string[] = [];
+  let adminClient: pg.Client | undefined;
+  const running: Server[] = [];
+  const secret = randomBytes(32).toString('hex');
+  try {
+    if (!admin) {
+      embedded = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 56000 + Math.floor(Math.random() * 2000), persistent: false });
+      admin = embedded.url('postgres');
+    }
+    adminClient = new pg.Client({ connectionString: admin });
+    await adminClient.connect();
+    /** A database of the benchmark's own, and a portal on it that migrates and loads the demo data as production does. */
+    const portalOn = async (name: string) => {
+      const db = `pim_bench_${stamp}_${name}`;
+      if (!databases.includes(db)) {
+        await adminClient!.query(`CREATE DATABASE ${db}`);
+        databases.push(db);
+      }
+      const url = new URL(admin!);
+      url.pathname = `/${db}`;
+      const t = Date.now();
+      const portal = await startPortal({ DATABASE_URL: url.toString(), DATA_DIR: path.join(dir, name), SESSION_SECRET: secret });
+      running.push(portal);
+      log(`${name}: portal (node scripts/run-built.mjs server, pid ${portal.pid}, production) listening after ${seconds(Date.now() - t)}`);
+      return { portal, url: url.toString() };
+    };
+    const stop = async (s: Server) => {
+      running.splice(running.indexOf(s), 1);
+      await s.stop();
+    };
+
+    const limit = await startRenderLimit();
+    running.push(limit);
+    const demo = await portalOn('demo');
+    const targets = [await target('demo', demo.portal)];
+
+    let loaded = '';
+    if (scale) {
+      // The scale data set goes into a database of its own, loaded while its portal is down.
+      const big = await portalOn('scale');
+      await stop(big.portal);
+      log(`\n## loading scale ${scale}`);
+      const db = new pg.Client({ connectionString: big.url });
+      await db.connect();
+      const t = Date.now();
+      await loadScaleData(db, scale, log);
+      const counts = await countRows(db);
+      await db.end();
+      const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ');
+      loaded = `Scale ${scale} loaded in ${seconds(Date.now() - t)}: ${list(counts.all)}. The demo main contact's organisation: ${list(counts.demo)}.`;
+      log(loaded);
+      targets.push(await target(`scale ${scale}`, (await portalOn('scale')).portal));
+    }
+
+    const limitRow = await measure(targets, limit);
+    const hwm = targets.map((t) => `${t.name} ${rssMb(t.portal.pid, 'VmHWM').toFixed(0)} MB`).join(', ');
+
+    log(`\n### Demo data (the manual's: 2 organisations, 8 contacts, 8 invoices, 4 tickets)\n`);
+    log(table(targets[0]!.rows, limitRow));
+    if (targets[1]) {
+      log(`\n### Scale ${scale}\n\n${loaded}\n`);
+      log(table(targets[1].rows, limitRow, new Map(targets[0]!.rows.map((r) => [r.path, r]))));
+    }
+    log(`\nPortal peak RSS over the whole run (VmHWM): ${hwm}.`);
+    log(`${connections} connections, ${duration} s per page after ${warmup} s warm-up; the benchmark took ${seconds(Date.now() - started)}.`);
+  } finally {
+    for (const s of [...running]) await s.stop().catch(() => {});
+    if (adminClient) {
+      for (const db of databases) await adminClient.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {});
+      await adminClient.end();
+    }
+    if (embedded) await embedded.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  killAll();
   process.exit(1);
 });

@@ -1,10 +1,7 @@
 import express, { type Express } from 'express';
 import { csrfSync } from 'csrf-sync';
 import path from 'node:path';
-import type pg from 'pg';
-import type { Config } from './config.js';
-import type { PrismaClient } from './db/client.js';
-import type { Clock } from './clock.js';
+import type { AppDeps } from './deps.js';
 import { cspNonce, securityHeaders } from './http/security.js';
 import { saveBeforeRedirect, sessionMiddleware, sessionLifetime } from './auth/session.js';
 import { createPassport } from './auth/passport.js';
@@ -28,26 +25,6 @@ import { secondStepRoutes } from './features/security/second-step-routes.js';
 import { colleagueRoutes } from './features/security/colleague-routes.js';
 import { orgRequirementRoutes } from './features/security/org-requirement.js';
 import { passkeyRoutes } from './features/security/passkey-routes.js';
-
-/** What the app is built from; tests pass their own database, clock and secret. */
-export interface AppDeps {
-  config: Config;
-  prisma: PrismaClient;
-  pool: pg.Pool;
-  clock: Clock;
-  sessionSecret: string;
-  /** Which single-sign-on buttons to show (wired by the SSO feature). */
-  sso?: { microsoft: boolean; google: boolean };
-  /** Tests only: the SSO providers' HTTP calls go through this fetch (to a provider on loopback). */
-  ssoFetch?: typeof fetch;
-  /** Asks the outbox worker to send now rather than at its next tick. */
-  kickMail?: () => void;
-  /**
-   * Runs work after the response, off the request path (default: detached, errors logged).
-   * Used where the answer's timing must not depend on the work (password reset requests).
-   */
-  defer?: (work: () => Promise<void>) => void;
-}
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 

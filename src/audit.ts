@@ -35,3 +35,15 @@ export async function recordAudit(db: Tx | PrismaClient, e: AuditInput): Promise
     },
   });
 }
+
+/**
+ * Records that a person downloaded a document or an invoice (`document.downloaded`,
+ * `invoice.downloaded`), under the person's own organisation: their main contact sees it.
+ */
+export async function recordDownload(
+  db: Tx | PrismaClient,
+  actor: Pick<Actor, 'id' | 'displayName' | 'organizationId'>,
+  e: { kind: 'document.downloaded' | 'invoice.downloaded'; subjectType: 'document' | 'invoice'; subjectId: number; after: Prisma.InputJsonValue; ip: string | null },
+): Promise<void> {
+  await recordAudit(db, { actor, organizationId: actor.organizationId, ...e });
+}

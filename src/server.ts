@@ -12,6 +12,7 @@ import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
 import { log, setLogLevel } from './log.js';
+import { startThrottlePruning } from './auth/throttle.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom);
+  const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
   const app = createApp({
     config,
     prisma: db.prisma,
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     await new Promise<void>((resolve) => server.on('close', () => resolve()));
     clearTimeout(force);
+    pruning.stop();
     await worker.stop();
     await db.close();
     if (embedded) await embedded.stop();

@@ -5,8 +5,11 @@ import type { Role } from './roles.js';
 
 /** Marks a guard so the route audit test can prove every route declares its access. */
 export const ACCESS = Symbol('pim.access');
+/** Marks a guard taken from the page table (src/auth/pages.ts) with the page's name. */
+export const PAGE = Symbol('pim.page');
 
-type Guard = RequestHandler & { [ACCESS]: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT' };
+/** A route's first handler: it declares the access it enforces. */
+export type Guard = RequestHandler & { [ACCESS]: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT'; [PAGE]?: string };
 
 /** The route needs a logged-in person holding `role` (in effect). Anonymous GETs go to the login page. */
 export function requireRole(role: Role): Guard {
@@ -68,9 +71,4 @@ export const publicRoute: Guard = Object.assign(((_req: Request, _res: Response,
 export function actorOf(req: Request): Actor {
   if (!req.user) throw new AppError('UNAUTHENTICATED');
   return req.user;
-}
-
-/** Prisma `where` fragment that keeps a query inside the actor's organisations. */
-export function inScope(actor: Actor): { organizationId: { in: number[] } } {
-  return { organizationId: { in: actor.orgIds } };
 }

@@ -1,4 +1,5 @@
-import { effectiveRoles, mayLogIn, Role } from './roles.js';
+import { effectiveRoles, Role } from './roles.js';
+import { mayLogIn } from './web-access.js';
 
 /** How a session was opened; an organisation that requires SSO ends password and passkey sessions. */
 export type LoginMethod = 'password' | 'passkey' | 'microsoft' | 'google';

@@ -1,9 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { PrismaClient } from '../db/client.js';
-import { enqueueMail } from '../mail/outbox.js';
-import { renderMail } from '../http/views.js';
-import { formatDate, formatDateTime, translate, type Locale } from '../i18n/index.js';
+import { queueMail } from '../mail/outbox.js';
+import { translate, type Locale } from '../i18n/index.js';
+import { mailMoment } from './security-notice.js';
 import { readCookie } from './device.js';
 import { describeUserAgent } from './user-agent.js';
 import { plainIp } from './sessions.js';
@@ -55,15 +55,16 @@ export async function noteLoginBrowser(
     const inserted = await tx.knownBrowser.createMany({ data: [{ contactId: opts.actor.id, browserHash, createdAt: opts.now, lastSeenAt: opts.now }], skipDuplicates: true });
     if (before === 0 || inserted.count === 0) return { newBrowser: false };
     const { browser, os } = describeUserAgent(req.headers['user-agent']);
-    const unknown = translate(opts.lang, 'security.unknownBrowser');
-    const ctx = {
+    const lang = (await tx.contact.findUnique({ where: { id: opts.actor.id }, select: { language: true } }))?.language ?? opts.lang;
+    const unknown = translate(lang, 'security.unknownBrowser');
+    const params = {
       name: opts.actor.displayName,
-      browser: translate(opts.lang, 'security.browserOn', { browser: browser ?? unknown, os: os ?? unknown }),
-      when: `${formatDate(opts.lang, opts.now)} ${formatDateTime(opts.lang, opts.now).slice(-5)}`,
+      browser: translate(lang, 'security.browserOn', { browser: browser ?? unknown, os: os ?? unknown }),
+      when: mailMoment(lang, opts.now),
       ip: plainIp(req.ip),
       link: `${opts.baseUrl}/profile/security`,
     };
-    await enqueueMail(tx, { to: opts.actor.email, ...renderMail(opts.lang, 'new-login', ctx, 'security.mail.newLogin.subject') });
+    await queueMail(tx, { to: opts.actor.email, lang, template: 'new-login', params, subjectKey: 'security.mail.newLogin.subject' });
     return { newBrowser: true };
   });
 }

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Clock } from '../clock.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Locale } from '../i18n/index.js';
+import { recordAudit } from '../audit.js';
 import type { Actor, LoginMethod } from './actor.js';
 import { noteLoginBrowser } from './browsers.js';
 
@@ -27,6 +28,18 @@ export function startLoggedInSession(req: Request, actor: Actor, clock: Clock, m
   });
 }
 
+/**
+ * Records a login with the portal's own credentials: the contact's "Laatst ingelogd" and the
+ * audit event `login.password` or `login.passkey` (an SSO login records `sso.login` and the
+ * time in its own transaction).
+ */
+export async function recordPasswordLogin(prisma: PrismaClient, actor: Actor, opts: { now: Date; ip: string; kind?: 'login.password' | 'login.passkey' }): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
+    await recordAudit(tx, { actor, kind: opts.kind ?? 'login.password', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: opts.ip });
+  });
+}
+
 /** What completing a login needs of the app. */
 export interface LoginDeps {
   prisma: PrismaClient;
@@ -38,10 +51,14 @@ export interface LoginDeps {
 
 /**
  * Completes a login (password with its second step, passkey, Microsoft, Google): starts the
- * session and mails the person when this browser is new to their account.
+ * session, records a password or passkey login, and mails the person when this browser is
+ * new to their account.
  */
 export async function completeLogin(deps: LoginDeps, req: Request, res: Response, actor: Actor, method: LoginMethod): Promise<void> {
   await startLoggedInSession(req, actor, deps.clock, method);
+  if (method === 'password' || method === 'passkey') {
+    await recordPasswordLogin(deps.prisma, actor, { now: deps.clock.now(), ip: req.ip ?? '', kind: method === 'password' ? 'login.password' : 'login.passkey' });
+  }
   const lang: Locale = req.session.lang ?? req.lang ?? 'nl';
   const { newBrowser } = await noteLoginBrowser(deps.prisma, req, res, {
     actor,

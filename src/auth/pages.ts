@@ -1,6 +1,6 @@
 import type { Actor } from './actor.js';
 import { Role } from './roles.js';
-import { holdsAny } from './access.js';
+import { ACCESS, PAGE, holdsAny, requireAnyRole, requireMainContact, requireRole, type Guard } from './access.js';
 
 /** One page of the portal: where it lives, the role it needs, and where it sits in the menu. */
 export interface Page {
@@ -32,9 +32,6 @@ export const PAGES = {
   security: { path: '/profile/security', role: Role.MANAGE_PERSONAL_DATA, menu: 'security.menu', group: 'menu.myData' },
   activity: { path: '/activity', role: Role.PORTAL_ACCESS, menu: 'activity.menu', group: 'menu.myData', mainContactOnly: true },
 
-  /** The Organisatie page's "inloggen in twee stappen verplicht" switch (with MANAGE_CONTACTS, checked by the service). */
-  orgTwoStep: { path: '/organisations/:id/two-step', role: Role.ASSIGN_ROLES },
-
   // Administratie (group 'menu.administration'): invoices.
   invoices: { path: '/invoices', role: Role.VIEW_INVOICES, menu: 'invoices.menu', group: 'menu.administration' },
   invoiceCsv: { path: '/invoices/export.csv', role: Role.VIEW_INVOICES },
@@ -59,6 +56,19 @@ export const PAGES = {
 } satisfies Record<string, Page>;
 
 export type PageName = keyof typeof PAGES;
+
+/**
+ * The guard of a page, from the table: a route never picks its role by hand, so the menu and
+ * the guard cannot disagree. Routes below a page (its details, forms, POSTs) use the page's guard.
+ */
+export function guardFor(name: PageName): Guard {
+  const page: Page = PAGES[name];
+  const base = page.mainContactOnly ? requireMainContact : Array.isArray(page.role) ? requireAnyRole(...page.role) : requireRole(page.role);
+  const guard = ((req, res, next) => base(req, res, next)) as Guard;
+  guard[ACCESS] = base[ACCESS];
+  guard[PAGE] = name;
+  return guard;
+}
 
 /** The menu for one person: groups in table order, only the pages their roles allow. */
 export function menuFor(actor: Actor, currentPath: string): { label: string; group?: string; path: string; current: boolean }[] {

@@ -4,7 +4,7 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { PrismaClient } from '../db/client.js';
 import { actorFromRow, loadActor } from './actor.js';
 import { preloadedActor } from './session.js';
-import { verifyCredentials } from '../features/auth/service.js';
+import { verifyCredentials } from './credentials.js';
 
 /** What the session remembers of the logged-in person. */
 interface SessionUser {

@@ -57,18 +57,3 @@ export function roleChangeRefusal(
   }
   return null;
 }
-
-/** The facts that decide whether a person may log in at all. */
-export interface LoginFacts {
-  active: boolean;
-  deleted: boolean;
-  organizationActive: boolean;
-  email: string | null;
-  webAccess: boolean;
-  roles: ReadonlySet<Role>;
-}
-
-/** True when a person may log in: active, organisation active, own e-mail, web access, PORTAL_ACCESS. */
-export function mayLogIn(f: LoginFacts): boolean {
-  return f.active && !f.deleted && f.organizationActive && !!f.email && f.webAccess && f.roles.has(Role.PORTAL_ACCESS);
-}

@@ -32,6 +32,11 @@ export const scope = {
     return { organizationId: orgIdCondition(actor, narrowedTo), deletedAt: null };
   },
 
+  /** Contacts including soft-deleted ones: for history (Activiteiten, ticket authors) only. */
+  contactHistory(actor: Actor): Prisma.ContactWhereInput {
+    return { organizationId: orgIdCondition(actor) };
+  },
+
   /** Invoices of the organisations in scope. */
   invoices(actor: Actor, narrowedTo?: readonly number[]): Prisma.InvoiceWhereInput {
     return { organizationId: orgIdCondition(actor, narrowedTo) };
@@ -134,7 +139,3 @@ function descendantsOf(orgs: readonly ScopeOrg[], rootId: number): number[] {
   return out;
 }
 
-/** The organisations in scope (kept for callers not yet moved to scopeOrganizations; no query). */
-export async function listScopeOrganizations(_db: unknown, actor: Actor): Promise<ScopeOrg[]> {
-  return [...actor.orgs];
-}

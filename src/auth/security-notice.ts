@@ -1,6 +1,5 @@
 import type { PrismaClient, Tx } from '../db/client.js';
-import { enqueueMail } from '../mail/outbox.js';
-import { renderMail } from '../http/views.js';
+import { queueMail } from '../mail/outbox.js';
 import { formatDate, formatDateTime, translate, type Locale } from '../i18n/index.js';
 
 /** What changed, as "Uw beveiliging is gewijzigd" names it (locale key security.changed.<what>). */
@@ -15,20 +14,27 @@ export type SecurityChange =
   | 'twoStepReset'
   | 'signedOutEverywhere';
 
+/** "12-3-2027 09:14": the date as the portal writes it, and the time. */
+export function mailMoment(lang: Locale, d: Date): string {
+  return `${formatDate(lang, d)} ${formatDateTime(lang, d).slice(-5)}`;
+}
+
 /**
- * Queues "Uw beveiliging is gewijzigd" to `to` in the change's own transaction: what changed,
- * when, and where to look (Beveiliging). Says nothing secret (no code, no address of a key).
+ * Queues "Uw beveiliging is gewijzigd" to `to` in the change's own transaction, in the
+ * person's own language: what changed, when, and where to look (Beveiliging). Says nothing
+ * secret (no code, no key). `lang` is used only when the person has no language set.
  */
 export async function queueSecurityNotice(
   db: Tx | PrismaClient,
-  opts: { to: string; name: string; change: SecurityChange; now: Date; lang: Locale; baseUrl: string; by?: string },
+  opts: { contactId: number; to: string; name: string; change: SecurityChange; now: Date; lang: Locale; baseUrl: string; by?: string },
 ): Promise<void> {
-  const ctx = {
+  const lang = (await db.contact.findUnique({ where: { id: opts.contactId }, select: { language: true } }))?.language ?? opts.lang;
+  const params = {
     name: opts.name,
-    what: translate(opts.lang, `security.changed.${opts.change}`),
-    when: `${formatDate(opts.lang, opts.now)} ${formatDateTime(opts.lang, opts.now).slice(-5)}`,
+    what: translate(lang, `security.changed.${opts.change}`),
+    when: mailMoment(lang, opts.now),
     by: opts.by ?? '',
     link: `${opts.baseUrl}/profile/security`,
   };
-  await enqueueMail(db, { to: opts.to, ...renderMail(opts.lang, 'security-changed', ctx, 'security.mail.changed.subject') });
+  await queueMail(db, { to: opts.to, lang, template: 'security-changed', params, subjectKey: 'security.mail.changed.subject' });
 }

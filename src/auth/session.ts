@@ -112,7 +112,10 @@ export function sessionMiddleware(opts: { pool: pg.Pool; secret: string; secure:
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: 'destroy',
+    // 'keep', not 'destroy': when a read fails (database restarting) express-session leaves
+    // req.session unset, and with 'destroy' it would delete the session at the end of that
+    // very request once the database answers again. Logout and expiry destroy explicitly.
+    unset: 'keep',
     proxy: undefined,
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: opts.idleMs },
   });

@@ -4,7 +4,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { AuditActor } from '../audit.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { parseIsoDateTime } from './time.js';
-import { isUniqueViolation } from '../http/errors.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 export { isUniqueViolation };
 

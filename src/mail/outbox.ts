@@ -1,4 +1,6 @@
 import type { PrismaClient, Tx } from '../db/client.js';
+import type { Locale } from '../i18n/index.js';
+import { renderMail } from './render.js';
 
 /** One mail to send. */
 export interface OutgoingMail {
@@ -14,4 +16,19 @@ export interface OutgoingMail {
  */
 export async function enqueueMail(db: Tx | PrismaClient, mail: OutgoingMail): Promise<void> {
   await db.mailOutbox.create({ data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null } });
+}
+
+/** A mail from a template (views/mail/<template>.njk) to one recipient, in their language. */
+export interface TemplateMail {
+  to: string;
+  lang: Locale;
+  template: string;
+  params: Record<string, unknown>;
+  /** Locale key of the subject (default `mail.<template>.subject`), with the same parameters. */
+  subjectKey?: string;
+}
+
+/** Renders a template mail in the recipient's language and queues it in the caller's transaction. */
+export async function queueMail(db: Tx | PrismaClient, mail: TemplateMail): Promise<void> {
+  await enqueueMail(db, { to: mail.to, ...renderMail(mail.lang, mail.template, mail.params, mail.subjectKey) });
 }

@@ -6,7 +6,7 @@ import { testApp } from '../support/app.js';
 import { serve } from '../support/server.js';
 import { listRoutes } from '../support/routes.js';
 import { DEMO_LOGIN, DEMO_ORGANIZATION, DEMO_PASSWORD } from '../../src/db/demo.js';
-import { createPasswordToken } from '../../src/features/auth/tokens.js';
+import { createPasswordToken } from '../../src/auth/tokens.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { LoginPage } from './pages/login-page.js';
 import { totpCode } from '../../src/auth/totp.js';

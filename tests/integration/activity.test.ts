@@ -71,18 +71,20 @@ describe('GET /activity', () => {
     const res = await agent.get('/activity');
     expect(res.status).toBe(200);
     const list = rows(res.text);
-    expect(list).toHaveLength(4);
+    expect(list).toHaveLength(5);
     expect(list[0]).toContain('Jan Jansen heeft het eigen wachtwoord gewijzigd.');
-    expect(list[1]).toContain('Lisa de Vries heeft via de link uit de e-mail een nieuw wachtwoord ingesteld.');
-    expect(list[1]).toContain('PIM (automatisch)');
-    expect(list[2]).toContain('Jan Jansen heeft de rollen van Lisa de Vries gewijzigd.');
-    expect(list[2]).toContain('Rollen: Toegang klantportaal PIM, Contactpersonen beheren → Toegang klantportaal PIM, Contactpersonen beheren, Rollen in klantportaal PIM toekennen');
+    // Logging in is an event too.
+    expect(list[1]).toContain('Jan Jansen is ingelogd.');
+    expect(list[2]).toContain('Lisa de Vries heeft via de link uit de e-mail een nieuw wachtwoord ingesteld.');
+    expect(list[2]).toContain('PIM (automatisch)');
+    expect(list[3]).toContain('Jan Jansen heeft de rollen van Lisa de Vries gewijzigd.');
+    expect(list[3]).toContain('Rollen: Toegang klantportaal PIM, Contactpersonen beheren → Toegang klantportaal PIM, Contactpersonen beheren, Rollen in klantportaal PIM toekennen');
     // The subsidiary's event is there too, with before and after of the changed field only.
-    expect(list[3]).toContain('Lisa de Vries heeft de gegevens van Sanne Visser gewijzigd.');
-    expect(list[3]).toContain('Telefoon: 0612345678 → 0687654321');
-    expect(list[3]).not.toContain('Actief');
+    expect(list[4]).toContain('Lisa de Vries heeft de gegevens van Sanne Visser gewijzigd.');
+    expect(list[4]).toContain('Telefoon: 0612345678 → 0687654321');
+    expect(list[4]).not.toContain('Actief');
     const text = visibleText(res.text);
-    expect(text).toContain('4 gevonden');
+    expect(text).toContain('5 gevonden');
     expect(text).not.toContain('Kees');
     expect(text).not.toContain('Geheim-Buiten');
   });
@@ -114,15 +116,16 @@ describe('GET /activity', () => {
 
   it('pages through many events', async () => {
     for (let i = 0; i < 30; i++) {
-      await recordAudit(db.prisma, { actor: who(lisa), kind: 'contact.created', organizationId: org.id, subjectType: 'contact', subjectId: sanne.id, after: { lastName: `Nummer ${i}` } });
+      await recordAudit(db.prisma, { actor: who(lisa), kind: 'contact.updated', organizationId: org.id, subjectType: 'contact', subjectId: sanne.id, before: { city: 'x' }, after: { privateCity: `Plaats ${i}` } });
     }
     const agent = await as(jan, NEW);
-    const p1 = await agent.get('/activity?kind=contact.created');
+    const p1 = await agent.get('/activity?kind=contact.updated');
     expect(rows(p1.text)).toHaveLength(25);
-    expect(rows(p1.text)[0]).toContain('Nummer 29');
-    const p2 = await agent.get('/activity?kind=contact.created&page=2');
-    expect(rows(p2.text)).toHaveLength(5);
-    expect(rows(p2.text)[4]).toContain('Nummer 0');
+    expect(rows(p1.text)[0]).toContain('Plaats 29');
+    const p2 = await agent.get('/activity?kind=contact.updated&page=2');
+    expect(rows(p2.text)).toHaveLength(6);
+    expect(rows(p2.text)[4]).toContain('Plaats 0');
+    expect(rows(p2.text)[5]).toContain('Telefoon: 0612345678 → 0687654321');
   });
 
   it('is for the main contact only: someone holding every role gets 403 and no menu item', async () => {
@@ -165,6 +168,15 @@ describe('scale', () => {
       'tree of 201, page 1': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) ORDER BY at DESC, id DESC LIMIT 25 OFFSET 0`, [tree]],
       'tree of 201, count': [`SELECT count(*) FROM audit_events WHERE organization_id = ANY($1::int[])`, [tree]],
       'tree, by kind': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND kind = 'contact.deleted' ORDER BY at DESC, id DESC LIMIT 25`, [tree]],
+      'tree, one day (period filter)': [
+        `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND at >= now() - interval '2 days' AND at < now() - interval '1 day' ORDER BY at DESC, id DESC LIMIT 25`,
+        [tree],
+      ],
+      'tree, by kind and period, count': [
+        `SELECT count(*) FROM audit_events WHERE organization_id = ANY($1::int[]) AND kind = 'contact.deleted' AND at >= now() - interval '2 days' AND at < now() - interval '1 day'`,
+        [tree],
+      ],
+      'tree, CSV (10,000 newest)': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) ORDER BY at DESC, id DESC LIMIT 10000`, [tree]],
       'tree, by person': [
         `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND (actor_id = ${person} OR (subject_type = 'contact' AND subject_id = '${person}')) ORDER BY at DESC, id DESC LIMIT 25`,
         [tree],

@@ -3,7 +3,7 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { runCli } from '../../src/cli/program.js';
 import { DEMO_PASSWORD } from '../../src/db/demo.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
-import { hashToken } from '../../src/features/auth/tokens.js';
+import { hashToken } from '../../src/auth/tokens.js';
 import { ROLES } from '../../src/auth/roles.js';
 
 let db: TestDb;
@@ -284,7 +284,8 @@ describe('contact:add', () => {
       webAccess: true,
       passwordHash: null,
     });
-    expect(c.roles.map((x) => x.role).sort()).toEqual(['PORTAL_ACCESS', 'VIEW_INVOICES']);
+    // Web access brings the basic roles (src/auth/web-access.ts) besides the roles asked for.
+    expect(c.roles.map((x) => x.role).sort()).toEqual(['MANAGE_PERSONAL_DATA', 'PORTAL_ACCESS', 'VIEW_INVOICES']);
     expect((await db.prisma.organization.findUniqueOrThrow({ where: { id: org.id } })).mainContactId).toBe(id);
     expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.created', subjectId: String(id) } })).toBe(1);
     const mainEvent = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'organization.main_contact_set', subjectId: String(org.id) } });

@@ -271,10 +271,24 @@ describe('Kopiëren', () => {
   it('opens the form prefilled without e-mail, password or roles, and adds a new contact', async () => {
     const { org, agent } = await customer();
     const src = await makePerson(db.prisma, org.id, { firstName: 'Lisa', lastName: 'de Vries', roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] });
-    await db.prisma.contact.update({ where: { id: src.id }, data: { phone: '0884800900', privateCity: 'Enschede' } });
+    await db.prisma.contact.update({
+      where: { id: src.id },
+      data: { phone: '0884800900', fax: '0884800901', mobile: '0612345678', gender: 'FEMALE', birthDate: new Date('1980-05-17'), privateCity: 'Enschede', subscribeCare: true, subscribeUpdate: false },
+    });
     const form = await agent.get(`/contacts/${src.id}/copy`);
     expect(form.status).toBe(200);
+    // The organisation's fields come along: organisation, phone, fax, subscriptions.
+    expect(form.text).toMatch(new RegExp(`<option value="${org.id}"[^>]* selected`));
     expect(form.text).toContain('value="0884800900"');
+    expect(form.text).toContain('value="0884800901"');
+    expect(form.text).toMatch(/id="f-subscribeCare-yes"[^>]* checked/);
+    expect(form.text).toMatch(/id="f-subscribeUpdate-no"[^>]* checked/);
+    // The other person's own fields do not: mobile, gender, birth date, name, address, e-mail.
+    expect(form.text).not.toContain('0612345678');
+    expect(form.text).not.toContain('1980-05-17');
+    expect(form.text).not.toMatch(/<option value="FEMALE"[^>]* selected/);
+    expect(form.text).not.toContain('value="Lisa"');
+    expect(form.text).not.toContain('value="Enschede"');
     expect(form.text).not.toContain(src.email!);
     const res = await agent.post(`/contacts/${src.id}/copy`).type('form').send({
       _csrf: csrfFrom(form.text), ...formFields({ firstName: 'Bram', lastName: 'de Vries', phone: '0884800900', privateCity: 'Enschede' }, org.id),

@@ -5,6 +5,7 @@ import { client, csrfFrom, logIn, testApp } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { listRoutes } from '../support/routes.js';
 import { ROLES, type Role } from '../../src/auth/roles.js';
+import { PAGES, type Page } from '../../src/auth/pages.js';
 
 let db: TestDb;
 let app: Express;
@@ -24,6 +25,18 @@ describe('route guards', () => {
     expect(routes.length).toBeGreaterThan(5);
     const undeclared = routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.path}`);
     expect(undeclared).toEqual([]);
+  });
+
+  it('every guarded route takes its guard from the page table, and every page of the table is mounted with the table\'s access', () => {
+    const routes = listRoutes(app);
+    const byHand = routes.filter((r) => r.access !== 'PUBLIC' && r.page === undefined).map((r) => `${r.method} ${r.path}`);
+    expect(byHand).toEqual([]);
+    for (const [name, page] of Object.entries(PAGES as Record<string, Page>)) {
+      const mounted = routes.find((r) => r.method === 'GET' && r.path === page.path);
+      expect(mounted, `${name} (${page.path}) is mounted`).toBeDefined();
+      expect(mounted!.page, `${page.path} uses the guard of ${name}`).toBe(name);
+      expect(mounted!.access, `${page.path} enforces the table's access`).toEqual(page.mainContactOnly ? 'MAIN_CONTACT' : page.role);
+    }
   });
 
   it('the public routes are exactly the login, reset and health pages', () => {

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { createEmptyDb } from '../support/db.js';
 import { readMigrations } from '../../src/db/migrator.js';
@@ -11,10 +12,13 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-/** Starts `npm start`'s entry point as its own process, as a user would. */
-function startServer(env: Record<string, string>): { proc: ChildProcess; output: () => string; ready: Promise<string> } {
+/** The TypeScript entry point through tsx, as `npm run dev` runs it. */
+const SOURCES = ['--import', 'tsx', 'src/server.ts'];
+
+/** Starts the server as its own process, as a user would. */
+function startServer(env: Record<string, string>, args = SOURCES): { proc: ChildProcess; output: () => string; ready: Promise<string> } {
   let out = '';
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const proc = spawn(process.execPath, args, {
     // A clean environment: vitest's own variables (BASE_URL=/ among them) must not leak in.
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_URL: db.url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +39,7 @@ function startServer(env: Record<string, string>): { proc: ChildProcess; output:
 
 const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
 
-describe('npm start (src/server.ts)', () => {
+describe('the server from its TypeScript sources (src/server.ts)', () => {
   it('migrates, loads the demo, prints the URL and the demo login, serves pages, and drains on SIGTERM', async () => {
     const s = startServer({ BASE_URL: 'http://localhost:3999' });
     const port = await s.ready;
@@ -102,5 +106,69 @@ describe('npm start (src/server.ts)', () => {
     const s = startServer({ SESSION_IDLE_MINUTES: 'soon' });
     expect(await exited(s.proc)).toBe(1);
     expect(s.output()).toMatch(/SESSION_IDLE_MINUTES/);
+  });
+});
+
+describe('npm start: built JavaScript (dist/)', () => {
+  const production = { NODE_ENV: 'production', BASE_URL: 'http://localhost:3999', SESSION_SECRET: 'a-session-secret-of-at-least-32-characters', TWO_FACTOR_KEY: 'ab'.repeat(32) };
+
+  /** Asserts what a visitor of a fresh start sees: health, a rendered page, a static file, the migrated database. */
+  async function servesFromDist(port: string, url: string) {
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    // views/ and locales/ found from dist/http and dist/i18n
+    const login = await fetch(`http://127.0.0.1:${port}/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('Welkom');
+    // public/ found from dist/app.js
+    const css = await fetch(`http://127.0.0.1:${port}/css/pim.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toContain('text/css');
+    // prisma/migrations found from dist/db
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const { rowCount } = await c.query('SELECT 1 FROM _prisma_migrations WHERE finished_at IS NOT NULL');
+    await c.end();
+    expect(rowCount).toBe(readMigrations().length);
+  }
+
+  it('`npm start` builds dist/ when it is missing or stale, then serves from it in production mode and drains on SIGTERM', { timeout: 300_000 }, async () => {
+    // A build of other sources (as after a pull or an edit) must not be run: it is rebuilt.
+    if (existsSync('dist')) writeFileSync('dist/.build-hash', 'built from other sources\n');
+    const fresh = await createEmptyDb();
+    const s = startServer({ ...production, DATABASE_URL: fresh.url }, ['scripts/run-built.mjs', 'server']);
+    const port = await Promise.race([s.ready, new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no start: ${s.output()}`)), 280_000))]);
+    expect(s.output()).toContain('Building dist/ from src/');
+    expect(s.output()).toContain('PIM is running at http://localhost:3999');
+    await servesFromDist(port, fresh.url);
+    // The build it ran from is the build of the sources as they are now.
+    expect(spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status).toBe(0);
+    const exit = exited(s.proc);
+    s.proc.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    await fresh.drop();
+  });
+
+  it('dist/server.js runs on plain node without tsx (the Dockerfile\'s command) and finds views, locales, public and migrations; npm run pim runs from the same build', { timeout: 300_000 }, async () => {
+    // The test above leaves a current build; run alone, this one builds it first.
+    if (spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status !== 0) {
+      expect(spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status).toBe(0);
+    }
+    const fresh = await createEmptyDb();
+    const s = startServer({ ...production, DATABASE_URL: fresh.url }, ['dist/server.js']);
+    const port = await s.ready;
+    await servesFromDist(port, fresh.url);
+    const exit = exited(s.proc);
+    s.proc.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    // `npm run pim` runs the staff tool from the same build, on the database the start seeded.
+    const pim = spawnSync(process.execPath, ['scripts/run-built.mjs', 'cli', 'org:list'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: fresh.url },
+      encoding: 'utf8',
+    });
+    expect(pim.stderr).toBe('');
+    expect(pim.status).toBe(0);
+    expect(pim.stdout).toContain('Demo Pim (Persoonlijke Informatie Manager) Dochter');
+    await fresh.drop();
   });
 });

@@ -5,7 +5,9 @@ import { client, csrfFrom, logIn, submitForm, visibleText } from '../support/app
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import type { TestOidcProvider } from '../support/oidc.js';
 import { ssoLogin, startSsoTestbed, type SsoTestbed } from '../support/sso.js';
-import { loginMethodsFor } from '../../src/features/sso/service.js';
+import { loadActor } from '../../src/auth/actor.js';
+import { loginMarks } from '../../src/auth/login-methods.js';
+import { getContact } from '../../src/features/contacts/service.js';
 import { runCli } from '../../src/cli/program.js';
 import { views } from '../../src/http/views.js';
 import { translate } from '../../src/i18n/index.js';
@@ -127,7 +129,7 @@ describe('organisations that require SSO', () => {
   });
 });
 
-describe('loginMethodsFor and its partial', () => {
+describe('login marks and their partial', () => {
   it('lists password and linked providers per contact; no password where SSO is required', async () => {
     const org = await makeOrg(db.prisma);
     const ssoOrg = await makeOrg(db.prisma);
@@ -139,11 +141,26 @@ describe('loginMethodsFor and its partial', () => {
     await link(b.id, 'MICROSOFT');
     await link(c.id, 'MICROSOFT');
     await link(c.id, 'GOOGLE');
-    const m = await loginMethodsFor(db.prisma, [a.id, b.id, c.id]);
+    // Read as a contact manager's pages read them: through the contact's own scoped query.
+    const managerOf = async (orgId: number) => {
+      const p = await makePerson(db.prisma, orgId, { main: true });
+      return (await loadActor(db.prisma, p.id, 0))!;
+    };
+    const [manager, ssoManager] = [await managerOf(org.id), await managerOf(ssoOrg.id)];
+    const marksOf = async (actor: NonNullable<Awaited<ReturnType<typeof loadActor>>>, id: number) => {
+      const contact = await getContact(db.prisma, actor, id);
+      return loginMarks({ hasPassword: contact.hasPassword, ssoRequired: contact.organization.ssoRequired, providers: contact.providers });
+    };
+    const m = new Map([
+      [a.id, await marksOf(manager, a.id)],
+      [b.id, await marksOf(manager, b.id)],
+      [c.id, await marksOf(ssoManager, c.id)],
+    ]);
     expect(m.get(a.id)).toEqual(['PASSWORD', 'GOOGLE']);
     expect(m.get(b.id)).toEqual(['MICROSOFT']);
     expect(m.get(c.id)).toEqual(['MICROSOFT', 'GOOGLE']);
-    expect((await loginMethodsFor(db.prisma, [])).size).toBe(0);
+    // Another organisation's contact is out of reach.
+    await expect(getContact(db.prisma, manager, c.id)).rejects.toThrow();
 
     const t = (key: string, params?: Record<string, string>) => translate('nl', key, params);
     const html = views.renderString('{% from "sso/login-methods.njk" import loginMethods with context %}{{ loginMethods(m) }}|{{ loginMethods([]) }}', { m: m.get(a.id), t });

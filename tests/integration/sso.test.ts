@@ -76,6 +76,8 @@ describe('GET /auth/microsoft: the whole journey', () => {
     const linked = (await audits('sso.linked')).filter((a) => a.actorId === p.id);
     expect(linked).toHaveLength(1);
     expect((await audits('sso.login')).filter((a) => a.actorId === p.id)).toHaveLength(1);
+    // "Laatst ingelogd" on the contact's page counts SSO logins too.
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: p.id } })).lastLoginAt).not.toBeNull();
   });
 
   it('a later login uses only the link: the e-mail changed at the provider, the same person logs in', async () => {

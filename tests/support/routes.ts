@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { ACCESS } from '../../src/auth/access.js';
+import { ACCESS, PAGE } from '../../src/auth/access.js';
 import type { Role } from '../../src/auth/roles.js';
 
 /** One route of the app with the access its guard declares (undefined: no guard). */
@@ -7,6 +7,8 @@ export interface RouteInfo {
   method: string;
   path: string;
   access: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT' | undefined;
+  /** The page of the table (src/auth/pages.ts) whose guard it uses; undefined: not from the table. */
+  page: string | undefined;
 }
 
 interface Layer {
@@ -21,9 +23,9 @@ export function listRoutes(app: Express): RouteInfo[] {
     for (const layer of stack) {
       if (layer.route) {
         // The guard must be the first handler, so nothing runs before it.
-        const first = layer.route.stack[0]?.handle as { [ACCESS]?: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT' } | undefined;
+        const first = layer.route.stack[0]?.handle as { [ACCESS]?: Role | Role[] | 'PUBLIC' | 'MAIN_CONTACT'; [PAGE]?: string } | undefined;
         for (const method of Object.keys(layer.route.methods)) {
-          out.push({ method: method.toUpperCase(), path: layer.route.path, access: first?.[ACCESS] });
+          out.push({ method: method.toUpperCase(), path: layer.route.path, access: first?.[ACCESS], page: first?.[PAGE] });
         }
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveRoles, mayLogIn, roleChangeRefusal, ROLES, type Role } from '../../src/auth/roles.js';
+import { effectiveRoles, roleChangeRefusal, ROLES, type Role } from '../../src/auth/roles.js';
+import { mayLogIn } from '../../src/auth/web-access.js';
 
 const set = (...r: Role[]) => new Set<Role>(r);
 

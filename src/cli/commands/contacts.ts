@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../audit.js';
 import { ROLES } from '../../auth/roles.js';
 import { fullName } from '../../auth/actor.js';
+import { basicRolesFor, type LoginBlocker } from '../../auth/web-access.js';
 import { queueInvitation } from '../../features/contacts/invitation.js';
 import { CliError, collect, email, flag, id, isUniqueViolation, parse, phone, role, staffActor, text, type CliContext } from '../validate.js';
 
@@ -23,8 +24,19 @@ const ContactAdd = z.object({
   mobile: phone.optional(),
   main: flag,
   webAccess: flag,
+  language: z.enum(['nl', 'en'], 'must be nl or en').default('nl'),
   role: z.array(role).default([]),
 });
+
+/** Why an invitation was not sent, for the staff tool's one-line error. */
+const BLOCKER_TEXT: Record<LoginBlocker, string> = {
+  deleted: 'is deleted',
+  inactive: 'is not active',
+  organizationInactive: "belongs to an inactive organisation",
+  noEmail: 'has no e-mail address',
+  noWebAccess: 'has no web access',
+  noPortalRole: 'lacks the role PORTAL_ACCESS (nobody could log in with the link)',
+};
 
 /** Registers `contact:add` and `contact:invite`. */
 export function registerContactsCommands(program: Command, ctx: CliContext): void {
@@ -43,12 +55,14 @@ export function registerContactsCommands(program: Command, ctx: CliContext): voi
     .option('--phone <phone>', 'phone number')
     .option('--mobile <mobile>', 'mobile number')
     .option('--main', "make this person the organisation's main contact (holds every role)")
-    .option('--web-access', 'give web access (needs --email)')
+    .option('--web-access', 'give web access (needs --email); also gives the basic roles PORTAL_ACCESS and MANAGE_PERSONAL_DATA')
+    .option('--language <lang>', 'language of the mails the person receives: nl (default) or en')
     .option('--role <ROLE>', `a role to grant, repeatable; one of ${ROLES.join(', ')}`, collect, [] as string[])
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(ContactAdd, raw);
       if (o.webAccess && !o.email) throw new CliError('--web-access: needs --email (the e-mail address is the username)');
-      const roles = [...new Set(o.role)];
+      // Web access means the person can log in: the basic roles come with it (src/auth/web-access.ts).
+      const roles = [...new Set([...o.role, ...(o.webAccess ? basicRolesFor('staff', null) : [])])];
       const created = await prisma
         .$transaction(async (tx) => {
           const org = await tx.organization.findUnique({ where: { id: o.org }, select: { id: true, mainContactId: true } });
@@ -68,6 +82,7 @@ export function registerContactsCommands(program: Command, ctx: CliContext): voi
             phone: o.phone ?? null,
             mobile: o.mobile ?? null,
             webAccess: o.webAccess,
+            language: o.language,
           };
           const contact = await tx.contact.create({
             data: { ...data, roles: { create: roles.map((r) => ({ role: r })) } },
@@ -108,20 +123,18 @@ export function registerContactsCommands(program: Command, ctx: CliContext): voi
 
   program
     .command('contact:invite')
-    .description('mail a contact a link (valid 72 hours) to set their password; needs web access and an e-mail address')
+    .description('mail a contact a link (valid 72 hours) to set their password, in their language; only to someone who may log in (active, e-mail address, web access, PORTAL_ACCESS); an older link stops working')
     .argument('<contactId>', 'id of the contact')
     .action(async (contactIdRaw: string) => {
       const { contactId } = parse(z.object({ contactId: id }), { contactId: contactIdRaw }, ['contactId']);
       const to = await prisma.$transaction(async (tx) => {
-        const c = await tx.contact.findFirst({
-          where: { id: contactId, deletedAt: null },
-          select: { id: true, organizationId: true, firstName: true, infix: true, lastName: true, email: true, webAccess: true },
-        });
-        if (!c) throw new CliError(`<contactId>: no contact with id ${contactId}`);
-        if (!c.email) throw new CliError(`<contactId>: contact ${c.id} has no e-mail address`);
-        if (!c.webAccess) throw new CliError(`<contactId>: contact ${c.id} has no web access`);
-        await queueInvitation(tx, { ...c, email: c.email }, { now: ctx.now(), baseUrl: ctx.baseUrl, lang: 'nl', actor: staffActor() });
-        return c.email;
+        const result = await queueInvitation(tx, contactId, { now: ctx.now(), baseUrl: ctx.baseUrl, actor: staffActor() });
+        if (!result.sent) {
+          const exists = await tx.contact.findFirst({ where: { id: contactId, deletedAt: null }, select: { id: true } });
+          if (!exists) throw new CliError(`<contactId>: no contact with id ${contactId}`);
+          throw new CliError(`<contactId>: contact ${contactId} ${BLOCKER_TEXT[result.blocker]}; no invitation sent`);
+        }
+        return result.email;
       });
       ctx.out(`invitation queued for ${to}`);
     });

@@ -1,39 +1,11 @@
-import { hasKey, translate, type Locale } from '../../i18n/index.js';
+import { formatDate, hasKey, translate, type Locale } from '../../i18n/index.js';
+import type { Lookups, Ref } from './lookups.js';
+import type { ActivityEvent } from './service.js';
 
-/** Fields never shown, whatever an event holds. */
-const SECRET = /password|hash|token|secret/i;
-
-/** Who did it, as the page names them: a person, Vcare staff, or PIM itself. */
-export function actorName(lang: Locale, label: string): string {
-  if (label === 'system') return translate(lang, 'activity.system');
-  if (label.startsWith('staff:')) return translate(lang, 'activity.staff', { name: label.slice('staff:'.length) });
-  return label;
-}
-
-/** The readable sentence of one event ("Jan Jansen heeft de rollen van Lisa de Vries gewijzigd."). */
-export function describe(lang: Locale, kind: string, actor: string, subject: string): string {
-  const key = `activity.kinds.${kind}.sentence`;
-  if (hasKey(lang, key)) return translate(lang, key, { actor, subject });
-  return translate(lang, 'activity.generic', { actor, kind, subject });
-}
-
-/** The label of a kind in the filter ("Contactpersoon gewijzigd"). */
-export function kindLabel(lang: Locale, kind: string): string {
-  const key = `activity.kinds.${kind}.label`;
-  return hasKey(lang, key) ? translate(lang, key) : kind;
-}
-
-/** A value of a changed field as a reader sees it. */
-function formatValue(lang: Locale, field: string, v: unknown): string {
-  if (v === null || v === undefined || v === '') return '–';
-  if (typeof v === 'boolean') return translate(lang, v ? 'common.yes' : 'common.no');
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '–';
-    return v.map((x) => (typeof x === 'string' && hasKey(lang, `roles.name.${x}`) ? translate(lang, `roles.name.${x}`) : formatValue(lang, field, x))).join(', ');
-  }
-  if (typeof v === 'string' && field === 'gender' && hasKey(lang, `profile.genders.${v}`)) return translate(lang, `profile.genders.${v}`);
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+/** A piece of a sentence: plain text, or the name of something with a link while it exists. */
+export interface Part {
+  text: string;
+  href: string | null;
 }
 
 /** One changed field: its label, the value before and the value after. */
@@ -43,20 +15,160 @@ export interface Change {
   after: string;
 }
 
-/** The fields that differ between before and after (secrets left out), in the order they appear. */
-export function changes(lang: Locale, before: unknown, after: unknown): Change[] {
-  const b = isRecord(before) ? before : {};
-  const a = isRecord(after) ? after : {};
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !SECRET.test(k));
-  return keys
-    .filter((k) => JSON.stringify(b[k] ?? null) !== JSON.stringify(a[k] ?? null))
+/** One event as a reader sees it: who, a sentence in the reader's language, the kind, what changed. */
+export interface ActivityRow {
+  id: string;
+  at: Date;
+  who: string;
+  whoId: number | null;
+  parts: Part[];
+  sentence: string;
+  kind: string;
+  changes: Change[];
+}
+
+/** The fields of a contact whose before and after the page shows (the personal page and the contact form). */
+const CONTACT_FIELDS = [
+  'lastName', 'firstName', 'initials', 'infix', 'gender', 'birthDate', 'email', 'phone', 'fax', 'mobile', 'privateStreet',
+  'privatePostcode', 'privateCity', 'privateCountry', 'language', 'active', 'webAccess', 'organizationId',
+  'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
+];
+
+/**
+ * Which fields of an event a customer sees, per kind. Everything else an event holds (ids,
+ * provider subjects, file types, staff user names, import summaries) is for Vcare's staff and
+ * never shown.
+ */
+const SHOWN: Record<string, readonly string[]> = {
+  'contact.updated': CONTACT_FIELDS,
+  'profile.updated': CONTACT_FIELDS,
+  'profile.email_changed': ['email'],
+  'contact.roles_changed': ['roles'],
+  'contact.web_access_on': ['webAccess', 'roles'],
+  'contact.web_access_off': ['webAccess'],
+  'contact.reportMailOptIn': ['reportMailOptIn'],
+  'ticket.status_changed': ['status'],
+  'ticket.deadline_changed': ['deadline'],
+  'organization.reports': ['reportsInContract'],
+  'organization.sso_required_changed': ['ssoRequired'],
+};
+
+const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const idOf = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null);
+
+/** Who did it, as the page names them: a person, Vcare (never a staff member's user name), or PIM itself. */
+export function actorName(lang: Locale, label: string): string {
+  if (label === 'system') return translate(lang, 'activity.system');
+  if (label.startsWith('staff:')) return translate(lang, 'activity.staff');
+  return label;
+}
+
+/** The label of a kind in the filter and the list ("Contactpersoon gewijzigd"). */
+export function kindLabel(lang: Locale, kind: string): string {
+  const key = `activity.kinds.${kind}.label`;
+  return hasKey(lang, key) ? translate(lang, key) : translate(lang, 'activity.unknownLabel');
+}
+
+/** A value of a changed field as a reader sees it (names, not codes or ids). */
+function formatValue(lang: Locale, field: string, v: unknown, look: Lookups): string {
+  if (v === null || v === undefined || v === '') return '–';
+  if (typeof v === 'boolean') return translate(lang, v ? 'common.yes' : 'common.no');
+  if (Array.isArray(v)) {
+    const names = v.filter((x): x is string => typeof x === 'string' && hasKey(lang, `roles.name.${x}`)).map((x) => translate(lang, `roles.name.${x}`));
+    return names.length ? names.join(', ') : '–';
+  }
+  if (typeof v === 'object') return '–';
+  const s = String(v);
+  const named: Record<string, string> = { gender: `profile.genders.${s}`, language: `common.languageName.${s}`, status: `tickets.status.${s}` };
+  if (named[field] && hasKey(lang, named[field])) return translate(lang, named[field]);
+  if (field === 'organizationId') return look.organizations.get(Number(s))?.text ?? '–';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return formatDate(lang, new Date(`${s}T12:00:00Z`));
+  return s;
+}
+
+/** The shown fields that differ between before and after, in the order they appear. */
+export function changes(lang: Locale, kind: string, before: unknown, after: unknown, look: Lookups): Change[] {
+  const shown = SHOWN[kind] ?? [];
+  const b = record(before);
+  const a = record(after);
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])]
+    .filter((k) => shown.includes(k) && JSON.stringify(b[k] ?? null) !== JSON.stringify(a[k] ?? null))
     .map((k) => ({
-      field: hasKey(lang, `activity.fields.${k}`) ? translate(lang, `activity.fields.${k}`) : k,
-      before: k in b ? formatValue(lang, k, b[k]) : '–',
-      after: k in a ? formatValue(lang, k, a[k]) : '–',
+      field: translate(lang, `activity.fields.${k}`),
+      before: k in b ? formatValue(lang, k, b[k], look) : '–',
+      after: k in a ? formatValue(lang, k, a[k], look) : '–',
     }));
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** What the event is about, named (and linked) from the lookups, or from what the event itself kept. */
+function subjectOf(lang: Locale, e: ActivityEvent, look: Lookups): Ref {
+  const id = idOf(e.subjectId);
+  const kept = { ...record(e.before), ...record(e.after) };
+  const plain = (text: string): Ref => ({ text, href: null });
+  switch (e.subjectType) {
+    case 'contact':
+      return (id !== null && look.contacts.get(id)) || plain(translate(lang, 'activity.someone'));
+    case 'organization':
+      return (id !== null && look.organizations.get(id)) || plain(translate(lang, 'activity.anOrganisation'));
+    case 'ticket':
+      return (id !== null && look.tickets.get(id)) || plain(e.subjectId ?? '');
+    case 'invoice':
+      return (id !== null && look.invoices.get(id)) || plain(e.subjectId ?? '');
+    case 'document':
+      return (id !== null && look.documents.get(id)) || plain(typeof kept.fileName === 'string' ? kept.fileName : '');
+    default:
+      return plain('');
+  }
+}
+
+/** The values a sentence may name besides actor and subject. */
+function extras(lang: Locale, e: ActivityEvent, look: Lookups): Record<string, Ref> {
+  const b = record(e.before);
+  const a = record(e.after);
+  const plain = (text: string): Ref => ({ text, href: null });
+  const provider = a.provider ?? b.provider;
+  const docKind = a.kind ?? b.kind;
+  const flag = [a.reportMailOptIn, a.reportsInContract, a.ssoRequired].find((x) => typeof x === 'boolean');
+  const source = idOf(b.copiedFrom);
+  const contact = idOf(a.mainContactId);
+  const title = lang === 'en' && typeof a.titleEn === 'string' && a.titleEn ? a.titleEn : a.titleNl;
+  return {
+    provider: plain(typeof provider === 'string' && hasKey(lang, `sso.provider.${provider}`) ? translate(lang, `sso.provider.${provider}`) : 'Microsoft 365 / Google'),
+    docKind: plain(translate(lang, typeof docKind === 'string' && hasKey(lang, `activity.docKind.${docKind}`) ? `activity.docKind.${docKind}` : 'activity.docKind.unknown')),
+    onOff: plain(translate(lang, flag === false ? 'activity.off' : 'activity.on')),
+    source: (source !== null && look.contacts.get(source)) || plain(translate(lang, 'activity.anotherContact')),
+    contact: (contact !== null && look.contacts.get(contact)) || plain(translate(lang, 'activity.someone')),
+    app: plain(typeof a.application === 'string' ? (look.applications.get(a.application) ?? a.application) : ''),
+    title: plain(typeof title === 'string' ? title : ''),
+    count: plain(typeof a.count === 'number' ? String(a.count) : ''),
+  };
+}
+
+/** Splits a locale sentence at its {placeholders}, filling in names and links. */
+function fill(template: string, values: Record<string, Ref>): Part[] {
+  const parts: Part[] = [];
+  for (const [i, piece] of template.split(/\{(\w+)\}/).entries()) {
+    if (i % 2 === 0) {
+      if (piece) parts.push({ text: piece, href: null });
+    } else parts.push(values[piece] ?? { text: '', href: null });
+  }
+  return parts;
+}
+
+/** One event as a sentence in the reader's language ("Vcare heeft factuur 200123 toegevoegd."), with its changes. */
+export function presentEvent(lang: Locale, e: ActivityEvent, look: Lookups): ActivityRow {
+  const who = actorName(lang, e.actorLabel);
+  const key = `activity.kinds.${e.kind}.sentence`;
+  const template = hasKey(lang, key) ? translate(lang, key) : translate(lang, 'activity.unknown');
+  const parts = fill(template, { actor: { text: who, href: null }, subject: subjectOf(lang, e, look), ...extras(lang, e, look) });
+  return {
+    id: String(e.id),
+    at: e.at,
+    who,
+    whoId: e.actorId,
+    parts,
+    sentence: parts.map((p) => p.text).join(''),
+    kind: kindLabel(lang, e.kind),
+    changes: changes(lang, e.kind, e.before, e.after, look),
+  };
 }

@@ -1,62 +1,66 @@
-import { Router } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireMainContact } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import { Router, type Request } from 'express';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
+import { sendCsv } from '../../http/csv.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
-import { str } from '../../http/validation.js';
 import { langOf } from '../../http/locals.js';
-import { translate } from '../../i18n/index.js';
-import { ACTIVITY_KINDS, listActivity, listPeople, type ActivityFilters } from './service.js';
-import { actorName, changes, describe, kindLabel } from './present.js';
+import { formatDate, formatDateTime, translate } from '../../i18n/index.js';
+import { ACTIVITY_CSV_LIMIT, ACTIVITY_GROUPS, exportActivity, listActivity, listPeople, parseActivityFilters, type ActivityFilters } from './service.js';
+import { lookUp } from './lookups.js';
+import { kindLabel, presentEvent } from './present.js';
 
-/** "Activiteiten": the audit trail of the organisation, for its main contact only. */
+/** "Activiteiten": the organisation's audit trail in sentences, for its main contact only; `?format=csv` downloads it. */
 export function activityRoutes({ prisma }: AppDeps): Router {
   const r = Router();
 
-  r.get(PAGES.activity.path, requireMainContact, async (req, res) => {
+  r.get(PAGES.activity.path, guardFor('activity'), async (req, res) => {
     const actor = actorOf(req);
     const lang = langOf(req);
-    const list = parseListQuery(req.query, { sorts: ['at'] as const, defaultSort: 'at', defaultDir: 'desc' });
-    const personParam = str(req.query.person);
-    const kindParam = str(req.query.kind);
-    const filters: ActivityFilters = {
-      person: /^\d{1,9}$/.test(personParam) ? Number(personParam) : null,
-      kind: /^[a-z_]+(\.[a-z_]+)+$/.test(kindParam) ? kindParam : null,
-    };
-    const [{ total, events, subjects }, people] = await Promise.all([
-      listActivity(prisma, actor, list, filters),
-      listPeople(prisma, actor, filters.person),
-    ]);
-    const rows = events.map((e) => {
-      const who = actorName(lang, e.actorLabel);
-      const subject = subjects.get(`${e.subjectType}:${e.subjectId}`) ?? (e.subjectId ? `#${e.subjectId}` : '');
-      return {
-        id: String(e.id),
-        at: e.at,
-        who,
-        whoUrl: e.actorId ? urlWith(req.path, req.query, { person: e.actorId }) : null,
-        subjectUrl: e.subjectType === 'contact' && e.subjectId && subjects.has(`contact:${e.subjectId}`) ? urlWith(req.path, req.query, { person: e.subjectId }) : null,
-        subject,
-        sentence: describe(lang, e.kind, who, subject),
-        kind: kindLabel(lang, e.kind),
-        changes: changes(lang, e.before, e.after),
-      };
-    });
-    const chips = [];
-    if (filters.person !== null) {
-      const name = people.find((p) => p.id === filters.person)?.name ?? `#${filters.person}`;
-      chips.push({ label: translate(lang, 'activity.person'), value: name, removeUrl: urlWith(req.path, req.query, { person: null }) });
+    const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
+    const filters = parseActivityFilters(req.query);
+
+    if (req.query.format === 'csv') {
+      const events = await exportActivity(prisma, actor, filters);
+      const look = await lookUp(prisma, actor, events);
+      const rows = events.map((e) => presentEvent(lang, e, look));
+      return sendCsv(res, t('activity.csvFile'), [
+        [t('activity.when'), t('activity.who'), t('activity.what'), t('activity.kind'), t('activity.changes')],
+        ...rows.map((e) => [formatDateTime(lang, e.at), e.who, e.sentence, e.kind, e.changes.map((c) => `${c.field}: ${c.before} → ${c.after}`).join('; ')]),
+      ]);
     }
-    if (filters.kind) chips.push({ label: translate(lang, 'activity.kind'), value: kindLabel(lang, filters.kind), removeUrl: urlWith(req.path, req.query, { kind: null }) });
+
+    const list = parseListQuery(req.query, { sorts: ['at'] as const, defaultSort: 'at', defaultDir: 'desc' });
+    const [{ total, events }, people] = await Promise.all([listActivity(prisma, actor, list, filters), listPeople(prisma, actor, filters.person)]);
+    const look = await lookUp(prisma, actor, events);
+    const rows = events.map((e) => ({ ...presentEvent(lang, e, look), whoUrl: e.actorId ? urlWith(req.path, req.query, { person: e.actorId }) : null }));
     res.render('activity/index', {
       rows,
       info: pageInfo(total, list),
-      chips,
+      chips: chipsFor(req, filters, people),
       filters,
       people,
-      kinds: ACTIVITY_KINDS.map((k) => ({ value: k, label: kindLabel(lang, k) })),
+      groups: ACTIVITY_GROUPS.map((g) => ({ label: t(`activity.groups.${g.group}`), kinds: g.kinds.map((k) => ({ value: k, label: kindLabel(lang, k) })) })),
+      csvUrl: urlWith(req.path, req.query, { format: 'csv', page: null }),
+      csvLimit: ACTIVITY_CSV_LIMIT,
     });
   });
 
   return r;
+}
+
+/** The active filters as removable chips. */
+function chipsFor(req: Request, f: ActivityFilters, people: { id: number; name: string }[]) {
+  const lang = langOf(req);
+  const remove = (changes: Record<string, null>) => urlWith(req.path, req.query, changes);
+  const chips: { label: string; value: string; removeUrl: string }[] = [];
+  if (f.person !== null) {
+    const name = people.find((p) => p.id === f.person)?.name ?? translate(lang, 'activity.someone');
+    chips.push({ label: translate(lang, 'activity.person'), value: name, removeUrl: remove({ person: null }) });
+  }
+  if (f.kind) chips.push({ label: translate(lang, 'activity.kind'), value: kindLabel(lang, f.kind), removeUrl: remove({ kind: null }) });
+  const day = (iso: string) => formatDate(lang, new Date(`${iso}T12:00:00Z`));
+  if (f.from) chips.push({ label: translate(lang, 'activity.from'), value: day(f.from.text), removeUrl: remove({ from: null }) });
+  if (f.to) chips.push({ label: translate(lang, 'activity.to'), value: day(f.to.text), removeUrl: remove({ to: null }) });
+  return chips;
 }

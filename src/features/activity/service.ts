@@ -1,77 +1,109 @@
 import type { Prisma, PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
-import { inScope } from '../../auth/access.js';
+import { scope } from '../../auth/scope.js';
 import type { ListQuery } from '../../http/list.js';
+import { parseIsoDateTime } from '../../cli/time.js';
+import { str } from '../../http/validation.js';
 
 /**
- * The kinds of event the page knows how to describe (and offers as a filter). Other kinds
- * still show, with a plain description.
+ * The kinds the filter offers, grouped as a customer thinks of them. Every kind any code
+ * records has a sentence in locales/<lang>/activity.json (a test checks); these are the ones
+ * that can concern a customer's organisation.
  */
-export const ACTIVITY_KINDS = [
-  'contact.created',
-  'contact.updated',
-  'contact.copied',
-  'contact.deleted',
-  'contact.web_access_on',
-  'contact.web_access_off',
-  'contact.roles_changed',
-  'contact.invited',
-  'profile.updated',
-  'profile.email_changed',
-  'password.changed',
-  'password.reset_requested',
-  'password.reset',
-  'password.set_by_invitation',
-  'organization.created',
-  'organization.main_contact_set',
-] as const;
+export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
+  {
+    group: 'contacts',
+    kinds: [
+      'contact.created', 'contact.copied', 'contact.updated', 'contact.deleted', 'contact.web_access_on', 'contact.web_access_off',
+      'contact.roles_changed', 'contact.invited', 'contact.reinvited', 'contact.reportMailOptIn', 'profile.updated', 'profile.email_changed',
+      'application.activated', 'application.deactivated',
+    ],
+  },
+  {
+    group: 'logins',
+    kinds: [
+      'login.password', 'sso.login', 'sso.linked', 'sso.unlinked', 'sso.refused', 'login.refused_sso_required',
+      'password.changed', 'password.reset_requested', 'password.reset', 'password.set_by_invitation', 'password.reset_refused_sso_required',
+    ],
+  },
+  { group: 'documents', kinds: ['invoice.created', 'invoice.downloaded', 'document.created', 'document.removed', 'document.downloaded'] },
+  { group: 'tickets', kinds: ['ticket.created', 'ticket.note_added', 'ticket.staff_reply', 'ticket.status_changed', 'ticket.deadline_changed'] },
+  { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'announcement.created'] },
+];
 
-/** Filters of the page: by person (who did it, or whom it was about) and by kind. */
+const KNOWN_KINDS = new Set(ACTIVITY_GROUPS.flatMap((g) => g.kinds));
+
+/** Filters of the page: by person (who did it, or whom it was about), by kind, and by period (Amsterdam days). */
 export interface ActivityFilters {
   person: number | null;
   kind: string | null;
+  /** The first day, as typed (YYYY-MM-DD or D-M-YYYY), and the instant it starts. */
+  from: { text: string; at: Date } | null;
+  /** The last day (inclusive), and the instant the day after it starts. */
+  to: { text: string; before: Date } | null;
 }
 
-/** The WHERE of the page: always inside the actor's organisations. */
+/** A day typed as 2026-11-03 or 3-11-2026, as YYYY-MM-DD; null otherwise. */
+function isoDay(input: string): string | null {
+  const nl = /^(\d{1,2})-(\d{1,2})-(\d{4})$/.exec(input);
+  const iso = nl ? `${nl[3]}-${nl[2]!.padStart(2, '0')}-${nl[1]!.padStart(2, '0')}` : input;
+  return /^\d{4}-\d{2}-\d{2}$/.test(iso) && parseIsoDateTime(iso) ? iso : null;
+}
+
+function nextDay(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** The filters from the query string; anything unknown is ignored (never a 500). */
+export function parseActivityFilters(query: Record<string, unknown>): ActivityFilters {
+  const person = str(query.person);
+  const kind = str(query.kind);
+  const from = isoDay(str(query.from));
+  const to = isoDay(str(query.to));
+  return {
+    person: /^\d{1,9}$/.test(person) ? Number(person) : null,
+    kind: KNOWN_KINDS.has(kind) ? kind : null,
+    from: from ? { text: from, at: parseIsoDateTime(from)! } : null,
+    to: to ? { text: to, before: parseIsoDateTime(nextDay(to))! } : null,
+  };
+}
+
+/**
+ * The WHERE of the page: always inside the actor's organisations. Every filter keeps an index
+ * in play: (organization_id, at), (organization_id, kind, at), and for a person a BitmapOr of
+ * (actor_id, at) and (subject_type, subject_id, at).
+ */
 function activityWhere(actor: Actor, f: ActivityFilters): Prisma.AuditEventWhereInput {
-  const where: Prisma.AuditEventWhereInput = { ...inScope(actor) };
+  const where: Prisma.AuditEventWhereInput = scope.auditEvents(actor);
   if (f.kind) where.kind = f.kind;
   if (f.person !== null) where.OR = [{ actorId: f.person }, { subjectType: 'contact', subjectId: String(f.person) }];
+  if (f.from || f.to) where.at = { ...(f.from ? { gte: f.from.at } : {}), ...(f.to ? { lt: f.to.before } : {}) };
   return where;
 }
 
-/** One page of the organisation's events (and its subsidiaries'), newest first. */
-export async function listActivity(prisma: PrismaClient, actor: Actor, list: ListQuery<'at'>, f: ActivityFilters) {
+const EVENT_SELECT = { id: true, at: true, actorId: true, actorLabel: true, kind: true, subjectType: true, subjectId: true, before: true, after: true } as const;
+
+/** One event as the page reads it. */
+export type ActivityEvent = Prisma.AuditEventGetPayload<{ select: typeof EVENT_SELECT }>;
+
+/** One page of the organisation's events (and its subsidiaries'), newest first, with its total. */
+export async function listActivity(prisma: PrismaClient, actor: Actor, list: Pick<ListQuery<'at'>, 'skip' | 'perPage'>, f: ActivityFilters) {
   const where = activityWhere(actor, f);
   const [total, events] = await Promise.all([
     prisma.auditEvent.count({ where }),
-    prisma.auditEvent.findMany({
-      where,
-      orderBy: [{ at: 'desc' }, { id: 'desc' }],
-      skip: list.skip,
-      take: list.perPage,
-      select: { id: true, at: true, actorId: true, actorLabel: true, kind: true, subjectType: true, subjectId: true, before: true, after: true },
-    }),
+    prisma.auditEvent.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], skip: list.skip, take: list.perPage, select: EVENT_SELECT }),
   ]);
-  return { total, events, subjects: await subjectNames(prisma, actor, events) };
+  return { total, events };
 }
 
-/** Names of the contacts and organisations the events are about (deleted contacts too: history stays readable). */
-async function subjectNames(prisma: PrismaClient, actor: Actor, events: { subjectType: string; subjectId: string | null }[]) {
-  const ids = (type: string) => [...new Set(events.filter((e) => e.subjectType === type && e.subjectId && /^\d{1,9}$/.test(e.subjectId)).map((e) => Number(e.subjectId)))];
-  const contactIds = ids('contact');
-  const orgIds = ids('organization');
-  const [contacts, orgs] = await Promise.all([
-    contactIds.length
-      ? prisma.contact.findMany({ where: { id: { in: contactIds }, ...inScope(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } })
-      : [],
-    orgIds.length ? prisma.organization.findMany({ where: { id: { in: orgIds.filter((x) => actor.orgIds.includes(x)) } }, select: { id: true, name: true } }) : [],
-  ]);
-  const names = new Map<string, string>();
-  for (const c of contacts) names.set(`contact:${c.id}`, fullName(c.firstName, c.infix, c.lastName));
-  for (const o of orgs) names.set(`organization:${o.id}`, o.name);
-  return names;
+/** The most rows the CSV holds (newest first); narrow the period for older ones. */
+export const ACTIVITY_CSV_LIMIT = 10_000;
+
+/** The whole selection for the CSV, newest first, at most ACTIVITY_CSV_LIMIT rows. */
+export function exportActivity(prisma: PrismaClient, actor: Actor, f: ActivityFilters): Promise<ActivityEvent[]> {
+  return prisma.auditEvent.findMany({ where: activityWhere(actor, f), orderBy: [{ at: 'desc' }, { id: 'desc' }], take: ACTIVITY_CSV_LIMIT, select: EVENT_SELECT });
 }
 
 /**
@@ -81,14 +113,14 @@ async function subjectNames(prisma: PrismaClient, actor: Actor, events: { subjec
  */
 export async function listPeople(prisma: PrismaClient, actor: Actor, chosen: number | null) {
   const people = await prisma.contact.findMany({
-    where: { ...inScope(actor), webAccess: true, deletedAt: null },
+    where: { ...scope.contacts(actor), webAccess: true },
     orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }],
     take: 500,
     select: { id: true, firstName: true, infix: true, lastName: true },
   });
   const out = people.map((p) => ({ id: p.id, name: fullName(p.firstName, p.infix, p.lastName) }));
   if (chosen !== null && !out.some((p) => p.id === chosen)) {
-    const p = await prisma.contact.findFirst({ where: { id: chosen, ...inScope(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } });
+    const p = await prisma.contact.findFirst({ where: { id: chosen, ...scope.contactHistory(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } });
     if (p) out.unshift({ id: p.id, name: fullName(p.firstName, p.infix, p.lastName) });
   }
   return out;

@@ -3,7 +3,7 @@ import type { Passport } from 'passport';
 
 type PassportInstance = InstanceType<typeof Passport>;
 import { z } from 'zod';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
@@ -11,11 +11,12 @@ import { clearKeys, lockedUntil, loginRules, recordHit, resetRules } from '../..
 import { knownDevice, rememberDevice } from '../../auth/device.js';
 import { fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
-import { formatDateTime } from '../../i18n/index.js';
+import { formatDateTime, translate } from '../../i18n/index.js';
 import { safeReturnTo } from './return-to.js';
 import { log } from '../../log.js';
-import { normaliseEmail, requestPasswordReset, setPasswordWithToken } from './service.js';
-import { findUsableToken } from './tokens.js';
+import { requestPasswordReset, setPasswordWithToken } from './service.js';
+import { normaliseEmail } from '../../auth/credentials.js';
+import { findUsableToken } from '../../auth/tokens.js';
 import { completeLogin } from '../../auth/login.js';
 import { beginTwoStep } from '../../auth/two-step.js';
 import { secondStepOf } from '../../auth/two-factor.js';
@@ -114,7 +115,6 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     }
     const ip = req.ip ?? 'unknown';
     const now = clock.now();
-    const lang = langOf(req);
     res.render('auth/forgot-sent', { email });
     // The answer goes out first and is the same for every address; the work (which costs
     // more for a known address) happens after it, so neither text nor timing tells whether
@@ -123,7 +123,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
       const rules = resetRules(email, ip);
       if (await lockedUntil(prisma, rules, now)) return;
       await recordHit(prisma, rules, now);
-      await requestPasswordReset(prisma, { email, now, baseUrl: config.baseUrl, lang, ip });
+      await requestPasswordReset(prisma, { email, now, baseUrl: config.baseUrl, ip });
       deps.kickMail?.();
     });
   });
@@ -145,8 +145,10 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     if (!done) return res.status(410).render('auth/reset-invalid');
     if (done.email) await clearKeys(prisma, [`acct:${done.email}`]);
     // Every session of this person ended with the new password, this browser's too.
+    // "U kunt nu inloggen" only when the web-access rule lets the person in.
     req.logout(() => {
-      flash(req, 'success', 'password.changed');
+      if (done.blocker) flash(req, 'error', 'password.savedNoAccess', { reason: translate(langOf(req), `webAccess.blocker.${done.blocker}`) });
+      else flash(req, 'success', 'password.changed');
       res.redirect('/login');
     });
   });

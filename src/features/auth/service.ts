@@ -1,31 +1,12 @@
 import type { PrismaClient } from '../../db/client.js';
-import { loadActor, fullName, type Actor } from '../../auth/actor.js';
-import { hashPassword, verifyPassword } from '../../auth/passwords.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { loadActor, fullName } from '../../auth/actor.js';
+import { normaliseEmail } from '../../auth/credentials.js';
+import { hashPassword } from '../../auth/passwords.js';
+import { queueMail } from '../../mail/outbox.js';
 import { recordAudit } from '../../audit.js';
-import type { Locale } from '../../i18n/index.js';
+import { loadLoginSubject, loginBlocker, type LoginBlocker } from '../../auth/web-access.js';
 import { mailSsoRequired, ssoRequiredFor } from '../sso/service.js';
-import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from './tokens.js';
-
-/** Normalises a username / e-mail address: trimmed, lower-case. */
-export function normaliseEmail(v: string): string {
-  return v.trim().toLowerCase();
-}
-
-/**
- * The actor for a correct address and password of a person who may log in, else null.
- * Every reason for refusal gives the same null (and takes the same time).
- */
-export async function verifyCredentials(prisma: PrismaClient, username: string, password: string): Promise<Actor | null> {
-  const contact = await prisma.contact.findFirst({
-    where: { email: normaliseEmail(username), deletedAt: null },
-    select: { id: true, passwordHash: true, sessionEpoch: true },
-  });
-  const ok = await verifyPassword(contact?.passwordHash, password);
-  if (!contact || !ok) return null;
-  return loadActor(prisma, contact.id, contact.sessionEpoch);
-}
+import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from '../../auth/tokens.js';
 
 /**
  * Mails a reset link when the address belongs to someone who may log in; otherwise does
@@ -33,11 +14,11 @@ export async function verifyCredentials(prisma: PrismaClient, username: string, 
  */
 export async function requestPasswordReset(
   prisma: PrismaClient,
-  opts: { email: string; now: Date; baseUrl: string; lang: Locale; ip: string },
+  opts: { email: string; now: Date; baseUrl: string; ip: string },
 ): Promise<void> {
   const contact = await prisma.contact.findFirst({
     where: { email: normaliseEmail(opts.email), deletedAt: null },
-    select: { id: true, email: true, firstName: true, infix: true, lastName: true, sessionEpoch: true, organizationId: true },
+    select: { id: true, email: true, firstName: true, infix: true, lastName: true, sessionEpoch: true, organizationId: true, language: true },
   });
   if (!contact?.email || !(await loadActor(prisma, contact.id, contact.sessionEpoch))) return;
   if (await ssoRequiredFor(prisma, contact.organizationId)) {
@@ -48,12 +29,13 @@ export async function requestPasswordReset(
   }
   await prisma.$transaction(async (tx) => {
     const raw = await createPasswordToken(tx, contact.id, 'RESET', opts.now);
-    const mail = renderMail(opts.lang, 'password-reset', {
-      name: fullName(contact.firstName, contact.infix, contact.lastName),
-      link: tokenLink(opts.baseUrl, raw),
-      minutes: TOKEN_TTL_MS.RESET / 60_000,
+    await queueMail(tx, {
+      to: contact.email!,
+      // In the person's own language, whatever the language of the page that asked.
+      lang: contact.language,
+      template: 'password-reset',
+      params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: tokenLink(opts.baseUrl, raw), minutes: TOKEN_TTL_MS.RESET / 60_000 },
     });
-    await enqueueMail(tx, { to: contact.email!, ...mail });
     await recordAudit(tx, {
       actor: 'system',
       kind: 'password.reset_requested',
@@ -68,12 +50,13 @@ export async function requestPasswordReset(
 /**
  * Sets a new password with a reset or invitation token: the token is spent, every other
  * open token of the person too, and every session of the person ends. Returns the contact
- * id, or null when the token is unknown, used or expired.
+ * id and, by the web-access rule, why the person still cannot log in (null: they can); null
+ * when the token is unknown, used or expired.
  */
 export async function setPasswordWithToken(
   prisma: PrismaClient,
   opts: { raw: string; password: string; now: Date; ip: string },
-): Promise<{ contactId: number; email: string | null } | null> {
+): Promise<{ contactId: number; email: string | null; blocker: LoginBlocker | null } | null> {
   const hash = await hashPassword(opts.password);
   return prisma.$transaction(async (tx) => {
     // The conditional UPDATE makes the token single-use even under concurrent submits.
@@ -98,6 +81,7 @@ export async function setPasswordWithToken(
       subjectId: contact.id,
       ip: opts.ip,
     });
-    return { contactId: contact.id, email: contact.email };
+    const subject = await loadLoginSubject(tx, contact.id);
+    return { contactId: contact.id, email: contact.email, blocker: subject ? loginBlocker(subject) : 'deleted' };
   });
 }

@@ -1,39 +1,31 @@
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
-import { Role } from '../../auth/roles.js';
+import { effectiveRoles, Role } from '../../auth/roles.js';
+import { accessMark, type AccessMark } from '../../auth/web-access.js';
 import { likeEscape } from '../../http/list.js';
 import type { ContactFilters } from './schema.js';
-import { listScopeOrganizations, type ScopeOrg } from '../../auth/scope.js';
+import { narrowScope, type ScopeOrg } from '../../auth/scope.js';
 
-export { listScopeOrganizations, type ScopeOrg };
+export type { ScopeOrg };
 
 /** The sortable columns of the contacts list (every column of the manual's table). */
 export const CONTACT_SORTS = ['name', 'gender', 'active', 'organization', 'main', 'contact'] as const;
 export type ContactSort = (typeof CONTACT_SORTS)[number];
 
-/** An organisation the person may see, for the filter and the organisation column. */
-
-
 /**
- * The organisation ids a filter selects: the chosen organisation (an unknown or foreign one
- * falls back to the person's own), with "of van dochter organisatie" its subsidiaries too
- * (only with SUBSIDIARY_ACCESS), then "Organisatie actief".
+ * The organisation ids a filter selects, inside the person's scope: the chosen organisation
+ * (an unknown or foreign one falls back to the person's own), with "of van dochter
+ * organisatie" its subsidiaries too (only with SUBSIDIARY_ACCESS), then "Organisatie actief".
  */
-export function selectedOrgIds(actor: Actor, orgs: ScopeOrg[], f: ContactFilters): number[] {
-  let ids: Set<number>;
-  if (f.org === 'all') ids = new Set(orgs.map((o) => o.id));
-  else {
-    const root = orgs.some((o) => o.id === f.org) ? f.org : actor.organizationId;
-    ids = new Set([root]);
-    if (f.subs && actor.roles.has(Role.SUBSIDIARY_ACCESS)) {
-      // Walk the tree down from the chosen organisation (orgs holds only the actor's scope).
-      for (let grew = true; grew; ) {
-        grew = false;
-        for (const o of orgs) if (o.parentId !== null && ids.has(o.parentId) && !ids.has(o.id)) grew = ids.add(o.id) !== undefined;
-      }
-    }
-  }
-  return orgs.filter((o) => ids.has(o.id) && (f.orgActive === 'all' || o.active === (f.orgActive === 'yes'))).map((o) => o.id);
+export function selectedOrgIds(actor: Actor, f: ContactFilters): number[] {
+  return narrowScope(actor, { org: f.org, subsidiaries: f.subs, orgActive: f.orgActive }).orgIds;
+}
+
+/** What a list, export or e-mail page reads: the organisations, their main contacts, the filters. */
+function selectionOf(actor: Actor, filters: ContactFilters): Selection {
+  const orgIds = selectedOrgIds(actor, filters);
+  const mainIds = actor.orgs.filter((o) => o.mainContactId !== null && orgIds.includes(o.id)).map((o) => o.mainContactId!);
+  return { orgIds, mainIds, filters };
 }
 
 /** One row of the list. */
@@ -51,6 +43,25 @@ export interface ContactRow {
   organization_id: number;
   org_name: string;
   is_main: boolean;
+  has_password: boolean;
+  sso_required: boolean;
+  providers: string[];
+  /** The other facts of the web-access mark (src/auth/web-access.ts), read in the same query. */
+  org_active: boolean;
+  has_portal_role: boolean;
+  invite_expires_at: Date | null;
+}
+
+/** A row's web-access mark, by the one rule (the main contact holds every role). */
+export function rowAccess(c: ContactRow, now: Date): AccessMark {
+  return accessMark(
+    {
+      active: c.active, deleted: false, organizationActive: c.org_active, email: c.email, webAccess: c.web_access,
+      roles: effectiveRoles(c.has_portal_role ? [Role.PORTAL_ACCESS] : [], { isMainContact: c.is_main, reportsInContract: false }),
+      hasCredential: c.has_password || c.providers.length > 0, inviteExpiresAt: c.invite_expires_at,
+    },
+    now,
+  );
 }
 
 /** The same expression as the index contacts_search_trgm_idx (init migration): "Naam". */
@@ -92,8 +103,17 @@ export function selectionOrder(sort: Exclude<ContactSort, 'main'>, dir: 'asc' | 
   }
 }
 
+/**
+ * The row's columns, with how the person logs in and what the web-access mark needs, so the
+ * list stays one round trip. They are scalar sub-selects on purpose: each is a primary-key or
+ * index look-up for a row of the page, evaluated after the LIMIT; an EXISTS here may be planned
+ * as a hashed sub-plan, which reads the whole roles table on every page.
+ */
 const COLUMNS = Prisma.sql`c.id, c.first_name, c.infix, c.last_name, c.gender::text AS gender, c.active, c.email, c.phone, c.mobile,
-  c.web_access, c.organization_id, o.name AS org_name`;
+  c.web_access, c.organization_id, o.name AS org_name, (c.password_hash IS NOT NULL) AS has_password, o.sso_required,
+  ARRAY(SELECT e.provider::text FROM external_logins e WHERE e.contact_id = c.id) AS providers, o.active AS org_active,
+  coalesce((SELECT true FROM contact_roles r WHERE r.contact_id = c.id AND r.role = 'PORTAL_ACCESS'), false) AS has_portal_role,
+  (SELECT max(t.expires_at) FROM password_tokens t WHERE t.contact_id = c.id AND t.purpose = 'INVITE' AND t.used_at IS NULL) AS invite_expires_at`;
 
 /**
  * The list's SQL for one page, sorted by a column other than "Hoofdcontact" (exported so the
@@ -136,9 +156,11 @@ type Selection = { orgIds: number[]; mainIds: number[]; filters: ContactFilters 
 /** One page of the selection and its total. */
 export async function listContacts(
   prisma: PrismaClient,
-  sel: Selection,
+  actor: Actor,
+  filters: ContactFilters,
   page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number },
 ): Promise<{ rows: ContactRow[]; total: number }> {
+  const sel = selectionOf(actor, filters);
   if (sel.orgIds.length === 0) return { rows: [], total: 0 };
   const [rows, count] = await Promise.all([
     readPage(prisma, sel, page),
@@ -175,7 +197,8 @@ async function readPage(prisma: PrismaClient, sel: Selection, page: { sort: Cont
 export const EXPORT_LIMIT = 50_000;
 
 /** The whole selection in list order, for the CSV export. */
-export async function exportContacts(prisma: PrismaClient, sel: Selection, sort: ContactSort, dir: 'asc' | 'desc'): Promise<ContactRow[]> {
+export async function exportContacts(prisma: PrismaClient, actor: Actor, filters: ContactFilters, sort: ContactSort, dir: 'asc' | 'desc'): Promise<ContactRow[]> {
+  const sel = selectionOf(actor, filters);
   if (sel.orgIds.length === 0) return [];
   return readPage(prisma, sel, { sort, dir, take: EXPORT_LIMIT, skip: 0 });
 }
@@ -189,16 +212,9 @@ export function emailsSql(orgIds: number[], f: ContactFilters): Prisma.Sql {
 }
 
 /** The e-mail addresses of the selection (unique by construction), sorted. */
-export async function selectionEmails(prisma: PrismaClient, sel: { orgIds: number[]; filters: ContactFilters }): Promise<string[]> {
+export async function selectionEmails(prisma: PrismaClient, actor: Actor, filters: ContactFilters): Promise<string[]> {
+  const sel = selectionOf(actor, filters);
   if (sel.orgIds.length === 0) return [];
   const rows = await prisma.$queryRaw<{ email: string }[]>(emailsSql(sel.orgIds, sel.filters));
   return rows.map((r) => r.email);
-}
-
-/** The organisations behind a filter: the scope (for the filter's choices) and the selected ids. */
-export async function resolveSelection(prisma: PrismaClient, actor: Actor, filters: ContactFilters): Promise<{ orgs: ScopeOrg[]; sel: Selection }> {
-  const orgs = await listScopeOrganizations(prisma, actor);
-  const orgIds = selectedOrgIds(actor, orgs, filters);
-  const mainIds = orgs.filter((o) => o.mainContactId !== null && orgIds.includes(o.id)).map((o) => o.mainContactId!);
-  return { orgs, sel: { orgIds, mainIds, filters } };
 }

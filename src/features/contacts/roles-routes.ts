@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
@@ -11,13 +11,13 @@ import { changeRoles, roleLines } from './roles-service.js';
 import { contactId, ipOf } from './params.js';
 
 /** The Rollen tab (seen with MANAGE_CONTACTS) and Rollen wijzigen (ASSIGN_ROLES, which needs MANAGE_CONTACTS). */
-export function contactRolesRoutes({ prisma }: AppDeps): Router {
+export function contactRolesRoutes({ prisma, clock, config, kickMail }: AppDeps): Router {
   const r = Router();
 
   const renderEdit = (req: Request, res: Response, status: number, contact: ContactDetails, refused?: string) =>
     res.status(status).render('contacts/roles-edit', { contact, lines: roleLines(actorOf(req), contact), refused });
 
-  r.get('/contacts/:id/roles', requireRole(PAGES.contacts.role), async (req, res) => {
+  r.get('/contacts/:id/roles', guardFor('contacts'), async (req, res) => {
     const actor = actorOf(req);
     const contact = await getContact(prisma, actor, contactId(req));
     // The tab exists once web access is on (the main contact always has it).
@@ -30,19 +30,23 @@ export function contactRolesRoutes({ prisma }: AppDeps): Router {
     });
   });
 
-  r.get(PAGES.contactRolesEdit.path, requireRole(PAGES.contactRolesEdit.role), async (req, res) => {
+  r.get(PAGES.contactRolesEdit.path, guardFor('contactRolesEdit'), async (req, res) => {
     const contact = await getContact(prisma, actorOf(req), contactId(req));
     if (!contact.webAccess && !contact.isMain) return res.redirect(`/contacts/${contact.id}`);
     renderEdit(req, res, 200, contact);
   });
 
-  r.post('/contacts/:id/roles', requireRole(PAGES.contactRolesEdit.role), async (req, res) => {
+  r.post('/contacts/:id/roles', guardFor('contactRolesEdit'), async (req, res) => {
     const id = contactId(req);
     const wanted = rolesFrom(req.body);
     if (!wanted) throw new AppError('BAD_REQUEST');
-    const result = await changeRoles(prisma, actorOf(req), id, wanted, ipOf(req));
+    const result = await changeRoles(prisma, actorOf(req), id, wanted, { ip: ipOf(req), now: clock.now(), baseUrl: config.baseUrl });
     if (result.refused) return renderEdit(req, res, 403, result.contact, result.refused);
     flash(req, 'success', 'contacts.roles.saved');
+    if (result.refused === null && result.invitation?.sent) {
+      flash(req, 'info', 'webAccess.invitedNow', { email: result.invitation.email });
+      kickMail?.();
+    }
     res.redirect(`/contacts/${id}/roles`);
   });
 

@@ -3,6 +3,7 @@ import type { Actor } from '../../auth/actor.js';
 import { effectiveRoles, roleChangeRefusal, ROLES, type Role } from '../../auth/roles.js';
 import { recordAudit } from '../../audit.js';
 import { getContact, type ContactDetails } from './service.js';
+import { queueInvitation, type InvitationResult } from './invitation.js';
 
 /** One line of the roles tab: the role, whether the contact holds it, whether it is in effect. */
 export interface RoleLine {
@@ -26,15 +27,16 @@ export function roleLines(actor: Actor, c: ContactDetails): RoleLine[] {
   }));
 }
 
-/** Why a roles change is refused (a locale key), or null when it was saved. */
-export type RolesResult = { refused: string; contact: ContactDetails } | { refused: null };
+/** Why a roles change is refused (a locale key), or null when it was saved (with the invitation it sent, if any). */
+export type RolesResult = { refused: string; contact: ContactDetails } | { refused: null; invitation?: InvitationResult };
 
 /**
  * Gives the contact exactly the `wanted` roles, by the rules of roleChangeRefusal (main
  * contact untouchable, ASSIGN_ROLES needs MANAGE_CONTACTS, nobody grants or takes a role they
  * do not hold). Takes effect on the person's next request: roles are read per request.
  */
-export async function changeRoles(prisma: PrismaClient, actor: Actor, id: number, wanted: ReadonlySet<Role>, ip: string): Promise<RolesResult> {
+export async function changeRoles(prisma: PrismaClient, actor: Actor, id: number, wanted: ReadonlySet<Role>, ctx: { ip: string; now: Date; baseUrl: string }): Promise<RolesResult> {
+  const { ip } = ctx;
   return prisma.$transaction(async (tx) => {
     const c = await getContact(tx, actor, id);
     if (!c.webAccess && !c.isMain) return { refused: 'contacts.roles.needsWebAccess', contact: c };
@@ -56,6 +58,11 @@ export async function changeRoles(prisma: PrismaClient, actor: Actor, id: number
       after: { roles: ROLES.filter((r) => wanted.has(r)) },
       ip,
     });
+    // Web access without the portal role let nobody in, so no invitation went out then: it
+    // goes out now that the role makes the person able to log in.
+    if (add.includes('PORTAL_ACCESS') && !c.hasCredential) {
+      return { refused: null, invitation: await queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, ip }) };
+    }
     return { refused: null };
   });
 }

@@ -1,44 +1,46 @@
-import { Router, type Request } from 'express';
-import type { AppDeps } from '../../app.js';
-import { loginMethodsFor } from '../sso/service.js';
-import { actorOf, requireRole } from '../../auth/access.js';
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../../deps.js';
+import { loginMarks } from '../../auth/login-methods.js';
+import { actorOf } from '../../auth/access.js';
 import { fullName } from '../../auth/actor.js';
-import { PAGES } from '../../auth/pages.js';
+import { guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { sendCsv } from '../../http/csv.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
-import { translate } from '../../i18n/index.js';
-import { CONTACT_SORTS, exportContacts, listContacts, resolveSelection, selectionEmails, type ContactRow, type ScopeOrg } from './list.js';
+import { formatDateTime, translate } from '../../i18n/index.js';
+import { CONTACT_SORTS, exportContacts, listContacts, rowAccess, selectionEmails, type ContactRow, type ScopeOrg } from './list.js';
 import { parseFilters, type ContactFilters } from './schema.js';
-import { deleteContact, getContact } from './service.js';
+import { contactAccess, deleteContact, getContact } from './service.js';
+import { resendInvitation } from './web-access.js';
 import { contactFormRoutes } from './form-routes.js';
 import { contactRolesRoutes } from './roles-routes.js';
 import { contactId, ipOf } from './params.js';
 import { colleagueSecurity } from '../security/colleague-service.js';
 
-const guard = () => requireRole(PAGES.contacts.role);
+const guard = () => guardFor('contacts');
 
 /** "Mijn gegevens › Contactpersonen": list, e-mail addresses, CSV, details, delete; plus the form and roles pages. */
 export function contactsRoutes(deps: AppDeps): Router {
   const { prisma, clock, config } = deps;
   const r = Router();
 
-  const selection = async (req: Request) => {
+  const selection = (req: Request) => {
     const actor = actorOf(req);
     const filters = parseFilters(req.query, actor.organizationId);
     const list = parseListQuery(req.query, { sorts: CONTACT_SORTS, defaultSort: 'name' });
-    const { orgs, sel } = await resolveSelection(prisma, actor, filters);
-    return { actor, filters, list, orgs, sel };
+    return { actor, filters, list, orgs: actor.orgs };
   };
 
   r.get('/contacts', guard(), async (req, res) => {
-    const { actor, filters, list, orgs, sel } = await selection(req);
-    const { rows, total } = await listContacts(prisma, sel, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
-    // The rows are already in the actor's scope; this only adds how each of them logs in.
-    const methods = Object.fromEntries(await loginMethodsFor(prisma, rows.filter((c) => c.web_access).map((c) => c.id)));
+    const { actor, filters, list, orgs } = selection(req);
+    const { rows, total } = await listContacts(prisma, actor, filters, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
+    const now = clock.now();
+    const marks = Object.fromEntries(rows.map((c) => [c.id, rowAccess(c, now)]));
+    const methods = Object.fromEntries(rows.map((c) => [c.id, loginMarks({ hasPassword: c.has_password, ssoRequired: c.sso_required, providers: c.providers })]));
     res.render('contacts/index', {
       methods,
+      marks,
       list,
       filters,
       orgs,
@@ -52,22 +54,24 @@ export function contactsRoutes(deps: AppDeps): Router {
   });
 
   r.get('/contacts/emails', guard(), async (req, res) => {
-    const { sel } = await selection(req);
-    const emails = await selectionEmails(prisma, sel);
+    const { actor, filters } = selection(req);
+    const emails = await selectionEmails(prisma, actor, filters);
     res.render('contacts/emails', { emails, backUrl: urlWith('/contacts', req.query, {}) });
   });
 
   r.get('/contacts/export.csv', guard(), async (req, res) => {
-    const { list, sel } = await selection(req);
-    const rows = await exportContacts(prisma, sel, list.sort, list.dir);
+    const { actor, filters, list } = selection(req);
+    const rows = await exportContacts(prisma, actor, filters, list.sort, list.dir);
     const t = (key: string) => translate(langOf(req), key);
     const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
+    const now = clock.now();
+    const access = (c: ContactRow) => t(`webAccess.mark.short.${rowAccess(c, now).state}`);
     sendCsv(res, t('contacts.csv.fileName'), [
       ['contacts.col.name', 'contacts.csv.lastName', 'contacts.csv.firstName', 'contacts.csv.infix', 'contacts.col.gender', 'contacts.col.active',
         'contacts.col.organization', 'contacts.col.main', 'contacts.col.phone', 'contacts.col.email', 'contacts.col.mobile', 'contacts.col.access'].map(t),
       ...rows.map((c: ContactRow) => [
         fullName(c.first_name, c.infix, c.last_name), c.last_name, c.first_name, c.infix, c.gender ? t(`contacts.gender.${c.gender}`) : '',
-        yesNo(c.active), c.org_name, yesNo(c.is_main), c.phone, c.email, c.mobile, yesNo(c.web_access),
+        yesNo(c.active), c.org_name, yesNo(c.is_main), c.phone, c.email, c.mobile, access(c),
       ]),
     ]);
   });
@@ -76,11 +80,32 @@ export function contactsRoutes(deps: AppDeps): Router {
   r.use(contactFormRoutes(deps));
   r.use(contactRolesRoutes(deps));
 
-  r.get('/contacts/:id', guard(), async (req, res) => {
-    const contact = await getContact(prisma, actorOf(req), contactId(req));
-    const methods = (await loginMethodsFor(prisma, [contact.id])).get(contact.id) ?? [];
+  const renderShow = async (req: Request, res: Response, status: number, id: number) => {
+    const contact = await getContact(prisma, actorOf(req), id);
+    const methods = loginMarks({ hasPassword: contact.hasPassword, ssoRequired: contact.organization.ssoRequired, providers: contact.providers });
     const security = contact.webAccess ? await colleagueSecurity(prisma, actorOf(req), contact.id) : null;
-    res.render('contacts/show', { contact, methods, security, showEmpty: req.query.empty === '1', tab: 'contact' });
+    res.status(status).render('contacts/show', { contact, methods, security, access: contactAccess(contact, clock.now()), showEmpty: req.query.empty === '1', tab: 'contact' });
+  };
+
+  r.get('/contacts/:id', guard(), async (req, res) => renderShow(req, res, 200, contactId(req)));
+
+  // "Uitnodiging opnieuw sturen": a new link for someone who has not set a password yet.
+  r.post('/contacts/:id/invitation', guard(), async (req, res) => {
+    const id = contactId(req);
+    const result = await resendInvitation(prisma, actorOf(req), id, { now: clock.now(), baseUrl: config.baseUrl, ip: ipOf(req) });
+    if (result.sent) {
+      flash(req, 'success', 'webAccess.resent', { email: result.email });
+      deps.kickMail?.();
+      return res.redirect(`/contacts/${id}`);
+    }
+    // Refused: the page again, with the reason (flash is taken when the page renders).
+    if ('lockedUntil' in result) {
+      flash(req, 'error', 'webAccess.resendLocked', { time: formatDateTime(langOf(req), result.lockedUntil) });
+      return renderShow(req, res, 429, id);
+    }
+    const c = await getContact(prisma, actorOf(req), id);
+    flash(req, 'error', `webAccess.notInvited.${result.blocker}`, { name: fullName(c.firstName, c.infix, c.lastName) });
+    return renderShow(req, res, 409, id);
   });
 
   r.get('/contacts/:id/delete', guard(), async (req, res) => {
@@ -98,7 +123,7 @@ export function contactsRoutes(deps: AppDeps): Router {
 }
 
 /** The active filters as removable chips ("Organisatie › Demo Pim ✕"). */
-function chipsFor(req: Request, f: ContactFilters, orgs: ScopeOrg[]) {
+function chipsFor(req: Request, f: ContactFilters, orgs: readonly ScopeOrg[]) {
   const t = (key: string) => translate(langOf(req), key);
   const remove = (changes: Record<string, string | null>) => urlWith('/contacts', req.query, changes);
   const yesNo = (v: 'yes' | 'no') => t(v === 'yes' ? 'common.yes' : 'common.no');

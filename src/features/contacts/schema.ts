@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../../auth/roles.js';
+import { BASIC_ROLES } from '../../auth/web-access.js';
 import { fieldErrors, type FieldErrors } from '../../http/validation.js';
 import { isMobileNumber, isNetherlands, isPhoneNumber, normaliseDutchPostcode } from '../../http/dutch.js';
 
@@ -63,6 +64,8 @@ export const ContactForm = z
     privatePostcode: optional(CONTACT_MAX.privatePostcode, 'contacts.errors.tooLong'),
     privateCity: optional(CONTACT_MAX.privateCity, 'contacts.errors.tooLong'),
     privateCountry: optional(CONTACT_MAX.privateCountry, 'contacts.errors.tooLong'),
+    // The language of the person's mails; a form without the field keeps Dutch, the default.
+    language: z.enum(['', 'nl', 'en'], 'validation.invalid').default('').transform((v) => (v === '' ? 'nl' : v)),
     // 4 Inloggen
     webAccess: yesNo('validation.required'),
   })
@@ -101,7 +104,7 @@ export const FORM_FIELDS = [
   'lastName', 'organizationId', 'firstName', 'initials', 'infix', 'gender', 'birthDate', 'active',
   'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
   'email', 'phone', 'fax', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry',
-  'webAccess',
+  'language', 'webAccess',
 ] as const;
 
 /** The posted values of the form, as strings. */
@@ -127,6 +130,23 @@ export function rolesFrom(body: Record<string, unknown>): Set<Role> | null {
   const out = new Set<Role>();
   for (const r of list) {
     if (typeof r !== 'string' || !(ROLES as readonly string[]).includes(r)) return null;
+    out.add(r as Role);
+  }
+  return out;
+}
+
+/**
+ * The basic roles left ticked under "Webtoegang" (the form marks that it showed them with
+ * `basicRolesShown`): null when the form did not offer the choice (the rule's default), an
+ * empty set when every box was unticked; undefined for a name that is not a basic role.
+ */
+export function basicRolesFrom(body: Record<string, unknown>): Set<Role> | null | undefined {
+  if (body.basicRolesShown !== '1') return null;
+  const raw = body.basicRoles;
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const out = new Set<Role>();
+  for (const r of list) {
+    if (typeof r !== 'string' || !(BASIC_ROLES as readonly string[]).includes(r)) return undefined;
     out.add(r as Role);
   }
   return out;

@@ -1,13 +1,15 @@
 import type { PrismaClient, Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
-import { inScope } from '../../auth/access.js';
-import { ROLES } from '../../auth/roles.js';
+import { mayPick, scope } from '../../auth/scope.js';
+import { effectiveRoles, ROLES, type Role } from '../../auth/roles.js';
 import { addressCheckRules, lockedUntil, recordHit } from '../../auth/throttle.js';
+import { accessMark, giveBasicRoles, type AccessMark } from '../../auth/web-access.js';
 import { recordAudit } from '../../audit.js';
-import { AppError, isUniqueViolation } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
 import type { Locale } from '../../i18n/index.js';
-import { queueInvitation } from './invitation.js';
+import { queueInvitation, type InvitationResult } from './invitation.js';
 import type { ContactInput } from './schema.js';
 
 /** What a change needs besides the actor and the input. */
@@ -16,26 +18,34 @@ export interface ChangeContext {
   baseUrl: string;
   lang: Locale;
   ip: string;
+  /** The basic roles left ticked on the form for web access (null: the rule's default, both). */
+  basicRoles?: ReadonlySet<Role> | null;
 }
 
 const DETAIL_SELECT = {
   id: true, organizationId: true, lastName: true, firstName: true, initials: true, infix: true, gender: true, birthDate: true,
   email: true, phone: true, fax: true, mobile: true, privateStreet: true, privatePostcode: true, privateCity: true, privateCountry: true,
   active: true, webAccess: true, subscribeUpdate: true, subscribeCare: true, subscribeBusiness: true, subscribeFlash: true,
-  passwordHash: true, version: true,
-  organization: { select: { id: true, name: true, mainContactId: true, reportsInContract: true } },
+  passwordHash: true, version: true, language: true, lastLoginAt: true,
+  organization: { select: { id: true, name: true, mainContactId: true, reportsInContract: true, ssoRequired: true, active: true } },
   roles: { select: { role: true } },
+  externalLogins: { select: { provider: true } },
+  passwordTokens: { where: { purpose: 'INVITE', usedAt: null }, orderBy: { expiresAt: 'desc' }, take: 1, select: { expiresAt: true } },
 } as const;
 
 /** A contact as the details page, the form and the roles page show it. */
 export async function getContact(db: PrismaClient | Tx, actor: Actor, id: number) {
-  const c = await db.contact.findFirst({ where: { id, deletedAt: null, ...inScope(actor) }, select: DETAIL_SELECT });
+  const c = await db.contact.findFirst({ where: { id, ...scope.contacts(actor) }, select: DETAIL_SELECT });
   if (!c) throw new AppError('NOT_FOUND');
-  const { passwordHash, roles, ...rest } = c;
+  const { passwordHash, roles, externalLogins, passwordTokens, ...rest } = c;
   const held = new Set(roles.map((r) => r.role));
   return {
     ...rest,
+    providers: externalLogins.map((l) => l.provider),
     hasPassword: passwordHash !== null,
+    /** A password or a linked Microsoft / Google login: something to log in with. */
+    hasCredential: passwordHash !== null || externalLogins.length > 0,
+    inviteExpiresAt: passwordTokens[0]?.expiresAt ?? null,
     isMain: c.organization.mainContactId === c.id,
     roles: ROLES.filter((r) => held.has(r)),
   };
@@ -43,8 +53,27 @@ export async function getContact(db: PrismaClient | Tx, actor: Actor, id: number
 
 export type ContactDetails = Awaited<ReturnType<typeof getContact>>;
 
-/** The result of a form submit: saved (with the id) or field errors to show. */
-export type SaveResult = { ok: true; id: number } | { ok: false; errors: FieldErrors };
+/** The contact's web-access mark (can log in / invited / no access), by the one rule of src/auth/web-access.ts. */
+export function contactAccess(c: ContactDetails, now: Date): AccessMark {
+  const isMainContact = c.organization.mainContactId === c.id;
+  return accessMark(
+    {
+      active: c.active, deleted: false, organizationActive: c.organization.active, email: c.email, webAccess: c.webAccess,
+      roles: effectiveRoles(c.roles, { isMainContact, reportsInContract: c.organization.reportsInContract }),
+      hasCredential: c.hasCredential, inviteExpiresAt: c.inviteExpiresAt,
+    },
+    now,
+  );
+}
+
+/** What switching web access on did: the basic roles given, and whether the invitation went out. */
+export interface WebAccessOutcome {
+  rolesGiven: Role[];
+  invitation: InvitationResult;
+}
+
+/** The result of a form submit: saved (with the id, and what web access did) or field errors to show. */
+export type SaveResult = { ok: true; id: number; access?: WebAccessOutcome } | { ok: false; errors: FieldErrors };
 
 type Data = Omit<ContactInput, 'organizationId'> & { organizationId: number };
 
@@ -86,7 +115,7 @@ async function saving(prisma: PrismaClient, actor: Actor, now: Date, body: (tx: 
  * queues the invitation mail in the same transaction.
  */
 export async function createContact(prisma: PrismaClient, actor: Actor, input: ContactInput, ctx: ChangeContext, copiedFrom?: number): Promise<SaveResult> {
-  if (!actor.orgIds.includes(input.organizationId)) return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
+  if (!mayPick(actor, input.organizationId)) return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
   return saving(prisma, actor, ctx.now, async (tx) => {
     if (copiedFrom !== undefined) await getContact(tx, actor, copiedFrom);
     if (await emailTaken(tx, input.email)) return { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
@@ -101,14 +130,21 @@ export async function createContact(prisma: PrismaClient, actor: Actor, input: C
       after: auditable(input),
       ip: ctx.ip,
     });
-    if (input.webAccess && input.email) await giveWebAccess(tx, actor, { id: created.id, ...input, email: input.email }, ctx);
-    return { ok: true, id: created.id };
+    const access = input.webAccess && input.email ? await giveWebAccess(tx, actor, created.id, input.organizationId, ctx) : undefined;
+    return { ok: true, id: created.id, access };
   });
 }
 
-async function giveWebAccess(tx: Tx, actor: Actor, c: Parameters<typeof queueInvitation>[1], ctx: ChangeContext): Promise<void> {
-  await recordAudit(tx, { actor, kind: 'contact.web_access_on', organizationId: c.organizationId, subjectType: 'contact', subjectId: c.id, before: { webAccess: false }, after: { webAccess: true }, ip: ctx.ip });
-  await queueInvitation(tx, c, { now: ctx.now, baseUrl: ctx.baseUrl, lang: ctx.lang, actor });
+/**
+ * Web access on, in the change's transaction: the basic roles by the rule of
+ * src/auth/web-access.ts, then the invitation, which goes out only when the rule lets the
+ * person in (so never without PORTAL_ACCESS).
+ */
+async function giveWebAccess(tx: Tx, actor: Actor, id: number, organizationId: number, ctx: ChangeContext): Promise<WebAccessOutcome> {
+  const rolesGiven = await giveBasicRoles(tx, id, { roles: actor.roles }, ctx.basicRoles ?? null);
+  await recordAudit(tx, { actor, kind: 'contact.web_access_on', organizationId, subjectType: 'contact', subjectId: id, before: { webAccess: false }, after: { webAccess: true, roles: rolesGiven }, ip: ctx.ip });
+  const invitation = await queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, ip: ctx.ip });
+  return { rolesGiven, invitation };
 }
 
 /**
@@ -156,7 +192,7 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
     const cur = await getContact(tx, actor, id);
     if (cur.version !== version) throw new AppError('CONFLICT', 'contacts.conflict');
     const errors = accountGuard(cur, actor, input);
-    if (!actor.orgIds.includes(input.organizationId)) errors.organizationId = 'contacts.errors.organizationRequired';
+    if (!mayPick(actor, input.organizationId)) errors.organizationId = 'contacts.errors.organizationRequired';
     if (!errors.email && (await emailTaken(tx, input.email, id))) errors.email = 'contacts.errors.emailTaken';
     if (Object.keys(errors).length) return { ok: false, errors };
 
@@ -177,7 +213,7 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
     const endSessions = webOff || emailChanged;
     // The version in the WHERE makes the check and the write one step: a save in between wins.
     const saved = await tx.contact.updateMany({
-      where: { id, version, deletedAt: null, ...inScope(actor) },
+      where: { id, version, ...scope.contacts(actor) },
       data: {
         ...input,
         version: { increment: 1 },
@@ -193,15 +229,19 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
     if (Object.keys(after).length) {
       await recordAudit(tx, { actor, kind: 'contact.updated', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: auditable(before), after: auditable(after), ip: ctx.ip });
     }
+    let access: WebAccessOutcome | undefined;
     if (input.webAccess && input.email) {
-      const who = { id, ...input, email: input.email };
-      if (!cur.webAccess) await giveWebAccess(tx, actor, who, ctx);
-      else if (emailChanged) await queueInvitation(tx, who, { now: ctx.now, baseUrl: ctx.baseUrl, lang: ctx.lang, actor });
+      if (!cur.webAccess) access = await giveWebAccess(tx, actor, id, input.organizationId, ctx);
+      // A new address, or a person switched back to active who never set a password: the
+      // invitation (again), if the rule lets them in.
+      else if (emailChanged || (!cur.active && input.active && !cur.hasCredential)) {
+        access = { rolesGiven: [], invitation: await queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, ip: ctx.ip }) };
+      }
     }
     if (webOff) {
       await recordAudit(tx, { actor, kind: 'contact.web_access_off', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: { webAccess: true }, after: { webAccess: false }, ip: ctx.ip });
     }
-    return { ok: true, id };
+    return { ok: true, id, access };
   });
 }
 
@@ -217,8 +257,8 @@ export async function deleteContact(prisma: PrismaClient, actor: Actor, id: numb
     if (cur.isMain) throw new AppError('FORBIDDEN', 'contacts.errors.mainDelete');
     if (cur.id === actor.id) throw new AppError('FORBIDDEN', 'contacts.errors.selfDelete');
     if (outranks(cur, actor)) throw new AppError('FORBIDDEN', 'contacts.errors.stronger');
-    await tx.contact.update({
-      where: { id, ...inScope(actor) },
+    await tx.contact.updateMany({
+      where: { id, ...scope.contacts(actor) },
       data: { deletedAt: ctx.now, email: null, passwordHash: null, webAccess: false, reportMailOptIn: false, sessionEpoch: { increment: 1 }, version: { increment: 1 } },
     });
     await tx.contactRole.deleteMany({ where: { contactId: id } });

@@ -1,8 +1,8 @@
 import type { PrismaClient, Tx } from '../../db/client.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { queueMail } from '../../mail/outbox.js';
+import type { Locale } from '../../i18n/index.js';
 
 /**
  * The people who get a mail for a new report of `organizationId`: everyone who opted in and
@@ -11,23 +11,23 @@ import { renderMail } from '../../http/views.js';
  * decides it on every request (may log in, VIEW_REPORTS in effect, the report's organisation
  * in their scope), so the mail and the page can never disagree.
  */
-export async function reportRecipients(tx: Tx, organizationId: number): Promise<Actor[]> {
+export async function reportRecipients(tx: Tx, organizationId: number): Promise<(Actor & { language: Locale })[]> {
   const org = await tx.organization.findUnique({ where: { id: organizationId }, select: { reportsInContract: true } });
   if (!org?.reportsInContract) return [];
-  const candidates = await tx.$queryRaw<{ id: number; session_epoch: number }[]>`
+  const candidates = await tx.$queryRaw<{ id: number; session_epoch: number; language: Locale }[]>`
     WITH RECURSIVE up AS (
       SELECT id, parent_id FROM organizations WHERE id = ${organizationId}
       UNION
       SELECT o.id, o.parent_id FROM organizations o JOIN up ON o.id = up.parent_id
     )
-    SELECT c.id, c.session_epoch FROM contacts c
+    SELECT c.id, c.session_epoch, c.language::text AS language FROM contacts c
     WHERE c.organization_id IN (SELECT id FROM up) AND c.report_mail_opt_in AND c.deleted_at IS NULL AND c.email IS NOT NULL
     ORDER BY c.id`;
-  const out: Actor[] = [];
+  const out: (Actor & { language: Locale })[] = [];
   for (const c of candidates) {
     // loadActor runs one $queryRaw; inside the transaction it sees the transaction's state.
     const actor = await loadActor(tx as unknown as PrismaClient, c.id, c.session_epoch);
-    if (actor && actor.roles.has(Role.VIEW_REPORTS) && actor.orgIds.includes(organizationId)) out.push(actor);
+    if (actor && actor.roles.has(Role.VIEW_REPORTS) && actor.orgIds.includes(organizationId)) out.push({ ...actor, language: c.language });
   }
   return out;
 }
@@ -38,13 +38,13 @@ export async function notifyNewReport(tx: Tx, report: { organizationId: number; 
   if (recipients.length === 0) return [];
   const org = await tx.organization.findUniqueOrThrow({ where: { id: report.organizationId }, select: { name: true } });
   for (const person of recipients) {
-    const mail = renderMail(
-      'nl',
-      'report-ready',
-      { name: person.displayName, organization: org.name, fileName: report.fileName, link: `${baseUrl}/downloads/reports` },
-      'downloads.mail.reportReady.subject',
-    );
-    await enqueueMail(tx, { to: person.email, ...mail });
+    await queueMail(tx, {
+      to: person.email,
+      lang: person.language,
+      template: 'report-ready',
+      params: { name: person.displayName, organization: org.name, fileName: report.fileName, link: `${baseUrl}/downloads/reports` },
+      subjectKey: 'downloads.mail.reportReady.subject',
+    });
   }
   return recipients.map((p) => p.email);
 }

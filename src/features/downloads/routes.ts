@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import { recordDownload } from '../../audit.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { sendDownload } from '../../http/download.js';
 import { pageInfo, parseListQuery } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
@@ -33,14 +34,14 @@ function documentList(req: Request, defaultSort: DocumentSort, defaultDir: 'asc'
 export function downloadRoutes({ prisma }: AppDeps): Router {
   const r = Router();
 
-  r.get(PAGES.manuals.path, requireRole(PAGES.manuals.role), async (req, res) => {
+  r.get(PAGES.manuals.path, guardFor('manuals'), async (req, res) => {
     const actor = actorOf(req);
     const list = documentList(req, 'date', 'asc');
     const { rows, total } = await listDocuments(prisma, actor, 'MANUAL', list);
     res.render('downloads/manuals', { rows: present(rows, langOf(req)), list, info: pageInfo(total, list) });
   });
 
-  r.get(PAGES.productInformation.path, requireRole(PAGES.productInformation.role), async (req, res) => {
+  r.get(PAGES.productInformation.path, guardFor('productInformation'), async (req, res) => {
     const actor = actorOf(req);
     const list = documentList(req, 'name', 'asc');
     const [content, { rows, total }] = await Promise.all([getProductInfoContent(prisma, langOf(req)), listDocuments(prisma, actor, 'PRODUCT_INFO', list)]);
@@ -52,7 +53,7 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
     });
   });
 
-  r.get(PAGES.reports.path, requireRole(PAGES.reports.role), async (req, res) => {
+  r.get(PAGES.reports.path, guardFor('reports'), async (req, res) => {
     const actor = actorOf(req);
     // Newest first: a weekly report makes the oldest-first order of the manual's screenshot one long scroll.
     const list = documentList(req, 'date', 'desc');
@@ -60,15 +61,18 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
     res.render('downloads/reports', { rows: present(rows, langOf(req)), list, info: pageInfo(total, list), optIn, showOrganization: actor.orgIds.length > 1 });
   });
 
-  r.post(PAGES.reports.path, requireRole(PAGES.reports.role), async (req, res) => {
+  r.post(PAGES.reports.path, guardFor('reports'), async (req, res) => {
     const optIn = req.body?.optIn === '1';
     await setReportMailOptIn(prisma, actorOf(req), optIn, req.ip);
     flash(req, 'success', optIn ? 'downloads.reports.optInSaved' : 'downloads.reports.optOutSaved');
     res.redirect(303, PAGES.reports.path);
   });
 
-  r.get(PAGES.document.path, requireRole(PAGES.document.role), async (req, res) => {
-    const doc = await getDocument(prisma, actorOf(req), idParam(req.params.id));
+  r.get(PAGES.document.path, guardFor('document'), async (req, res) => {
+    const actor = actorOf(req);
+    const doc = await getDocument(prisma, actor, idParam(req.params.id));
+    // The name and kind are kept in the event: the activity page can still say what it was after the document is removed.
+    await recordDownload(prisma, actor, { kind: 'document.downloaded', subjectType: 'document', subjectId: doc.id, after: { fileName: doc.fileName, kind: doc.kind }, ip: req.ip ?? null });
     sendDownload(res, { fileName: doc.fileName, contentType: doc.contentType, body: Buffer.from(doc.content) });
   });
 

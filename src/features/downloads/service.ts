@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
-import { Role } from '../../auth/roles.js';
+import { scope } from '../../auth/scope.js';
 import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
@@ -9,27 +9,6 @@ import { PRODUCT_INFO_KEY } from './content.js';
 export const DOCUMENT_SORTS = ['name', 'size', 'date'] as const;
 export type DocumentSort = (typeof DOCUMENT_SORTS)[number];
 
-/** Documents for every customer, or for one of the person's organisations. */
-function forAllOrMine(actor: Actor): Prisma.DocumentWhereInput {
-  return { OR: [{ organizationId: null }, { organizationId: { in: actor.orgIds } }] };
-}
-
-/** Reports of the person's organisations whose contract includes reports (the person's own contract is in VIEW_REPORTS). */
-function reportsOf(actor: Actor): Prisma.DocumentWhereInput {
-  return { kind: 'REPORT', organizationId: { in: actor.orgIds }, organization: { reportsInContract: true } };
-}
-
-/**
- * Which documents a person may open: product information always; manuals with
- * VIEW_MANUALS; reports with VIEW_REPORTS (in effect only where the contract includes
- * reports) and only of organisations whose contract includes them.
- */
-export function visibleDocuments(actor: Actor): Prisma.DocumentWhereInput {
-  const visible: Prisma.DocumentWhereInput[] = [{ kind: 'PRODUCT_INFO', ...forAllOrMine(actor) }];
-  if (actor.roles.has(Role.VIEW_MANUALS)) visible.push({ kind: 'MANUAL', ...forAllOrMine(actor) });
-  if (actor.roles.has(Role.VIEW_REPORTS)) visible.push(reportsOf(actor));
-  return { OR: visible };
-}
 
 const rowSelect = { id: true, fileName: true, contentType: true, size: true, documentDate: true, organization: { select: { name: true } } } as const;
 
@@ -41,7 +20,7 @@ function orderFor(sort: DocumentSort, dir: 'asc' | 'desc'): Prisma.DocumentOrder
 
 /** One page of a kind of document the person may see. */
 export async function listDocuments(prisma: PrismaClient, actor: Actor, kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT', list: ListQuery<DocumentSort>) {
-  const where: Prisma.DocumentWhereInput = kind === 'REPORT' ? reportsOf(actor) : { kind, ...forAllOrMine(actor) };
+  const where = scope.documents(actor, kind);
   const [rows, total] = await Promise.all([
     prisma.document.findMany({ where, orderBy: orderFor(list.sort, list.dir), skip: list.skip, take: list.perPage, select: rowSelect }),
     prisma.document.count({ where }),
@@ -52,8 +31,8 @@ export async function listDocuments(prisma: PrismaClient, actor: Actor, kind: 'M
 /** One document the person may open, with its bytes; anything else is not found (404). */
 export async function getDocument(prisma: PrismaClient, actor: Actor, id: number) {
   const doc = await prisma.document.findFirst({
-    where: { id, ...visibleDocuments(actor) },
-    select: { fileName: true, contentType: true, content: true },
+    where: { AND: [{ id }, scope.documents(actor)] },
+    select: { id: true, kind: true, fileName: true, contentType: true, content: true },
   });
   if (!doc) throw new AppError('NOT_FOUND');
   return doc;

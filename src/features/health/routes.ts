@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 
 /** Liveness (/healthz: the process answers) and readiness (/readyz: the database answers). */

@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import archiver from 'archiver';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
-import { PAGES } from '../../auth/pages.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { formatDate, translate } from '../../i18n/index.js';
 import { sendCsv } from '../../http/csv.js';
@@ -14,24 +14,23 @@ import { isoDay, parseInvoiceFilter } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
 import { idParam } from '../../http/params.js';
+import { recordDownload } from '../../audit.js';
 import {
   INVOICE_SORTS,
   getInvoiceForPdf,
   getInvoicesForPdf,
   listInvoices,
   listInvoicesForExport,
-  listScopeOrganizations,
-  resolveScope,
+  invoiceScope,
   selectInvoicesForZip,
   type InvoiceSort,
 } from './service.js';
 
-/** Reads the list's sort/page and filters, and resolves the organisation filter inside the person's scope. */
-async function readSelection(deps: AppDeps, req: Request, actor: Actor) {
+/** Reads the list's sort/page and filters; the services narrow the scope by the filter themselves. */
+function readSelection(deps: AppDeps, req: Request, actor: Actor) {
   const list = parseListQuery<InvoiceSort>(req.query, { sorts: INVOICE_SORTS, defaultSort: 'number', defaultDir: 'desc' });
   const filter = parseInvoiceFilter(req.query, deps.clock.now(), actor.roles.has(Role.SUBSIDIARY_ACCESS));
-  const orgs = await listScopeOrganizations(deps.prisma, actor);
-  return { list, filter, orgs, scope: resolveScope(actor, orgs, filter) };
+  return { list, filter, orgs: actor.orgs, scope: invoiceScope(actor, filter) };
 }
 
 /** Administratie › Facturen: the list, its CSV and ZIP exports, and each invoice's PDF. */
@@ -39,12 +38,12 @@ export function invoiceRoutes(deps: AppDeps): Router {
   const { prisma } = deps;
   const r = Router();
 
-  r.get(PAGES.invoices.path, requireRole(PAGES.invoices.role), async (req, res) => {
+  r.get(PAGES.invoices.path, guardFor('invoices'), async (req, res) => {
     const actor = actorOf(req);
     const lang = langOf(req);
     const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
-    const { list, filter, orgs, scope } = await readSelection(deps, req, actor);
-    const { rows, total } = await listInvoices(prisma, scope, filter, list);
+    const { list, filter, orgs, scope } = readSelection(deps, req, actor);
+    const { rows, total } = await listInvoices(prisma, actor, filter, list);
 
     const range =
       filter.from && filter.to
@@ -89,12 +88,12 @@ export function invoiceRoutes(deps: AppDeps): Router {
     });
   });
 
-  r.get(PAGES.invoiceCsv.path, requireRole(PAGES.invoiceCsv.role), async (req, res) => {
+  r.get(PAGES.invoiceCsv.path, guardFor('invoiceCsv'), async (req, res) => {
     const actor = actorOf(req);
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
-    const { list, filter, scope } = await readSelection(deps, req, actor);
-    const rows = await listInvoicesForExport(prisma, scope, filter, list);
+    const { list, filter } = readSelection(deps, req, actor);
+    const rows = await listInvoicesForExport(prisma, actor, filter, list);
     const cents = (v: { toString(): string }) => csvAmount(toUnits(v.toString(), 2) ?? 0n);
     sendCsv(res, 'facturen.csv', [
       ['number', 'title', 'date', 'amount', 'vat', 'orgName'].map((k) => t(`invoices.col.${k}`)),
@@ -102,18 +101,19 @@ export function invoiceRoutes(deps: AppDeps): Router {
     ]);
   });
 
-  r.get(PAGES.invoiceZip.path, requireRole(PAGES.invoiceZip.role), async (req, res) => {
+  r.get(PAGES.invoiceZip.path, guardFor('invoiceZip'), async (req, res) => {
     const actor = actorOf(req);
-    const { list, filter, scope } = await readSelection(deps, req, actor);
+    const { list, filter } = readSelection(deps, req, actor);
     // Counted and refused before a byte is sent, so the refusal is a proper error page.
-    const selection = await selectInvoicesForZip(prisma, scope, filter, list);
+    const selection = await selectInvoicesForZip(prisma, actor, filter, list);
     await streamZip(deps, res, actor, langOf(req), selection);
   });
 
-  r.get(PAGES.invoicePdf.path, requireRole(PAGES.invoicePdf.role), async (req, res) => {
+  r.get(PAGES.invoicePdf.path, guardFor('invoicePdf'), async (req, res) => {
     const id = idParam(req.params.id);
     const invoice = await getInvoiceForPdf(prisma, actorOf(req), id);
     const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, langOf(req));
+    await recordDownload(prisma, actorOf(req), { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null });
     sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
   });
 

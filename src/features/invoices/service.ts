@@ -1,16 +1,10 @@
 import type { Prisma, PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
-import { Role } from '../../auth/roles.js';
 import { AppError } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
 import type { InvoiceFilter } from './filters.js';
 import { likeEscape } from '../../http/list.js';
-import { listScopeOrganizations, type ScopeOrg as ScopeOrgRow } from '../../auth/scope.js';
-
-export { listScopeOrganizations };
-
-/** What the invoice filter needs of an organisation in scope. */
-export type ScopeOrg = Pick<ScopeOrgRow, 'id' | 'name' | 'parentId'>;
+import { narrowScope, scope as scoped, type NarrowedScope } from '../../auth/scope.js';
 
 export const INVOICE_SORTS = ['number', 'title', 'date', 'amount', 'orgName'] as const;
 export type InvoiceSort = (typeof INVOICE_SORTS)[number];
@@ -20,36 +14,13 @@ export const ZIP_MAX_INVOICES = 500;
 /** The most rows one CSV export holds. */
 export const CSV_MAX_ROWS = 10_000;
 
-/** An organisation in the person's scope, for the filter's choices. */
-
-
-/** The filter made concrete: the organisation shown, and the organisation ids the list covers. */
-export interface ResolvedScope {
-  org: ScopeOrg;
-  orgIds: number[];
-  withSubsidiaries: boolean;
-  hasSubsidiaries: boolean;
+/** The filter's organisation made concrete inside the person's scope (a foreign one falls back to their own). */
+export function invoiceScope(actor: Actor, filter: InvoiceFilter): NarrowedScope {
+  return narrowScope(actor, { org: filter.orgId ?? null, subsidiaries: filter.subsidiaries });
 }
 
-/** Resolves the filter's organisation inside the person's scope; one outside it falls back to the person's own. */
-export function resolveScope(actor: Actor, orgs: readonly ScopeOrg[], filter: InvoiceFilter): ResolvedScope {
-  const own = orgs.find((o) => o.id === actor.organizationId)!;
-  const org = orgs.find((o) => o.id === filter.orgId) ?? own;
-  const children = new Map<number, number[]>();
-  for (const o of orgs) if (o.parentId !== null) children.set(o.parentId, [...(children.get(o.parentId) ?? []), o.id]);
-  const below: number[] = [];
-  const stack = [...(children.get(org.id) ?? [])];
-  while (stack.length) {
-    const id = stack.pop()!;
-    below.push(id);
-    stack.push(...(children.get(id) ?? []));
-  }
-  const withSubsidiaries = filter.subsidiaries && actor.roles.has(Role.SUBSIDIARY_ACCESS);
-  return { org, orgIds: withSubsidiaries ? [org.id, ...below] : [org.id], withSubsidiaries, hasSubsidiaries: below.length > 0 };
-}
-
-function whereFor(scope: ResolvedScope, filter: InvoiceFilter): Prisma.InvoiceWhereInput {
-  const where: Prisma.InvoiceWhereInput = { organizationId: { in: scope.orgIds } };
+function whereFor(actor: Actor, filter: InvoiceFilter): Prisma.InvoiceWhereInput {
+  const where: Prisma.InvoiceWhereInput = scoped.invoices(actor, invoiceScope(actor, filter).orgIds);
   if (filter.from || filter.to) where.invoiceDate = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
   if (filter.q) {
     const title = { title: { contains: likeEscape(filter.q), mode: 'insensitive' as const } };
@@ -77,8 +48,8 @@ function orderFor(sort: InvoiceSort, dir: 'asc' | 'desc'): Prisma.InvoiceOrderBy
 const listSelect = { id: true, number: true, title: true, invoiceDate: true, amountExclVat: true, vatAmount: true, organizationName: true } as const;
 
 /** One page of the invoices in the resolved scope, and how many there are. */
-export async function listInvoices(prisma: PrismaClient, scope: ResolvedScope, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
-  const where = whereFor(scope, filter);
+export async function listInvoices(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+  const where = whereFor(actor, filter);
   const [rows, total] = await Promise.all([
     prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), skip: list.skip, take: list.perPage, select: listSelect }),
     prisma.invoice.count({ where }),
@@ -87,15 +58,15 @@ export async function listInvoices(prisma: PrismaClient, scope: ResolvedScope, f
 }
 
 /** Every invoice of the filtered list (for the CSV), refused above CSV_MAX_ROWS. */
-export async function listInvoicesForExport(prisma: PrismaClient, scope: ResolvedScope, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
-  const where = whereFor(scope, filter);
+export async function listInvoicesForExport(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+  const where = whereFor(actor, filter);
   if ((await prisma.invoice.count({ where })) > CSV_MAX_ROWS) throw new AppError('UNPROCESSABLE', 'invoices.export.csvTooMany');
   return prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), select: listSelect });
 }
 
 /** The ids and numbers of the filtered list for the ZIP, refused above ZIP_MAX_INVOICES. */
-export async function selectInvoicesForZip(prisma: PrismaClient, scope: ResolvedScope, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
-  const where = whereFor(scope, filter);
+export async function selectInvoicesForZip(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+  const where = whereFor(actor, filter);
   if ((await prisma.invoice.count({ where })) > ZIP_MAX_INVOICES) throw new AppError('UNPROCESSABLE', 'invoices.export.zipTooMany');
   return prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), select: { id: true, number: true } });
 }
@@ -119,12 +90,12 @@ export type InvoiceForPdf = Prisma.InvoiceGetPayload<{ select: typeof pdfSelect 
 
 /** One invoice in the person's scope; any other id is simply not found (404). */
 export async function getInvoiceForPdf(prisma: PrismaClient, actor: Actor, id: number): Promise<InvoiceForPdf> {
-  const invoice = await prisma.invoice.findFirst({ where: { id, organizationId: { in: actor.orgIds } }, select: pdfSelect });
+  const invoice = await prisma.invoice.findFirst({ where: { id, ...scoped.invoices(actor) }, select: pdfSelect });
   if (!invoice) throw new AppError('NOT_FOUND');
   return invoice;
 }
 
 /** Invoices by id (already selected in scope), for the ZIP, in batches. */
 export function getInvoicesForPdf(prisma: PrismaClient, actor: Actor, ids: number[]): Promise<InvoiceForPdf[]> {
-  return prisma.invoice.findMany({ where: { id: { in: ids }, organizationId: { in: actor.orgIds } }, select: pdfSelect });
+  return prisma.invoice.findMany({ where: { id: { in: ids }, ...scoped.invoices(actor) }, select: pdfSelect });
 }

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { str } from '../../http/validation.js';
 import { langOf } from '../../http/locals.js';
@@ -30,7 +30,7 @@ function fileBase(name: string): string {
 /** Mijn gegevens › Organisatie: the list, the detail with its tabs, and the overview downloads. */
 export function organisationRoutes({ prisma, clock }: AppDeps): Router {
   const r = Router();
-  const guard = () => requireRole(PAGES.organisations.role);
+  const guard = () => guardFor('organisations');
 
   r.get(PAGES.organisations.path, guard(), async (req, res) => {
     const actor = actorOf(req);

@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
-import { inScope } from '../../auth/access.js';
+import { scope } from '../../auth/scope.js';
 import { fullName } from '../../auth/actor.js';
 import { likeEscape, type ListQuery } from '../../http/list.js';
 import { AppError } from '../../http/errors.js';
@@ -38,7 +38,7 @@ export type OrgRow = Prisma.OrganizationGetPayload<{ select: typeof orgFields }>
 
 /** The actor's organisations (their own, plus subsidiaries with SUBSIDIARY_ACCESS), one page. */
 export async function listOrganisations(prisma: PrismaClient, actor: Actor, list: ListQuery<OrgSort>, filters: OrgFilters) {
-  const where: Prisma.OrganizationWhereInput = { id: { in: actor.orgIds } };
+  const where: Prisma.OrganizationWhereInput = scope.organizations(actor);
   if (filters.active !== null) where.active = filters.active;
   if (list.q) where.name = { contains: likeEscape(list.q), mode: 'insensitive' };
   const [total, rows] = await Promise.all([
@@ -66,11 +66,11 @@ function contactLabel(c: { gender: string | null; firstName: string | null; infi
  */
 export async function getOrganisation(prisma: PrismaClient, actor: Actor, id: number) {
   const org = await prisma.organization.findFirst({
-    where: { AND: [{ id }, inScopeOrgs(actor)] },
+    where: { AND: [{ id }, scope.organizations(actor)] },
     select: {
       ...orgFields,
       mainContact: { select: { gender: true, firstName: true, infix: true, lastName: true, email: true, deletedAt: true } },
-      subsidiaries: { where: { id: { in: actor.orgIds } }, select: orgFields, orderBy: [{ name: 'asc' }, { id: 'asc' }] },
+      subsidiaries: { where: scope.organizations(actor), select: orgFields, orderBy: [{ name: 'asc' }, { id: 'asc' }] },
     },
   });
   if (!org) throw new AppError('NOT_FOUND');
@@ -99,9 +99,8 @@ export interface OverviewRow extends OrgRow {
  * in tree order (each parent before its subsidiaries, siblings by name).
  */
 export async function organisationOverview(prisma: PrismaClient, actor: Actor, id: number): Promise<OverviewRow[]> {
-  if (!actor.orgIds.includes(id)) throw new AppError('NOT_FOUND');
   const rows = await prisma.organization.findMany({
-    where: { ...inScopeOrgs(actor) },
+    where: scope.organizations(actor),
     select: { ...orgFields, mainContact: { select: { firstName: true, infix: true, lastName: true, email: true, deletedAt: true } } },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
   });
@@ -120,7 +119,4 @@ export async function organisationOverview(prisma: PrismaClient, actor: Actor, i
   return out;
 }
 
-function inScopeOrgs(actor: Actor): Prisma.OrganizationWhereInput {
-  // organizations has no organizationId column: its own id is the scope.
-  return { id: inScope(actor).organizationId };
-}
+

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
-import { PAGES } from '../../auth/pages.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { clearKeys, lockedUntil, recordHit } from '../../auth/throttle.js';
 import { fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
@@ -26,7 +26,7 @@ const passwordCheckRules = (actor: Actor) => [{ key: `pwcheck:${actor.id}`, limi
 /** Form values as the edit form shows them (from the database or from the refused post). */
 function formValues(src: Profile | Record<string, unknown>): Record<string, unknown> {
   const v: Record<string, unknown> = {};
-  for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'version']) {
+  for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language', 'version']) {
     const x = (src as Record<string, unknown>)[k];
     v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
   }
@@ -42,7 +42,7 @@ export function profileRoutes(deps: AppDeps): Router {
   const { prisma, clock, config } = deps;
   const securityContext = (req: Request) => ({ ip: req.ip ?? '', now: clock.now(), lang: langOf(req), baseUrl: config.baseUrl, keepSid: req.sessionID ?? null });
   const r = Router();
-  const guard = () => requireRole(PAGES.profile.role);
+  const guard = () => guardFor('profile');
   const path = PAGES.profile.path;
 
   r.get(path, guard(), async (req, res) => {

@@ -39,6 +39,8 @@ export const ProfileForm = z
     privatePostcode: optional(CONTACT_MAX.privatePostcode),
     privateCity: optional(CONTACT_MAX.privateCity),
     privateCountry: optional(CONTACT_MAX.privateCountry),
+    // The language of the person's mails; a post without it keeps Dutch, the default.
+    language: z.enum(['', 'nl', 'en'], 'validation.invalid').default('').transform((v) => (v === '' ? 'nl' : v)),
     subscribeUpdate: checkbox,
     subscribeCare: checkbox,
     subscribeBusiness: checkbox,

@@ -2,7 +2,8 @@ import type { Prisma, PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { recordAudit } from '../../audit.js';
-import { AppError, isUniqueViolation } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { ProfileInput } from './schema.js';
 import { queueSecurityNotice } from '../../auth/security-notice.js';
 import { endSessions } from '../../auth/sessions.js';
@@ -31,6 +32,7 @@ const profileFields = {
   privatePostcode: true,
   privateCity: true,
   privateCountry: true,
+  language: true,
   subscribeUpdate: true,
   subscribeCare: true,
   subscribeBusiness: true,
@@ -50,7 +52,7 @@ export type Profile = Awaited<ReturnType<typeof getProfile>>;
 /** The fields of the form that are stored as they are (everything but the password and version). */
 const EDITABLE = [
   'lastName', 'firstName', 'initials', 'infix', 'gender', 'phone', 'mobile',
-  'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry',
+  'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language',
   'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
 ] as const;
 
@@ -110,7 +112,7 @@ export async function updateProfile(
       if (emailChanged) {
         await recordAudit(tx, { ...base, kind: 'profile.email_changed', before: { email: current.email }, after: { email: input.email } });
         // To the old address: the owner learns of it even when someone else changed it.
-        if (current.email) await queueSecurityNotice(tx, { to: current.email, name: actor.displayName, change: 'email', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
+        if (current.email) await queueSecurityNotice(tx, { contactId: actor.id, to: current.email, name: actor.displayName, change: 'email', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
         await endSessions(tx, actor.id, opts.keepSid);
         return { ok: true as const, changed: true, epoch: saved.sessionEpoch };
       }
@@ -146,7 +148,7 @@ export async function changePassword(
     if (!saved) return null;
     await tx.passwordToken.updateMany({ where: { contactId: actor.id, usedAt: null }, data: { usedAt: opts.now } });
     await recordAudit(tx, { actor, kind: 'password.changed', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: opts.ip });
-    await queueSecurityNotice(tx, { to: actor.email, name: actor.displayName, change: 'password', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
+    await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change: 'password', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
     await endSessions(tx, actor.id, opts.keepSid);
     return { epoch: saved.sessionEpoch };
   });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { guardFor } from '../../auth/pages.js';
 import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
 import { resetColleagueTwoStep, signOutColleague } from './colleague-service.js';
@@ -11,7 +11,7 @@ import { changeContext } from './context.js';
 export function colleagueRoutes(deps: AppDeps): Router {
   const { prisma } = deps;
   const r = Router();
-  const guard = () => requireRole(PAGES.contacts.role);
+  const guard = () => guardFor('contacts');
 
   r.post('/contacts/:id/sessions/end', guard(), async (req, res) => {
     const id = idParam(req.params.id);

@@ -49,7 +49,7 @@ export async function signOutColleague(prisma: PrismaClient, actor: Actor, id: n
     await tx.contact.update({ where: { id: c.id }, data: { sessionEpoch: { increment: 1 } } });
     const n = await endSessions(tx, c.id);
     await recordAudit(tx, { actor, kind: 'contact.signed_out_everywhere', organizationId: c.organizationId, subjectType: 'contact', subjectId: c.id, ip: ctx.ip, after: { sessions: n } });
-    if (c.email) await queueSecurityNotice(tx, { to: c.email, name: fullName(c.firstName, c.infix, c.lastName), change: 'signedOutEverywhere', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl, by: actor.displayName });
+    if (c.email) await queueSecurityNotice(tx, { contactId: c.id, to: c.email, name: fullName(c.firstName, c.infix, c.lastName), change: 'signedOutEverywhere', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl, by: actor.displayName });
     return n;
   });
 }
@@ -70,7 +70,7 @@ export async function resetColleagueTwoStep(prisma: PrismaClient, actor: Actor, 
     await tx.contact.update({ where: { id: c.id }, data: { sessionEpoch: { increment: 1 } } });
     await endSessions(tx, c.id);
     await recordAudit(tx, { actor, kind: 'contact.two_step_reset', organizationId: c.organizationId, subjectType: 'contact', subjectId: c.id, ip: ctx.ip, before: { totp: totp.count > 0, passkeys: passkeys.count } });
-    if (c.email) await queueSecurityNotice(tx, { to: c.email, name: fullName(c.firstName, c.infix, c.lastName), change: 'twoStepReset', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl, by: actor.displayName });
+    if (c.email) await queueSecurityNotice(tx, { contactId: c.id, to: c.email, name: fullName(c.firstName, c.infix, c.lastName), change: 'twoStepReset', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl, by: actor.displayName });
     return true;
   });
 }

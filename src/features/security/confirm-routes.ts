@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { verifyPassword } from '../../auth/passwords.js';
 import { clearKeys, lockedUntil, recordHit, type Rule } from '../../auth/throttle.js';
 import { recentlyConfirmed } from '../../auth/two-step.js';
@@ -37,7 +37,7 @@ export function requireRecentConfirmation(deps: AppDeps) {
 export function confirmRoutes(deps: AppDeps): Router {
   const { prisma, clock } = deps;
   const r = Router();
-  const guard = () => requireRole(PAGES.security.role);
+  const guard = () => guardFor('security');
   const path = `${PAGES.security.path}/confirm`;
 
   const render = async (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {

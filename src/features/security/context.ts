@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { twoFactorKey } from '../../auth/secret-box.js';
 import { langOf } from '../../http/locals.js';
 import type { ChangeContext } from './service.js';

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import type { PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import { actorOf } from '../../auth/access.js';
+import { guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { scope } from '../../auth/scope.js';
 import { recordAudit } from '../../audit.js';
@@ -39,7 +39,8 @@ export function orgRequirementRoutes(deps: AppDeps): Router {
   const { prisma } = deps;
   const r = Router();
 
-  r.post(PAGES.orgTwoStep.path, requireRole(PAGES.orgTwoStep.role), async (req, res) => {
+  // Below the Organisatie page, so its guard; who may switch it is the rule above (403 otherwise).
+  r.post('/organisations/:id/two-step', guardFor('organisations'), async (req, res) => {
     const actor = actorOf(req);
     const id = idParam(req.params.id);
     const wanted = str(req.body?.required) === 'on';

@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, publicRoute, requireRole } from '../../auth/access.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf, publicRoute } from '../../auth/access.js';
 import { loadActor } from '../../auth/actor.js';
 import { completeLogin } from '../../auth/login.js';
-import { PAGES } from '../../auth/pages.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { authenticationOptions, registrationOptions, relyingParty, takeChallenge, verifyPasskey } from '../../auth/passkeys.js';
 import { pendingTwoStep } from '../../auth/two-step.js';
 import { recordAudit } from '../../audit.js';
@@ -41,7 +41,7 @@ export function passkeyRoutes(deps: AppDeps): Router {
   const { prisma, clock, config } = deps;
   const rp = relyingParty(config.baseUrl);
   const r = Router();
-  const guard = () => requireRole(PAGES.security.role);
+  const guard = () => guardFor('security');
   const recent = requireRecentConfirmation(deps);
   const base = `${PAGES.security.path}/passkeys`;
 

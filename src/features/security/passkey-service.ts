@@ -24,7 +24,7 @@ export async function addPasskey(prisma: PrismaClient, rp: RelyingParty, actor: 
     const saved = await registerPasskey(tx, rp, { contactId: actor.id, ...input, now: ctx.now });
     if (!saved) return false;
     await recordAudit(tx, { actor, kind: 'two_step.passkey_added', organizationId: actor.organizationId, subjectType: 'passkey', subjectId: saved.id, ip: ctx.ip, after: { name: input.name } });
-    await queueSecurityNotice(tx, { to: actor.email, name: actor.displayName, change: 'passkeyAdded', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
+    await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change: 'passkeyAdded', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
     await endSessions(tx, actor.id, ctx.keepSid);
     return true;
   });
@@ -49,7 +49,7 @@ export async function removePasskey(prisma: PrismaClient, actor: Actor, id: numb
     await tx.passkey.delete({ where: { id: key.id } });
     if (!step.totp && step.passkeys <= 1) await tx.recoveryCode.deleteMany({ where: { contactId: actor.id } });
     await recordAudit(tx, { actor, kind: 'two_step.passkey_removed', organizationId: actor.organizationId, subjectType: 'passkey', subjectId: key.id, ip: ctx.ip, before: { name: key.name } });
-    await queueSecurityNotice(tx, { to: actor.email, name: actor.displayName, change: 'passkeyRemoved', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
+    await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change: 'passkeyRemoved', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
     await endSessions(tx, actor.id, ctx.keepSid);
     return null;
   });

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { RECOVERY_CODES_LOW } from '../../auth/recovery-codes.js';
 import { listSessions, endSessionByHandle } from '../../auth/sessions.js';
 import { flash } from '../../http/locals.js';
@@ -20,7 +20,7 @@ const SESSIONS_PER_PAGE = 20;
 export function securityRoutes(deps: AppDeps): Router {
   const { prisma } = deps;
   const r = Router();
-  const guard = () => requireRole(PAGES.security.role);
+  const guard = () => guardFor('security');
   const path = PAGES.security.path;
 
   const renderPage = async (req: Request, res: Response) => {

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import { loadActor } from '../../auth/actor.js';
 import { browserId } from '../../auth/browsers.js';

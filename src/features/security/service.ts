@@ -57,7 +57,7 @@ async function replaceRecoveryCodes(tx: Tx, contactId: number, now: Date): Promi
 /** Audit event, mail and the end of the person's other sessions, for one security change. */
 async function noteChange(tx: Tx, actor: Actor, change: SecurityChange, kind: string, ctx: ChangeContext, after?: Record<string, string | number>) {
   await recordAudit(tx, { actor, kind, organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: ctx.ip, after: after ?? null });
-  await queueSecurityNotice(tx, { to: actor.email, name: actor.displayName, change, now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
+  await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change, now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
   await endSessions(tx, actor.id, ctx.keepSid);
 }
 

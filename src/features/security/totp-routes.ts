@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { flash, langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
 import { translate } from '../../i18n/index.js';
@@ -21,7 +21,7 @@ export function renderRecoveryCodes(req: Request, res: Response, codes: string[]
 export function totpRoutes(deps: AppDeps): Router {
   const { prisma, clock } = deps;
   const r = Router();
-  const guard = () => requireRole(PAGES.security.role);
+  const guard = () => guardFor('security');
   const recent = requireRecentConfirmation(deps);
   const base = PAGES.security.path;
 

@@ -1,8 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
-import type { AppDeps } from '../../app.js';
-import { actorOf, publicRoute, requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf, publicRoute } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { completeLogin } from '../../auth/login.js';
 import { flash } from '../../http/locals.js';
 import { log } from '../../log.js';
@@ -82,12 +82,12 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
   }
 
   // The personal page's part: the person's linked logins, with unlink.
-  r.get(PAGES.profileLogins.path, requireRole(PAGES.profileLogins.role), async (req, res) => {
+  r.get(PAGES.profileLogins.path, guardFor('profileLogins'), async (req, res) => {
     const logins = await listLinkedLogins(prisma, actorOf(req));
     res.render('sso/logins', { linkedLogins: logins });
   });
 
-  r.post('/profile/logins/:id/unlink', requireRole(PAGES.profileLogins.role), async (req, res) => {
+  r.post('/profile/logins/:id/unlink', guardFor('profileLogins'), async (req, res) => {
     const id = idParam(req.params.id);
     const provider = await unlinkOwnLogin(prisma, actorOf(req), id, req.ip ?? '');
     flash(req, 'success', `sso.unlinked.${provider}`);

@@ -1,10 +1,10 @@
 import type { PrismaClient } from '../../db/client.js';
 import { fullName, loadActor, type Actor } from '../../auth/actor.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../http/views.js';
+import { queueMail } from '../../mail/outbox.js';
 import type { Locale } from '../../i18n/index.js';
 import { recordAudit } from '../../audit.js';
-import { AppError, isUniqueViolation } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import type { LoginProvider } from '../../generated/prisma/enums.js';
 
 export type Provider = LoginProvider;
@@ -49,6 +49,7 @@ export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity
     if (!actor) return refuse(prisma, id, 'noAccess', opts.ip, { contactId: link.contact.id, organizationId: link.contact.organizationId });
     await prisma.$transaction(async (tx) => {
       await tx.externalLogin.update({ where: { id: link.id }, data: { lastUsedAt: opts.now, email: id.email } });
+      await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
       await recordAudit(tx, loginEvent(actor, id, 'sso.login', opts.ip));
     });
     return { actor, linked: false };
@@ -75,6 +76,7 @@ export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity
         select: { id: true },
       });
       await recordAudit(tx, { ...loginEvent(actor, id, 'sso.linked', opts.ip), subjectType: 'external_login', subjectId: created.id });
+      await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
       await recordAudit(tx, loginEvent(actor, id, 'sso.login', opts.ip));
       return true;
     });
@@ -166,35 +168,6 @@ export async function unlinkOwnLogin(prisma: PrismaClient, actor: Actor, loginId
   });
 }
 
-/** How a contact can log in. */
-export type LoginMethod = 'PASSWORD' | 'MICROSOFT' | 'GOOGLE';
-
-/**
- * The login methods of each contact in `contactIds` (for the contact manager's pages): a
- * password (when one is set and the organisation does not require SSO) and each linked
- * provider. Pass only ids from a query already scoped to the actor. One query, by primary key.
- */
-export async function loginMethodsFor(prisma: PrismaClient, contactIds: readonly number[]): Promise<Map<number, LoginMethod[]>> {
-  const out = new Map<number, LoginMethod[]>();
-  if (!contactIds.length) return out;
-  const rows = await prisma.contact.findMany({
-    where: { id: { in: [...contactIds] } },
-    select: {
-      id: true,
-      passwordHash: true,
-      organization: { select: { ssoRequired: true } },
-      externalLogins: { select: { provider: true } },
-    },
-  });
-  for (const row of rows) {
-    const methods: LoginMethod[] = [];
-    if (row.passwordHash && !row.organization.ssoRequired) methods.push('PASSWORD');
-    for (const p of ['MICROSOFT', 'GOOGLE'] as const) if (row.externalLogins.some((l) => l.provider === p)) methods.push(p);
-    out.set(row.id, methods);
-  }
-  return out;
-}
-
 /** Whether the person's organisation requires Microsoft 365 or Google login (no password). */
 export async function ssoRequiredFor(prisma: PrismaClient, organizationId: number): Promise<boolean> {
   const org = await prisma.organization.findUnique({ where: { id: organizationId }, select: { ssoRequired: true } });
@@ -220,22 +193,18 @@ export async function refusePasswordForSso(prisma: PrismaClient, actor: Actor, i
  */
 export async function mailSsoRequired(
   prisma: PrismaClient,
-  contact: { id: number; email: string; firstName: string | null; infix: string | null; lastName: string; organizationId: number },
-  opts: { baseUrl: string; lang: Locale; ip: string },
+  contact: { id: number; email: string; firstName: string | null; infix: string | null; lastName: string; organizationId: number; language: Locale },
+  opts: { baseUrl: string; ip: string },
 ): Promise<void> {
   const providers = await prisma.externalLogin.findMany({ where: { contactId: contact.id }, select: { provider: true } });
   await prisma.$transaction(async (tx) => {
-    const mail = renderMail(
-      opts.lang,
-      'sso-required',
-      {
-        name: fullName(contact.firstName, contact.infix, contact.lastName),
-        link: `${opts.baseUrl}/login`,
-        providers: [...new Set(providers.map((p) => p.provider))],
-      },
-      'sso.mail.ssoRequired.subject',
-    );
-    await enqueueMail(tx, { to: contact.email, ...mail });
+    await queueMail(tx, {
+      to: contact.email,
+      lang: contact.language,
+      template: 'sso-required',
+      params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: `${opts.baseUrl}/login`, providers: [...new Set(providers.map((p) => p.provider))] },
+      subjectKey: 'sso.mail.ssoRequired.subject',
+    });
     await recordAudit(tx, {
       actor: 'system',
       kind: 'password.reset_refused_sso_required',

@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.js';
-import { requireRole } from '../../auth/access.js';
-import { PAGES } from '../../auth/pages.js';
+import type { AppDeps } from '../../deps.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
 import { listFaq } from './service.js';
@@ -10,13 +9,13 @@ import { listFaq } from './service.js';
 export function supportRoutes({ prisma, config }: AppDeps): Router {
   const r = Router();
 
-  r.get(PAGES.faq.path, requireRole(PAGES.faq.role), async (req, res) => {
+  r.get(PAGES.faq.path, guardFor('faq'), async (req, res) => {
     const q = str(req.query.q).slice(0, 200);
     const entries = await listFaq(prisma, q, langOf(req));
     res.render('support/faq', { entries, q, helpdeskEmail: config.tickets.helpdeskEmail });
   });
 
-  r.get(PAGES.remoteSupport.path, requireRole(PAGES.remoteSupport.role), (_req, res) => {
+  r.get(PAGES.remoteSupport.path, guardFor('remoteSupport'), (_req, res) => {
     res.render('support/remote', { downloadUrl: config.tickets.remoteSupportUrl });
   });
 

@@ -1,15 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.js';
-import { actorOf, requireAnyRole } from '../../auth/access.js';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
 import { fullName } from '../../auth/actor.js';
-import { PAGES } from '../../auth/pages.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { flash, langOf } from '../../http/locals.js';
 import { urlWith } from '../../http/list.js';
 import { fieldErrors, str, type FieldErrors } from '../../http/validation.js';
 import { formatDate, translate } from '../../i18n/index.js';
 import { NoteForm, TICKET_KINDS, TICKET_STATUSES, TicketForm } from './schema.js';
-import { noteState } from './scope.js';
+import { noteState } from './note-state.js';
 import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
 import { idParam } from '../../http/params.js';
 
@@ -48,13 +48,13 @@ function reportedAtText(lang: 'nl' | 'en', now: Date): string {
 export function ticketRoutes(deps: AppDeps): Router {
   const { prisma, clock, config } = deps;
   const r = Router();
-  const guard = () => requireAnyRole(...PAGES.tickets.role);
+  const guard = () => guardFor('tickets');
   const ctx = () => ({ now: clock.now(), settings: config.tickets, baseUrl: config.baseUrl });
 
   r.get(PAGES.tickets.path, guard(), async (req, res) => {
     const actor = actorOf(req);
     const query = parseTicketQuery(req.query, actor.orgIds);
-    const [result, organizations] = await Promise.all([listTickets(prisma, actor, query), scopeOrganizations(prisma, actor)]);
+    const [result, organizations] = await Promise.all([listTickets(prisma, actor, query), scopeOrganizations(actor)]);
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
     const statusValue = query.status === 'current' || query.status === 'all' ? t(`tickets.filter.${query.status}`) : t(`tickets.status.${query.status}`);
@@ -87,9 +87,9 @@ export function ticketRoutes(deps: AppDeps): Router {
     });
   };
 
-  r.get(PAGES.ticketNew.path, guard(), (req, res) => renderForm(req, res, 200, {}));
+  r.get(PAGES.ticketNew.path, guardFor('ticketNew'), (req, res) => renderForm(req, res, 200, {}));
 
-  r.post(PAGES.ticketNew.path, guard(), async (req, res) => {
+  r.post(PAGES.ticketNew.path, guardFor('ticketNew'), async (req, res) => {
     const values = Object.fromEntries(FORM_FIELDS.map((f) => [f, str(req.body?.[f])]));
     const form = TicketForm.safeParse(values);
     if (!form.success) return renderForm(req, res, 422, values, fieldErrors(form.error));

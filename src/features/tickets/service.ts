@@ -6,10 +6,10 @@ import { AppError } from '../../http/errors.js';
 import { likeEscape, pageInfo, PER_PAGE, type PageInfo } from '../../http/list.js';
 import { recordAudit } from '../../audit.js';
 import { CURRENT_STATUSES, TICKET_STATUSES, type TicketInput } from './schema.js';
-import { noteState, ticketScope } from './scope.js';
+import { noteState } from './note-state.js';
 import { addWorkingDays } from './working-days.js';
 import { mailHelpdesk, mailReporter, ticketLink } from './mail.js';
-import { listScopeOrganizations } from '../../auth/scope.js';
+import { mayPick, scope, scopeOrganizations as scopeOrgs } from '../../auth/scope.js';
 
 /** The list's filters: which statuses, which organisation, what text, which page per group. */
 export interface TicketListQuery {
@@ -30,10 +30,11 @@ const rowSelect = {
   reportedAt: true,
   deadline: true,
   helpdesk: true,
-  organization: { select: { name: true } },
+  organizationId: true,
 } satisfies Prisma.TicketSelect;
 
-export type TicketRow = Prisma.TicketGetPayload<{ select: typeof rowSelect }>;
+/** One row of the list, with its organisation's name (known from the actor's scope: no join, no second query). */
+export type TicketRow = Prisma.TicketGetPayload<{ select: typeof rowSelect }> & { organization: { name: string } };
 
 /** One status group of the list: its count, one page of its rows. */
 export interface TicketGroup {
@@ -44,8 +45,7 @@ export interface TicketGroup {
 }
 
 function listWhere(actor: Actor, query: TicketListQuery): Prisma.TicketWhereInput {
-  const and: Prisma.TicketWhereInput[] = [ticketScope(actor)];
-  if (query.org !== null) and.push({ organizationId: query.org });
+  const and: Prisma.TicketWhereInput[] = [scope.tickets(actor, query.org !== null ? [query.org] : undefined)];
   if (query.status === 'current') and.push({ status: { in: [...CURRENT_STATUSES] } });
   else if (query.status !== 'all') and.push({ status: query.status });
   if (query.q) {
@@ -69,6 +69,7 @@ function listWhere(actor: Actor, query: TicketListQuery): Prisma.TicketWhereInpu
  */
 export async function listTickets(prisma: PrismaClient, actor: Actor, query: TicketListQuery): Promise<{ total: number; groups: TicketGroup[] }> {
   const where = listWhere(actor, query);
+  const names = new Map(actor.orgs.map((o) => [o.id, o.name]));
   const counted = await prisma.ticket.groupBy({ by: ['status'], where, _count: { _all: true } });
   const counts = new Map(counted.map((c) => [c.status, c._count._all]));
   const statuses = TICKET_STATUSES.filter((s) => (counts.get(s) ?? 0) > 0);
@@ -76,13 +77,14 @@ export async function listTickets(prisma: PrismaClient, actor: Actor, query: Tic
     statuses.map(async (status) => {
       const count = counts.get(status)!;
       const info = pageInfo(count, { page: Math.min(query.pages[status] ?? 1, Math.ceil(count / PER_PAGE)), perPage: PER_PAGE });
-      const rows = await prisma.ticket.findMany({
+      const found = await prisma.ticket.findMany({
         where: { AND: [where, { status }] },
         select: rowSelect,
         orderBy: [{ reportedAt: query.dir }, { id: query.dir }],
         skip: (info.page - 1) * PER_PAGE,
         take: PER_PAGE,
       });
+      const rows = found.map((r) => ({ ...r, organization: { name: names.get(r.organizationId) ?? '' } }));
       return { status, count, rows, info };
     }),
   );
@@ -90,24 +92,21 @@ export async function listTickets(prisma: PrismaClient, actor: Actor, query: Tic
 }
 
 /** The organisations a person may file for or filter on (own first, then subsidiaries by name). */
-export async function scopeOrganizations(prisma: PrismaClient, actor: Actor) {
-  const orgs = await listScopeOrganizations(prisma, actor);
+export function scopeOrganizations(actor: Actor) {
+  const orgs = scopeOrgs(actor);
   return [...orgs.filter((o) => o.id === actor.organizationId), ...orgs.filter((o) => o.id !== actor.organizationId)];
 }
 
 /** What the new-ticket form shows of the reporter ("Aanmelder"). */
 export async function reporterDefaults(prisma: PrismaClient, actor: Actor) {
-  const [me, organizations] = await Promise.all([
-    prisma.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { phone: true } }),
-    scopeOrganizations(prisma, actor),
-  ]);
-  return { contactName: actor.displayName, phone: me.phone, organizations };
+  const me = await prisma.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { phone: true } });
+  return { contactName: actor.displayName, phone: me.phone, organizations: scopeOrganizations(actor) };
 }
 
 /** Everything the detail page shows; null-safe for a ticket out of scope (404). */
 export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) {
   const ticket = await prisma.ticket.findFirst({
-    where: { AND: [{ id }, ticketScope(actor)] },
+    where: { AND: [{ id }, scope.tickets(actor)] },
     include: {
       organization: { select: { name: true } },
       reporter: { select: { firstName: true, infix: true, lastName: true, phone: true, email: true } },
@@ -120,7 +119,7 @@ export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) 
 
 /** Files a ticket for the actor: status NEW, channel PORTAL, the service level's deadline; mails reporter and helpdesk. */
 export async function createTicket(prisma: PrismaClient, actor: Actor, input: TicketInput, ctx: { now: Date; settings: TicketConfig; baseUrl: string }) {
-  if (!actor.orgIds.includes(input.organizationId)) throw new AppError('NOT_FOUND');
+  if (!mayPick(actor, input.organizationId)) throw new AppError('NOT_FOUND');
   const deadline = addWorkingDays(ctx.now, ctx.settings.slaDays[input.kind ?? 'DEFAULT']);
   return prisma.$transaction(async (tx) => {
     const ticket = await tx.ticket.create({
@@ -149,7 +148,8 @@ export async function createTicket(prisma: PrismaClient, actor: Actor, input: Ti
       after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10) },
     });
     const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: ctx.settings.helpdeskName };
-    await mailReporter(tx, actor.email, 'ticket-created', mailCtx);
+    const me = await tx.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { language: true } });
+    await mailReporter(tx, { email: actor.email, language: me.language }, 'ticket-created', mailCtx);
     await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-created-helpdesk', mailCtx);
     return ticket;
   });
@@ -165,7 +165,7 @@ export type NoteResult = { saved: true; reopened: boolean; resumed: boolean } | 
  */
 export async function addNote(prisma: PrismaClient, actor: Actor, id: number, body: string, ctx: { now: Date; settings: TicketConfig; baseUrl: string }): Promise<NoteResult> {
   return prisma.$transaction(async (tx) => {
-    const found = await tx.ticket.findFirst({ where: { AND: [{ id }, ticketScope(actor)] }, select: { id: true } });
+    const found = await tx.ticket.findFirst({ where: { AND: [{ id }, scope.tickets(actor)] }, select: { id: true } });
     if (!found) throw new AppError('NOT_FOUND');
     // Lock the row: a staff status change at the same moment waits for this note, or this for it.
     const [ticket] = await tx.$queryRaw<{ id: number; status: TicketStatus; resolved_at: Date | null; updated_at: Date; organization_id: number; title: string }[]>`

@@ -28,7 +28,7 @@ async function lockTicket(tx: Tx, id: number) {
   if (!rows.length) throw new StaffRefusal('<id>', `no ticket with number ${id}`);
   return tx.ticket.findUniqueOrThrow({
     where: { id },
-    include: { reporter: { select: { firstName: true, infix: true, lastName: true, email: true } } },
+    include: { reporter: { select: { firstName: true, infix: true, lastName: true, email: true, language: true } } },
   });
 }
 
@@ -50,7 +50,7 @@ export async function changeStatus(prisma: PrismaClient, id: number, status: Tic
       before: { status: t.status },
       after: { status },
     });
-    await mailReporter(tx, t.reporter?.email, 'ticket-status', {
+    await mailReporter(tx, t.reporter, 'ticket-status', {
       ticket: t,
       reporterName: reporterName(t.reporter),
       statusBefore: t.status,
@@ -68,7 +68,7 @@ export async function staffReply(prisma: PrismaClient, id: number, body: string,
     const t = await lockTicket(tx, id);
     const note = await tx.ticketNote.create({ data: { ticketId: id, staffName, body, createdAt: ctx.now } });
     await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.staff_reply', organizationId: t.organizationId, subjectType: 'ticket', subjectId: id, after: { noteId: note.id } });
-    await mailReporter(tx, t.reporter?.email, 'ticket-reply', {
+    await mailReporter(tx, t.reporter, 'ticket-reply', {
       ticket: t,
       reporterName: reporterName(t.reporter),
       staffName,

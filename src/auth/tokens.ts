@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { PrismaClient, Tx } from '../../db/client.js';
-import type { TokenPurpose } from '../../generated/prisma/enums.js';
+import type { PrismaClient, Tx } from '../db/client.js';
+import type { TokenPurpose } from '../generated/prisma/enums.js';
 
 /** How long a link lives: a reset one hour, an invitation three days. */
 export const TOKEN_TTL_MS: Record<TokenPurpose, number> = { RESET: 3_600_000, INVITE: 72 * 3_600_000 };

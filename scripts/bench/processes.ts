@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+/**
+ * The benchmark's child processes: the portal as production starts it, the render-limit
+ * server, and the load generator. Every child is tracked and ended when the benchmark ends,
+ * however it ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const children = new Set<ChildProcess>();
+
+/** Ends every child still running (SIGKILL: used on the way out after an error or Ctrl-C). */
+export function killAll(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+/** A started server: its process id (for RSS), the port it listens on, and a graceful stop. */
+export interface Server {
+  pid: number;
+  port: number;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+function startServer(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs: number): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise<Server>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in ${timeoutMs / 1000} s:\n${out}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = ready.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({
+        pid: child.pid!,
+        port: Number(m[1]),
+        output: () => out,
+        stop: async () => {
+          child.kill('SIGTERM');
+          const code = await exited;
+          children.delete(child);
+          return code;
+        },
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/**
+ * The portal exactly as `npm start` runs it (scripts/run-built.mjs: the built JavaScript in
+ * dist/), in production mode, on a free loopback port; migrates and loads the demo data
+ * into an empty database itself.
+ */
+export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSION_SECRET: string }): Promise<Server> {
+  return startServer(
+    ['scripts/run-built.mjs', 'server'],
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      // Plain http on loopback: the portal warns that cookies are not Secure, which is what lets the load generator send them.
+      BASE_URL: 'http://127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DEMO_SEED: 'true',
+      // Production requires the key that seals authenticator-app secrets; the benchmark's own.
+      TWO_FACTOR_KEY: randomBytes(32).toString('hex'),
+      ...env,
+    },
+    /listening on 127\.0\.0\.1:(\d+)/,
+    600_000,
+  );
+}
+
+/** The no-database render limit (scripts/bench/render-limit/server.mjs) in production mode. */
+export function startRenderLimit(): Promise<Server> {
+  return startServer(
+    ['scripts/bench/render-limit/server.mjs'],
+    { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: '0' },
+    /render limit listening on (\d+)/,
+    30_000,
+  );
+}
+
+/** What the load generator measured for one page. */
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * Runs autocannon's CLI as its own process against one loopback URL for a fixed time (plus
+ * a warm-up it does not count) and reads its JSON report.
+ */
+export async function runLoad(url: string, opts: { connections: number; duration: number; warmup: number; cookie?: string }): Promise<LoadResult> {
+  if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`loopback only: ${url}`);
+  const args = [path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'), '--json', '--no-progress', '-c', String(opts.connections), '-d', String(opts.duration), '-t', '10'];
+  if (opts.warmup > 0) args.push('--warmup', '[', '-c', String(opts.connections), '-d', String(opts.warmup), ']');
+  if (opts.cookie) args.push('-H', `cookie=${opts.cookie}`);
+  args.push(url);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  // Bounded: autocannon stops itself after warm-up + duration; this is the backstop.
+  const guard = setTimeout(() => child.kill('SIGKILL'), (opts.warmup + opts.duration + 60) * 1000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(guard);
+  children.delete(child);
+  if (code !== 0) throw new Error(`autocannon exited with ${code}: ${err}`);
+  // With a warm-up autocannon prints two reports, one a line: the warm-up's, then the measured one.
+  const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
+    requests: { total: number };
+    duration: number;
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  };
+  return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+/** The resident set size of a process now, in MB (VmRSS), or its peak so far (VmHWM). */
+export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Samples a process's RSS every 100 ms until stopped; returns the highest sample in MB. */
+export function sampleRss(pid: number): { stop(): number } {
+  let peak = rssMb(pid);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMb(pid));
+    } catch {
+      // the process ended; the failed run reports it
+    }
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, rssMb(pid));
+    },
+  };
+}

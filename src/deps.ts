@@ -1,0 +1,24 @@
+import type pg from 'pg';
+import type { Config } from './config.js';
+import type { PrismaClient } from './db/client.js';
+import type { Clock } from './clock.js';
+
+/** What the app is built from; tests pass their own database, clock and secret. */
+export interface AppDeps {
+  config: Config;
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  clock: Clock;
+  sessionSecret: string;
+  /** Which single-sign-on buttons to show (wired by the SSO feature). */
+  sso?: { microsoft: boolean; google: boolean };
+  /** Tests only: the SSO providers' HTTP calls go through this fetch (to a provider on loopback). */
+  ssoFetch?: typeof fetch;
+  /** Asks the outbox worker to send now rather than at its next tick. */
+  kickMail?: () => void;
+  /**
+   * Runs work after the response, off the request path (default: detached, errors logged).
+   * Used where the answer's timing must not depend on the work (password reset requests).
+   */
+  defer?: (work: () => Promise<void>) => void;
+}
