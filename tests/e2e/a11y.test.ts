@@ -275,7 +275,7 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
     await closePage(page);
   }, 300_000);
 
-  it('every form in its 422 error state', { timeout: 60_000 }, async () => {
+  it('every form in its 422 error state', { timeout: 180_000 }, async () => {
     const problems: Problem[] = [];
     const page = await logIn();
     const forms: Array<[string, string]> = [
@@ -299,7 +299,7 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
     await closePage(page);
   });
 
-  it('the English pages and the 403 page', { timeout: 60_000 }, async () => {
+  it('the English pages and the 403 page', { timeout: 180_000 }, async () => {
     const problems: Problem[] = [];
     const page = await logIn();
     for (const path of ['/?lang=en', '/contacts', `/tickets/${ids.ticket}`, '/invoices', '/profile/edit', '/does-not-exist']) {
