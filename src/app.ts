@@ -28,6 +28,11 @@ import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
 import { API_BASE, apiRoutes } from './api/router.js';
 import { apiDocsRoutes } from './api/docs.js';
+import { securityRoutes } from './features/security/routes.js';
+import { secondStepRoutes } from './features/security/second-step-routes.js';
+import { colleagueRoutes } from './features/security/colleague-routes.js';
+import { orgRequirementRoutes } from './features/security/org-requirement.js';
+import { passkeyRoutes } from './features/security/passkey-routes.js';
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 
@@ -106,12 +111,17 @@ export function createApp(given: AppDeps): Express {
 
   // Features; each route declares its role (tests/integration/routes.test.ts checks).
   app.use(authRoutes(deps, passport));
+  app.use(secondStepRoutes(deps));
+  app.use(passkeyRoutes(deps));
   app.use(dashboardRoutes(deps));
 
   // Mijn gegevens
   app.use(organisationRoutes(deps));
   app.use(contactsRoutes(deps));
   app.use(profileRoutes(deps));
+  app.use(securityRoutes(deps));
+  app.use(colleagueRoutes(deps));
+  app.use(orgRequirementRoutes(deps));
   app.use(activityRoutes(deps));
 
   // Administratie and Downloads
