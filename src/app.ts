@@ -5,6 +5,7 @@ import type { AppDeps } from './deps.js';
 import { cspNonce, securityHeaders } from './http/security.js';
 import { saveBeforeRedirect, sessionCookieName, sessionMiddleware, sessionLifetime } from './auth/session.js';
 import { DEVICE_COOKIE } from './auth/device.js';
+import { BROWSER_COOKIE } from './auth/browsers.js';
 import { countRefusedAttempt } from './auth/throttle.js';
 import { edgeInput } from './http/edge.js';
 import { createPassport } from './auth/passport.js';
@@ -73,7 +74,7 @@ export function createApp(given: AppDeps): Express {
     edgeInput({
       bodyLimit: '200kb',
       parameterLimit: 200,
-      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE],
+      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE, BROWSER_COOKIE],
       secureCookies: config.secureCookies,
       onRefused: async (req, reason) => {
         metrics?.refusedRequests.inc({ reason });

@@ -196,7 +196,7 @@ describe.runIf(process.env.FUZZ === '1')('hostile requests against every route',
         token: fc.oneof({ weight: 6, arbitrary: fc.constant('valid') }, { weight: 1, arbitrary: wire }),
         query: fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUERY_KEYS) }, { weight: 1, arbitrary: wire }), wire), { maxLength: 4 }),
         body: fc.array(fc.tuple(fields.length ? fc.constantFrom(...fields) : fc.constant('x'), bodyWire), { maxLength: 8 }),
-        cookie: fc.option(fc.tuple(fc.constantFrom('pim_device', 'pim.sid'), wire.filter((v) => v.length < 4_000)), { freq: 5 }),
+        cookie: fc.option(fc.tuple(fc.constantFrom('pim_device', 'pim_browser', 'pim.sid'), wire.filter((v) => v.length < 4_000)), { freq: 5 }),
         header: fc.option(fc.tuple(fc.constantFrom('Accept-Language', 'X-Request-Id', 'X-CSRF-Token'), fc.string({ maxLength: 200 }).map((s) => s.replace(/[^\x20-\x7e]/g, '?'))), { freq: 3 }),
       });
       await assertWithSeed(route, () => fc.assert(
