@@ -58,14 +58,21 @@ describe('requiring two-step login on the Organisatie page', () => {
     expect(await required(other.id)).toBe(false);
   });
 
-  it('org:require-2fa ID on|off, audited; bad input is refused', async () => {
+  it('org:require-2fa ID on|off, audited and reported to webhooks as organization.changed; bad input is refused', async () => {
     const org = await makeOrg(db.prisma);
+    const endpoint = await db.prisma.webhookEndpoint.create({ data: { url: 'https://crm.example.nl/hook', events: ['organization.changed'], secret: 'x', createdBy: 'test' } });
     expect((await run('org:require-2fa', String(org.id), 'on')).out[0]).toContain('now requires two-step login');
     expect(await required(org.id)).toBe(true);
     expect((await run('org:require-2fa', String(org.id), 'on')).out[0]).toContain('already requires');
     expect((await run('org:require-2fa', String(org.id), 'off')).out[0]).toContain('no longer requires');
     expect(await required(org.id)).toBe(false);
     expect(await db.prisma.auditEvent.count({ where: { kind: 'organization.two_factor_required_changed', organizationId: org.id, actorLabel: { startsWith: 'staff:' } } })).toBe(2);
+    const events = await db.prisma.webhookEvent.findMany({ where: { deliveries: { some: { endpointId: endpoint.id } } }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => [e.type, (e.payload as { data: { change: string; id: string; after: unknown } }).data])).toEqual([
+      ['organization.changed', expect.objectContaining({ change: 'organization.two_factor_required_changed', id: String(org.id), after: { twoFactorRequired: true } })],
+      ['organization.changed', expect.objectContaining({ change: 'organization.two_factor_required_changed', id: String(org.id), after: { twoFactorRequired: false } })],
+    ]);
+    await db.prisma.webhookEndpoint.delete({ where: { id: endpoint.id } });
     for (const [argv, field] of [[['org:require-2fa', String(org.id), 'maybe'], '<state>'], [['org:require-2fa', '999999', 'on'], '<id>']] as const) {
       const r = await run(...argv);
       expect(r.code).toBe(1);
