@@ -44,7 +44,7 @@ async function main() {
   const out: string[] = [];
   await runCli(['api-token:create', '--name', 'bench ERP', '--scopes', 'invoices:write'], { prisma: db.prisma, out: (l) => out.push(l), err: console.error, now: () => new Date(), baseUrl: '' });
   const token = /: (pim_\S+)/.exec(out[1] ?? '')![1]!;
-  const config = loadConfig({ NODE_ENV: 'production', BASE_URL: 'http://127.0.0.1', SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'error', API_RATE_LIMIT: '1000000', SUPPLIER_KVK: '87654321', SUPPLIER_VAT_ID: 'NL876543210B01', SUPPLIER_IBAN: 'NL91ABNA0417164300', SUPPLIER_BIC: 'ABNANL2A', SUPPLIER_ACCOUNT_HOLDER: 'Benchmark B.V.' });
+  const config = loadConfig({ NODE_ENV: 'production', BASE_URL: 'http://127.0.0.1', SESSION_SECRET: randomBytes(32).toString('hex'), TWO_FACTOR_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'error', API_RATE_LIMIT: '1000000', SUPPLIER_KVK: '87654321', SUPPLIER_VAT_ID: 'NL876543210B01', SUPPLIER_IBAN: 'NL91ABNA0417164300', SUPPLIER_BIC: 'ABNANL2A', SUPPLIER_ACCOUNT_HOLDER: 'Benchmark B.V.' });
   const app = createApp({ config, prisma: db.prisma, pool: db.pool, clock: systemClock, sessionSecret: config.sessionSecret! });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

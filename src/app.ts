@@ -5,6 +5,7 @@ import type { AppDeps } from './deps.js';
 import { cspNonce, securityHeaders } from './http/security.js';
 import { saveBeforeRedirect, sessionCookieName, sessionMiddleware, sessionLifetime } from './auth/session.js';
 import { DEVICE_COOKIE } from './auth/device.js';
+import { BROWSER_COOKIE } from './auth/browsers.js';
 import { countRefusedAttempt } from './auth/throttle.js';
 import { edgeInput } from './http/edge.js';
 import { createPassport } from './auth/passport.js';
@@ -31,6 +32,11 @@ import { contactsRoutes } from './features/contacts/routes.js';
 import { API_BASE, apiRoutes } from './api/router.js';
 import { apiDocsRoutes } from './api/docs.js';
 import { notificationRoutes } from './features/notifications/routes.js';
+import { securityRoutes } from './features/security/routes.js';
+import { secondStepRoutes } from './features/security/second-step-routes.js';
+import { colleagueRoutes } from './features/security/colleague-routes.js';
+import { orgRequirementRoutes } from './features/security/org-requirement.js';
+import { passkeyRoutes } from './features/security/passkey-routes.js';
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 
@@ -72,7 +78,7 @@ export function createApp(given: AppDeps): Express {
     edgeInput({
       bodyLimit: '200kb',
       parameterLimit: 200,
-      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE],
+      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE, BROWSER_COOKIE],
       secureCookies: config.secureCookies,
       onRefused: async (req, reason) => {
         metrics?.refusedRequests.inc({ reason });
@@ -113,12 +119,17 @@ export function createApp(given: AppDeps): Express {
 
   // Features; each route declares its role (tests/integration/routes.test.ts checks).
   app.use(authRoutes(deps, passport));
+  app.use(secondStepRoutes(deps));
+  app.use(passkeyRoutes(deps));
   app.use(dashboardRoutes(deps));
 
   // Mijn gegevens
   app.use(organisationRoutes(deps));
   app.use(contactsRoutes(deps));
   app.use(profileRoutes(deps));
+  app.use(securityRoutes(deps));
+  app.use(colleagueRoutes(deps));
+  app.use(orgRequirementRoutes(deps));
   app.use(activityRoutes(deps));
   app.use(notificationRoutes(deps));
 

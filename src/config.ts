@@ -4,6 +4,7 @@ import path from 'node:path';
 import express from 'express';
 import { z } from 'zod';
 import type { S3Settings } from './storage/s3.js';
+import { parseKey } from './auth/secret-box.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -63,6 +64,10 @@ const Env = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DEMO_SEED: bool.default(true),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TWO_FACTOR_KEY: z
+    .string()
+    .refine((v) => parseKey(v) !== null, 'must be 32 random bytes as 64 hex digits or base64 (e.g. openssl rand -hex 32)')
+    .optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   SMTP_URL: z.string().optional(),
@@ -216,6 +221,8 @@ export type Config = {
   embeddedPgPort: number;
   demoSeed: boolean;
   sessionSecret: string | undefined;
+  /** Encrypts authenticator-app secrets at rest; unset (development) derives one from the session secret. */
+  twoFactorKey: Buffer | undefined;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   smtpUrl: string | undefined;
@@ -300,6 +307,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.BASE_URL) {
     throw new ConfigError('Invalid configuration:\n  BASE_URL: required when NODE_ENV=production');
   }
+  if (production && !e.TWO_FACTOR_KEY) {
+    throw new ConfigError('Invalid configuration:\n  TWO_FACTOR_KEY: required when NODE_ENV=production (openssl rand -hex 32)');
+  }
   for (const [id, secret, name] of [
     [e.MICROSOFT_CLIENT_ID, e.MICROSOFT_CLIENT_SECRET, 'MICROSOFT'],
     [e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE'],
@@ -328,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     demoSeed: e.DEMO_SEED,
     sessionSecret: e.SESSION_SECRET,
+    twoFactorKey: e.TWO_FACTOR_KEY ? (parseKey(e.TWO_FACTOR_KEY) ?? undefined) : undefined,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     smtpUrl: e.SMTP_URL,

@@ -28,6 +28,8 @@ export const PAGES = {
   contacts: { path: '/contacts', role: Role.MANAGE_CONTACTS, menu: 'contacts.menu', group: 'menu.myData' },
   contactRolesEdit: { path: '/contacts/:id/roles/edit', role: Role.ASSIGN_ROLES },
   profile: { path: '/profile', role: Role.MANAGE_PERSONAL_DATA, menu: 'profile.menu', group: 'menu.myData' },
+  /** Beveiliging: password, two-step login, passkeys, sessions. */
+  security: { path: '/profile/security', role: Role.MANAGE_PERSONAL_DATA, menu: 'security.menu', group: 'menu.myData' },
   activity: { path: '/activity', role: Role.PORTAL_ACCESS, menu: 'activity.menu', group: 'menu.myData', mainContactOnly: true },
 
   // Administratie (group 'menu.administration'): invoices.
@@ -77,12 +79,9 @@ export function guardFor(name: PageName): Guard {
 
 /** The menu for one person: groups in table order, only the pages their roles allow. */
 export function menuFor(actor: Actor, currentPath: string): { label: string; group?: string; path: string; current: boolean }[] {
-  return Object.values(PAGES as Record<string, Page>)
-    .filter((p) => p.menu && holdsAny(actor, p.role) && (!p.mainContactOnly || actor.isMainContact))
-    .map((p) => ({
-      label: p.menu!,
-      group: p.group,
-      path: p.path,
-      current: p.path === '/' ? currentPath === '/' : currentPath === p.path || currentPath.startsWith(`${p.path}/`),
-    }));
+  const items = Object.values(PAGES as Record<string, Page>).filter((p) => p.menu && holdsAny(actor, p.role) && (!p.mainContactOnly || actor.isMainContact));
+  const matches = (p: Page) => (p.path === '/' ? currentPath === '/' : currentPath === p.path || currentPath.startsWith(`${p.path}/`));
+  // The deepest matching entry is the current one (/profile/security is Beveiliging, not Persoonlijk).
+  const current = items.filter(matches).sort((a, b) => b.path.length - a.path.length)[0];
+  return items.map((p) => ({ label: p.menu!, group: p.group, path: p.path, current: p === current }));
 }

@@ -7,6 +7,7 @@ import { registerContactsCommands } from './commands/contacts.js';
 import { registerApplicationsCommands } from './commands/applications.js';
 import { registerNewsCommands } from './commands/news.js';
 import { registerSsoCommands } from './commands/sso.js';
+import { registerSecurityCommands } from './commands/security.js';
 import { registerInvoicesCommands } from './commands/invoices.js';
 import { registerDocumentsCommands } from './commands/documents.js';
 import { registerTicketsCommands } from './commands/tickets.js';
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerApplicationsCommands(program, ctx);
   registerNewsCommands(program, ctx);
   registerSsoCommands(program, ctx);
+  registerSecurityCommands(program, ctx);
   registerInvoicesCommands(program, ctx);
   registerDocumentsCommands(program, ctx);
   registerTicketsCommands(program, ctx);

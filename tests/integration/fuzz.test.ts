@@ -186,7 +186,6 @@ describe('hostile requests against every route', () => {
     expect(all.length).toBeGreaterThan(20);
     // FUZZ_ROUTE="GET /path/:id" replays one route (with FUZZ_SEED, its runs are the same as in the full run).
     const routes = process.env.FUZZ_ROUTE ? all.filter((r) => `${r.method} ${r.path}` === process.env.FUZZ_ROUTE) : all;
-    let sum = await checksum();
     let requests = 0;
     const statuses: Record<number, number> = {};
     for (const route of routes) {
@@ -200,11 +199,17 @@ describe('hostile requests against every route', () => {
         token: fc.oneof({ weight: 6, arbitrary: fc.constant('valid') }, { weight: 1, arbitrary: wire }),
         query: fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUERY_KEYS) }, { weight: 1, arbitrary: wire }), wire), { maxLength: 4 }),
         body: fc.array(fc.tuple(fields.length ? fc.constantFrom(...fields) : fc.constant('x'), bodyWire), { maxLength: 8 }),
-        cookie: fc.option(fc.tuple(fc.constantFrom('pim_device', 'pim.sid'), wire.filter((v) => v.length < 4_000)), { freq: 5 }),
+        cookie: fc.option(fc.tuple(fc.constantFrom('pim_device', 'pim_browser', 'pim.sid'), wire.filter((v) => v.length < 4_000)), { freq: 5 }),
         header: fc.option(fc.tuple(fc.constantFrom('Accept-Language', 'X-Request-Id', 'X-CSRF-Token'), fc.string({ maxLength: 200 }).map((s) => s.replace(/[^\x20-\x7e]/g, '?'))), { freq: 3 }),
       });
+      const deadline = Date.now() + BUDGET_MS / all.length;
       await assertWithSeed(route, () => fc.assert(
         fc.asyncProperty(request, async (r) => {
+          // Past the route's share of time the remaining runs send nothing. Not fast-check's
+          // interruptAfterTimeLimit: it abandons a request under way, which then goes on in the
+          // background beside the next route's requests (connection resets, and its write landing
+          // in another request's checksum).
+          if (Date.now() > deadline) return;
           const person = agents[r.who]!;
           const path = concrete(route, (name, res) => {
             if (name === 'token') return r.params.id && r.params.id !== 'valid' ? r.params.id : 'x'.repeat(43);
@@ -222,6 +227,9 @@ describe('hostile requests against every route', () => {
             if (r.header) req = req.set(r.header[0], r.header[1]);
             return route.method === 'GET' ? req : req.send(body);
           };
+          // A GET may write too (the app's setup page keeps a pending authenticator secret), so a
+          // refused write is judged against the data just before it, not after the previous write.
+          const sum = route.method === 'POST' ? await checksum() : '';
           const res = await build();
           await settle();
           requests++;
@@ -235,15 +243,12 @@ describe('hostile requests against every route', () => {
               expect(changedTables(sum, after), `a refused write changed data: ${res.status} for ${what} (last audit event ${JSON.stringify(last)})`).toEqual([]);
             }
             if (after !== sum) expect(await controlCharacters(), `a control character is in the database (found after ${what})`).toEqual([]);
-            sum = after;
           }
         }),
         // Writes get twice the runs: that is where hostile text could reach the database.
         {
           seed: SEED + index,
           numRuns: route.method === 'POST' ? 2 * RUNS : RUNS,
-          interruptAfterTimeLimit: BUDGET_MS / all.length,
-          markInterruptAsFailure: false,
           endOnFailure: true,
           verbose: 0,
         },

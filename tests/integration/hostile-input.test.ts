@@ -120,6 +120,23 @@ describe('malformed encoding', () => {
     const sid = await client(app).get('/').set('Cookie', 'pim.sid=s%3A%ZZ');
     expect(sid.status).toBe(400);
   });
+
+  it('a damaged browser cookie (new-login mail) at a correct login is a 400 that clears it, logs nobody in and mails nothing', async () => {
+    const person = await makePerson(db.prisma, orgId);
+    const page = await client(app).get('/login');
+    const session = String(page.headers['set-cookie']).split(';')[0]!;
+    const mailsBefore = await db.prisma.mailOutbox.count();
+    const res = await client(app)
+      .post('/login')
+      .set('Cookie', `${session}; pim_browser=%E0%A4%A`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), username: person.email!, password: PASSWORD });
+    expect(res.status).toBe(400);
+    expect(visibleText(res.text)).toContain('beschadigde cookie');
+    expect(String(res.headers['set-cookie'])).toMatch(/pim_browser=;.*Expires=Thu, 01 Jan 1970/);
+    expect(await db.pool.query('SELECT 1 FROM session WHERE contact_id = $1', [person.id]).then((r) => r.rowCount)).toBe(0);
+    expect(await db.prisma.mailOutbox.count()).toBe(mailsBefore);
+  });
 });
 
 describe('lengths and throttles', () => {

@@ -85,7 +85,7 @@ describe('the role matrix (every guarded GET without parameters)', () => {
     }
   });
 
-  it('each page answers exactly the people whose roles allow it; the main contact sees all', async () => {
+  it('each page answers exactly the people whose roles allow it; the main contact sees all', { timeout: 120_000 }, async () => {
     const pages = listRoutes(app).filter((r) => r.method === 'GET' && r.access && r.access !== 'PUBLIC' && !r.path.includes(':'));
     expect(pages.length).toBeGreaterThan(0);
     const who: [string, ReadonlySet<Role>][] = [
