@@ -17,7 +17,7 @@ declare const window: any;
 declare function getComputedStyle(el: unknown): any;
 
 /** Routes that answer with a file, not a page. */
-const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|^\/readyz$/;
+const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|\/attachments\/:fileId$|^\/faq\/suggest$|^\/readyz$/;
 
 let e2e: E2e;
 let ids: { org: number; contact: number; lisa: number };
