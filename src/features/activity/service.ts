@@ -27,9 +27,9 @@ export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
       'password.changed', 'password.reset_requested', 'password.reset', 'password.set_by_invitation', 'password.reset_refused_sso_required',
     ],
   },
-  { group: 'documents', kinds: ['invoice.created', 'invoice.downloaded', 'document.created', 'document.removed', 'document.downloaded'] },
+  { group: 'documents', kinds: ['invoice.created', 'invoice.downloaded', 'document.created', 'document.updated', 'document.removed', 'document.downloaded'] },
   { group: 'tickets', kinds: ['ticket.created', 'ticket.note_added', 'ticket.staff_reply', 'ticket.status_changed', 'ticket.deadline_changed'] },
-  { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'announcement.created'] },
+  { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'announcement.created', 'announcement.updated', 'announcement.removed'] },
 ];
 
 const KNOWN_KINDS = new Set(ACTIVITY_GROUPS.flatMap((g) => g.kinds));
