@@ -41,12 +41,15 @@ export function amsterdamToday(now: Date): Date {
 
 const allowed = () => FILE_TYPES.map((f) => f.ext.join('/')).join(', ');
 
-/** The content type of a file that may be a document of this kind under this name; refuses anything else. */
-function contentTypeOf(kind: DocumentKind, fileName: string, head: Buffer): string {
+/**
+ * The content type of a file that may be a document of this kind under this name; refuses
+ * anything else, blaming `blame`: the file when it is new, else the name or kind that changed.
+ */
+function contentTypeOf(kind: DocumentKind, fileName: string, head: Buffer, blame: 'file' | 'fileName' | 'kind' = 'file'): string {
   const type = detectContentType(fileName, head.subarray(0, 16), kind === 'REPORT');
   if (type) return type;
   throw new FieldRefusal(
-    'file',
+    blame,
     kind === 'REPORT'
       ? `a report must be a PDF (a .pdf name and content starting with %PDF-): ${fileName}`
       : `the name's extension and the content do not agree, or the type is not allowed (${allowed()}): ${fileName}`,
@@ -123,7 +126,8 @@ export async function updateDocument(tx: Tx, id: number, patch: DocumentPatch, a
   const fileName = patch.fileName ?? before.file_name;
   const organizationId = patch.organizationId !== undefined ? patch.organizationId : before.organization_id;
   const content = patch.content && sha256(patch.content) !== before.hash ? patch.content : undefined;
-  const contentType = contentTypeOf(kind, fileName, content ?? Buffer.from(before.head));
+  const blame = patch.content ? 'file' : patch.fileName !== undefined && patch.fileName !== before.file_name ? 'fileName' : 'kind';
+  const contentType = contentTypeOf(kind, fileName, patch.content ?? Buffer.from(before.head), blame);
   if (patch.kind !== undefined || patch.organizationId !== undefined) await organizationFor(tx, kind, organizationId);
 
   const old = { kind: before.kind, organizationId: before.organization_id, fileName: before.file_name, documentDate: before.document_date.toISOString().slice(0, 10), contentType: before.content_type, size: before.size };
