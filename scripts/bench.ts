@@ -23,7 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DEMO_LOGIN, DEMO_PASSWORD } from '../src/db/demo.js';
+import { DEMO_LOGIN, DEMO_PASSWORD } from '../src/demo/seed.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { countRows, loadScaleData, PER_SCALE } from './bench/scale-data.js';
 import { checkPage, logIn, PAGES, table, type BenchPage, type Row } from './bench/pages.js';
@@ -42,6 +42,7 @@ const flags = (() => {
         warmup: { type: 'string', default: '2' },
         scale: { type: 'string' },
         pages: { type: 'string' },
+        'cpu-prof': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -51,6 +52,7 @@ const flags = (() => {
 })();
 if (flags.help) {
   console.log(`usage: npm run bench -- [--duration SEC=10] [--connections N=16] [--warmup SEC=2] [--scale N] [--pages /,/contacts,...]
+  --cpu-prof DIR   write the portal's CPU profile (.cpuprofile) into DIR when it stops
   --scale N   after the demo data, load N x (${Object.entries(PER_SCALE).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}) and measure again
   DATABASE_URL: a PostgreSQL server where the user may create databases (default: an embedded one in a temporary folder)`);
   process.exit(0);
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
       const url = new URL(admin!);
       url.pathname = `/${db}`;
       const t = Date.now();
-      const portal = await startPortal({ DATABASE_URL: url.toString(), DATA_DIR: path.join(dir, name), SESSION_SECRET: secret });
+      const portal = await startPortal({ DATABASE_URL: url.toString(), DATA_DIR: path.join(dir, name), SESSION_SECRET: secret }, flags['cpu-prof'] && path.resolve(flags['cpu-prof']));
       running.push(portal);
       log(`${name}: portal (node scripts/run-built.mjs server, pid ${portal.pid}, production) listening after ${seconds(Date.now() - t)}`);
       return { portal, url: url.toString() };

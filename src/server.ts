@@ -11,7 +11,7 @@ import { forgetPortalUrl, recordPortalUrl } from './portal-url.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { migrate, MigrationError } from './db/migrator.js';
 import { openDb } from './db/client.js';
-import { seedDemo, DEMO_PASSWORD } from './db/demo.js';
+import { seedDemo, DEMO_PASSWORD } from './demo/seed.js';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';

@@ -69,9 +69,11 @@ function startServer(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, time
  * dist/), in production mode, on a free loopback port; migrates and loads the demo data
  * into an empty database itself. Further variables in `env` (API_RATE_LIMIT, DEMO_SEED) override.
  */
-export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSION_SECRET: string } & Record<string, string>): Promise<Server> {
+export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSION_SECRET: string } & Record<string, string>, cpuProfDir?: string): Promise<Server> {
+  // --cpu-prof writes a .cpuprofile (Chrome DevTools, speedscope) when the portal stops gracefully.
+  const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
   return startServer(
-    ['scripts/run-built.mjs', 'server'],
+    [...profile, 'scripts/run-built.mjs', 'server'],
     {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -11,7 +11,7 @@
  * instead of two million random inserts into each.
  */
 import type pg from 'pg';
-import { DEMO_ORGANIZATION } from '../../src/db/demo.js';
+import { DEMO_ORGANIZATION } from '../../src/demo/seed.js';
 
 /** Rows per table at scale 1. */
 export const PER_SCALE = { organizations: 200, contacts: 20_000, invoices: 200_000, tickets: 50_000 } as const;

@@ -39,7 +39,7 @@ class PimSessionStore extends PgStore {
   }
 
   override get(sid: string, cb: (err: unknown, sess?: session.SessionData | null) => void): void {
-    this.pool.query<SessionRow>(SESSION_SQL, [sid, Math.ceil(Date.now() / 1000)]).then(
+    this.pool.query<SessionRow>({ name: 'pim_session_actor', text: SESSION_SQL, values: [sid, Math.ceil(Date.now() / 1000)] }).then(
       ({ rows }) => {
         const row = rows[0];
         if (!row?.sess) return cb(null, null);

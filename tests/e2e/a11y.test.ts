@@ -5,7 +5,7 @@ import { startE2e, type E2e } from '../support/e2e.js';
 import { testApp } from '../support/app.js';
 import { serve } from '../support/server.js';
 import { listRoutes } from '../support/routes.js';
-import { DEMO_LOGIN, DEMO_ORGANIZATION, DEMO_PASSWORD } from '../../src/db/demo.js';
+import { DEMO_LOGIN, DEMO_ORGANIZATION, DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { createPasswordToken } from '../../src/auth/tokens.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { LoginPage } from './pages/login-page.js';

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { startE2e, type E2e } from '../support/e2e.js';
 import { testApp } from '../support/app.js';
 import { listRoutes } from '../support/routes.js';
-import { DEMO_ORGANIZATION } from '../../src/db/demo.js';
+import { DEMO_ORGANIZATION } from '../../src/demo/seed.js';
 
 /**
  * Forms and lists look like what they are, measured in Chromium: every radio button and checkbox

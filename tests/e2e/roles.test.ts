@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2e, type E2e } from '../support/e2e.js';
 import { LoginPage } from './pages/login-page.js';
 import { RolesPage } from './pages/roles-page.js';
-import { DEMO_PASSWORD } from '../../src/db/demo.js';
+import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 
 let e2e: E2e;
 

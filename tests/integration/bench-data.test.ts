@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { seedDemo, DEMO_ORGANIZATION } from '../../src/db/demo.js';
+import { seedDemo, DEMO_ORGANIZATION } from '../../src/demo/seed.js';
 import { countRows, loadScaleData } from '../../scripts/bench/scale-data.js';
 
 /**

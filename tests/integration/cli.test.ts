@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { runCli } from '../../src/cli/program.js';
-import { DEMO_PASSWORD } from '../../src/db/demo.js';
+import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
 import { hashToken } from '../../src/auth/tokens.js';
 import { ROLES } from '../../src/auth/roles.js';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, logIn, testApp, TestClock, visibleText } from '../support/app.js';
-import { DEMO_LOGIN, DEMO_PASSWORD, seedDemo } from '../../src/db/demo.js';
+import { DEMO_LOGIN, DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.js';
 
 /**
  * A first visit shows the portal at work: the demo is dated relative to the day it is loaded, so

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyDb } from '../support/db.js';
 import { httpRequest, startChildServer, type ChildServer } from '../support/child-server.js';
-import { DEMO_PASSWORD } from '../../src/db/demo.js';
+import { DEMO_PASSWORD } from '../../src/demo/seed.js';
 
 const SIZE = 24 * 1024 * 1024; // more than loopback buffers hold, so an unread download stays in flight
 let db: { url: string; drop(): Promise<void> };

@@ -3,7 +3,7 @@ import { createTestDb, type TestDb } from './db.js';
 import { testApp } from './app.js';
 import { serve } from './server.js';
 import { launchBrowser } from './browser.js';
-import { seedDemo, DEMO_LOGIN, DEMO_PASSWORD } from '../../src/db/demo.js';
+import { seedDemo, DEMO_LOGIN, DEMO_PASSWORD } from '../../src/demo/seed.js';
 import { LoginPage } from '../e2e/pages/login-page.js';
 
 /** One browser test file's world: its database with the demo, the app on loopback, Chromium. */

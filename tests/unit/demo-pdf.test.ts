@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { buildDemoPdf } from '../../src/db/demo-pdf.js';
+import { buildDemoPdf } from '../../src/demo/pdf.js';
 
 /** The cross-reference table of a PDF: where the table starts and each in-use object's offset. */
 function readXref(pdf: Buffer) {

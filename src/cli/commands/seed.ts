@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { seedDemo, DEMO_LOGIN, DEMO_PASSWORD } from '../../db/demo.js';
+import { seedDemo, DEMO_LOGIN, DEMO_PASSWORD } from '../../demo/seed.js';
 import { staffActor, type CliContext } from '../validate.js';
 
 /** Registers `seed:demo`. */

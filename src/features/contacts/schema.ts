@@ -3,39 +3,31 @@ import { ROLES, type Role } from '../../auth/roles.js';
 import { BASIC_ROLES } from '../../auth/web-access.js';
 import { fieldErrors, type FieldErrors } from '../../http/validation.js';
 import { isMobileNumber, isNetherlands, isPhoneNumber, normaliseDutchPostcode } from '../../http/dutch.js';
+import { blankIsNull, CONTACT_MAX, contactFields } from '../../http/contact-fields.js';
 
 export { isMobileNumber, isPhoneNumber, normaliseDutchPostcode };
 
-/**
- * Field lengths of a contact, for every form that edits one (this one and the personal page),
- * so a value one form accepts never blocks the other.
- */
-export const CONTACT_MAX = {
-  lastName: 100, firstName: 100, initials: 20, infix: 40, phone: 30,
-  privateStreet: 200, privatePostcode: 12, privateCity: 100, privateCountry: 100,
-} as const;
+export { CONTACT_MAX };
 
-const optional = (max: number, key: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, key)
-    .transform((v) => (v === '' ? null : v));
+const F = contactFields({
+  lastNameRequired: 'contacts.errors.lastNameRequired',
+  tooLong: () => 'contacts.errors.tooLong',
+  email: 'validation.email',
+  phone: 'contacts.errors.phone',
+  mobile: 'contacts.errors.mobile',
+});
 
 const yesNo = (key: string) => z.enum(['yes', 'no'], key).transform((v) => v === 'yes');
-
-const phone = (key: string, check: (v: string) => boolean = isPhoneNumber) =>
-  optional(CONTACT_MAX.phone, key).refine((v) => v === null || check(v), key);
 
 /** The add / edit / copy form of a contact (the manual's four sections plus Webtoegang). */
 export const ContactForm = z
   .object({
     // 1 Contactpersoon
-    lastName: z.string().trim().min(1, 'contacts.errors.lastNameRequired').max(CONTACT_MAX.lastName, 'contacts.errors.tooLong'),
+    lastName: F.lastName,
     organizationId: z.string().regex(/^\d{1,9}$/, 'contacts.errors.organizationRequired').transform(Number),
-    firstName: optional(CONTACT_MAX.firstName, 'contacts.errors.tooLong'),
-    initials: optional(CONTACT_MAX.initials, 'contacts.errors.tooLong'),
-    infix: optional(CONTACT_MAX.infix, 'contacts.errors.tooLong'),
+    firstName: blankIsNull(F.firstName),
+    initials: blankIsNull(F.initials),
+    infix: blankIsNull(F.infix),
     gender: z
       .enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid')
       .transform((v) => (v === '' ? null : v)),
@@ -51,19 +43,14 @@ export const ContactForm = z
     subscribeBusiness: yesNo('validation.required'),
     subscribeFlash: yesNo('validation.required'),
     // 3 Contactinformatie
-    email: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .refine((v) => v === '' || z.email().max(254).safeParse(v).success, 'validation.email')
-      .transform((v) => (v === '' ? null : v)),
-    phone: phone('contacts.errors.phone'),
-    fax: phone('contacts.errors.phone'),
-    mobile: phone('contacts.errors.mobile', isMobileNumber),
-    privateStreet: optional(CONTACT_MAX.privateStreet, 'contacts.errors.tooLong'),
-    privatePostcode: optional(CONTACT_MAX.privatePostcode, 'contacts.errors.tooLong'),
-    privateCity: optional(CONTACT_MAX.privateCity, 'contacts.errors.tooLong'),
-    privateCountry: optional(CONTACT_MAX.privateCountry, 'contacts.errors.tooLong'),
+    email: blankIsNull(F.email),
+    phone: blankIsNull(F.phone),
+    fax: blankIsNull(F.fax),
+    mobile: blankIsNull(F.mobile),
+    privateStreet: blankIsNull(F.privateStreet),
+    privatePostcode: blankIsNull(F.privatePostcode),
+    privateCity: blankIsNull(F.privateCity),
+    privateCountry: blankIsNull(F.privateCountry),
     // The language of the person's mails; a form without the field keeps Dutch, the default.
     language: z.enum(['', 'nl', 'en'], 'validation.invalid').default('').transform((v) => (v === '' ? 'nl' : v)),
     // 4 Inloggen

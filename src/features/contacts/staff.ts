@@ -4,7 +4,7 @@ import { ROLES, type Role } from '../../auth/roles.js';
 import { basicRolesFor } from '../../auth/web-access.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { email, phone, text } from '../../http/fields.js';
+import { contactFields } from '../../http/contact-fields.js';
 
 /**
  * Vendor-side changes to contacts: the staff tool (`contact:add`) and the integration API use
@@ -14,16 +14,26 @@ import { email, phone, text } from '../../http/fields.js';
  * drops the password, SSO links and open links of the old one.
  */
 
-/** The contact fields staff set, with their rules. */
+const R = contactFields({
+  lastNameRequired: 'must not be empty',
+  tooLong: (max) => `must be at most ${max} characters`,
+  email: 'not a valid e-mail address',
+  phone: 'not a valid phone number (a Dutch one, or + and the country code)',
+  mobile: 'not a valid mobile number (06 and eight digits, or + and the country code)',
+});
+/** Staff leave an option out rather than give it empty. */
+const given = (s: z.ZodString) => s.min(1, 'must not be empty').optional();
+
+/** The contact fields staff set: the contact form's rules (src/http/contact-fields.ts), in English. */
 export const CONTACT_FIELDS = {
-  lastName: text(),
-  firstName: text(100).optional(),
-  initials: text(20).optional(),
-  infix: text(40).optional(),
+  lastName: R.lastName,
+  firstName: given(R.firstName),
+  initials: given(R.initials),
+  infix: given(R.infix),
   gender: z.enum(['MALE', 'FEMALE', 'OTHER'], 'must be MALE, FEMALE or OTHER').optional(),
-  email: email.optional(),
-  phone: phone.optional(),
-  mobile: phone.optional(),
+  email: given(R.email),
+  phone: given(R.phone),
+  mobile: given(R.mobile),
   language: z.enum(['nl', 'en'], 'must be nl or en').optional(),
 };
 const Fields = z.object(CONTACT_FIELDS);

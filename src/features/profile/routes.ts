@@ -8,7 +8,7 @@ import { fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { PasswordForm, parseProfileForm } from './schema.js';
-import { CONTACT_MAX } from '../contacts/schema.js';
+import { CONTACT_MAX } from '../../http/contact-fields.js';
 import { changePassword, getProfile, updateProfile, type Profile } from './service.js';
 import { listLinkedLogins } from '../sso/service.js';
 

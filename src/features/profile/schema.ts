@@ -1,44 +1,37 @@
 import { z } from 'zod';
 import { NewPassword } from '../../auth/passwords.js';
 import { fieldErrors, str } from '../../http/validation.js';
-import { isMobileNumber, isNetherlands, isPhoneNumber, normaliseDutchPostcode } from '../../http/dutch.js';
-import { CONTACT_MAX } from '../contacts/schema.js';
+import { isNetherlands, normaliseDutchPostcode } from '../../http/dutch.js';
+import { blankIsNull, contactFields } from '../../http/contact-fields.js';
 
-/** Optional text: trimmed, '' becomes null. */
-const optional = (max: number, tooLong = 'profile.errors.tooLong') =>
-  z
-    .string()
-    .trim()
-    .max(max, tooLong)
-    .transform((v) => (v === '' ? null : v));
-
-const phone = optional(CONTACT_MAX.phone).refine((v) => v === null || isPhoneNumber(v), 'profile.errors.phone');
-const mobile = optional(CONTACT_MAX.phone).refine((v) => v === null || isMobileNumber(v), 'profile.errors.mobile');
+const F = contactFields({
+  lastNameRequired: 'profile.errors.lastNameRequired',
+  tooLong: () => 'profile.errors.tooLong',
+  email: 'validation.email',
+  phone: 'profile.errors.phone',
+  mobile: 'profile.errors.mobile',
+});
 
 const checkbox = z.unknown().transform((v) => v === 'on' || v === 'true' || v === '1' || (Array.isArray(v) && v.length > 0));
 
 /** The "Mijn gegevens" form of the personal page. */
 export const ProfileForm = z
   .object({
-    lastName: z.string().trim().min(1, 'profile.errors.lastNameRequired').max(CONTACT_MAX.lastName, 'profile.errors.tooLong'),
-    firstName: optional(CONTACT_MAX.firstName),
-    initials: optional(CONTACT_MAX.initials),
-    infix: optional(CONTACT_MAX.infix),
+    lastName: F.lastName,
+    firstName: blankIsNull(F.firstName),
+    initials: blankIsNull(F.initials),
+    infix: blankIsNull(F.infix),
     gender: z
       .enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid')
       .transform((v) => (v === '' ? null : v)),
-    email: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .min(1, 'profile.errors.emailRequired')
-      .pipe(z.email('validation.email').max(254, 'validation.email')),
-    phone,
-    mobile,
-    privateStreet: optional(CONTACT_MAX.privateStreet),
-    privatePostcode: optional(CONTACT_MAX.privatePostcode),
-    privateCity: optional(CONTACT_MAX.privateCity),
-    privateCountry: optional(CONTACT_MAX.privateCountry),
+    // The personal page's address is the username: it cannot be emptied here.
+    email: F.email.min(1, 'profile.errors.emailRequired'),
+    phone: blankIsNull(F.phone),
+    mobile: blankIsNull(F.mobile),
+    privateStreet: blankIsNull(F.privateStreet),
+    privatePostcode: blankIsNull(F.privatePostcode),
+    privateCity: blankIsNull(F.privateCity),
+    privateCountry: blankIsNull(F.privateCountry),
     // The language of the person's mails; a post without it keeps Dutch, the default.
     language: z.enum(['', 'nl', 'en'], 'validation.invalid').default('').transform((v) => (v === '' ? 'nl' : v)),
     subscribeUpdate: checkbox,

@@ -66,30 +66,36 @@ function listWhere(actor: Actor, query: TicketListQuery): Prisma.TicketWhereInpu
 
 /**
  * The ticket list grouped by status in the manual's order. The counts come from one GROUP BY
- * over the (organization_id | reporter_id, status, reported_at) indexes; each group then
- * reads only its own page of rows.
+ * over the (organization_id | reporter_id, status, reported_at) indexes. When every group fits
+ * on its first page (the usual case: a team's current tickets), one query reads all rows;
+ * otherwise each group reads only its own page of rows.
  */
 export async function listTickets(prisma: PrismaClient, actor: Actor, query: TicketListQuery): Promise<{ total: number; groups: TicketGroup[] }> {
   const where = listWhere(actor, query);
   const names = new Map(actor.orgs.map((o) => [o.id, o.name]));
+  const named = (found: Prisma.TicketGetPayload<{ select: typeof rowSelect }>[]): TicketRow[] =>
+    found.map((r) => ({ ...r, organization: { name: names.get(r.organizationId) ?? '' } }));
   const counted = await prisma.ticket.groupBy({ by: ['status'], where, _count: { _all: true } });
   const counts = new Map(counted.map((c) => [c.status, c._count._all]));
   const statuses = TICKET_STATUSES.filter((s) => (counts.get(s) ?? 0) > 0);
-  const groups = await Promise.all(
-    statuses.map(async (status) => {
-      const count = counts.get(status)!;
-      const info = pageInfo(count, { page: Math.min(query.pages[status] ?? 1, Math.ceil(count / PER_PAGE)), perPage: PER_PAGE });
-      const found = await prisma.ticket.findMany({
-        where: { AND: [where, { status }] },
-        select: rowSelect,
-        orderBy: [{ reportedAt: query.dir }, { id: query.dir }],
-        skip: (info.page - 1) * PER_PAGE,
-        take: PER_PAGE,
-      });
-      const rows = found.map((r) => ({ ...r, organization: { name: names.get(r.organizationId) ?? '' } }));
-      return { status, count, rows, info };
-    }),
-  );
+  const orderBy = [{ reportedAt: query.dir }, { id: query.dir }] satisfies Prisma.TicketOrderByWithRelationInput[];
+  const infoOf = (status: TicketStatus) => {
+    const count = counts.get(status)!;
+    return pageInfo(count, { page: Math.min(query.pages[status] ?? 1, Math.ceil(count / PER_PAGE)), perPage: PER_PAGE });
+  };
+  let groups: TicketGroup[];
+  if (statuses.every((s) => counts.get(s)! <= PER_PAGE)) {
+    const all = named(await prisma.ticket.findMany({ where, select: rowSelect, orderBy, take: statuses.length * PER_PAGE }));
+    groups = statuses.map((status) => ({ status, count: counts.get(status)!, rows: all.filter((r) => r.status === status), info: infoOf(status) }));
+  } else {
+    groups = await Promise.all(
+      statuses.map(async (status) => {
+        const info = infoOf(status);
+        const found = await prisma.ticket.findMany({ where: { AND: [where, { status }] }, select: rowSelect, orderBy, skip: (info.page - 1) * PER_PAGE, take: PER_PAGE });
+        return { status, count: info.total, rows: named(found), info };
+      }),
+    );
+  }
   return { total: groups.reduce((n, g) => n + g.count, 0), groups };
 }
 

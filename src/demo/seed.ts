@@ -1,7 +1,7 @@
-import type { PrismaClient } from './client.js';
-import { ensureApplications } from './applications.js';
-import { buildDemoPdf } from './demo-pdf.js';
-import { demoCalendar, isoWeek } from './demo-dates.js';
+import type { PrismaClient } from '../db/client.js';
+import { ensureApplications } from '../db/applications.js';
+import { buildDemoPdf } from './pdf.js';
+import { demoCalendar, isoWeek } from './dates.js';
 import { hashPassword } from '../auth/passwords.js';
 import { ROLES, Role } from '../auth/roles.js';
 import { recordAudit, type AuditActor } from '../audit.js';
