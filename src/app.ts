@@ -5,6 +5,7 @@ import type { AppDeps } from './deps.js';
 import { cspNonce, securityHeaders } from './http/security.js';
 import { saveBeforeRedirect, sessionCookieName, sessionMiddleware, sessionLifetime } from './auth/session.js';
 import { DEVICE_COOKIE } from './auth/device.js';
+import { BROWSER_COOKIE } from './auth/browsers.js';
 import { countRefusedAttempt } from './auth/throttle.js';
 import { edgeInput } from './http/edge.js';
 import { createPassport } from './auth/passport.js';
@@ -14,6 +15,8 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { requestId } from './http/request-id.js';
 import { closeWhileDraining } from './http/drain.js';
 import { createMetrics, metricsEndpoint } from './http/metrics.js';
+import { csrfDeferred } from './http/uploads.js';
+import { createStorage } from './storage/index.js';
 import { healthRoutes } from './features/health/routes.js';
 import { authRoutes } from './features/auth/routes.js';
 import { dashboardRoutes } from './features/dashboard/routes.js';
@@ -28,6 +31,12 @@ import { supportRoutes } from './features/support/routes.js';
 import { contactsRoutes } from './features/contacts/routes.js';
 import { API_BASE, apiRoutes } from './api/router.js';
 import { apiDocsRoutes } from './api/docs.js';
+import { notificationRoutes } from './features/notifications/routes.js';
+import { securityRoutes } from './features/security/routes.js';
+import { secondStepRoutes } from './features/security/second-step-routes.js';
+import { colleagueRoutes } from './features/security/colleague-routes.js';
+import { orgRequirementRoutes } from './features/security/org-requirement.js';
+import { passkeyRoutes } from './features/security/passkey-routes.js';
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 
@@ -35,7 +44,8 @@ const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 export function createApp(given: AppDeps): Express {
   const { config } = given;
   const metrics = given.metrics ?? (config.metrics.enabled ? createMetrics(given) : undefined);
-  const deps: AppDeps = { ...given, metrics };
+  const storage = given.storage ?? createStorage(config.tickets.s3, given.prisma);
+  const deps: AppDeps = { ...given, metrics, storage };
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
@@ -68,7 +78,7 @@ export function createApp(given: AppDeps): Express {
     edgeInput({
       bodyLimit: '200kb',
       parameterLimit: 200,
-      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE],
+      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE, BROWSER_COOKIE],
       secureCookies: config.secureCookies,
       onRefused: async (req, reason) => {
         metrics?.refusedRequests.inc({ reason });
@@ -95,24 +105,33 @@ export function createApp(given: AppDeps): Express {
   app.use(pageLocals, listLocals);
 
   // CSRF on every state-changing request, login included; the token sits in each form.
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+  const { csrfSynchronisedProtection, generateToken, isRequestValid } = csrfSync({
     getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   app.use((req, res, next) => {
     res.locals.csrfToken = () => generateToken(req);
+    res.locals.csrfValid = (token: string) => isRequestValid(Object.assign(Object.create(req) as typeof req, { body: { _csrf: token } }));
     next();
   });
-  app.use(csrfSynchronisedProtection);
+  // An upload form's token is checked by its route as the first field streams in (src/http/uploads.ts);
+  // a signed mail link's one-click POST carries its proof in the URL (RFC 8058: no session, no form).
+  app.use((req, res, next) => (csrfDeferred(req) ? next() : csrfSynchronisedProtection(req, res, next)));
 
   // Features; each route declares its role (tests/integration/routes.test.ts checks).
   app.use(authRoutes(deps, passport));
+  app.use(secondStepRoutes(deps));
+  app.use(passkeyRoutes(deps));
   app.use(dashboardRoutes(deps));
 
   // Mijn gegevens
   app.use(organisationRoutes(deps));
   app.use(contactsRoutes(deps));
   app.use(profileRoutes(deps));
+  app.use(securityRoutes(deps));
+  app.use(colleagueRoutes(deps));
+  app.use(orgRequirementRoutes(deps));
   app.use(activityRoutes(deps));
+  app.use(notificationRoutes(deps));
 
   // Administratie and Downloads
   app.use(invoiceRoutes(deps));

@@ -1,5 +1,10 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import express from 'express';
 import { z } from 'zod';
+import type { S3Settings } from './storage/s3.js';
+import { parseKey } from './auth/secret-box.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -59,6 +64,10 @@ const Env = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DEMO_SEED: bool.default(true),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TWO_FACTOR_KEY: z
+    .string()
+    .refine((v) => parseKey(v) !== null, 'must be 32 random bytes as 64 hex digits or base64 (e.g. openssl rand -hex 32)')
+    .optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   SMTP_URL: z.string().optional(),
@@ -100,6 +109,18 @@ const Env = z.object({
   // Integration API and webhooks
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   WEBHOOK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
+  FINANCE_HELPDESK_NAME: z.string().default('Administratie Vcare'),
+  FINANCE_HELPDESK_EMAIL: z.email().default('administratie@vcareconnect.nl'),
+  // Signs the no-login links in mails (unsubscribe, satisfaction); the same on every instance and the staff tool.
+  MAIL_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // File storage: S3-compatible object storage when S3_BUCKET is set, PostgreSQL otherwise.
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a bucket name (3-63 lower-case letters, digits, dots, hyphens)').optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_PREFIX: z.string().max(200).default(''),
+  S3_FORCE_PATH_STYLE: bool.optional(),
 });
 
 /** The supplier's registration and bank details, printed on every invoice. */
@@ -164,6 +185,13 @@ export interface TicketConfig {
   /** A resolved ticket can be reopened by a note this many days after it was resolved. */
   reopenDays: number;
   remoteSupportUrl: string;
+  /** Where "Vraag over deze factuur" tickets go. */
+  financeHelpdeskName: string;
+  financeHelpdeskEmail: string;
+  /** Key of the signed no-login links in mails (unsubscribe, satisfaction). */
+  linkSecret: string;
+  /** S3-compatible object storage for attachments; undefined: PostgreSQL. */
+  s3: S3Settings | undefined;
 }
 
 /** Parses TICKET_SLA_DAYS ("INCIDENT=1,CHANGE=5"); keys not given keep their default. */
@@ -193,6 +221,8 @@ export type Config = {
   embeddedPgPort: number;
   demoSeed: boolean;
   sessionSecret: string | undefined;
+  /** Encrypts authenticator-app secrets at rest; unset (development) derives one from the session secret. */
+  twoFactorKey: Buffer | undefined;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   smtpUrl: string | undefined;
@@ -277,6 +307,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.BASE_URL) {
     throw new ConfigError('Invalid configuration:\n  BASE_URL: required when NODE_ENV=production');
   }
+  if (production && !e.TWO_FACTOR_KEY) {
+    throw new ConfigError('Invalid configuration:\n  TWO_FACTOR_KEY: required when NODE_ENV=production (openssl rand -hex 32)');
+  }
   for (const [id, secret, name] of [
     [e.MICROSOFT_CLIENT_ID, e.MICROSOFT_CLIENT_SECRET, 'MICROSOFT'],
     [e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE'],
@@ -305,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     demoSeed: e.DEMO_SEED,
     sessionSecret: e.SESSION_SECRET,
+    twoFactorKey: e.TWO_FACTOR_KEY ? (parseKey(e.TWO_FACTOR_KEY) ?? undefined) : undefined,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
     smtpUrl: e.SMTP_URL,
@@ -339,16 +373,74 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function ticketConfig(e: z.output<typeof TicketEnv>, slaDays: Record<SlaKey, number>): TicketConfig {
+  if (!!e.S3_ACCESS_KEY_ID !== !!e.S3_SECRET_ACCESS_KEY) {
+    throw new ConfigError(`Invalid configuration:\n  S3_${e.S3_ACCESS_KEY_ID ? 'SECRET_ACCESS_KEY' : 'ACCESS_KEY_ID'}: required when the other S3 key is set`);
+  }
   return {
     helpdeskName: e.HELPDESK_NAME,
     helpdeskEmail: e.HELPDESK_EMAIL.toLowerCase(),
     slaDays,
     reopenDays: e.TICKET_REOPEN_DAYS,
     remoteSupportUrl: e.REMOTE_SUPPORT_URL,
+    financeHelpdeskName: e.FINANCE_HELPDESK_NAME,
+    financeHelpdeskEmail: e.FINANCE_HELPDESK_EMAIL.toLowerCase(),
+    linkSecret: linkSecret(e),
+    s3: e.S3_BUCKET
+      ? {
+          bucket: e.S3_BUCKET,
+          region: e.S3_REGION,
+          endpoint: e.S3_ENDPOINT,
+          accessKeyId: e.S3_ACCESS_KEY_ID,
+          secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+          prefix: e.S3_PREFIX,
+          forcePathStyle: e.S3_FORCE_PATH_STYLE ?? !!e.S3_ENDPOINT,
+        }
+      : undefined,
   };
 }
 
-const TicketEnv = Env.pick({ HELPDESK_NAME: true, HELPDESK_EMAIL: true, TICKET_SLA_DAYS: true, TICKET_REOPEN_DAYS: true, REMOTE_SUPPORT_URL: true });
+/**
+ * The mail-link key: MAIL_LINK_SECRET; else derived from SESSION_SECRET; else (a developer's
+ * machine) one made once and kept in DATA_DIR, so the staff tool and the server agree.
+ */
+function linkSecret(e: z.output<typeof TicketEnv>): string {
+  if (e.MAIL_LINK_SECRET) return e.MAIL_LINK_SECRET;
+  if (e.SESSION_SECRET) return createHmac('sha256', e.SESSION_SECRET).update('pim mail links').digest('hex');
+  if (e.NODE_ENV === 'test') return 'test-only mail link secret, never used outside tests';
+  if (e.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  MAIL_LINK_SECRET: required when NODE_ENV=production (or SESSION_SECRET)');
+  const file = path.join(e.DATA_DIR, 'mail-link-secret');
+  if (!existsSync(file)) {
+    mkdirSync(e.DATA_DIR, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Made meanwhile by the server or another command: use that one.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+const TicketEnv = Env.pick({
+  NODE_ENV: true,
+  HELPDESK_NAME: true,
+  HELPDESK_EMAIL: true,
+  TICKET_SLA_DAYS: true,
+  TICKET_REOPEN_DAYS: true,
+  REMOTE_SUPPORT_URL: true,
+  FINANCE_HELPDESK_NAME: true,
+  FINANCE_HELPDESK_EMAIL: true,
+  MAIL_LINK_SECRET: true,
+  SESSION_SECRET: true,
+  DATA_DIR: true,
+  S3_BUCKET: true,
+  S3_REGION: true,
+  S3_ENDPOINT: true,
+  S3_ACCESS_KEY_ID: true,
+  S3_SECRET_ACCESS_KEY: true,
+  S3_PREFIX: true,
+  S3_FORCE_PATH_STYLE: true,
+});
 
 /** Only the Service & Support settings (the staff tool needs these, not the web server's). */
 export function loadTicketConfig(env: NodeJS.ProcessEnv = process.env): TicketConfig {

@@ -4,6 +4,7 @@ import type { PrismaClient } from './db/client.js';
 import type { Clock } from './clock.js';
 import type { Lifecycle } from './http/drain.js';
 import type { Metrics } from './http/metrics.js';
+import type { FileStorage } from './storage/types.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -27,4 +28,6 @@ export interface AppDeps {
    * Used where the answer's timing must not depend on the work (password reset requests).
    */
   defer?: (work: () => Promise<void>) => void;
+  /** Where attachments live; default: from the configuration (S3 when set, else PostgreSQL). */
+  storage?: FileStorage;
 }

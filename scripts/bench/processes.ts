@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The benchmark's child processes: the portal as production starts it, the render-limit
  * server, and the load generator. Every child is tracked and ended when the benchmark ends,
@@ -90,6 +91,8 @@ export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSI
       SUPPLIER_IBAN: 'NL91ABNA0417164300',
       SUPPLIER_BIC: 'ABNANL2A',
       SUPPLIER_ACCOUNT_HOLDER: 'Benchmark B.V.',
+      // Production requires the key that seals authenticator-app secrets; the benchmark's own.
+      TWO_FACTOR_KEY: randomBytes(32).toString('hex'),
       ...env,
     },
     /listening on 127\.0\.0\.1:(\d+)/,

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ApiActor, ApiScope } from '../auth/api-tokens.js';
@@ -24,8 +25,8 @@ export interface Reply {
   body?: unknown;
   etag?: string;
   location?: string;
-  /** A binary body sent as a download under this name and type (a document's file). */
-  download?: { fileName: string; contentType: string };
+  /** A file streamed as a download under this name and type (a document's file), instead of a body. */
+  download?: { fileName: string; contentType: string; size: number; stream: Readable };
 }
 
 /** One response of a route, for the OpenAPI document (and the test that checks answers against it). */

@@ -8,7 +8,8 @@ import { answerOf, claimKey, fingerprint, idempotencyKey, storeAnswer, type Stor
 import { API_ROUTES } from './routes.js';
 import { openApiDocument } from './openapi.js';
 import { forbiddenChars } from './input.js';
-import { sendDownload } from '../http/download.js';
+import { pipeline } from 'node:stream/promises';
+import { startDownload } from '../http/download.js';
 
 /** Marks the API router with its mount path, so the route listing in tests can give full paths. */
 export const MOUNT_PATH = Symbol('pim.mountPath');
@@ -129,8 +130,14 @@ function handler(route: ApiRoute, deps: AppDeps): RequestHandler {
       };
       if (route.method === 'get') {
         const reply = await route.handle(input, { ...ctx, db: deps.prisma });
+        if (reply.download) {
+          // Streamed in slices, as the portal's own download does: a 20 MB file is never held whole.
+          startDownload(res.status(reply.status), reply.download.fileName, reply.download.contentType);
+          res.setHeader('Content-Length', String(reply.download.size));
+          await pipeline(reply.download.stream, res);
+          return;
+        }
         if (reply.body instanceof Buffer) {
-          if (reply.download) return sendDownload(res.status(reply.status), { ...reply.download, body: reply.body });
           res.status(reply.status).type([route.responses[reply.status]?.binary ?? 'application/octet-stream'].flat()[0]!).send(reply.body);
           return;
         }

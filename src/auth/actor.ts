@@ -1,8 +1,11 @@
 import { effectiveRoles, Role } from './roles.js';
 import { mayLogIn } from './web-access.js';
 
-/** How a session was opened; an organisation that requires SSO ends password sessions. */
-export type LoginMethod = 'password' | 'microsoft' | 'google';
+/** How a session was opened; an organisation that requires SSO ends password and passkey sessions. */
+export type LoginMethod = 'password' | 'passkey' | 'microsoft' | 'google';
+
+/** Login methods that are the portal's own credentials, which an SSO-requiring organisation refuses. */
+export const PORTAL_LOGIN_METHODS: readonly LoginMethod[] = ['password', 'passkey'];
 
 /** One organisation in a person's scope, as filters and forms list them. */
 export interface ScopeOrg {
@@ -113,7 +116,7 @@ export async function loadActor(db: RawRunner, contactId: number, epoch: number,
  */
 export function actorFromRow(row: ActorRow | undefined | null, epoch: number, method?: LoginMethod): Actor | null {
   if (!row || row.session_epoch !== epoch) return null;
-  if (method === 'password' && row.sso_required) return null;
+  if (method && PORTAL_LOGIN_METHODS.includes(method) && row.sso_required) return null;
   const roles = effectiveRoles(row.roles, { isMainContact: row.is_main, reportsInContract: row.reports_in_contract });
   const facts = { active: row.active, deleted: false, organizationActive: row.org_active, email: row.email, webAccess: row.web_access, roles };
   if (!mayLogIn(facts) || !row.email) return null;

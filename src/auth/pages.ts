@@ -28,6 +28,8 @@ export const PAGES = {
   contacts: { path: '/contacts', role: Role.MANAGE_CONTACTS, menu: 'contacts.menu', group: 'menu.myData' },
   contactRolesEdit: { path: '/contacts/:id/roles/edit', role: Role.ASSIGN_ROLES },
   profile: { path: '/profile', role: Role.MANAGE_PERSONAL_DATA, menu: 'profile.menu', group: 'menu.myData' },
+  /** Beveiliging: password, two-step login, passkeys, sessions. */
+  security: { path: '/profile/security', role: Role.MANAGE_PERSONAL_DATA, menu: 'security.menu', group: 'menu.myData' },
   activity: { path: '/activity', role: Role.PORTAL_ACCESS, menu: 'activity.menu', group: 'menu.myData', mainContactOnly: true },
 
   // Administratie (group 'menu.administration'): invoices.
@@ -47,11 +49,17 @@ export const PAGES = {
   // Service & Support (group 'menu.support'): tickets, FAQ, remote support.
   tickets: { path: '/tickets', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS], menu: 'tickets.menu.tickets', group: 'menu.support' },
   ticketNew: { path: '/tickets/new', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
+  /** A file on a ticket; the service decides by the ticket's scope, 404 otherwise. */
+  ticketAttachment: { path: '/tickets/:id/attachments/:fileId', role: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] },
   faq: { path: '/faq', role: Role.PORTAL_ACCESS, menu: 'support.menu.faq', group: 'menu.support' },
+  /** FAQ matches for a ticket title being typed (JSON for public/js/faq-suggest.js). */
+  faqSuggest: { path: '/faq/suggest', role: Role.PORTAL_ACCESS },
   remoteSupport: { path: '/support/remote', role: Role.PORTAL_ACCESS, menu: 'support.menu.remote', group: 'menu.support' },
 
   // Single sign-on: the personal page's linked logins (reached from the personal page, not the menu).
   profileLogins: { path: '/profile/logins', role: Role.MANAGE_PERSONAL_DATA },
+  /** Persoonlijk › Meldingen: which mails, in which language (reached from the personal page). */
+  notifications: { path: '/profile/notifications', role: Role.MANAGE_PERSONAL_DATA },
 } satisfies Record<string, Page>;
 
 export type PageName = keyof typeof PAGES;
@@ -71,12 +79,9 @@ export function guardFor(name: PageName): Guard {
 
 /** The menu for one person: groups in table order, only the pages their roles allow. */
 export function menuFor(actor: Actor, currentPath: string): { label: string; group?: string; path: string; current: boolean }[] {
-  return Object.values(PAGES as Record<string, Page>)
-    .filter((p) => p.menu && holdsAny(actor, p.role) && (!p.mainContactOnly || actor.isMainContact))
-    .map((p) => ({
-      label: p.menu!,
-      group: p.group,
-      path: p.path,
-      current: p.path === '/' ? currentPath === '/' : currentPath === p.path || currentPath.startsWith(`${p.path}/`),
-    }));
+  const items = Object.values(PAGES as Record<string, Page>).filter((p) => p.menu && holdsAny(actor, p.role) && (!p.mainContactOnly || actor.isMainContact));
+  const matches = (p: Page) => (p.path === '/' ? currentPath === '/' : currentPath === p.path || currentPath.startsWith(`${p.path}/`));
+  // The deepest matching entry is the current one (/profile/security is Beveiliging, not Persoonlijk).
+  const current = items.filter(matches).sort((a, b) => b.path.length - a.path.length)[0];
+  return items.map((p) => ({ label: p.menu!, group: p.group, path: p.path, current: p === current }));
 }

@@ -43,13 +43,26 @@ export const scope = {
   },
 
   /**
-   * Tickets: with MANAGE_ORG_TICKETS every ticket of the organisations in scope, otherwise
-   * only the tickets the person reported.
+   * Tickets: with MANAGE_ORG_TICKETS every ticket of the organisations in scope; otherwise the
+   * tickets the person reported or is a Betrokkene (CC) of. Always inside the organisations in
+   * scope and only with a ticket role, so a colleague moved away or stripped of the role loses
+   * the tickets on the next request, whatever rows still name them.
    */
   tickets(actor: Actor, narrowedTo?: readonly number[]): Prisma.TicketWhereInput {
     const organizationId = orgIdCondition(actor, narrowedTo);
     if (actor.roles.has(Role.MANAGE_ORG_TICKETS)) return { organizationId };
-    return { reporterId: actor.id, organizationId };
+    if (!actor.roles.has(Role.MANAGE_OWN_TICKETS)) return { id: -1 };
+    return { organizationId, OR: [{ reporterId: actor.id }, { watchers: { some: { contactId: actor.id } } }] };
+  },
+
+  /** Files on tickets: those of the tickets the person may see (a pending upload belongs to no ticket yet). */
+  ticketAttachments(actor: Actor): Prisma.TicketAttachmentWhereInput {
+    return { ticket: scope.tickets(actor) };
+  },
+
+  /** Betrokkenen rows: those of the tickets the person may see. */
+  ticketWatchers(actor: Actor): Prisma.TicketWatcherWhereInput {
+    return { ticket: scope.tickets(actor) };
   },
 
   /**

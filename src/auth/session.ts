@@ -27,6 +27,28 @@ const SESSION_SQL = actorSql({
 type SessionRow = Partial<ActorRow> & { sess: session.SessionData | null; id: number | null };
 
 /**
+ * Writes the session with what the Beveiliging page lists of it (whose it is, from where,
+ * how and when), taken from the session itself. An ended session (expire '-infinity', see
+ * src/auth/sessions.ts) is never written back: a request that was under way on another
+ * instance when the person signed it out cannot bring it back to life.
+ */
+const SET_SQL = `
+  INSERT INTO session (sess, expire, sid, contact_id, ip, user_agent, login_method, created_at, last_active_at)
+  VALUES ($1, to_timestamp($2), $3, $4, $5, $6, $7, to_timestamp($8::float8 / 1000), to_timestamp($9::float8 / 1000))
+  ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire, contact_id = EXCLUDED.contact_id,
+    ip = EXCLUDED.ip, user_agent = EXCLUDED.user_agent, login_method = EXCLUDED.login_method,
+    created_at = EXCLUDED.created_at, last_active_at = EXCLUDED.last_active_at
+  WHERE session.expire <> '-infinity'`;
+
+/** The columns of a session row beside its JSON; null for an anonymous session. */
+function sessionColumns(sess: session.SessionData): [number | null, string | null, string | null, string | null, number | null, number | null] {
+  const user = (sess as { passport?: { user?: { id?: unknown } } }).passport?.user;
+  const id = typeof user?.id === 'number' && Number.isInteger(user.id) ? user.id : null;
+  if (id === null) return [null, null, null, null, null, null];
+  return [id, sess.client?.ip ?? null, sess.client?.ua ?? null, sess.loginMethod ?? null, sess.createdAt ?? null, sess.lastSeenAt ?? null];
+}
+
+/**
  * connect-pg-simple with one change on the hot path: reading a session also reads the
  * actor of its logged-in person in the same statement (handed to passport through the
  * request), and touching is off (sessionLifetime saves at most once a minute instead).
@@ -49,6 +71,17 @@ class PimSessionStore extends PgStore {
         cb(null, sess);
       },
       (err: unknown) => cb(err),
+    );
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    // Touch is off, so this only arms connect-pg-simple's (private) prune timer, as its own set() did.
+    super.touch(sid, sess, () => undefined);
+    const cookie = sess.cookie as { expires?: Date | string | null } | undefined;
+    const expire = Math.ceil((cookie?.expires ? new Date(cookie.expires).getTime() : Date.now() + 86_400_000) / 1000);
+    this.pool.query(SET_SQL, [sess, expire, sid, ...sessionColumns(sess)]).then(
+      () => cb?.(),
+      (err: unknown) => cb?.(err),
     );
   }
 
@@ -114,6 +147,8 @@ export function sessionLifetime(clock: Clock, idleMs: number, absoluteMs: number
     }
     if (now - lastSeen > TOUCH_EVERY_MS) {
       s.lastSeenAt = now;
+      // The address the session was last used from, as the Beveiliging page shows it.
+      if (s.client) s.client.ip = req.ip ?? s.client.ip;
       // The cookie and the store row live as long as the session may still be used.
       s.cookie.maxAge = Math.max(1_000, Math.min(idleMs + TOUCH_EVERY_MS, created + absoluteMs - now));
     }

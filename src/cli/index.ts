@@ -11,6 +11,7 @@ import { embeddedUrl, runningEmbeddedPort, startEmbeddedPostgres, type EmbeddedS
 import { migrate } from '../db/migrator.js';
 import { runCli } from './program.js';
 import { runningPortalUrl } from '../portal-url.js';
+import { createStorage } from '../storage/index.js';
 
 const DATABASE = 'pim';
 
@@ -60,7 +61,7 @@ async function main(): Promise<number> {
     try {
       // Links in mails: BASE_URL, else the portal running with this DATA_DIR, else what `npm start` would use.
       const baseUrl = config.baseUrlConfigured ? config.baseUrl : (runningPortalUrl(config.dataDir) ?? config.baseUrl);
-      return await runCli(argv, { prisma: db.prisma, out, err, now: () => new Date(), baseUrl });
+      return await runCli(argv, { prisma: db.prisma, out, err, now: () => new Date(), baseUrl, storage: createStorage(config.tickets.s3, db.prisma) });
     } finally {
       await db.close();
     }

@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { z } from 'zod';
 import type { PrismaClient } from '../db/client.js';
 import type { AuditActor } from '../audit.js';
+import type { FileStorage } from '../storage/types.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { appCode, dateTime, email, phone, text } from '../http/fields.js';
@@ -18,6 +19,8 @@ export interface CliContext {
   now: () => Date;
   /** The portal's public base URL, for links in mails (no trailing slash). */
   baseUrl: string;
+  /** Where attachments live (default: PostgreSQL through `prisma`). */
+  storage?: FileStorage;
 }
 
 /** Bad input or a refused change: printed as one line `error: <message>`, exit code 1. */

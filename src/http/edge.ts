@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { AppError } from './errors.js';
-import { hasForbiddenChars, MULTILINE_FIELDS, toOneLine } from './text.js';
+import { edgeField, hasForbiddenChars } from './text.js';
 import { log } from '../log.js';
 
 /** Longest query parameter value anything in the portal reads (searches take 200). */
@@ -101,6 +101,8 @@ function verifyForm(_req: unknown, _res: unknown, buf: Buffer): void {
  * and free of control characters (tab and line breaks only in multi-line form fields; in other
  * fields they become a space). A refusal is a 400 page in the person's language, counted by
  * `onRefused` (login and reset throttles), and nothing behind it runs: nothing is half-saved.
+ * A multipart form (a form with files) passes unparsed: src/http/uploads.ts applies the same
+ * field rule (edgeField) and its own size limits while it streams.
  */
 export function edgeInput(opts: EdgeOptions): RequestHandler {
   const parseForm = express.urlencoded({ extended: false, limit: opts.bodyLimit, parameterLimit: opts.parameterLimit, verify: verifyForm });
@@ -126,12 +128,8 @@ export function edgeInput(opts: EdgeOptions): RequestHandler {
       const body = req.body as Record<string, unknown> | undefined;
       if (body && typeof body === 'object') {
         for (const [key, value] of Object.entries(body)) {
-          const multi = MULTILINE_FIELDS.has(key);
-          const fix = (v: string) => (multi ? v : toOneLine(v));
-          const values = Array.isArray(value) ? value.map((v) => fix(String(v))) : fix(String(value));
-          if (hasForbiddenChars(key, false) || [values].flat().some((v) => hasForbiddenChars(v, true))) {
-            return refuse(new AppError('BAD_REQUEST', 'errors.badCharacters'));
-          }
+          const values = Array.isArray(value) ? value.map((v) => edgeField(key, String(v))) : edgeField(key, String(value));
+          if ([values].flat().some((v) => v === null)) return refuse(new AppError('BAD_REQUEST', 'errors.badCharacters'));
           body[key] = values;
         }
       }

@@ -9,9 +9,17 @@ declare module 'express-session' {
     flash?: { type: 'success' | 'info' | 'error'; key: string; params?: Record<string, string> }[];
     createdAt?: number;
     lastSeenAt?: number;
-    /** How this session was opened (password, Microsoft, Google). */
+    /** How this session was opened (password, passkey, Microsoft, Google). */
     loginMethod?: import('../auth/actor.js').LoginMethod;
     returnTo?: string;
+    /** Where the session was opened (user agent) and last used from (ip); listed on Beveiliging. */
+    client?: { ip: string; ua: string };
+    /** Password checked, second step still to come: not logged in (src/auth/two-step.ts). */
+    twoStep?: import('../auth/two-step.js').PendingTwoStep;
+    /** When the person last confirmed their password or a second step (changing security settings). */
+    reauthAt?: number;
+    /** The WebAuthn challenge this browser was given, and what for. */
+    webauthn?: { challenge: string; purpose: 'register' | 'login' | 'second-step' | 'confirm'; at: number; handle?: string };
   }
 }
 

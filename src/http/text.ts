@@ -22,6 +22,15 @@ export function hasForbiddenChars(s: string, multiline: boolean): boolean {
 export const MULTILINE_FIELDS: ReadonlySet<string> = new Set(['description', 'body', 'answer', 'text', 'message', 'note']);
 
 /**
+ * The edge's rule for one posted field, whatever the form's encoding: tabs and line breaks of a
+ * single-line field become a space; null when the name or value holds a forbidden character.
+ */
+export function edgeField(key: string, value: string): string | null {
+  const v = MULTILINE_FIELDS.has(key) ? value : toOneLine(value);
+  return hasForbiddenChars(key, false) || hasForbiddenChars(v, true) ? null : v;
+}
+
+/**
  * Text safe to print on a terminal: every forbidden character (ESC among them, which could
  * recolour or rewrite a staff member's screen) shown as a visible `\u{1b}` escape.
  */

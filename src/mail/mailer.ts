@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../clock.js';
 
 /** Sends one message; SMTP in real use, .eml files when no SMTP server is configured. */
 export interface Transport {
-  send(msg: { from: string; to: string; subject: string; text: string; html?: string | null }): Promise<void>;
+  send(msg: { from: string; to: string; subject: string; text: string; html?: string | null; headers?: Record<string, string> | null }): Promise<void>;
   close(): void;
 }
 
@@ -16,7 +16,7 @@ export function smtpTransport(url: string): Transport {
   const t = nodemailer.createTransport(url);
   return {
     async send(msg) {
-      await t.sendMail({ ...msg, html: msg.html ?? undefined });
+      await t.sendMail({ ...msg, html: msg.html ?? undefined, headers: msg.headers ?? undefined });
     },
     close: () => t.close(),
   };
@@ -27,7 +27,7 @@ export function fileTransport(dir: string): Transport {
   const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(msg) {
-      const info = await t.sendMail({ ...msg, html: msg.html ?? undefined });
+      const info = await t.sendMail({ ...msg, html: msg.html ?? undefined, headers: msg.headers ?? undefined });
       mkdirSync(dir, { recursive: true });
       const file = path.resolve(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}.eml`);
       writeFileSync(file, info.message as Buffer);
@@ -60,6 +60,8 @@ interface DueRow {
   subject: string;
   text: string;
   html: string | null;
+  /** Extra headers (List-Unsubscribe), or null. */
+  headers: Record<string, string> | null;
   attempts: number;
   created_at: Date;
   retried_at: Date | null;
@@ -85,7 +87,7 @@ export async function deliverDue(
   for (;;) {
     const n = await prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<DueRow[]>`
-        SELECT id, recipient, subject, text, html, attempts, created_at, retried_at, expires_at FROM mail_outbox
+        SELECT id, recipient, subject, text, html, headers, attempts, created_at, retried_at, expires_at FROM mail_outbox
         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ${now}
         ORDER BY next_attempt_at, id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
       let ok = 0;
@@ -96,7 +98,7 @@ export async function deliverDue(
           continue;
         }
         try {
-          await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text, html: row.html });
+          await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text, html: row.html, headers: row.headers });
           await tx.$executeRaw`UPDATE mail_outbox SET sent_at = ${now}, attempts = attempts + 1, last_error = NULL WHERE id = ${row.id}`;
           ok++;
         } catch (err) {

@@ -10,6 +10,8 @@ export interface OutgoingMail {
   html?: string;
   /** When the link in it stops working (reset, invitation): it is not sent after that. */
   expiresAt?: Date;
+  /** Extra headers (List-Unsubscribe). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -17,7 +19,9 @@ export interface OutgoingMail {
  * the mail exists exactly when the change does; the worker sends it (SMTP down loses nothing).
  */
 export async function enqueueMail(db: Tx | PrismaClient, mail: OutgoingMail): Promise<void> {
-  await db.mailOutbox.create({ data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null, expiresAt: mail.expiresAt ?? null } });
+  await db.mailOutbox.create({
+    data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null, expiresAt: mail.expiresAt ?? null, headers: mail.headers ?? undefined },
+  });
 }
 
 /** A mail from a template (views/mail/<template>.njk) to one recipient, in their language. */
@@ -30,9 +34,11 @@ export interface TemplateMail {
   subjectKey?: string;
   /** When the link in it stops working (reset, invitation): it is not sent after that. */
   expiresAt?: Date;
+  /** Extra headers (List-Unsubscribe). */
+  headers?: Record<string, string>;
 }
 
 /** Renders a template mail in the recipient's language and queues it in the caller's transaction. */
 export async function queueMail(db: Tx | PrismaClient, mail: TemplateMail): Promise<void> {
-  await enqueueMail(db, { to: mail.to, ...renderMail(mail.lang, mail.template, mail.params, mail.subjectKey), expiresAt: mail.expiresAt });
+  await enqueueMail(db, { to: mail.to, ...renderMail(mail.lang, mail.template, mail.params, mail.subjectKey), expiresAt: mail.expiresAt, headers: mail.headers });
 }

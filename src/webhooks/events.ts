@@ -32,6 +32,7 @@ const EVENT_OF_KIND: Record<string, string> = {
   'organization.main_contact_set': 'organization.changed',
   'organization.reports': 'organization.changed',
   'organization.sso_required_changed': 'organization.changed',
+  'organization.two_factor_required_changed': 'organization.changed',
   'invoice.created': 'invoice.created',
   'invoice.replaced': 'invoice.updated',
   'invoice.pdf_stored': 'invoice.updated',

@@ -9,6 +9,10 @@ import { DEMO_LOGIN, DEMO_ORGANIZATION, DEMO_PASSWORD } from '../../src/demo/see
 import { createPasswordToken } from '../../src/auth/tokens.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { LoginPage } from './pages/login-page.js';
+import { loadConfig } from '../../src/config.js';
+import { unsubscribeToken } from '../../src/mail/preferences.js';
+import { verdictToken } from '../../src/features/tickets/verdict-links.js';
+import { totpCode } from '../../src/auth/totp.js';
 
 /**
  * WCAG 2.1 AA over every page a person can reach: axe-core on each page (in its normal state,
@@ -25,7 +29,7 @@ declare function getComputedStyle(el: unknown): any;
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** Routes that answer with a file, not a page. */
-const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|^\/readyz$/;
+const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|\/attachments\/:fileId$|^\/faq\/suggest$|^\/readyz$/;
 const LISA = 'l.devries@vtel.nl';
 const LISA_PASSWORD = 'een wachtzin voor lisa';
 
@@ -207,7 +211,7 @@ function withIds(path: string): string {
 }
 
 describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
-  it('every page reachable without logging in', async () => {
+  it('every page reachable without logging in', { timeout: 90_000 }, async () => {
     const problems: Problem[] = [];
     const page = await newPage();
     const token = await createPasswordToken(e2e.db.prisma, ids.self, 'RESET', new Date());
@@ -219,11 +223,16 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
       ['/api/docs', 200],
       ['/does-not-exist', 404],
     ];
+    // The signed mail links (no login): unsubscribe, and the verdict page of a resolved demo ticket.
+    const secret = loadConfig({ NODE_ENV: 'test' }).tickets.linkSecret;
+    pages.push([`/mail/unsubscribe/${unsubscribeToken(secret, ids.self, 'ticket_reply')}`, 200]);
+    const resolved = await e2e.db.prisma.ticket.findFirst({ where: { status: 'RESOLVED', reporterId: { not: null } }, select: { id: true, reporterId: true } });
+    if (resolved) pages.push([`/mail/verdict/${verdictToken(secret, resolved.id, resolved.reporterId!)}?score=4`, 200]);
     for (const [path, status] of pages) if (await visit(page, e2e.url + path, status, path, problems)) await audit(page, path, problems);
 
     // Their error states.
     await page.goto(`${e2e.url}/login`);
-    await submitEmpty(page, 'main form');
+    await submitEmpty(page, 'main form[action="/login"]');
     await audit(page, 'POST /login (empty)', problems);
     await new LoginPage(page).logIn(DEMO_LOGIN, 'wrong password');
     await page.waitForLoadState();
@@ -273,9 +282,9 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
     expect(paths).toContain(`/tickets/${ids.ticket}/notes/new`);
     expect(problems, `\n${report(problems)}\n`).toEqual([]);
     await closePage(page);
-  }, 180_000);
+  }, 300_000);
 
-  it('every form in its 422 error state', { timeout: 60_000 }, async () => {
+  it('every form in its 422 error state', { timeout: 180_000 }, async () => {
     const problems: Problem[] = [];
     const page = await logIn();
     const forms: Array<[string, string]> = [
@@ -284,6 +293,8 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
       [`/contacts/${ids.contact}/copy`, 'form.contact-form'],
       ['/profile/edit', 'form.profile-form'],
       ['/profile/password', 'main form[method=post]'],
+      ['/profile/security/confirm', 'main form[method=post]'],
+      ['/profile/security/totp', 'main form[method=post]'],
       ['/tickets/new', 'form.ticket-form'],
       [`/tickets/${ids.ticket}/notes/new`, 'form.note-form'],
     ];
@@ -297,7 +308,7 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
     await closePage(page);
   });
 
-  it('the English pages and the 403 page', { timeout: 60_000 }, async () => {
+  it('the English pages and the 403 page', { timeout: 180_000 }, async () => {
     const problems: Problem[] = [];
     const page = await logIn();
     for (const path of ['/?lang=en', '/contacts', `/tickets/${ids.ticket}`, '/invoices', '/profile/edit', '/does-not-exist']) {
@@ -407,6 +418,51 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
         if (path === '/') await audit(page, `/ at ${width}px ×${scale}`, problems);
       }
       await ctx.close();
+    }
+    expect(problems, `\n${report(problems)}\n`).toEqual([]);
+  });
+  it('the two-step pages: set-up after the password, the recovery codes, the second step and its error', { timeout: 90_000 }, async () => {
+    const problems: Problem[] = [];
+    const p = e2e.db.prisma;
+    const org = await p.organization.findFirstOrThrow({ where: { name: DEMO_ORGANIZATION } });
+    const lisa = await p.contact.findFirstOrThrow({ where: { email: LISA } });
+    await p.organization.update({ where: { id: org.id }, data: { twoFactorRequired: true } });
+    try {
+      const page = await newPage();
+      const login = new LoginPage(page);
+      await login.open(e2e.url);
+      await login.logIn(LISA, LISA_PASSWORD);
+      await page.waitForURL(`${e2e.url}/login/second-step`);
+      await audit(page, '/login/second-step (set-up)', problems);
+      expect(await submitEmpty(page, 'main form[action="/login/second-step/setup"]')).toBe(422);
+      await audit(page, 'POST /login/second-step/setup (empty)', problems);
+      // The app's clock stands still in tests: its time is the start of every session it made.
+      const { rows } = await e2e.db.pool.query('SELECT max(created_at) AS at FROM session');
+      const secret = (await page.locator('code.secret').innerText()).replace(/\s/g, '');
+      await page.getByLabel('Code uit de app').fill(totpCode(secret, rows[0].at));
+      await page.getByRole('button', { name: 'Bevestigen' }).click();
+      await page.waitForLoadState();
+      expect(await page.locator('h1').innerText()).toBe('Uw herstelcodes');
+      await audit(page, 'the recovery codes', problems);
+      await closePage(page);
+
+      const second = await newPage();
+      await new LoginPage(second).open(e2e.url);
+      await new LoginPage(second).logIn(LISA, LISA_PASSWORD);
+      await second.waitForURL(`${e2e.url}/login/second-step`);
+      await audit(second, '/login/second-step', problems);
+      await second.locator('#f-code').fill('000000');
+      await second.getByRole('button', { name: 'Inloggen', exact: true }).click();
+      await second.waitForLoadState();
+      await audit(second, 'POST /login/second-step (wrong code)', problems);
+      await second.goto(`${e2e.url}/login/second-step?lang=en`);
+      await audit(second, '/login/second-step (en)', problems);
+      await second.goto(`${e2e.url}/login/second-step?lang=nl`);
+      await closePage(second);
+    } finally {
+      await p.organization.update({ where: { id: org.id }, data: { twoFactorRequired: false } });
+      await p.totpSecret.deleteMany({ where: { contactId: lisa.id } });
+      await p.recoveryCode.deleteMany({ where: { contactId: lisa.id } });
     }
     expect(problems, `\n${report(problems)}\n`).toEqual([]);
   });

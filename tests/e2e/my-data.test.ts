@@ -45,7 +45,7 @@ describe('Mijn gegevens in Chromium', () => {
     // PIM Wachtwoord wijzigen, keyboard only.
     await page.getByRole('link', { name: 'PIM Wachtwoord wijzigen »' }).click();
     await my.changePasswordByKeyboard(DEMO_PASSWORD, 'een nieuwe wachtzin voor jan');
-    await page.waitForURL(`${e2e.url}/profile`);
+    await page.waitForURL(`${e2e.url}/profile/security`);
     expect(await page.getByRole('status').or(page.locator('.notice--success')).first().innerText()).toContain('Uw wachtwoord is gewijzigd.');
 
     // Activiteiten shows it.

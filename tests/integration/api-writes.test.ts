@@ -118,10 +118,13 @@ describe('lists', () => {
 
 describe('tickets and contacts', () => {
   it('status, staff reply and deadline go through the staff services (mails, audit, version)', async () => {
-    const reporter = await makePerson(db.prisma, orgId);
+    // Ticket mails go to the reporter and the Betrokkenen who may still see the ticket (a ticket role).
+    const reporter = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
+    const colleague = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
     const t = await request(app).post('/api/v1/tickets').set(api()).send({ organizationId: orgId, title: 'Headset', reporterEmail: reporter.email, id: 880001 });
     expect(t.status, t.text).toBe(201);
     expect(t.body.id).toBe(880001);
+    await db.prisma.ticketWatcher.create({ data: { ticketId: 880001, contactId: colleague.id } });
     expect((await request(app).post('/api/v1/tickets').set(api()).send({ organizationId: orgId, title: 'Dubbel', id: 880001 })).status).toBe(409);
     expect((await request(app).post('/api/v1/tickets/880001/status').set(api()).send({ status: 'IN_PROGRESS' })).body.status).toBe('IN_PROGRESS');
     const reply = await request(app).post('/api/v1/tickets/880001/replies').set(api()).send({ body: 'Nieuwe headset onderweg', staffName: 'Kim' });
@@ -130,6 +133,7 @@ describe('tickets and contacts', () => {
     expect(deadline.body.deadline).toBe('2026-12-24');
     expect((await request(app).put('/api/v1/tickets/880001/deadline').set(api()).send({ deadline: '2026-02-30' })).status).toBe(422);
     expect(await db.prisma.mailOutbox.count({ where: { recipient: reporter.email! } })).toBe(2); // status and reply
+    expect(await db.prisma.mailOutbox.count({ where: { recipient: colleague.email! } })).toBe(2); // the Betrokkene too
     expect((await db.prisma.ticket.findUniqueOrThrow({ where: { id: 880001 } })).version).toBe(4);
     expect((await request(app).post('/api/v1/tickets/999999/status').set(api()).send({ status: 'NEW' })).status).toBe(404);
   });

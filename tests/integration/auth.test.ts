@@ -59,11 +59,11 @@ describe('GET /login', () => {
   });
 
   it('uses a __Host- cookie with Secure in production', async () => {
-    const { app: prod } = testApp(db, { env: { NODE_ENV: 'production', BASE_URL: 'https://pim.test', SESSION_SECRET: 'x'.repeat(40), ...SUPPLIER_ENV } });
+    const { app: prod } = testApp(db, { env: { NODE_ENV: 'production', BASE_URL: 'https://pim.test', SESSION_SECRET: 'x'.repeat(40), TWO_FACTOR_KEY: 'ab'.repeat(32), ...SUPPLIER_ENV } });
     const res = await request(prod).get('/login').set('X-Forwarded-Proto', 'https');
     const cookie = (res.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith('__Host-pim.sid='));
     // express-session only sets a Secure cookie over HTTPS; behind the proxy it is set with TRUST_PROXY.
-    const { app: prodProxy } = testApp(db, { env: { NODE_ENV: 'production', BASE_URL: 'https://pim.test', SESSION_SECRET: 'x'.repeat(40), TRUST_PROXY: '1', ...SUPPLIER_ENV } });
+    const { app: prodProxy } = testApp(db, { env: { NODE_ENV: 'production', BASE_URL: 'https://pim.test', SESSION_SECRET: 'x'.repeat(40), TRUST_PROXY: '1', TWO_FACTOR_KEY: 'ab'.repeat(32), ...SUPPLIER_ENV } });
     const res2 = await request(prodProxy).get('/login').set('X-Forwarded-Proto', 'https');
     const cookie2 = (res2.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('__Host-pim.sid='))!;
     expect(cookie).toBeUndefined();

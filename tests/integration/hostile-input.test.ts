@@ -56,6 +56,35 @@ describe('control characters', () => {
   });
 });
 
+describe('control characters in a form with files (multipart: the edge does not parse it)', () => {
+  const storedChunks = async () => Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
+  const multipart = (fields: Record<string, string>) => {
+    let req = agent.post('/tickets/new').field('_csrf', csrf);
+    for (const [k, v] of Object.entries({ organizationId: String(orgId), title: 'Printer', description: '', ...fields })) req = req.field(k, v);
+    return req.attach('files', Buffer.from('regel 1\nregel 2\n'), 'log.txt');
+  };
+
+  it('a NUL or ESC in a field is the same 400 page as in a plain form, and neither the ticket nor the file is kept', async () => {
+    const [before, chunksBefore] = [await tickets(), await storedChunks()];
+    for (const bad of [{ title: 'Printer\u0000kapot' }, { description: 'regel 1\n\u001b[31mrood' }, { title: 'a\u0085b' }] as Record<string, string>[]) {
+      const res = await multipart(bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
+    }
+    expect(await tickets()).toBe(before);
+    expect(await storedChunks()).toBe(chunksBefore);
+  });
+
+  it('tab and line breaks stay in a multi-line field and become a space in a single-line one', async () => {
+    const res = await multipart({ title: 'Printer\tkapot\r\nsinds gisteren', description: 'Regel 1\r\n\tRegel 2' });
+    expect(res.status).toBe(302);
+    const t = await db.prisma.ticket.findFirstOrThrow({ orderBy: { id: 'desc' } });
+    expect(t.title).toBe('Printer kapot sinds gisteren');
+    expect(t.description).toBe('Regel 1\r\n\tRegel 2');
+    expect(await db.prisma.ticketAttachment.count({ where: { ticketId: t.id } })).toBe(1);
+  });
+});
+
 describe('malformed encoding', () => {
   it('broken percent-encoding or invalid UTF-8 in the URL is a 400 page, never a 5xx', async () => {
     for (const url of ['/contacts?q=%E0%A4%A', '/contacts?q=%FF', '/tickets?q=%ED%A0%80', '/contacts/%E0%A4%A', '/invoices?from=%C0%AF', '/%']) {
@@ -90,6 +119,23 @@ describe('malformed encoding', () => {
     expect(String(res.headers['set-cookie'])).toMatch(/pim_device=;.*Expires=Thu, 01 Jan 1970/);
     const sid = await client(app).get('/').set('Cookie', 'pim.sid=s%3A%ZZ');
     expect(sid.status).toBe(400);
+  });
+
+  it('a damaged browser cookie (new-login mail) at a correct login is a 400 that clears it, logs nobody in and mails nothing', async () => {
+    const person = await makePerson(db.prisma, orgId);
+    const page = await client(app).get('/login');
+    const session = String(page.headers['set-cookie']).split(';')[0]!;
+    const mailsBefore = await db.prisma.mailOutbox.count();
+    const res = await client(app)
+      .post('/login')
+      .set('Cookie', `${session}; pim_browser=%E0%A4%A`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), username: person.email!, password: PASSWORD });
+    expect(res.status).toBe(400);
+    expect(visibleText(res.text)).toContain('beschadigde cookie');
+    expect(String(res.headers['set-cookie'])).toMatch(/pim_browser=;.*Expires=Thu, 01 Jan 1970/);
+    expect(await db.pool.query('SELECT 1 FROM session WHERE contact_id = $1', [person.id]).then((r) => r.rowCount)).toBe(0);
+    expect(await db.prisma.mailOutbox.count()).toBe(mailsBefore);
   });
 });
 

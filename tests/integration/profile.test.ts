@@ -128,6 +128,8 @@ describe('POST /profile/edit', () => {
 
   it('changing the e-mail address (the username) needs the current password, and must be unique across the portal', async () => {
     const { p, agent } = await person();
+    const other = client(app);
+    expect((await logIn(other, p.email!, PASSWORD)).status).toBe(302);
     const elsewhere = await makePerson(db.prisma, (await makeOrg(db.prisma)).id);
     const newEmail = `nieuw.${p.id}@example.nl`;
     const form = await formOf(agent);
@@ -148,8 +150,12 @@ describe('POST /profile/edit', () => {
     const ok = await submitForm(agent, '/profile/edit', '/profile/edit', { ...form, email: newEmail.toUpperCase(), currentPassword: PASSWORD });
     expect(ok.status).toBe(302);
     expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: p.id } })).email).toBe(newEmail);
-    // The username changed with it; this session carries on.
+    // The username changed with it; this session carries on, the other one ends.
     expect((await agent.get('/profile')).status).toBe(200);
+    expect((await other.get('/profile')).status).toBe(302);
+    // "Uw beveiliging is gewijzigd" goes to the old address.
+    const notice = await db.prisma.mailOutbox.findFirstOrThrow({ where: { recipient: p.email!, subject: 'Uw beveiliging is gewijzigd' } });
+    expect(notice.text).toContain('Het e-mailadres waarmee u inlogt is gewijzigd.');
     expect((await logIn(client(app), p.email!, PASSWORD)).status).toBe(401);
     expect((await logIn(client(app), newEmail, PASSWORD)).status).toBe(302);
     const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'profile.email_changed', subjectId: String(p.id) } });
@@ -211,10 +217,16 @@ describe('POST /profile/password', () => {
 
     const ok = await submitForm(agent, '/profile/password', '/profile/password', { current: PASSWORD, password: NEW, confirm: NEW });
     expect(ok.status).toBe(302);
-    expect(ok.headers.location).toBe('/profile');
-    const after = await agent.get('/profile');
+    // The password change lives under Beveiliging now.
+    expect(ok.headers.location).toBe('/profile/security');
+    const after = await agent.get('/profile/security');
     expect(after.status).toBe(200);
     expect(visibleText(after.text)).toContain('Uw wachtwoord is gewijzigd.');
+    const notice = await db.prisma.mailOutbox.findFirstOrThrow({ where: { recipient: p.email!, subject: 'Uw beveiliging is gewijzigd' } });
+    expect(notice.text).toContain('Uw wachtwoord is gewijzigd.');
+    expect(notice.text).not.toContain(NEW);
+    // The other session is off the list of sessions too.
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM session WHERE contact_id = $1 AND expire >= now()`, [p.id])).rows[0].n).toBe(1);
     // The other browser is logged out on its next request.
     const otherAfter = await other.get('/profile');
     expect(otherAfter.status).toBe(302);

@@ -39,11 +39,11 @@ describe('route guards', () => {
     }
   });
 
-  it('the public routes are exactly the login, reset and health pages, and the API reference', () => {
+  it('the public routes are exactly the login, reset, health and signed mail-link pages, and the API reference', () => {
     const pub = listRoutes(app)
       .filter((r) => r.access === 'PUBLIC')
       .map((r) => r.path);
-    for (const p of pub) expect(p).toMatch(/^\/(login|logout|password\/|healthz|readyz|auth\/|api\/docs$)/);
+    for (const p of pub) expect(p).toMatch(/^\/(login|logout|password\/|healthz|readyz|auth\/|api\/docs$|mail\/(unsubscribe|verdict)\/:token$)/);
   });
 
   it('an anonymous visitor is sent to the login page from every guarded GET, and refused on every guarded POST', async () => {
@@ -85,7 +85,7 @@ describe('the role matrix (every guarded GET without parameters)', () => {
     }
   });
 
-  it('each page answers exactly the people whose roles allow it; the main contact sees all', async () => {
+  it('each page answers exactly the people whose roles allow it; the main contact sees all', { timeout: 120_000 }, async () => {
     const pages = listRoutes(app).filter((r) => r.method === 'GET' && r.access && r.access !== 'PUBLIC' && !r.path.includes(':'));
     expect(pages.length).toBeGreaterThan(0);
     const who: [string, ReadonlySet<Role>][] = [

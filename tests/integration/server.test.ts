@@ -150,7 +150,7 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
 });
 
 describe('npm start: built JavaScript (dist/)', () => {
-  const production = { NODE_ENV: 'production', BASE_URL: 'http://localhost:3999', SESSION_SECRET: 'a-session-secret-of-at-least-32-characters', ...SUPPLIER_ENV };
+  const production = { NODE_ENV: 'production', BASE_URL: 'http://localhost:3999', SESSION_SECRET: 'a-session-secret-of-at-least-32-characters', TWO_FACTOR_KEY: 'ab'.repeat(32), ...SUPPLIER_ENV };
 
   /** Asserts what a visitor of a fresh start sees: health, a rendered page, a static file, the migrated database. */
   async function servesFromDist(port: string, url: string) {

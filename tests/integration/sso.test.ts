@@ -147,3 +147,18 @@ describe('GET /auth/google: the whole journey', () => {
     expect((await agent.get('/')).status).toBe(302);
   });
 });
+
+describe('two-step login and SSO', () => {
+  it('Microsoft and Google ask their own second step: an organisation that requires two-step login does not ask again', async () => {
+    const org = await makeOrg(db.prisma);
+    await db.prisma.organization.update({ where: { id: org.id }, data: { twoFactorRequired: true } });
+    const p = await makePerson(db.prisma, org.id);
+    const agent = client(app);
+    const res = await ssoLogin(agent, idp.url, 'google', googleAccount(p.email!));
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/');
+    expect((await agent.get('/')).status).toBe(200);
+    const { rows } = await db.pool.query(`SELECT login_method FROM session WHERE contact_id = $1`, [p.id]);
+    expect(rows).toEqual([{ login_method: 'google' }]);
+  });
+});

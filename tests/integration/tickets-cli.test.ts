@@ -78,7 +78,7 @@ describe('ticket:list, ticket:show, ticket:status, ticket:reply, ticket:deadline
   });
 
   it('changes status, adds a reply, moves the deadline; each audited; show prints them', async () => {
-    expect((await run('ticket:status', String(ticketId), 'in_progress')).out).toEqual([`ticket ${ticketId}: NEW -> IN_PROGRESS (reporter mailed)`]);
+    expect((await run('ticket:status', String(ticketId), 'in_progress')).out).toEqual([`ticket ${ticketId}: NEW -> IN_PROGRESS (1 mailed)`]);
     expect((await run('ticket:reply', String(ticketId), '--body', 'We kijken ernaar.')).code).toBe(0);
     expect((await run('ticket:deadline', String(ticketId), '2026-03-20')).out).toEqual([`ticket ${ticketId}: deadline 2026-01-02 -> 2026-03-20`]);
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: { notes: true } });

@@ -79,12 +79,17 @@ describe('every mail of a ticket\'s life, through a real SMTP server', () => {
     expect(waiting!.text).toContain('Status: Nieuw → Wachten op klant');
     expect(waiting!.text).toContain('Wij hebben een antwoord van u nodig');
 
-    // 4. A colleague adds a note: the ticket resumes; only the helpdesk hears of it, no customer.
+    // 4. A colleague adds a note: the ticket resumes; the helpdesk hears of it, and the reporter
+    // gets the "colleague's note" mail (never the author: their own change).
     const colleagueAgent = client(app);
     await logIn(colleagueAgent, colleague.email!, PASSWORD);
     expect((await submitForm(colleagueAgent, `/tickets/${id}/notes/new`, `/tickets/${id}/notes`, { body: 'Router is herstart, helaas zonder resultaat.' })).status).toBe(302);
-    const [noteMail] = await deliver(1);
-    expect(to(noteMail!)).toBe('helpdesk@vcare.test');
+    const noteMails = await deliver(2);
+    const noteMail = noteMails.find((m) => to(m) === 'helpdesk@vcare.test');
+    const toReporter = noteMails.find((m) => to(m) === reporter.email)!;
+    expect(toReporter.subject).toBe(`Aanvulling op ticket ${id}: Internet verbinding valt weg`);
+    expect(toReporter.text).toContain('Henk Bakker heeft een aanvulling toegevoegd aan ticket');
+    expect(toReporter.text).toContain('Router is herstart, helaas zonder resultaat.');
     expect(noteMail!.subject).toBe(`Aanvulling op ticket ${id}: Internet verbinding valt weg`);
     expect(noteMail!.text).toContain('Henk Bakker heeft een aanvulling toegevoegd');
     expect(noteMail!.text).toContain('Router is herstart, helaas zonder resultaat.');

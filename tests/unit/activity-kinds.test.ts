@@ -11,7 +11,7 @@ const files = (dir: string): string[] =>
 /** Every audit kind the code can record: the quoted 'area.name' literals on the lines that name an event's kind. */
 function recordedKinds(): string[] {
   const kinds = new Set<string>();
-  const areas = 'contact|profile|password|login|sso|organization|invoice|document|ticket|application|announcement|faq|pageContent|demo';
+  const areas = 'contact|profile|password|login|sso|organization|invoice|document|ticket|application|announcement|faq|pageContent|demo|two_step|session';
   for (const file of files(SRC).filter((f) => f.endsWith('.ts'))) {
     for (const line of readFileSync(file, 'utf8').split('\n').filter((l) => /\bkind\b|loginEvent\(/.test(l))) {
       for (const m of line.matchAll(new RegExp(`'((?:${areas})\\.[a-z_A-Z]+)'`, 'g'))) kinds.add(m[1]!);

@@ -22,17 +22,27 @@ describe('loadConfig', () => {
   });
 
   it('requires a session secret and base URL in production, and marks cookies Secure only behind https', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', BASE_URL: 'https://pim.example', ...SUPPLIER })).toThrow(/SESSION_SECRET/);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), ...SUPPLIER })).toThrow(/BASE_URL/);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'https://pim.example/', ...SUPPLIER })).toMatchObject({ secureCookies: true, baseUrl: 'https://pim.example' });
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'http://localhost:3000', ...SUPPLIER }).secureCookies).toBe(false);
+    const key = 'ab'.repeat(32);
+    expect(() => loadConfig({ NODE_ENV: 'production', BASE_URL: 'https://pim.example', TWO_FACTOR_KEY: key, ...SUPPLIER })).toThrow(/SESSION_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), TWO_FACTOR_KEY: key, ...SUPPLIER })).toThrow(/BASE_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'https://pim.example/', ...SUPPLIER })).toThrow(/TWO_FACTOR_KEY/);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'https://pim.example/', TWO_FACTOR_KEY: key, ...SUPPLIER })).toMatchObject({ secureCookies: true, baseUrl: 'https://pim.example' });
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'http://localhost:3000', TWO_FACTOR_KEY: key, ...SUPPLIER }).secureCookies).toBe(false);
+  });
+
+  it('reads TWO_FACTOR_KEY as 32 bytes in hex or base64, and names it when it is not', () => {
+    expect(loadConfig({ TWO_FACTOR_KEY: 'ab'.repeat(32) }).twoFactorKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(loadConfig({ TWO_FACTOR_KEY: Buffer.alloc(32, 7).toString('base64') }).twoFactorKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).twoFactorKey).toBeUndefined();
+    expect(() => loadConfig({ TWO_FACTOR_KEY: 'too-short' })).toThrow(/TWO_FACTOR_KEY: must be 32 random bytes/);
+    expect(() => loadConfig({ TWO_FACTOR_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/TWO_FACTOR_KEY/);
   });
 
   it("the invoices' supplier: validated, demo values in development and tests, and required in production with a message naming each variable", () => {
     expect(loadConfig({ ...SUPPLIER }).supplier).toEqual({ kvk: '87654321', vatId: 'NL876543210B01', iban: 'NL20INGB0001234567', bic: 'INGBNL2A', accountHolder: 'Vcare connect B.V.', demo: false });
     expect(loadConfig({}).supplier).toEqual(DEMO_SUPPLIER);
     expect(loadConfig({ NODE_ENV: 'test' }).supplier.demo).toBe(true);
-    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'https://pim.example' };
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), BASE_URL: 'https://pim.example', TWO_FACTOR_KEY: 'ab'.repeat(32) };
     let message = '';
     try {
       loadConfig({ ...production, SUPPLIER_KVK: '87654321' });

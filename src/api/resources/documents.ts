@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Prisma, Tx } from '../../db/client.js';
+import type { Prisma, PrismaClient, Tx } from '../../db/client.js';
+import { documentContentStream } from '../../storage/bytea.js';
 import { scope } from '../../auth/scope.js';
 import { FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
 import { addDocument, amsterdamToday, DOCUMENT_KINDS, documentFileName, removeDocument, updateDocument } from '../../features/downloads/staff.js';
@@ -126,9 +127,10 @@ export const documentRoutes = [
     summary: "Download a document's file", params: IdParam,
     responses: { 200: { description: 'The file, with its own Content-Type', binary: FILE_TYPES.map((f) => f.contentType).filter((t, i, all) => all.indexOf(t) === i) }, 404: { description: 'No such document' } },
     async handle({ params }, ctx) {
-      const d = await ctx.db.document.findFirst({ where: { id: params.id, ...scope.api.documents() }, select: { fileName: true, contentType: true, content: true } });
+      const d = await ctx.db.document.findFirst({ where: { id: params.id, ...scope.api.documents() }, select: { id: true, fileName: true, contentType: true, size: true } });
       if (!d) throw new ApiProblem(404, `No document ${params.id}`);
-      return { status: 200, body: Buffer.from(d.content), download: { fileName: d.fileName, contentType: d.contentType } };
+      const stream = documentContentStream(ctx.db as PrismaClient, d.id, d.size);
+      return { status: 200, download: { fileName: d.fileName, contentType: d.contentType, size: d.size, stream } };
     },
   }),
   defineRoute({
@@ -139,7 +141,7 @@ export const documentRoutes = [
     responses: { 201: { description: 'Added', schema: Document }, 413: { description: 'Larger than 20 MB' }, 415: { description: 'No file, or not one of the allowed types' }, 422: { description: 'The details or the file are refused' } },
     async handle({ query }, ctx) {
       const input = { kind: query.kind, organizationId: query.organizationId ?? null, fileName: query.fileName, documentDate: query.date ? new Date(`${query.date}T00:00:00Z`) : amsterdamToday(ctx.now), content: ctx.raw! };
-      const created = await addDocument(ctx.db, input, { api: ctx.actor.name }, { baseUrl: ctx.deps.config.baseUrl }).catch(refused('query'));
+      const created = await addDocument(ctx.db, input, { api: ctx.actor.name }, { baseUrl: ctx.deps.config.baseUrl, linkSecret: ctx.deps.config.tickets.linkSecret }).catch(refused('query'));
       const d = await load(ctx.db, created.id);
       checkDeclaredType(ctx, d.contentType);
       return { status: 201, body: present(d), etag: etagOf(d), location: `/api/v1/documents/${d.id}` };

@@ -80,7 +80,7 @@ async function load(db: ApiContext['db'], id: number) {
 }
 
 function staffContext(ctx: ApiContext): StaffContext {
-  return { staff: { api: ctx.actor.name }, now: ctx.now, helpdesk: ctx.deps.config.tickets.helpdeskName, baseUrl: ctx.deps.config.baseUrl };
+  return { staff: { api: ctx.actor.name }, now: ctx.now, helpdesk: ctx.deps.config.tickets.helpdeskName, baseUrl: ctx.deps.config.baseUrl, linkSecret: ctx.deps.config.tickets.linkSecret };
 }
 
 /** A staff-service refusal as a problem: an unknown ticket is a 404, a pointless change a 409. */
@@ -150,7 +150,7 @@ export const ticketRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/tickets/{id}/status', operationId: 'changeTicketStatus', tag: 'Tickets', scope: 'tickets:write',
-    summary: "Change a ticket's status (the reporter is mailed)", params: IdParam, ifMatch: 'optional',
+    summary: "Change a ticket's status (the reporter and the Betrokkenen are mailed)", params: IdParam, ifMatch: 'optional',
     body: z.object({ status: z.enum(TicketStatus) }).strict().meta({ id: 'TicketStatusInput' }),
     responses: { 200: { description: 'Changed', schema: Ticket }, 404: { description: 'No such ticket' }, 409: { description: 'The ticket already has this status' }, 412: { description: 'If-Match did not match' } },
     async handle({ params, body }, ctx) {
@@ -161,7 +161,7 @@ export const ticketRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/tickets/{id}/replies', operationId: 'replyToTicket', tag: 'Tickets', scope: 'tickets:write',
-    summary: 'Add a reply by Vcare (the reporter is mailed)', params: IdParam, ifMatch: 'optional',
+    summary: 'Add a reply by Vcare (the reporter and the Betrokkenen are mailed)', params: IdParam, ifMatch: 'optional',
     body: z.object({ body: z.string().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10000 characters'), staffName: z.string().trim().min(1).max(100).default('Support') }).strict().meta({ id: 'TicketReplyInput' }),
     responses: { 201: { description: 'Added; the answer is the ticket with its notes', schema: Ticket }, 404: { description: 'No such ticket' } },
     async handle({ params, body }, ctx) {

@@ -7,6 +7,7 @@ import { FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.j
 import { addDocument, amsterdamToday, documentFileName, removeDocument } from '../../features/downloads/staff.js';
 import { PRODUCT_INFO_MAX_BYTES, resetProductInfo, setProductInfo } from '../../features/downloads/product-info-staff.js';
 import { updateOrganization } from '../../features/organisations/staff.js';
+import { loadTicketConfig } from '../../config.js';
 import { parseDay } from '../../features/invoices/filters.js';
 import { FieldRefusal } from '../../http/fields.js';
 
@@ -57,7 +58,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliContext): vo
         prisma,
         { kind: o.kind, organizationId: o.org ?? null, fileName, documentDate: o.date ?? amsterdamToday(ctx.now()), content },
         staffActor(),
-        { baseUrl: ctx.baseUrl },
+        { baseUrl: ctx.baseUrl, linkSecret: loadTicketConfig().linkSecret },
       ).catch(asCli({ file: '<file>', fileName: '--name', organizationId: '--org', kind: '--kind' }));
       ctx.out(`document ${result.id} added: ${fileName} (${KIND_NAMES[o.kind]}, ${result.organization ? `organisation ${result.organization.id}` : 'every customer'})`);
       if (o.kind === 'REPORT') {

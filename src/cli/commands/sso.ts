@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { recordAudit } from '../../audit.js';
 import { fullName } from '../../auth/actor.js';
+import { endPortalLoginSessionsOf } from '../../auth/sessions.js';
 import { CliError, id, parse, staffActor, type CliContext } from '../validate.js';
 
 const provider = z
@@ -89,6 +90,9 @@ export function registerSsoCommands(program: Command, ctx: CliContext): void {
         if (!org) throw new CliError(`<id>: no organisation with id ${o.id}`);
         if (org.ssoRequired === o.state) return `organisation ${org.id} (${org.name}) already ${o.state ? 'requires' : 'does not require'} SSO`;
         await tx.organization.update({ where: { id: org.id }, data: { ssoRequired: o.state } });
+        // The actor refuses these sessions anyway; ending them keeps them from coming back when
+        // SSO is switched off again, and off every list of sessions.
+        const ended = o.state ? await endPortalLoginSessionsOf(tx, org.id) : 0;
         await recordAudit(tx, {
           actor: staffActor(),
           kind: 'organization.sso_required_changed',
@@ -96,9 +100,9 @@ export function registerSsoCommands(program: Command, ctx: CliContext): void {
           subjectType: 'organization',
           subjectId: org.id,
           before: { ssoRequired: org.ssoRequired },
-          after: { ssoRequired: o.state },
+          after: o.state ? { ssoRequired: o.state, passwordSessionsEnded: ended } : { ssoRequired: o.state },
         });
-        return `organisation ${org.id} (${org.name}) ${o.state ? 'now requires' : 'no longer requires'} SSO`;
+        return `organisation ${org.id} (${org.name}) ${o.state ? `now requires SSO; ${ended} password or passkey session(s) ended` : 'no longer requires SSO'}`;
       });
       ctx.out(line);
     });

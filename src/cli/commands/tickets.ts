@@ -10,6 +10,9 @@ import { CURRENT_STATUSES } from '../../features/tickets/schema.js';
 import { changeDeadline, changeStatus, staffReply, StaffRefusal, type StaffContext } from '../../features/tickets/staff.js';
 import { importTickets, readRecords, validateRecords } from '../../features/tickets/import.js';
 import { CliError, id, parse, staffActor, text, type CliContext } from '../validate.js';
+import { Refusal, storeLocalFile, UPLOAD_LIMITS, type ReceivedFile, type RefusalReason } from '../../http/uploads.js';
+import { postgresStorage } from '../../storage/postgres.js';
+import type { FileStorage } from '../../storage/types.js';
 
 const status = z
   .string()
@@ -43,11 +46,39 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** "(1 mailed)", "(3 mailed)", "(nobody mailed)": the reporter and Betrokkenen who still see the ticket and want this mail. */
+const mailedText = (n: number) => (n ? ` (${n} mailed)` : ' (nobody mailed)');
+
+const REASONS: Record<RefusalReason, string> = {
+  type: 'not an accepted kind of file (images, PDF, Office, text, logs, ZIP), judged by its content',
+  size: 'larger than 20 MB',
+  count: 'too many files',
+  empty: 'the file is empty',
+};
+
+/** Stores each file by the upload rules; on the first refusal removes what was stored and names the file. */
+async function storeFiles(storage: FileStorage, paths: string[]): Promise<ReceivedFile[]> {
+  const stored: ReceivedFile[] = [];
+  for (const p of paths) {
+    try {
+      stored.push(await storeLocalFile(storage, p));
+    } catch (e) {
+      await Promise.all(stored.map((f) => storage.delete(f.key).catch(() => {})));
+      if (e instanceof Refusal) throw new CliError(`--attach: ${p}: ${REASONS[e.reason]}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code) throw new CliError(`--attach: cannot read ${p}: ${code}`);
+      throw e;
+    }
+  }
+  return stored;
+}
+
 /** Registers the staff side of tickets: list, show, status, reply, deadline, import. */
 export function registerTicketsCommands(program: Command, ctx: CliContext): void {
   const { prisma } = ctx;
+  const storage = ctx.storage ?? postgresStorage(prisma);
   const settings = () => loadTicketConfig();
-  const staffCtx = (): StaffContext => ({ staff: staffActor(), now: ctx.now(), helpdesk: settings().helpdeskName, baseUrl: ctx.baseUrl });
+  const staffCtx = (): StaffContext => ({ staff: staffActor(), now: ctx.now(), helpdesk: settings().helpdeskName, baseUrl: ctx.baseUrl, linkSecret: settings().linkSecret });
   // A refusal from the ticket services becomes the CLI's one-line error naming the argument.
   const refusals = async <T>(body: () => Promise<T>): Promise<T> => {
     try {
@@ -96,6 +127,11 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
         },
       });
       if (!t) throw new CliError(`<id>: no ticket with number ${ticketId}`);
+      const files = await prisma.ticketAttachment.findMany({
+        where: { ticketId: t.id },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        include: { uploader: { select: { firstName: true, infix: true, lastName: true } } },
+      });
       const history = await prisma.auditEvent.findMany({
         where: { subjectType: 'ticket', subjectId: String(t.id), kind: 'ticket.status_changed' },
         orderBy: { at: 'asc' },
@@ -109,6 +145,10 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
       if (t.customerReference) ctx.out(`customer reference: ${t.customerReference}`);
       if (t.description) ctx.out(`description: ${t.description}`);
       for (const n of t.notes) ctx.out(`note ${when(n.createdAt)} ${n.staffName ? `${n.staffName} (Vcare)` : name(n.author)}: ${n.body}`);
+      for (const f of files) {
+        const by = f.staffName ? `${f.staffName} (Vcare)` : name(f.uploader);
+        ctx.out(`file ${f.id} ${f.fileName}  ${f.contentType}  ${f.size} bytes  by ${by}  ${when(f.createdAt)}${f.noteId ? `  (note)` : ''}`);
+      }
       for (const h of history) {
         const before = (h.before as { status?: string } | null)?.status ?? '?';
         const after = (h.after as { status?: string } | null)?.status ?? '?';
@@ -124,7 +164,7 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
     .action(async (rawId: string, rawStatus: string) => {
       const o = parse(z.object({ id, status }), { id: rawId, status: rawStatus }, ['id', 'status']);
       const r = await refusals(() => changeStatus(prisma, o.id, o.status, staffCtx()));
-      ctx.out(`ticket ${o.id}: ${r.before} -> ${r.after}${r.mailed ? ' (reporter mailed)' : ' (reporter has no e-mail address)'}`);
+      ctx.out(`ticket ${o.id}: ${r.before} -> ${r.after}${mailedText(r.mailed)}`);
     });
 
   program
@@ -133,11 +173,19 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
     .argument('<id>', 'ticket number')
     .requiredOption('--body <text>', 'the reply; "-" reads it from standard input')
     .option('--staff-name <name>', 'name shown with the reply (default: Support)')
+    .option('--attach <file>', 'add a file (images, PDF, Office, text, logs, ZIP; at most 20 MB; up to 10 times)', (v: string, all: string[] = []) => [...all, v])
     .action(async (rawId: string, raw: Record<string, unknown>) => {
       const body = raw.body === '-' ? await readStdin() : raw.body;
       const o = parse(z.object({ id, body: text(10_000), staffName: text(100).default('Support') }), { ...raw, body, id: rawId }, ['id']);
-      const r = await refusals(() => staffReply(prisma, o.id, o.body, o.staffName, staffCtx()));
-      ctx.out(`ticket ${o.id}: reply ${r.noteId} added${r.mailed ? ' (reporter mailed)' : ' (reporter has no e-mail address)'}`);
+      const paths = (raw.attach as string[] | undefined) ?? [];
+      if (paths.length > UPLOAD_LIMITS.files) throw new CliError(`--attach: at most ${UPLOAD_LIMITS.files} files`);
+      if (!(await prisma.ticket.findUnique({ where: { id: o.id }, select: { id: true } }))) throw new CliError(`<id>: no ticket with number ${o.id}`);
+      const files = await storeFiles(storage, paths);
+      const r = await refusals(() => staffReply(prisma, o.id, o.body, o.staffName, staffCtx(), files)).catch(async (e: unknown) => {
+        await Promise.all(files.map((f) => storage.delete(f.key).catch(() => {})));
+        throw e;
+      });
+      ctx.out(`ticket ${o.id}: reply ${r.noteId} added${files.length ? ` with ${files.length} file(s)` : ''}${mailedText(r.mailed)}`);
     });
 
   program

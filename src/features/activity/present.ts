@@ -128,7 +128,7 @@ function extras(lang: Locale, e: ActivityEvent, look: Lookups): Record<string, R
   const plain = (text: string): Ref => ({ text, href: null });
   const provider = a.provider ?? b.provider;
   const docKind = a.kind ?? b.kind;
-  const flag = [a.reportMailOptIn, a.reportsInContract, a.ssoRequired].find((x) => typeof x === 'boolean');
+  const flag = [a.reportMailOptIn, a.reportsInContract, a.ssoRequired, a.twoFactorRequired].find((x) => typeof x === 'boolean');
   const source = idOf(b.copiedFrom);
   const contact = idOf(a.mainContactId);
   const title = lang === 'en' && typeof a.titleEn === 'string' && a.titleEn ? a.titleEn : a.titleNl;

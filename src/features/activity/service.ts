@@ -17,7 +17,8 @@ export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
     kinds: [
       'contact.created', 'contact.copied', 'contact.updated', 'contact.deleted', 'contact.web_access_on', 'contact.web_access_off',
       'contact.roles_changed', 'contact.invited', 'contact.reinvited', 'contact.reportMailOptIn', 'profile.updated', 'profile.email_changed',
-      'application.activated', 'application.deactivated',
+      'application.activated', 'application.deactivated', 'contact.mail_preferences', 'contact.mail_unsubscribed',
+      'contact.signed_out_everywhere', 'contact.two_step_reset',
     ],
   },
   {
@@ -25,11 +26,16 @@ export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
     kinds: [
       'login.password', 'sso.login', 'sso.linked', 'sso.unlinked', 'sso.refused', 'login.refused_sso_required',
       'password.changed', 'password.reset_requested', 'password.reset', 'password.set_by_invitation', 'password.reset_refused_sso_required',
+      'login.passkey', 'login.passkey_refused', 'two_step.totp_on', 'two_step.totp_off', 'two_step.recovery_codes_renewed',
+      'two_step.recovery_code_used', 'two_step.passkey_added', 'two_step.passkey_removed', 'session.ended_others',
     ],
   },
   { group: 'documents', kinds: ['invoice.created', 'invoice.downloaded', 'document.created', 'document.updated', 'document.removed', 'document.downloaded'] },
-  { group: 'tickets', kinds: ['ticket.created', 'ticket.note_added', 'ticket.staff_reply', 'ticket.status_changed', 'ticket.deadline_changed'] },
-  { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'announcement.created', 'announcement.updated', 'announcement.removed'] },
+  {
+    group: 'tickets',
+    kinds: ['ticket.created', 'ticket.note_added', 'ticket.staff_reply', 'ticket.status_changed', 'ticket.deadline_changed', 'ticket.watcher_added', 'ticket.watcher_removed', 'ticket.verdict'],
+  },
+  { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'organization.two_factor_required_changed', 'announcement.created', 'announcement.updated', 'announcement.removed'] },
 ];
 
 const KNOWN_KINDS = new Set(ACTIVITY_GROUPS.flatMap((g) => g.kinds));

@@ -18,7 +18,9 @@ import { log } from '../../log.js';
 import { requestPasswordReset, setPasswordWithToken } from './service.js';
 import { normaliseEmail } from '../../auth/credentials.js';
 import { findUsableToken } from '../../auth/tokens.js';
-import { recordPasswordLogin, startLoggedInSession } from '../../auth/login.js';
+import { completeLogin } from '../../auth/login.js';
+import { beginTwoStep } from '../../auth/two-step.js';
+import { secondStepOf } from '../../auth/two-factor.js';
 import { ssoButtons } from '../sso/routes.js';
 import { refusePasswordForSso, ssoRequiredFor } from '../sso/service.js';
 
@@ -88,11 +90,18 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
           await refusePasswordForSso(prisma, actor, ip);
           return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
         }
-        await startLoggedInSession(req, actor, clock, 'password');
-        await recordPasswordLogin(prisma, actor, { now, ip });
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         await clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
-        res.redirect(safeReturnTo(req.body.returnTo));
+        const returnTo = safeReturnTo(req.body.returnTo);
+        // A second step set up, or one the organisation requires: not logged in yet.
+        const step = await secondStepOf(prisma, actor.id);
+        if (step.totp || step.passkeys > 0 || step.required) {
+          const setup = !step.totp && step.passkeys === 0;
+          await beginTwoStep(req, { contactId: actor.id, epoch: actor.sessionEpoch, method: 'password', at: now.getTime(), setup, returnTo });
+          return res.redirect('/login/second-step');
+        }
+        await completeLogin(deps, req, res, actor, 'password');
+        res.redirect(returnTo);
       })().catch(next);
     })(req, res, next);
   });

@@ -16,6 +16,7 @@ import { resendInvitation } from './web-access.js';
 import { contactFormRoutes } from './form-routes.js';
 import { contactRolesRoutes } from './roles-routes.js';
 import { contactId, ipOf } from './params.js';
+import { colleagueSecurity } from '../security/colleague-service.js';
 
 const guard = () => guardFor('contacts');
 
@@ -82,7 +83,8 @@ export function contactsRoutes(deps: AppDeps): Router {
   const renderShow = async (req: Request, res: Response, status: number, id: number) => {
     const contact = await getContact(prisma, actorOf(req), id);
     const methods = loginMarks({ hasPassword: contact.hasPassword, ssoRequired: contact.organization.ssoRequired, providers: contact.providers });
-    res.status(status).render('contacts/show', { contact, methods, access: contactAccess(contact, clock.now()), showEmpty: req.query.empty === '1', tab: 'contact' });
+    const security = contact.webAccess ? await colleagueSecurity(prisma, actorOf(req), contact.id) : null;
+    res.status(status).render('contacts/show', { contact, methods, security, access: contactAccess(contact, clock.now()), showEmpty: req.query.empty === '1', tab: 'contact' });
   };
 
   r.get('/contacts/:id', guard(), async (req, res) => renderShow(req, res, 200, contactId(req)));

@@ -28,9 +28,5 @@ export function typeLabel(contentType: string): string {
   return FILE_TYPES.find((f) => f.contentType === contentType)?.label ?? 'FILE';
 }
 
-/** "753 kB", "1,2 MB" (nl) / "1.2 MB" (en): sizes as the manual shows them. */
-export function formatSize(bytes: number, lang: 'nl' | 'en'): string {
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} kB`;
-  const mb = (bytes / (1024 * 1024)).toFixed(1);
-  return `${lang === 'nl' ? mb.replace('.', ',') : mb} MB`;
-}
+/** "753 kB", "1,2 MB": shared with ticket attachments. */
+export { formatSize } from '../../storage/labels.js';

@@ -3,6 +3,7 @@ import { loadActor, type Actor } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
 import { queueMail } from '../../mail/outbox.js';
 import type { Locale } from '../../i18n/index.js';
+import { unsubscribeHeaders, unsubscribeToken } from '../../mail/preferences.js';
 
 /**
  * The people who get a mail for a new report of `organizationId`: everyone who opted in and
@@ -32,18 +33,23 @@ export async function reportRecipients(tx: Tx, organizationId: number): Promise<
   return out;
 }
 
-/** Queues one "new report" mail per recipient, in the transaction that adds the report. Returns the addresses. */
-export async function notifyNewReport(tx: Tx, report: { organizationId: number; fileName: string }, baseUrl: string): Promise<string[]> {
+/**
+ * Queues one "new report" mail per recipient, in the transaction that adds the report, in each
+ * person's language and, given the mail-link key, with a one-click unsubscribe. Returns the addresses.
+ */
+export async function notifyNewReport(tx: Tx, report: { organizationId: number; fileName: string }, baseUrl: string, linkSecret?: string): Promise<string[]> {
   const recipients = await reportRecipients(tx, report.organizationId);
   if (recipients.length === 0) return [];
   const org = await tx.organization.findUniqueOrThrow({ where: { id: report.organizationId }, select: { name: true } });
   for (const person of recipients) {
+    const token = linkSecret ? unsubscribeToken(linkSecret, person.id, 'report_ready') : null;
     await queueMail(tx, {
       to: person.email,
       lang: person.language,
       template: 'report-ready',
-      params: { name: person.displayName, organization: org.name, fileName: report.fileName, link: `${baseUrl}/downloads/reports` },
+      params: { name: person.displayName, organization: org.name, fileName: report.fileName, link: `${baseUrl}/downloads/reports`, unsubscribeUrl: token ? `${baseUrl}/mail/unsubscribe/${token}` : null },
       subjectKey: 'downloads.mail.reportReady.subject',
+      ...(token ? { headers: unsubscribeHeaders(baseUrl, token) } : {}),
     });
   }
   return recipients.map((p) => p.email);

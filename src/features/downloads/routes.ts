@@ -3,7 +3,8 @@ import { recordDownload } from '../../audit.js';
 import type { AppDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { sendDownload } from '../../http/download.js';
+import { pipeline } from 'node:stream/promises';
+import { startDownload } from '../../http/download.js';
 import { pageInfo, parseListQuery } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
 import { renderMarkdown } from '../../http/markdown.js';
@@ -73,7 +74,9 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
     const doc = await getDocument(prisma, actor, idParam(req.params.id));
     // The name and kind are kept in the event: the activity page can still say what it was after the document is removed.
     await recordDownload(prisma, actor, { kind: 'document.downloaded', subjectType: 'document', subjectId: doc.id, after: { fileName: doc.fileName, kind: doc.kind }, ip: req.ip ?? null });
-    sendDownload(res, { fileName: doc.fileName, contentType: doc.contentType, body: Buffer.from(doc.content) });
+    startDownload(res, doc.fileName, doc.contentType);
+    res.setHeader('Content-Length', String(doc.size));
+    await pipeline(doc.body, res);
   });
 
   return r;

@@ -5,6 +5,7 @@ import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
 import { PRODUCT_INFO_KEY } from './content.js';
+import { documentContentStream } from '../../storage/bytea.js';
 
 export const DOCUMENT_SORTS = ['name', 'size', 'date'] as const;
 export type DocumentSort = (typeof DOCUMENT_SORTS)[number];
@@ -28,14 +29,17 @@ export async function listDocuments(prisma: PrismaClient, actor: Actor, kind: 'M
   return { rows, total };
 }
 
-/** One document the person may open, with its bytes; anything else is not found (404). */
+/**
+ * One document the person may open, with its bytes as a stream read in slices (a 20 MB
+ * document is never held whole in memory); anything else is not found (404).
+ */
 export async function getDocument(prisma: PrismaClient, actor: Actor, id: number) {
   const doc = await prisma.document.findFirst({
     where: { AND: [{ id }, scope.documents(actor)] },
-    select: { id: true, kind: true, fileName: true, contentType: true, content: true },
+    select: { id: true, kind: true, fileName: true, contentType: true, size: true },
   });
   if (!doc) throw new AppError('NOT_FOUND');
-  return doc;
+  return { ...doc, body: documentContentStream(prisma, doc.id, doc.size) };
 }
 
 /** Whether the person asked for a mail when a new report is ready. */

@@ -79,10 +79,10 @@ async function organizationFor(tx: Tx, kind: DocumentKind, organizationId: numbe
 
 /**
  * Adds a document with its audit event; a report also queues its mail to everyone who opted in
- * and may see it, in the same transaction. Returns the organisation (null: every customer) and
+ * and may see it, in the same transaction (with a one-click unsubscribe link, given the mail-link key). Returns the organisation (null: every customer) and
  * the addresses mailed.
  */
-export async function addDocument(db: PrismaClient | Tx, input: DocumentInput, actor: AuditActor, opts: { baseUrl: string }) {
+export async function addDocument(db: PrismaClient | Tx, input: DocumentInput, actor: AuditActor, opts: { baseUrl: string; linkSecret?: string }) {
   checkName(input.fileName);
   checkSize(input.content);
   const contentType = contentTypeOf(input.kind, input.fileName, input.content);
@@ -100,7 +100,7 @@ export async function addDocument(db: PrismaClient | Tx, input: DocumentInput, a
       subjectId: doc.id,
       after: { kind: input.kind, fileName: input.fileName, contentType, size: input.content.length },
     });
-    const mailed = input.kind === 'REPORT' ? await notifyNewReport(tx, { organizationId: org!.id, fileName: input.fileName }, opts.baseUrl) : [];
+    const mailed = input.kind === 'REPORT' ? await notifyNewReport(tx, { organizationId: org!.id, fileName: input.fileName }, opts.baseUrl, opts.linkSecret) : [];
     return { id: doc.id, organization: org, mailed };
   });
 }

@@ -56,8 +56,9 @@ export function invoiceFileName(number: number): string {
 /**
  * A Dutch invoice generated from the invoice's data (when staff stored no PDF for it): with the
  * supplier's KvK number, VAT number and bank account; a negative total is a credit invoice.
+ * `questionUrl`: the "Vraag over deze factuur" link, for a reader who may file a ticket.
  */
-export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: SupplierConfig, lang: Locale = 'nl'): Promise<Buffer> {
+export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: SupplierConfig, lang: Locale = 'nl', questionUrl?: string): Promise<Buffer> {
   const t = (key: string, params?: Record<string, string | number>) => translate(lang, `invoices.pdf.${key}`, params);
   const totals = totalsOf(invoice);
   const credit = isCredit(totals);
@@ -165,6 +166,8 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: Supplie
   const pay = { amount: formatCents(credit ? -totals.inclCents : totals.inclCents), days: invoice.paymentTermDays, due: formatDate(lang, due), number: invoice.number, iban: formatIban(supplier.iban), bic: supplier.bic, holder: supplier.accountHolder };
   doc.text(credit ? t('creditPayment', pay) : t('payment', pay), left, y, { width });
   doc.moveDown(0.5).text(t('questions', { email: VENDOR.email, phone: VENDOR.phone }), { width });
+  // "Vraag over deze factuur": a link to a new ticket about this invoice (for people who may file one).
+  if (questionUrl) doc.moveDown(0.5).fillColor('#1d4f91').text(`${t('askQuestion')}: ${questionUrl}`, { width, link: questionUrl, underline: true }).fillColor('#333333');
 
   numberPages(doc, (n, of) => t('page', { n, of }));
   return pdfToBuffer(doc);

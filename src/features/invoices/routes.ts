@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import archiver from 'archiver';
 import type { AppDeps } from '../../deps.js';
-import { actorOf } from '../../auth/access.js';
+import { actorOf, holdsAny } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
@@ -122,9 +122,12 @@ export function invoiceRoutes(deps: AppDeps): Router {
 
   r.get(PAGES.invoicePdf.path, guardFor('invoicePdf'), async (req, res) => {
     const id = idParam(req.params.id);
-    const invoice = await getInvoiceForPdf(prisma, actorOf(req), id);
-    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req));
-    await recordDownload(prisma, actorOf(req), { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null });
+    const actor = actorOf(req);
+    const invoice = await getInvoiceForPdf(prisma, actor, id);
+    const mayAsk = holdsAny(actor, PAGES.ticketNew.role);
+    const questionUrl = mayAsk ? `${deps.config.baseUrl}/tickets/new?invoice=${invoice.id}` : undefined;
+    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req), questionUrl);
+    await recordDownload(prisma, actor, { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null });
     sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
   });
 

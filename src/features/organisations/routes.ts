@@ -11,6 +11,7 @@ import { formatDateTime, translate } from '../../i18n/index.js';
 import { getOrganisation, listOrganisations, organisationOverview, ORG_SORTS, type OrgFilters } from './service.js';
 import { addressLine, overviewCsvRows, overviewPdf } from './export.js';
 import { idParam } from '../../http/params.js';
+import { twoStepRequirement } from '../security/org-requirement.js';
 
 const ACTIVE_VALUES = ['yes', 'no', 'all'] as const;
 
@@ -54,9 +55,11 @@ export function organisationRoutes({ prisma, clock }: AppDeps): Router {
 
   r.get(`${PAGES.organisations.path}/:id`, guard(), async (req, res) => {
     const org = await getOrganisation(prisma, actorOf(req), idParam(req.params.id));
+    const twoStep = await twoStepRequirement(prisma, actorOf(req), org.id);
     const tab = str(req.query.tab) === 'subsidiaries' ? 'subsidiaries' : 'organisation';
     res.render('organisations/detail', {
       org,
+      twoStep,
       tab,
       postal: [org.postalStreet, [org.postalPostcode, org.postalCity].filter(Boolean).join(' '), org.postalCountry].filter(Boolean),
       visit: [org.visitStreet, [org.visitPostcode, org.visitCity].filter(Boolean).join(' '), org.visitCountry].filter(Boolean),

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { MAIL_KINDS, mailPreferences } from '../../mail/preferences.js';
 import type { AppDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
@@ -38,15 +39,17 @@ function formValues(src: Profile | Record<string, unknown>): Record<string, unkn
 }
 
 /** Mijn gegevens › Persoonlijk: the own data, editing it, and "PIM Wachtwoord wijzigen". */
-export function profileRoutes({ prisma, clock }: AppDeps): Router {
+export function profileRoutes(deps: AppDeps): Router {
+  const { prisma, clock, config } = deps;
+  const securityContext = (req: Request) => ({ ip: req.ip ?? '', now: clock.now(), lang: langOf(req), baseUrl: config.baseUrl, keepSid: req.sessionID ?? null });
   const r = Router();
   const guard = () => guardFor('profile');
   const path = PAGES.profile.path;
 
   r.get(path, guard(), async (req, res) => {
     const actor = actorOf(req);
-    const [me, linkedLogins] = await Promise.all([getProfile(prisma, actor), listLinkedLogins(prisma, actor)]);
-    res.render('profile/show', { me, linkedLogins, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
+    const [me, linkedLogins, mailPrefs] = await Promise.all([getProfile(prisma, actor), listLinkedLogins(prisma, actor), mailPreferences(prisma, actor.id)]);
+    res.render('profile/show', { me, linkedLogins, mailPrefs, mailKinds: MAIL_KINDS, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
   });
 
   const renderEdit = (res: Response, status: number, values: Record<string, unknown>, errors?: Record<string, string>, extra: Record<string, unknown> = {}) =>
@@ -56,7 +59,7 @@ export function profileRoutes({ prisma, clock }: AppDeps): Router {
     renderEdit(res, 200, formValues(await getProfile(prisma, actorOf(req))));
   });
 
-  r.post(`${path}/edit`, guard(), async (req, res) => {
+  r.post(`${path}/edit`, guard(), async (req, res, next) => {
     const actor = actorOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = formValues(body);
@@ -67,11 +70,16 @@ export function profileRoutes({ prisma, clock }: AppDeps): Router {
       const locked = await lockedUntil(prisma, passwordCheckRules(actor), clock.now());
       if (locked) return renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
     }
-    const result = await updateProfile(prisma, actor, form.data, { ip: req.ip ?? '' });
+    const result = await updateProfile(prisma, actor, form.data, securityContext(req));
     if (result.ok) {
       if (emailChanged) await clearKeys(prisma, passwordCheckRules(actor).map((x) => x.key));
       flash(req, 'success', result.changed ? 'profile.saved' : 'profile.unchanged');
-      return res.redirect(path);
+      if (result.epoch === undefined) return res.redirect(path);
+      deps.kickMail?.();
+      // The other sessions ended with the old username; this one moves onto the new epoch.
+      const fresh = await loadActor(prisma, actor.id, result.epoch);
+      if (!fresh) return res.redirect('/login');
+      return req.login(fresh, { session: true, keepSessionInfo: true }, (err) => (err ? next(err) : res.redirect(path)));
     }
     switch (result.reason) {
       case 'conflict':
@@ -100,13 +108,14 @@ export function profileRoutes({ prisma, clock }: AppDeps): Router {
     const rules = passwordCheckRules(actor);
     const locked = await lockedUntil(prisma, rules, clock.now());
     if (locked) return renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
-    const done = await changePassword(prisma, actor, { current: form.data.current, password: form.data.password, now: clock.now(), ip: req.ip ?? '' });
+    const done = await changePassword(prisma, actor, { ...securityContext(req), current: form.data.current, password: form.data.password });
     if (!done) {
       const nowLocked = await recordHit(prisma, rules, clock.now());
       if (nowLocked) return renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), nowLocked) });
       return renderPassword(req, res, 422, { current: 'profile.errors.wrongPassword' });
     }
     await clearKeys(prisma, rules.map((x) => x.key));
+    deps.kickMail?.();
     // The bumped epoch ends every other session; this one moves onto the new epoch, with a
     // new session id (as after a login) and its language, flash and lifetime kept.
     const fresh = await loadActor(prisma, actor.id, done.epoch);
@@ -114,7 +123,7 @@ export function profileRoutes({ prisma, clock }: AppDeps): Router {
     req.login(fresh, { session: true, keepSessionInfo: true }, (err) => {
       if (err) return next(err);
       flash(req, 'success', 'profile.passwordChanged');
-      res.redirect(path);
+      res.redirect(PAGES.security.path);
     });
   });
 

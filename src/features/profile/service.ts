@@ -5,6 +5,18 @@ import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { ProfileInput } from './schema.js';
+import { queueSecurityNotice } from '../../auth/security-notice.js';
+import { endSessions } from '../../auth/sessions.js';
+import type { Locale } from '../../i18n/index.js';
+
+/** What a change to the login (password, address) needs to tell the person and end their other sessions. */
+export interface SecurityContext {
+  ip: string;
+  now: Date;
+  lang: Locale;
+  baseUrl: string;
+  keepSid: string | null;
+}
 
 const profileFields = {
   id: true,
@@ -57,8 +69,8 @@ export async function updateProfile(
   prisma: PrismaClient,
   actor: Actor,
   input: ProfileInput,
-  opts: { ip: string },
-): Promise<{ ok: true; changed: boolean } | { ok: false; reason: ProfileRefusal }> {
+  opts: SecurityContext,
+): Promise<{ ok: true; changed: boolean; epoch?: number } | { ok: false; reason: ProfileRefusal }> {
   const current = await prisma.contact.findFirst({
     where: { id: actor.id, organizationId: actor.organizationId, deletedAt: null },
     select: { ...profileFields, passwordHash: true },
@@ -85,15 +97,25 @@ export async function updateProfile(
   if (!emailChanged && Object.keys(after).length === 0) return { ok: true, changed: false };
   const data: Prisma.ContactUpdateManyMutationInput = { version: { increment: 1 } };
   for (const k of EDITABLE) (data as Record<string, unknown>)[k] = input[k];
-  if (emailChanged) data.email = input.email;
+  if (emailChanged) {
+    data.email = input.email;
+    // A new username: every other session ends (the caller moves this one onto the new epoch).
+    data.sessionEpoch = { increment: 1 };
+  }
   try {
     return await prisma.$transaction(async (tx) => {
       // The version in the WHERE makes the check and the write one step (no lost update).
-      const saved = await tx.contact.updateMany({ where: { id: actor.id, version: input.version, deletedAt: null }, data });
-      if (saved.count === 0) return { ok: false as const, reason: 'conflict' as const };
+      const [saved] = await tx.contact.updateManyAndReturn({ where: { id: actor.id, version: input.version, deletedAt: null }, data, select: { sessionEpoch: true } });
+      if (!saved) return { ok: false as const, reason: 'conflict' as const };
       const base = { actor, organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: opts.ip };
       if (Object.keys(after).length) await recordAudit(tx, { ...base, kind: 'profile.updated', before, after });
-      if (emailChanged) await recordAudit(tx, { ...base, kind: 'profile.email_changed', before: { email: current.email }, after: { email: input.email } });
+      if (emailChanged) {
+        await recordAudit(tx, { ...base, kind: 'profile.email_changed', before: { email: current.email }, after: { email: input.email } });
+        // To the old address: the owner learns of it even when someone else changed it.
+        if (current.email) await queueSecurityNotice(tx, { contactId: actor.id, to: current.email, name: actor.displayName, change: 'email', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
+        await endSessions(tx, actor.id, opts.keepSid);
+        return { ok: true as const, changed: true, epoch: saved.sessionEpoch };
+      }
       return { ok: true as const, changed: true };
     });
   } catch (err) {
@@ -111,7 +133,7 @@ export async function updateProfile(
 export async function changePassword(
   prisma: PrismaClient,
   actor: Actor,
-  opts: { current: string; password: string; now: Date; ip: string },
+  opts: SecurityContext & { current: string; password: string },
 ): Promise<{ epoch: number } | null> {
   const me = await prisma.contact.findFirst({ where: { id: actor.id, deletedAt: null }, select: { passwordHash: true } });
   if (!me || !(await verifyPassword(me.passwordHash, opts.current))) return null;
@@ -126,6 +148,8 @@ export async function changePassword(
     if (!saved) return null;
     await tx.passwordToken.updateMany({ where: { contactId: actor.id, usedAt: null }, data: { usedAt: opts.now } });
     await recordAudit(tx, { actor, kind: 'password.changed', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: opts.ip });
+    await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change: 'password', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
+    await endSessions(tx, actor.id, opts.keepSid);
     return { epoch: saved.sessionEpoch };
   });
 }

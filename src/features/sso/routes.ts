@@ -3,7 +3,7 @@ import type { Passport } from 'passport';
 import type { AppDeps } from '../../deps.js';
 import { actorOf, publicRoute } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { startLoggedInSession } from '../../auth/login.js';
+import { completeLogin } from '../../auth/login.js';
 import { flash } from '../../http/locals.js';
 import { log } from '../../log.js';
 import { microsoftStrategy, registerGoogle } from './providers.js';
@@ -72,7 +72,8 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
           }
           const outcome = await resolveSsoLogin(prisma, identity, { now: clock.now(), ip });
           if ('refused' in outcome) return renderRefused(res, provider, outcome.refused);
-          await startLoggedInSession(req, outcome.actor, clock, name);
+          // Microsoft and Google ask their own second step: the portal does not ask again.
+          await completeLogin(deps, req, res, outcome.actor, name);
           if (outcome.linked) flash(req, 'success', `sso.linkedNow.${provider}`);
           res.redirect('/');
         })().catch(next);

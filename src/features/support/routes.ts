@@ -3,7 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
-import { listFaq } from './service.js';
+import { listFaq, suggestFaq } from './service.js';
 
 /** Service & Support › FAQ and Support op afstand. */
 export function supportRoutes({ prisma, config }: AppDeps): Router {
@@ -13,6 +13,13 @@ export function supportRoutes({ prisma, config }: AppDeps): Router {
     const q = str(req.query.q).slice(0, 200);
     const entries = await listFaq(prisma, q, langOf(req));
     res.render('support/faq', { entries, q, helpdeskEmail: config.tickets.helpdeskEmail });
+  });
+
+  // Suggestions under the title of a new ticket (public/js/faq-suggest.js); JSON, rendered as text.
+  r.get(PAGES.faqSuggest.path, guardFor('faqSuggest'), async (req, res) => {
+    const q = str(req.query.q).slice(0, 200);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ entries: q.length >= 3 ? await suggestFaq(prisma, q, langOf(req)) : [] });
   });
 
   r.get(PAGES.remoteSupport.path, guardFor('remoteSupport'), (_req, res) => {

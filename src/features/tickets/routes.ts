@@ -12,8 +12,24 @@ import { NoteForm, TICKET_KINDS, TICKET_STATUSES, TicketForm } from './schema.js
 import { noteState, reopenCutoff } from './note-state.js';
 import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
 import { idParam } from '../../http/params.js';
+import { pipeline } from 'node:stream/promises';
+import { startDownload } from '../../http/download.js';
+import { discardFiles, keepPending, listAttachments, openAttachment } from './attachments.js';
+import { readPostedForm, type PostedForm } from './form-input.js';
+import { registerWatcherRoutes } from './watcher-routes.js';
+import { invoiceForQuestion, invoiceQuestionValues } from './invoice-question.js';
+import { registerVerdictRoutes } from './verdict-routes.js';
+import { listWatchers, mayManageWatchers } from './watchers.js';
+import { formatSize, typeLabelOf } from '../../storage/labels.js';
+import type { RefusedFile } from '../../http/uploads.js';
 
-const FORM_FIELDS = ['organizationId', 'alternativePhone', 'title', 'description', 'customerReference', 'kind'] as const;
+/** The files part of a re-shown form. */
+interface UploadState {
+  refused: RefusedFile[];
+  pending: { id: number; fileName: string; sizeLabel: string }[];
+}
+
+const FORM_FIELDS = ['organizationId', 'alternativePhone', 'title', 'description', 'customerReference', 'kind', 'invoiceId'] as const;
 
 /** A ticket number from the URL; anything else is a 404, never a 500. */
 function ticketId(req: Request): number {
@@ -33,6 +49,7 @@ function parseTicketQuery(query: Request['query'], orgIds: number[], reopenFrom:
     status: status === 'all' || (TICKET_STATUSES as readonly string[]).includes(status) ? (status as TicketListQuery['status']) : 'current',
     reopenCutoff: reopenFrom,
     org: orgIds.includes(org) ? org : null,
+    watching: str(query.watching) === '1',
     q: str(query.q).slice(0, 200),
     dir: str(query.dir) === 'asc' ? 'asc' : 'desc',
     pages,
@@ -48,7 +65,14 @@ function reportedAtText(lang: 'nl' | 'en', now: Date): string {
 /** Service & Support › Tickets: list, add, detail, print, follow-up notes. */
 export function ticketRoutes(deps: AppDeps): Router {
   const { prisma, clock, config } = deps;
+  const storage = deps.storage!;
   const r = Router();
+  // What a re-shown form says about files: the refused ones with their reason, the accepted ones kept.
+  const uploadState = async (req: Request, posted: PostedForm): Promise<UploadState> => {
+    const actor = actorOf(req);
+    const pending = await keepPending(prisma, storage, actor, posted, clock.now());
+    return { refused: posted.refused, pending: pending.map((p) => ({ ...p, sizeLabel: formatSize(p.size, langOf(req)) })) };
+  };
   const guard = () => guardFor('tickets');
   const ctx = () => ({ now: clock.now(), settings: config.tickets, baseUrl: config.baseUrl });
 
@@ -64,6 +88,7 @@ export function ticketRoutes(deps: AppDeps): Router {
       { label: t('tickets.filter.status'), value: statusValue, removeUrl: query.status === 'current' ? null : urlWith(req.path, req.query, { status: null }) },
       ...(orgName ? [{ label: t('tickets.filter.organization'), value: orgName, removeUrl: query.org ? urlWith(req.path, req.query, { org: null }) : null }] : []),
       ...(query.q ? [{ label: t('tickets.filter.search'), value: query.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
+      ...(query.watching ? [{ label: t('tickets.filter.watching'), value: t('tickets.filter.yes'), removeUrl: urlWith(req.path, req.query, { watching: null }) }] : []),
     ];
     res.render('tickets/index', {
       ...result,
@@ -77,37 +102,68 @@ export function ticketRoutes(deps: AppDeps): Router {
     });
   });
 
-  const renderForm = async (req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors) => {
+  const renderForm = async (req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors, upload?: UploadState) => {
     const actor = actorOf(req);
-    const reporter = await reporterDefaults(prisma, actor);
+    const [reporter, invoice] = await Promise.all([reporterDefaults(prisma, actor), invoiceForQuestion(prisma, actor, Number(values.invoiceId) || null)]);
     res.status(status).render('tickets/new', {
       reporter,
+      invoice,
       values: { organizationId: String(actor.organizationId), ...values },
       errors,
+      upload,
       kinds: TICKET_KINDS,
       reportedAt: reportedAtText(langOf(req), clock.now()),
     });
   };
 
-  r.get(PAGES.ticketNew.path, guardFor('ticketNew'), (req, res) => renderForm(req, res, 200, {}));
+  r.get(PAGES.ticketNew.path, guardFor('ticketNew'), async (req, res) => {
+    // "Vraag over deze factuur": an invoice the person may not see leaves the form empty.
+    const invoice = await invoiceForQuestion(prisma, actorOf(req), Number.parseInt(str(req.query.invoice), 10) || null);
+    const values = invoice ? invoiceQuestionValues(invoice, translate(langOf(req), 'tickets.invoice.title', { number: invoice.number })) : {};
+    return renderForm(req, res, 200, values);
+  });
 
   r.post(PAGES.ticketNew.path, guardFor('ticketNew'), async (req, res) => {
-    const values = Object.fromEntries(FORM_FIELDS.map((f) => [f, str(req.body?.[f])]));
-    const form = TicketForm.safeParse(values);
-    if (!form.success) return renderForm(req, res, 422, values, fieldErrors(form.error));
-    const ticket = await createTicket(prisma, actorOf(req), form.data, ctx());
+    const actor = actorOf(req);
+    const posted = await readPostedForm(req, res, storage, FORM_FIELDS);
+    const form = TicketForm.safeParse(posted.values);
+    if (!form.success || posted.refused.length) {
+      // Refused: nothing saved; the text comes back, the accepted files wait as pending uploads.
+      const upload = await uploadState(req, posted);
+      const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}) };
+      return renderForm(req, res, 422, posted.values, errors, upload);
+    }
+    const ticket = await createTicket(prisma, actor, form.data, ctx(), posted).catch(async (err: unknown) => {
+      await discardFiles(storage, posted.files);
+      throw err;
+    });
     deps.kickMail?.();
     flash(req, 'success', 'tickets.new.saved', { id: String(ticket.id) });
     res.redirect(`/tickets/${ticket.id}`);
   });
 
   const detail = async (req: Request) => {
-    const ticket = await getTicket(prisma, actorOf(req), ticketId(req));
+    const actor = actorOf(req);
+    const ticket = await getTicket(prisma, actor, ticketId(req));
+    const [files, watchers] = await Promise.all([listAttachments(prisma, actor, ticket.id), listWatchers(prisma, actor, ticket.id)]);
     const person = (p: { firstName: string | null; infix: string | null; lastName: string } | null) => (p ? fullName(p.firstName, p.infix, p.lastName) : null);
+    const lang = langOf(req);
+    const shown = files.map((f) => ({ ...f, typeLabel: typeLabelOf(f.contentType), sizeLabel: formatSize(f.size, lang) }));
     return {
       ticket,
       reporterName: person(ticket.reporter),
-      notes: ticket.notes.map((n) => ({ id: n.id, body: n.body, createdAt: n.createdAt, author: person(n.author), staffName: n.staffName })),
+      watchers,
+      mayManageWatchers: mayManageWatchers(actor, ticket),
+      isWatcher: watchers.some((w) => w.id === actor.id),
+      files: shown.filter((f) => f.noteId === null),
+      notes: ticket.notes.map((n) => ({
+        id: n.id,
+        body: n.body,
+        createdAt: n.createdAt,
+        author: person(n.author),
+        staffName: n.staffName,
+        files: shown.filter((f) => f.noteId === n.id),
+      })),
       noteState: noteState(ticket, clock.now(), config.tickets.reopenDays),
       reopenDays: config.tickets.reopenDays,
     };
@@ -127,17 +183,39 @@ export function ticketRoutes(deps: AppDeps): Router {
 
   r.post('/tickets/:id/notes', guard(), async (req, res) => {
     const id = ticketId(req);
-    const values = { body: str(req.body?.body) };
+    const actor = actorOf(req);
+    // Out of scope: 404 before a byte of a file is stored.
+    await getTicket(prisma, actor, id);
+    const posted = await readPostedForm(req, res, storage, ['body']);
+    const values = posted.values;
     const form = NoteForm.safeParse(values);
-    if (!form.success) {
-      return res.status(422).render('tickets/note', { ...(await detail(req)), values, errors: fieldErrors(form.error) });
+    if (!form.success || posted.refused.length) {
+      const upload = await uploadState(req, posted);
+      const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}) };
+      return res.status(422).render('tickets/note', { ...(await detail(req)), values, errors, upload });
     }
-    const result = await addNote(prisma, actorOf(req), id, form.data.body, ctx());
+    const result = await addNote(prisma, actor, id, form.data.body, ctx(), posted).catch(async (err: unknown) => {
+      await discardFiles(storage, posted.files);
+      throw err;
+    });
     // Resolved too long ago: refused, nothing saved; the page says to file a new ticket.
-    if (!result.saved) return res.status(409).render('tickets/note', { ...(await detail(req)), values });
+    if (!result.saved) {
+      await discardFiles(storage, posted.files);
+      return res.status(409).render('tickets/note', { ...(await detail(req)), values });
+    }
     deps.kickMail?.();
     flash(req, 'success', result.reopened || result.resumed ? 'tickets.notes.resumed' : 'tickets.notes.saved');
     res.redirect(`/tickets/${id}`);
+  });
+
+  registerWatcherRoutes(r, deps, guard);
+  registerVerdictRoutes(r, deps);
+
+  r.get(PAGES.ticketAttachment.path, guardFor('ticketAttachment'), async (req, res) => {
+    const file = await openAttachment(prisma, storage, actorOf(req), ticketId(req), idParam(req.params.fileId));
+    startDownload(res, file.fileName, file.contentType);
+    res.setHeader('Content-Length', String(file.size));
+    await pipeline(file.body, res);
   });
 
   return r;

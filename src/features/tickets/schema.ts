@@ -46,6 +46,12 @@ export const TicketForm = z.object({
   kind: z
     .union([z.literal(''), z.enum(TicketKind, 'tickets.errors.kindInvalid')], 'tickets.errors.kindInvalid')
     .transform((v) => (v === '' ? null : v)),
+  /** "Vraag over deze factuur": the invoice the question is about (checked against the scope by the service). */
+  invoiceId: z
+    .string()
+    .regex(/^([1-9]\d{0,8})?$/, 'validation.invalid')
+    .optional()
+    .transform((v) => (v ? Number(v) : null)),
 });
 export type TicketInput = z.output<typeof TicketForm>;
 

@@ -8,8 +8,10 @@ import { recordAudit } from '../../audit.js';
 import { TICKET_STATUSES, type TicketInput } from './schema.js';
 import { currentTickets, noteState } from './note-state.js';
 import { addWorkingDays } from './working-days.js';
-import { mailHelpdesk, mailReporter, ticketLink } from './mail.js';
+import { mailHelpdesk, mailTicketPeople, ticketLink } from './mail.js';
 import { mayPick, scope, scopeOrganizations as scopeOrgs } from '../../auth/scope.js';
+import { attachFiles, type AttachmentInput } from './attachments.js';
+import { invoiceForQuestion } from './invoice-question.js';
 
 /** The list's filters: which statuses, which organisation, what text, which page per group. */
 export interface TicketListQuery {
@@ -17,6 +19,8 @@ export interface TicketListQuery {
   /** For "current": resolved tickets count as current when resolved at or after this (reopenCutoff). */
   reopenCutoff: Date;
   org: number | null;
+  /** "Tickets waar ik bij betrokken ben": only tickets the person is a Betrokkene of. */
+  watching?: boolean;
   q: string;
   dir: 'asc' | 'desc';
   pages: Partial<Record<TicketStatus, number>>;
@@ -48,6 +52,7 @@ export interface TicketGroup {
 
 function listWhere(actor: Actor, query: TicketListQuery): Prisma.TicketWhereInput {
   const and: Prisma.TicketWhereInput[] = [scope.tickets(actor, query.org !== null ? [query.org] : undefined)];
+  if (query.watching) and.push({ watchers: { some: { contactId: actor.id } } });
   if (query.status === 'current') and.push(currentTickets(query.reopenCutoff));
   else if (query.status !== 'all') and.push({ status: query.status });
   if (query.q) {
@@ -118,6 +123,8 @@ export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) 
     include: {
       organization: { select: { name: true } },
       reporter: { select: { firstName: true, infix: true, lastName: true, phone: true, email: true } },
+      verdict: { select: { score: true, comment: true } },
+      invoice: { select: { id: true, number: true } },
       notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { author: { select: { firstName: true, infix: true, lastName: true } } } },
     },
   });
@@ -126,20 +133,32 @@ export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) 
 }
 
 /** Files a ticket for the actor: status NEW, channel PORTAL, the service level's deadline; mails reporter and helpdesk. */
-export async function createTicket(prisma: PrismaClient, actor: Actor, input: TicketInput, ctx: { now: Date; settings: TicketConfig; baseUrl: string }) {
+export async function createTicket(
+  prisma: PrismaClient,
+  actor: Actor,
+  input: TicketInput,
+  ctx: { now: Date; settings: TicketConfig; baseUrl: string },
+  attachments: AttachmentInput = { files: [], keep: [] },
+) {
   if (!mayPick(actor, input.organizationId)) throw new AppError('NOT_FOUND');
-  const deadline = addWorkingDays(ctx.now, ctx.settings.slaDays[input.kind ?? 'DEFAULT']);
   return prisma.$transaction(async (tx) => {
+    // A question about an invoice: that invoice's organisation, kind "Vraag", the financial helpdesk.
+    const invoice = input.invoiceId ? await invoiceForQuestion(tx, actor, input.invoiceId) : null;
+    if (input.invoiceId && !invoice) throw new AppError('NOT_FOUND');
+    const kind = invoice ? (input.kind ?? 'QUESTION') : input.kind;
+    const helpdesk = invoice ? { name: ctx.settings.financeHelpdeskName, email: ctx.settings.financeHelpdeskEmail } : { name: ctx.settings.helpdeskName, email: ctx.settings.helpdeskEmail };
+    const deadline = addWorkingDays(ctx.now, ctx.settings.slaDays[kind ?? 'DEFAULT']);
     const ticket = await tx.ticket.create({
       data: {
-        organizationId: input.organizationId,
+        organizationId: invoice?.organizationId ?? input.organizationId,
         reporterId: actor.id,
         title: input.title,
         description: input.description,
-        kind: input.kind,
+        kind,
         status: 'NEW',
         channel: 'PORTAL',
-        helpdesk: ctx.settings.helpdeskName,
+        helpdesk: helpdesk.name,
+        invoiceId: invoice?.id ?? null,
         reportedAt: ctx.now,
         deadline,
         customerReference: input.customerReference,
@@ -147,18 +166,18 @@ export async function createTicket(prisma: PrismaClient, actor: Actor, input: Ti
       },
       include: { organization: { select: { name: true } } },
     });
+    const files = await attachFiles(tx, actor, { ticketId: ticket.id }, attachments, ctx.now);
     await recordAudit(tx, {
       actor,
       kind: 'ticket.created',
       organizationId: ticket.organizationId,
       subjectType: 'ticket',
       subjectId: ticket.id,
-      after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10) },
+      after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10), ...(files ? { files } : {}) },
     });
-    const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: ctx.settings.helpdeskName };
-    const me = await tx.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { language: true } });
-    await mailReporter(tx, { email: actor.email, language: me.language }, 'ticket-created', mailCtx);
-    await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-created-helpdesk', mailCtx);
+    const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: helpdesk.name, invoiceNumber: invoice?.number ?? null };
+    await mailTicketPeople(tx, 'ticket_created', 'ticket-created', mailCtx, { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret });
+    await mailHelpdesk(tx, helpdesk.email, 'ticket-created-helpdesk', mailCtx);
     return ticket;
   });
 }
@@ -171,18 +190,26 @@ export type NoteResult = { saved: true; reopened: boolean; resumed: boolean } | 
  * behandeling; a resolved ticket reopens within the configured days and refuses after. The
  * helpdesk is mailed; the customer never is for their own change.
  */
-export async function addNote(prisma: PrismaClient, actor: Actor, id: number, body: string, ctx: { now: Date; settings: TicketConfig; baseUrl: string }): Promise<NoteResult> {
+export async function addNote(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  body: string,
+  ctx: { now: Date; settings: TicketConfig; baseUrl: string },
+  attachments: AttachmentInput = { files: [], keep: [] },
+): Promise<NoteResult> {
   return prisma.$transaction(async (tx) => {
     const found = await tx.ticket.findFirst({ where: { AND: [{ id }, scope.tickets(actor)] }, select: { id: true } });
     if (!found) throw new AppError('NOT_FOUND');
     // Lock the row: a staff status change at the same moment waits for this note, or this for it.
-    const [ticket] = await tx.$queryRaw<{ id: number; status: TicketStatus; resolved_at: Date | null; updated_at: Date; organization_id: number; title: string }[]>`
-      SELECT id, status, resolved_at, updated_at, organization_id, title FROM tickets WHERE id = ${id} FOR UPDATE`;
+    const [ticket] = await tx.$queryRaw<{ id: number; status: TicketStatus; resolved_at: Date | null; updated_at: Date; organization_id: number; title: string; invoice_id: number | null }[]>`
+      SELECT id, status, resolved_at, updated_at, organization_id, title, invoice_id FROM tickets WHERE id = ${id} FOR UPDATE`;
     const state = noteState({ status: ticket!.status, resolvedAt: ticket!.resolved_at, updatedAt: ticket!.updated_at }, ctx.now, ctx.settings.reopenDays);
     if (state === 'closed') return { saved: false };
     const note = await tx.ticketNote.create({ data: { ticketId: id, authorId: actor.id, body, createdAt: ctx.now } });
+    const files = await attachFiles(tx, actor, { ticketId: id, noteId: note.id }, attachments, ctx.now);
     const audit = { actor, organizationId: ticket!.organization_id, subjectType: 'ticket', subjectId: id } as const;
-    await recordAudit(tx, { ...audit, kind: 'ticket.note_added', after: { noteId: note.id } });
+    await recordAudit(tx, { ...audit, kind: 'ticket.note_added', after: { noteId: note.id, ...(files ? { files } : {}) } });
     let newStatus: TicketStatus | null = null;
     if (ticket!.status === 'WAITING_CUSTOMER' || state === 'reopens') {
       newStatus = 'IN_PROGRESS';
@@ -192,7 +219,17 @@ export async function addNote(prisma: PrismaClient, actor: Actor, id: number, bo
       // A new note is a change of the ticket: its ETag and "changed since" move (the integration API).
       await tx.ticket.update({ where: { id }, data: { version: { increment: 1 } } });
     }
-    await mailHelpdesk(tx, ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
+    // A colleague's note: the others on the ticket hear of it (never the author: their own change).
+    await mailTicketPeople(
+      tx,
+      'ticket_note',
+      'ticket-note',
+      { ticket: { id, title: ticket!.title }, author: actor.displayName, body, link: ticketLink(ctx.baseUrl, id) },
+      { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret },
+      { except: actor.id },
+    );
+    // A question about an invoice stays with the financial helpdesk.
+    await mailHelpdesk(tx, ticket!.invoice_id ? ctx.settings.financeHelpdeskEmail : ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
       ticket: { id, title: ticket!.title },
       author: actor.displayName,
       body,

@@ -3,14 +3,17 @@ import type { AuditActor } from '../../audit.js';
 import { recordAudit } from '../../audit.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
-import { mailReporter, ticketLink } from './mail.js';
+import { mailTicketPeople, ticketLink } from './mail.js';
+import { verdictLinks } from './verdict-links.js';
+import type { ReceivedFile } from '../../http/uploads.js';
 
-/** What a staff change needs: who, when, the helpdesk's name and the portal's URL. */
+/** What a staff change needs: who, when, the helpdesk's name, the portal's URL and the mail-link key. */
 export interface StaffContext {
   staff: AuditActor;
   now: Date;
   helpdesk: string;
   baseUrl: string;
+  linkSecret: string;
 }
 
 /** Why a staff change was refused; the CLI prints it naming the argument. */
@@ -51,34 +54,38 @@ export async function changeStatus(db: PrismaClient | Tx, id: number, status: Ti
       before: { status: t.status },
       after: { status },
     });
-    await mailReporter(tx, t.reporter, 'ticket-status', {
-      ticket: t,
-      reporterName: reporterName(t.reporter),
-      statusBefore: t.status,
-      statusAfter: status,
-      link: ticketLink(ctx.baseUrl, id),
-      helpdesk: ctx.helpdesk,
-    });
-    return { before: t.status, after: status, mailed: !!t.reporter?.email };
+    const mailed = await mailTicketPeople(
+      tx,
+      'ticket_status',
+      'ticket-status',
+      { ticket: t, reporterName: reporterName(t.reporter), statusBefore: t.status, statusAfter: status, link: ticketLink(ctx.baseUrl, id), helpdesk: ctx.helpdesk },
+      ctx,
+      // Resolved: the reporter's mail asks for a verdict (signed one-click links).
+      { extra: (p) => (status === 'RESOLVED' && p.id === t.reporterId ? { verdictLinks: verdictLinks(ctx, id, p.id) } : {}) },
+    );
+    return { before: t.status, after: status, mailed };
   });
 }
 
-/** A staff reply: a note by Vcare on the ticket, mailed to the reporter. */
-export async function staffReply(db: PrismaClient | Tx, id: number, body: string, staffName: string, ctx: StaffContext) {
+/** A staff reply: a note by Vcare on the ticket (with files already stored), mailed to the reporter and the Betrokkenen. */
+export async function staffReply(db: PrismaClient | Tx, id: number, body: string, staffName: string, ctx: StaffContext, files: ReceivedFile[] = []) {
   return inTransaction(db, async (tx) => {
     const t = await lockTicket(tx, id);
     const note = await tx.ticketNote.create({ data: { ticketId: id, staffName, body, createdAt: ctx.now } });
     await tx.ticket.update({ where: { id }, data: { version: { increment: 1 } } });
-    await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.staff_reply', organizationId: t.organizationId, subjectType: 'ticket', subjectId: id, after: { noteId: note.id } });
-    await mailReporter(tx, t.reporter, 'ticket-reply', {
-      ticket: t,
-      reporterName: reporterName(t.reporter),
-      staffName,
-      body,
-      link: ticketLink(ctx.baseUrl, id),
-      helpdesk: ctx.helpdesk,
+    await tx.ticketAttachment.createMany({
+      data: files.map((f) => ({ ticketId: id, noteId: note.id, staffName, fileName: f.fileName, contentType: f.contentType, size: f.size, storageKey: f.key, createdAt: ctx.now })),
     });
-    return { noteId: note.id, mailed: !!t.reporter?.email };
+    const audit = { noteId: note.id, ...(files.length ? { files: files.length } : {}) };
+    await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.staff_reply', organizationId: t.organizationId, subjectType: 'ticket', subjectId: id, after: audit });
+    const mailed = await mailTicketPeople(
+      tx,
+      'ticket_reply',
+      'ticket-reply',
+      { ticket: t, reporterName: reporterName(t.reporter), staffName, body, link: ticketLink(ctx.baseUrl, id), helpdesk: ctx.helpdesk },
+      ctx,
+    );
+    return { noteId: note.id, mailed };
   });
 }
 

@@ -11,6 +11,6 @@ export class LoginPage {
   async logIn(username: string, password: string): Promise<void> {
     await this.page.getByLabel('Gebruikersnaam').fill(username);
     await this.page.getByLabel('Wachtwoord').fill(password);
-    await this.page.getByRole('button', { name: 'Inloggen' }).click();
+    await this.page.getByRole('button', { name: 'Inloggen', exact: true }).click();
   }
 }

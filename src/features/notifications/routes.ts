@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { AppDeps } from '../../deps.js';
+import { actorOf, publicRoute } from '../../auth/access.js';
+import { PAGES, guardFor } from '../../auth/pages.js';
+import { AppError } from '../../http/errors.js';
+import { flash } from '../../http/locals.js';
+import { str } from '../../http/validation.js';
+import { changeMailPreferences, MAIL_KINDS, mailPreferences, readUnsubscribeToken, unsubscribe, type MailPreferences } from '../../mail/preferences.js';
+
+/** Persoonlijk › Meldingen (which mails, in which language) and the one-click unsubscribe links of mails. */
+export function notificationRoutes({ prisma, config }: AppDeps): Router {
+  const r = Router();
+  const secret = config.tickets.linkSecret;
+
+  r.get(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
+    res.render('notifications/edit', { prefs: await mailPreferences(prisma, actorOf(req).id), kinds: MAIL_KINDS });
+  });
+
+  r.post(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
+    const actor = actorOf(req);
+    const on = new Set(([] as unknown[]).concat(req.body?.kinds ?? []).map(String));
+    const prefs: MailPreferences = {
+      language: str(req.body?.language) === 'en' ? 'en' : 'nl',
+      kinds: Object.fromEntries(MAIL_KINDS.map((k) => [k, on.has(k)])) as MailPreferences['kinds'],
+    };
+    await changeMailPreferences(prisma, actor, prefs);
+    flash(req, 'success', 'notifications.saved');
+    res.redirect(303, PAGES.profile.path);
+  });
+
+  // A link scanner or preview may GET the link: that only shows the question.
+  r.get('/mail/unsubscribe/:token', publicRoute, async (req, res) => {
+    const target = readUnsubscribeToken(secret, String(req.params.token));
+    if (!target) throw new AppError('NOT_FOUND');
+    res.render('notifications/unsubscribe', { token: req.params.token, kind: target.kind, done: false });
+  });
+
+  // RFC 8058 one-click (the mail program POSTs "List-Unsubscribe=One-Click") or the page's button.
+  r.post('/mail/unsubscribe/:token', publicRoute, async (req, res) => {
+    const target = readUnsubscribeToken(secret, String(req.params.token));
+    if (!target) throw new AppError('NOT_FOUND');
+    await unsubscribe(prisma, target);
+    if (str(req.body?.['List-Unsubscribe']) === 'One-Click') return void res.type('text/plain').send('unsubscribed');
+    res.render('notifications/unsubscribe', { token: req.params.token, kind: target.kind, done: true });
+  });
+
+  return r;
+}

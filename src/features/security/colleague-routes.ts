@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { guardFor } from '../../auth/pages.js';
+import { flash } from '../../http/locals.js';
+import { idParam } from '../../http/params.js';
+import { resetColleagueTwoStep, signOutColleague } from './colleague-service.js';
+import { changeContext } from './context.js';
+
+/** A contact manager's security actions on a colleague's page: "Overal uitloggen" and resetting two-step login. */
+export function colleagueRoutes(deps: AppDeps): Router {
+  const { prisma } = deps;
+  const r = Router();
+  const guard = () => guardFor('contacts');
+
+  r.post('/contacts/:id/sessions/end', guard(), async (req, res) => {
+    const id = idParam(req.params.id);
+    const n = await signOutColleague(prisma, actorOf(req), id, changeContext(deps, req));
+    deps.kickMail?.();
+    flash(req, 'success', 'security.colleague.signedOut', { count: String(n) });
+    res.redirect(`/contacts/${id}`);
+  });
+
+  r.post('/contacts/:id/two-step/reset', guard(), async (req, res) => {
+    const id = idParam(req.params.id);
+    const done = await resetColleagueTwoStep(prisma, actorOf(req), id, changeContext(deps, req));
+    if (done) deps.kickMail?.();
+    flash(req, done ? 'success' : 'info', done ? 'security.colleague.resetDone' : 'security.colleague.nothingToReset');
+    res.redirect(`/contacts/${id}`);
+  });
+
+  return r;
+}

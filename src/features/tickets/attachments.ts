@@ -1,0 +1,113 @@
+import type { Readable } from 'node:stream';
+import type { Actor } from '../../auth/actor.js';
+import { scope } from '../../auth/scope.js';
+import type { PrismaClient, Tx } from '../../db/client.js';
+import { AppError } from '../../http/errors.js';
+import { UPLOAD_LIMITS, type ReceivedFile } from '../../http/uploads.js';
+import type { FileStorage } from '../../storage/types.js';
+
+/** How long a file from a refused form waits for its uploader to submit again. */
+const PENDING_HOURS = 24;
+
+/** A file as the ticket page lists it. */
+export interface AttachmentView {
+  id: number;
+  noteId: number | null;
+  fileName: string;
+  contentType: string;
+  size: number;
+  uploader: string | null;
+  createdAt: Date;
+}
+
+/** What a new ticket or note carries: files just received, and earlier pending uploads to keep. */
+export interface AttachmentInput {
+  files: ReceivedFile[];
+  keep: number[];
+}
+
+/**
+ * Keeps the received files of a refused form as pending uploads of the actor (no ticket yet),
+ * so the re-shown form can carry them without choosing them again; returns every pending file
+ * the form now holds. Also forgets the actor's pending files older than a day.
+ */
+export async function keepPending(prisma: PrismaClient, storage: FileStorage, actor: Actor, input: AttachmentInput, now: Date) {
+  const stale = await prisma.ticketAttachment.findMany({
+    where: { uploaderId: actor.id, ticketId: null, createdAt: { lt: new Date(now.getTime() - PENDING_HOURS * 3_600_000) } },
+    select: { id: true, storageKey: true },
+  });
+  if (stale.length) {
+    await prisma.ticketAttachment.deleteMany({ where: { id: { in: stale.map((s) => s.id) } } });
+    await Promise.all(stale.map((s) => storage.delete(s.storageKey).catch(() => {})));
+  }
+  await prisma.ticketAttachment.createMany({
+    data: input.files.map((f) => ({ uploaderId: actor.id, fileName: f.fileName, contentType: f.contentType, size: f.size, storageKey: f.key, createdAt: now })),
+  });
+  const keys = input.files.map((f) => f.key);
+  return prisma.ticketAttachment.findMany({
+    where: { uploaderId: actor.id, ticketId: null, OR: [{ id: { in: input.keep } }, { storageKey: { in: keys } }] },
+    select: { id: true, fileName: true, contentType: true, size: true },
+    orderBy: { id: 'asc' },
+  });
+}
+
+/**
+ * Attaches the files to a ticket (and a note) inside the transaction that creates them.
+ * Pending files are taken only when they are the actor's own and still unattached; more than
+ * ten files in all is refused (422) and nothing is saved.
+ */
+export async function attachFiles(tx: Tx, actor: Actor, target: { ticketId: number; noteId?: number }, input: AttachmentInput, now: Date): Promise<number> {
+  if (input.files.length + input.keep.length > UPLOAD_LIMITS.files) throw new AppError('UNPROCESSABLE', 'tickets.attachments.tooMany');
+  const kept = input.keep.length
+    ? await tx.ticketAttachment.updateMany({ where: { id: { in: input.keep }, uploaderId: actor.id, ticketId: null }, data: { ticketId: target.ticketId, noteId: target.noteId ?? null } })
+    : { count: 0 };
+  await tx.ticketAttachment.createMany({
+    data: input.files.map((f) => ({
+      ticketId: target.ticketId,
+      noteId: target.noteId ?? null,
+      uploaderId: actor.id,
+      fileName: f.fileName,
+      contentType: f.contentType,
+      size: f.size,
+      storageKey: f.key,
+      createdAt: now,
+    })),
+  });
+  return kept.count + input.files.length;
+}
+
+/** The files of a ticket the actor may see, oldest first (the caller has already found the ticket in scope). */
+export async function listAttachments(prisma: PrismaClient, actor: Actor, ticketId: number): Promise<AttachmentView[]> {
+  const rows = await prisma.ticketAttachment.findMany({
+    where: { AND: [{ ticketId }, scope.ticketAttachments(actor)] },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    include: { uploader: { select: { firstName: true, infix: true, lastName: true } } },
+    take: 500,
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    noteId: r.noteId,
+    fileName: r.fileName,
+    contentType: r.contentType,
+    size: r.size,
+    uploader: r.staffName ? `${r.staffName} (Vcare)` : r.uploader ? [r.uploader.firstName, r.uploader.infix, r.uploader.lastName].filter(Boolean).join(' ') : null,
+    createdAt: r.createdAt,
+  }));
+}
+
+/** One file of a ticket the actor may see, with its bytes as a stream; anything else is a 404. */
+export async function openAttachment(prisma: PrismaClient, storage: FileStorage, actor: Actor, ticketId: number, fileId: number): Promise<{ fileName: string; contentType: string; size: number; body: Readable }> {
+  const row = await prisma.ticketAttachment.findFirst({
+    where: { AND: [{ id: fileId, ticketId }, scope.ticketAttachments(actor)] },
+    select: { fileName: true, contentType: true, size: true, storageKey: true },
+  });
+  if (!row) throw new AppError('NOT_FOUND');
+  const body = await storage.get(row.storageKey);
+  if (!body) throw new AppError('NOT_FOUND');
+  return { fileName: row.fileName, contentType: row.contentType, size: row.size, body };
+}
+
+/** Removes stored bytes that never became a row (a refused or failed save). */
+export async function discardFiles(storage: FileStorage, files: ReceivedFile[]): Promise<void> {
+  await Promise.all(files.map((f) => storage.delete(f.key).catch(() => {})));
+}

@@ -1,0 +1,47 @@
+import type { Request, RequestHandler, Router } from 'express';
+import type { AppDeps } from '../../deps.js';
+import { actorOf } from '../../auth/access.js';
+import { idParam } from '../../http/params.js';
+import { flash } from '../../http/locals.js';
+import { pageInfo } from '../../http/list.js';
+import { str } from '../../http/validation.js';
+import { addWatcher, listWatchers, MAX_WATCHERS, removeWatcher, watcherCandidates } from './watchers.js';
+
+/** Betrokkenen (CC) of a ticket: the picker page, add, remove (also oneself). */
+export function registerWatcherRoutes(r: Router, { prisma }: AppDeps, guard: () => RequestHandler): void {
+  const pickerPage = async (req: Request) => {
+    const actor = actorOf(req);
+    const id = idParam(req.params.id);
+    const q = str(req.query.q).slice(0, 100);
+    const page = Math.min(Math.max(Number.parseInt(str(req.query.page), 10) || 1, 1), 400);
+    const found = await watcherCandidates(prisma, actor, id, q, page);
+    const watchers = await listWatchers(prisma, actor, id);
+    return { ticket: found.ticket, q, candidates: found.rows, info: pageInfo(found.total, { page, perPage: found.perPage }), watchers, max: MAX_WATCHERS };
+  };
+
+  r.get('/tickets/:id/watchers', guard(), async (req, res) => {
+    res.render('tickets/watchers', await pickerPage(req));
+  });
+
+  r.post('/tickets/:id/watchers', guard(), async (req, res) => {
+    const id = idParam(req.params.id);
+    const result = await addWatcher(prisma, actorOf(req), id, idParam(str(req.body?.contactId)));
+    if (!result.added) return res.status(422).render('tickets/watchers', { ...(await pickerPage(req)), full: true });
+    flash(req, 'success', 'tickets.watchers.added');
+    res.redirect(303, `/tickets/${id}/watchers`);
+  });
+
+  r.post('/tickets/:id/watchers/:contactId/remove', guard(), async (req, res) => {
+    const actor = actorOf(req);
+    const id = idParam(req.params.id);
+    const contactId = idParam(req.params.contactId);
+    await removeWatcher(prisma, actor, id, contactId);
+    if (contactId === actor.id) {
+      flash(req, 'success', 'tickets.watchers.removedSelf');
+      // Perhaps no longer theirs to see: back to the list, never to a 404.
+      return res.redirect(303, '/tickets');
+    }
+    flash(req, 'success', 'tickets.watchers.removed');
+    res.redirect(303, str(req.body?.back) === 'ticket' ? `/tickets/${id}` : `/tickets/${id}/watchers`);
+  });
+}

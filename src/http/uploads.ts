@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import busboy from 'busboy';
+import type { Request } from 'express';
+import type { FileStorage } from '../storage/types.js';
+import { detectType, looksLikeText, SNIFF_BYTES, storedName, type AcceptedType } from '../storage/detect.js';
+import { AppError } from './errors.js';
+import { edgeField } from './text.js';
+
+/**
+ * At most this many files per form, each at most this large, and the whole request at most
+ * `requestBytes` (the README promises all three). The edge's 200 kB body limit is for plain
+ * forms; a form with files is bounded here: room for the ten files, one more and the fields,
+ * so a request that merely overshoots still gets the per-file reasons, and an endless one stops.
+ */
+export const UPLOAD_LIMITS = { files: 10, fileBytes: 20 * 1024 * 1024, requestBytes: 232 * 1024 * 1024 } as const;
+
+/** A file that reached storage. */
+export interface ReceivedFile {
+  key: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+}
+
+/** Why a file was not taken: not an accepted type, too large, one too many, or empty. */
+export type RefusalReason = 'type' | 'size' | 'count' | 'empty';
+
+/** A file that was refused, with its name as the person chose it. */
+export interface RefusedFile {
+  fileName: string;
+  reason: RefusalReason;
+}
+
+/** What a multipart form brought: its text fields, the stored files, the refused ones. */
+export interface MultipartForm {
+  fields: Record<string, string[]>;
+  files: ReceivedFile[];
+  refused: RefusedFile[];
+}
+
+/** The error csrf-sync raises, so the error handler treats both alike (expired session: to the login page). */
+function csrfError(): Error {
+  return Object.assign(new Error('invalid csrf token'), { code: 'EBADCSRFTOKEN', status: 403 });
+}
+
+/** A file refused for a reason the person is told. */
+export class Refusal extends Error {
+  constructor(readonly reason: RefusalReason) {
+    super(reason);
+  }
+}
+
+/**
+ * POST paths whose CSRF check is not the global one: upload forms (their route checks the token
+ * as the first multipart field, before any file is stored) and one-click links from mails (signed
+ * token in the URL). Any other multipart request still meets the global check, which refuses it.
+ */
+const DEFERRED_CSRF: { path: RegExp; multipart: boolean }[] = [
+  { path: /^\/tickets\/new$/, multipart: true },
+  { path: /^\/tickets\/\d{1,9}\/notes$/, multipart: true },
+  { path: /^\/mail\/unsubscribe\/[\w.-]{1,300}$/, multipart: false },
+];
+
+/** True when this request's CSRF proof is checked by its route (see DEFERRED_CSRF). */
+export function csrfDeferred(req: Request): boolean {
+  if (req.method !== 'POST') return false;
+  return DEFERRED_CSRF.some((d) => d.path.test(req.path) && (!d.multipart || isMultipart(req)));
+}
+
+/** True for a `multipart/form-data` request. */
+export function isMultipart(req: Request): boolean {
+  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+/**
+ * Holds back the first bytes until the type is known (nothing reaches storage before the
+ * content has been accepted), then passes everything through; text is checked to the end.
+ */
+export function typeGate(fileName: string, onType: (t: AcceptedType) => void): Transform {
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let type: AcceptedType | null = null;
+  const decide = async (self: Transform) => {
+    const buf = Buffer.concat(head, headBytes);
+    head = [];
+    if (buf.length === 0) throw new Refusal('empty');
+    type = await detectType(buf, fileName);
+    if (!type) throw new Refusal('type');
+    onType(type);
+    self.push(buf);
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (type) {
+        if (type.text && !looksLikeText(chunk)) return done(new Refusal('type'));
+        return done(null, chunk);
+      }
+      head.push(chunk);
+      headBytes += chunk.length;
+      if (headBytes < SNIFF_BYTES) return done();
+      decide(this).then(() => done(), done);
+    },
+    flush(done) {
+      if (type) return done();
+      decide(this).then(() => done(), done);
+    },
+  });
+}
+
+/**
+ * Reads a multipart form as it arrives: text fields into memory (small, limited), each file
+ * of `fileField` streamed to `storage` after its first bytes showed an accepted type. The CSRF
+ * token must be the first field and valid before any file is taken (the form puts it first).
+ * Refused files are named with their reason; on any error every stored file is removed again.
+ */
+export async function receiveMultipart(
+  req: Request,
+  storage: FileStorage,
+  opts: { fileField: string; maxFiles?: (fields: Record<string, string[]>) => number; csrfValid: (token: string) => boolean },
+): Promise<MultipartForm> {
+  if (Number(req.headers['content-length'] ?? 0) > UPLOAD_LIMITS.requestBytes) throw new AppError('PAYLOAD_TOO_LARGE');
+  const form: MultipartForm = { fields: {}, files: [], refused: [] };
+  const work: Promise<void>[] = [];
+  let csrfChecked = false;
+  let failure: Error | null = null;
+  let seen = 0;
+
+  const bb = busboy({
+    headers: req.headers,
+    defParamCharset: 'utf8',
+    limits: { fileSize: UPLOAD_LIMITS.fileBytes, files: 50, fields: 100, fieldSize: 100_000, parts: 200 },
+  });
+
+  const order = new Map<string, number>();
+  const takeFile = async (stream: Readable, original: string, position: number) => {
+    const key = randomUUID();
+    let type: AcceptedType | null = null;
+    const gate = typeGate(original, (t) => (type = t));
+    stream.on('limit', () => gate.destroy(new Refusal('size')));
+    stream.on('error', (err) => gate.destroy(err));
+    try {
+      const { size } = await storage.put(key, stream.pipe(gate));
+      order.set(key, position);
+      form.files.push({ key, fileName: storedName(original, type!), contentType: type!.contentType, size });
+    } catch (err) {
+      stream.resume();
+      await storage.delete(key).catch(() => {});
+      if (err instanceof Refusal) form.refused.push({ fileName: original, reason: err.reason });
+      else failure ??= err as Error;
+    }
+  };
+
+  bb.on('field', (name, raw) => {
+    // The edge's rule for every field (it does not parse multipart): a refusal stores nothing.
+    const value = edgeField(name, raw);
+    if (value === null) return void (failure ??= new AppError('BAD_REQUEST', 'errors.badCharacters'));
+    if (!csrfChecked && name === '_csrf') csrfChecked = opts.csrfValid(value);
+    (form.fields[name] ??= []).push(value);
+  });
+  bb.on('file', (name, stream, info) => {
+    const original = info.filename ?? '';
+    // An empty file input sends a part without a name: nothing chosen.
+    if (name !== opts.fileField || !original) return void stream.resume();
+    if (!csrfChecked) {
+      failure ??= csrfError();
+      return void stream.resume();
+    }
+    if (failure) return void stream.resume();
+    seen += 1;
+    if (seen > (opts.maxFiles ? opts.maxFiles(form.fields) : UPLOAD_LIMITS.files)) {
+      form.refused.push({ fileName: original, reason: 'count' });
+      return void stream.resume();
+    }
+    work.push(takeFile(stream, original, seen));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    // Stopping busboy also ends the file being stored (with the error), so no put waits forever
+    // for bytes that will not come: a client that went away or sent too much leaves nothing.
+    const stop = (err: Error) => {
+      reject(err);
+      bb.destroy(err);
+    };
+    let received = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        if (received > UPLOAD_LIMITS.requestBytes) return done(new AppError('PAYLOAD_TOO_LARGE'));
+        done(null, chunk);
+      },
+    });
+    counted.on('error', stop);
+    bb.on('close', resolve);
+    bb.on('error', reject);
+    req.on('aborted', () => stop(new AppError('BAD_REQUEST')));
+    req.pipe(counted).pipe(bb);
+  }).catch((err: Error) => {
+    failure ??= err instanceof AppError ? err : new AppError('BAD_REQUEST');
+  });
+  await Promise.all(work);
+  // A small file can finish storing before a large one ahead of it: keep the form's order.
+  form.files.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+  if (!csrfChecked) failure ??= csrfError();
+  if (failure) {
+    await Promise.all(form.files.map((f) => storage.delete(f.key).catch(() => {})));
+    throw failure;
+  }
+  return form;
+}
+
+/** The first value of a multipart field ('' when absent), trimmed like str(). */
+export function field(form: MultipartForm, name: string): string {
+  return (form.fields[name]?.[0] ?? '').trim();
+}
+
+/**
+ * Stores a file from disk (the staff tool's `--attach`) by the same rules as an upload: type by
+ * content, at most 20 MB, streamed. Throws a Refusal naming the reason.
+ */
+export async function storeLocalFile(storage: FileStorage, filePath: string): Promise<ReceivedFile> {
+  const { createReadStream, statSync } = await import('node:fs');
+  const original = filePath.split(/[\\/]/).pop() ?? filePath;
+  if (statSync(filePath).size > UPLOAD_LIMITS.fileBytes) throw new Refusal('size');
+  const key = randomUUID();
+  let type: AcceptedType | null = null;
+  try {
+    const { size } = await storage.put(key, createReadStream(filePath).pipe(typeGate(original, (t) => (type = t))));
+    return { key, fileName: storedName(original, type!), contentType: type!.contentType, size };
+  } catch (err) {
+    await storage.delete(key).catch(() => {});
+    throw err;
+  }
+}
