@@ -68,9 +68,9 @@ function startServer(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, time
 /**
  * The portal exactly as `npm start` runs it (scripts/run-built.mjs: the built JavaScript in
  * dist/), in production mode, on a free loopback port; migrates and loads the demo data
- * into an empty database itself.
+ * into an empty database itself. Further variables in `env` (API_RATE_LIMIT, DEMO_SEED) override.
  */
-export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSION_SECRET: string }, cpuProfDir?: string): Promise<Server> {
+export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSION_SECRET: string } & Record<string, string>, cpuProfDir?: string): Promise<Server> {
   // --cpu-prof writes a .cpuprofile (Chrome DevTools, speedscope) when the portal stops gracefully.
   const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
   return startServer(

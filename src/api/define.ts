@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { ApiActor, ApiScope } from '../auth/api-tokens.js';
@@ -14,6 +15,8 @@ export interface ApiContext {
   ifMatch: string[] | null;
   /** The raw body of a binary upload. */
   raw?: Buffer;
+  /** Its media type as sent (lower case, without parameters). */
+  rawType?: string;
 }
 
 /** A handler's answer; the router adds the headers. */
@@ -22,14 +25,16 @@ export interface Reply {
   body?: unknown;
   etag?: string;
   location?: string;
+  /** A file streamed as a download under this name and type (a document's file), instead of a body. */
+  download?: { fileName: string; contentType: string; size: number; stream: Readable };
 }
 
 /** One response of a route, for the OpenAPI document (and the test that checks answers against it). */
 export interface ResponseDoc {
   description: string;
   schema?: z.ZodType;
-  /** A binary answer's media type (a PDF). */
-  binary?: string;
+  /** A binary answer's media type(s) (a PDF, or each type a document may have). */
+  binary?: string | readonly string[];
 }
 
 /** A route of the API, declared once: the router, the OpenAPI document and the reference pages read it. */
@@ -45,8 +50,8 @@ export interface ApiRoute {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** A binary body instead of JSON. */
-  raw?: { contentType: string; maxBytes: number };
+  /** A binary body instead of JSON, of one of these media types. */
+  raw?: { contentType: string | readonly string[]; maxBytes: number };
   /** Whether the route reads If-Match (optional: checked when given; required: 428 without it). */
   ifMatch?: 'optional' | 'required';
   responses: Record<number, ResponseDoc>;

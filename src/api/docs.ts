@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { publicRoute } from '../auth/access.js';
-import { API_SCOPES } from '../auth/api-tokens.js';
 import { EVENT_TYPES } from '../webhooks/events.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument, scopeUses } from './openapi.js';
 import { PROBLEMS } from './problem.js';
 
 type Json = Record<string, unknown>;
@@ -61,7 +60,7 @@ export function apiDocsRoutes({ config }: AppDeps): Router {
   const schemas = Object.entries((doc.components as { schemas: Json }).schemas).map(([name, schema]) => ({ name, json: pretty(schema) }));
   const problems = Object.entries(PROBLEMS).map(([status, p]) => ({ status, ...p }));
   r.get('/api/docs', publicRoute, (_req, res) => {
-    res.render('api/docs', { groups, schemas, problems, scopes: API_SCOPES, events: EVENT_TYPES, baseUrl: config.baseUrl });
+    res.render('api/docs', { groups, schemas, problems, scopes: scopeUses(), events: EVENT_TYPES, baseUrl: config.baseUrl });
   });
   return r;
 }

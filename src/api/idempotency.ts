@@ -20,9 +20,10 @@ export function idempotencyKey(header: string | undefined): string | null {
   return header;
 }
 
-/** What makes two requests "the same": method, path and body. */
+/** What makes two requests "the same": method, path and body (an uploaded file by its bytes). */
 export function fingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  const hash = createHash('sha256').update(`${method} ${path}\n`);
+  return (Buffer.isBuffer(body) ? hash.update('raw:').update(body) : hash.update(JSON.stringify(body ?? null))).digest('hex');
 }
 
 /**

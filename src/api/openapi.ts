@@ -62,6 +62,14 @@ function parameters(route: ApiRoute, components: Json): Json[] {
   return out;
 }
 
+/** Each scope and the groups of routes (tags) it opens, read off the route table so the two cannot disagree. */
+export function scopeUses(routes: readonly ApiRoute[] = API_ROUTES): { scope: string; covers: string }[] {
+  return API_SCOPES.map((scope) => ({
+    scope,
+    covers: scope === 'read' ? 'every GET' : [...new Set(routes.filter((r) => r.scope === scope).map((r) => r.tag))].join(', ') || 'nothing yet',
+  }));
+}
+
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
 export function openApiDocument(baseUrl: string, routes: readonly ApiRoute[] = API_ROUTES): Json {
   const components: Json = { Problem };
@@ -72,7 +80,7 @@ export function openApiDocument(baseUrl: string, routes: readonly ApiRoute[] = A
       const content = doc.schema
         ? { 'application/json': { schema: schemaOf(doc.schema, 'output', components) } }
         : doc.binary
-          ? { [doc.binary]: { schema: { type: 'string', contentEncoding: 'binary' } } }
+          ? Object.fromEntries([doc.binary].flat().map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }]))
           : Number(status) >= 400
             ? { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
             : undefined;
@@ -84,7 +92,7 @@ export function openApiDocument(baseUrl: string, routes: readonly ApiRoute[] = A
     const body = route.body
       ? { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input', components) } } }
       : route.raw
-        ? { required: true, content: { [route.raw.contentType]: { schema: { type: 'string', contentEncoding: 'binary' } } } }
+        ? { required: true, content: Object.fromEntries([route.raw.contentType].flat().map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }])) }
         : undefined;
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {
@@ -110,7 +118,7 @@ export function openApiDocument(baseUrl: string, routes: readonly ApiRoute[] = A
     },
     servers: [{ url: `${baseUrl}/api/v1` }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: `Scopes: ${API_SCOPES.join(', ')}` } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: `Scopes: ${scopeUses(routes).map((u) => `${u.scope} (${u.covers})`).join('; ')}` } },
       schemas: components,
     },
     paths,

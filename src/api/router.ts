@@ -7,6 +7,9 @@ import type { ApiContext, ApiRoute } from './define.js';
 import { answerOf, claimKey, fingerprint, idempotencyKey, storeAnswer, type StoredAnswer } from './idempotency.js';
 import { API_ROUTES } from './routes.js';
 import { openApiDocument } from './openapi.js';
+import { forbiddenChars } from './input.js';
+import { pipeline } from 'node:stream/promises';
+import { startDownload } from '../http/download.js';
 
 /** Marks the API router with its mount path, so the route listing in tests can give full paths. */
 export const MOUNT_PATH = Symbol('pim.mountPath');
@@ -103,13 +106,18 @@ function handler(route: ApiRoute, deps: AppDeps): RequestHandler {
   const base = deps.config.baseUrl;
   return async (req, res, next) => {
     try {
+      const badQuery = forbiddenChars(req.query, ['query'], false);
+      if (badQuery.length) throw new ApiProblem(400, 'The query holds a control character', badQuery);
+      const badBody = route.raw ? [] : forbiddenChars(req.body, [], true);
+      if (badBody.length) throw new ApiProblem(422, 'The body holds a control character', badBody);
       const input = {
         params: parse(route.params, req.params, 'path'),
         query: parse(route.query, req.query, 'query'),
         body: route.raw ? undefined : parse(route.body, req.body, 'body'),
       };
-      if (route.raw && !(req.is(route.raw.contentType) && Buffer.isBuffer(req.body) && req.body.length > 0)) {
-        throw new ApiProblem(415, `Send the file as ${route.raw.contentType}`);
+      const types = route.raw ? [route.raw.contentType].flat() : [];
+      if (route.raw && !(req.is(types) && Buffer.isBuffer(req.body) && req.body.length > 0)) {
+        throw new ApiProblem(415, `Send the file as ${types.join(' or ')}`);
       }
       const ifMatch = req.get('if-match');
       const ctx: Omit<ApiContext, 'db'> = {
@@ -118,11 +126,19 @@ function handler(route: ApiRoute, deps: AppDeps): RequestHandler {
         deps,
         ifMatch: ifMatch ? ifMatch.split(',').map((t) => t.trim()).filter(Boolean) : null,
         raw: route.raw ? (req.body as Buffer) : undefined,
+        rawType: route.raw ? (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() : undefined,
       };
       if (route.method === 'get') {
         const reply = await route.handle(input, { ...ctx, db: deps.prisma });
+        if (reply.download) {
+          // Streamed in slices, as the portal's own download does: a 20 MB file is never held whole.
+          startDownload(res.status(reply.status), reply.download.fileName, reply.download.contentType);
+          res.setHeader('Content-Length', String(reply.download.size));
+          await pipeline(reply.download.stream, res);
+          return;
+        }
         if (reply.body instanceof Buffer) {
-          res.status(reply.status).type(route.responses[reply.status]?.binary ?? 'application/octet-stream').send(reply.body);
+          res.status(reply.status).type([route.responses[reply.status]?.binary ?? 'application/octet-stream'].flat()[0]!).send(reply.body);
           return;
         }
         sendAnswer(res, answerOf(reply, base), false);

@@ -2,8 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../db/client.js';
 
 /**
- * What an API token may do. Every GET needs `read`; each write needs its resource's scope.
- * A token holds the scopes it was created with and nothing more.
+ * What an API token may do. Every GET needs `read`; each write needs its resource's scope:
+ * `documents:write` for documents and the product-information text, `content:write` for what
+ * the portal shows everyone (FAQ, announcements), `contacts:write` also for a contact's
+ * application tiles. A token holds the scopes it was created with and nothing more.
  */
 export const API_SCOPES = [
   'read',
@@ -12,6 +14,7 @@ export const API_SCOPES = [
   'invoices:write',
   'tickets:write',
   'documents:write',
+  'content:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -98,6 +98,8 @@ export const scope = {
     contacts: (): Prisma.ContactWhereInput => ({ deletedAt: null }),
     invoices: (): Prisma.InvoiceWhereInput => ({}),
     tickets: (): Prisma.TicketWhereInput => ({}),
+    documents: (): Prisma.DocumentWhereInput => ({}),
+    announcements: (): Prisma.AnnouncementWhereInput => ({}),
   },
 };
 

@@ -4,11 +4,10 @@ import type { PrismaClient } from '../db/client.js';
 import type { AuditActor } from '../audit.js';
 import type { FileStorage } from '../storage/types.js';
 import { ROLES, type Role } from '../auth/roles.js';
-import { parseIsoDateTime } from './time.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { email, phone, text } from '../http/fields.js';
+import { appCode, dateTime, email, phone, text } from '../http/fields.js';
 
-export { email, phone, text };
+export { appCode, dateTime, email, phone, text };
 
 export { isUniqueViolation };
 
@@ -57,15 +56,6 @@ export const id = z
   .refine((n) => n <= MAX_ID, 'must be a positive whole number');
 /** A boolean switch: true only when given. */
 export const flag = z.boolean().optional().transform((v) => v === true);
-/** An ISO 8601 date or date-time, Amsterdam time unless it has an offset. */
-export const dateTime = z.string().transform((v, ctx) => {
-  const date = parseIsoDateTime(v);
-  if (!date) {
-    ctx.addIssue({ code: 'custom', message: `not an ISO date-time: "${v}" (e.g. 2019-05-23T09:19, Amsterdam time, or 2019-05-23T09:19+02:00)` });
-    return z.NEVER;
-  }
-  return date;
-});
 const roleNames = ROLES as readonly string[];
 /** A contact role name, case-insensitive. */
 export const role = z
@@ -74,12 +64,6 @@ export const role = z
   .toUpperCase()
   .refine((v) => roleNames.includes(v), { error: (iss) => `unknown role "${String(iss.input)}" (one of ${ROLES.join(', ')})` })
   .transform((v) => v as Role);
-/** An application code such as OPERATOR, upper-cased. */
-export const appCode = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z0-9_]{1,40}$/, 'not an application code (e.g. OPERATOR)');
 
 // ---------------------------------------------------------------------------------------------
 

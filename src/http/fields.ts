@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoDateTime } from '../cli/time.js';
 
 /**
  * Field rules shared by the staff tool and the integration API (one rule, every door): the
@@ -18,3 +19,34 @@ export const phone = z
   .string()
   .trim()
   .regex(/^\+?[0-9][0-9 ()-]{4,24}$/, 'not a valid phone number (digits, spaces, +, -, parentheses)');
+/** An ISO 8601 date or date-time, Amsterdam time unless it has an offset (what staff type). */
+export const dateTime = z.string().transform((v, ctx) => {
+  const date = parseIsoDateTime(v);
+  if (!date) {
+    ctx.addIssue({ code: 'custom', message: `not an ISO date-time: "${v}" (e.g. 2019-05-23T09:19, Amsterdam time, or 2019-05-23T09:19+02:00)` });
+    return z.NEVER;
+  }
+  return date;
+});
+
+/** An application code such as OPERATOR, upper-cased. */
+export const appCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9_]{1,40}$/, 'not an application code (e.g. OPERATOR)');
+
+/**
+ * A change a staff service refuses, naming the field (as the service calls it) so each door can
+ * say it its own way: the staff tool names its option, the API a JSON pointer. `notFound`: the
+ * record itself does not exist (the API's 404); `partner`: the field this one is needed with.
+ */
+export class FieldRefusal extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly opts: { notFound?: boolean; partner?: string } = {},
+  ) {
+    super(message);
+  }
+}

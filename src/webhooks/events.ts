@@ -24,6 +24,9 @@ const EVENT_OF_KIND: Record<string, string> = {
   'contact.web_access_off': 'contact.changed',
   'profile.updated': 'contact.changed',
   'profile.email_changed': 'contact.changed',
+  // An application tile is part of the contact (the API shows it in the contact's `applications`).
+  'application.activated': 'contact.changed',
+  'application.deactivated': 'contact.changed',
   'organization.created': 'organization.changed',
   'organization.updated': 'organization.changed',
   'organization.main_contact_set': 'organization.changed',

@@ -36,12 +36,17 @@ export const Contact = z
     id: z.number().int(), organizationId: z.number().int(), lastName: z.string(), firstName: z.string().nullable(), initials: z.string().nullable(), infix: z.string().nullable(),
     gender: z.enum(['MALE', 'FEMALE', 'OTHER']).nullable(), email: z.string().nullable(), phone: z.string().nullable(), mobile: z.string().nullable(),
     active: z.boolean(), webAccess: z.boolean(), isMainContact: z.boolean(), roles: z.array(z.enum(Role)),
+    applications: z.array(z.string()).describe("Codes of the application tiles on the contact's dashboard (see /contacts/{id}/applications)"),
     subscribeUpdate: z.boolean(), subscribeCare: z.boolean(), subscribeBusiness: z.boolean(), subscribeFlash: z.boolean(),
     createdAt: z.iso.datetime(), updatedAt: z.iso.datetime(),
   })
   .meta({ id: 'Contact' });
 
-const include = { roles: true, organization: { select: { mainContactId: true } } } satisfies Prisma.ContactInclude;
+const include = {
+  roles: true,
+  organization: { select: { mainContactId: true } },
+  activations: { select: { application: { select: { code: true, position: true } } } },
+} satisfies Prisma.ContactInclude;
 type Row = Prisma.ContactGetPayload<{ include: typeof include }>;
 
 function present(c: Row): z.output<typeof Contact> {
@@ -50,6 +55,7 @@ function present(c: Row): z.output<typeof Contact> {
     id: c.id, organizationId: c.organizationId, lastName: c.lastName, firstName: c.firstName, initials: c.initials, infix: c.infix, gender: c.gender,
     email: c.email, phone: c.phone, mobile: c.mobile, active: c.active, webAccess: c.webAccess, isMainContact: c.organization.mainContactId === c.id,
     roles: ROLES.filter((r) => held.has(r)),
+    applications: c.activations.map((a) => a.application).sort((a, b) => a.position - b.position || a.code.localeCompare(b.code)).map((a) => a.code),
     subscribeUpdate: c.subscribeUpdate, subscribeCare: c.subscribeCare, subscribeBusiness: c.subscribeBusiness, subscribeFlash: c.subscribeFlash,
     createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
   };

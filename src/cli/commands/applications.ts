@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { recordAudit } from '../../audit.js';
-import { fullName } from '../../auth/actor.js';
+import { setApplication } from '../../features/contacts/applications.js';
+import { FieldRefusal } from '../../http/fields.js';
 import { CliError, appCode, id, parse, staffActor, type CliContext } from '../validate.js';
 
 const Activation = z.object({ contact: id, app: appCode });
@@ -22,40 +22,14 @@ export function registerApplicationsCommands(program: Command, ctx: CliContext):
       .requiredOption('--app <CODE>', 'application code, e.g. OPERATOR, WALLDISPLAY, RECORDER, SCHEDULER, REPORTER, PHARMA_REPEAT, REDIRECT')
       .action(async (raw: Record<string, unknown>) => {
         const o = parse(Activation, raw);
-        const line = await prisma.$transaction(async (tx) => {
-          const contact = await tx.contact.findFirst({
-            where: { id: o.contact, deletedAt: null },
-            select: { id: true, organizationId: true, firstName: true, infix: true, lastName: true },
-          });
-          if (!contact) throw new CliError(`--contact: no contact with id ${o.contact}`);
-          const app = await tx.application.findUnique({ where: { code: o.app }, select: { id: true, code: true } });
-          if (!app) {
-            const known = (await tx.application.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map((a) => a.code);
-            throw new CliError(`--app: no application with code ${o.app}${known.length ? ` (one of ${known.join(', ')})` : ''}`);
-          }
-          const who = `contact ${contact.id} (${fullName(contact.firstName, contact.infix, contact.lastName)})`;
-          const key = { contactId_applicationId: { contactId: contact.id, applicationId: app.id } };
-          const active = await tx.applicationActivation.findUnique({ where: key, select: { contactId: true } });
-          if (name === 'app:activate') {
-            if (active) return `application ${app.code} already active for ${who}`;
-            await tx.applicationActivation.create({ data: { contactId: contact.id, applicationId: app.id } });
-          } else {
-            if (!active) return `application ${app.code} was not active for ${who}`;
-            await tx.applicationActivation.delete({ where: key });
-          }
-          const activated = name === 'app:activate';
-          await recordAudit(tx, {
-            actor: staffActor(),
-            kind: activated ? 'application.activated' : 'application.deactivated',
-            organizationId: contact.organizationId,
-            subjectType: 'contact',
-            subjectId: contact.id,
-            before: { application: app.code, active: !activated },
-            after: { application: app.code, active: activated },
-          });
-          return `application ${app.code} ${activated ? 'activated' : 'deactivated'} for ${who}`;
+        const activate = name === 'app:activate';
+        const r = await setApplication(prisma, o.contact, o.app, activate, staffActor()).catch((e: unknown) => {
+          if (e instanceof FieldRefusal) throw new CliError(`${e.field === 'app' ? '--app' : '--contact'}: ${e.message}`);
+          throw e;
         });
-        ctx.out(line);
+        const who = `contact ${r.contact.id} (${r.contact.name})`;
+        if (!r.changed) ctx.out(activate ? `application ${r.code} already active for ${who}` : `application ${r.code} was not active for ${who}`);
+        else ctx.out(`application ${r.code} ${activate ? 'activated' : 'deactivated'} for ${who}`);
       });
   activation('app:activate');
   activation('app:deactivate');

@@ -1,37 +1,27 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { recordAudit } from '../../audit.js';
-import type { Tx } from '../../db/client.js';
-import { CliError, id, parse, staffActor, text, type CliContext } from '../validate.js';
+import { addFaqEntry, FAQ_FIELDS, removeFaqEntry, updateFaqEntry } from '../../features/support/faq-staff.js';
+import { FieldRefusal } from '../../http/fields.js';
+import { CliError, id, parse, staffActor, type CliContext } from '../validate.js';
 
-const position = z.string().trim().regex(/^[1-9]\d{0,3}$/, 'must be a position from 1').transform(Number);
+const position = z.string().trim().regex(/^[1-9]\d{0,3}$/, 'must be a position from 1').transform(Number).pipe(FAQ_FIELDS.position);
 const FaqAdd = z.object({
-  question: text(300),
-  answer: text(10_000),
-  questionEn: text(300).optional(),
-  answerEn: text(10_000).optional(),
+  question: FAQ_FIELDS.questionNl,
+  answer: FAQ_FIELDS.answerNl,
+  questionEn: FAQ_FIELDS.questionEn.optional(),
+  answerEn: FAQ_FIELDS.answerEn.optional(),
   position: position.optional(),
 });
 const FaqEdit = FaqAdd.partial().extend({ id });
 
-const pick = (e: { position: number; questionNl: string; answerNl: string; questionEn: string | null; answerEn: string | null }) => ({
-  position: e.position,
-  questionNl: e.questionNl,
-  answerNl: e.answerNl,
-  questionEn: e.questionEn,
-  answerEn: e.answerEn,
-});
+const OPTION = { questionNl: '--question', answerNl: '--answer', questionEn: '--question-en', answerEn: '--answer-en', position: '--position', id: '<id>' } as Record<string, string>;
 
-/** Puts the entries in order 1..n with `moved` at `at` (1-based; past the end means last). */
-async function renumber(tx: Tx, moved?: { id: number; at: number }): Promise<void> {
-  const all = await tx.faqEntry.findMany({ orderBy: [{ position: 'asc' }, { id: 'asc' }], select: { id: true, position: true } });
-  const order = all.filter((e) => e.id !== moved?.id);
-  if (moved) order.splice(Math.min(moved.at, order.length + 1) - 1, 0, { id: moved.id, position: 0 });
-  for (const [i, e] of order.entries()) {
-    const wanted = i + 1;
-    if (all.find((x) => x.id === e.id)?.position !== wanted) await tx.faqEntry.update({ where: { id: e.id }, data: { position: wanted } });
-  }
-}
+/** The service's refusal as the one-line error naming the option. */
+const asCli = (e: unknown): never => {
+  if (!(e instanceof FieldRefusal)) throw e;
+  const flag = OPTION[e.field] ?? e.field;
+  throw new CliError(e.opts.partner ? `${flag}: needed together with ${OPTION[e.opts.partner]}` : `${flag}: ${e.message}`);
+};
 
 /** Registers `faq:list`, `faq:add`, `faq:edit` and `faq:remove` (answers are Markdown). */
 export function registerFaqCommands(program: Command, ctx: CliContext): void {
@@ -55,14 +45,11 @@ export function registerFaqCommands(program: Command, ctx: CliContext): void {
     .option('--position <n>', 'place in the list, from 1 (default: last)')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(FaqAdd, raw);
-      if (!!o.questionEn !== !!o.answerEn) throw new CliError(o.questionEn ? '--answer-en: needed together with --question-en' : '--question-en: needed together with --answer-en');
-      const entry = await prisma.$transaction(async (tx) => {
-        const data = { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn ?? null, answerEn: o.answerEn ?? null };
-        const created = await tx.faqEntry.create({ data: { ...data, position: 1_000_000 } });
-        await renumber(tx, { id: created.id, at: o.position ?? 1_000_000 });
-        await recordAudit(tx, { actor: staffActor(), kind: 'faq.created', subjectType: 'faq', subjectId: created.id, after: data });
-        return tx.faqEntry.findUniqueOrThrow({ where: { id: created.id } });
-      });
+      const entry = await addFaqEntry(
+        prisma,
+        { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn ?? null, answerEn: o.answerEn ?? null, position: o.position },
+        staffActor(),
+      ).catch(asCli);
       ctx.out(`faq ${entry.id} added at position ${entry.position}: ${entry.questionNl}`);
     });
 
@@ -78,28 +65,11 @@ export function registerFaqCommands(program: Command, ctx: CliContext): void {
     .action(async (rawId: string, raw: Record<string, unknown>) => {
       const o = parse(FaqEdit, { ...raw, id: rawId }, ['id']);
       if (Object.keys(raw).length === 0) throw new CliError('--question: give at least one of --question, --answer, --question-en, --answer-en, --position');
-      const entry = await prisma.$transaction(async (tx) => {
-        const before = await tx.faqEntry.findUnique({ where: { id: o.id } });
-        if (!before) throw new CliError(`<id>: no FAQ entry with id ${o.id}`);
-        const data = {
-          ...(o.question !== undefined ? { questionNl: o.question } : {}),
-          ...(o.answer !== undefined ? { answerNl: o.answer } : {}),
-          ...(o.questionEn !== undefined ? { questionEn: o.questionEn } : {}),
-          ...(o.answerEn !== undefined ? { answerEn: o.answerEn } : {}),
-        };
-        await tx.faqEntry.update({ where: { id: o.id }, data });
-        if (o.position !== undefined) await renumber(tx, { id: o.id, at: o.position });
-        const after = await tx.faqEntry.findUniqueOrThrow({ where: { id: o.id } });
-        await recordAudit(tx, {
-          actor: staffActor(),
-          kind: 'faq.updated',
-          subjectType: 'faq',
-          subjectId: o.id,
-          before: pick(before),
-          after: pick(after),
-        });
-        return after;
-      });
+      const entry = await prisma
+        .$transaction((tx) =>
+          updateFaqEntry(tx, o.id, { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn, answerEn: o.answerEn, position: o.position }, staffActor()),
+        )
+        .catch(asCli);
       ctx.out(`faq ${entry.id} updated (position ${entry.position}): ${entry.questionNl}`);
     });
 
@@ -109,14 +79,7 @@ export function registerFaqCommands(program: Command, ctx: CliContext): void {
     .argument('<id>', 'FAQ entry id (see faq:list)')
     .action(async (rawId: string) => {
       const o = parse(z.object({ id }), { id: rawId }, ['id']);
-      const removed = await prisma.$transaction(async (tx) => {
-        const before = await tx.faqEntry.findUnique({ where: { id: o.id } });
-        if (!before) throw new CliError(`<id>: no FAQ entry with id ${o.id}`);
-        await tx.faqEntry.delete({ where: { id: o.id } });
-        await renumber(tx);
-        await recordAudit(tx, { actor: staffActor(), kind: 'faq.removed', subjectType: 'faq', subjectId: o.id, before: { questionNl: before.questionNl, answerNl: before.answerNl } });
-        return before;
-      });
+      const removed = await removeFaqEntry(prisma, o.id, staffActor()).catch(asCli);
       ctx.out(`faq ${removed.id} removed: ${removed.questionNl}`);
     });
 }

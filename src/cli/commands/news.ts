@@ -1,22 +1,33 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { recordAudit } from '../../audit.js';
-import { CliError, dateTime, id, parse, staffActor, text, type CliContext } from '../validate.js';
+import { addAnnouncement, ANNOUNCEMENT_FIELDS } from '../../features/dashboard/announcements-staff.js';
+import { FieldRefusal } from '../../http/fields.js';
+import { CliError, dateTime, id, parse, staffActor, type CliContext } from '../validate.js';
 
 const NewsAdd = z.object({
   kind: z
     .string()
     .trim()
     .toLowerCase()
-    .pipe(z.enum(['news', 'maintenance', 'outage'], 'must be news, maintenance or outage')),
-  title: text(),
-  body: text(5000),
-  titleEn: text().optional(),
-  bodyEn: text(5000).optional(),
+    .pipe(z.enum(['news', 'maintenance', 'outage'], 'must be news, maintenance or outage'))
+    .transform((k) => k.toUpperCase() as 'NEWS' | 'MAINTENANCE' | 'OUTAGE'),
+  title: ANNOUNCEMENT_FIELDS.titleNl,
+  body: ANNOUNCEMENT_FIELDS.bodyNl,
+  titleEn: ANNOUNCEMENT_FIELDS.titleEn.optional(),
+  bodyEn: ANNOUNCEMENT_FIELDS.bodyEn.optional(),
   org: id.optional(),
   publish: dateTime.optional(),
   expires: dateTime.optional(),
 });
+
+const OPTION: Record<string, string> = { kind: '--kind', titleNl: '--title', bodyNl: '--body', titleEn: '--title-en', bodyEn: '--body-en', organizationId: '--org', publishedAt: '--publish', expiresAt: '--expires' };
+
+/** The service's refusal as the one-line error naming the option. */
+const asCli = (e: unknown): never => {
+  if (!(e instanceof FieldRefusal)) throw e;
+  const flag = OPTION[e.field] ?? e.field;
+  throw new CliError(e.opts.partner ? `${flag}: needed together with ${OPTION[e.opts.partner]}` : `${flag}: ${e.message}`);
+};
 
 /** Registers `news:add`. */
 export function registerNewsCommands(program: Command, ctx: CliContext): void {
@@ -35,37 +46,12 @@ export function registerNewsCommands(program: Command, ctx: CliContext): void {
     .option('--expires <datetime>', 'time the announcement disappears, ISO 8601; without offset Amsterdam time')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(NewsAdd, raw);
-      if (o.titleEn && !o.bodyEn) throw new CliError('--body-en: needed together with --title-en');
-      if (o.bodyEn && !o.titleEn) throw new CliError('--title-en: needed together with --body-en');
       const publishedAt = o.publish ?? ctx.now();
-      if (o.expires && o.expires.getTime() <= publishedAt.getTime()) {
-        throw new CliError('--expires: must be later than the publication time');
-      }
-      const created = await prisma.$transaction(async (tx) => {
-        if (o.org !== undefined && !(await tx.organization.findUnique({ where: { id: o.org }, select: { id: true } }))) {
-          throw new CliError(`--org: no organisation with id ${o.org}`);
-        }
-        const data = {
-          kind: o.kind.toUpperCase() as 'NEWS' | 'MAINTENANCE' | 'OUTAGE',
-          organizationId: o.org ?? null,
-          titleNl: o.title,
-          bodyNl: o.body,
-          titleEn: o.titleEn ?? null,
-          bodyEn: o.bodyEn ?? null,
-          publishedAt,
-          expiresAt: o.expires ?? null,
-        };
-        const a = await tx.announcement.create({ data, select: { id: true, titleNl: true } });
-        await recordAudit(tx, {
-          actor: staffActor(),
-          kind: 'announcement.created',
-          organizationId: data.organizationId,
-          subjectType: 'announcement',
-          subjectId: a.id,
-          after: { ...data, publishedAt: publishedAt.toISOString(), expiresAt: data.expiresAt?.toISOString() ?? null },
-        });
-        return a;
-      });
+      const created = await addAnnouncement(
+        prisma,
+        { kind: o.kind, organizationId: o.org ?? null, titleNl: o.title, bodyNl: o.body, titleEn: o.titleEn ?? null, bodyEn: o.bodyEn ?? null, publishedAt, expiresAt: o.expires ?? null },
+        staffActor(),
+      ).catch(asCli);
       ctx.out(`announcement ${created.id} created: ${created.titleNl} (published ${publishedAt.toISOString()})`);
     });
 }

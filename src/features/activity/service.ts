@@ -30,12 +30,12 @@ export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
       'two_step.recovery_code_used', 'two_step.passkey_added', 'two_step.passkey_removed', 'session.ended_others',
     ],
   },
-  { group: 'documents', kinds: ['invoice.created', 'invoice.downloaded', 'document.created', 'document.removed', 'document.downloaded'] },
+  { group: 'documents', kinds: ['invoice.created', 'invoice.downloaded', 'document.created', 'document.updated', 'document.removed', 'document.downloaded'] },
   {
     group: 'tickets',
     kinds: ['ticket.created', 'ticket.note_added', 'ticket.staff_reply', 'ticket.status_changed', 'ticket.deadline_changed', 'ticket.watcher_added', 'ticket.watcher_removed', 'ticket.verdict'],
   },
-  { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'organization.two_factor_required_changed', 'announcement.created'] },
+  { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'organization.two_factor_required_changed', 'announcement.created', 'announcement.updated', 'announcement.removed'] },
 ];
 
 const KNOWN_KINDS = new Set(ACTIVITY_GROUPS.flatMap((g) => g.kinds));

@@ -89,6 +89,12 @@ export async function updateOrganization(tx: Tx, id: number, patch: Organization
   const changed = Object.keys(data).filter((k) => (before as Record<string, unknown>)[k] !== data[k]);
   if (!changed.length) return;
   await tx.organization.update({ where: { id }, data: { ...data, version: { increment: 1 } } });
-  const pick = (o: Record<string, unknown>) => Object.fromEntries(changed.map((k) => [k, (o[k] ?? null) as string | number | boolean | null]));
+  // Reports in the contract are an event of their own, whichever door changes them: Activiteiten shows it to the customer.
+  if (changed.includes('reportsInContract')) {
+    await recordAudit(tx, { actor, kind: 'organization.reports', organizationId: id, subjectType: 'organization', subjectId: id, before: { reportsInContract: before.reportsInContract }, after: { reportsInContract: patch.reportsInContract! } });
+  }
+  const others = changed.filter((k) => k !== 'reportsInContract');
+  if (!others.length) return;
+  const pick = (o: Record<string, unknown>) => Object.fromEntries(others.map((k) => [k, (o[k] ?? null) as string | number | boolean | null]));
   await recordAudit(tx, { actor, kind: 'organization.updated', organizationId: id, subjectType: 'organization', subjectId: id, before: pick(before), after: pick(data) });
 }

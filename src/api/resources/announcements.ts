@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { Prisma, Tx } from '../../db/client.js';
+import { scope } from '../../auth/scope.js';
+import { addAnnouncement, ANNOUNCEMENT_FIELDS, ANNOUNCEMENT_KINDS, removeAnnouncement, updateAnnouncement } from '../../features/dashboard/announcements-staff.js';
+import { dateTime, FieldRefusal } from '../../http/fields.js';
+import { ApiProblem } from '../problem.js';
+import { checkIfMatch, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
+
+const F = ANNOUNCEMENT_FIELDS;
+const when = dateTime.describe('ISO 8601 date-time; without an offset Amsterdam time');
+
+/** A new announcement: the rules of `news:add`. */
+export const AnnouncementBody = z
+  .object({
+    kind: z.enum(ANNOUNCEMENT_KINDS).describe('NEWS, MAINTENANCE or OUTAGE (Storingsmeldingen)'),
+    titleNl: F.titleNl.describe('1-200 characters'),
+    bodyNl: F.bodyNl.describe('1-5,000 characters'),
+    titleEn: F.titleEn.nullable().optional().describe('Together with bodyEn, or neither'),
+    bodyEn: F.bodyEn.nullable().optional(),
+    organizationId: z.number().int().nullable().optional().describe('Only for this organisation and its subsidiaries; default: everyone'),
+    publishedAt: when.optional().describe('Shown from then on; default: now'),
+    expiresAt: when.nullable().optional().describe('Gone from then on; later than publishedAt'),
+  })
+  .strict()
+  .meta({ id: 'AnnouncementInput' });
+
+/** A change to an announcement: only the fields given change; null clears an optional one. */
+export const AnnouncementPatchBody = z
+  .object({
+    kind: z.enum(ANNOUNCEMENT_KINDS).optional(),
+    titleNl: F.titleNl.optional(), bodyNl: F.bodyNl.optional(), titleEn: F.titleEn.nullable().optional(), bodyEn: F.bodyEn.nullable().optional(),
+    organizationId: z.number().int().nullable().optional(), publishedAt: when.optional(), expiresAt: when.nullable().optional(),
+  })
+  .strict()
+  .meta({ id: 'AnnouncementPatch' });
+
+/** An announcement as the API shows it. */
+export const Announcement = z
+  .object({
+    id: z.number().int(), kind: z.enum(ANNOUNCEMENT_KINDS), organizationId: z.number().int().nullable(),
+    titleNl: z.string(), bodyNl: z.string(), titleEn: z.string().nullable(), bodyEn: z.string().nullable(),
+    publishedAt: z.iso.datetime(), expiresAt: z.iso.datetime().nullable(), createdAt: z.iso.datetime(), updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Announcement' });
+
+type Row = Prisma.AnnouncementGetPayload<object>;
+
+function present(a: Row): z.output<typeof Announcement> {
+  return {
+    id: a.id, kind: a.kind, organizationId: a.organizationId, titleNl: a.titleNl, bodyNl: a.bodyNl, titleEn: a.titleEn, bodyEn: a.bodyEn,
+    publishedAt: a.publishedAt.toISOString(), expiresAt: a.expiresAt?.toISOString() ?? null, createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+async function load(db: ApiContext['db'], id: number): Promise<Row> {
+  const a = await db.announcement.findFirst({ where: { id, ...scope.api.announcements() } });
+  if (!a) throw new ApiProblem(404, `No announcement ${id}`);
+  return a;
+}
+
+const refused = (e: unknown): never => {
+  if (!(e instanceof FieldRefusal)) throw e;
+  if (e.opts.notFound) throw new ApiProblem(404, e.message);
+  throw new ApiProblem(422, `${e.field}: ${e.message}`, [{ pointer: `#/${e.field}`, detail: e.message }]);
+};
+
+/** Locks an announcement and checks If-Match against it. */
+async function lockAndMatch(ctx: ApiContext, id: number): Promise<void> {
+  const rows = await (ctx.db as Tx).$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM announcements WHERE id = ${id} FOR UPDATE`;
+  if (!rows[0]) throw new ApiProblem(404, `No announcement ${id}`);
+  checkIfMatch(ctx, etagOf({ version: rows[0].version, updatedAt: rows[0].updated_at }));
+}
+
+const IdParam = z.object({ id: idParam });
+const answer = async (ctx: ApiContext, id: number, status: number) => {
+  const a = await load(ctx.db, id);
+  return { status, body: present(a), etag: etagOf(a), location: `/api/v1/announcements/${id}` };
+};
+
+/** The announcement routes (the dashboard's news, maintenance and outage notices): list, read, add, change, remove. */
+export const announcementRoutes = [
+  defineRoute({
+    method: 'get', path: '/announcements', operationId: 'listAnnouncements', tag: 'Announcements', scope: 'read',
+    summary: 'List announcements (also expired and future ones), oldest change first', query: ListQuery,
+    responses: { 200: { description: 'A page of announcements', schema: listOf(Announcement) } },
+    async handle({ query }, ctx) {
+      const page = pageWhere(query);
+      const rows = await ctx.db.announcement.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.announcements()] } });
+      return { status: 200, body: pageOf(rows, query, present) };
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/announcements/{id}', operationId: 'getAnnouncement', tag: 'Announcements', scope: 'read',
+    summary: 'Read one announcement', params: IdParam,
+    responses: { 200: { description: 'The announcement (ETag header: its version)', schema: Announcement }, 404: { description: 'No such announcement' } },
+    async handle({ params }, ctx) {
+      return answer(ctx, params.id, 200);
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/announcements', operationId: 'createAnnouncement', tag: 'Announcements', scope: 'content:write', body: AnnouncementBody,
+    summary: 'Post an announcement on the dashboard (for everyone, or one organisation and its subsidiaries)',
+    responses: { 201: { description: 'Posted', schema: Announcement }, 422: { description: 'Invalid announcement' } },
+    async handle({ body }, ctx) {
+      const input = {
+        kind: body.kind, organizationId: body.organizationId ?? null, titleNl: body.titleNl, bodyNl: body.bodyNl, titleEn: body.titleEn ?? null, bodyEn: body.bodyEn ?? null,
+        publishedAt: body.publishedAt ?? ctx.now, expiresAt: body.expiresAt ?? null,
+      };
+      const created = await addAnnouncement(ctx.db, input, { api: ctx.actor.name }).catch(refused);
+      return answer(ctx, created.id, 201);
+    },
+  }),
+  defineRoute({
+    method: 'patch', path: '/announcements/{id}', operationId: 'updateAnnouncement', tag: 'Announcements', scope: 'content:write',
+    summary: 'Change an announcement (only the fields given); expiresAt ends it early', params: IdParam, body: AnnouncementPatchBody, ifMatch: 'optional',
+    responses: { 200: { description: 'Changed (or unchanged)', schema: Announcement }, 404: { description: 'No such announcement' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid change' } },
+    async handle({ params, body }, ctx) {
+      await lockAndMatch(ctx, params.id);
+      await updateAnnouncement(ctx.db as Tx, params.id, body, { api: ctx.actor.name }).catch(refused);
+      return answer(ctx, params.id, 200);
+    },
+  }),
+  defineRoute({
+    method: 'delete', path: '/announcements/{id}', operationId: 'deleteAnnouncement', tag: 'Announcements', scope: 'content:write',
+    summary: 'Remove an announcement', params: IdParam, ifMatch: 'optional',
+    responses: { 204: { description: 'Removed' }, 404: { description: 'No such announcement' }, 412: { description: 'If-Match did not match' } },
+    async handle({ params }, ctx) {
+      await lockAndMatch(ctx, params.id);
+      await removeAnnouncement(ctx.db, params.id, { api: ctx.actor.name }).catch(refused);
+      return { status: 204 };
+    },
+  }),
+];
