@@ -123,7 +123,7 @@ export const contactRoutes = [
     responses: { 200: { description: 'Changed (or unchanged)', schema: Contact }, 404: { description: 'No such contact' }, 409: { description: 'The e-mail address is in use' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid change' } },
     async handle({ params, body }, ctx) {
       await lockAndMatch(ctx, params.id);
-      await updateContactAsStaff(ctx.db as Tx, params.id, body, { api: ctx.actor.name }, ctx.now).catch(refused);
+      await updateContactAsStaff(ctx.db as Tx, params.id, body, { api: ctx.actor.name }, { now: ctx.now, baseUrl: ctx.deps.config.baseUrl }).catch(refused);
       return answer(ctx, params.id, 200);
     },
   }),

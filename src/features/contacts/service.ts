@@ -1,5 +1,6 @@
 import type { PrismaClient, Tx } from '../../db/client.js';
-import type { Actor } from '../../auth/actor.js';
+import { fullName, type Actor } from '../../auth/actor.js';
+import { endOldAddress, newAddressData, type AddressChanger } from '../../auth/address-change.js';
 import { mayPick, scope } from '../../auth/scope.js';
 import { effectiveRoles, ROLES, type Role } from '../../auth/roles.js';
 import { addressCheckRules, lockedUntil, recordHit } from '../../auth/throttle.js';
@@ -210,21 +211,20 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
     // A new address is a new username: whatever proved the old one (password, SSO links, open
     // links, sessions) no longer counts; with web access the new address gets an invitation.
     const emailChanged = input.email !== cur.email;
-    const endSessions = webOff || emailChanged;
+    const changer: AddressChanger = { self: false, by: actor.displayName };
     // The version in the WHERE makes the check and the write one step: a save in between wins.
     const saved = await tx.contact.updateMany({
       where: { id, version, ...scope.contacts(actor) },
       data: {
         ...input,
         version: { increment: 1 },
-        ...(endSessions ? { sessionEpoch: { increment: 1 } } : {}),
-        ...(emailChanged ? { passwordHash: null } : {}),
+        ...(webOff ? { sessionEpoch: { increment: 1 } } : {}),
+        ...(emailChanged ? newAddressData(changer) : {}),
       },
     });
     if (saved.count !== 1) throw new AppError('CONFLICT', 'contacts.conflict');
     if (emailChanged) {
-      await tx.externalLogin.deleteMany({ where: { contactId: id } });
-      await tx.passwordToken.updateMany({ where: { contactId: id, usedAt: null }, data: { usedAt: ctx.now } });
+      await endOldAddress(tx, { contactId: id, oldEmail: cur.email, name: fullName(cur.firstName, cur.infix, cur.lastName), changer, now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
     }
     if (Object.keys(after).length) {
       await recordAudit(tx, { actor, kind: 'contact.updated', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: auditable(before), after: auditable(after), ip: ctx.ip });

@@ -5,6 +5,11 @@ import { basicRolesFor } from '../../auth/web-access.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { contactFields } from '../../http/contact-fields.js';
+import { fullName } from '../../auth/actor.js';
+import { endOldAddress, newAddressData, type AddressChanger } from '../../auth/address-change.js';
+
+/** Staff change an address on behalf of Vcare: the old address's notice says so. */
+const STAFF: AddressChanger = { self: false, by: 'Vcare' };
 
 /**
  * Vendor-side changes to contacts: the staff tool (`contact:add`) and the integration API use
@@ -99,7 +104,8 @@ export async function addContact(db: PrismaClient | Tx, input: ContactAdd, actor
 }
 
 /** Changes a contact (call with its row locked), with the account rules above. */
-export async function updateContactAsStaff(tx: Tx, id: number, patch: ContactPatch, actor: AuditActor, now: Date): Promise<void> {
+export async function updateContactAsStaff(tx: Tx, id: number, patch: ContactPatch, actor: AuditActor, ctx: { now: Date; baseUrl: string }): Promise<void> {
+  const { now } = ctx;
   const cur = await tx.contact.findFirst({ where: { id, deletedAt: null }, include: { roles: true, organization: { select: { mainContactId: true } } } });
   if (!cur) throw new ContactRefusal('id', `no contact with id ${id}`, true);
   const isMain = cur.organization.mainContactId === id;
@@ -134,14 +140,13 @@ export async function updateContactAsStaff(tx: Tx, id: number, patch: ContactPat
       data: {
         ...(fields as object),
         version: { increment: 1 },
-        ...(webOff || emailChanged ? { sessionEpoch: { increment: 1 } } : {}),
-        ...(emailChanged ? { passwordHash: null } : {}),
+        ...(webOff ? { sessionEpoch: { increment: 1 } } : {}),
+        ...(emailChanged ? newAddressData(STAFF) : {}),
       },
     })
     .catch(raced);
   if (emailChanged) {
-    await tx.externalLogin.deleteMany({ where: { contactId: id } });
-    await tx.passwordToken.updateMany({ where: { contactId: id, usedAt: null }, data: { usedAt: now } });
+    await endOldAddress(tx, { contactId: id, oldEmail: cur.email, name: fullName(cur.firstName, cur.infix, cur.lastName), changer: STAFF, now, lang: 'nl', baseUrl: ctx.baseUrl });
   }
   const audit = { actor, organizationId: cur.organizationId, subjectType: 'contact', subjectId: id } as const;
   if (Object.keys(after).length) await recordAudit(tx, { ...audit, kind: 'contact.updated', before, after });

@@ -6,6 +6,7 @@ import { AppError } from '../../http/errors.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { ProfileInput } from './schema.js';
 import { queueSecurityNotice } from '../../auth/security-notice.js';
+import { endOldAddress, newAddressData, type AddressChanger } from '../../auth/address-change.js';
 import { endSessions } from '../../auth/sessions.js';
 import type { Locale } from '../../i18n/index.js';
 
@@ -97,11 +98,9 @@ export async function updateProfile(
   if (!emailChanged && Object.keys(after).length === 0) return { ok: true, changed: false };
   const data: Prisma.ContactUpdateManyMutationInput = { version: { increment: 1 } };
   for (const k of EDITABLE) (data as Record<string, unknown>)[k] = input[k];
-  if (emailChanged) {
-    data.email = input.email;
-    // A new username: every other session ends (the caller moves this one onto the new epoch).
-    data.sessionEpoch = { increment: 1 };
-  }
+  const changer: AddressChanger = { self: true, keepSid: opts.keepSid };
+  // A new username: every other session ends (the caller moves this one onto the new epoch).
+  if (emailChanged) Object.assign(data, { email: input.email }, newAddressData(changer));
   try {
     return await prisma.$transaction(async (tx) => {
       // The version in the WHERE makes the check and the write one step (no lost update).
@@ -111,9 +110,7 @@ export async function updateProfile(
       if (Object.keys(after).length) await recordAudit(tx, { ...base, kind: 'profile.updated', before, after });
       if (emailChanged) {
         await recordAudit(tx, { ...base, kind: 'profile.email_changed', before: { email: current.email }, after: { email: input.email } });
-        // To the old address: the owner learns of it even when someone else changed it.
-        if (current.email) await queueSecurityNotice(tx, { contactId: actor.id, to: current.email, name: actor.displayName, change: 'email', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
-        await endSessions(tx, actor.id, opts.keepSid);
+        await endOldAddress(tx, { contactId: actor.id, oldEmail: current.email, name: actor.displayName, changer, now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
         return { ok: true as const, changed: true, epoch: saved.sessionEpoch };
       }
       return { ok: true as const, changed: true };
