@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { makeOrg, makePerson } from '../support/factories.js';
@@ -14,6 +15,9 @@ import { getInvoiceForPdf, getInvoicesForPdf, listInvoices, listInvoicesForExpor
 import type { InvoiceFilter } from '../../src/features/invoices/filters.js';
 import { getDocument, listDocuments } from '../../src/features/downloads/service.js';
 import { addNote, createTicket, getTicket, listTickets } from '../../src/features/tickets/service.js';
+import { listAttachments, openAttachment } from '../../src/features/tickets/attachments.js';
+import { addWatcher, listWatchers, removeWatcher, watcherCandidates } from '../../src/features/tickets/watchers.js';
+import { postgresStorage } from '../../src/storage/postgres.js';
 import { listActivity, listPeople } from '../../src/features/activity/service.js';
 import { loadConfig } from '../../src/config.js';
 
@@ -24,7 +28,8 @@ import { loadConfig } from '../../src/config.js';
  */
 let db: TestDb;
 let mine: Actor;
-let foreign: { orgId: number; contactId: number; invoiceId: number; ticketId: number; reportId: number; manualId: number };
+let foreign: { orgId: number; contactId: number; invoiceId: number; ticketId: number; reportId: number; manualId: number; fileId: number };
+let myTicketId: number;
 
 const list = <S extends string>(sort: S) => ({ q: '', sort, dir: 'asc' as const, page: 1, perPage: 50, skip: 0 });
 const ctx = { now: new Date(), baseUrl: 'http://pim.test', lang: 'nl' as const, ip: '127.0.0.1' };
@@ -37,6 +42,8 @@ async function snapshot(): Promise<string> {
             (SELECT json_agg(r ORDER BY r.contact_id, r.role) FROM contact_roles r JOIN contacts c ON c.id = r.contact_id WHERE c.organization_id = $1) AS roles,
             (SELECT json_agg(t ORDER BY t.id) FROM tickets t WHERE organization_id = $1) AS tickets,
             (SELECT count(*) FROM ticket_notes n JOIN tickets t ON t.id = n.ticket_id WHERE t.organization_id = $1) AS notes,
+            (SELECT json_agg(w ORDER BY w.ticket_id, w.contact_id) FROM ticket_watchers w JOIN tickets t ON t.id = w.ticket_id WHERE t.organization_id = $1) AS watchers,
+            (SELECT json_agg(a ORDER BY a.id) FROM ticket_attachments a JOIN tickets t ON t.id = a.ticket_id WHERE t.organization_id = $1) AS attachments,
             (SELECT count(*) FROM invoices WHERE organization_id = $1) AS invoices`,
     [foreign.orgId],
   );
@@ -58,7 +65,14 @@ beforeAll(async () => {
   const ticket = await makeTicket(db.prisma, b.id, { reporterId: them.id, title: 'Vreemde melding' });
   const report = await makeDocument(db.prisma, { kind: 'REPORT', organizationId: b.id, fileName: 'vreemd-rapport.pdf' });
   const manual = await makeDocument(db.prisma, { kind: 'MANUAL', organizationId: b.id, fileName: 'vreemde-handleiding.pdf' });
-  foreign = { orgId: b.id, contactId: colleague.id, invoiceId: invoice.id, ticketId: ticket.id, reportId: report.id, manualId: manual.id };
+  // Their ticket has a file and a Betrokkene, as any team's would.
+  const storage = postgresStorage(db.prisma);
+  const key = `scope-test-${ticket.id}`;
+  await storage.put(key, Readable.from([Buffer.from('%PDF-1.4 vreemd')]));
+  const file = await db.prisma.ticketAttachment.create({ data: { ticketId: ticket.id, uploaderId: them.id, fileName: 'vreemd.pdf', contentType: 'application/pdf', size: 15, storageKey: key } });
+  await db.prisma.ticketWatcher.create({ data: { ticketId: ticket.id, contactId: colleague.id, addedById: them.id } });
+  myTicketId = (await makeTicket(db.prisma, a.id, { reporterId: me.id, title: 'Eigen melding' })).id;
+  foreign = { orgId: b.id, contactId: colleague.id, invoiceId: invoice.id, ticketId: ticket.id, reportId: report.id, manualId: manual.id, fileId: file.id };
   await db.prisma.auditEvent.create({ data: { actorLabel: 'Vcare (cli)', kind: 'invoice.created', organizationId: b.id, subjectType: 'invoice', subjectId: String(invoice.id) } });
 });
 afterAll(() => db.drop());
@@ -130,6 +144,24 @@ describe('a service called with another organisation\'s ids or filters', () => {
     await expect(addNote(db.prisma, mine, foreign.ticketId, 'Ingebroken aanvulling', ticketCtx())).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const input = { organizationId: foreign.orgId, title: 'Namens een ander', description: 'x', kind: 'QUESTION' as const, customerReference: null, alternativePhone: null };
     await expect(createTicket(db.prisma, mine, input as never, ticketCtx())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('tickets: the files and Betrokkenen of their ticket are out of reach, and none of their people can be put on mine', async () => {
+    const before = await snapshot();
+    const storage = postgresStorage(db.prisma);
+    expect(await listAttachments(db.prisma, mine, foreign.ticketId)).toEqual([]);
+    await expect(openAttachment(db.prisma, storage, mine, foreign.ticketId, foreign.fileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Their file asked for under my own ticket's number.
+    await expect(openAttachment(db.prisma, storage, mine, myTicketId, foreign.fileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await listWatchers(db.prisma, mine, foreign.ticketId)).toEqual([]);
+    await expect(watcherCandidates(db.prisma, mine, foreign.ticketId, '', 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(addWatcher(db.prisma, mine, foreign.ticketId, mine.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(removeWatcher(db.prisma, mine, foreign.ticketId, foreign.contactId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const candidates = await watcherCandidates(db.prisma, mine, myTicketId, 'Buitenstaander', 1);
+    expect(JSON.stringify(candidates)).not.toContain('Buitenstaander');
+    await expect(addWatcher(db.prisma, mine, myTicketId, foreign.contactId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await db.prisma.ticketWatcher.count({ where: { ticketId: myTicketId } })).toBe(0);
     expect(await snapshot()).toBe(before);
   });
 

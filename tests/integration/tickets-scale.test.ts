@@ -62,17 +62,24 @@ describe('the grouped ticket list at 200,000 tickets', () => {
   it('counts per status for an organisation with one GROUP BY from the index (no sequential scan)', async () => {
     const plan = await explain(`SELECT status, count(*) FROM tickets WHERE organization_id = ANY($1) GROUP BY status`, [[bigOrg]]);
     timings.push(`counts, all statuses, 20,000-ticket organisation:\n${plan.replace(/^/gm, '    ')}`);
-    expect(plan).toMatch(/Index Only Scan using tickets_organization_id_status_reported_at_id_idx/);
+    expect(plan).toMatch(/Index Only Scan using tickets_organization_id_status_/);
     expect(plan).not.toMatch(/Seq Scan on tickets/);
   });
 
-  it('counts "Status: actueel" (open, plus resolved within the reopen period) from the indexes (no sequential scan)', async () => {
+  it('counts "Status: actueel" (open, plus resolved within the reopen period) from one index, without the table', async () => {
+    // As Prisma sends it: each status a CAST of a text parameter, which PostgreSQL does not fold
+    // into a constant (enum input is not immutable), so only an index holding every column of
+    // the filter keeps the count off the table.
+    const cast = (n: number) => `CAST($${n}::text AS ticket_status)`;
+    const open = ['NEW', 'IN_PROGRESS', 'WAITING_CUSTOMER', 'WAITING_SUPPLIER', 'SUPPORT_DESK_ACTION', 'PLANNED_INTERNAL', 'PLANNED_EXTERNAL'];
     const plan = await explain(
-      `SELECT status, count(*) FROM tickets WHERE organization_id = ANY($1) AND (status IN ${CURRENT} OR (status = 'RESOLVED' AND resolved_at >= $2) OR (status = 'RESOLVED' AND resolved_at IS NULL AND updated_at >= $2)) GROUP BY status`,
-      [[bigOrg], new Date(Date.now() - 14 * 86_400_000)],
+      `SELECT status, count(*) FROM tickets WHERE organization_id = ANY($1) AND (status IN (${open.map((_s, i) => cast(i + 3)).join(', ')})
+         OR (status = ${cast(10)} AND resolved_at >= $2) OR (status = ${cast(10)} AND resolved_at IS NULL AND updated_at >= $2)) GROUP BY status`,
+      [[bigOrg], new Date(Date.now() - 14 * 86_400_000), ...open, 'RESOLVED'],
     );
     timings.push(`counts, actueel, 20,000-ticket organisation:\n${plan.replace(/^/gm, '    ')}`);
-    expect(plan).not.toMatch(/Seq Scan on tickets/);
+    expect(plan).toMatch(/Index Only Scan using tickets_organization_id_status_resolved_at_updated_at_idx/);
+    expect(plan).not.toMatch(/Seq Scan on tickets|Bitmap Heap Scan on tickets/);
   });
 
   it('counts for one person\'s own tickets from the reporter index', async () => {
@@ -92,7 +99,7 @@ describe('the grouped ticket list at 200,000 tickets', () => {
       // The first page reads 25 index entries in order; a deep page may prefer a bitmap scan of
       // the group and a sort (about 10 ms for 18,000 rows), still from the index.
       if (offset === 0) expect(plan).toMatch(/Index Scan Backward using tickets_organization_id_status_reported_at_id_idx/);
-      expect(plan).toMatch(/tickets_organization_id_status_reported_at_id_idx/);
+      expect(plan).toMatch(/tickets_organization_id_status_/);
       expect(plan).not.toMatch(/Seq Scan on tickets/);
     }
   });
