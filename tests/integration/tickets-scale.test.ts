@@ -137,5 +137,27 @@ describe('the grouped ticket list at 200,000 tickets', () => {
     expect(all).toContain('20000 gevonden');
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM tickets WHERE organization_id = $1 AND status = 'RESOLVED'`, [bigOrg]);
     expect(all).toContain(`Afgehandeld (${rows[0].n})`);
+
+    // "Actueel" with groups too big for one query (each group its own page): per status the
+    // count and the first page are what the rule says, recently resolved tickets included.
+    const cutoff = new Date(Date.now() - 14 * 86_400_000);
+    // Resolved two months ago, except 30 (two days ago, and not the most recently reported).
+    await db.pool.query(`UPDATE tickets SET resolved_at = now() - interval '60 days' WHERE organization_id = $1 AND status = 'RESOLVED'`, [bigOrg]);
+    await db.pool.query(`UPDATE tickets SET resolved_at = now() - interval '2 days' WHERE id IN (SELECT id FROM tickets WHERE organization_id = $1 AND status = 'RESOLVED' ORDER BY reported_at, id LIMIT 30)`, [bigOrg]);
+    const manager = actor;
+    const current = await listTickets(db.prisma, manager, { status: 'current', reopenCutoff: cutoff, org: bigOrg, watching: false, q: '', dir: 'desc', pages: {} });
+    const expected = await db.pool.query(
+      `SELECT status::text, count(*)::int AS n FROM tickets WHERE organization_id = $1
+         AND (status <> 'RESOLVED' OR resolved_at >= $2 OR (resolved_at IS NULL AND updated_at >= $2)) GROUP BY status`,
+      [bigOrg, cutoff],
+    );
+    expect(Object.fromEntries(current.groups.map((g) => [g.status, g.count]))).toEqual(Object.fromEntries(expected.rows.map((r) => [r.status, r.n])));
+    expect(current.groups.some((g) => g.count > 25)).toBe(true);
+    const resolved = current.groups.find((g) => g.status === 'RESOLVED')!;
+    expect(resolved.count).toBe(30);
+    for (const g of current.groups) expect(g.rows.every((r) => r.status === g.status)).toBe(true);
+    const shown = await db.pool.query(`SELECT count(*)::int AS n FROM tickets WHERE id = ANY($1) AND (resolved_at >= $2 OR (resolved_at IS NULL AND updated_at >= $2))`, [resolved.rows.map((r) => r.id), cutoff]);
+    expect(resolved.rows).toHaveLength(25);
+    expect(shown.rows[0].n).toBe(25);
   });
 });

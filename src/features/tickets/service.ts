@@ -6,7 +6,7 @@ import { AppError } from '../../http/errors.js';
 import { likeEscape, pageInfo, PER_PAGE, type PageInfo } from '../../http/list.js';
 import { recordAudit } from '../../audit.js';
 import { TICKET_STATUSES, type TicketInput } from './schema.js';
-import { currentTickets, noteState } from './note-state.js';
+import { currentTickets, noteState, recentlyResolved } from './note-state.js';
 import { addWorkingDays } from './working-days.js';
 import { mailHelpdesk, mailTicketPeople, ticketLink } from './mail.js';
 import { mayPick, scope, scopeOrganizations as scopeOrgs } from '../../auth/scope.js';
@@ -50,11 +50,18 @@ export interface TicketGroup {
   info: PageInfo;
 }
 
-function listWhere(actor: Actor, query: TicketListQuery): Prisma.TicketWhereInput {
+/**
+ * The list's filter; for one status group (`group`) "actueel" needs no status condition except
+ * for Afgehandeld (recently resolved), which keeps each group's query on its indexes.
+ */
+function listWhere(actor: Actor, query: TicketListQuery, group?: TicketStatus): Prisma.TicketWhereInput {
   const and: Prisma.TicketWhereInput[] = [scope.tickets(actor, query.org !== null ? [query.org] : undefined)];
   if (query.watching) and.push({ watchers: { some: { contactId: actor.id } } });
-  if (query.status === 'current') and.push(currentTickets(query.reopenCutoff));
-  else if (query.status !== 'all') and.push({ status: query.status });
+  if (group) and.push({ status: group });
+  if (query.status === 'current') {
+    if (!group) and.push(currentTickets(query.reopenCutoff));
+    else if (group === 'RESOLVED') and.push(recentlyResolved(query.reopenCutoff));
+  } else if (query.status !== 'all') and.push({ status: query.status });
   if (query.q) {
     // Prisma passes `contains` to ILIKE as it is: escape the wildcards so "50%" means 50%.
     const like = likeEscape(query.q);
@@ -96,7 +103,7 @@ export async function listTickets(prisma: PrismaClient, actor: Actor, query: Tic
     groups = await Promise.all(
       statuses.map(async (status) => {
         const info = infoOf(status);
-        const found = await prisma.ticket.findMany({ where: { AND: [where, { status }] }, select: rowSelect, orderBy, skip: (info.page - 1) * PER_PAGE, take: PER_PAGE });
+        const found = await prisma.ticket.findMany({ where: listWhere(actor, query, status), select: rowSelect, orderBy, skip: (info.page - 1) * PER_PAGE, take: PER_PAGE });
         return { status, count: info.total, rows: named(found), info };
       }),
     );
