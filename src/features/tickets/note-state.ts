@@ -16,9 +16,12 @@ export function noteState(t: { status: string; resolvedAt: Date | null; updatedA
   return resolvedAt.getTime() >= reopenCutoff(now, reopenDays).getTime() ? 'reopens' : 'closed';
 }
 
+/** Resolved at or after the cutoff (by resolvedAt, or by updatedAt when it has none, as noteState reads it). */
+const resolvedSince = (cutoff: Date): Prisma.TicketWhereInput[] => [{ resolvedAt: { gte: cutoff } }, { resolvedAt: null, updatedAt: { gte: cutoff } }];
+
 /** The resolved tickets a note can still reopen (within one status group: no status in the filter). */
 export function recentlyResolved(cutoff: Date): Prisma.TicketWhereInput {
-  return { OR: [{ resolvedAt: { gte: cutoff } }, { resolvedAt: null, updatedAt: { gte: cutoff } }] };
+  return { OR: resolvedSince(cutoff) };
 }
 
 /**
@@ -31,6 +34,6 @@ export function currentTickets(cutoff: Date): Prisma.TicketWhereInput {
   // a CAST that PostgreSQL evaluates on every row (enum input is not immutable), so one instead
   // of nine keeps the count cheap at 10,000 tickets in scope.
   return {
-    OR: [{ status: { not: TicketStatus.RESOLVED } }, { resolvedAt: { gte: cutoff } }, { resolvedAt: null, updatedAt: { gte: cutoff } }],
+    OR: [{ status: { not: TicketStatus.RESOLVED } }, ...resolvedSince(cutoff)],
   };
 }
