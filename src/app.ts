@@ -1,7 +1,8 @@
 import express, { type Express } from 'express';
 import { csrfSync } from 'csrf-sync';
 import path from 'node:path';
-import type { AppDeps } from './deps.js';
+import type { AppDeps, BuiltDeps } from './deps.js';
+import { createServices } from './services.js';
 import { cspNonce, securityHeaders } from './http/security.js';
 import { saveBeforeRedirect, sessionCookieName, sessionMiddleware, sessionLifetime } from './auth/session.js';
 import { DEVICE_COOKIE } from './auth/device.js';
@@ -45,7 +46,9 @@ export function createApp(given: AppDeps): Express {
   const { config } = given;
   const metrics = given.metrics ?? (config.metrics.enabled ? createMetrics(given) : undefined);
   const storage = given.storage ?? createStorage(config.tickets.s3, given.prisma);
-  const deps: AppDeps = { ...given, metrics, storage };
+  const services =
+    given.services ?? createServices({ db: given.prisma, clock: given.clock, storage, config, baseUrl: config.baseUrl, kickMail: given.kickMail });
+  const deps: BuiltDeps = { ...given, metrics, storage, services };
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { Lifecycle } from './http/drain.js';
 import type { Metrics } from './http/metrics.js';
 import type { FileStorage } from './storage/types.js';
+import type { Services } from './services.js';
 
 /** What the app is built from; tests pass their own database, clock and secret. */
 export interface AppDeps {
@@ -30,4 +31,9 @@ export interface AppDeps {
   defer?: (work: () => Promise<void>) => void;
   /** Where attachments live; default: from the configuration (S3 when set, else PostgreSQL). */
   storage?: FileStorage;
+  /** The domain (src/services.ts); built by createApp from the above when not given. */
+  services?: Services;
 }
+
+/** The dependencies once createApp has filled in what it builds itself. */
+export type BuiltDeps = AppDeps & { storage: FileStorage; services: Services };

@@ -76,7 +76,10 @@ function toProblem(err: unknown, where: string): ApiProblem {
   if (err instanceof AppError) {
     const status = (err.status in PROBLEMS ? err.status : 500) as ProblemStatus;
     if (status === 500) log.error(where, err);
-    return new ApiProblem(status);
+    const { field, detail } = err.info;
+    if (!detail) return new ApiProblem(status);
+    if (!field || status === 404) return new ApiProblem(status, detail);
+    return new ApiProblem(status, `${field}: ${detail}`, [{ pointer: pointer(field.split('.')), detail }]);
   }
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.too.large') return new ApiProblem(413);

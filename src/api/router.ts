@@ -1,5 +1,7 @@
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { AppDeps } from '../deps.js';
+import type { BuiltDeps } from '../deps.js';
+import { createServices, type Services } from '../services.js';
+import type { Tx } from '../db/client.js';
 import { ACCESS } from '../auth/access.js';
 import { checkToken, type ApiActor } from '../auth/api-tokens.js';
 import { ApiProblem, problemHandler, zodProblems } from './problem.js';
@@ -10,6 +12,11 @@ import { openApiDocument } from './openapi.js';
 import { forbiddenChars } from './input.js';
 import { pipeline } from 'node:stream/promises';
 import { startDownload } from '../http/download.js';
+
+/** The domain over one request's transaction. */
+function servicesWithin(deps: BuiltDeps, tx: Tx): Services {
+  return createServices({ ...deps.services.deps, db: tx });
+}
 
 /** Marks the API router with its mount path, so the route listing in tests can give full paths. */
 export const MOUNT_PATH = Symbol('pim.mountPath');
@@ -22,7 +29,7 @@ const JSON_LIMIT = '1mb';
  * The integration API. Mounted before the session: it reads no cookie at all (so it needs no
  * CSRF token), only `Authorization: Bearer <token>`. Every failure is a problem document.
  */
-export function apiRoutes(deps: AppDeps): Router {
+export function apiRoutes(deps: BuiltDeps): Router {
   const r = Router();
   const base = deps.config.baseUrl;
   const doc = openApiDocument(base);
@@ -49,7 +56,7 @@ export function apiRoutes(deps: AppDeps): Router {
 const apiPublic: RequestHandler = Object.assign(((_req: Request, _res: Response, next: NextFunction) => next()) as RequestHandler, { [ACCESS]: 'PUBLIC' as const });
 
 /** Reads the Bearer token, refuses an unknown, revoked or expired one (401) and a token past its rate (429). */
-function authenticate(deps: AppDeps): RequestHandler {
+function authenticate(deps: BuiltDeps): RequestHandler {
   const limit = deps.config.api.rateLimitPerMinute;
   return async (req, res, next) => {
     try {
@@ -102,7 +109,7 @@ function sendAnswer(res: Response, a: StoredAnswer, replayed: boolean): void {
 }
 
 /** Parses the input, runs the handler (writes in one transaction with the idempotency key) and answers. */
-function handler(route: ApiRoute, deps: AppDeps): RequestHandler {
+function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
   const base = deps.config.baseUrl;
   return async (req, res, next) => {
     try {
@@ -120,7 +127,7 @@ function handler(route: ApiRoute, deps: AppDeps): RequestHandler {
         throw new ApiProblem(415, `Send the file as ${types.join(' or ')}`);
       }
       const ifMatch = req.get('if-match');
-      const ctx: Omit<ApiContext, 'db'> = {
+      const ctx: Omit<ApiContext, 'db' | 'services'> = {
         actor: res.locals.apiActor as ApiActor,
         now: deps.clock.now(),
         deps,
@@ -129,7 +136,7 @@ function handler(route: ApiRoute, deps: AppDeps): RequestHandler {
         rawType: route.raw ? (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() : undefined,
       };
       if (route.method === 'get') {
-        const reply = await route.handle(input, { ...ctx, db: deps.prisma });
+        const reply = await route.handle(input, { ...ctx, db: deps.prisma, services: deps.services });
         if (reply.download) {
           // Streamed in slices, as the portal's own download does: a 20 MB file is never held whole.
           startDownload(res.status(reply.status), reply.download.fileName, reply.download.contentType);
@@ -150,7 +157,7 @@ function handler(route: ApiRoute, deps: AppDeps): RequestHandler {
         async (tx) => {
           const prior = key ? await claimKey(tx, ctx.actor.tokenId, key, print, ctx.now) : null;
           if (prior) return { answer: prior, replayed: true };
-          const answer = answerOf(await route.handle(input, { ...ctx, db: tx }), base);
+          const answer = answerOf(await route.handle(input, { ...ctx, db: tx, services: servicesWithin(deps, tx) }), base);
           if (key) await storeAnswer(tx, ctx.actor.tokenId, key, answer);
           return { answer, replayed: false };
         },

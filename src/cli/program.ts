@@ -1,5 +1,8 @@
 import { Command } from 'commander';
-import { runCommand, type CliContext } from './validate.js';
+import { runCommand, type CliContext, type CliDeps } from './validate.js';
+import { loadConfig } from '../config.js';
+import { createServices, type Services } from '../services.js';
+import { createStorage } from '../storage/index.js';
 import { hasForbiddenChars, printable } from '../http/text.js';
 import { registerSeedCommands } from './commands/seed.js';
 import { registerOrganizationsCommands } from './commands/organizations.js';
@@ -23,7 +26,7 @@ function emitLines(write: (line: string) => void, chunk: string): void {
 }
 
 /** The staff tool's commands, wired to `ctx`; commander never exits the process (exitOverride). */
-export function buildProgram(ctx: CliContext): Command {
+export function buildProgram(ctx: CliDeps): Command {
   const program = new Command('pim');
   program
     .description('PIM staff tool: feed the customer portal with organisations, contacts, applications and news.')
@@ -53,10 +56,20 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
+/** The domain for the staff tool: its clock, its base URL for links in mails, attachments in PostgreSQL unless given. */
+function servicesFor(ctx: CliContext): Services {
+  const config = ctx.config ?? loadConfig();
+  // `--help` runs without a database: the domain is then never called.
+  const storage = ctx.storage ?? (ctx.prisma ? createStorage(config.tickets.s3, ctx.prisma) : (undefined as never));
+  return createServices({ db: ctx.prisma, clock: { now: ctx.now }, storage, config, baseUrl: ctx.baseUrl });
+}
+
 /** Runs one command line (without the node and script names); returns the exit code. */
 export async function runCli(argv: string[], given: CliContext): Promise<number> {
   // Stored text (ticket titles, names) may predate the edge rule: it never drives the terminal.
-  const ctx: CliContext = { ...given, out: (l) => given.out(printable(l)), err: (l) => given.err(printable(l)) };
+  const out = (l: string) => given.out(printable(l));
+  const err = (l: string) => given.err(printable(l));
+  const ctx: CliDeps = { ...given, out, err, services: given.services ?? servicesFor(given) };
   // The portal's one rule for characters holds here too (line breaks allowed: --body texts).
   const bad = argv.findIndex((a) => hasForbiddenChars(a, true));
   if (bad >= 0) {

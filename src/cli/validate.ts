@@ -3,8 +3,11 @@ import { z } from 'zod';
 import type { PrismaClient } from '../db/client.js';
 import type { AuditActor } from '../audit.js';
 import type { FileStorage } from '../storage/types.js';
+import type { Config } from '../config.js';
+import type { Services } from '../services.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { AppError } from '../http/errors.js';
 import { appCode, dateTime, email, phone, text } from '../http/fields.js';
 
 export { appCode, dateTime, email, phone, text };
@@ -21,10 +24,28 @@ export interface CliContext {
   baseUrl: string;
   /** Where attachments live (default: PostgreSQL through `prisma`). */
   storage?: FileStorage;
+  /** The configuration (default: from the environment). */
+  config?: Config;
+  /** The domain; runCli builds it from the above when not given. */
+  services?: Services;
 }
+
+/** The context once runCli has built the domain: what every command gets. */
+export type CliDeps = CliContext & { services: Services };
 
 /** Bad input or a refused change: printed as one line `error: <message>`, exit code 1. */
 export class CliError extends Error {}
+
+/**
+ * A service's refusal as the staff tool says it: `<where>: <option>: <detail>`. A field is named as
+ * its option (`organizationId` as `--organization-id`); one already written as an argument
+ * (`<id>`) or an option (`--org`) stays as it is.
+ */
+export function refusalLine(e: AppError): string {
+  const { field, detail, where } = e.info;
+  const name = !field ? '' : /^[<-]/.test(field) ? field : `--${kebab(field)}`;
+  return [where, name, detail].filter(Boolean).join(': ');
+}
 
 /** The staff member running the tool, as the audit trail names them. */
 export function staffActor(): AuditActor {
@@ -84,6 +105,10 @@ export async function runCommand(ctx: CliContext, body: () => Promise<unknown>):
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (e instanceof CliError) {
       ctx.err(`error: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof AppError && e.detail) {
+      ctx.err(`error: ${refusalLine(e)}`);
       return 1;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// "One domain, three doors": the pages, the API and the staff tool parse, call a service and
+// render. Only services touch the database; a door that reaches it writes a rule a second time.
+
+const SRC = path.resolve(import.meta.dirname, '../../src');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(path.join(SRC, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => path.relative(SRC, path.join(e.parentPath, e.name)));
+}
+
+/** Every file of the three doors: the feature files that serve pages (they import express), the API, the staff tool. */
+function doorFiles(): string[] {
+  const pages = filesUnder('features').filter((f) => /from 'express'/.test(readFileSync(path.join(SRC, f), 'utf8')));
+  const api = filesUnder('api');
+  // The staff tool's entry point opens the database for the services, as src/server.ts does for the portal.
+  const cli = filesUnder('cli').filter((f) => f !== path.join('cli', 'index.ts'));
+  return [...pages, ...api, ...cli].sort();
+}
+
+const DATABASE = [
+  { what: 'imports the database client', re: /from '[./]*\/?db\/client\.js'/ },
+  { what: 'holds the Prisma client', re: /\bprisma\b/ },
+  { what: 'runs its own SQL or transaction', re: /\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)\b/ },
+  { what: "uses the API context's database", re: /\bctx\.db\b/ },
+];
+
+/** Files not yet moved onto the services (issue 18); the list only shrinks. */
+const NOT_YET: readonly string[] = [
+  'api/define.ts',
+  'api/idempotency.ts',
+  'api/resources/announcements.ts',
+  'api/resources/applications.ts',
+  'api/resources/contacts.ts',
+  'api/resources/documents.ts',
+  'api/resources/faq.ts',
+  'api/resources/invoices.ts',
+  'api/resources/organizations.ts',
+  'api/resources/product-information.ts',
+  'api/resources/tickets.ts',
+  'api/router.ts',
+  'cli/commands/applications.ts',
+  'cli/commands/contacts.ts',
+  'cli/commands/documents.ts',
+  'cli/commands/faq.ts',
+  'cli/commands/integration.ts',
+  'cli/commands/invoices.ts',
+  'cli/commands/mail.ts',
+  'cli/commands/news.ts',
+  'cli/commands/organizations.ts',
+  'cli/commands/security.ts',
+  'cli/commands/seed.ts',
+  'cli/commands/sso.ts',
+  'cli/commands/ticket-satisfaction.ts',
+  'cli/commands/tickets.ts',
+  'cli/program.ts',
+  'cli/validate.ts',
+  'features/activity/routes.ts',
+  'features/auth/routes.ts',
+  'features/contacts/form-routes.ts',
+  'features/contacts/roles-routes.ts',
+  'features/contacts/routes.ts',
+  'features/dashboard/routes.ts',
+  'features/downloads/routes.ts',
+  'features/health/routes.ts',
+  'features/invoices/routes.ts',
+  'features/notifications/routes.ts',
+  'features/organisations/routes.ts',
+  'features/profile/routes.ts',
+  'features/security/colleague-routes.ts',
+  'features/security/confirm-routes.ts',
+  'features/security/org-requirement.ts',
+  'features/security/passkey-routes.ts',
+  'features/security/routes.ts',
+  'features/security/second-step-routes.ts',
+  'features/security/totp-routes.ts',
+  'features/sso/routes.ts',
+  'features/support/routes.ts',
+  'features/tickets/routes.ts',
+  'features/tickets/verdict-routes.ts',
+  'features/tickets/watcher-routes.ts',
+];
+
+describe('the three doors', () => {
+  it('find the files of the pages, the API and the staff tool', () => {
+    const files = doorFiles();
+    expect(files).toContain(path.join('features', 'contacts', 'routes.ts'));
+    expect(files).toContain(path.join('api', 'router.ts'));
+    expect(files).toContain(path.join('cli', 'program.ts'));
+    expect(files.length).toBeGreaterThan(40);
+  });
+
+  it('never touch the database themselves: they call services', () => {
+    const offences = doorFiles()
+      .filter((f) => !NOT_YET.includes(f))
+      .flatMap((f) => {
+        const text = readFileSync(path.join(SRC, f), 'utf8');
+        return DATABASE.filter((d) => d.re.test(text)).map((d) => `${f} ${d.what}`);
+      });
+    expect(offences).toEqual([]);
+  });
+
+  it('keep no file on the not-yet list that already calls services only', () => {
+    const clean = NOT_YET.filter((f) => !DATABASE.some((d) => d.re.test(readFileSync(path.join(SRC, f), 'utf8'))));
+    expect(clean).toEqual([]);
+  });
+});
