@@ -13,12 +13,16 @@ function filesUnder(dir: string): string[] {
     .map((e) => path.relative(SRC, path.join(e.parentPath, e.name)));
 }
 
-/** Every file of the three doors: the feature files that serve pages (they import express), the API, the staff tool. */
+/**
+ * Every file of the three doors: the feature files that serve pages (they import express), the
+ * API's resources and its route declaration, the staff tool's commands. Their wiring (src/app.ts,
+ * src/api/router.ts, src/cli/program.ts and index.ts) builds the services from the database, as
+ * src/server.ts opens it, and is not a door.
+ */
 function doorFiles(): string[] {
   const pages = filesUnder('features').filter((f) => /from 'express'/.test(readFileSync(path.join(SRC, f), 'utf8')));
-  const api = filesUnder('api');
-  // The staff tool's entry point opens the database for the services, as src/server.ts does for the portal.
-  const cli = filesUnder('cli').filter((f) => f !== path.join('cli', 'index.ts'));
+  const api = [...filesUnder(path.join('api', 'resources')), path.join('api', 'define.ts')];
+  const cli = filesUnder(path.join('cli', 'commands'));
   return [...pages, ...api, ...cli].sort();
 }
 
@@ -42,7 +46,6 @@ const NOT_YET: readonly string[] = [
   'api/resources/organizations.ts',
   'api/resources/product-information.ts',
   'api/resources/tickets.ts',
-  'api/router.ts',
   'cli/commands/applications.ts',
   'cli/commands/contacts.ts',
   'cli/commands/documents.ts',
@@ -57,8 +60,6 @@ const NOT_YET: readonly string[] = [
   'cli/commands/sso.ts',
   'cli/commands/ticket-satisfaction.ts',
   'cli/commands/tickets.ts',
-  'cli/program.ts',
-  'cli/validate.ts',
   'features/activity/routes.ts',
   'features/auth/routes.ts',
   'features/contacts/form-routes.ts',
@@ -89,8 +90,8 @@ describe('the three doors', () => {
   it('find the files of the pages, the API and the staff tool', () => {
     const files = doorFiles();
     expect(files).toContain(path.join('features', 'contacts', 'routes.ts'));
-    expect(files).toContain(path.join('api', 'router.ts'));
-    expect(files).toContain(path.join('cli', 'program.ts'));
+    expect(files).toContain(path.join('api', 'resources', 'contacts.ts'));
+    expect(files).toContain(path.join('cli', 'commands', 'tickets.ts'));
     expect(files.length).toBeGreaterThan(40);
   });
 
@@ -105,6 +106,7 @@ describe('the three doors', () => {
   });
 
   it('keep no file on the not-yet list that already calls services only', () => {
+    expect(NOT_YET.filter((f) => !doorFiles().includes(f))).toEqual([]);
     const clean = NOT_YET.filter((f) => !DATABASE.some((d) => d.re.test(readFileSync(path.join(SRC, f), 'utf8'))));
     expect(clean).toEqual([]);
   });
