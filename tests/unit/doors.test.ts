@@ -36,7 +36,6 @@ const DATABASE = [
 /** Files not yet moved onto the services (issue 18); the list only shrinks. */
 const NOT_YET: readonly string[] = [
   'api/define.ts',
-  'api/idempotency.ts',
   'api/resources/announcements.ts',
   'api/resources/applications.ts',
   'api/resources/contacts.ts',
