@@ -60,3 +60,6 @@ export function organisationServices(deps: ServiceDeps) {
       }),
   };
 }
+
+/** The organisation services' type, for the services built on them. */
+export type OrganisationServices = ReturnType<typeof organisationServices>;

@@ -3,7 +3,6 @@ import type { Actor } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
 import { scope } from '../../auth/scope.js';
 import { AppError } from '../../http/errors.js';
-import type { SettingsResult } from '../organisations/settings.js';
 
 /** Who may require two-step login for an organisation: "Contactpersonen beheren" with "Rollen toekennen" (the main contact holds both). */
 function mayRequire(actor: Actor): boolean {
@@ -33,7 +32,7 @@ export async function twoStepRequirement(prisma: PrismaClient, actor: Actor, org
  */
 export async function requireTwoStep(
   prisma: PrismaClient,
-  setSettings: (orgId: number) => Promise<SettingsResult>,
+  setSettings: (orgId: number) => Promise<unknown>,
   actor: Actor,
   orgId: number,
 ): Promise<{ id: number }> {

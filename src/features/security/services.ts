@@ -5,7 +5,7 @@ import { verifyPassword } from '../../auth/passwords.js';
 import { endSessionByHandle, listSessions } from '../../auth/sessions.js';
 import { secondStepOf, useSecondStepCode } from '../../auth/two-factor.js';
 import { clientOf, type ServiceDeps } from '../../services.js';
-import type { organisationServices } from '../organisations/services.js';
+import type { OrganisationServices } from '../organisations/services.js';
 import { colleagueSecurity, resetColleagueTwoStep, signOutColleague } from './colleague-service.js';
 import { addPasskey, listPasskeys, removePasskey, renamePasskey } from './passkey-service.js';
 import { requireTwoStep, twoStepRequirement } from './requirement.js';
@@ -18,7 +18,7 @@ type Req = Parameters<typeof registrationOptions>[1];
  * colleague's security, the organisation's two-step requirement (written through the
  * organisation's settings command).
  */
-export function securityServices(deps: ServiceDeps, people: { organisations: ReturnType<typeof organisationServices> }) {
+export function securityServices(deps: ServiceDeps, people: { organisations: OrganisationServices }) {
   const { db, clock } = deps;
   const client = () => clientOf(db);
   return {
