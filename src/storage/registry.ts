@@ -14,8 +14,13 @@ export function registeredStorage(inner: FileStorage, prisma: PrismaClient): Fil
     kind: inner.kind,
 
     async put(key, body) {
+      // The body may fail while the register is written (an upload refused by its first bytes):
+      // its error is held here until the store reads it, instead of going unhandled.
+      let early: Error | undefined;
+      body.on('error', (err) => (early ??= err));
       await prisma.$executeRaw`INSERT INTO stored_files (key) VALUES (${key})`;
       try {
+        if (early) throw early;
         return await inner.put(key, body);
       } catch (err) {
         // The store removed its half file; the register forgets it too.
