@@ -76,6 +76,7 @@ async function sweepBatch(prisma: PrismaClient, storage: FileStorage, olderThan:
  * which may yet roll back) the sweep removes them after the commit.
  */
 export async function releaseFiles(db: PrismaClient | Tx, storage: FileStorage, keys: readonly (string | null | undefined)[]): Promise<void> {
-  if (!('$transaction' in db)) return;
+  // A transaction client has $transaction too (nested transactions), but never $disconnect.
+  if (!('$disconnect' in db)) return;
   await Promise.all(keys.filter((k): k is string => !!k).map((k) => storage.delete(k).catch(() => {})));
 }
