@@ -180,7 +180,7 @@ export async function updateDocument(tx: Tx, id: number, patch: DocumentPatch, a
       after: { kind, fileName, ...pick(now), ...(content ? { newFile: true } : {}) },
     });
   } catch (err) {
-    if (storageKey) await forget(storage, storageKey)(err);
+    if (storageKey) await storage.delete(storageKey).catch(() => {});
     throw err;
   }
 }

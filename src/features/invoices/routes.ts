@@ -131,7 +131,10 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
     // A stored PDF streams from the file storage; otherwise the PDF is generated.
     const stored = await openInvoicePdf(deps.storage, invoice);
     const body = stored ? null : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req), questionUrl);
-    await recordDownload(prisma, actor, { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null });
+    await recordDownload(prisma, actor, { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null }).catch((err: unknown) => {
+      stored?.destroy();
+      throw err;
+    });
     if (stored) {
       startDownload(res, invoiceFileName(invoice.number), 'application/pdf');
       return void (await pipeline(stored, res));
