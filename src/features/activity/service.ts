@@ -3,7 +3,7 @@ import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
 import type { ListQuery } from '../../http/list.js';
-import { parseIsoDateTime } from '../../cli/time.js';
+import { dayEnd, dayStart, isDay } from '../../calendar.js';
 import { str } from '../../http/validation.js';
 import { auditKindOf, type AuditKind } from '../../audit-kinds.js';
 
@@ -55,12 +55,7 @@ export interface ActivityFilters {
 function isoDay(input: string): string | null {
   const nl = /^(\d{1,2})-(\d{1,2})-(\d{4})$/.exec(input);
   const iso = nl ? `${nl[3]}-${nl[2]!.padStart(2, '0')}-${nl[1]!.padStart(2, '0')}` : input;
-  return /^\d{4}-\d{2}-\d{2}$/.test(iso) && parseIsoDateTime(iso) ? iso : null;
-}
-
-function nextDay(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return isDay(iso) ? iso : null;
 }
 
 /** The kind asked for in the filter, if the filter offers it; a link with a kind's old spelling still works. */
@@ -78,8 +73,8 @@ export function parseActivityFilters(query: Record<string, unknown>): ActivityFi
   return {
     person: /^\d{1,9}$/.test(person) ? Number(person) : null,
     kind: offeredKind(kind),
-    from: from ? { text: from, at: parseIsoDateTime(from)! } : null,
-    to: to ? { text: to, before: parseIsoDateTime(nextDay(to))! } : null,
+    from: from ? { text: from, at: dayStart(from) } : null,
+    to: to ? { text: to, before: dayEnd(to) } : null,
   };
 }
 
