@@ -95,7 +95,7 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 const KNOWN: ReadonlySet<string> = new Set(AUDIT_KINDS);
 
-/** Spellings stored before a kind was renamed (migration 20261207060000_audit_kind_spelling renames the rows). */
+/** Spellings stored before a kind was renamed (migration 20261207070000_audit_kind_spelling renames the rows). */
 const OLD_SPELLINGS: Readonly<Record<string, AuditKind>> = { 'contact.reportMailOptIn': 'contact.report_mail_opt_in' };
 
 /** True when `s` is a kind the code records. */
