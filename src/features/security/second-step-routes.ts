@@ -64,12 +64,13 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
     const code = str(req.body?.code).slice(0, 64);
     if (!code) return renderCode(req, res, pending, 422, { error: 'security.secondStep.missing' });
     const rules = secondStepRules(pending.contactId, browserId(req, deps.sessionSecret), req.ip ?? 'unknown');
-    const locked = await auth.lockedUntil(rules);
-    if (locked) return renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), locked) });
+    const attempt = await auth.takeAttempt(rules);
+    const locked = (until: Date | null) =>
+      renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) });
+    if (!attempt.allowed) return locked(attempt.lockedUntil);
     const used = await security.useSecondStepCode(keyOf(deps), pending.contactId, code);
     if (!used) {
-      const nowLocked = await auth.recordHit(rules);
-      if (nowLocked) return renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), nowLocked) });
+      if (attempt.lockedUntil) return locked(attempt.lockedUntil);
       return renderCode(req, res, pending, 401, { error: 'security.secondStep.wrong' });
     }
     await auth.clearKeys(rules.map((x) => x.key));
