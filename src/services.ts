@@ -2,6 +2,8 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { PrismaClient, Tx } from './db/client.js';
 import type { FileStorage } from './storage/types.js';
+import type { pageWhere } from './api/define.js';
+import { faqServices } from './features/support/services.js';
 
 /**
  * What the domain is built from. `db` is the client, or a transaction when a door makes the
@@ -31,12 +33,19 @@ export function createServices(deps: ServiceDeps) {
     // -- people: contacts, roles, profile, security, login, single sign-on ------------------
 
     // -- support and content: tickets, FAQ, announcements, documents, activity --------------
+    faq: faqServices(deps),
 
     // -- billing and organisations: invoices, organisations, integration, mail -------------
 
     deps,
   };
 }
+
+/** A write's check of the locked row before it changes it (the API's If-Match); it throws to refuse. */
+export type Precondition = (current: { version: number; updatedAt: Date }) => void;
+
+/** The `where`, order and size of one page of an API list (src/api/define.ts pageWhere). */
+export type ApiPage = ReturnType<typeof pageWhere>;
 
 /** The domain as the doors see it. */
 export type Services = ReturnType<typeof createServices>;
