@@ -4,6 +4,7 @@ import type { PrismaClient, Tx } from './db/client.js';
 import type { FileStorage } from './storage/types.js';
 import type { pageWhere } from './api/define.js';
 import { faqServices } from './features/support/services.js';
+import { announcementServices, dashboardServices } from './features/dashboard/services.js';
 
 /**
  * What the domain is built from. `db` is the client, or a transaction when a door makes the
@@ -34,6 +35,8 @@ export function createServices(deps: ServiceDeps) {
 
     // -- support and content: tickets, FAQ, announcements, documents, activity --------------
     faq: faqServices(deps),
+    dashboard: dashboardServices(deps),
+    announcements: announcementServices(deps),
 
     // -- billing and organisations: invoices, organisations, integration, mail -------------
 

@@ -36,7 +36,6 @@ const DATABASE = [
 /** Files not yet moved onto the services (issue 18); the list only shrinks. */
 const NOT_YET: readonly string[] = [
   'api/define.ts',
-  'api/resources/announcements.ts',
   'api/resources/applications.ts',
   'api/resources/contacts.ts',
   'api/resources/documents.ts',
@@ -50,7 +49,6 @@ const NOT_YET: readonly string[] = [
   'cli/commands/integration.ts',
   'cli/commands/invoices.ts',
   'cli/commands/mail.ts',
-  'cli/commands/news.ts',
   'cli/commands/organizations.ts',
   'cli/commands/security.ts',
   'cli/commands/seed.ts',
@@ -62,7 +60,6 @@ const NOT_YET: readonly string[] = [
   'features/contacts/form-routes.ts',
   'features/contacts/roles-routes.ts',
   'features/contacts/routes.ts',
-  'features/dashboard/routes.ts',
   'features/downloads/routes.ts',
   'features/health/routes.ts',
   'features/invoices/routes.ts',

@@ -48,7 +48,7 @@ function present(e: Row): z.output<typeof FaqEntry> {
 
 /** The service's "no such entry" as this API has always said it. */
 const missing = (id: number) => (e: unknown): never => {
-  if (e instanceof AppError && e.code === 'NOT_FOUND') throw new ApiProblem(404, `No FAQ entry ${id}`);
+  if (e instanceof AppError && e.code === 'NOT_FOUND' && e.field === 'id') throw new ApiProblem(404, `No FAQ entry ${id}`);
   throw e;
 };
 
