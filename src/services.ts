@@ -4,6 +4,7 @@ import type { PrismaClient, Tx } from './db/client.js';
 import type { FileStorage } from './storage/types.js';
 import type { pageWhere } from './api/define.js';
 import { faqServices } from './features/support/services.js';
+import { ticketServices } from './features/tickets/services.js';
 import { announcementServices, dashboardServices } from './features/dashboard/services.js';
 
 /**
@@ -34,6 +35,7 @@ export function createServices(deps: ServiceDeps) {
     // -- people: contacts, roles, profile, security, login, single sign-on ------------------
 
     // -- support and content: tickets, FAQ, announcements, documents, activity --------------
+    tickets: ticketServices(deps),
     faq: faqServices(deps),
     dashboard: dashboardServices(deps),
     announcements: announcementServices(deps),

@@ -42,7 +42,6 @@ const NOT_YET: readonly string[] = [
   'api/resources/invoices.ts',
   'api/resources/organizations.ts',
   'api/resources/product-information.ts',
-  'api/resources/tickets.ts',
   'cli/commands/applications.ts',
   'cli/commands/contacts.ts',
   'cli/commands/documents.ts',
@@ -53,8 +52,6 @@ const NOT_YET: readonly string[] = [
   'cli/commands/security.ts',
   'cli/commands/seed.ts',
   'cli/commands/sso.ts',
-  'cli/commands/ticket-satisfaction.ts',
-  'cli/commands/tickets.ts',
   'features/activity/routes.ts',
   'features/auth/routes.ts',
   'features/contacts/form-routes.ts',
@@ -74,9 +71,6 @@ const NOT_YET: readonly string[] = [
   'features/security/second-step-routes.ts',
   'features/security/totp-routes.ts',
   'features/sso/routes.ts',
-  'features/tickets/routes.ts',
-  'features/tickets/verdict-routes.ts',
-  'features/tickets/watcher-routes.ts',
 ];
 
 describe('the three doors', () => {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { satisfactionByMonth } from '../../features/tickets/verdict.js';
-import { parse, type CliContext } from '../validate.js';
+import { parse, type CliDeps } from '../validate.js';
 
 /** A day "YYYY-MM-DD" as the start of that day in Amsterdam. */
 const day = z.string().transform((v, ctx) => {
@@ -18,7 +17,7 @@ const day = z.string().transform((v, ctx) => {
 });
 
 /** Registers `ticket:satisfaction`: the verdicts' averages per month and helpdesk. */
-export function registerTicketSatisfactionCommand(program: Command, ctx: CliContext): void {
+export function registerTicketSatisfactionCommand(program: Command, ctx: CliDeps): void {
   program
     .command('ticket:satisfaction')
     .description('satisfaction answers per month (Amsterdam) and helpdesk, tab-separated: month, helpdesk, answers, average (1-5)')
@@ -27,7 +26,7 @@ export function registerTicketSatisfactionCommand(program: Command, ctx: CliCont
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(z.object({ from: day.optional(), to: day.optional() }), raw);
       const to = o.to ? new Date(o.to.getTime() + 86_400_000) : undefined;
-      const rows = await satisfactionByMonth(ctx.prisma, o.from, to);
+      const rows = await ctx.services.tickets.satisfaction(o.from, to);
       if (!rows.length) return ctx.out('no answers in this period');
       for (const r of rows) ctx.out([r.month, r.helpdesk, r.answers, r.average.toFixed(2)].join('\t'));
     });
