@@ -4,6 +4,7 @@ import type { PrismaClient, Tx } from './db/client.js';
 import type { FileStorage } from './storage/types.js';
 import type { pageWhere } from './api/define.js';
 import { faqServices } from './features/support/services.js';
+import { documentServices, productInfoServices } from './features/downloads/services.js';
 import { ticketServices } from './features/tickets/services.js';
 import { announcementServices, dashboardServices } from './features/dashboard/services.js';
 
@@ -38,6 +39,8 @@ export function createServices(deps: ServiceDeps) {
     tickets: ticketServices(deps),
     faq: faqServices(deps),
     dashboard: dashboardServices(deps),
+    documents: documentServices(deps),
+    productInfo: productInfoServices(deps),
     announcements: announcementServices(deps),
 
     // -- billing and organisations: invoices, organisations, integration, mail -------------
