@@ -4,6 +4,7 @@ import type { PrismaClient, Tx } from './db/client.js';
 import type { FileStorage } from './storage/types.js';
 import type { pageWhere } from './api/define.js';
 import { faqServices } from './features/support/services.js';
+import { activityServices } from './features/activity/services.js';
 import { documentServices, productInfoServices } from './features/downloads/services.js';
 import { ticketServices } from './features/tickets/services.js';
 import { announcementServices, dashboardServices } from './features/dashboard/services.js';
@@ -41,6 +42,7 @@ export function createServices(deps: ServiceDeps) {
     dashboard: dashboardServices(deps),
     documents: documentServices(deps),
     productInfo: productInfoServices(deps),
+    activity: activityServices(deps),
     announcements: announcementServices(deps),
 
     // -- billing and organisations: invoices, organisations, integration, mail -------------

@@ -49,7 +49,6 @@ const NOT_YET: readonly string[] = [
   'cli/commands/security.ts',
   'cli/commands/seed.ts',
   'cli/commands/sso.ts',
-  'features/activity/routes.ts',
   'features/auth/routes.ts',
   'features/contacts/form-routes.ts',
   'features/contacts/roles-routes.ts',
