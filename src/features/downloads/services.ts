@@ -1,36 +1,23 @@
 import type { Actor } from '../../auth/actor.js';
 import { recordDownload, type AuditActor } from '../../audit.js';
 import { scope } from '../../auth/scope.js';
-import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
+import { inTransaction, type Tx } from '../../db/client.js';
 import { refuse } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
-import { documentContentStream } from '../../storage/bytea.js';
 import type { ApiPage, Precondition, ServiceDeps } from '../../services.js';
 // Another helper's domain: `org:set-reports` lives with the documents command, so its write is called from here.
 import { updateOrganization } from '../organisations/staff.js';
 import { getDocument, getProductInfoContent, getReportMailOptIn, listDocuments, setReportMailOptIn, type DocumentSort } from './service.js';
-import { addDocument, removeDocument, updateDocument, type DocumentInput, type DocumentKind, type DocumentPatch } from './staff.js';
+import { addDocument, lockDocument, removeDocument, updateDocument, type DocumentInput, type DocumentKind, type DocumentPatch } from './staff.js';
+import { documentContentStream } from './files.js';
 import { getProductInfo, resetProductInfo, setProductInfo } from './product-info-staff.js';
 
 // Never the content: a list of documents must not read megabytes per row.
 const apiSelect = { id: true, kind: true, organizationId: true, fileName: true, contentType: true, size: true, documentDate: true, version: true, createdAt: true, updatedAt: true } as const;
 
-/**
- * A read's stream of a document's bytes runs on the client: reads never get a transaction
- * (only the API's writes do), and the stream outlives the call.
- */
-const client = (db: PrismaClient | Tx) => db as PrismaClient;
-
-/** Locks a document's row and hands its version to the door's precondition. */
-async function lockDocument(tx: Tx, id: number, precondition?: Precondition): Promise<void> {
-  const rows = await tx.$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM documents WHERE id = ${id} FOR UPDATE`;
-  if (!rows[0]) throw refuse('id', `no document with id ${id}`, { code: 'NOT_FOUND' });
-  precondition?.({ version: rows[0].version, updatedAt: rows[0].updated_at });
-}
-
 /** Downloads as the doors see them: the customer's lists and files, staff's and the API's documents. */
 export function documentServices(deps: ServiceDeps) {
-  const { db, config } = deps;
+  const { db, config, storage } = deps;
   return {
     /** One page of a kind of document the person may see. */
     list: (actor: Actor, kind: DocumentKind, list: ListQuery<DocumentSort>) => listDocuments(db, actor, kind, list),
@@ -40,7 +27,7 @@ export function documentServices(deps: ServiceDeps) {
      * the document is removed).
      */
     download: async (actor: Actor, id: number, ip: string | null) => {
-      const doc = await getDocument(client(db), actor, id);
+      const doc = await getDocument(db, actor, id, storage);
       await recordDownload(db, actor, { kind: 'document.downloaded', subjectType: 'document', subjectId: doc.id, after: { fileName: doc.fileName, kind: doc.kind }, ip });
       return doc;
     },
@@ -66,24 +53,21 @@ export function documentServices(deps: ServiceDeps) {
     },
     /** One document's file for the API, as a stream; a missing one is a 404. */
     fileForApi: async (id: number) => {
-      const d = await db.document.findFirst({ where: { id, ...scope.api.documents() }, select: { id: true, fileName: true, contentType: true, size: true } });
-      if (!d) throw refuse('id', `No document ${id}`, { code: 'NOT_FOUND' });
-      return { fileName: d.fileName, contentType: d.contentType, size: d.size, stream: documentContentStream(client(db), d.id, d.size) };
+      const d = await db.document.findFirst({ where: { id, ...scope.api.documents() }, select: { id: true, fileName: true, contentType: true, size: true, storageKey: true } });
+      const stream = d && (await documentContentStream(storage, d.storageKey));
+      if (!d || !stream) throw refuse('id', `No document ${id}`, { code: 'NOT_FOUND' });
+      return { fileName: d.fileName, contentType: d.contentType, size: d.size, stream };
     },
     /** Adds a document; a report queues its mail to everyone who opted in and may see it. */
-    add: (who: AuditActor, input: DocumentInput) => addDocument(db, input, who, { baseUrl: deps.baseUrl, linkSecret: config.tickets.linkSecret }),
+    add: (who: AuditActor, input: DocumentInput) => addDocument(db, input, who, { baseUrl: deps.baseUrl, linkSecret: config.tickets.linkSecret, storage }),
     /** Changes a document's details or file; the precondition sees the locked row (the API's If-Match). */
     update: (who: AuditActor, id: number, patch: DocumentPatch, opts: { precondition?: Precondition } = {}) =>
       inTransaction(db, async (tx) => {
         await lockDocument(tx, id, opts.precondition);
-        await updateDocument(tx, id, patch, who);
+        await updateDocument(tx, id, patch, who, storage);
       }),
-    /** Removes a document. */
-    remove: (who: AuditActor, id: number, opts: { precondition?: Precondition } = {}) =>
-      inTransaction(db, async (tx) => {
-        await lockDocument(tx, id, opts.precondition);
-        return removeDocument(tx, id, who);
-      }),
+    /** Removes a document, then its file (at once when this call ran the transaction, else by the sweep). */
+    remove: (who: AuditActor, id: number, opts: { precondition?: Precondition } = {}) => removeDocument(db, id, who, storage, opts.precondition),
     /** Whether an organisation's contract includes reports (`org:set-reports`); a missing one is refused naming `<id>`. */
     setReportsInContract: (who: AuditActor, organizationId: number, on: boolean) =>
       inTransaction(db, async (tx) => {
