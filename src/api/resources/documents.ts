@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
-import { amsterdamToday, DOCUMENT_KINDS, documentFileName } from '../../features/downloads/staff.js';
+import { DOCUMENT_KINDS, documentFileName } from '../../features/downloads/staff.js';
+import { amsterdamToday } from '../../calendar.js';
 import { AppError } from '../../http/errors.js';
 import type { Services } from '../../services.js';
 import { ApiProblem } from '../problem.js';
