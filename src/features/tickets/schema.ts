@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
 
+/** The ticket enums as stored, for the doors (which do not reach into the database client). */
+export { TicketChannel, TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
+
 /** The five kinds in the manual's order (the "Soort" choices). */
 export const TICKET_KINDS: readonly TicketKind[] = [
   TicketKind.INCIDENT,
