@@ -1,6 +1,7 @@
 import { formatDate, hasKey, translate, type Locale } from '../../i18n/index.js';
 import type { Lookups, Ref } from './lookups.js';
 import type { ActivityEvent } from './service.js';
+import { textOf } from '../../http/validation.js';
 
 /** A piece of a sentence: plain text, or the name of something with a link while it exists. */
 export interface Part {
@@ -78,7 +79,7 @@ function formatValue(lang: Locale, field: string, v: unknown, look: Lookups): st
     return names.length ? names.join(', ') : '–';
   }
   if (typeof v === 'object') return '–';
-  const s = String(v);
+  const s = textOf(v);
   const named: Record<string, string> = { gender: `profile.genders.${s}`, language: `common.languageName.${s}`, status: `tickets.status.${s}` };
   if (named[field] && hasKey(lang, named[field])) return translate(lang, named[field]);
   if (field === 'organizationId') return look.organizations.get(Number(s))?.text ?? '–';

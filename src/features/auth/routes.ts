@@ -1,4 +1,4 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import type { Passport } from 'passport';
 
 type PassportInstance = InstanceType<typeof Passport>;
@@ -9,7 +9,7 @@ import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
 import { clearKeys, lockedUntil, loginRules, recordHit, resetIpRule, resetRules } from '../../auth/throttle.js';
 import { knownDevice, rememberDevice } from '../../auth/device.js';
-import { fieldErrors, str } from '../../http/validation.js';
+import { formBody, fieldErrors, str } from '../../http/validation.js';
 import { line, maxLengths } from '../../http/text.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
@@ -43,9 +43,9 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
 
   const renderLogin = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
     res.status(status).render('auth/login', {
-      username: str(req.body?.username).slice(0, LOGIN_MAX.username),
+      username: str(formBody(req).username).slice(0, LOGIN_MAX.username),
       max: LOGIN_MAX,
-      returnTo: safeReturnTo(req.body?.returnTo ?? req.query.returnTo),
+      returnTo: safeReturnTo(formBody(req).returnTo ?? req.query.returnTo),
       sso: deps.sso ?? ssoButtons(config),
       ...extra,
     });
@@ -56,8 +56,9 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
   });
 
   r.post('/login', publicRoute, async (req: Request, res: Response, next: NextFunction) => {
-    const username = normaliseEmail(str(req.body.username));
-    const password = typeof req.body.password === 'string' ? req.body.password : '';
+    const body = formBody(req);
+    const username = normaliseEmail(str(body.username));
+    const password = typeof body.password === 'string' ? body.password : '';
     if (!username || !password) {
       return renderLogin(req, res, 422, { error: 'login.missing' });
     }
@@ -78,7 +79,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     // Longer than the form allows cannot be anyone's: a failed attempt, counted like any other.
     if (!LoginForm.safeParse({ username, password }).success) return failed();
 
-    passport.authenticate('local', { session: false }, (err: unknown, actor: Actor | false) => {
+    (passport.authenticate('local', { session: false }, (err: unknown, actor: Actor | false) => {
       if (err) return next(err);
       if (!actor) {
         failed().catch(next);
@@ -92,7 +93,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
         }
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         await clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
-        const returnTo = safeReturnTo(req.body.returnTo);
+        const returnTo = safeReturnTo(body.returnTo);
         // A second step set up, or one the organisation requires: not logged in yet.
         const step = await secondStepOf(prisma, actor.id);
         if (step.totp || step.passkeys > 0 || step.required) {
@@ -103,7 +104,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
         await completeLogin(deps, req, res, actor, 'password');
         res.redirect(returnTo);
       })().catch(next);
-    })(req, res, next);
+    }) as RequestHandler)(req, res, next);
   });
 
   r.post('/logout', publicRoute, (req, res, next) => {
@@ -124,11 +125,11 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
   r.post('/password/forgot', publicRoute, async (req, res) => {
     const ip = req.ip ?? 'unknown';
     const now = clock.now();
-    const form = ForgotForm.safeParse({ email: str(req.body.email) });
+    const form = ForgotForm.safeParse({ email: str(formBody(req).email) });
     if (!form.success) {
       // A malformed address is an attempt too: it counts on the client address's counter.
       await recordHit(prisma, [resetIpRule(ip)], now);
-      return res.status(422).render('auth/forgot', { email: str(req.body.email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
+      return res.status(422).render('auth/forgot', { email: str(formBody(req).email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
     }
     const email = form.data.email;
     res.render('auth/forgot-sent', { email });
@@ -153,7 +154,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
   r.post('/password/reset/:token', publicRoute, async (req, res) => {
     const token = await findUsableToken(prisma, String(req.params.token), clock.now());
     if (!token) return res.status(410).render('auth/reset-invalid');
-    const form = ResetForm.safeParse({ password: req.body.password ?? '', confirm: req.body.confirm ?? '' });
+    const form = ResetForm.safeParse({ password: formBody(req).password ?? '', confirm: formBody(req).confirm ?? '' });
     if (!form.success) {
       return res.status(422).render('auth/reset', { purpose: token.purpose, email: token.contact.email, errors: fieldErrors(form.error) });
     }

@@ -10,6 +10,7 @@ import { flash, langOf } from '../../http/locals.js';
 import { renderMarkdown } from '../../http/markdown.js';
 import { formatSize, typeLabel } from './files.js';
 import { idParam } from '../../http/params.js';
+import { formBody } from '../../http/validation.js';
 import {
   DOCUMENT_SORTS,
   getDocument,
@@ -63,7 +64,7 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
   });
 
   r.post(PAGES.reports.path, guardFor('reports'), async (req, res) => {
-    const optIn = req.body?.optIn === '1';
+    const optIn = formBody(req).optIn === '1';
     await setReportMailOptIn(prisma, actorOf(req), optIn, req.ip);
     flash(req, 'success', optIn ? 'downloads.reports.optInSaved' : 'downloads.reports.optOutSaved');
     res.redirect(303, PAGES.reports.path);

@@ -27,6 +27,7 @@ import {
   selectInvoicesForZip,
   type InvoiceSort,
 } from './service.js';
+import { textOf } from '../../http/validation.js';
 
 /** Reads the list's sort/page and filters; the services narrow the scope by the filter themselves. */
 function readSelection(deps: AppDeps, req: Request, actor: Actor) {
@@ -82,8 +83,8 @@ export function invoiceRoutes(deps: AppDeps): Router {
       form: {
         org: String(scope.org.id),
         subs: scope.withSubsidiaries ? 'ja' : 'nee',
-        from: errors.from ? String(req.query.from ?? '') : isoDay(filter.from),
-        to: errors.to ? String(req.query.to ?? '') : isoDay(filter.to),
+        from: errors.from ? textOf(req.query.from ?? '') : isoDay(filter.from),
+        to: errors.to ? textOf(req.query.to ?? '') : isoDay(filter.to),
         q: filter.q,
       },
       showSubsidiaries: actor.roles.has(Role.SUBSIDIARY_ACCESS) && orgs.length > 1,

@@ -5,7 +5,7 @@ import { actorOf } from '../../auth/access.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { clearKeys, lockedUntil, recordHit } from '../../auth/throttle.js';
-import { fieldErrors, str } from '../../http/validation.js';
+import { formBody, fieldErrors, str, textOf } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { PasswordForm, parseProfileForm } from './schema.js';
@@ -29,7 +29,7 @@ function formValues(src: Profile | Record<string, unknown>): Record<string, unkn
   const v: Record<string, unknown> = {};
   for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language', 'version']) {
     const x = (src as Record<string, unknown>)[k];
-    v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
+    v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : textOf(x);
   }
   for (const k of SUBSCRIPTIONS) {
     const x = (src as Record<string, unknown>)[k];
@@ -103,7 +103,7 @@ export function profileRoutes(deps: AppDeps): Router {
 
   r.post(`${path}/password`, guard(), async (req, res, next) => {
     const actor = actorOf(req);
-    const form = PasswordForm.safeParse({ current: req.body?.current ?? '', password: req.body?.password ?? '', confirm: req.body?.confirm ?? '' });
+    const form = PasswordForm.safeParse({ current: formBody(req).current ?? '', password: formBody(req).password ?? '', confirm: formBody(req).confirm ?? '' });
     if (!form.success) return renderPassword(req, res, 422, fieldErrors(form.error));
     const rules = passwordCheckRules(actor);
     const locked = await lockedUntil(prisma, rules, clock.now());

@@ -8,7 +8,7 @@ import { recentlyConfirmed } from '../../auth/two-step.js';
 import { secondStepOf, useSecondStepCode } from '../../auth/two-factor.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { langOf } from '../../http/locals.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { keyOf } from './context.js';
 
 const MINUTE = 60_000;
@@ -42,20 +42,21 @@ export function confirmRoutes(deps: AppDeps): Router {
 
   const render = async (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {
     const step = await secondStepOf(prisma, actorOf(req).id);
-    res.status(status).render('security/confirm', { next: safeNext(req.body?.next ?? req.query.next), hasCode: step.totp || step.recoveryLeft > 0, ...extra });
+    res.status(status).render('security/confirm', { next: safeNext(formBody(req).next ?? req.query.next), hasCode: step.totp || step.recoveryLeft > 0, ...extra });
   };
 
   r.get(path, guard(), (req, res) => render(req, res, 200));
 
   r.post(path, guard(), async (req, res) => {
     const actor = actorOf(req);
-    const password = typeof req.body?.password === 'string' ? req.body.password : '';
-    const code = str(req.body?.code);
+    const body = formBody(req);
+    const password = typeof body.password === 'string' ? body.password : '';
+    const code = str(body.code);
     if (!password && !code) return render(req, res, 422, { errors: { password: 'security.confirm.missing' } });
     const rules = checkRules(actor.id);
     const locked = await lockedUntil(prisma, rules, clock.now());
     if (locked) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), locked) });
-    let ok = false;
+    let ok: boolean;
     if (password) {
       const me = await prisma.contact.findFirst({ where: { id: actor.id, organizationId: actor.organizationId, deletedAt: null }, select: { passwordHash: true } });
       ok = await verifyPassword(me?.passwordHash, password.slice(0, 1024));
@@ -69,7 +70,7 @@ export function confirmRoutes(deps: AppDeps): Router {
     }
     await clearKeys(prisma, rules.map((x) => x.key));
     req.session.reauthAt = clock.now().getTime();
-    res.redirect(safeNext(req.body?.next));
+    res.redirect(safeNext(body.next));
   });
 
   return r;

@@ -10,7 +10,7 @@ import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 
 /** Who may require two-step login for an organisation: "Contactpersonen beheren" with "Rollen toekennen" (the main contact holds both). */
 function mayRequire(actor: Actor): boolean {
@@ -43,7 +43,7 @@ export function orgRequirementRoutes(deps: AppDeps): Router {
   r.post('/organisations/:id/two-step', guardFor('organisations'), async (req, res) => {
     const actor = actorOf(req);
     const id = idParam(req.params.id);
-    const wanted = str(req.body?.required) === 'on';
+    const wanted = str(formBody(req).required) === 'on';
     const org = await prisma.organization.findFirst({ where: { AND: [{ id }, scope.organizations(actor)] }, select: { id: true, twoFactorRequired: true } });
     if (!org) throw new AppError('NOT_FOUND');
     if (!mayRequire(actor)) throw new AppError('FORBIDDEN');

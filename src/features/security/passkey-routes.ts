@@ -9,14 +9,14 @@ import { pendingTwoStep } from '../../auth/two-step.js';
 import { recordAudit } from '../../audit.js';
 import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { requireRecentConfirmation } from './confirm-routes.js';
 import { changeContext } from './context.js';
 import { addPasskey, removePasskey, renamePasskey } from './passkey-service.js';
 
 /** The credential the browser script put in the form, parsed; null when absent or not JSON. */
 function credentialOf(req: Request): unknown {
-  const raw = str(req.body?.credential);
+  const raw = str(formBody(req).credential);
   if (!raw || raw.length > 20_000) return null;
   try {
     return JSON.parse(raw) as unknown;
@@ -27,7 +27,7 @@ function credentialOf(req: Request): unknown {
 
 /** A passkey's name: trimmed, 1 to 60 characters. */
 function nameOf(req: Request): string | null {
-  const name = str(req.body?.name).trim();
+  const name = str(formBody(req).name).trim();
   return name && name.length <= 60 ? name : null;
 }
 

@@ -4,7 +4,7 @@ import { actorOf } from '../../auth/access.js';
 import { idParam } from '../../http/params.js';
 import { flash } from '../../http/locals.js';
 import { pageInfo } from '../../http/list.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { addWatcher, listWatchers, MAX_WATCHERS, removeWatcher, watcherCandidates } from './watchers.js';
 
 /** Betrokkenen (CC) of a ticket: the picker page, add, remove (also oneself). */
@@ -25,7 +25,7 @@ export function registerWatcherRoutes(r: Router, { prisma }: AppDeps, guard: () 
 
   r.post('/tickets/:id/watchers', guard(), async (req, res) => {
     const id = idParam(req.params.id);
-    const result = await addWatcher(prisma, actorOf(req), id, idParam(str(req.body?.contactId)));
+    const result = await addWatcher(prisma, actorOf(req), id, idParam(str(formBody(req).contactId)));
     if (!result.added) return res.status(422).render('tickets/watchers', { ...(await pickerPage(req)), full: true });
     flash(req, 'success', 'tickets.watchers.added');
     res.redirect(303, `/tickets/${id}/watchers`);
@@ -42,6 +42,6 @@ export function registerWatcherRoutes(r: Router, { prisma }: AppDeps, guard: () 
       return res.redirect(303, '/tickets');
     }
     flash(req, 'success', 'tickets.watchers.removed');
-    res.redirect(303, str(req.body?.back) === 'ticket' ? `/tickets/${id}` : `/tickets/${id}/watchers`);
+    res.redirect(303, str(formBody(req).back) === 'ticket' ? `/tickets/${id}` : `/tickets/${id}/watchers`);
   });
 }
