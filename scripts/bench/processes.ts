@@ -55,8 +55,8 @@ function startServer(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, time
         },
       });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       children.delete(child);

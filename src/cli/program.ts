@@ -60,8 +60,8 @@ export function buildProgram(ctx: CliDeps): Command {
 function servicesFor(ctx: CliContext): Services {
   const config = ctx.config ?? loadConfig();
   // `--help` runs without a database: the domain is then never called.
-  const storage = ctx.storage ?? (ctx.prisma ? createStorage(config.tickets.s3, ctx.prisma) : (undefined as never));
-  return createServices({ db: ctx.prisma, clock: { now: ctx.now }, storage, config, baseUrl: ctx.baseUrl });
+  const storage = ctx.storage ?? (ctx.prisma ? createStorage(config.tickets.s3, ctx.prisma) : undefined);
+  return createServices({ db: ctx.prisma, clock: { now: ctx.now }, storage: storage!, config, baseUrl: ctx.baseUrl });
 }
 
 /** Runs one command line (without the node and script names); returns the exit code. */

@@ -9,16 +9,18 @@ import { CHUNK_BYTES } from './postgres.js';
 export function byteaStream(size: number, slice: (from: number, count: number) => Promise<Uint8Array | null>): Readable {
   let offset = 0;
   return new Readable({
-    async read() {
-      try {
-        if (offset >= size) return void this.push(null);
-        const part = await slice(offset + 1, Math.min(CHUNK_BYTES, size - offset));
-        if (!part || !part.length) return void this.push(null);
-        offset += part.length;
-        this.push(Buffer.from(part));
-      } catch (err) {
-        this.destroy(err as Error);
-      }
+    read() {
+      void (async () => {
+        try {
+          if (offset >= size) return void this.push(null);
+          const part = await slice(offset + 1, Math.min(CHUNK_BYTES, size - offset));
+          if (!part || !part.length) return void this.push(null);
+          offset += part.length;
+          this.push(Buffer.from(part));
+        } catch (err) {
+          this.destroy(err as Error);
+        }
+      })();
     },
   });
 }

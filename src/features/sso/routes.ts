@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Passport } from 'passport';
 import type { AppDeps } from '../../deps.js';
 import { actorOf, publicRoute } from '../../auth/access.js';
@@ -54,7 +54,7 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
     const provider = PROVIDER[name];
 
     r.get(`/auth/${name}`, publicRoute, withStrategy(name), (req, res, next) => {
-      passport.authenticate(name, { session: false })(req, res, next);
+      (passport.authenticate(name, { session: false }) as RequestHandler)(req, res, next);
     });
 
     r.get(`/auth/${name}/callback`, publicRoute, withStrategy(name), (req, res, next) => {
@@ -62,7 +62,7 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
       if (req.query.error === 'access_denied') {
         return void refuse(prisma, { provider }, 'cancelled', ip).then(() => renderRefused(res, provider, 'cancelled'), next);
       }
-      passport.authenticate(name, { session: false }, (err: unknown, identity: ProviderIdentity | false, info: unknown) => {
+      (passport.authenticate(name, { session: false }, (err: unknown, identity: ProviderIdentity | false, info: unknown) => {
         void (async () => {
           if (err || !identity) {
             // A bad state, a spent code, a token with the wrong nonce, audience or issuer...
@@ -77,7 +77,7 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
           if (outcome.linked) flash(req, 'success', `sso.linkedNow.${provider}`);
           res.redirect('/');
         })().catch(next);
-      })(req, res, next);
+      }) as RequestHandler)(req, res, next);
     });
   }
 
@@ -107,7 +107,7 @@ function describeError(err: unknown): string {
       parts.push(typeof code === 'string' ? `${e.message} (${code})` : e.message);
       e = e.cause;
     } else {
-      if (typeof e === 'object' && 'error' in e) parts.push(String((e as { error: unknown }).error));
+      if (typeof e === 'object' && 'error' in e) parts.push(String(e.error));
       break;
     }
   }

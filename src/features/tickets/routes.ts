@@ -79,7 +79,8 @@ export function ticketRoutes(deps: AppDeps): Router {
   r.get(PAGES.tickets.path, guard(), async (req, res) => {
     const actor = actorOf(req);
     const query = parseTicketQuery(req.query, actor.orgIds, reopenCutoff(clock.now(), config.tickets.reopenDays));
-    const [result, organizations] = await Promise.all([listTickets(prisma, actor, query), scopeOrganizations(actor)]);
+    const result = await listTickets(prisma, actor, query);
+    const organizations = scopeOrganizations(actor);
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
     const statusValue = query.status === 'current' || query.status === 'all' ? t(`tickets.filter.${query.status}`) : t(`tickets.status.${query.status}`);
