@@ -100,13 +100,13 @@ describe('lists', () => {
     const parent = await makeOrg(db.prisma);
     const since = new Date(Date.now() - 1000).toISOString();
     const made: number[] = [];
-    for (let i = 0; i < 5; i++) made.push((await request(app).post('/api/v1/organizations').set(api()).send({ name: `Lijst ${i}`, parentId: parent.id })).body.id);
+    for (let i = 0; i < 5; i++) made.push((await request(app).post('/api/v1/organizations').set(api()).send({ name: `Lijst ${i}`, parentId: parent.id })).body.id as number);
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
       const res: request.Response = await request(app).get('/api/v1/organizations').query({ limit: 2, updated_since: since, ...(cursor ? { cursor } : {}) }).set(api());
       expect(res.status).toBe(200);
-      seen.push(...res.body.data.map((o: { id: number }) => o.id));
+      seen.push(...(res.body.data as { id: number }[]).map((o) => o.id));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen.filter((id) => made.includes(id))).toEqual(made);
