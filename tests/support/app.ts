@@ -11,7 +11,13 @@ import type { TestDb } from './db.js';
 /** The supplier variables production requires (example values: the IBAN is the standard example). */
 export const SUPPLIER_ENV = { SUPPLIER_KVK: '87654321', SUPPLIER_VAT_ID: 'NL876543210B01', SUPPLIER_IBAN: 'NL91 ABNA 0417 1643 00', SUPPLIER_BIC: 'ABNANL2A', SUPPLIER_ACCOUNT_HOLDER: 'Vcare connect B.V.' };
 
-/** A clock the test moves by hand. */
+/**
+ * A clock the test moves by hand. It starts at the moment the test starts unless the test names an
+ * instant: the database stamps some rows with its own now() (the outbox's next attempt, created_at
+ * defaults), so a default far from the real time would make those rows lie in the past or future.
+ * Expectations are therefore computed from this clock (formatDateTime(lang, clock.now())), never
+ * written as a pattern of today's date; docs/testing.md shows the suite run under libfaketime.
+ */
 export class TestClock implements Clock {
   private t: number;
   constructor(start = Date.now()) {
