@@ -48,7 +48,7 @@ export default defineConfig(
     rules: {
       // Control characters in a pattern are what the input checks look for (return-to, text, file detection).
       'no-control-regex': 'off',
-      // A variable a closure reads before its one assignment (a server's handler, the app built after listen) stays `let`.
+      // A variable that a closure reads before its one assignment (the app built after listen) stays `let`.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },

@@ -2,7 +2,10 @@ import type { Prisma, PrismaClient, Tx } from './db/client.js';
 import type { Actor } from './auth/actor.js';
 import { emitWebhookEvent } from './webhooks/events.js';
 
-/** Who did it: a logged-in person, vendor staff through the CLI, one of Vcare's systems through an API token, or the system. */
+/**
+ * Who did it: a logged-in person, vendor staff through the CLI,
+ * one of Vcare's systems through an API token, or the system.
+ */
 export type AuditActor = Pick<Actor, 'id' | 'displayName'> | { staff: string } | { api: string } | 'system';
 
 /** One audit event: who, what, on which record, before and after. */

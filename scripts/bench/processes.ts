@@ -81,7 +81,8 @@ export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSI
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
-      // Plain http on loopback: the portal warns that cookies are not Secure, which is what lets the load generator send them.
+      // Plain http on loopback: the portal warns that cookies are
+      // not Secure, which is what lets the load generator send them.
       BASE_URL: 'http://127.0.0.1',
       LOG_LEVEL: 'warn',
       DEMO_SEED: 'true',

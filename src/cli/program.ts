@@ -56,7 +56,9 @@ export function buildProgram(ctx: CliDeps): Command {
   return program;
 }
 
-/** The domain for the staff tool: its clock, its base URL for links in mails, attachments in PostgreSQL unless given. */
+/**
+ * The domain for the staff tool: its clock, its base URL for links in mails, attachments in PostgreSQL unless given.
+ */
 function servicesFor(ctx: CliContext): Services {
   // The entry point passes the environment's configuration; a caller without one (a test) gets the defaults.
   const config = ctx.config ?? loadConfig({});

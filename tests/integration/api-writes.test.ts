@@ -141,7 +141,8 @@ describe('tickets and contacts', () => {
   it('a contact with roles; a new address through PATCH ends the old sessions and password', async () => {
     const c = await request(app).post('/api/v1/contacts').set(api()).send({ organizationId: orgId, lastName: 'Sanders', email: 'K.Sanders@Example.nl', webAccess: true, roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'], subscribeCare: true });
     expect(c.status, c.text).toBe(201);
-    // Web access means the person can log in: the basic roles come with it (src/auth/web-access.ts), as in the form and the CLI.
+    // Web access means the person can log in: the basic roles come
+    // with it (src/auth/web-access.ts), as in the form and the CLI.
     expect(c.body).toMatchObject({ email: 'k.sanders@example.nl', roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'VIEW_INVOICES'], subscribeCare: true, isMainContact: false });
     expect((await request(app).post('/api/v1/contacts').set(api()).send({ organizationId: orgId, lastName: 'X', email: 'k.sanders@example.nl' })).status).toBe(409);
     await db.prisma.contact.update({ where: { id: c.body.id }, data: { passwordHash: 'x' } });

@@ -23,7 +23,8 @@ type Row = NonNullable<Awaited<ReturnType<typeof getProductInfo>>>;
 const present = (r: Row): z.output<typeof ProductInformation> => ({ bodyNl: r.bodyNl, bodyEn: r.bodyEn, updatedBy: r.updatedBy, updatedAt: r.updatedAt.toISOString() });
 const PATH = '/api/v1/product-information';
 
-// The text is one row: a transaction-scoped advisory lock stands in for its row lock, so two writers with the same ETag cannot both pass (and a first PUT has no row to lock).
+// The text is one row: a transaction-scoped advisory lock stands in for its row lock, so
+// two writers with the same ETag cannot both pass (and a first PUT has no row to lock).
 async function lockAndMatch(ctx: ApiContext): Promise<Row | null> {
   await (ctx.db as Tx).$executeRaw`SELECT pg_advisory_xact_lock(13003)`;
   const row = await getProductInfo(ctx.db);

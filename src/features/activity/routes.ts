@@ -10,7 +10,9 @@ import { ACTIVITY_CSV_LIMIT, ACTIVITY_GROUPS, exportActivity, listActivity, list
 import { lookUp } from './lookups.js';
 import { kindLabel, presentEvent } from './present.js';
 
-/** "Activiteiten": the organisation's audit trail in sentences, for its main contact only; `?format=csv` downloads it. */
+/**
+ * "Activiteiten": the organisation's audit trail in sentences, for its main contact only; `?format=csv` downloads it.
+ */
 export function activityRoutes({ prisma }: AppDeps): Router {
   const r = Router();
 

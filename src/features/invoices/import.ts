@@ -137,7 +137,10 @@ export function parseInvoiceCsv(input: string): InvoiceInput[] {
 const JSON_HEAD = { number: 'number', org: 'organizationId', title: 'title', date: 'date', term: 'paymentTermDays', orgName: 'organizationName' };
 const JSON_LINE = { description: 'description', quantity: 'quantity', unitPrice: 'unitPrice', vatRate: 'vatRate' };
 
-/** Reads a JSON array of invoices `{ number, organizationId, title, date, paymentTermDays?, organizationName?, lines: [{ description, quantity, unitPrice, vatRate }] }`. */
+/**
+ * Reads a JSON array of invoices `{ number, organizationId, title, date, paymentTermDays?,
+ * organizationName?, lines: [{ description, quantity, unitPrice, vatRate }] }`.
+ */
 export function parseInvoiceJson(input: string): InvoiceInput[] {
   let data: unknown;
   try {

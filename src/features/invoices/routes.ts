@@ -69,7 +69,8 @@ export function invoiceRoutes(deps: AppDeps): Router {
       ...(filter.q ? [{ label: t('invoices.filter.search'), value: filter.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
     ];
     const errors = filter.errors;
-    // A first visit whose default period holds nothing is told so, with the period of the most recent invoice one click away.
+    // A first visit whose default period holds nothing is told so,
+    // with the period of the most recent invoice one click away.
     const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await latestInvoiceDate(prisma, actor, filter) : null;
     const latestPeriod = latest ? sixMonthsUpTo(latest) : null;
     res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
@@ -146,7 +147,8 @@ export function invoiceRoutes(deps: AppDeps): Router {
 const ZIP_BATCH = 20;
 
 /**
- * Streams the PDFs, each with its UBL e-invoice beside it, as one ZIP. Invoices are read in small batches and each entry is awaited
+ * Streams the PDFs, each with its UBL e-invoice beside it, as one
+ * ZIP. Invoices are read in small batches and each entry is awaited
  * before the next is added, so memory stays bounded by a batch, whatever the selection.
  */
 async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {

@@ -89,7 +89,8 @@ export async function updateOrganization(tx: Tx, id: number, patch: Organization
   const changed = Object.keys(data).filter((k) => (before as Record<string, unknown>)[k] !== data[k]);
   if (!changed.length) return;
   await tx.organization.update({ where: { id }, data: { ...data, version: { increment: 1 } } });
-  // Reports in the contract are an event of their own, whichever door changes them: Activiteiten shows it to the customer.
+  // Reports in the contract are an event of their own, whichever
+  // door changes them: Activiteiten shows it to the customer.
   if (changed.includes('reportsInContract')) {
     await recordAudit(tx, { actor, kind: 'organization.reports', organizationId: id, subjectType: 'organization', subjectId: id, before: { reportsInContract: before.reportsInContract }, after: { reportsInContract: patch.reportsInContract! } });
   }

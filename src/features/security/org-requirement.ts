@@ -12,7 +12,10 @@ import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
 import { formBody, str } from '../../http/validation.js';
 
-/** Who may require two-step login for an organisation: "Contactpersonen beheren" with "Rollen toekennen" (the main contact holds both). */
+/**
+ * Who may require two-step login for an organisation: "Contactpersonen
+ * beheren" with "Rollen toekennen" (the main contact holds both).
+ */
 function mayRequire(actor: Actor): boolean {
   return actor.roles.has(Role.MANAGE_CONTACTS) && actor.roles.has(Role.ASSIGN_ROLES);
 }

@@ -67,7 +67,9 @@ export async function changeStatus(db: PrismaClient | Tx, id: number, status: Ti
   });
 }
 
-/** A staff reply: a note by Vcare on the ticket (with files already stored), mailed to the reporter and the Betrokkenen. */
+/**
+ * A staff reply: a note by Vcare on the ticket (with files already stored), mailed to the reporter and the Betrokkenen.
+ */
 export async function staffReply(db: PrismaClient | Tx, id: number, body: string, staffName: string, ctx: StaffContext, files: ReceivedFile[] = []) {
   return inTransaction(db, async (tx) => {
     const t = await lockTicket(tx, id);
