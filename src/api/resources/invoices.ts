@@ -100,7 +100,7 @@ function present(r: Row): z.output<typeof Invoice> {
 async function withPdfFlags(db: ApiContext['db'], rows: Prisma.InvoiceGetPayload<{ select: typeof select }>[]): Promise<Row[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const has = new Set((await db.$queryRaw<{ id: number }[]>`SELECT id FROM invoices WHERE id = ANY(${ids}::int[]) AND pdf IS NOT NULL`).map((r) => r.id));
+  const has = new Set((await db.$queryRaw<{ id: number }[]>`SELECT id FROM invoices WHERE id = ANY(${ids}::int[]) AND pdf_key IS NOT NULL`).map((r) => r.id));
   return rows.map((r) => ({ ...r, hasPdf: has.has(r.id) }));
 }
 
@@ -109,7 +109,7 @@ async function load(db: ApiContext['db'], number: number): Promise<Row | null> {
   const rows = await db.$queryRaw<Row[]>`
     SELECT i.id, i.number, i.organization_id AS "organizationId", i.organization_name AS "organizationName", i.title,
            i.invoice_date AS "invoiceDate", i.payment_term_days AS "paymentTermDays", i.amount_excl_vat::text AS "amountExclVat",
-           i.vat_amount::text AS "vatAmount", i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.pdf IS NOT NULL AS "hasPdf",
+           i.vat_amount::text AS "vatAmount", i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.pdf_key IS NOT NULL AS "hasPdf",
            coalesce((SELECT json_agg(json_build_object('position', l.position, 'description', l.description, 'quantity', l.quantity::text,
                        'unitPrice', l.unit_price::text, 'vatRate', l.vat_rate::text, 'amountExclVat', l.amount_excl_vat::text) ORDER BY l.position)
                      FROM invoice_lines l WHERE l.invoice_id = i.id), '[]') AS lines
@@ -214,7 +214,7 @@ export const invoiceRoutes = [
       const refusal = pdfRefusal(ctx.raw!);
       if (refusal) throw new ApiProblem(422, refusal, [{ pointer: '#', detail: refusal }]);
       const row0 = await tx.invoice.findUniqueOrThrow({ where: { id: current.id }, select: { organizationId: true } });
-      await storeInvoicePdf(tx, current.id, params.number, row0.organizationId, ctx.raw!, { api: ctx.actor.name });
+      await storeInvoicePdf(tx, current.id, params.number, row0.organizationId, ctx.raw!, { api: ctx.actor.name }, ctx.deps.storage);
       const row = (await load(tx, params.number))!;
       return { status: 200, body: present(row), etag: etagOf(row) };
     },

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { CliError, collect, id, parse, staffActor, text, type CliContext } from '../validate.js';
+import { CliError, collect, id, parse, staffActor, text, type CliDeps } from '../validate.js';
 import { InputError, parseInvoiceCsv, parseInvoiceJson, readHead, readLine, withTotals } from '../../features/invoices/import.js';
 import { checkAgainstDatabase, MAX_PDF_BYTES, pdfRefusal, storeInvoices } from '../../features/invoices/store.js';
 import { formatCents } from '../../features/invoices/money.js';
@@ -46,7 +46,7 @@ async function asCli<T>(fn: () => Promise<T> | T): Promise<T> {
 }
 
 /** Registers `invoice:add` and `invoice:import`. */
-export function registerInvoicesCommands(program: Command, ctx: CliContext): void {
+export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
   const { prisma } = ctx;
 
   program
@@ -92,7 +92,7 @@ export function registerInvoicesCommands(program: Command, ctx: CliContext): voi
             if (e instanceof InputError) throw new InputError('', e.field === 'number' ? '--number' : '--org', e.reason);
             throw e;
           });
-          await storeInvoices(tx, [invoice], names, staffActor(), { pdf });
+          await storeInvoices(tx, [invoice], names, staffActor(), { pdf: pdf && { bytes: pdf, storage: ctx.services.deps.storage } });
         }),
       );
       ctx.out(`invoice ${invoice.number} added: ${invoice.title}, ${formatCents(invoice.exclCents)} excl. VAT, ${formatCents(invoice.exclCents + invoice.vatCents)} incl. VAT${pdf ? ', with its PDF' : ''}`);

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import archiver from 'archiver';
-import type { AppDeps } from '../../deps.js';
+import { pipeline } from 'node:stream/promises';
+import type { AppDeps, BuiltDeps } from '../../deps.js';
 import { actorOf, holdsAny } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
@@ -13,6 +14,7 @@ import { langOf } from '../../http/locals.js';
 import { isoDay, parseInvoiceFilter, sixMonthsUpTo } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
+import { openInvoicePdf } from './store.js';
 import { renderInvoiceUbl, ublFileName } from './ubl.js';
 import { idParam } from '../../http/params.js';
 import { recordDownload } from '../../audit.js';
@@ -37,7 +39,7 @@ function readSelection(deps: AppDeps, req: Request, actor: Actor) {
 }
 
 /** Administratie › Facturen: the list, its CSV and ZIP exports, and each invoice's PDF. */
-export function invoiceRoutes(deps: AppDeps): Router {
+export function invoiceRoutes(deps: BuiltDeps): Router {
   const { prisma } = deps;
   const r = Router();
 
@@ -128,9 +130,18 @@ export function invoiceRoutes(deps: AppDeps): Router {
     const invoice = await getInvoiceForPdf(prisma, actor, id);
     const mayAsk = holdsAny(actor, PAGES.ticketNew.role);
     const questionUrl = mayAsk ? `${deps.config.baseUrl}/tickets/new?invoice=${invoice.id}` : undefined;
-    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req), questionUrl);
-    await recordDownload(prisma, actor, { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null });
-    sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
+    // A stored PDF streams from the file storage; otherwise the PDF is generated.
+    const stored = await openInvoicePdf(deps.storage, invoice);
+    const body = stored ? null : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req), questionUrl);
+    await recordDownload(prisma, actor, { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null }).catch((err: unknown) => {
+      stored?.destroy();
+      throw err;
+    });
+    if (stored) {
+      startDownload(res, invoiceFileName(invoice.number), 'application/pdf');
+      return void (await pipeline(stored, res));
+    }
+    sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body: body! });
   });
 
   // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.
@@ -151,7 +162,7 @@ const ZIP_BATCH = 20;
  * ZIP. Invoices are read in small batches and each entry is awaited
  * before the next is added, so memory stays bounded by a batch, whatever the selection.
  */
-async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {
+async function streamZip(deps: BuiltDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {
   startDownload(res, 'facturen.zip', 'application/zip');
   const archive = archiver('zip', { zlib: { level: 6 } });
   let closed = false;
@@ -167,7 +178,7 @@ async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' 
     for (const id of ids) {
       const inv = byId.get(id);
       if (!inv || closed) continue;
-      const body = inv.pdf ? Buffer.from(inv.pdf) : await renderInvoicePdf(inv, deps.config.supplier, lang);
+      const body = (await openInvoicePdf(deps.storage, inv)) ?? (await renderInvoicePdf(inv, deps.config.supplier, lang));
       for (const [name, content] of [[invoiceFileName(inv.number), body], [ublFileName(inv.number), Buffer.from(renderInvoiceUbl(inv, deps.config.supplier), 'utf8')]] as const) {
         const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
         archive.append(content, { name, date: inv.invoiceDate });
