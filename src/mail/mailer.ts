@@ -122,7 +122,10 @@ export async function deliverDue(
   }
 }
 
-/** Runs deliverDue every `intervalMs` and on `kick()` (src/jobs/worker-loop.ts); `stop()` waits for the current run, then closes the transport. */
+/**
+ * Runs deliverDue every `intervalMs` and on `kick()` (src/jobs/worker-loop.ts);
+ * `stop()` waits for the current run, then closes the transport.
+ */
 export function startOutboxWorker(
   prisma: PrismaClient,
   transport: Transport,

@@ -73,7 +73,8 @@ export function downloadRoutes({ prisma, storage }: BuiltDeps): Router {
   r.get(PAGES.document.path, guardFor('document'), async (req, res) => {
     const actor = actorOf(req);
     const doc = await getDocument(prisma, actor, idParam(req.params.id), storage);
-    // The name and kind are kept in the event: the activity page can still say what it was after the document is removed.
+    // The name and kind are kept in the event: the activity page
+    // can still say what it was after the document is removed.
     await recordDownload(prisma, actor, { kind: 'document.downloaded', subjectType: 'document', subjectId: doc.id, after: { fileName: doc.fileName, kind: doc.kind }, ip: req.ip ?? null });
     startDownload(res, doc.fileName, doc.contentType);
     res.setHeader('Content-Length', String(doc.size));
