@@ -40,7 +40,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** "(1 mailed)", "(3 mailed)", "(nobody mailed)": the reporter and Betrokkenen who still see the ticket and want this mail. */
+/**
+ * "(1 mailed)", "(3 mailed)", "(nobody mailed)": the reporter
+ * and Betrokkenen who still see the ticket and want this mail.
+ */
 const mailedText = (n: number) => (n ? ` (${n} mailed)` : ' (nobody mailed)');
 
 const REASONS: Record<RefusalReason, string> = {

@@ -57,7 +57,9 @@ export async function setProductInfo(db: PrismaClient | Tx, text: { bodyNl: stri
   });
 }
 
-/** Removes the staff text (the page shows its default text again), with its audit event. Returns whether there was one. */
+/**
+ * Removes the staff text (the page shows its default text again), with its audit event. Returns whether there was one.
+ */
 export async function resetProductInfo(db: PrismaClient | Tx, actor: AuditActor): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const before = await tx.pageContent.findUnique({ where: { key: PRODUCT_INFO_KEY } });

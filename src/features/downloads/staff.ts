@@ -83,7 +83,8 @@ async function organizationFor(tx: Tx, kind: DocumentKind, organizationId: numbe
 
 /**
  * Adds a document with its audit event; a report also queues its mail to everyone who opted in
- * and may see it, in the same transaction (with a one-click unsubscribe link, given the mail-link key). Returns the organisation (null: every customer) and
+ * and may see it, in the same transaction (with a one-click unsubscribe link,
+ * given the mail-link key). Returns the organisation (null: every customer) and
  * the addresses mailed.
  */
 export async function addDocument(db: PrismaClient | Tx, input: DocumentInput, actor: AuditActor, opts: { baseUrl: string; linkSecret?: string; storage: FileStorage }) {

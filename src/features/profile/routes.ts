@@ -4,7 +4,7 @@ import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { fieldErrors, str } from '../../http/validation.js';
+import { textOf, formBody, fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { PasswordForm, parseProfileForm } from './schema.js';
@@ -27,7 +27,7 @@ function formValues(src: Profile | Record<string, unknown>): Record<string, unkn
   const v: Record<string, unknown> = {};
   for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language', 'version']) {
     const x = (src as Record<string, unknown>)[k];
-    v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
+    v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : textOf(x);
   }
   for (const k of SUBSCRIPTIONS) {
     const x = (src as Record<string, unknown>)[k];
@@ -104,7 +104,7 @@ export function profileRoutes(deps: BuiltDeps): Router {
 
   r.post(`${path}/password`, guard(), async (req, res, next) => {
     const actor = actorOf(req);
-    const form = PasswordForm.safeParse({ current: req.body?.current ?? '', password: req.body?.password ?? '', confirm: req.body?.confirm ?? '' });
+    const form = PasswordForm.safeParse({ current: formBody(req).current ?? '', password: formBody(req).password ?? '', confirm: formBody(req).confirm ?? '' });
     if (!form.success) return renderPassword(req, res, 422, fieldErrors(form.error));
     const rules = passwordCheckRules(actor);
     const attempt = await auth.takeAttempt(rules);

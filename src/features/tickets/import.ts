@@ -8,6 +8,7 @@ import { parseIsoDateTime } from '../../cli/time.js';
 import { TicketChannel, TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
 import { refuse } from '../../http/errors.js';
 import { addWorkingDays } from './working-days.js';
+import { textOf } from '../../http/validation.js';
 
 /**
  * Tickets from another helpdesk: a JSON array of objects or a CSV file with a header line
@@ -17,7 +18,7 @@ import { addWorkingDays } from './working-days.js';
  */
 
 const blank = (v: unknown) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
-const toText = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : String(v));
+const toText = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : textOf(v));
 /** An optional column: empty means absent. */
 const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => toText(blank(v)), s.optional());
 /** A required column: empty is checked as '' (so the message says what is wrong, not "undefined"). */

@@ -25,7 +25,10 @@ export const TICKET_STATUSES: readonly TicketStatus[] = [
   TicketStatus.RESOLVED,
 ];
 
-/** The open statuses: every status but Afgehandeld (the portal's "actueel" adds recently resolved tickets: scope.ts currentTickets). */
+/**
+ * The open statuses: every status but Afgehandeld (the portal's
+ * "actueel" adds recently resolved tickets: scope.ts currentTickets).
+ */
 export const CURRENT_STATUSES = TICKET_STATUSES.filter((s) => s !== TicketStatus.RESOLVED);
 
 const optionalText = (max: number, key: string) =>

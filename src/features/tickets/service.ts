@@ -139,7 +139,9 @@ export async function getTicket(prisma: PrismaClient | Tx, actor: Actor, id: num
   return ticket;
 }
 
-/** Files a ticket for the actor: status NEW, channel PORTAL, the service level's deadline; mails reporter and helpdesk. */
+/**
+ * Files a ticket for the actor: status NEW, channel PORTAL, the service level's deadline; mails reporter and helpdesk.
+ */
 export async function createTicket(
   prisma: PrismaClient | Tx,
   actor: Actor,
@@ -189,7 +191,9 @@ export async function createTicket(
   });
 }
 
-/** The outcome of adding a note: saved (perhaps reopening the ticket), or refused because the ticket is closed for good. */
+/**
+ * The outcome of adding a note: saved (perhaps reopening the ticket), or refused because the ticket is closed for good.
+ */
 export type NoteResult = { saved: true; reopened: boolean; resumed: boolean } | { saved: false };
 
 /**

@@ -2,7 +2,7 @@ import type { Request, Router } from 'express';
 import type { BuiltDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import { AppError } from '../../http/errors.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { readVerdictToken, VERDICT_SCORES } from './verdict-links.js';
 
 /**
@@ -30,8 +30,8 @@ export function registerVerdictRoutes(r: Router, { services, config }: BuiltDeps
 
   r.post('/mail/verdict/:token', publicRoute, async (req, res) => {
     const t = target(req);
-    const score = scoreOf(req.body?.score);
-    const comment = str(req.body?.comment).slice(0, 2000);
+    const score = scoreOf(formBody(req).score);
+    const comment = str(formBody(req).comment).slice(0, 2000);
     if (score === null) {
       const state = await tickets.verdictState(t.ticketId, t.contactId);
       return res.status(422).render('tickets/verdict', { ...state, token: req.params.token, scores: VERDICT_SCORES, chosen: null, comment, errors: { score: 'tickets.verdict.chooseScore' } });
