@@ -1,4 +1,4 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import type { Passport } from 'passport';
 
 type PassportInstance = InstanceType<typeof Passport>;
@@ -9,7 +9,7 @@ import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
 import { loginRules, resetIpRule, resetRules } from '../../auth/throttle.js';
 import { knownDevice, rememberDevice } from '../../auth/device.js';
-import { fieldErrors, str } from '../../http/validation.js';
+import { fieldErrors, str, formBody } from '../../http/validation.js';
 import { line, maxLengths } from '../../http/text.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
@@ -39,9 +39,9 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
 
   const renderLogin = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
     res.status(status).render('auth/login', {
-      username: str(req.body?.username).slice(0, LOGIN_MAX.username),
+      username: str(formBody(req).username).slice(0, LOGIN_MAX.username),
       max: LOGIN_MAX,
-      returnTo: safeReturnTo(req.body?.returnTo ?? req.query.returnTo),
+      returnTo: safeReturnTo(formBody(req).returnTo ?? req.query.returnTo),
       sso: deps.sso ?? services.sso.buttons(),
       ...extra,
     });
@@ -52,8 +52,8 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
   });
 
   r.post('/login', publicRoute, async (req: Request, res: Response, next: NextFunction) => {
-    const username = normaliseEmail(str(req.body.username));
-    const password = typeof req.body.password === 'string' ? req.body.password : '';
+    const username = normaliseEmail(str(formBody(req).username));
+    const password = typeof formBody(req).password === 'string' ? formBody(req).password : '';
     if (!username || !password) {
       return renderLogin(req, res, 422, { error: 'login.missing' });
     }
@@ -65,7 +65,7 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     const attempt = await auth.takeAttempt(rules, now);
     const locked = (until: Date) => renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
     if (!attempt.allowed) return locked(attempt.lockedUntil ?? now);
-    const failed = async () => {
+    const failed = () => {
       deps.metrics?.loginFailures.inc();
       if (!attempt.lockedUntil) return renderLogin(req, res, 401, { error: 'login.failed' });
       deps.metrics?.loginLocks.inc();
@@ -74,10 +74,10 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     // Longer than the form allows cannot be anyone's: a failed attempt, counted like any other.
     if (!LoginForm.safeParse({ username, password }).success) return failed();
 
-    passport.authenticate('local', { session: false }, (err: unknown, actor: Actor | false) => {
+    (passport.authenticate('local', { session: false }, (err: unknown, actor: Actor | false) => {
       if (err) return next(err);
       if (!actor) {
-        failed().catch(next);
+        failed();
         return;
       }
       void (async () => {
@@ -89,7 +89,7 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         await auth.clearKeys(rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
         await auth.releaseAttempt(rules.filter((x) => x.key.startsWith('ip:')));
-        const returnTo = safeReturnTo(req.body.returnTo);
+        const returnTo = safeReturnTo(formBody(req).returnTo);
         // A second step set up, or one the organisation requires: not logged in yet.
         const step = await services.security.secondStep(actor.id);
         if (step.totp || step.passkeys > 0 || step.required) {
@@ -100,7 +100,7 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
         await completeLogin(deps, req, res, actor, 'password');
         res.redirect(returnTo);
       })().catch(next);
-    })(req, res, next);
+    }) as RequestHandler)(req, res, next);
   });
 
   r.post('/logout', publicRoute, (req, res, next) => {
@@ -121,11 +121,11 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
   r.post('/password/forgot', publicRoute, async (req, res) => {
     const ip = req.ip ?? 'unknown';
     const now = clock.now();
-    const form = ForgotForm.safeParse({ email: str(req.body.email) });
+    const form = ForgotForm.safeParse({ email: str(formBody(req).email) });
     if (!form.success) {
       // A malformed address is an attempt too: it counts on the client address's counter.
       await auth.takeAttempt([resetIpRule(ip)], now);
-      return res.status(422).render('auth/forgot', { email: str(req.body.email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
+      return res.status(422).render('auth/forgot', { email: str(formBody(req).email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
     }
     const email = form.data.email;
     res.render('auth/forgot-sent', { email });
@@ -149,7 +149,8 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
   r.post('/password/reset/:token', publicRoute, async (req, res) => {
     const token = await auth.usableToken(String(req.params.token));
     if (!token) return res.status(410).render('auth/reset-invalid');
-    const form = ResetForm.safeParse({ password: req.body.password ?? '', confirm: req.body.confirm ?? '' });
+    const body = formBody(req);
+    const form = ResetForm.safeParse({ password: body.password ?? '', confirm: body.confirm ?? '' });
     if (!form.success) {
       return res.status(422).render('auth/reset', { purpose: token.purpose, email: token.contact.email, errors: fieldErrors(form.error) });
     }

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { formBody } from '../../http/validation.js';
 import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
@@ -56,7 +57,7 @@ export function downloadRoutes({ services }: BuiltDeps): Router {
   });
 
   r.post(PAGES.reports.path, guardFor('reports'), async (req, res) => {
-    const optIn = req.body?.optIn === '1';
+    const optIn = formBody(req).optIn === '1';
     await documents.setReportMailOptIn(actorOf(req), optIn, req.ip);
     flash(req, 'success', optIn ? 'downloads.reports.optInSaved' : 'downloads.reports.optOutSaved');
     res.redirect(303, PAGES.reports.path);

@@ -6,7 +6,7 @@ import type { Rule } from '../../auth/throttle.js';
 import { recentlyConfirmed } from '../../auth/two-step.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { langOf } from '../../http/locals.js';
-import { str } from '../../http/validation.js';
+import { str, formBody } from '../../http/validation.js';
 import { keyOf } from './context.js';
 
 const MINUTE = 60_000;
@@ -41,32 +41,30 @@ export function confirmRoutes(deps: BuiltDeps): Router {
 
   const render = async (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {
     const step = await security.secondStep(actorOf(req).id);
-    res.status(status).render('security/confirm', { next: safeNext(req.body?.next ?? req.query.next), hasCode: step.totp || step.recoveryLeft > 0, ...extra });
+    res.status(status).render('security/confirm', { next: safeNext(formBody(req).next ?? req.query.next), hasCode: step.totp || step.recoveryLeft > 0, ...extra });
   };
 
   r.get(path, guard(), (req, res) => render(req, res, 200));
 
   r.post(path, guard(), async (req, res) => {
     const actor = actorOf(req);
-    const password = typeof req.body?.password === 'string' ? req.body.password : '';
-    const code = str(req.body?.code);
+    const body = formBody(req);
+    const password = typeof body.password === 'string' ? body.password : '';
+    const code = str(body.code);
     if (!password && !code) return render(req, res, 422, { errors: { password: 'security.confirm.missing' } });
     const rules = checkRules(actor.id);
     const attempt = await auth.takeAttempt(rules);
     if (!attempt.allowed) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), attempt.lockedUntil ?? clock.now()) });
-    let ok = false;
-    if (password) {
-      ok = await security.verifyOwnPassword(actor, password.slice(0, 1024));
-    } else {
-      ok = (await security.useSecondStepCode(keyOf(deps), actor.id, code.slice(0, 64))) !== null;
-    }
+    const ok = password
+      ? await security.verifyOwnPassword(actor, password.slice(0, 1024))
+      : (await security.useSecondStepCode(keyOf(deps), actor.id, code.slice(0, 64))) !== null;
     if (!ok) {
       if (attempt.lockedUntil) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), attempt.lockedUntil) });
       return render(req, res, 422, { errors: password ? { password: 'security.confirm.wrongPassword' } : { code: 'security.confirm.wrongCode' } });
     }
     await auth.clearKeys(rules.map((x) => x.key));
     req.session.reauthAt = clock.now().getTime();
-    res.redirect(safeNext(req.body?.next));
+    res.redirect(safeNext(formBody(req).next));
   });
 
   return r;

@@ -76,7 +76,8 @@ export function ticketRoutes(deps: BuiltDeps): Router {
   r.get(PAGES.tickets.path, guard(), async (req, res) => {
     const actor = actorOf(req);
     const query = parseTicketQuery(req.query, actor.orgIds, reopenCutoff(clock.now(), config.tickets.reopenDays));
-    const [result, organizations] = await Promise.all([tickets.list(actor, query), tickets.organizations(actor)]);
+    const result = await tickets.list(actor, query);
+    const organizations = tickets.organizations(actor);
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
     const statusValue = query.status === 'current' || query.status === 'all' ? t(`tickets.filter.${query.status}`) : t(`tickets.status.${query.status}`);

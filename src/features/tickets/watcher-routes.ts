@@ -4,7 +4,7 @@ import { actorOf } from '../../auth/access.js';
 import { idParam } from '../../http/params.js';
 import { flash } from '../../http/locals.js';
 import { pageInfo } from '../../http/list.js';
-import { str } from '../../http/validation.js';
+import { str, formBody } from '../../http/validation.js';
 import { MAX_WATCHERS } from './watchers.js';
 
 /** Betrokkenen (CC) of a ticket: the picker page, add, remove (also oneself). */
@@ -26,7 +26,7 @@ export function registerWatcherRoutes(r: Router, { services }: BuiltDeps, guard:
 
   r.post('/tickets/:id/watchers', guard(), async (req, res) => {
     const id = idParam(req.params.id);
-    const result = await tickets.addWatcher(actorOf(req), id, idParam(str(req.body?.contactId)));
+    const result = await tickets.addWatcher(actorOf(req), id, idParam(str(formBody(req).contactId)));
     if (!result.added) return res.status(422).render('tickets/watchers', { ...(await pickerPage(req)), full: true });
     flash(req, 'success', 'tickets.watchers.added');
     res.redirect(303, `/tickets/${id}/watchers`);
@@ -43,6 +43,6 @@ export function registerWatcherRoutes(r: Router, { services }: BuiltDeps, guard:
       return res.redirect(303, '/tickets');
     }
     flash(req, 'success', 'tickets.watchers.removed');
-    res.redirect(303, str(req.body?.back) === 'ticket' ? `/tickets/${id}` : `/tickets/${id}/watchers`);
+    res.redirect(303, str(formBody(req).back) === 'ticket' ? `/tickets/${id}` : `/tickets/${id}/watchers`);
   });
 }
