@@ -2,6 +2,11 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { PrismaClient, Tx } from './db/client.js';
 import type { FileStorage } from './storage/types.js';
+import { invoiceServices } from './features/invoices/services.js';
+import { integrationServices } from './features/integration/services.js';
+import { mailServices } from './features/mail/services.js';
+import { healthServices } from './features/health/services.js';
+import { demoServices } from './demo/services.js';
 
 /**
  * What the domain is built from. `db` is the client, or a transaction when a door makes the
@@ -33,6 +38,11 @@ export function createServices(deps: ServiceDeps) {
     // -- support and content: tickets, FAQ, announcements, documents, activity --------------
 
     // -- billing and organisations: invoices, organisations, integration, mail -------------
+    invoices: invoiceServices(deps),
+    integration: integrationServices(deps),
+    mail: mailServices(deps),
+    health: healthServices(deps),
+    demo: demoServices(deps),
 
     deps,
   };

@@ -6,7 +6,7 @@ import { ACCESS } from '../auth/access.js';
 import { checkToken, type ApiActor } from '../auth/api-tokens.js';
 import { ApiProblem, problemHandler, zodProblems } from './problem.js';
 import type { ApiContext, ApiRoute } from './define.js';
-import { answerOf, claimKey, fingerprint, idempotencyKey, storeAnswer, type StoredAnswer } from './idempotency.js';
+import { answerOf, claimKey, fingerprint, idempotencyKey, type StoredAnswer } from './idempotency.js';
 import { API_ROUTES } from './routes.js';
 import { openApiDocument } from './openapi.js';
 import { forbiddenChars } from './input.js';
@@ -155,10 +155,11 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
       const print = key ? fingerprint(req.method, req.originalUrl, req.body) : '';
       const out = await deps.prisma.$transaction(
         async (tx) => {
-          const prior = key ? await claimKey(tx, ctx.actor.tokenId, key, print, ctx.now) : null;
+          const services = servicesWithin(deps, tx);
+          const prior = key ? await claimKey(services, ctx.actor.tokenId, key, print, ctx.now) : null;
           if (prior) return { answer: prior, replayed: true };
-          const answer = answerOf(await route.handle(input, { ...ctx, db: tx, services: servicesWithin(deps, tx) }), base);
-          if (key) await storeAnswer(tx, ctx.actor.tokenId, key, answer);
+          const answer = answerOf(await route.handle(input, { ...ctx, db: tx, services }), base);
+          if (key) await services.integration.storeIdempotentAnswer(ctx.actor.tokenId, key, answer);
           return { answer, replayed: false };
         },
         { timeout: 60_000, maxWait: 15_000 },

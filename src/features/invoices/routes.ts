@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import archiver from 'archiver';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf, holdsAny } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
@@ -15,29 +15,18 @@ import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
 import { renderInvoiceUbl, ublFileName } from './ubl.js';
 import { idParam } from '../../http/params.js';
-import { recordDownload } from '../../audit.js';
-import {
-  INVOICE_SORTS,
-  getInvoiceForPdf,
-  getInvoicesForPdf,
-  latestInvoiceDate,
-  listInvoices,
-  listInvoicesForExport,
-  invoiceScope,
-  selectInvoicesForZip,
-  type InvoiceSort,
-} from './service.js';
+import { INVOICE_SORTS, invoiceScope, type InvoiceSort } from './service.js';
 
 /** Reads the list's sort/page and filters; the services narrow the scope by the filter themselves. */
-function readSelection(deps: AppDeps, req: Request, actor: Actor) {
+function readSelection(deps: BuiltDeps, req: Request, actor: Actor) {
   const list = parseListQuery<InvoiceSort>(req.query, { sorts: INVOICE_SORTS, defaultSort: 'number', defaultDir: 'desc' });
   const filter = parseInvoiceFilter(req.query, deps.clock.now(), actor.roles.has(Role.SUBSIDIARY_ACCESS));
   return { list, filter, orgs: actor.orgs, scope: invoiceScope(actor, filter) };
 }
 
 /** Administratie › Facturen: the list, its CSV and ZIP exports, and each invoice's PDF. */
-export function invoiceRoutes(deps: AppDeps): Router {
-  const { prisma } = deps;
+export function invoiceRoutes(deps: BuiltDeps): Router {
+  const { invoices } = deps.services;
   const r = Router();
 
   r.get(PAGES.invoices.path, guardFor('invoices'), async (req, res) => {
@@ -45,7 +34,7 @@ export function invoiceRoutes(deps: AppDeps): Router {
     const lang = langOf(req);
     const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
     const { list, filter, orgs, scope } = readSelection(deps, req, actor);
-    const { rows, total } = await listInvoices(prisma, actor, filter, list);
+    const { rows, total } = await invoices.list(actor, filter, list);
 
     const range =
       filter.from && filter.to
@@ -69,7 +58,7 @@ export function invoiceRoutes(deps: AppDeps): Router {
     ];
     const errors = filter.errors;
     // A first visit whose default period holds nothing is told so, with the period of the most recent invoice one click away.
-    const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await latestInvoiceDate(prisma, actor, filter) : null;
+    const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await invoices.latestDate(actor, filter) : null;
     const latestPeriod = latest ? sixMonthsUpTo(latest) : null;
     res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
       rows,
@@ -104,7 +93,7 @@ export function invoiceRoutes(deps: AppDeps): Router {
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
     const { list, filter } = readSelection(deps, req, actor);
-    const rows = await listInvoicesForExport(prisma, actor, filter, list);
+    const rows = await invoices.listForExport(actor, filter, list);
     const cents = (v: { toString(): string }) => csvAmount(toUnits(v.toString(), 2) ?? 0n);
     sendCsv(res, 'facturen.csv', [
       ['number', 'title', 'date', 'amount', 'vat', 'orgName'].map((k) => t(`invoices.col.${k}`)),
@@ -116,24 +105,24 @@ export function invoiceRoutes(deps: AppDeps): Router {
     const actor = actorOf(req);
     const { list, filter } = readSelection(deps, req, actor);
     // Counted and refused before a byte is sent, so the refusal is a proper error page.
-    const selection = await selectInvoicesForZip(prisma, actor, filter, list);
+    const selection = await invoices.selectForZip(actor, filter, list);
     await streamZip(deps, res, actor, langOf(req), selection);
   });
 
   r.get(PAGES.invoicePdf.path, guardFor('invoicePdf'), async (req, res) => {
     const id = idParam(req.params.id);
     const actor = actorOf(req);
-    const invoice = await getInvoiceForPdf(prisma, actor, id);
+    const invoice = await invoices.getForPdf(actor, id);
     const mayAsk = holdsAny(actor, PAGES.ticketNew.role);
     const questionUrl = mayAsk ? `${deps.config.baseUrl}/tickets/new?invoice=${invoice.id}` : undefined;
     const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req), questionUrl);
-    await recordDownload(prisma, actor, { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null });
+    await invoices.recordDownload(actor, invoice, req.ip ?? null);
     sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
   });
 
   // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.
   r.get(PAGES.invoiceUbl.path, guardFor('invoiceUbl'), async (req, res) => {
-    const invoice = await getInvoiceForPdf(prisma, actorOf(req), idParam(req.params.id));
+    const invoice = await invoices.getForPdf(actorOf(req), idParam(req.params.id));
     const body = Buffer.from(renderInvoiceUbl(invoice, deps.config.supplier), 'utf8');
     sendDownload(res, { fileName: ublFileName(invoice.number), contentType: 'application/xml; charset=utf-8', body });
   });
@@ -148,7 +137,7 @@ const ZIP_BATCH = 20;
  * Streams the PDFs, each with its UBL e-invoice beside it, as one ZIP. Invoices are read in small batches and each entry is awaited
  * before the next is added, so memory stays bounded by a batch, whatever the selection.
  */
-async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {
+async function streamZip(deps: BuiltDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {
   startDownload(res, 'facturen.zip', 'application/zip');
   const archive = archiver('zip', { zlib: { level: 6 } });
   let closed = false;
@@ -160,7 +149,7 @@ async function streamZip(deps: AppDeps, res: Response, actor: Actor, lang: 'nl' 
   archive.pipe(res);
   for (let i = 0; i < selection.length && !closed; i += ZIP_BATCH) {
     const ids = selection.slice(i, i + ZIP_BATCH).map((s) => s.id);
-    const byId = new Map((await getInvoicesForPdf(deps.prisma, actor, ids)).map((inv) => [inv.id, inv]));
+    const byId = new Map((await deps.services.invoices.getManyForPdf(actor, ids)).map((inv) => [inv.id, inv]));
     for (const id of ids) {
       const inv = byId.get(id);
       if (!inv || closed) continue;

@@ -1,0 +1,16 @@
+import type { ServiceDeps } from '../services.js';
+import type { PrismaClient } from '../db/client.js';
+import type { AuditActor } from '../audit.js';
+import { seedDemo } from './seed.js';
+
+/** The manual's demo data, as the staff tool loads it. */
+export function demoServices(deps: ServiceDeps) {
+  return {
+    /** Loads the demo into a database without organisations (`loaded: false` otherwise), its dates relative to the clock's now. */
+    seed(who: AuditActor): Promise<{ loaded: boolean }> {
+      // The seed runs its own transaction under an advisory lock: it needs the client, not someone's transaction.
+      if (!('$transaction' in deps.db)) throw new Error('the demo is loaded with the database client, not inside a transaction');
+      return seedDemo(deps.db as PrismaClient, who, deps.clock.now());
+    },
+  };
+}
