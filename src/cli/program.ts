@@ -58,7 +58,8 @@ export function buildProgram(ctx: CliDeps): Command {
 
 /** The domain for the staff tool: its clock, its base URL for links in mails, attachments in PostgreSQL unless given. */
 function servicesFor(ctx: CliContext): Services {
-  const config = ctx.config ?? loadConfig();
+  // The entry point passes the environment's configuration; a caller without one (a test) gets the defaults.
+  const config = ctx.config ?? loadConfig({});
   // `--help` runs without a database: the domain is then never called.
   const storage = ctx.storage ?? (ctx.prisma ? createStorage(config.tickets.s3, ctx.prisma) : (undefined as never));
   return createServices({ db: ctx.prisma, clock: { now: ctx.now }, storage, config, baseUrl: ctx.baseUrl });

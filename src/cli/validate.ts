@@ -24,7 +24,7 @@ export interface CliContext {
   baseUrl: string;
   /** Where attachments live (default: PostgreSQL through `prisma`). */
   storage?: FileStorage;
-  /** The configuration (default: from the environment). */
+  /** The configuration (src/cli/index.ts passes the environment's; default: that of an empty environment). */
   config?: Config;
   /** The domain; runCli builds it from the above when not given. */
   services?: Services;

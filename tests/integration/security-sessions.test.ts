@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, csrfFrom, logIn, testApp, visibleText, type TestClock } from '../support/app.js';
+import { formatDateTime } from '../../src/i18n/index.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { runCli } from '../../src/cli/program.js';
 import type { Role } from '../../src/auth/roles.js';
@@ -81,7 +82,9 @@ describe('Beveiliging: the list of sessions', () => {
     expect(res.status).toBe(200);
     const text = visibleText(res.text);
     expect(text).toContain('Beveiliging');
-    expect(text).toMatch(/Firefox op Windows deze sessie 127\.0\.0\.1 \d\d-\d\d-\d{4} \d\d:\d\d \d\d-\d\d-\d{4} \d\d:\d\d Wachtwoord U bent hier/);
+    // Started and last active at the test clock's time, written as the portal writes every date (5-3-2026 10:30).
+    const at = formatDateTime('nl', clock.now());
+    expect(text).toContain(`Firefox op Windows deze sessie 127.0.0.1 ${at} ${at} Wachtwoord U bent hier`);
     expect(text).toMatch(/Chrome op macOS 127\.0\.0\.1 .* Wachtwoord Uitloggen/);
     expect(text).toContain('Alle andere sessies uitloggen');
     // The session id never reaches the page, only a hash of it.

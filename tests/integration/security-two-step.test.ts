@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, csrfFrom, logIn, testApp, visibleText, type TestClock } from '../support/app.js';
+import { formatDateTime } from '../../src/i18n/index.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { listRoutes } from '../support/routes.js';
 import { newTotpSecret, totpCode } from '../../src/auth/totp.js';
@@ -212,7 +213,8 @@ describe('logging in with the second step', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
     const locked = await sendCode(a, right);
     expect(locked.status).toBe(429);
-    expect(visibleText(locked.text)).toMatch(/Te veel onjuiste codes\. Probeer het na \d\d-\d\d-\d{4} \d\d:\d\d opnieuw\./);
+    const lock = await db.prisma.loginThrottle.findFirst({ where: { lockedUntil: { not: null } }, orderBy: { lockedUntil: 'desc' } });
+    expect(visibleText(locked.text)).toContain(`Te veel onjuiste codes. Probeer het na ${formatDateTime('nl', lock!.lockedUntil)} opnieuw.`);
     expect(await db.pool.query('SELECT 1 FROM session WHERE contact_id = $1', [p.id]).then((r) => r.rowCount)).toBe(0);
   });
 
