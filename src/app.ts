@@ -56,6 +56,11 @@ export function createApp(given: AppDeps): Express {
 
   // Every request gets an id first: every log line and the 5xx page carry it.
   app.use(requestId);
+  // No answer is read as another type than it says, static files and probes included.
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   if (deps.lifecycle) app.use(closeWhileDraining(deps.lifecycle));
   if (metrics) app.use(metrics.track);
 
@@ -89,6 +94,12 @@ export function createApp(given: AppDeps): Express {
       },
     }),
   );
+
+  // Every answer from here on is about a person or carries their CSRF token: no browser or proxy keeps it.
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
 
   // Session, then who is logged in (roles re-read on every request).
   app.use(

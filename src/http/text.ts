@@ -4,9 +4,11 @@ import { z } from 'zod';
  * The one rule for characters in any input: no C0 control character but tab, line feed and
  * carriage return; no DEL or C1 control; no lone UTF-16 surrogate or U+FFFE/U+FFFF. NUL and
  * lone surrogates cannot be stored by PostgreSQL at all; the others (ESC among them) would
- * end up in staff terminals, CSV files and mails.
+ * end up in staff terminals, CSV files and mails. Nor the bidirectional embeddings, overrides
+ * and isolates (U+202A–U+202E, U+2066–U+2069): they make "rapport\u202Egpj.txt" read as
+ * "rapporttxt.jpg" on every screen that shows it.
  */
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LINE_CHARS = /[\t\r\n]/;
 
 /** True when `s` holds a character no input may hold; tab and line breaks only when `multiline`. */

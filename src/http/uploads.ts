@@ -129,7 +129,9 @@ export async function receiveMultipart(
   const bb = busboy({
     headers: req.headers,
     defParamCharset: 'utf8',
-    limits: { fileSize: UPLOAD_LIMITS.fileBytes, files: 50, fields: 100, fieldSize: 100_000, parts: 200 },
+    // busboy reports its limit when a file reaches it, so a file of exactly 20 MB would count as
+    // too large: the limit sits one byte further, and only a file past 20 MB is refused.
+    limits: { fileSize: UPLOAD_LIMITS.fileBytes + 1, files: 50, fields: 100, fieldSize: 100_000, parts: 200 },
   });
 
   const order = new Map<string, number>();

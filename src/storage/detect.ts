@@ -88,7 +88,8 @@ export async function detectType(head: Buffer, fileName: string): Promise<Accept
 /** The stored name: no folders, no control characters, at most 200 characters, an ending that fits the content. */
 export function storedName(original: string, type: AcceptedType): string {
   let name = (original.split(/[\\/]/).pop() ?? '')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    // Control characters and bidirectional overrides go: a name must read as what it is.
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim();
   if (!name || name === '.' || name === '..') name = 'bestand';
   if (!type.exts.includes(extensionOf(name))) name = `${name}.${type.exts[0]}`;

@@ -114,7 +114,7 @@ describe('attachments on a new ticket', () => {
     expect((await db.prisma.ticketAttachment.findMany({ where: { ticketId: id } })).map((a) => a.fileName)).toEqual(['notities.zip']);
   });
 
-  it('refuses a file over 20 MB while it streams, and the eleventh file', async () => {
+  it('refuses a file over 20 MB while it streams (takes one of exactly 20 MB), and the eleventh file', async () => {
     const agent = await agentFor(reporter.email);
     const chunksBefore = await chunks();
     const big = Buffer.concat([FILES.pdf(), Buffer.alloc(20 * 1024 * 1024, 0x20)]);
@@ -122,6 +122,14 @@ describe('attachments on a new ticket', () => {
     expect(res.status).toBe(422);
     expect(visibleText(res.text)).toContain('groot.pdf: het bestand is groter dan 20 MB.');
     expect(await chunks()).toBe(chunksBefore);
+
+    // Exactly 20 MB (20,971,520 bytes) is not larger than 20 MB: it is taken whole.
+    const pdf = FILES.pdf();
+    const exact = Buffer.concat([pdf, Buffer.alloc(20 * 1024 * 1024 - pdf.length, 0x20)]);
+    const fits = await postTicket(agent, { organizationId: String(org.id), title: 'Precies 20 MB' }, [{ name: 'precies.pdf', body: exact }]);
+    expect(fits.status).toBe(302);
+    const stored = await db.prisma.ticketAttachment.findFirst({ where: { fileName: 'precies.pdf' } });
+    expect(stored?.size).toBe(20_971_520);
 
     const eleven = Array.from({ length: 11 }, (_, i) => ({ name: `log${i + 1}.txt`, body: FILES.log(3) }));
     const many = await postTicket(agent, { organizationId: String(org.id), title: 'Veel' }, eleven);

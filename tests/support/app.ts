@@ -12,15 +12,15 @@ import type { TestDb } from './db.js';
 export const SUPPLIER_ENV = { SUPPLIER_KVK: '87654321', SUPPLIER_VAT_ID: 'NL876543210B01', SUPPLIER_IBAN: 'NL91 ABNA 0417 1643 00', SUPPLIER_BIC: 'ABNANL2A', SUPPLIER_ACCOUNT_HOLDER: 'Vcare connect B.V.' };
 
 /**
- * The instant a test starts at unless it names its own: a one-digit day and month (the portal
- * writes 5-3-2026), never the real clock, so the suite passes on every day of the year.
+ * A clock the test moves by hand. It starts at the moment the test starts unless the test names an
+ * instant: the database stamps some rows with its own now() (the outbox's next attempt, created_at
+ * defaults), so a default far from the real time would make those rows lie in the past or future.
+ * Expectations are therefore computed from this clock (formatDateTime(lang, clock.now())), never
+ * written as a pattern of today's date; docs/testing.md shows the suite run under libfaketime.
  */
-export const TEST_START = Date.parse('2026-03-05T09:30:00+01:00');
-
-/** A clock the test moves by hand. */
 export class TestClock implements Clock {
   private t: number;
-  constructor(start = TEST_START) {
+  constructor(start = Date.now()) {
     this.t = start;
   }
   now(): Date {
