@@ -12,6 +12,8 @@ import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { migrate, MigrationError } from './db/migrator.js';
 import { openDb } from './db/client.js';
 import { seedDemo, DEMO_PASSWORD } from './demo/seed.js';
+import { createStorage } from './storage/index.js';
+import { sweepStoredFiles, SWEEP_AFTER_MS } from './storage/registry.js';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
@@ -43,14 +45,19 @@ async function main(): Promise<void> {
   if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
 
   const db = openDb(databaseUrl, 20);
-  const seeded = config.demoSeed ? await seedDemo(db.prisma, 'system', systemClock.now()) : { loaded: false };
+  const storage = createStorage(config.tickets.s3, db.prisma);
+  const seeded = config.demoSeed ? await seedDemo(db.prisma, 'system', systemClock.now(), storage) : { loaded: false };
   if (seeded.loaded) log.info('loaded the demo data');
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, { clock: systemClock, policy: config.mailRetry });
   const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs);
   // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
-  const pruner = setInterval(() => void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e)), 3_600_000);
+  // Stored files no row names (a save rolled back, a row removed in a caller's transaction) go hourly too.
+  const pruner = setInterval(() => {
+    void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e));
+    void sweepStoredFiles(db.prisma, storage, new Date(systemClock.now().getTime() - SWEEP_AFTER_MS)).catch((e) => log.warn('sweeping stored files', e));
+  }, 3_600_000);
   pruner.unref();
   const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
   const lifecycle: Lifecycle = { draining: false };
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
     metrics,
     prisma: db.prisma,
     pool: db.pool,
+    storage,
     clock: systemClock,
     sessionSecret: sessionSecret(config),
     kickMail: () => void worker.kick(),

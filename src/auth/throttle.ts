@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../db/client.js';
+import type { PrismaClient, Tx } from '../db/client.js';
 
 /** One counter's rule: `limit` failures within `windowMs` lock the key for `lockMs`. */
 export interface Rule {
@@ -106,6 +106,48 @@ export async function recordHit(prisma: PrismaClient, rules: Rule[], now: Date):
     }
   }
   return locked;
+}
+
+/** What taking an attempt said: whether it may go ahead, and until when a key is locked (if one is). */
+export interface Attempt {
+  allowed: boolean;
+  /** The latest lock among the keys after this attempt: set by it (the last attempt allowed) or before it. */
+  lockedUntil: Date | null;
+}
+
+/**
+ * Takes one attempt against every rule BEFORE the costly check (argon2, a code, a mail), and
+ * counts it in the same statement: a burst of parallel requests gets no more checks than the
+ * limit, whatever their order. Each key counts the attempts in its window; the one that reaches
+ * the limit is still allowed and locks the key (if it fails, its answer can name the lock's
+ * end); every attempt after it is refused until the lock ends, when a new window starts. A
+ * success forgets the keys (clearKeys), so a person who gets in is not held to earlier misses.
+ * Each key is one statement on its own (no transaction holds two keys, so bursts cannot deadlock).
+ */
+export async function takeAttempt(db: PrismaClient | Tx, rules: Rule[], now: Date): Promise<Attempt> {
+  let allowed = true;
+  let lockedUntil: Date | null = null;
+  for (const r of rules) {
+    const floor = new Date(now.getTime() - r.windowMs);
+    const lockEnd = new Date(now.getTime() + r.lockMs);
+    const first = r.limit <= 1 ? lockEnd : null;
+    // A row starts afresh (counting 1) when its lock is over or, unlocked, its window is.
+    const rows = await db.$queryRaw<{ failures: number; locked_until: Date | null }[]>`
+      INSERT INTO login_throttles AS t (key, failures, window_start, locked_until) VALUES (${r.key}, 1, ${now}, ${first}::timestamptz)
+      ON CONFLICT (key) DO UPDATE SET
+        failures = CASE WHEN t.locked_until <= ${now} OR (t.locked_until IS NULL AND t.window_start < ${floor}) THEN 1 ELSE t.failures + 1 END,
+        window_start = CASE WHEN t.locked_until <= ${now} OR (t.locked_until IS NULL AND t.window_start < ${floor}) THEN ${now} ELSE t.window_start END,
+        locked_until = CASE
+          WHEN t.locked_until <= ${now} OR (t.locked_until IS NULL AND t.window_start < ${floor}) THEN ${first}::timestamptz
+          WHEN t.locked_until IS NOT NULL THEN t.locked_until
+          WHEN t.failures + 1 >= ${r.limit} THEN ${lockEnd}::timestamptz
+        END
+      RETURNING failures, locked_until`;
+    const row = rows[0]!;
+    if (row.failures > r.limit) allowed = false;
+    if (row.locked_until && row.locked_until > now && (!lockedUntil || row.locked_until > lockedUntil)) lockedUntil = row.locked_until;
+  }
+  return { allowed, lockedUntil };
 }
 
 /** Forgets the counters (after a successful login or a password reset). */

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/client.js';
+import { createStorage, type FileStorage } from '../storage/index.js';
+import { bufferStream } from '../storage/streams.js';
 import { ensureApplications } from '../db/applications.js';
 import { buildDemoPdf } from './pdf.js';
 import { demoCalendar, isoWeek } from './dates.js';
@@ -24,11 +27,14 @@ const PHONE = '0884800900';
  * Loads the manual's demo data when the database has no organisations; otherwise does
  * nothing. Everything is written in one transaction: the demo is there completely or not at all.
  * Its dates are relative to `now` (demo-dates.ts), so a first visit shows the portal at work.
+ * The documents' files go to `storage` (default: the PostgreSQL store); when loading fails they
+ * are deleted again.
  */
-export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system', now: Date = new Date()): Promise<{ loaded: boolean }> {
+export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system', now: Date = new Date(), storage: FileStorage = createStorage(undefined, prisma)): Promise<{ loaded: boolean }> {
   const cal = demoCalendar(now);
   // Hash outside the transaction: argon2 takes a while and needs no database.
   const janHash = await hashPassword(DEMO_PASSWORD);
+  const stored: string[] = [];
   return prisma.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SEED_LOCK})`;
@@ -162,6 +168,9 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
           doc.kind === 'MANUAL' ? 'Handleiding (demo)' : `Rapportage (demo) - ${org.name}`,
           'Vcare connect - PIM, uw Persoonlijke Informatie Manager',
         ]);
+        const storageKey = randomUUID();
+        stored.push(storageKey);
+        await storage.put(storageKey, bufferStream(content));
         await tx.document.create({
           data: {
             kind: doc.kind,
@@ -169,7 +178,7 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
             fileName: doc.fileName,
             contentType: 'application/pdf',
             size: content.length,
-            content: new Uint8Array(content),
+            storageKey,
             documentDate: doc.date,
           },
         });
@@ -268,5 +277,8 @@ export async function seedDemo(prisma: PrismaClient, actor: AuditActor = 'system
       return { loaded: true };
     },
     { timeout: 60_000, maxWait: 10_000 },
-  );
+  ).catch(async (err: unknown) => {
+    await Promise.all(stored.map((k) => storage.delete(k).catch(() => {})));
+    throw err;
+  });
 }

@@ -10,7 +10,7 @@ export function demoServices(deps: ServiceDeps) {
     seed(who: AuditActor): Promise<{ loaded: boolean }> {
       // The seed runs its own transaction under an advisory lock: it needs the client, not someone's transaction.
       if (!('$transaction' in deps.db)) throw new Error('the demo is loaded with the database client, not inside a transaction');
-      return seedDemo(deps.db as PrismaClient, who, deps.clock.now());
+      return seedDemo(deps.db as PrismaClient, who, deps.clock.now(), deps.storage);
     },
   };
 }

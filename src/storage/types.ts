@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 
 /**
- * Where uploaded files live: PostgreSQL by default, S3-compatible object storage when
- * configured. Bytes always flow as streams: no adapter holds a whole file in memory.
+ * Where stored files live (ticket attachments, invoice PDFs, documents): PostgreSQL by default,
+ * S3-compatible object storage when configured. Bytes always flow as streams: no adapter holds
+ * a whole file in memory.
  */
 export interface FileStorage {
   /** 'postgres' or 's3', for logs and the README's promise. */

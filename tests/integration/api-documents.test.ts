@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
+import { storedBytes } from '../support/invoices-factories.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, logIn, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
@@ -97,7 +98,7 @@ describe('documents through the API', () => {
     const png = await request(app).put(`/api/v1/documents/${id}/file`).query({ fileName: 'Operator.png' }).set(auth(writer)).set('content-type', 'image/png').send(PNG);
     expect(png.status, png.text).toBe(200);
     expect(png.body).toMatchObject({ fileName: 'Operator.png', contentType: 'image/png', size: PNG.length });
-    expect(Buffer.from((await db.prisma.document.findUniqueOrThrow({ where: { id } })).content).equals(PNG)).toBe(true);
+    expect((await storedBytes(db.prisma, (await db.prisma.document.findUniqueOrThrow({ where: { id } })).storageKey))!.equals(PNG)).toBe(true);
 
     const gone = await request(app).delete(`/api/v1/documents/${id}`).set(auth(writer)).set('if-match', png.headers.etag as string);
     expect(gone.status).toBe(204);

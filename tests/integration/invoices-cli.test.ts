@@ -2,6 +2,7 @@ import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedBytes } from '../support/invoices-factories.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { makeOrg, makePerson } from '../support/factories.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
@@ -72,7 +73,7 @@ describe('invoice:add', () => {
       ['Helpdesk; juni', '1', '125.5', '21', '125.5'],
       ['Boek', '3', '12.99', '9', '38.97'],
     ]);
-    expect(Buffer.compare(Buffer.from(inv.pdf!), PDF)).toBe(0);
+    expect(Buffer.compare((await storedBytes(db.prisma, inv.pdfKey))!, PDF)).toBe(0);
     expect(await db.prisma.auditEvent.count({ where: { kind: 'invoice.created', subjectId: '200001' } })).toBe(1);
   });
 

@@ -132,8 +132,8 @@ describe('a service called with another organisation\'s ids or filters', () => {
       const { rows } = await listDocuments(db.prisma, mine, kind, list('name'));
       expect(rows.some((r) => r.id === foreign.reportId || r.id === foreign.manualId)).toBe(false);
     }
-    await expect(getDocument(db.prisma, mine, foreign.reportId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(getDocument(db.prisma, mine, foreign.manualId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(getDocument(db.prisma, mine, foreign.reportId, postgresStorage(db.prisma))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(getDocument(db.prisma, mine, foreign.manualId, postgresStorage(db.prisma))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('tickets: the list filtered on their organisation, the detail, a note and a new ticket for them', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import pg from 'pg';
@@ -19,10 +20,17 @@ beforeAll(async () => {
   await first.exited;
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
+  // Its file in the PostgreSQL file storage, in the store's 256 kB chunks.
+  const key = randomUUID();
+  await c.query(
+    `INSERT INTO stored_file_chunks (key, seq, data)
+     SELECT $1, s, substring($2::bytea FROM s * 262144 + 1 FOR 262144) FROM generate_series(0, $3::int - 1) AS s`,
+    [key, Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(SIZE - 9, 0x20)]), SIZE / 262144],
+  );
   const { rows } = await c.query(
-    `INSERT INTO documents (kind, file_name, content_type, size, content, document_date)
+    `INSERT INTO documents (kind, file_name, content_type, size, storage_key, document_date)
      VALUES ('PRODUCT_INFO', 'groot.pdf', 'application/pdf', $1, $2, '2026-01-01') RETURNING id`,
-    [SIZE, Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(SIZE - 9, 0x20)])],
+    [SIZE, key],
   );
   documentId = rows[0].id;
   await c.end();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -10,6 +10,12 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { postgresStorage, CHUNK_BYTES } from '../../src/storage/postgres.js';
 import { s3Storage, type S3Settings } from '../../src/storage/s3.js';
 import type { FileStorage } from '../../src/storage/types.js';
+import { createStorage } from '../../src/storage/index.js';
+import { sweepStoredFiles, SWEEP_AFTER_MS } from '../../src/storage/registry.js';
+import { runCli } from '../../src/cli/program.js';
+import request from 'supertest';
+import { makeToken } from '../support/api.js';
+import { binary, makeDocument, makeInvoice, storedBytes } from '../support/invoices-factories.js';
 import { client, csrfFrom, logIn, testApp } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { FILES } from '../support/files.js';
@@ -130,5 +136,114 @@ describe('the app with S3 storage', () => {
     });
     expect(back.status).toBe(200);
     expect(Buffer.compare(back.body as Buffer, log)).toBe(0);
+  });
+});
+
+describe('invoice PDFs and documents with S3 storage', () => {
+  const bigPdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(size - 9)]);
+  const bucketHas = async (key: string) => {
+    const body = await s3Storage(s3).get(key);
+    return body ? readAll(body) : null;
+  };
+  const unnamed = async () =>
+    (await db.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM stored_files f
+      WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.storage_key = f.key) AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.pdf_key = f.key)
+        AND NOT EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.storage_key = f.key)`)[0]!.n;
+  const later = () => new Date(Date.now() + 60_000);
+
+  it('land in the bucket (not in PostgreSQL), come back byte for byte through the pages and the API, and leave with their rows', async () => {
+    const storage = createStorage(s3, db.prisma);
+    const { app } = testApp(db, { storage });
+    const org = await makeOrg(db.prisma);
+    const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES', 'VIEW_MANUALS'] });
+    const agent = client(app);
+    await logIn(agent, me.email!, PASSWORD);
+    const { token } = await makeToken(db.prisma, 'read,invoices:write,documents:write');
+    const auth = { authorization: `Bearer ${token}` };
+    const chunksBefore = await db.prisma.storedFileChunk.count();
+
+    // 6 MB: more than one multipart part on the way in.
+    const pdf = bigPdf(6 * 1024 * 1024 + 3);
+    const invoice = await makeInvoice(db.prisma, org.id);
+    const put = await request(app).put(`/api/v1/invoices/${invoice.number}/pdf`).set(auth).set('content-type', 'application/pdf').send(pdf);
+    expect(put.status, put.text).toBe(200);
+    expect(put.body.hasStoredPdf).toBe(true);
+    const doc = bigPdf(3 * 1024 * 1024);
+    const added = await request(app).post('/api/v1/documents').query({ kind: 'MANUAL', fileName: 'Groot.pdf', organizationId: org.id }).set(auth).set('content-type', 'application/pdf').send(doc);
+    expect(added.status, added.text).toBe(201);
+
+    expect(await db.prisma.storedFileChunk.count()).toBe(chunksBefore);
+    const { pdfKey } = await db.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } });
+    const { storageKey } = await db.prisma.document.findUniqueOrThrow({ where: { id: added.body.id } });
+    expect(Buffer.compare((await bucketHas(pdfKey!))!, pdf)).toBe(0);
+    expect(Buffer.compare((await bucketHas(storageKey))!, doc)).toBe(0);
+    expect(await db.prisma.storedFile.count({ where: { key: { in: [pdfKey!, storageKey] } } })).toBe(2);
+
+    const invoicePage = await agent.get(`/invoices/${invoice.id}/pdf`).buffer(true).parse(binary);
+    expect(invoicePage.status).toBe(200);
+    expect(invoicePage.headers['content-type']).toBe('application/pdf');
+    expect(Buffer.compare(invoicePage.body as Buffer, pdf)).toBe(0);
+    const docPage = await agent.get(`/documents/${added.body.id}`).buffer(true).parse(binary);
+    expect(docPage.status).toBe(200);
+    expect(Buffer.compare(docPage.body as Buffer, doc)).toBe(0);
+    const docApi = await request(app).get(`/api/v1/documents/${added.body.id}/file`).set(auth).buffer(true).parse(binary);
+    expect(docApi.status).toBe(200);
+    expect(Buffer.compare(docApi.body as Buffer, doc)).toBe(0);
+
+    // Removed and replaced inside the API's transaction: the sweep takes the files once committed.
+    expect((await request(app).delete(`/api/v1/documents/${added.body.id}`).set(auth)).status).toBe(204);
+    expect((await request(app).put(`/api/v1/invoices/${invoice.number}/pdf`).set(auth).set('content-type', 'application/pdf').send(bigPdf(1000))).status).toBe(200);
+    expect(await unnamed()).toBe(2);
+    expect(await sweepStoredFiles(db.prisma, storage, later())).toBe(2);
+    expect(await bucketHas(storageKey)).toBeNull();
+    expect(await bucketHas(pdfKey!)).toBeNull();
+    expect(await unnamed()).toBe(0);
+  });
+
+  it('a save refused after its file was stored leaves a file only the sweep still knows, and the sweep removes it', async () => {
+    const storage = createStorage(s3, db.prisma);
+    const { app } = testApp(db, { storage });
+    const { token } = await makeToken(db.prisma, 'read,documents:write');
+    const registered = await db.prisma.storedFile.count();
+    // Sent as PNG but a PDF: refused after the row was written, so the whole transaction rolls back.
+    const res = await request(app).post('/api/v1/documents').query({ kind: 'MANUAL', fileName: 'Fout.pdf' }).set({ authorization: `Bearer ${token}` }).set('content-type', 'image/png').send(bigPdf(2000));
+    expect(res.status).toBe(422);
+    expect(await db.prisma.document.count({ where: { fileName: 'Fout.pdf' } })).toBe(0);
+    expect(await db.prisma.storedFile.count()).toBe(registered + 1);
+    // Not before a day has passed (a save may still be on its way) ...
+    expect(await sweepStoredFiles(db.prisma, storage, new Date(Date.now() - SWEEP_AFTER_MS))).toBe(0);
+    // ... then it goes.
+    expect(await sweepStoredFiles(db.prisma, storage, later())).toBe(1);
+    expect(await unnamed()).toBe(0);
+  });
+
+  it('the staff tool removes a document\'s file with it; files moved into PostgreSQL by the migration are still served', async () => {
+    const storage = createStorage(s3, db.prisma);
+    const { app } = testApp(db, { storage });
+    const org = await makeOrg(db.prisma);
+    const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_MANUALS'] });
+    const agent = client(app);
+    await logIn(agent, me.email!, PASSWORD);
+    const run = (...argv: string[]) => runCli(argv, { prisma: db.prisma, out: () => {}, err: () => {}, now: () => new Date('2026-03-02T10:00:00Z'), baseUrl: 'http://pim.test', storage });
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'pim-doc-'));
+    const file = path.join(dir, 'Weg.pdf');
+    const bytes = bigPdf(5000);
+    writeFileSync(file, bytes);
+    expect(await run('document:add', '--kind', 'manual', '--org', String(org.id), file)).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+    const doc = await db.prisma.document.findFirstOrThrow({ where: { organizationId: org.id, fileName: 'Weg.pdf' } });
+    expect(Buffer.compare((await bucketHas(doc.storageKey))!, bytes)).toBe(0);
+    expect(await run('document:remove', String(doc.id))).toBe(0);
+    expect(await bucketHas(doc.storageKey)).toBeNull();
+    expect(await db.prisma.storedFile.count({ where: { key: doc.storageKey } })).toBe(0);
+
+    // As the migration left it: the bytes in the PostgreSQL store, the bucket without them.
+    const old = await makeDocument(db.prisma, { kind: 'MANUAL', organizationId: org.id, content: bigPdf(300_000) });
+    expect(await bucketHas(old.storageKey)).toBeNull();
+    const res = await agent.get(`/documents/${old.id}`).buffer(true).parse(binary);
+    expect(res.status).toBe(200);
+    expect(Buffer.compare(res.body as Buffer, (await storedBytes(db.prisma, old.storageKey))!)).toBe(0);
   });
 });

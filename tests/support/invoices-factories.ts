@@ -1,7 +1,26 @@
 import { inflateRawSync } from 'node:zlib';
 import { PDFParse } from 'pdf-parse';
 import type { Test } from 'supertest';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { PrismaClient } from '../../src/db/client.js';
+import { createStorage } from '../../src/storage/index.js';
+
+/** Puts bytes into the PostgreSQL file storage (as the app does without S3); returns the key. */
+export async function storeBytes(prisma: PrismaClient, bytes: Buffer): Promise<string> {
+  const key = randomUUID();
+  await createStorage(undefined, prisma).put(key, Readable.from([bytes]));
+  return key;
+}
+
+/** The bytes under a key of the PostgreSQL file storage (null: no such file). */
+export async function storedBytes(prisma: PrismaClient, key: string | null): Promise<Buffer | null> {
+  const body = key ? await createStorage(undefined, prisma).get(key) : null;
+  if (!body) return null;
+  const parts: Buffer[] = [];
+  for await (const part of body) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
 
 let nextNumber = 700_000 + Math.floor(Math.random() * 100_000) * 10;
 
@@ -31,7 +50,7 @@ export async function makeInvoice(
       amountExclVat: over.amountExclVat ?? '100.00',
       vatAmount: over.vatAmount ?? '21.00',
       organizationName: over.organizationName ?? org.name,
-      pdf: over.pdf ? new Uint8Array(over.pdf) : null,
+      pdfKey: over.pdf ? await storeBytes(prisma, over.pdf) : null,
       lines: {
         create: lines.map((l, i) => ({ position: i + 1, description: l.description, quantity: l.quantity, unitPrice: l.unitPrice, vatRate: l.vatRate, amountExclVat: l.amount })),
       },
@@ -52,7 +71,7 @@ export async function makeDocument(
       fileName: over.fileName ?? `${over.kind.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}.pdf`,
       contentType: over.contentType ?? 'application/pdf',
       size: content.length,
-      content: new Uint8Array(content),
+      storageKey: await storeBytes(prisma, content),
       documentDate: new Date(`${over.date ?? '2017-06-19'}T00:00:00Z`),
     },
   });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Prisma, PrismaClient, Tx } from '../../db/client.js';
-import { documentContentStream } from '../../storage/bytea.js';
+import type { Prisma, Tx } from '../../db/client.js';
 import { scope } from '../../auth/scope.js';
-import { FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
+import { documentContentStream, FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
 import { addDocument, amsterdamToday, DOCUMENT_KINDS, documentFileName, removeDocument, updateDocument } from '../../features/downloads/staff.js';
 import { FieldRefusal } from '../../http/fields.js';
 import { ApiProblem } from '../problem.js';
@@ -127,9 +126,9 @@ export const documentRoutes = [
     summary: "Download a document's file", params: IdParam,
     responses: { 200: { description: 'The file, with its own Content-Type', binary: FILE_TYPES.map((f) => f.contentType).filter((t, i, all) => all.indexOf(t) === i) }, 404: { description: 'No such document' } },
     async handle({ params }, ctx) {
-      const d = await ctx.db.document.findFirst({ where: { id: params.id, ...scope.api.documents() }, select: { id: true, fileName: true, contentType: true, size: true } });
-      if (!d) throw new ApiProblem(404, `No document ${params.id}`);
-      const stream = documentContentStream(ctx.db as PrismaClient, d.id, d.size);
+      const d = await ctx.db.document.findFirst({ where: { id: params.id, ...scope.api.documents() }, select: { id: true, fileName: true, contentType: true, size: true, storageKey: true } });
+      const stream = d && (await documentContentStream(ctx.deps.storage, d.storageKey));
+      if (!d || !stream) throw new ApiProblem(404, `No document ${params.id}`);
       return { status: 200, download: { fileName: d.fileName, contentType: d.contentType, size: d.size, stream } };
     },
   }),
@@ -141,7 +140,7 @@ export const documentRoutes = [
     responses: { 201: { description: 'Added', schema: Document }, 413: { description: 'Larger than 20 MB' }, 415: { description: 'No file, or not one of the allowed types' }, 422: { description: 'The details or the file are refused' } },
     async handle({ query }, ctx) {
       const input = { kind: query.kind, organizationId: query.organizationId ?? null, fileName: query.fileName, documentDate: query.date ? new Date(`${query.date}T00:00:00Z`) : amsterdamToday(ctx.now), content: ctx.raw! };
-      const created = await addDocument(ctx.db, input, { api: ctx.actor.name }, { baseUrl: ctx.deps.config.baseUrl, linkSecret: ctx.deps.config.tickets.linkSecret }).catch(refused('query'));
+      const created = await addDocument(ctx.db, input, { api: ctx.actor.name }, { baseUrl: ctx.deps.config.baseUrl, linkSecret: ctx.deps.config.tickets.linkSecret, storage: ctx.deps.storage }).catch(refused('query'));
       const d = await load(ctx.db, created.id);
       checkDeclaredType(ctx, d.contentType);
       return { status: 201, body: present(d), etag: etagOf(d), location: `/api/v1/documents/${d.id}` };
@@ -155,7 +154,7 @@ export const documentRoutes = [
     async handle({ params, body }, ctx) {
       await lockAndMatch(ctx, params.id);
       const patch = { kind: body.kind, fileName: body.fileName, organizationId: body.organizationId, documentDate: body.date ? new Date(`${body.date}T00:00:00Z`) : undefined };
-      await updateDocument(ctx.db as Tx, params.id, patch, { api: ctx.actor.name }).catch(refused('body'));
+      await updateDocument(ctx.db as Tx, params.id, patch, { api: ctx.actor.name }, ctx.deps.storage).catch(refused('body'));
       return answer(ctx, params.id, 200);
     },
   }),
@@ -168,7 +167,7 @@ export const documentRoutes = [
     responses: { 200: { description: 'Replaced (or unchanged)', schema: Document }, 404: { description: 'No such document' }, 412: { description: 'If-Match did not match' }, 413: { description: 'Larger than 20 MB' }, 422: { description: 'The file is refused' } },
     async handle({ params, query }, ctx) {
       await lockAndMatch(ctx, params.id);
-      await updateDocument(ctx.db as Tx, params.id, { content: ctx.raw!, fileName: query.fileName }, { api: ctx.actor.name }).catch(refused('query'));
+      await updateDocument(ctx.db as Tx, params.id, { content: ctx.raw!, fileName: query.fileName }, { api: ctx.actor.name }, ctx.deps.storage).catch(refused('query'));
       const out = await answer(ctx, params.id, 200);
       checkDeclaredType(ctx, out.body.contentType);
       return out;
@@ -180,7 +179,7 @@ export const documentRoutes = [
     responses: { 204: { description: 'Removed' }, 404: { description: 'No such document' }, 412: { description: 'If-Match did not match' } },
     async handle({ params }, ctx) {
       await lockAndMatch(ctx, params.id);
-      await removeDocument(ctx.db, params.id, { api: ctx.actor.name }).catch(refused('body'));
+      await removeDocument(ctx.db, params.id, { api: ctx.actor.name }, ctx.deps.storage).catch(refused('body'));
       return { status: 204 };
     },
   }),

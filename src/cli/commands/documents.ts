@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CliError, id, parse, staffActor, type CliContext } from '../validate.js';
+import { CliError, id, parse, staffActor, type CliDeps } from '../validate.js';
 import { readInputFile } from './invoices.js';
 import { FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
 import { addDocument, amsterdamToday, documentFileName, removeDocument } from '../../features/downloads/staff.js';
@@ -39,7 +39,7 @@ const asCli = (options: Record<string, string>) => (e: unknown): never => {
 };
 
 /** Registers `document:add`, `document:list`, `document:remove`, `org:set-reports` and `product-info:set`. */
-export function registerDocumentsCommands(program: Command, ctx: CliContext): void {
+export function registerDocumentsCommands(program: Command, ctx: CliDeps): void {
   const { prisma } = ctx;
 
   program
@@ -58,7 +58,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliContext): vo
         prisma,
         { kind: o.kind, organizationId: o.org ?? null, fileName, documentDate: o.date ?? amsterdamToday(ctx.now()), content },
         staffActor(),
-        { baseUrl: ctx.baseUrl, linkSecret: loadTicketConfig().linkSecret },
+        { baseUrl: ctx.baseUrl, linkSecret: loadTicketConfig().linkSecret, storage: ctx.services.deps.storage },
       ).catch(asCli({ file: '<file>', fileName: '--name', organizationId: '--org', kind: '--kind' }));
       ctx.out(`document ${result.id} added: ${fileName} (${KIND_NAMES[o.kind]}, ${result.organization ? `organisation ${result.organization.id}` : 'every customer'})`);
       if (o.kind === 'REPORT') {
@@ -91,7 +91,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliContext): vo
     .argument('<id>', 'document id')
     .action(async (rawId: string) => {
       const docId = parse(z.object({ id }), { id: rawId }, ['id']).id;
-      const removed = await removeDocument(prisma, docId, staffActor()).catch(asCli({ id: '<id>' }));
+      const removed = await removeDocument(prisma, docId, staffActor(), ctx.services.deps.storage).catch(asCli({ id: '<id>' }));
       ctx.out(`document ${removed.id} removed: ${removed.fileName}`);
     });
 

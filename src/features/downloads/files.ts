@@ -1,3 +1,6 @@
+import type { Readable } from 'node:stream';
+import type { FileStorage } from '../../storage/types.js';
+
 /** The file types staff may upload as a document, recognised by their first bytes (never by the name alone). */
 export const FILE_TYPES = [
   { ext: ['pdf'], contentType: 'application/pdf', label: 'PDF', magic: Buffer.from('%PDF-') },
@@ -30,3 +33,8 @@ export function typeLabel(contentType: string): string {
 
 /** "753 kB", "1,2 MB": shared with ticket attachments. */
 export { formatSize } from '../../storage/labels.js';
+
+/** A document's file as a stream from the file storage (never held whole); null when the file is missing. */
+export function documentContentStream(storage: FileStorage, storageKey: string): Promise<Readable | null> {
+  return storage.get(storageKey);
+}

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { recordDownload } from '../../audit.js';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { pipeline } from 'node:stream/promises';
@@ -32,7 +32,7 @@ function documentList(req: Request, defaultSort: DocumentSort, defaultDir: 'asc'
 }
 
 /** Downloads › Handleidingen, Productinformatie, Rapportages, and /documents/:id for every kind. */
-export function downloadRoutes({ prisma }: AppDeps): Router {
+export function downloadRoutes({ prisma, storage }: BuiltDeps): Router {
   const r = Router();
 
   r.get(PAGES.manuals.path, guardFor('manuals'), async (req, res) => {
@@ -71,7 +71,7 @@ export function downloadRoutes({ prisma }: AppDeps): Router {
 
   r.get(PAGES.document.path, guardFor('document'), async (req, res) => {
     const actor = actorOf(req);
-    const doc = await getDocument(prisma, actor, idParam(req.params.id));
+    const doc = await getDocument(prisma, actor, idParam(req.params.id), storage);
     // The name and kind are kept in the event: the activity page can still say what it was after the document is removed.
     await recordDownload(prisma, actor, { kind: 'document.downloaded', subjectType: 'document', subjectId: doc.id, after: { fileName: doc.fileName, kind: doc.kind }, ip: req.ip ?? null });
     startDownload(res, doc.fileName, doc.contentType);

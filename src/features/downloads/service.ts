@@ -5,7 +5,8 @@ import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
 import { PRODUCT_INFO_KEY } from './content.js';
-import { documentContentStream } from '../../storage/bytea.js';
+import { documentContentStream } from './files.js';
+import type { FileStorage } from '../../storage/types.js';
 
 export const DOCUMENT_SORTS = ['name', 'size', 'date'] as const;
 export type DocumentSort = (typeof DOCUMENT_SORTS)[number];
@@ -30,16 +31,18 @@ export async function listDocuments(prisma: PrismaClient, actor: Actor, kind: 'M
 }
 
 /**
- * One document the person may open, with its bytes as a stream read in slices (a 20 MB
+ * One document the person may open, with its bytes as a stream from the file storage (a 20 MB
  * document is never held whole in memory); anything else is not found (404).
  */
-export async function getDocument(prisma: PrismaClient, actor: Actor, id: number) {
+export async function getDocument(prisma: PrismaClient, actor: Actor, id: number, storage: FileStorage) {
   const doc = await prisma.document.findFirst({
     where: { AND: [{ id }, scope.documents(actor)] },
-    select: { id: true, kind: true, fileName: true, contentType: true, size: true },
+    select: { id: true, kind: true, fileName: true, contentType: true, size: true, storageKey: true },
   });
   if (!doc) throw new AppError('NOT_FOUND');
-  return { ...doc, body: documentContentStream(prisma, doc.id, doc.size) };
+  const body = await documentContentStream(storage, doc.storageKey);
+  if (!body) throw new AppError('NOT_FOUND');
+  return { id: doc.id, kind: doc.kind, fileName: doc.fileName, contentType: doc.contentType, size: doc.size, body };
 }
 
 /** Whether the person asked for a mail when a new report is ready. */

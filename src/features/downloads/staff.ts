@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { FieldRefusal, text } from '../../http/fields.js';
 import { hasForbiddenChars } from '../../http/text.js';
 import { detectContentType, FILE_TYPES, MAX_DOCUMENT_BYTES } from './files.js';
 import { notifyNewReport } from './report-mail.js';
+import type { FileStorage } from '../../storage/types.js';
+import { releaseFiles } from '../../storage/registry.js';
+import { bufferStream, hashOf, readHead } from '../../storage/streams.js';
 
 /**
  * Vendor-side changes to documents (manuals, product information, reports): the staff tool
@@ -12,6 +15,11 @@ import { notifyNewReport } from './report-mail.js';
  * recognised by name and content, reports PDF only and for one organisation, at most 20 MB, a
  * report mails those who opted in) hold at every door. Refusals are FieldRefusals naming
  * `kind`, `organizationId`, `fileName`, `file` (the content) or `id`.
+ *
+ * The files live in the file storage (src/storage), the row names its key. A new file is
+ * stored before the row is written and deleted again when writing fails; a file no row names
+ * any more is deleted once its change has committed (here when the service ran the transaction,
+ * else by the sweep, src/storage/registry.ts).
  */
 
 /** The kinds of document, as stored. */
@@ -82,14 +90,15 @@ async function organizationFor(tx: Tx, kind: DocumentKind, organizationId: numbe
  * and may see it, in the same transaction (with a one-click unsubscribe link, given the mail-link key). Returns the organisation (null: every customer) and
  * the addresses mailed.
  */
-export async function addDocument(db: PrismaClient | Tx, input: DocumentInput, actor: AuditActor, opts: { baseUrl: string; linkSecret?: string }) {
+export async function addDocument(db: PrismaClient | Tx, input: DocumentInput, actor: AuditActor, opts: { baseUrl: string; linkSecret?: string; storage: FileStorage }) {
   checkName(input.fileName);
   checkSize(input.content);
   const contentType = contentTypeOf(input.kind, input.fileName, input.content);
+  const storageKey = await putFile(opts.storage, input.content);
   return inTransaction(db, async (tx) => {
     const org = await organizationFor(tx, input.kind, input.organizationId);
     const doc = await tx.document.create({
-      data: { kind: input.kind, organizationId: org?.id ?? null, fileName: input.fileName, contentType, size: input.content.length, content: new Uint8Array(input.content), documentDate: input.documentDate },
+      data: { kind: input.kind, organizationId: org?.id ?? null, fileName: input.fileName, contentType, size: input.content.length, storageKey, documentDate: input.documentDate },
       select: { id: true },
     });
     await recordAudit(tx, {
@@ -102,8 +111,21 @@ export async function addDocument(db: PrismaClient | Tx, input: DocumentInput, a
     });
     const mailed = input.kind === 'REPORT' ? await notifyNewReport(tx, { organizationId: org!.id, fileName: input.fileName }, opts.baseUrl, opts.linkSecret) : [];
     return { id: doc.id, organization: org, mailed };
-  });
+  }).catch(forget(opts.storage, storageKey));
 }
+
+/** Puts a document's file into the storage under a new key, streamed in slices. */
+async function putFile(storage: FileStorage, content: Buffer): Promise<string> {
+  const key = randomUUID();
+  await storage.put(key, bufferStream(content));
+  return key;
+}
+
+/** Deletes a just-stored file again when the row that was to name it was not written, and rethrows. */
+const forget = (storage: FileStorage, key: string) => async (err: unknown): Promise<never> => {
+  await storage.delete(key).catch(() => {});
+  throw err;
+};
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -113,10 +135,9 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
  * PDF of one organisation). The same values again change nothing. A report is mailed only when
  * it is added, not when a document becomes one.
  */
-export async function updateDocument(tx: Tx, id: number, patch: DocumentPatch, actor: AuditActor): Promise<void> {
-  const rows = await tx.$queryRaw<{ kind: DocumentKind; organization_id: number | null; file_name: string; document_date: Date; content_type: string; size: number; head: Buffer; hash: string }[]>`
-    SELECT kind::text AS kind, organization_id, file_name, document_date, content_type, size,
-           substring(content FROM 1 FOR 16) AS head, encode(sha256(content), 'hex') AS hash
+export async function updateDocument(tx: Tx, id: number, patch: DocumentPatch, actor: AuditActor, storage: FileStorage): Promise<void> {
+  const rows = await tx.$queryRaw<{ kind: DocumentKind; organization_id: number | null; file_name: string; document_date: Date; content_type: string; size: number; storage_key: string }[]>`
+    SELECT kind::text AS kind, organization_id, file_name, document_date, content_type, size, storage_key
     FROM documents WHERE id = ${id}`;
   const before = rows[0];
   if (!before) throw new FieldRefusal('id', `no document with id ${id}`, { notFound: true });
@@ -125,43 +146,54 @@ export async function updateDocument(tx: Tx, id: number, patch: DocumentPatch, a
   const kind = patch.kind ?? before.kind;
   const fileName = patch.fileName ?? before.file_name;
   const organizationId = patch.organizationId !== undefined ? patch.organizationId : before.organization_id;
-  const content = patch.content && sha256(patch.content) !== before.hash ? patch.content : undefined;
+  // Another size is another file; the same size is read back and compared by hash.
+  const same = patch.content && patch.content.length === before.size && sha256(patch.content) === (await hashOf(storage, before.storage_key));
+  const content = patch.content && !same ? patch.content : undefined;
   const blame = patch.content ? 'file' : patch.fileName !== undefined && patch.fileName !== before.file_name ? 'fileName' : 'kind';
-  const contentType = contentTypeOf(kind, fileName, patch.content ?? Buffer.from(before.head), blame);
+  const contentType = contentTypeOf(kind, fileName, patch.content ?? (await readHead(storage, before.storage_key, 16)), blame);
   if (patch.kind !== undefined || patch.organizationId !== undefined) await organizationFor(tx, kind, organizationId);
 
   const old = { kind: before.kind, organizationId: before.organization_id, fileName: before.file_name, documentDate: before.document_date.toISOString().slice(0, 10), contentType: before.content_type, size: before.size };
   const now = { kind, organizationId, fileName, documentDate: (patch.documentDate ?? before.document_date).toISOString().slice(0, 10), contentType, size: content?.length ?? before.size };
   const changed = (Object.keys(old) as (keyof typeof old)[]).filter((k) => old[k] !== now[k]);
   if (!changed.length && !content) return;
-  await tx.document.update({
-    where: { id },
-    data: {
-      kind, organizationId, fileName, contentType, documentDate: patch.documentDate ?? before.document_date,
-      ...(content ? { content: new Uint8Array(content), size: content.length } : {}),
-      version: { increment: 1 },
-    },
-  });
+  // The replaced file is left to the sweep: this runs in the caller's transaction, which may yet roll back.
+  const storageKey = content ? await putFile(storage, content) : null;
   const pick = (o: typeof old) => Object.fromEntries(changed.map((k) => [k, o[k]]));
-  await recordAudit(tx, {
-    actor,
-    kind: 'document.updated',
-    organizationId,
-    subjectType: 'document',
-    subjectId: id,
-    // The kind and name always: Activiteiten names the document by them.
-    before: pick(old),
-    after: { kind, fileName, ...pick(now), ...(content ? { newFile: true } : {}) },
-  });
+  try {
+    await tx.document.update({
+      where: { id },
+      data: {
+        kind, organizationId, fileName, contentType, documentDate: patch.documentDate ?? before.document_date,
+        ...(content ? { storageKey: storageKey!, size: content.length } : {}),
+        version: { increment: 1 },
+      },
+    });
+    await recordAudit(tx, {
+      actor,
+      kind: 'document.updated',
+      organizationId,
+      subjectType: 'document',
+      subjectId: id,
+      // The kind and name always: Activiteiten names the document by them.
+      before: pick(old),
+      after: { kind, fileName, ...pick(now), ...(content ? { newFile: true } : {}) },
+    });
+  } catch (err) {
+    if (storageKey) await storage.delete(storageKey).catch(() => {});
+    throw err;
+  }
 }
 
-/** Removes a document, with its audit event (which keeps its name). */
-export async function removeDocument(db: PrismaClient | Tx, id: number, actor: AuditActor): Promise<{ id: number; fileName: string }> {
-  return inTransaction(db, async (tx) => {
-    const doc = await tx.document.findUnique({ where: { id }, select: { id: true, kind: true, organizationId: true, fileName: true, size: true } });
+/** Removes a document, with its audit event (which keeps its name), and then its file. */
+export async function removeDocument(db: PrismaClient | Tx, id: number, actor: AuditActor, storage: FileStorage): Promise<{ id: number; fileName: string }> {
+  const doc = await inTransaction(db, async (tx) => {
+    const doc = await tx.document.findUnique({ where: { id }, select: { id: true, kind: true, organizationId: true, fileName: true, size: true, storageKey: true } });
     if (!doc) throw new FieldRefusal('id', `no document with id ${id}`, { notFound: true });
     await tx.document.delete({ where: { id } });
     await recordAudit(tx, { actor, kind: 'document.removed', organizationId: doc.organizationId, subjectType: 'document', subjectId: doc.id, before: { kind: doc.kind, fileName: doc.fileName, size: doc.size } });
     return doc;
   });
+  await releaseFiles(db, storage, [doc.storageKey]);
+  return { id: doc.id, fileName: doc.fileName };
 }

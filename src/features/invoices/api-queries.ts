@@ -40,7 +40,7 @@ const select = {
 async function withPdfFlags(db: Db, rows: Prisma.InvoiceGetPayload<{ select: typeof select }>[]): Promise<InvoiceRow[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const has = new Set((await db.$queryRaw<{ id: number }[]>`SELECT id FROM invoices WHERE id = ANY(${ids}::int[]) AND pdf IS NOT NULL`).map((r) => r.id));
+  const has = new Set((await db.$queryRaw<{ id: number }[]>`SELECT id FROM invoices WHERE id = ANY(${ids}::int[]) AND pdf_key IS NOT NULL`).map((r) => r.id));
   return rows.map((r) => ({ ...r, hasPdf: has.has(r.id) }));
 }
 
@@ -55,7 +55,7 @@ export async function findInvoiceByNumber(db: Db, number: number): Promise<Invoi
   const rows = await db.$queryRaw<InvoiceRow[]>`
     SELECT i.id, i.number, i.organization_id AS "organizationId", i.organization_name AS "organizationName", i.title,
            i.invoice_date AS "invoiceDate", i.payment_term_days AS "paymentTermDays", i.amount_excl_vat::text AS "amountExclVat",
-           i.vat_amount::text AS "vatAmount", i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.pdf IS NOT NULL AS "hasPdf",
+           i.vat_amount::text AS "vatAmount", i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.pdf_key IS NOT NULL AS "hasPdf",
            coalesce((SELECT json_agg(json_build_object('position', l.position, 'description', l.description, 'quantity', l.quantity::text,
                        'unitPrice', l.unit_price::text, 'vatRate', l.vat_rate::text, 'amountExclVat', l.amount_excl_vat::text) ORDER BY l.position)
                      FROM invoice_lines l WHERE l.invoice_id = i.id), '[]') AS lines

@@ -1,4 +1,5 @@
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
+import type { FileStorage } from '../../storage/types.js';
 import type { AuditActor } from '../../audit.js';
 import { scope } from '../../auth/scope.js';
 import { AppError, refuse } from '../../http/errors.js';
@@ -52,14 +53,14 @@ export async function putInvoice(db: Db, who: AuditActor, number: number, inv: I
 }
 
 /** Stores the invoice's own PDF by its number (404 without the invoice; the precondition sees the locked row; a file that is no PDF is refused). */
-export async function putInvoicePdf(db: Db, who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: (current: InvoiceVersion) => void } = {}): Promise<InvoiceRow> {
+export async function putInvoicePdf(db: Db, storage: FileStorage, who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: (current: InvoiceVersion) => void } = {}): Promise<InvoiceRow> {
   return inTransaction(db, async (tx) => {
     const current = await lockNumber(tx, number);
     if (!current) throw new AppError('NOT_FOUND', undefined, { detail: `No invoice ${number}` });
     opts.precondition?.(current);
     const refusal = pdfRefusal(pdf);
     if (refusal) throw new AppError('UNPROCESSABLE', undefined, { detail: refusal });
-    await storeInvoicePdf(tx, current.id, number, current.organizationId, pdf, who);
+    await storeInvoicePdf(tx, current.id, number, current.organizationId, pdf, who, storage);
     return (await findInvoiceByNumber(tx, number))!;
   });
 }
@@ -68,10 +69,10 @@ export async function putInvoicePdf(db: Db, who: AuditActor, number: number, pdf
  * Adds one invoice (staff), with its own PDF when given: the organisation must exist and the
  * number be free (refused naming `organization_id` or `number`), checked in the same transaction.
  */
-export async function addInvoice(db: Db, who: AuditActor, inv: InvoiceInput, opts: { pdf?: Buffer } = {}): Promise<void> {
+export async function addInvoice(db: Db, storage: FileStorage, who: AuditActor, inv: InvoiceInput, opts: { pdf?: Buffer } = {}): Promise<void> {
   await inTransaction(db, async (tx) => {
     const names = await checkAgainstDatabase(tx, [inv]);
-    await storeInvoices(tx, [inv], names, who, { pdf: opts.pdf });
+    await storeInvoices(tx, [inv], names, who, { pdf: opts.pdf && { bytes: opts.pdf, storage } });
   });
 }
 

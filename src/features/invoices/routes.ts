@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import archiver from 'archiver';
+import { pipeline } from 'node:stream/promises';
 import type { BuiltDeps } from '../../deps.js';
 import { actorOf, holdsAny } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
@@ -13,6 +14,7 @@ import { langOf } from '../../http/locals.js';
 import { isoDay, parseInvoiceFilter, sixMonthsUpTo } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
 import { invoiceFileName, renderInvoicePdf } from './pdf.js';
+import { openInvoicePdf } from './store.js';
 import { renderInvoiceUbl, ublFileName } from './ubl.js';
 import { idParam } from '../../http/params.js';
 import { INVOICE_SORTS, invoiceScope, type InvoiceSort } from './service.js';
@@ -115,9 +117,18 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
     const invoice = await invoices.getForPdf(actor, id);
     const mayAsk = holdsAny(actor, PAGES.ticketNew.role);
     const questionUrl = mayAsk ? `${deps.config.baseUrl}/tickets/new?invoice=${invoice.id}` : undefined;
-    const body = invoice.pdf ? Buffer.from(invoice.pdf) : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req), questionUrl);
-    await invoices.recordDownload(actor, invoice, req.ip ?? null);
-    sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body });
+    // A stored PDF streams from the file storage; otherwise the PDF is generated.
+    const stored = await openInvoicePdf(deps.storage, invoice);
+    const body = stored ? null : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req), questionUrl);
+    await invoices.recordDownload(actor, invoice, req.ip ?? null).catch((err: unknown) => {
+      stored?.destroy();
+      throw err;
+    });
+    if (stored) {
+      startDownload(res, invoiceFileName(invoice.number), 'application/pdf');
+      return void (await pipeline(stored, res));
+    }
+    sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body: body! });
   });
 
   // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.
@@ -153,7 +164,7 @@ async function streamZip(deps: BuiltDeps, res: Response, actor: Actor, lang: 'nl
     for (const id of ids) {
       const inv = byId.get(id);
       if (!inv || closed) continue;
-      const body = inv.pdf ? Buffer.from(inv.pdf) : await renderInvoicePdf(inv, deps.config.supplier, lang);
+      const body = (await openInvoicePdf(deps.storage, inv)) ?? (await renderInvoicePdf(inv, deps.config.supplier, lang));
       for (const [name, content] of [[invoiceFileName(inv.number), body], [ublFileName(inv.number), Buffer.from(renderInvoiceUbl(inv, deps.config.supplier), 'utf8')]] as const) {
         const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
         archive.append(content, { name, date: inv.invoiceDate });

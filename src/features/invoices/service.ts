@@ -90,7 +90,7 @@ const pdfSelect = {
   amountExclVat: true,
   vatAmount: true,
   organizationName: true,
-  pdf: true,
+  pdfKey: true,
   organization: { select: { id: true, postalStreet: true, postalPostcode: true, postalCity: true, postalCountry: true, email: true, mainContact: { select: { email: true } } } },
   lines: { orderBy: { position: 'asc' }, select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true } },
 } as const satisfies Prisma.InvoiceSelect;

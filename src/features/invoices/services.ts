@@ -19,7 +19,7 @@ import { addInvoice, importInvoices, putInvoice, putInvoicePdf, type InvoiceVers
 
 /** The invoices as the doors see them: the person's scoped pages and downloads, the API's reads and writes by number, the staff tool's add and import. */
 export function invoiceServices(deps: ServiceDeps) {
-  const { db } = deps;
+  const { db, storage } = deps;
   return {
     /** One page of the person's invoices in the filter's scope, and how many there are. */
     list: (actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) => listInvoices(db, actor, filter, list),
@@ -43,9 +43,9 @@ export function invoiceServices(deps: ServiceDeps) {
     /** Creates or replaces an invoice by its number (API); the precondition sees the locked row. */
     put: (who: AuditActor, number: number, inv: InvoiceInput, opts: { precondition?: UpsertPrecondition } = {}) => putInvoice(db, who, number, inv, opts),
     /** Stores an invoice's own PDF by its number (API). */
-    putPdf: (who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: (current: InvoiceVersion) => void } = {}) => putInvoicePdf(db, who, number, pdf, opts),
+    putPdf: (who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: (current: InvoiceVersion) => void } = {}) => putInvoicePdf(db, storage, who, number, pdf, opts),
     /** Adds one invoice (staff tool), with its PDF when given. */
-    add: (who: AuditActor, inv: InvoiceInput, opts: { pdf?: Buffer } = {}) => addInvoice(db, who, inv, opts),
+    add: (who: AuditActor, inv: InvoiceInput, opts: { pdf?: Buffer } = {}) => addInvoice(db, storage, who, inv, opts),
     /** Imports a batch of invoices all or nothing (staff tool). */
     import: (who: AuditActor, invoices: readonly InvoiceInput[], opts: { checked?: () => void; progress?: (done: number) => void } = {}) => importInvoices(db, who, invoices, opts),
   };

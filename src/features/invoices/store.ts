@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { PrismaClient, Tx } from '../../db/client.js';
+import type { FileStorage } from '../../storage/types.js';
+import { bufferStream } from '../../storage/streams.js';
 import type { AuditActor } from '../../audit.js';
 import { recordAudit } from '../../audit.js';
 import { fromUnits } from './money.js';
@@ -30,17 +34,43 @@ export async function checkAgainstDatabase(prisma: PrismaClient | Tx, invoices: 
   return orgs;
 }
 
+/** A PDF staff supplied with one invoice, and the file storage it goes to. */
+export interface SuppliedPdf {
+  bytes: Buffer;
+  storage: FileStorage;
+}
+
+/** Puts an invoice PDF into the file storage under a new key (streamed in slices); returns the key. */
+async function putPdf(storage: FileStorage, pdf: Buffer): Promise<string> {
+  const key = randomUUID();
+  await storage.put(key, bufferStream(pdf));
+  return key;
+}
+
 /**
  * Writes the invoices and their lines in the caller's transaction, in chunks, with one
- * audit event; `progress` is told how many invoices are written so far.
+ * audit event; `progress` is told how many invoices are written so far. A `pdf` (one invoice
+ * only) goes to the file storage first; when writing fails it is deleted again (a rollback of
+ * the caller's transaction after this returns leaves it to the sweep).
  */
 export async function storeInvoices(
   tx: Tx,
   invoices: readonly InvoiceInput[],
   orgNames: Map<number, string>,
   actor: AuditActor,
-  opts: { pdf?: Buffer; progress?: (done: number) => void } = {},
+  opts: { pdf?: SuppliedPdf; progress?: (done: number) => void } = {},
 ): Promise<void> {
+  if (opts.pdf && invoices.length !== 1) throw new Error('a stored PDF belongs to one invoice');
+  const pdfKey = opts.pdf ? await putPdf(opts.pdf.storage, opts.pdf.bytes) : null;
+  try {
+    await writeInvoices(tx, invoices, orgNames, actor, pdfKey, opts.progress);
+  } catch (err) {
+    if (pdfKey) await opts.pdf!.storage.delete(pdfKey).catch(() => {});
+    throw err;
+  }
+}
+
+async function writeInvoices(tx: Tx, invoices: readonly InvoiceInput[], orgNames: Map<number, string>, actor: AuditActor, pdfKey: string | null, progress?: (done: number) => void): Promise<void> {
   for (let i = 0; i < invoices.length; i += CHUNK) {
     const chunk = invoices.slice(i, i + CHUNK);
     const created = await tx.invoice.createManyAndReturn({
@@ -53,7 +83,7 @@ export async function storeInvoices(
         amountExclVat: fromUnits(inv.exclCents, 2),
         vatAmount: fromUnits(inv.vatCents, 2),
         organizationName: inv.organizationName ?? orgNames.get(inv.organizationId)!,
-        pdf: opts.pdf ? new Uint8Array(opts.pdf) : null,
+        pdfKey,
       })),
       select: { id: true, number: true },
     });
@@ -71,7 +101,7 @@ export async function storeInvoices(
         })),
       ),
     });
-    opts.progress?.(i + chunk.length);
+    progress?.(i + chunk.length);
   }
   const numbers = invoices.map((i) => i.number);
   await recordAudit(tx, {
@@ -80,7 +110,7 @@ export async function storeInvoices(
     organizationId: invoices.length === 1 ? invoices[0]!.organizationId : null,
     subjectType: 'invoice',
     subjectId: invoices.length === 1 ? invoices[0]!.number : null,
-    after: { count: invoices.length, numbers: numbers.length <= 50 ? numbers : [Math.min(...numbers), Math.max(...numbers)], storedPdf: !!opts.pdf },
+    after: { count: invoices.length, numbers: numbers.length <= 50 ? numbers : [Math.min(...numbers), Math.max(...numbers)], storedPdf: !!pdfKey },
   });
 }
 
@@ -115,7 +145,8 @@ const fixed = (d: { toString(): string }, scale: number) => {
 
 /**
  * Replaces an invoice's content and lines (by its number, the ERP's key), in the caller's
- * transaction: a new version, a stored PDF dropped (it showed the old content), one audit event.
+ * transaction: a new version, a stored PDF dropped (it showed the old content; its file is
+ * removed by the sweep once the transaction has committed), one audit event.
  */
 export async function replaceInvoice(tx: Tx, id: number, inv: InvoiceInput, orgName: string, actor: AuditActor): Promise<void> {
   const before = await tx.invoice.findUniqueOrThrow({ where: { id }, select: { organizationId: true, title: true, amountExclVat: true, vatAmount: true } });
@@ -129,7 +160,7 @@ export async function replaceInvoice(tx: Tx, id: number, inv: InvoiceInput, orgN
       amountExclVat: fromUnits(inv.exclCents, 2),
       vatAmount: fromUnits(inv.vatCents, 2),
       organizationName: inv.organizationName ?? orgName,
-      pdf: null,
+      pdfKey: null,
       version: { increment: 1 },
     },
   });
@@ -156,8 +187,23 @@ export async function replaceInvoice(tx: Tx, id: number, inv: InvoiceInput, orgN
   });
 }
 
-/** Stores (or replaces) the PDF staff supplied for an invoice, in the caller's transaction. */
-export async function storeInvoicePdf(tx: Tx, id: number, number: number, organizationId: number, pdf: Buffer, actor: AuditActor): Promise<void> {
-  await tx.invoice.update({ where: { id }, data: { pdf: new Uint8Array(pdf), version: { increment: 1 } } });
-  await recordAudit(tx, { actor, kind: 'invoice.pdf_stored', organizationId, subjectType: 'invoice', subjectId: number, after: { bytes: pdf.length } });
+/**
+ * Stores (or replaces) the PDF staff supplied for an invoice: the file into the storage, the row
+ * pointing at it in the caller's transaction. When that fails the new file is deleted again; the
+ * replaced one is removed by the sweep once the transaction has committed.
+ */
+export async function storeInvoicePdf(tx: Tx, id: number, number: number, organizationId: number, pdf: Buffer, actor: AuditActor, storage: FileStorage): Promise<void> {
+  const key = await putPdf(storage, pdf);
+  try {
+    await tx.invoice.update({ where: { id }, data: { pdfKey: key, version: { increment: 1 } } });
+    await recordAudit(tx, { actor, kind: 'invoice.pdf_stored', organizationId, subjectType: 'invoice', subjectId: number, after: { bytes: pdf.length } });
+  } catch (err) {
+    await storage.delete(key).catch(() => {});
+    throw err;
+  }
+}
+
+/** The PDF staff stored for an invoice, as a stream from the file storage; null: none (generate it). */
+export async function openInvoicePdf(storage: FileStorage, invoice: { pdfKey: string | null }): Promise<Readable | null> {
+  return invoice.pdfKey ? storage.get(invoice.pdfKey) : null;
 }
