@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient, Tx } from './db/client.js';
 import type { Actor } from './auth/actor.js';
 import { emitWebhookEvent } from './webhooks/events.js';
+import type { AuditKind } from './audit-kinds.js';
 
 /** Who did it: a logged-in person, vendor staff through the CLI, one of Vcare's systems through an API token, or the system. */
 export type AuditActor = Pick<Actor, 'id' | 'displayName'> | { staff: string } | { api: string } | 'system';
@@ -8,7 +9,8 @@ export type AuditActor = Pick<Actor, 'id' | 'displayName'> | { staff: string } |
 /** One audit event: who, what, on which record, before and after. */
 export interface AuditInput {
   actor: AuditActor;
-  kind: string;
+  /** What happened (src/audit-kinds.ts); it also picks the webhook event and the Activiteiten sentence. */
+  kind: AuditKind;
   organizationId?: number | null;
   subjectType: string;
   subjectId?: string | number | null;
@@ -49,7 +51,7 @@ export async function recordAudit(db: Tx | PrismaClient, e: AuditInput): Promise
 export async function recordDownload(
   db: Tx | PrismaClient,
   actor: Pick<Actor, 'id' | 'displayName' | 'organizationId'>,
-  e: { kind: 'document.downloaded' | 'invoice.downloaded'; subjectType: 'document' | 'invoice'; subjectId: number; after: Prisma.InputJsonValue; ip: string | null },
+  e: { kind: Extract<AuditKind, 'document.downloaded' | 'invoice.downloaded'>; subjectType: 'document' | 'invoice'; subjectId: number; after: Prisma.InputJsonValue; ip: string | null },
 ): Promise<void> {
   await recordAudit(db, { actor, organizationId: actor.organizationId, ...e });
 }

@@ -2,6 +2,13 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { PrismaClient, Tx } from './db/client.js';
 import type { FileStorage } from './storage/types.js';
+import { authServices } from './features/auth/services.js';
+import { contactServices } from './features/contacts/services.js';
+import { notificationServices } from './features/notifications/services.js';
+import { organisationServices } from './features/organisations/services.js';
+import { profileServices } from './features/profile/services.js';
+import { securityServices } from './features/security/services.js';
+import { ssoServices } from './features/sso/services.js';
 import { invoiceServices } from './features/invoices/services.js';
 import { integrationServices } from './features/integration/services.js';
 import { mailServices } from './features/mail/services.js';
@@ -24,6 +31,19 @@ export interface ServiceDeps {
   kickMail?: () => void;
 }
 
+/** A write's check against the row as it is, made with the row locked (the API's If-Match). */
+export type Precondition = (current: { version: number; updatedAt: Date }) => void;
+
+/**
+ * The client itself, for services whose helpers open their own transactions (the pages' logins,
+ * security settings): the pages and the staff tool build the services over the client; only
+ * the API builds them over a transaction, and its resources never call these.
+ */
+export function clientOf(db: PrismaClient | Tx): PrismaClient {
+  if (!('$transaction' in db)) throw new Error('this service runs its own transactions: build it over the database client');
+  return db as PrismaClient;
+}
+
 /**
  * The domain, built once and handed to all three doors: the pages (`deps.services`), the API
  * (`ctx.services`, over the request's transaction for writes) and the staff tool
@@ -32,8 +52,20 @@ export interface ServiceDeps {
  * one audit path. Only services touch the database (tests/unit/doors.test.ts).
  */
 export function createServices(deps: ServiceDeps) {
+  // People: single sign-on and the organisation's settings first, as login and security use them.
+  const sso = ssoServices(deps);
+  const organisations = organisationServices(deps);
+  const auth = authServices(deps, { sso });
+  const security = securityServices(deps, { organisations });
   return {
     // -- people: contacts, roles, profile, security, login, single sign-on ------------------
+    sso,
+    organisations,
+    auth,
+    security,
+    contacts: contactServices(deps),
+    profile: profileServices(deps),
+    notifications: notificationServices(deps),
 
     // -- support and content: tickets, FAQ, announcements, documents, activity --------------
 

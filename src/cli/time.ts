@@ -1,24 +1,6 @@
-/** Staff type times in Dutch local time unless they give an offset. */
-export const CLI_TIME_ZONE = 'Europe/Amsterdam';
+import { fromAmsterdamWallTime } from '../calendar.js';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/** Minutes that `timeZone` is ahead of UTC at the instant `ms`. */
-function zoneOffsetMinutes(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
-  const p = (type: string) => Number(parts.find((x) => x.type === type)?.value);
-  const asUtc = Date.UTC(p('year'), p('month') - 1, p('day'), p('hour'), p('minute'), p('second'));
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
-}
 
 /**
  * Parses an ISO 8601 date or date-time ("2019-05-23T09:19", "2019-05-23 09:19+02:00",
@@ -26,7 +8,7 @@ function zoneOffsetMinutes(ms: number, timeZone: string): number {
  * (summer or winter as on that day). Returns null for anything else, including impossible
  * dates such as 2019-02-30.
  */
-export function parseIsoDateTime(input: string, timeZone = CLI_TIME_ZONE): Date | null {
+export function parseIsoDateTime(input: string): Date | null {
   const m = ISO.exec(input.trim());
   if (!m) return null;
   const [y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m.slice(1) as Array<string | undefined>;
@@ -50,10 +32,6 @@ export function parseIsoDateTime(input: string, timeZone = CLI_TIME_ZONE): Date 
     const offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
     return new Date(wall - offset * 60_000);
   }
-  // Local wall time: take the offset at the guess, then once more at the corrected instant.
-  const first = zoneOffsetMinutes(wall, timeZone);
-  let utc = wall - first * 60_000;
-  const second = zoneOffsetMinutes(utc, timeZone);
-  if (second !== first) utc = wall - second * 60_000;
-  return new Date(utc);
+  // Staff type times in Dutch local time unless they give an offset.
+  return fromAmsterdamWallTime(wall);
 }

@@ -1,4 +1,5 @@
 import { addWorkingDays, easterSunday } from '../features/tickets/working-days.js';
+import { amsterdamWallTime, fromAmsterdamWallTime } from '../calendar.js';
 
 /**
  * Dates for the demo data, relative to the day it is loaded. The manual's screenshots were taken
@@ -8,27 +9,13 @@ import { addWorkingDays, easterSunday } from '../features/tickets/working-days.j
  * resolved recently enough to be "actueel", the weekly reports, a current announcement.
  */
 
-const ZONE = 'Europe/Amsterdam';
 /** The manual's "today", as a UTC midnight. */
 const MANUAL_TODAY = Date.UTC(2017, 6, 17);
 const DAY = 86_400_000;
 
-const partsFmt = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
-
-function amsterdamParts(instant: Date): { year: number; month: number; day: number; hour: number; minute: number } {
-  const parts = partsFmt.formatToParts(instant);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
-}
-
 /** The instant of a wall-clock time in Amsterdam (CET or CEST) on a calendar day given as a UTC midnight. */
 function amsterdamInstant(dayUtc: number, hour: number, minute: number): Date {
-  for (const offset of [2, 1]) {
-    const candidate = new Date(dayUtc + (hour - offset) * 3_600_000 + minute * 60_000);
-    const p = amsterdamParts(candidate);
-    if (p.hour === hour && p.minute === minute && Date.UTC(p.year, p.month - 1, p.day) === dayUtc) return candidate;
-  }
-  return new Date(dayUtc + (hour - 1) * 3_600_000 + minute * 60_000); // the hour a clock skips in spring
+  return fromAmsterdamWallTime(dayUtc + hour * 3_600_000 + minute * 60_000);
 }
 
 /** The demo's calendar for one moment of loading. */
@@ -51,7 +38,7 @@ export interface DemoCalendar {
 
 /** The demo calendar for loading at `now`. */
 export function demoCalendar(now: Date): DemoCalendar {
-  const p = amsterdamParts(now);
+  const p = amsterdamWallTime(now);
   const today = Date.UTC(p.year, p.month - 1, p.day);
   const shift = today - MANUAL_TODAY;
   const manualDay = (iso: string) => {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { amsterdamWallTime } from '../calendar.js';
 
 /** The portal's languages; Dutch first. */
 export const LOCALES = ['nl', 'en'] as const;
@@ -68,18 +69,7 @@ export function isLocale(v: unknown): v is Locale {
   return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
 }
 
-const TZ = 'Europe/Amsterdam';
-
 // Formatters are built once: constructing an Intl formatter costs ten times what formatting does.
-const partsFmt = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TZ,
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  hourCycle: 'h23',
-});
 const moneyFmts: Record<Locale, Intl.NumberFormat> = {
   nl: new Intl.NumberFormat('nl-NL', { style: 'currency', currency: 'EUR' }),
   en: new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' }),
@@ -91,26 +81,25 @@ const DATE_SEPARATOR: Record<Locale, string> = { nl: '-', en: '/' };
 /** "6-7-2017" (nl) / "6/7/2017" (en), in Europe/Amsterdam. */
 export function formatDate(lang: Locale, d: Date | null | undefined): string {
   if (!d) return '';
-  const p = amsterdamParts(d);
+  const p = amsterdamWallTime(d);
   return [p.day, p.month, p.year].join(DATE_SEPARATOR[lang]);
 }
 
 /** "6-7-2017 10:51" (nl) / "6/7/2017 10:51" (en): the manual's date and time, in Europe/Amsterdam. */
 export function formatDateTime(lang: Locale, d: Date | null | undefined): string {
   if (!d) return '';
-  const p = amsterdamParts(d);
+  return `${formatDate(lang, d)} ${formatTime(d)}`;
+}
+
+/** "10:51": the clock time in Europe/Amsterdam. */
+export function formatTime(d: Date): string {
+  const p = amsterdamWallTime(d);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${formatDate(lang, d)} ${pad(p.hour)}:${pad(p.minute)}`;
+  return `${pad(p.hour)}:${pad(p.minute)}`;
 }
 
 /** "€ 1.234,56" (nl) / "€1,234.56" (en). */
 export function formatMoney(lang: Locale, amount: number | string | { toString(): string }): string {
   const n = typeof amount === 'number' ? amount : Number(amount.toString());
   return moneyFmts[lang].format(n).replace(/\u00a0/g, ' ');
-}
-
-function amsterdamParts(d: Date): { year: number; month: number; day: number; hour: number; minute: number } {
-  const parts = partsFmt.formatToParts(d);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
 }

@@ -4,6 +4,7 @@ import nodemailer from 'nodemailer';
 import type { PrismaClient } from '../db/client.js';
 import { log } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
+import { startWorkerLoop, type WorkerLoop } from '../jobs/worker-loop.js';
 
 /** Sends one message; SMTP in real use, .eml files when no SMTP server is configured. */
 export interface Transport {
@@ -121,29 +122,23 @@ export async function deliverDue(
   }
 }
 
-/** Runs deliverDue every `intervalMs` and on `kick()`; `stop()` waits for the current run. */
+/** Runs deliverDue every `intervalMs` and on `kick()` (src/jobs/worker-loop.ts); `stop()` waits for the current run, then closes the transport. */
 export function startOutboxWorker(
   prisma: PrismaClient,
   transport: Transport,
   from: string,
   opts: { clock?: Clock; policy?: RetryPolicy; intervalMs?: number } = {},
-) {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
+): WorkerLoop {
   const clock = opts.clock ?? systemClock;
-  const tick = () => {
-    if (stopped) return running;
-    running = running.then(() => deliverDue(prisma, transport, from, { now: clock.now(), policy: opts.policy })).catch((err) => log.error('outbox worker', err));
-    return running;
-  };
-  const timer = setInterval(tick, opts.intervalMs ?? 5_000);
-  timer.unref();
+  const loop = startWorkerLoop({
+    name: 'outbox worker',
+    intervalMs: opts.intervalMs ?? 5_000,
+    run: () => deliverDue(prisma, transport, from, { now: clock.now(), policy: opts.policy }),
+  });
   return {
-    kick: tick,
+    kick: loop.kick,
     async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      await loop.stop();
       transport.close();
     },
   };

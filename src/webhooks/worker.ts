@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../db/client.js';
 import { log } from '../log.js';
+import { startWorkerLoop, type WorkerLoop } from '../jobs/worker-loop.js';
 import { signWebhook, WEBHOOK_HEADERS } from './signature.js';
 
 const BATCH = 10;
@@ -109,23 +110,7 @@ export async function deliverDueWebhooks(prisma: PrismaClient, options: WebhookW
   }
 }
 
-/** Runs deliverDueWebhooks every `intervalMs` and on `kick()`; `stop()` waits for the current run. */
-export function startWebhookWorker(prisma: PrismaClient, intervalMs = 2_000, options: WebhookWorkerOptions = {}) {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    if (stopped) return running;
-    running = running.then(() => deliverDueWebhooks(prisma, options)).catch((err) => log.error('webhook worker', err));
-    return running;
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    kick: tick,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+/** Runs deliverDueWebhooks every `intervalMs` and on `kick()` (src/jobs/worker-loop.ts); `stop()` waits for the current run. */
+export function startWebhookWorker(prisma: PrismaClient, intervalMs = 2_000, options: WebhookWorkerOptions = {}): WorkerLoop {
+  return startWorkerLoop({ name: 'webhook worker', intervalMs, run: () => deliverDueWebhooks(prisma, options) });
 }

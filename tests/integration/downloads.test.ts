@@ -162,7 +162,7 @@ describe('Downloads › Rapportages', () => {
     expect(page.text).toMatch(/id="f-optIn" name="optIn" type="checkbox" value="1" checked/);
     expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: people.reportsA!.id } })).reportMailOptIn).toBe(true);
     expect(await db.prisma.contact.count({ where: { reportMailOptIn: true } })).toBe(1);
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.reportMailOptIn', actorId: people.reportsA!.id } })).toBe(1);
+    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.report_mail_opt_in', actorId: people.reportsA!.id } })).toBe(1);
     await submitForm(agent, '/downloads/reports', '/downloads/reports', {});
     expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: people.reportsA!.id } })).reportMailOptIn).toBe(false);
   });

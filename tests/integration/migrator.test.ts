@@ -80,6 +80,24 @@ describe('migrate', () => {
     expect(rowCount).toBe(0);
     expect((await appliedRows(url)).map((r) => r.migration_name)).not.toContain('29990101000000_broken');
   });
+
+  it('renames the old spelling of the report-mail kind in stored audit events, and nothing else', async () => {
+    const url = await emptyDb();
+    const before = path.join(dir, 'before-spelling');
+    cpSync(MIGRATIONS_DIR, before, { recursive: true });
+    rmSync(path.join(before, '20261207070000_audit_kind_spelling'), { recursive: true });
+    await migrate(url, before);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(`INSERT INTO audit_events (actor_label, kind, subject_type) VALUES ('Jan', 'contact.reportMailOptIn', 'contact'), ('Jan', 'contact.updated', 'contact')`);
+      expect(await migrate(url)).toEqual(['20261207070000_audit_kind_spelling']);
+      const { rows } = await c.query('SELECT kind FROM audit_events ORDER BY id');
+      expect(rows.map((r: { kind: string }) => r.kind)).toEqual(['contact.report_mail_opt_in', 'contact.updated']);
+    } finally {
+      await c.end();
+    }
+  });
 });
 
 describe('the migration that moves invoice PDFs and documents into the file storage', () => {

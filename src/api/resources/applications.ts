@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import type { Tx } from '../../db/client.js';
-import { scope } from '../../auth/scope.js';
-import { contactApplications, setApplication } from '../../features/contacts/applications.js';
-import { appCode, FieldRefusal } from '../../http/fields.js';
-import { ApiProblem } from '../problem.js';
+import { appCode } from '../../http/fields.js';
 import { checkIfMatch, defineRoute, etagOf, idParam, type ApiContext } from '../define.js';
 
 /** The application tiles on a contact's dashboard. */
@@ -19,9 +15,7 @@ const AppParam = z.object({ id: idParam, code: appCode.describe('The application
 
 /** The contact's tiles, answered with the contact's ETag: an activation is part of the contact. */
 async function answer(ctx: ApiContext, id: number, status: number) {
-  const c = await ctx.db.contact.findFirst({ where: { id, ...scope.api.contacts() }, select: { id: true, version: true, updatedAt: true } });
-  if (!c) throw new ApiProblem(404, `No contact ${id}`);
-  const apps = await contactApplications(ctx.db, id);
+  const { contact: c, applications: apps } = await ctx.services.contacts.applicationsForApi(id);
   return {
     status,
     body: { contactId: id, applications: apps.map((a) => ({ code: a.code, name: a.name, activatedAt: a.activatedAt.toISOString() })) },
@@ -30,18 +24,8 @@ async function answer(ctx: ApiContext, id: number, status: number) {
   };
 }
 
-/** Locks the live contact and checks If-Match against it. */
-async function lockAndMatch(ctx: ApiContext, id: number): Promise<void> {
-  const rows = await (ctx.db as Tx).$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM contacts WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
-  if (!rows[0]) throw new ApiProblem(404, `No contact ${id}`);
-  checkIfMatch(ctx, etagOf({ version: rows[0].version, updatedAt: rows[0].updated_at }));
-}
-
-/** An unknown contact or application in the path is not found. */
-const refused = (e: unknown): never => {
-  if (e instanceof FieldRefusal) throw new ApiProblem(404, e.message);
-  throw e;
-};
+/** The contact's If-Match, checked with its row locked (an unknown contact or application is not found). */
+const ifMatch = (ctx: ApiContext) => ({ precondition: (cur: { version: number; updatedAt: Date }) => checkIfMatch(ctx, etagOf(cur)) });
 
 const NOTE = "An activation is part of the contact: it moves the contact's ETag and updatedAt (so GET /contacts?updated_since= sees it); with If-Match the contact must still have that ETag.";
 
@@ -65,8 +49,7 @@ export const applicationRoutes = [
       412: { description: "If-Match did not match the contact's ETag" },
     },
     async handle({ params }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      const r = await setApplication(ctx.db, params.id, params.code, true, { api: ctx.actor.name }).catch(refused);
+      const r = await ctx.services.contacts.setApplication({ api: ctx.actor.name }, params.id, params.code, true, ifMatch(ctx));
       return answer(ctx, params.id, r.changed ? 201 : 200);
     },
   }),
@@ -79,8 +62,7 @@ export const applicationRoutes = [
       412: { description: "If-Match did not match the contact's ETag" },
     },
     async handle({ params }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await setApplication(ctx.db, params.id, params.code, false, { api: ctx.actor.name }).catch(refused);
+      await ctx.services.contacts.setApplication({ api: ctx.actor.name }, params.id, params.code, false, ifMatch(ctx));
       return answer(ctx, params.id, 200);
     },
   }),

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import type { Prisma, Tx } from '../../db/client.js';
-import { ROLES } from '../../auth/roles.js';
-import { scope } from '../../auth/scope.js';
-import { Role } from '../../generated/prisma/enums.js';
-import { queueInvitation } from '../../features/contacts/invitation.js';
-import { addContact, CONTACT_FIELDS, ContactRefusal, SUBSCRIPTIONS, updateContactAsStaff } from '../../features/contacts/staff.js';
+import { Role, ROLES } from '../../auth/roles.js';
+import type { ApiContactRow as Row } from '../../features/contacts/services.js';
+import { CONTACT_FIELDS, SUBSCRIPTIONS } from '../../features/contacts/staff.js';
 import { ApiProblem } from '../problem.js';
-import { checkIfMatch, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
+import { checkIfMatch, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, type ApiContext } from '../define.js';
 
 const F = CONTACT_FIELDS;
 const subscriptions = Object.fromEntries(SUBSCRIPTIONS.map((k) => [k, z.boolean().optional()])) as Record<(typeof SUBSCRIPTIONS)[number], z.ZodOptional<z.ZodBoolean>>;
@@ -42,13 +39,6 @@ export const Contact = z
   })
   .meta({ id: 'Contact' });
 
-const include = {
-  roles: true,
-  organization: { select: { mainContactId: true } },
-  activations: { select: { application: { select: { code: true, position: true } } } },
-} satisfies Prisma.ContactInclude;
-type Row = Prisma.ContactGetPayload<{ include: typeof include }>;
-
 function present(c: Row): z.output<typeof Contact> {
   const held = new Set(c.roles.map((r) => r.role));
   return {
@@ -61,28 +51,9 @@ function present(c: Row): z.output<typeof Contact> {
   };
 }
 
-async function load(db: ApiContext['db'], id: number): Promise<Row> {
-  const c = await db.contact.findFirst({ where: { id, ...scope.api.contacts() }, include });
-  if (!c) throw new ApiProblem(404, `No contact ${id}`);
-  return c;
-}
-
-const refused = (e: unknown): never => {
-  if (!(e instanceof ContactRefusal)) throw e;
-  if (e.notFound) throw new ApiProblem(404, e.message);
-  throw new ApiProblem(e.field === 'email' && /already used/.test(e.message) ? 409 : 422, `${e.field}: ${e.message}`, [{ pointer: `#/${e.field}`, detail: e.message }]);
-};
-
-/** Locks a live contact and checks If-Match against it. */
-async function lockAndMatch(ctx: ApiContext, id: number) {
-  const rows = await (ctx.db as Tx).$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM contacts WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
-  if (!rows[0]) throw new ApiProblem(404, `No contact ${id}`);
-  checkIfMatch(ctx, etagOf({ version: rows[0].version, updatedAt: rows[0].updated_at }));
-}
-
 const IdParam = z.object({ id: idParam });
 const answer = async (ctx: ApiContext, id: number, status: number) => {
-  const c = await load(ctx.db, id);
+  const c = await ctx.services.contacts.getForApi(id);
   return { status, body: present(c), etag: etagOf(c), location: `/api/v1/contacts/${id}` };
 };
 
@@ -93,8 +64,7 @@ export const contactRoutes = [
     summary: 'List contacts, oldest change first (deleted contacts are left out)', query: ListQuery,
     responses: { 200: { description: 'A page of contacts', schema: listOf(Contact) } },
     async handle({ query }, ctx) {
-      const page = pageWhere(query);
-      const rows = await ctx.db.contact.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.contacts()] }, include });
+      const rows = await ctx.services.contacts.pageForApi(query);
       return { status: 200, body: pageOf(rows, query, present) };
     },
   }),
@@ -112,7 +82,7 @@ export const contactRoutes = [
     description: 'Web access does not mail anyone by itself: POST /contacts/{id}/invitation sends the set-password link.',
     responses: { 201: { description: 'Added', schema: Contact }, 409: { description: 'The e-mail address is in use' }, 422: { description: 'Invalid contact' } },
     async handle({ body }, ctx) {
-      const created = await addContact(ctx.db, { ...body, main: body.main ?? false, webAccess: body.webAccess ?? false, roles: body.roles ?? [] }, { api: ctx.actor.name }).catch(refused);
+      const created = await ctx.services.contacts.add({ api: ctx.actor.name }, { ...body, main: body.main ?? false, webAccess: body.webAccess ?? false, roles: body.roles ?? [] });
       return answer(ctx, created.id, 201);
     },
   }),
@@ -122,8 +92,7 @@ export const contactRoutes = [
     description: 'A new e-mail address is a new username: the password, SSO links and sessions of the old one end. Web access off ends the sessions.',
     responses: { 200: { description: 'Changed (or unchanged)', schema: Contact }, 404: { description: 'No such contact' }, 409: { description: 'The e-mail address is in use' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid change' } },
     async handle({ params, body }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await updateContactAsStaff(ctx.db as Tx, params.id, body, { api: ctx.actor.name }, { now: ctx.now, baseUrl: ctx.deps.config.baseUrl }).catch(refused);
+      await ctx.services.contacts.change({ api: ctx.actor.name }, params.id, body, { precondition: (cur) => checkIfMatch(ctx, etagOf(cur)) });
       return answer(ctx, params.id, 200);
     },
   }),
@@ -132,9 +101,9 @@ export const contactRoutes = [
     summary: 'Mail the contact a set-password link (valid 72 hours)', params: IdParam,
     responses: { 202: { description: 'The mail is queued', schema: Contact }, 404: { description: 'No such contact' }, 422: { description: 'No web access or no e-mail address' } },
     async handle({ params }, ctx) {
-      const c = await load(ctx.db, params.id);
+      const c = await ctx.services.contacts.getForApi(params.id);
       // The one rule of web access decides (src/auth/web-access.ts): only someone who could log in with the link gets one.
-      const sent = await queueInvitation(ctx.db, c.id, { now: ctx.now, baseUrl: ctx.deps.config.baseUrl, actor: { api: ctx.actor.name } });
+      const sent = await ctx.services.contacts.invite({ api: ctx.actor.name }, c.id);
       if (!sent.sent) throw new ApiProblem(422, `contact ${c.id} could not log in with a link (${sent.blocker})`, [{ pointer: '#/webAccess', detail: `cannot log in: ${sent.blocker}` }]);
       return { status: 202, body: present(c), etag: etagOf(c) };
     },

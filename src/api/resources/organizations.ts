@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import type { Prisma, Tx } from '../../db/client.js';
-import { scope } from '../../auth/scope.js';
-import { createOrganization, ORGANIZATION_FIELDS, OrganizationRefusal, updateOrganization } from '../../features/organisations/staff.js';
-import { ApiProblem } from '../problem.js';
-import { checkIfMatch, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
+import type { Services } from '../../services.js';
+import { ORGANIZATION_FIELDS } from '../../features/organisations/staff.js';
+import { checkIfMatch, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf } from '../define.js';
 
 const F = ORGANIZATION_FIELDS;
 const nullable = <T extends z.ZodType>(s: T) => s.nullable().optional();
@@ -46,7 +44,7 @@ export const Organization = z
   })
   .meta({ id: 'Organization' });
 
-type Row = Prisma.OrganizationGetPayload<object>;
+type Row = Awaited<ReturnType<Services['organisations']['getForApi']>>;
 
 function present(o: Row): z.output<typeof Organization> {
   return {
@@ -58,17 +56,6 @@ function present(o: Row): z.output<typeof Organization> {
   };
 }
 
-async function load(db: ApiContext['db'], id: number): Promise<Row> {
-  const o = await db.organization.findFirst({ where: { id, ...scope.api.organizations() } });
-  if (!o) throw new ApiProblem(404, `No organisation ${id}`);
-  return o;
-}
-
-const refused = (e: unknown): never => {
-  if (e instanceof OrganizationRefusal) throw new ApiProblem(422, e.message, [{ pointer: `#/${e.field}`, detail: e.message }]);
-  throw e;
-};
-
 const IdParam = z.object({ id: idParam });
 
 /** The organisation routes: list, read, add, change. */
@@ -78,8 +65,7 @@ export const organizationRoutes = [
     summary: 'List organisations, oldest change first', query: ListQuery,
     responses: { 200: { description: 'A page of organisations', schema: listOf(Organization) } },
     async handle({ query }, ctx) {
-      const page = pageWhere(query);
-      const rows = await ctx.db.organization.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.organizations()] } });
+      const rows = await ctx.services.organisations.pageForApi(query);
       return { status: 200, body: pageOf(rows, query, present) };
     },
   }),
@@ -88,7 +74,7 @@ export const organizationRoutes = [
     summary: 'Read one organisation', params: IdParam,
     responses: { 200: { description: 'The organisation (ETag header: its version)', schema: Organization }, 404: { description: 'No such organisation' } },
     async handle({ params }, ctx) {
-      const o = await load(ctx.db, params.id);
+      const o = await ctx.services.organisations.getForApi(params.id);
       return { status: 200, body: present(o), etag: etagOf(o) };
     },
   }),
@@ -97,8 +83,8 @@ export const organizationRoutes = [
     summary: 'Add an organisation (a subsidiary with parentId)', body: OrganizationBody,
     responses: { 201: { description: 'Added', schema: Organization }, 422: { description: 'Invalid organisation' } },
     async handle({ body }, ctx) {
-      const created = await createOrganization(ctx.db, { ...body, parentId: body.parentId ?? null, reportsInContract: body.reportsInContract ?? false }, { api: ctx.actor.name }).catch(refused);
-      const o = await load(ctx.db, created.id);
+      const created = await ctx.services.organisations.create({ api: ctx.actor.name }, { ...body, parentId: body.parentId ?? null, reportsInContract: body.reportsInContract ?? false });
+      const o = await ctx.services.organisations.getForApi(created.id);
       return { status: 201, body: present(o), etag: etagOf(o), location: `/api/v1/organizations/${o.id}` };
     },
   }),
@@ -107,12 +93,8 @@ export const organizationRoutes = [
     summary: 'Change an organisation (only the fields given)', params: IdParam, body: OrganizationPatchBody, ifMatch: 'optional',
     responses: { 200: { description: 'Changed (or unchanged)', schema: Organization }, 404: { description: 'No such organisation' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid change' } },
     async handle({ params, body }, ctx) {
-      const tx = ctx.db as Tx;
-      const locked = await tx.$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM organizations WHERE id = ${params.id} FOR UPDATE`;
-      if (!locked[0]) throw new ApiProblem(404, `No organisation ${params.id}`);
-      checkIfMatch(ctx, etagOf({ version: locked[0].version, updatedAt: locked[0].updated_at }));
-      await updateOrganization(tx, params.id, body, { api: ctx.actor.name }).catch(refused);
-      const o = await load(tx, params.id);
+      await ctx.services.organisations.update({ api: ctx.actor.name }, params.id, body, { precondition: (cur) => checkIfMatch(ctx, etagOf(cur)) });
+      const o = await ctx.services.organisations.getForApi(params.id);
       return { status: 200, body: present(o), etag: etagOf(o) };
     },
   }),

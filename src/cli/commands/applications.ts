@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { setApplication } from '../../features/contacts/applications.js';
-import { FieldRefusal } from '../../http/fields.js';
-import { CliError, appCode, id, parse, staffActor, type CliContext } from '../validate.js';
+import { AppError } from '../../http/errors.js';
+import { CliError, appCode, id, parse, staffActor, type CliDeps } from '../validate.js';
 
 const Activation = z.object({ contact: id, app: appCode });
 
 /** Registers `app:activate` and `app:deactivate`. */
-export function registerApplicationsCommands(program: Command, ctx: CliContext): void {
-  const { prisma } = ctx;
+export function registerApplicationsCommands(program: Command, ctx: CliDeps): void {
+  const { services } = ctx;
 
   const activation = (name: 'app:activate' | 'app:deactivate') =>
     program
@@ -23,8 +22,8 @@ export function registerApplicationsCommands(program: Command, ctx: CliContext):
       .action(async (raw: Record<string, unknown>) => {
         const o = parse(Activation, raw);
         const activate = name === 'app:activate';
-        const r = await setApplication(prisma, o.contact, o.app, activate, staffActor()).catch((e: unknown) => {
-          if (e instanceof FieldRefusal) throw new CliError(`${e.field === 'app' ? '--app' : '--contact'}: ${e.message}`);
+        const r = await services.contacts.setApplication(staffActor(), o.contact, o.app, activate).catch((e: unknown) => {
+          if (e instanceof AppError && e.detail) throw new CliError(`${e.field === 'app' ? '--app' : '--contact'}: ${e.detail}`);
           throw e;
         });
         const who = `contact ${r.contact.id} (${r.contact.name})`;

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { ROLES } from '../../auth/roles.js';
 import { fullName } from '../../auth/actor.js';
 import type { LoginBlocker } from '../../auth/web-access.js';
-import { queueInvitation } from '../../features/contacts/invitation.js';
-import { addContact, CONTACT_FIELDS, ContactRefusal } from '../../features/contacts/staff.js';
-import { CliError, collect, flag, id, parse, role, staffActor, type CliContext } from '../validate.js';
+import { CONTACT_FIELDS } from '../../features/contacts/staff.js';
+import { AppError } from '../../http/errors.js';
+import { CliError, collect, flag, id, parse, role, staffActor, type CliDeps } from '../validate.js';
 
 const ContactAdd = z.object({
   ...CONTACT_FIELDS,
@@ -33,8 +33,8 @@ const BLOCKER_TEXT: Record<LoginBlocker, string> = {
 };
 
 /** Registers `contact:add` and `contact:invite`. */
-export function registerContactsCommands(program: Command, ctx: CliContext): void {
-  const { prisma } = ctx;
+export function registerContactsCommands(program: Command, ctx: CliDeps): void {
+  const { services } = ctx;
 
   program
     .command('contact:add')
@@ -56,8 +56,9 @@ export function registerContactsCommands(program: Command, ctx: CliContext): voi
       const o = parse(ContactAdd, raw);
       if (o.webAccess && !o.email) throw new CliError('--web-access: needs --email (the e-mail address is the username)');
       const { org, role, gender, ...rest } = o;
-      const created = await addContact(prisma, { ...rest, organizationId: org, gender: gender ? (gender.toUpperCase() as 'MALE' | 'FEMALE' | 'OTHER') : undefined, roles: role }, staffActor()).catch((e: unknown) => {
-        if (e instanceof ContactRefusal) throw new CliError(`${e.field === 'organizationId' ? '--org' : e.field === 'webAccess' ? '--web-access' : '--email'}: ${e.message}`);
+      const created = await services.contacts.add(staffActor(), { ...rest, organizationId: org, gender: gender ? (gender.toUpperCase() as 'MALE' | 'FEMALE' | 'OTHER') : undefined, roles: role }).catch((e: unknown) => {
+        // The organisation is the option --org.
+        if (e instanceof AppError && e.field === 'organizationId') throw new CliError(`--org: ${e.detail}`);
         throw e;
       });
       const name = fullName(o.firstName, o.infix, o.lastName);
@@ -70,15 +71,11 @@ export function registerContactsCommands(program: Command, ctx: CliContext): voi
     .argument('<contactId>', 'id of the contact')
     .action(async (contactIdRaw: string) => {
       const { contactId } = parse(z.object({ contactId: id }), { contactId: contactIdRaw }, ['contactId']);
-      const to = await prisma.$transaction(async (tx) => {
-        const result = await queueInvitation(tx, contactId, { now: ctx.now(), baseUrl: ctx.baseUrl, actor: staffActor() });
-        if (!result.sent) {
-          const exists = await tx.contact.findFirst({ where: { id: contactId, deletedAt: null }, select: { id: true } });
-          if (!exists) throw new CliError(`<contactId>: no contact with id ${contactId}`);
-          throw new CliError(`<contactId>: contact ${contactId} ${BLOCKER_TEXT[result.blocker]}; no invitation sent`);
-        }
-        return result.email;
+      const result = await services.contacts.invite(staffActor(), contactId).catch((e: unknown) => {
+        if (e instanceof AppError && e.field === 'contactId') throw new CliError(`<contactId>: ${e.detail}`);
+        throw e;
       });
-      ctx.out(`invitation queued for ${to}`);
+      if (!result.sent) throw new CliError(`<contactId>: contact ${contactId} ${BLOCKER_TEXT[result.blocker]}; no invitation sent`);
+      ctx.out(`invitation queued for ${result.email}`);
     });
 }

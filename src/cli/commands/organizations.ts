@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createOrganization, ORGANIZATION_FIELDS, OrganizationRefusal } from '../../features/organisations/staff.js';
-import { CliError, flag, id, parse, staffActor, type CliContext } from '../validate.js';
+import { ORGANIZATION_FIELDS } from '../../features/organisations/staff.js';
+import { AppError } from '../../http/errors.js';
+import { CliError, flag, id, parse, staffActor, type CliDeps } from '../validate.js';
 
 const OrgAdd = z.object({ ...ORGANIZATION_FIELDS, parent: id.optional(), reports: flag });
 
 const OrgList = z.object({ search: z.string().trim().max(200, 'must be at most 200 characters').optional() });
 
 /** Registers `org:add` and `org:list`. */
-export function registerOrganizationsCommands(program: Command, ctx: CliContext): void {
-  const { prisma } = ctx;
+export function registerOrganizationsCommands(program: Command, ctx: CliDeps): void {
+  const { services } = ctx;
 
   program
     .command('org:add')
@@ -26,8 +27,8 @@ export function registerOrganizationsCommands(program: Command, ctx: CliContext)
     .option('--reports', 'the contract includes reports')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(OrgAdd, raw);
-      const org = await createOrganization(prisma, { ...o, parentId: o.parent ?? null, reportsInContract: o.reports }, staffActor()).catch((e: unknown) => {
-        if (e instanceof OrganizationRefusal) throw new CliError(`--parent: ${e.message}`);
+      const org = await services.organisations.create(staffActor(), { ...o, parentId: o.parent ?? null, reportsInContract: o.reports }).catch((e: unknown) => {
+        if (e instanceof AppError && e.field === 'parentId') throw new CliError(`--parent: ${e.detail}`);
         throw e;
       });
       ctx.out(`organisation ${org.id} created: ${org.name}`);
@@ -39,11 +40,7 @@ export function registerOrganizationsCommands(program: Command, ctx: CliContext)
     .option('--search <text>', 'only organisations whose name contains the text')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(OrgList, raw);
-      const rows = await prisma.organization.findMany({
-        where: o.search ? { name: { contains: o.search, mode: 'insensitive' } } : {},
-        orderBy: [{ name: 'asc' }, { id: 'asc' }],
-        select: { id: true, name: true, parentId: true, active: true },
-      });
+      const rows = await services.organisations.listForStaff(o.search);
       for (const r of rows) ctx.out([r.id, r.name, r.parentId ?? '', r.active ? 'yes' : 'no'].join('\t'));
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { recordAudit } from '../../audit.js';
-import { id, parse, staffActor, CliError, type CliContext } from '../validate.js';
+import { AppError } from '../../http/errors.js';
+import { id, parse, staffActor, CliError, type CliDeps } from '../validate.js';
 
 const onOff = z
   .string()
@@ -12,8 +12,8 @@ const onOff = z
 const Require2fa = z.object({ id, state: onOff });
 
 /** Registers `org:require-2fa`. */
-export function registerSecurityCommands(program: Command, ctx: CliContext): void {
-  const { prisma } = ctx;
+export function registerSecurityCommands(program: Command, ctx: CliDeps): void {
+  const { services } = ctx;
   program
     .command('org:require-2fa')
     .description("require two-step login for an organisation's people and its subsidiaries' (on), or leave it to each person (off)")
@@ -21,22 +21,13 @@ export function registerSecurityCommands(program: Command, ctx: CliContext): voi
     .argument('<on|off>', 'on or off')
     .action(async (rawId: string, rawState: string) => {
       const o = parse(Require2fa, { id: rawId, state: rawState }, ['id', 'state']);
-      const line = await prisma.$transaction(async (tx) => {
-        const org = await tx.organization.findUnique({ where: { id: o.id }, select: { id: true, name: true, twoFactorRequired: true } });
-        if (!org) throw new CliError(`<id>: no organisation with id ${o.id}`);
-        if (org.twoFactorRequired === o.state) return `organisation ${org.id} (${org.name}) already ${o.state ? 'requires' : 'does not require'} two-step login`;
-        await tx.organization.update({ where: { id: org.id }, data: { twoFactorRequired: o.state } });
-        await recordAudit(tx, {
-          actor: staffActor(),
-          kind: 'organization.two_factor_required_changed',
-          organizationId: org.id,
-          subjectType: 'organization',
-          subjectId: org.id,
-          before: { twoFactorRequired: org.twoFactorRequired },
-          after: { twoFactorRequired: o.state },
-        });
-        return `organisation ${org.id} (${org.name}) ${o.state ? 'now requires' : 'no longer requires'} two-step login (subsidiaries included); people without it set it up at their next login`;
+      const r = await services.organisations.setSettings(staffActor(), o.id, { twoFactorRequired: o.state }).catch((e: unknown) => {
+        // An unknown organisation is the `<id>` argument's fault.
+        if (e instanceof AppError && e.code === 'NOT_FOUND' && e.field === 'id') throw new CliError(`<id>: ${e.detail}`);
+        throw e;
       });
-      ctx.out(line);
+      const org = `organisation ${r.org.id} (${r.org.name})`;
+      if (!r.changed.includes('twoFactorRequired')) ctx.out(`${org} already ${o.state ? 'requires' : 'does not require'} two-step login`);
+      else ctx.out(`${org} ${o.state ? 'now requires' : 'no longer requires'} two-step login (subsidiaries included); people without it set it up at their next login`);
     });
 }

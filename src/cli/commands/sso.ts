@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { recordAudit } from '../../audit.js';
-import { fullName } from '../../auth/actor.js';
-import { endPortalLoginSessionsOf } from '../../auth/sessions.js';
-import { CliError, id, parse, staffActor, type CliContext } from '../validate.js';
+import { AppError } from '../../http/errors.js';
+import { CliError, id, parse, staffActor, type CliDeps } from '../validate.js';
 
 const provider = z
   .string()
@@ -23,17 +21,8 @@ const SsoUnlink = z.object({ contact: id, provider });
 const RequireSso = z.object({ id, state: onOff });
 
 /** Registers `sso:list`, `sso:unlink` and `org:require-sso`. */
-export function registerSsoCommands(program: Command, ctx: CliContext): void {
-  const { prisma } = ctx;
-
-  const findContact = async (contactId: number) => {
-    const c = await prisma.contact.findFirst({
-      where: { id: contactId, deletedAt: null },
-      select: { id: true, organizationId: true, firstName: true, infix: true, lastName: true },
-    });
-    if (!c) throw new CliError(`--contact: no contact with id ${contactId}`);
-    return c;
-  };
+export function registerSsoCommands(program: Command, ctx: CliDeps): void {
+  const { services } = ctx;
 
   program
     .command('sso:list')
@@ -41,9 +30,8 @@ export function registerSsoCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--contact <id>', 'id of the contact')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(SsoList, raw);
-      const c = await findContact(o.contact);
-      const links = await prisma.externalLogin.findMany({ where: { contactId: c.id }, orderBy: { createdAt: 'asc' } });
-      if (!links.length) return ctx.out(`contact ${c.id} (${fullName(c.firstName, c.infix, c.lastName)}) has no linked logins`);
+      const { contact: c, links } = await services.sso.linkedLoginsOf(o.contact);
+      if (!links.length) return ctx.out(`contact ${c.id} (${c.name}) has no linked logins`);
       for (const l of links) {
         ctx.out(
           [l.provider.toLowerCase(), l.subject, l.email ?? '-', `linked ${l.createdAt.toISOString()}`, `last used ${l.lastUsedAt?.toISOString() ?? 'never'}`].join('\t'),
@@ -58,24 +46,8 @@ export function registerSsoCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--provider <microsoft|google>', 'which login')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(SsoUnlink, raw);
-      const c = await findContact(o.contact);
-      const line = await prisma.$transaction(async (tx) => {
-        const links = await tx.externalLogin.findMany({ where: { contactId: c.id, provider: o.provider } });
-        if (!links.length) throw new CliError(`--provider: contact ${c.id} has no ${o.provider.toLowerCase()} login`);
-        await tx.externalLogin.deleteMany({ where: { id: { in: links.map((l) => l.id) } } });
-        for (const l of links) {
-          await recordAudit(tx, {
-            actor: staffActor(),
-            kind: 'sso.unlinked',
-            organizationId: c.organizationId,
-            subjectType: 'external_login',
-            subjectId: l.id,
-            before: { contactId: c.id, provider: l.provider, subject: l.subject, email: l.email },
-          });
-        }
-        return `unlinked ${o.provider.toLowerCase()} login of contact ${c.id} (${fullName(c.firstName, c.infix, c.lastName)})`;
-      });
-      ctx.out(line);
+      const c = await services.sso.unlink(staffActor(), o.contact, o.provider);
+      ctx.out(`unlinked ${o.provider.toLowerCase()} login of contact ${c.id} (${c.name})`);
     });
 
   program
@@ -85,25 +57,15 @@ export function registerSsoCommands(program: Command, ctx: CliContext): void {
     .argument('<on|off>', 'on or off')
     .action(async (rawId: string, rawState: string) => {
       const o = parse(RequireSso, { id: rawId, state: rawState }, ['id', 'state']);
-      const line = await prisma.$transaction(async (tx) => {
-        const org = await tx.organization.findUnique({ where: { id: o.id }, select: { id: true, name: true, ssoRequired: true } });
-        if (!org) throw new CliError(`<id>: no organisation with id ${o.id}`);
-        if (org.ssoRequired === o.state) return `organisation ${org.id} (${org.name}) already ${o.state ? 'requires' : 'does not require'} SSO`;
-        await tx.organization.update({ where: { id: org.id }, data: { ssoRequired: o.state } });
-        // The actor refuses these sessions anyway; ending them keeps them from coming back when
-        // SSO is switched off again, and off every list of sessions.
-        const ended = o.state ? await endPortalLoginSessionsOf(tx, org.id) : 0;
-        await recordAudit(tx, {
-          actor: staffActor(),
-          kind: 'organization.sso_required_changed',
-          organizationId: org.id,
-          subjectType: 'organization',
-          subjectId: org.id,
-          before: { ssoRequired: org.ssoRequired },
-          after: o.state ? { ssoRequired: o.state, passwordSessionsEnded: ended } : { ssoRequired: o.state },
-        });
-        return `organisation ${org.id} (${org.name}) ${o.state ? `now requires SSO; ${ended} password or passkey session(s) ended` : 'no longer requires SSO'}`;
-      });
-      ctx.out(line);
+      const r = await services.organisations.setSettings(staffActor(), o.id, { ssoRequired: o.state }).catch(orgArgument);
+      const org = `organisation ${r.org.id} (${r.org.name})`;
+      if (!r.changed.includes('ssoRequired')) ctx.out(`${org} already ${o.state ? 'requires' : 'does not require'} SSO`);
+      else ctx.out(`${org} ${o.state ? `now requires SSO; ${r.passwordSessionsEnded} password or passkey session(s) ended` : 'no longer requires SSO'}`);
     });
+}
+
+/** An unknown organisation is the `<id>` argument's fault. */
+function orgArgument(e: unknown): never {
+  if (e instanceof AppError && e.code === 'NOT_FOUND' && e.field === 'id') throw new CliError(`<id>: ${e.detail}`);
+  throw e;
 }

@@ -1,6 +1,8 @@
 import { formatDate, hasKey, translate, type Locale } from '../../i18n/index.js';
 import type { Lookups, Ref } from './lookups.js';
 import type { ActivityEvent } from './service.js';
+import { SENTENCES } from './sentences.js';
+import { auditKindOf } from '../../audit-kinds.js';
 
 /** A piece of a sentence: plain text, or the name of something with a link while it exists. */
 export interface Part {
@@ -27,32 +29,6 @@ export interface ActivityRow {
   changes: Change[];
 }
 
-/** The fields of a contact whose before and after the page shows (the personal page and the contact form). */
-const CONTACT_FIELDS = [
-  'lastName', 'firstName', 'initials', 'infix', 'gender', 'birthDate', 'email', 'phone', 'fax', 'mobile', 'privateStreet',
-  'privatePostcode', 'privateCity', 'privateCountry', 'language', 'active', 'webAccess', 'organizationId',
-  'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
-];
-
-/**
- * Which fields of an event a customer sees, per kind. Everything else an event holds (ids,
- * provider subjects, file types, staff user names, import summaries) is for Vcare's staff and
- * never shown.
- */
-const SHOWN: Record<string, readonly string[]> = {
-  'contact.updated': CONTACT_FIELDS,
-  'profile.updated': CONTACT_FIELDS,
-  'profile.email_changed': ['email'],
-  'contact.roles_changed': ['roles'],
-  'contact.web_access_on': ['webAccess', 'roles'],
-  'contact.web_access_off': ['webAccess'],
-  'contact.reportMailOptIn': ['reportMailOptIn'],
-  'ticket.status_changed': ['status'],
-  'ticket.deadline_changed': ['deadline'],
-  'organization.reports': ['reportsInContract'],
-  'organization.sso_required_changed': ['ssoRequired'],
-};
-
 const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const idOf = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null);
 
@@ -65,8 +41,8 @@ export function actorName(lang: Locale, label: string): string {
 
 /** The label of a kind in the filter and the list ("Contactpersoon gewijzigd"). */
 export function kindLabel(lang: Locale, kind: string): string {
-  const key = `activity.kinds.${kind}.label`;
-  return hasKey(lang, key) ? translate(lang, key) : translate(lang, 'activity.unknownLabel');
+  const known = auditKindOf(kind);
+  return translate(lang, known ? `activity.kinds.${known}.label` : 'activity.unknownLabel');
 }
 
 /** A value of a changed field as a reader sees it (names, not codes or ids). */
@@ -88,7 +64,8 @@ function formatValue(lang: Locale, field: string, v: unknown, look: Lookups): st
 
 /** The shown fields that differ between before and after, in the order they appear. */
 export function changes(lang: Locale, kind: string, before: unknown, after: unknown, look: Lookups): Change[] {
-  const shown = SHOWN[kind] ?? [];
+  const known = auditKindOf(kind);
+  const shown = known ? SENTENCES[known].shown : [];
   const b = record(before);
   const a = record(after);
   return [...new Set([...Object.keys(b), ...Object.keys(a)])]
@@ -158,8 +135,8 @@ function fill(template: string, values: Record<string, Ref>): Part[] {
 /** One event as a sentence in the reader's language ("Vcare heeft factuur 200123 toegevoegd."), with its changes. */
 export function presentEvent(lang: Locale, e: ActivityEvent, look: Lookups): ActivityRow {
   const who = actorName(lang, e.actorLabel);
-  const key = `activity.kinds.${e.kind}.sentence`;
-  const template = hasKey(lang, key) ? translate(lang, key) : translate(lang, 'activity.unknown');
+  const known = auditKindOf(e.kind);
+  const template = translate(lang, known ? `activity.kinds.${known}.sentence` : 'activity.unknown');
   const parts = fill(template, { actor: { text: who, href: null }, subject: subjectOf(lang, e, look), ...extras(lang, e, look) });
   return {
     id: String(e.id),

@@ -3,20 +3,21 @@ import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
 import type { ListQuery } from '../../http/list.js';
-import { parseIsoDateTime } from '../../cli/time.js';
+import { dayEnd, dayStart, isDay } from '../../calendar.js';
 import { str } from '../../http/validation.js';
+import { auditKindOf, type AuditKind } from '../../audit-kinds.js';
 
 /**
  * The kinds the filter offers, grouped as a customer thinks of them. Every kind any code
- * records has a sentence in locales/<lang>/activity.json (a test checks); these are the ones
- * that can concern a customer's organisation.
+ * records has a sentence in locales/<lang>/activity.json (src/features/activity/sentences.ts
+ * checks at compile time); these are the ones that can concern a customer's organisation.
  */
-export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
+export const ACTIVITY_GROUPS: { group: string; kinds: AuditKind[] }[] = [
   {
     group: 'contacts',
     kinds: [
       'contact.created', 'contact.copied', 'contact.updated', 'contact.deleted', 'contact.web_access_on', 'contact.web_access_off',
-      'contact.roles_changed', 'contact.invited', 'contact.reinvited', 'contact.reportMailOptIn', 'profile.updated', 'profile.email_changed',
+      'contact.roles_changed', 'contact.invited', 'contact.reinvited', 'contact.report_mail_opt_in', 'profile.updated', 'profile.email_changed',
       'application.activated', 'application.deactivated', 'contact.mail_preferences', 'contact.mail_unsubscribed',
       'contact.signed_out_everywhere', 'contact.two_step_reset',
     ],
@@ -38,12 +39,12 @@ export const ACTIVITY_GROUPS: { group: string; kinds: string[] }[] = [
   { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'organization.two_factor_required_changed', 'announcement.created', 'announcement.updated', 'announcement.removed'] },
 ];
 
-const KNOWN_KINDS = new Set(ACTIVITY_GROUPS.flatMap((g) => g.kinds));
+const OFFERED_KINDS: ReadonlySet<string> = new Set(ACTIVITY_GROUPS.flatMap((g) => g.kinds));
 
 /** Filters of the page: by person (who did it, or whom it was about), by kind, and by period (Amsterdam days). */
 export interface ActivityFilters {
   person: number | null;
-  kind: string | null;
+  kind: AuditKind | null;
   /** The first day, as typed (YYYY-MM-DD or D-M-YYYY), and the instant it starts. */
   from: { text: string; at: Date } | null;
   /** The last day (inclusive), and the instant the day after it starts. */
@@ -54,12 +55,13 @@ export interface ActivityFilters {
 function isoDay(input: string): string | null {
   const nl = /^(\d{1,2})-(\d{1,2})-(\d{4})$/.exec(input);
   const iso = nl ? `${nl[3]}-${nl[2]!.padStart(2, '0')}-${nl[1]!.padStart(2, '0')}` : input;
-  return /^\d{4}-\d{2}-\d{2}$/.test(iso) && parseIsoDateTime(iso) ? iso : null;
+  return isDay(iso) ? iso : null;
 }
 
-function nextDay(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+/** The kind asked for in the filter, if the filter offers it; a link with a kind's old spelling still works. */
+function offeredKind(asked: string): AuditKind | null {
+  const kind = auditKindOf(asked);
+  return kind && OFFERED_KINDS.has(kind) ? kind : null;
 }
 
 /** The filters from the query string; anything unknown is ignored (never a 500). */
@@ -70,9 +72,9 @@ export function parseActivityFilters(query: Record<string, unknown>): ActivityFi
   const to = isoDay(str(query.to));
   return {
     person: /^\d{1,9}$/.test(person) ? Number(person) : null,
-    kind: KNOWN_KINDS.has(kind) ? kind : null,
-    from: from ? { text: from, at: parseIsoDateTime(from)! } : null,
-    to: to ? { text: to, before: parseIsoDateTime(nextDay(to))! } : null,
+    kind: offeredKind(kind),
+    from: from ? { text: from, at: dayStart(from) } : null,
+    to: to ? { text: to, before: dayEnd(to) } : null,
   };
 }
 

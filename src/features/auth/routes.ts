@@ -3,11 +3,11 @@ import type { Passport } from 'passport';
 
 type PassportInstance = InstanceType<typeof Passport>;
 import { z } from 'zod';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
-import { clearKeys, lockedUntil, loginRules, recordHit, resetIpRule, resetRules } from '../../auth/throttle.js';
+import { loginRules, resetIpRule, resetRules } from '../../auth/throttle.js';
 import { knownDevice, rememberDevice } from '../../auth/device.js';
 import { fieldErrors, str } from '../../http/validation.js';
 import { line, maxLengths } from '../../http/text.js';
@@ -15,14 +15,9 @@ import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
 import { safeReturnTo } from './return-to.js';
 import { log } from '../../log.js';
-import { requestPasswordReset, setPasswordWithToken } from './service.js';
 import { normaliseEmail } from '../../auth/credentials.js';
-import { findUsableToken } from '../../auth/tokens.js';
 import { completeLogin } from '../../auth/login.js';
 import { beginTwoStep } from '../../auth/two-step.js';
-import { secondStepOf } from '../../auth/two-factor.js';
-import { ssoButtons } from '../sso/routes.js';
-import { refusePasswordForSso, ssoRequiredFor } from '../sso/service.js';
 
 /** The login form; its lengths are the page's maxlength (a longer name is no account anyway). */
 const LoginForm = z.object({ username: line(254), password: z.string().max(128) });
@@ -36,8 +31,9 @@ const ResetForm = z
   .refine((f) => f.password === f.confirm, { message: 'password.mismatch', path: ['confirm'] });
 
 /** Login, logout, forgotten password and the reset / set-password page. */
-export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
-  const { prisma, clock, config } = deps;
+export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
+  const { services, clock, config } = deps;
+  const { auth } = services;
   const defer = deps.defer ?? ((work: () => Promise<void>) => void work().catch((err: unknown) => log.error('deferred work', err)));
   const r = Router();
 
@@ -46,7 +42,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
       username: str(req.body?.username).slice(0, LOGIN_MAX.username),
       max: LOGIN_MAX,
       returnTo: safeReturnTo(req.body?.returnTo ?? req.query.returnTo),
-      sso: deps.sso ?? ssoButtons(config),
+      sso: deps.sso ?? services.sso.buttons(),
       ...extra,
     });
 
@@ -65,11 +61,11 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     const device = knownDevice(req, deps.sessionSecret, username);
     const rules = loginRules(username, ip, device);
     const now = clock.now();
-    const until = await lockedUntil(prisma, rules, now);
+    const until = await auth.lockedUntil(rules, now);
     if (until) return renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
     const failed = () => {
       deps.metrics?.loginFailures.inc();
-      return recordHit(prisma, rules, now).then((locked) => {
+      return auth.recordHit(rules, now).then((locked) => {
         if (!locked) return renderLogin(req, res, 401, { error: 'login.failed' });
         deps.metrics?.loginLocks.inc();
         renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), locked) });
@@ -86,15 +82,15 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
       }
       void (async () => {
         // Only after a correct password, so this says nothing to someone guessing addresses.
-        if (await ssoRequiredFor(prisma, actor.organizationId)) {
-          await refusePasswordForSso(prisma, actor, ip);
+        if (await services.sso.requiredFor(actor.organizationId)) {
+          await services.sso.refusePassword(actor, ip);
           return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
         }
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
-        await clearKeys(prisma, rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
+        await auth.clearKeys(rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
         const returnTo = safeReturnTo(req.body.returnTo);
         // A second step set up, or one the organisation requires: not logged in yet.
-        const step = await secondStepOf(prisma, actor.id);
+        const step = await services.security.secondStep(actor.id);
         if (step.totp || step.passkeys > 0 || step.required) {
           const setup = !step.totp && step.passkeys === 0;
           await beginTwoStep(req, { contactId: actor.id, epoch: actor.sessionEpoch, method: 'password', at: now.getTime(), setup, returnTo });
@@ -127,7 +123,7 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     const form = ForgotForm.safeParse({ email: str(req.body.email) });
     if (!form.success) {
       // A malformed address is an attempt too: it counts on the client address's counter.
-      await recordHit(prisma, [resetIpRule(ip)], now);
+      await auth.recordHit([resetIpRule(ip)], now);
       return res.status(422).render('auth/forgot', { email: str(req.body.email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
     }
     const email = form.data.email;
@@ -137,29 +133,29 @@ export function authRoutes(deps: AppDeps, passport: PassportInstance): Router {
     // an address is known. Over the limit nothing is sent: no flooding someone's mailbox.
     defer(async () => {
       const rules = resetRules(email, ip);
-      if (await lockedUntil(prisma, rules, now)) return;
-      await recordHit(prisma, rules, now);
-      await requestPasswordReset(prisma, { email, now, baseUrl: config.baseUrl, ip });
+      if (await auth.lockedUntil(rules, now)) return;
+      await auth.recordHit(rules, now);
+      await auth.requestPasswordReset({ email, now, ip });
       deps.kickMail?.();
     });
   });
 
   r.get('/password/reset/:token', publicRoute, async (req, res) => {
-    const token = await findUsableToken(prisma, String(req.params.token), clock.now());
+    const token = await auth.usableToken(String(req.params.token));
     if (!token) return res.status(410).render('auth/reset-invalid');
     res.render('auth/reset', { purpose: token.purpose, email: token.contact.email });
   });
 
   r.post('/password/reset/:token', publicRoute, async (req, res) => {
-    const token = await findUsableToken(prisma, String(req.params.token), clock.now());
+    const token = await auth.usableToken(String(req.params.token));
     if (!token) return res.status(410).render('auth/reset-invalid');
     const form = ResetForm.safeParse({ password: req.body.password ?? '', confirm: req.body.confirm ?? '' });
     if (!form.success) {
       return res.status(422).render('auth/reset', { purpose: token.purpose, email: token.contact.email, errors: fieldErrors(form.error) });
     }
-    const done = await setPasswordWithToken(prisma, { raw: String(req.params.token), password: form.data.password, now: clock.now(), ip: req.ip ?? '' });
+    const done = await auth.setPasswordWithToken({ raw: String(req.params.token), password: form.data.password, ip: req.ip ?? '' });
     if (!done) return res.status(410).render('auth/reset-invalid');
-    if (done.email) await clearKeys(prisma, [`acct:${done.email}`]);
+    if (done.email) await auth.clearKeys([`acct:${done.email}`]);
     // Every session of this person ended with the new password, this browser's too.
     // "U kunt nu inloggen" only when the web-access rule lets the person in.
     req.logout(() => {

@@ -5,7 +5,7 @@ import { hashPassword } from '../../auth/passwords.js';
 import { queueMail } from '../../mail/outbox.js';
 import { recordAudit } from '../../audit.js';
 import { loadLoginSubject, loginBlocker, type LoginBlocker } from '../../auth/web-access.js';
-import { mailSsoRequired, ssoRequiredFor } from '../sso/service.js';
+import type { SsoServices } from '../sso/services.js';
 import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from '../../auth/tokens.js';
 
 /**
@@ -14,6 +14,7 @@ import { createPasswordToken, hashToken, tokenLink, TOKEN_TTL_MS } from '../../a
  */
 export async function requestPasswordReset(
   prisma: PrismaClient,
+  sso: Pick<SsoServices, 'requiredFor' | 'mailRequired'>,
   opts: { email: string; now: Date; baseUrl: string; ip: string },
 ): Promise<void> {
   const contact = await prisma.contact.findFirst({
@@ -21,10 +22,10 @@ export async function requestPasswordReset(
     select: { id: true, email: true, firstName: true, infix: true, lastName: true, sessionEpoch: true, organizationId: true, language: true },
   });
   if (!contact?.email || !(await loadActor(prisma, contact.id, contact.sessionEpoch))) return;
-  if (await ssoRequiredFor(prisma, contact.organizationId)) {
+  if (await sso.requiredFor(contact.organizationId)) {
     // No reset link: a password would not let them in. The page answers the same as ever
     // (nothing about the address is revealed); the mail tells the owner which button to use.
-    await mailSsoRequired(prisma, { ...contact, email: contact.email }, opts);
+    await sso.mailRequired({ ...contact, email: contact.email }, opts);
     return;
   }
   await prisma.$transaction(async (tx) => {

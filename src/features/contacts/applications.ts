@@ -1,7 +1,7 @@
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { fullName } from '../../auth/actor.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
-import { FieldRefusal } from '../../http/fields.js';
+import { refuse } from '../../http/errors.js';
 
 /**
  * Which application tiles a person has on the dashboard: activated per person by Vcare (the
@@ -28,11 +28,11 @@ export async function contactApplications(db: PrismaClient | Tx, contactId: numb
 export async function setApplication(db: PrismaClient | Tx, contactId: number, code: string, active: boolean, actor: AuditActor) {
   return inTransaction(db, async (tx) => {
     const contact = await tx.contact.findFirst({ where: { id: contactId, deletedAt: null }, select: { id: true, organizationId: true, firstName: true, infix: true, lastName: true } });
-    if (!contact) throw new FieldRefusal('contactId', `no contact with id ${contactId}`, { notFound: true });
+    if (!contact) throw refuse('contactId', `no contact with id ${contactId}`, { code: 'NOT_FOUND' });
     const app = await tx.application.findUnique({ where: { code }, select: { id: true, code: true } });
     if (!app) {
       const known = (await tx.application.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map((a) => a.code);
-      throw new FieldRefusal('app', `no application with code ${code}${known.length ? ` (one of ${known.join(', ')})` : ''}`);
+      throw refuse('app', `no application with code ${code}${known.length ? ` (one of ${known.join(', ')})` : ''}`, { code: 'NOT_FOUND' });
     }
     const person = { id: contact.id, name: fullName(contact.firstName, contact.infix, contact.lastName) };
     const key = { contactId_applicationId: { contactId: contact.id, applicationId: app.id } };

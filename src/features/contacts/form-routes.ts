@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { guardFor } from '../../auth/pages.js';
 import { AppError } from '../../http/errors.js';
@@ -8,8 +8,8 @@ import { flash, langOf } from '../../http/locals.js';
 import type { Role } from '../../auth/roles.js';
 import { mayChooseRoles } from '../../auth/web-access.js';
 import { basicRolesFrom, CONTACT_MAX, formValues, parseContactForm, versionOf } from './schema.js';
-import { createContact, getContact, updateContact, type ChangeContext, type ContactDetails, type SaveResult } from './service.js';
-import { basicRoleChoices, roleAssignerNames } from './web-access.js';
+import type { ChangeContext, ContactDetails, SaveResult } from './service.js';
+import { basicRoleChoices } from './web-access.js';
 import { fullName } from '../../auth/actor.js';
 import { contactId, ipOf, renderRefusal } from './params.js';
 
@@ -43,7 +43,8 @@ function valuesOf(c: ContactDetails, mode: Mode): Record<string, string> {
 }
 
 /** Toevoegen, Bewerken and Kopiëren: one form, three ways in. */
-export function contactFormRoutes({ prisma, clock, config, kickMail }: AppDeps): Router {
+export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDeps): Router {
+  const { contacts } = services;
   const r = Router();
   const ctxOf = (req: Request, basicRoles: ReadonlySet<Role> | null): ChangeContext => ({
     now: clock.now(), baseUrl: config.baseUrl, lang: langOf(req), ip: ipOf(req), basicRoles,
@@ -66,7 +67,7 @@ export function contactFormRoutes({ prisma, clock, config, kickMail }: AppDeps):
       max: CONTACT_MAX,
       basicRoles: offersBasicRoles ? basicRoleChoices(actor, p.basicRoles ?? null) : null,
       choosesRoles: chooses,
-      assigners: offersBasicRoles && !chooses ? await roleAssignerNames(prisma, actor) : null,
+      assigners: offersBasicRoles && !chooses ? await contacts.roleAssigners(actor) : null,
     });
   };
 
@@ -109,35 +110,35 @@ export function contactFormRoutes({ prisma, clock, config, kickMail }: AppDeps):
     const basicRoles = postedBasicRoles(req);
     const form = parseContactForm(values);
     if (!form.ok) return render(req, res, 422, { mode: 'new', values, errors: form.errors, basicRoles });
-    const result = await createContact(prisma, actorOf(req), form.data, ctxOf(req, basicRoles));
+    const result = await contacts.create(actorOf(req), form.data, ctxOf(req, basicRoles));
     if (!result.ok) return render(req, res, 422, { mode: 'new', values, errors: result.errors, basicRoles });
     done(req, res, result, 'contacts.created', nameOf(form.data));
   });
 
   r.get('/contacts/:id/copy', guard(), async (req, res) => {
-    const source = await getContact(prisma, actorOf(req), contactId(req));
+    const source = await contacts.get(actorOf(req), contactId(req));
     await render(req, res, 200, { mode: 'copy', values: valuesOf(source, 'copy'), source });
   });
 
   r.post('/contacts/:id/copy', guard(), async (req, res) => {
-    const source = await getContact(prisma, actorOf(req), contactId(req));
+    const source = await contacts.get(actorOf(req), contactId(req));
     const values = formValues(req.body);
     const basicRoles = postedBasicRoles(req);
     const form = parseContactForm(values);
     if (!form.ok) return render(req, res, 422, { mode: 'copy', values, errors: form.errors, source, basicRoles });
-    const result = await createContact(prisma, actorOf(req), form.data, ctxOf(req, basicRoles), source.id);
+    const result = await contacts.create(actorOf(req), form.data, ctxOf(req, basicRoles), source.id);
     if (!result.ok) return render(req, res, 422, { mode: 'copy', values, errors: result.errors, source, basicRoles });
     done(req, res, result, 'contacts.created', nameOf(form.data));
   });
 
   r.get('/contacts/:id/edit', guard(), async (req, res) => {
-    const contact = await getContact(prisma, actorOf(req), contactId(req));
+    const contact = await contacts.get(actorOf(req), contactId(req));
     await render(req, res, 200, { mode: 'edit', values: valuesOf(contact, 'edit'), contact, version: contact.version });
   });
 
   r.post('/contacts/:id/edit', guard(), async (req, res) => {
     const id = contactId(req);
-    const contact = await getContact(prisma, actorOf(req), id);
+    const contact = await contacts.get(actorOf(req), id);
     const version = versionOf(req.body);
     if (Number.isNaN(version)) throw new AppError('BAD_REQUEST');
     const values = formValues(req.body);
@@ -146,7 +147,7 @@ export function contactFormRoutes({ prisma, clock, config, kickMail }: AppDeps):
     if (!form.ok) return render(req, res, 422, { mode: 'edit', values, errors: form.errors, contact, version, basicRoles });
     let result: SaveResult;
     try {
-      result = await updateContact(prisma, actorOf(req), id, version, form.data, ctxOf(req, basicRoles));
+      result = await contacts.update(actorOf(req), id, version, form.data, ctxOf(req, basicRoles));
     } catch (e) {
       if (e instanceof AppError && e.code === 'CONFLICT') return renderRefusal(res, 409, 'contacts.conflict', id);
       throw e;

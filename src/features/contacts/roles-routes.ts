@@ -1,17 +1,18 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { Role } from '../../auth/roles.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
 import { rolesFrom } from './schema.js';
-import { getContact, type ContactDetails } from './service.js';
-import { changeRoles, roleLines } from './roles-service.js';
+import type { ContactDetails } from './service.js';
+import { roleLines } from './roles-service.js';
 import { contactId, ipOf } from './params.js';
 
 /** The Rollen tab (seen with MANAGE_CONTACTS) and Rollen wijzigen (ASSIGN_ROLES, which needs MANAGE_CONTACTS). */
-export function contactRolesRoutes({ prisma, clock, config, kickMail }: AppDeps): Router {
+export function contactRolesRoutes({ services, clock, config, kickMail }: BuiltDeps): Router {
+  const { contacts } = services;
   const r = Router();
 
   const renderEdit = (req: Request, res: Response, status: number, contact: ContactDetails, refused?: string) =>
@@ -19,7 +20,7 @@ export function contactRolesRoutes({ prisma, clock, config, kickMail }: AppDeps)
 
   r.get('/contacts/:id/roles', guardFor('contacts'), async (req, res) => {
     const actor = actorOf(req);
-    const contact = await getContact(prisma, actor, contactId(req));
+    const contact = await contacts.get(actor, contactId(req));
     // The tab exists once web access is on (the main contact always has it).
     if (!contact.webAccess && !contact.isMain) return res.redirect(`/contacts/${contact.id}`);
     res.render('contacts/roles', {
@@ -31,7 +32,7 @@ export function contactRolesRoutes({ prisma, clock, config, kickMail }: AppDeps)
   });
 
   r.get(PAGES.contactRolesEdit.path, guardFor('contactRolesEdit'), async (req, res) => {
-    const contact = await getContact(prisma, actorOf(req), contactId(req));
+    const contact = await contacts.get(actorOf(req), contactId(req));
     if (!contact.webAccess && !contact.isMain) return res.redirect(`/contacts/${contact.id}`);
     renderEdit(req, res, 200, contact);
   });
@@ -40,7 +41,7 @@ export function contactRolesRoutes({ prisma, clock, config, kickMail }: AppDeps)
     const id = contactId(req);
     const wanted = rolesFrom(req.body);
     if (!wanted) throw new AppError('BAD_REQUEST');
-    const result = await changeRoles(prisma, actorOf(req), id, wanted, { ip: ipOf(req), now: clock.now(), baseUrl: config.baseUrl });
+    const result = await contacts.changeRoles(actorOf(req), id, wanted, { ip: ipOf(req), now: clock.now(), baseUrl: config.baseUrl });
     if (result.refused) return renderEdit(req, res, 403, result.contact, result.refused);
     flash(req, 'success', 'contacts.roles.saved');
     if (result.refused === null && result.invitation?.sent) {

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { loginMarks } from '../../auth/login-methods.js';
 import { actorOf } from '../../auth/access.js';
 import { fullName } from '../../auth/actor.js';
@@ -9,20 +9,19 @@ import { sendCsv } from '../../http/csv.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
-import { CONTACT_SORTS, exportContacts, listContacts, rowAccess, selectionEmails, type ContactRow, type ScopeOrg } from './list.js';
+import { CONTACT_SORTS, rowAccess, type ContactRow, type ScopeOrg } from './list.js';
 import { parseFilters, type ContactFilters } from './schema.js';
-import { contactAccess, deleteContact, getContact } from './service.js';
-import { resendInvitation } from './web-access.js';
+import { contactAccess } from './service.js';
 import { contactFormRoutes } from './form-routes.js';
 import { contactRolesRoutes } from './roles-routes.js';
 import { contactId, ipOf } from './params.js';
-import { colleagueSecurity } from '../security/colleague-service.js';
 
 const guard = () => guardFor('contacts');
 
 /** "Mijn gegevens › Contactpersonen": list, e-mail addresses, CSV, details, delete; plus the form and roles pages. */
-export function contactsRoutes(deps: AppDeps): Router {
-  const { prisma, clock, config } = deps;
+export function contactsRoutes(deps: BuiltDeps): Router {
+  const { services, clock, config } = deps;
+  const { contacts } = services;
   const r = Router();
 
   const selection = (req: Request) => {
@@ -34,7 +33,7 @@ export function contactsRoutes(deps: AppDeps): Router {
 
   r.get('/contacts', guard(), async (req, res) => {
     const { actor, filters, list, orgs } = selection(req);
-    const { rows, total } = await listContacts(prisma, actor, filters, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
+    const { rows, total } = await contacts.list(actor, filters, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
     const now = clock.now();
     const marks = Object.fromEntries(rows.map((c) => [c.id, rowAccess(c, now)]));
     const methods = Object.fromEntries(rows.map((c) => [c.id, loginMarks({ hasPassword: c.has_password, ssoRequired: c.sso_required, providers: c.providers })]));
@@ -55,13 +54,13 @@ export function contactsRoutes(deps: AppDeps): Router {
 
   r.get('/contacts/emails', guard(), async (req, res) => {
     const { actor, filters } = selection(req);
-    const emails = await selectionEmails(prisma, actor, filters);
+    const emails = await contacts.emails(actor, filters);
     res.render('contacts/emails', { emails, backUrl: urlWith('/contacts', req.query, {}) });
   });
 
   r.get('/contacts/export.csv', guard(), async (req, res) => {
     const { actor, filters, list } = selection(req);
-    const rows = await exportContacts(prisma, actor, filters, list.sort, list.dir);
+    const rows = await contacts.export(actor, filters, list.sort, list.dir);
     const t = (key: string) => translate(langOf(req), key);
     const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
     const now = clock.now();
@@ -81,9 +80,9 @@ export function contactsRoutes(deps: AppDeps): Router {
   r.use(contactRolesRoutes(deps));
 
   const renderShow = async (req: Request, res: Response, status: number, id: number) => {
-    const contact = await getContact(prisma, actorOf(req), id);
+    const contact = await contacts.get(actorOf(req), id);
     const methods = loginMarks({ hasPassword: contact.hasPassword, ssoRequired: contact.organization.ssoRequired, providers: contact.providers });
-    const security = contact.webAccess ? await colleagueSecurity(prisma, actorOf(req), contact.id) : null;
+    const security = contact.webAccess ? await services.security.colleague(actorOf(req), contact.id) : null;
     res.status(status).render('contacts/show', { contact, methods, security, access: contactAccess(contact, clock.now()), showEmpty: req.query.empty === '1', tab: 'contact' });
   };
 
@@ -92,7 +91,7 @@ export function contactsRoutes(deps: AppDeps): Router {
   // "Uitnodiging opnieuw sturen": a new link for someone who has not set a password yet.
   r.post('/contacts/:id/invitation', guard(), async (req, res) => {
     const id = contactId(req);
-    const result = await resendInvitation(prisma, actorOf(req), id, { now: clock.now(), baseUrl: config.baseUrl, ip: ipOf(req) });
+    const result = await contacts.resendInvitation(actorOf(req), id, { now: clock.now(), baseUrl: config.baseUrl, ip: ipOf(req) });
     if (result.sent) {
       flash(req, 'success', 'webAccess.resent', { email: result.email });
       deps.kickMail?.();
@@ -103,18 +102,18 @@ export function contactsRoutes(deps: AppDeps): Router {
       flash(req, 'error', 'webAccess.resendLocked', { time: formatDateTime(langOf(req), result.lockedUntil) });
       return renderShow(req, res, 429, id);
     }
-    const c = await getContact(prisma, actorOf(req), id);
+    const c = await contacts.get(actorOf(req), id);
     flash(req, 'error', `webAccess.notInvited.${result.blocker}`, { name: fullName(c.firstName, c.infix, c.lastName) });
     return renderShow(req, res, 409, id);
   });
 
   r.get('/contacts/:id/delete', guard(), async (req, res) => {
-    const contact = await getContact(prisma, actorOf(req), contactId(req));
+    const contact = await contacts.get(actorOf(req), contactId(req));
     res.render('contacts/delete', { contact, self: contact.id === actorOf(req).id });
   });
 
   r.post('/contacts/:id/delete', guard(), async (req, res) => {
-    await deleteContact(prisma, actorOf(req), contactId(req), { now: clock.now(), baseUrl: config.baseUrl, lang: langOf(req), ip: ipOf(req) });
+    await contacts.delete(actorOf(req), contactId(req), { now: clock.now(), baseUrl: config.baseUrl, lang: langOf(req), ip: ipOf(req) });
     flash(req, 'success', 'contacts.deleted');
     res.redirect('/contacts');
   });

@@ -4,6 +4,7 @@ import { ROLES, type Role } from '../../auth/roles.js';
 import { basicRolesFor } from '../../auth/web-access.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { refuse } from '../../http/errors.js';
 import { contactFields } from '../../http/contact-fields.js';
 import { fullName } from '../../auth/actor.js';
 import { endOldAddress, newAddressData, type AddressChanger } from '../../auth/address-change.js';
@@ -53,17 +54,6 @@ export type ContactAdd = Fields & Subscriptions & { organizationId: number; main
 /** A change: only the fields given change; null clears an optional one. */
 export type ContactPatch = Partial<{ [K in keyof Fields]: Fields[K] | null }> & Subscriptions & { active?: boolean; webAccess?: boolean; roles?: Role[] };
 
-/** A refused change, naming the field. */
-export class ContactRefusal extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-    readonly notFound = false,
-  ) {
-    super(message);
-  }
-}
-
 const inOrder = (roles: Iterable<Role>) => {
   const set = new Set(roles);
   return ROLES.filter((r) => set.has(r));
@@ -72,21 +62,21 @@ const inOrder = (roles: Iterable<Role>) => {
 async function checkEmail(tx: Tx, address: string | null | undefined, exceptId?: number): Promise<void> {
   if (!address) return;
   const holder = await tx.contact.findUnique({ where: { email: address }, select: { id: true } });
-  if (holder && holder.id !== exceptId) throw new ContactRefusal('email', `already used by contact ${holder.id}`);
+  if (holder && holder.id !== exceptId) throw refuse('email', `already used by contact ${holder.id}`, { code: 'CONFLICT' });
 }
 
 /** A unique violation on the address (a race with another save) as the same refusal. */
 const raced = (e: unknown): never => {
-  if (isUniqueViolation(e)) throw new ContactRefusal('email', 'already used by another contact');
+  if (isUniqueViolation(e)) throw refuse('email', 'already used by another contact', { code: 'CONFLICT' });
   throw e;
 };
 
 /** Adds a contact (optionally the organisation's main contact), with its audit events. */
 export async function addContact(db: PrismaClient | Tx, input: ContactAdd, actor: AuditActor): Promise<{ id: number }> {
-  if (input.webAccess && !input.email) throw new ContactRefusal('webAccess', 'needs an e-mail address (the e-mail address is the username)');
+  if (input.webAccess && !input.email) throw refuse('webAccess', 'needs an e-mail address (the e-mail address is the username)');
   return inTransaction(db, async (tx) => {
     const org = await tx.organization.findUnique({ where: { id: input.organizationId }, select: { id: true, mainContactId: true } });
-    if (!org) throw new ContactRefusal('organizationId', `no organisation with id ${input.organizationId}`);
+    if (!org) throw refuse('organizationId', `no organisation with id ${input.organizationId}`);
     await checkEmail(tx, input.email);
     const { main, ...fields } = input;
     // Web access means the person can log in: the basic roles come with it (src/auth/web-access.ts).
@@ -107,15 +97,15 @@ export async function addContact(db: PrismaClient | Tx, input: ContactAdd, actor
 export async function updateContactAsStaff(tx: Tx, id: number, patch: ContactPatch, actor: AuditActor, ctx: { now: Date; baseUrl: string }): Promise<void> {
   const { now } = ctx;
   const cur = await tx.contact.findFirst({ where: { id, deletedAt: null }, include: { roles: true, organization: { select: { mainContactId: true } } } });
-  if (!cur) throw new ContactRefusal('id', `no contact with id ${id}`, true);
+  if (!cur) throw refuse('id', `no contact with id ${id}`, { code: 'NOT_FOUND' });
   const isMain = cur.organization.mainContactId === id;
   const { roles: asked, ...fields } = patch;
   const next = { ...cur, ...fields };
   // Switching web access on gives the basic roles in the same step, unless the roles are set too.
   const roles = asked ?? (!cur.webAccess && next.webAccess === true && !isMain ? [...cur.roles.map((r) => r.role), ...basicRolesFor('staff', null)] : undefined);
-  if (isMain && next.active === false) throw new ContactRefusal('active', 'the main contact stays active');
-  if (isMain && next.webAccess === false) throw new ContactRefusal('webAccess', 'the main contact keeps web access');
-  if (next.webAccess && !next.email) throw new ContactRefusal('webAccess', 'needs an e-mail address (the e-mail address is the username)');
+  if (isMain && next.active === false) throw refuse('active', 'the main contact stays active');
+  if (isMain && next.webAccess === false) throw refuse('webAccess', 'the main contact keeps web access');
+  if (next.webAccess && !next.email) throw refuse('webAccess', 'needs an e-mail address (the e-mail address is the username)');
   const emailChanged = fields.email !== undefined && fields.email !== cur.email;
   if (emailChanged) await checkEmail(tx, fields.email, id);
   const webOff = cur.webAccess && next.webAccess === false;

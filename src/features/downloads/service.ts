@@ -59,7 +59,7 @@ export async function setReportMailOptIn(prisma: PrismaClient, actor: Actor, opt
     await tx.contact.update({ where: { id: actor.id }, data: { reportMailOptIn: optIn } });
     await recordAudit(tx, {
       actor,
-      kind: 'contact.reportMailOptIn',
+      kind: 'contact.report_mail_opt_in',
       organizationId: actor.organizationId,
       subjectType: 'contact',
       subjectId: actor.id,

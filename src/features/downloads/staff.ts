@@ -41,12 +41,6 @@ export interface DocumentInput {
 /** A change: only the fields given change; `content` replaces the file. */
 export type DocumentPatch = Partial<DocumentInput>;
 
-/** Amsterdam's today as a DATE value: the default document date. */
-export function amsterdamToday(now: Date): Date {
-  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(now).split('-').map(Number);
-  return new Date(Date.UTC(y!, m! - 1, d!));
-}
-
 const allowed = () => FILE_TYPES.map((f) => f.ext.join('/')).join(', ');
 
 /**

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { str } from '../../http/validation.js';
+import { amsterdamToday } from '../../calendar.js';
 
 /** The invoice list's filters, as the user asked for them (not yet checked against the scope). */
 export interface InvoiceFilter {
@@ -17,13 +18,6 @@ export interface InvoiceFilter {
   errors: Record<string, string>;
 }
 
-/** The calendar day of `instant` in Amsterdam, as a UTC-midnight date (how DATE columns read). */
-export function amsterdamDay(instant: Date): Date {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(instant);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return new Date(Date.UTC(get('year'), get('month') - 1, get('day')));
-}
-
 /**
  * Six calendar months up to and including `day`: from the first of the month five months
  * before `day`'s month, to `day` itself (on 29-11-2026: 1-6-2026 to 29-11-2026).
@@ -34,7 +28,7 @@ export function sixMonthsUpTo(day: Date): { from: Date; to: Date } {
 
 /** The list's default period: the last six calendar months up to today in Amsterdam. */
 export function defaultPeriod(now: Date): { from: Date; to: Date } {
-  return sixMonthsUpTo(amsterdamDay(now));
+  return sixMonthsUpTo(amsterdamToday(now));
 }
 
 /** "2017-07-01" (an <input type=date>) or "1-7-2017" (typed the Dutch way) -> UTC midnight; null when not a real date. */

@@ -1,19 +1,19 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf, publicRoute } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
-import { changeMailPreferences, MAIL_KINDS, mailPreferences, readUnsubscribeToken, unsubscribe, type MailPreferences } from '../../mail/preferences.js';
+import { MAIL_KINDS, readUnsubscribeToken, type MailPreferences } from '../../mail/preferences.js';
 
 /** Persoonlijk › Meldingen (which mails, in which language) and the one-click unsubscribe links of mails. */
-export function notificationRoutes({ prisma, config }: AppDeps): Router {
+export function notificationRoutes({ services, config }: BuiltDeps): Router {
   const r = Router();
   const secret = config.tickets.linkSecret;
 
   r.get(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
-    res.render('notifications/edit', { prefs: await mailPreferences(prisma, actorOf(req).id), kinds: MAIL_KINDS });
+    res.render('notifications/edit', { prefs: await services.notifications.preferences(actorOf(req).id), kinds: MAIL_KINDS });
   });
 
   r.post(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
@@ -23,7 +23,7 @@ export function notificationRoutes({ prisma, config }: AppDeps): Router {
       language: str(req.body?.language) === 'en' ? 'en' : 'nl',
       kinds: Object.fromEntries(MAIL_KINDS.map((k) => [k, on.has(k)])) as MailPreferences['kinds'],
     };
-    await changeMailPreferences(prisma, actor, prefs);
+    await services.notifications.change(actor, prefs);
     flash(req, 'success', 'notifications.saved');
     res.redirect(303, PAGES.profile.path);
   });
@@ -39,7 +39,7 @@ export function notificationRoutes({ prisma, config }: AppDeps): Router {
   r.post('/mail/unsubscribe/:token', publicRoute, async (req, res) => {
     const target = readUnsubscribeToken(secret, String(req.params.token));
     if (!target) throw new AppError('NOT_FOUND');
-    await unsubscribe(prisma, target);
+    await services.notifications.unsubscribe(target);
     if (str(req.body?.['List-Unsubscribe']) === 'One-Click') return void res.type('text/plain').send('unsubscribed');
     res.render('notifications/unsubscribe', { token: req.params.token, kind: target.kind, done: true });
   });

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
@@ -8,10 +8,9 @@ import { langOf } from '../../http/locals.js';
 import { sendCsv } from '../../http/csv.js';
 import { sendDownload } from '../../http/download.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
-import { getOrganisation, listOrganisations, organisationOverview, ORG_SORTS, type OrgFilters } from './service.js';
+import { ORG_SORTS, type OrgFilters } from './service.js';
 import { addressLine, overviewCsvRows, overviewPdf } from './export.js';
 import { idParam } from '../../http/params.js';
-import { twoStepRequirement } from '../security/org-requirement.js';
 
 const ACTIVE_VALUES = ['yes', 'no', 'all'] as const;
 
@@ -28,7 +27,7 @@ function fileBase(name: string): string {
 }
 
 /** Mijn gegevens › Organisatie: the list, the detail with its tabs, and the overview downloads. */
-export function organisationRoutes({ prisma, clock }: AppDeps): Router {
+export function organisationRoutes({ services, clock }: BuiltDeps): Router {
   const r = Router();
   const guard = () => guardFor('organisations');
 
@@ -37,7 +36,7 @@ export function organisationRoutes({ prisma, clock }: AppDeps): Router {
     const list = parseListQuery(req.query, { sorts: ORG_SORTS, defaultSort: 'name' });
     const active = parseActive(req);
     const filters: OrgFilters = { active: active === 'all' ? null : active === 'yes' };
-    const { total, rows } = await listOrganisations(prisma, actor, list, filters);
+    const { total, rows } = await services.organisations.list(actor, list, filters);
     const t = (k: string) => translate(langOf(req), k);
     const chips = [];
     if (active !== 'all') {
@@ -54,8 +53,8 @@ export function organisationRoutes({ prisma, clock }: AppDeps): Router {
   });
 
   r.get(`${PAGES.organisations.path}/:id`, guard(), async (req, res) => {
-    const org = await getOrganisation(prisma, actorOf(req), idParam(req.params.id));
-    const twoStep = await twoStepRequirement(prisma, actorOf(req), org.id);
+    const org = await services.organisations.get(actorOf(req), idParam(req.params.id));
+    const twoStep = await services.security.twoStepRequirement(actorOf(req), org.id);
     const tab = str(req.query.tab) === 'subsidiaries' ? 'subsidiaries' : 'organisation';
     res.render('organisations/detail', {
       org,
@@ -68,13 +67,13 @@ export function organisationRoutes({ prisma, clock }: AppDeps): Router {
   });
 
   r.get(`${PAGES.organisations.path}/:id/overview.csv`, guard(), async (req, res) => {
-    const rows = await organisationOverview(prisma, actorOf(req), idParam(req.params.id));
+    const rows = await services.organisations.overview(actorOf(req), idParam(req.params.id));
     const lang = langOf(req);
     sendCsv(res, `${fileBase(rows[0]!.name)}.csv`, overviewCsvRows(rows, (k, p) => translate(lang, k, p)));
   });
 
   r.get(`${PAGES.organisations.path}/:id/overview.pdf`, guard(), async (req, res) => {
-    const rows = await organisationOverview(prisma, actorOf(req), idParam(req.params.id));
+    const rows = await services.organisations.overview(actorOf(req), idParam(req.params.id));
     const lang = langOf(req);
     const body = await overviewPdf(rows, (k, p) => translate(lang, k, p), formatDateTime(lang, clock.now()));
     sendDownload(res, { fileName: `${fileBase(rows[0]!.name)}.pdf`, contentType: 'application/pdf', body });

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { email, phone, text } from '../../http/fields.js';
+import { refuse } from '../../http/errors.js';
+import { setOrganisationSettings } from './settings.js';
 
 /**
  * Vendor-side changes to organisations: the staff tool (`org:add`) and the integration API use
@@ -30,16 +32,6 @@ export type OrganizationPatch = Partial<{ [K in keyof z.output<typeof Fields>]: 
   reportsInContract?: boolean;
 };
 
-/** A refused change, naming the field. */
-export class OrganizationRefusal extends Error {
-  constructor(
-    readonly field: 'parentId' | 'id',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function columns(p: OrganizationPatch) {
   const out: Record<string, unknown> = {};
   if (p.name !== undefined) out.name = p.name;
@@ -49,7 +41,7 @@ function columns(p: OrganizationPatch) {
       out[`visit${to}`] = p[from];
     }
   }
-  for (const k of ['phone', 'fax', 'email', 'parentId', 'active', 'reportsInContract'] as const) if (p[k] !== undefined) out[k] = p[k];
+  for (const k of ['phone', 'fax', 'email', 'parentId', 'active'] as const) if (p[k] !== undefined) out[k] = p[k];
   return out;
 }
 
@@ -57,7 +49,7 @@ function columns(p: OrganizationPatch) {
 export async function createOrganization(db: PrismaClient | Tx, input: OrganizationInput, actor: AuditActor): Promise<{ id: number; name: string }> {
   return inTransaction(db, async (tx) => {
     if (input.parentId !== null && !(await tx.organization.findUnique({ where: { id: input.parentId }, select: { id: true } }))) {
-      throw new OrganizationRefusal('parentId', `no organisation with id ${input.parentId}`);
+      throw refuse('parentId', `no organisation with id ${input.parentId}`);
     }
     const data = {
       ...columns({ ...input, phone: input.phone ?? null, fax: input.fax ?? null, email: input.email ?? null }),
@@ -65,6 +57,7 @@ export async function createOrganization(db: PrismaClient | Tx, input: Organizat
       postalStreet: input.street ?? null, postalPostcode: input.postcode ?? null, postalCity: input.city ?? null, postalCountry: input.country ?? null,
       visitStreet: input.street ?? null, visitPostcode: input.postcode ?? null, visitCity: input.city ?? null, visitCountry: input.country ?? null,
       parentId: input.parentId,
+      // A new organisation's setting is part of its creation (one event), not a change of it.
       reportsInContract: input.reportsInContract,
     };
     const created = await tx.organization.create({ data, select: { id: true, name: true } });
@@ -76,25 +69,21 @@ export async function createOrganization(db: PrismaClient | Tx, input: Organizat
 /** Changes an organisation (call with its row locked); refuses a parent that does not exist or lies below it. */
 export async function updateOrganization(tx: Tx, id: number, patch: OrganizationPatch, actor: AuditActor): Promise<void> {
   if (patch.parentId !== undefined && patch.parentId !== null) {
-    if (patch.parentId === id) throw new OrganizationRefusal('parentId', 'an organisation cannot be its own parent');
+    if (patch.parentId === id) throw refuse('parentId', 'an organisation cannot be its own parent');
     const ancestors = await tx.$queryRaw<{ id: number }[]>`
       WITH RECURSIVE up AS (SELECT id, parent_id FROM organizations WHERE id = ${patch.parentId}
         UNION SELECT o.id, o.parent_id FROM organizations o JOIN up ON o.id = up.parent_id)
       SELECT id FROM up`;
-    if (!ancestors.length) throw new OrganizationRefusal('parentId', `no organisation with id ${patch.parentId}`);
-    if (ancestors.some((a) => a.id === id)) throw new OrganizationRefusal('parentId', `organisation ${patch.parentId} lies below this one`);
+    if (!ancestors.length) throw refuse('parentId', `no organisation with id ${patch.parentId}`);
+    if (ancestors.some((a) => a.id === id)) throw refuse('parentId', `organisation ${patch.parentId} lies below this one`);
   }
+  // Reports in the contract are a setting, written with its own event by the one settings command.
+  if (patch.reportsInContract !== undefined) await setOrganisationSettings(tx, actor, id, { reportsInContract: patch.reportsInContract });
   const data = columns(patch);
   const before = await tx.organization.findUniqueOrThrow({ where: { id } });
   const changed = Object.keys(data).filter((k) => (before as Record<string, unknown>)[k] !== data[k]);
   if (!changed.length) return;
   await tx.organization.update({ where: { id }, data: { ...data, version: { increment: 1 } } });
-  // Reports in the contract are an event of their own, whichever door changes them: Activiteiten shows it to the customer.
-  if (changed.includes('reportsInContract')) {
-    await recordAudit(tx, { actor, kind: 'organization.reports', organizationId: id, subjectType: 'organization', subjectId: id, before: { reportsInContract: before.reportsInContract }, after: { reportsInContract: patch.reportsInContract! } });
-  }
-  const others = changed.filter((k) => k !== 'reportsInContract');
-  if (!others.length) return;
-  const pick = (o: Record<string, unknown>) => Object.fromEntries(others.map((k) => [k, (o[k] ?? null) as string | number | boolean | null]));
+  const pick = (o: Record<string, unknown>) => Object.fromEntries(changed.map((k) => [k, (o[k] ?? null) as string | number | boolean | null]));
   await recordAudit(tx, { actor, kind: 'organization.updated', organizationId: id, subjectType: 'organization', subjectId: id, before: pick(before), after: pick(data) });
 }

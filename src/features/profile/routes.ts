@@ -1,17 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import { MAIL_KINDS, mailPreferences } from '../../mail/preferences.js';
-import type { AppDeps } from '../../deps.js';
+import { MAIL_KINDS } from '../../mail/preferences.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
-import { loadActor, type Actor } from '../../auth/actor.js';
+import type { Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { clearKeys, lockedUntil, recordHit } from '../../auth/throttle.js';
 import { fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { PasswordForm, parseProfileForm } from './schema.js';
 import { CONTACT_MAX } from '../../http/contact-fields.js';
-import { changePassword, getProfile, updateProfile, type Profile } from './service.js';
-import { listLinkedLogins } from '../sso/service.js';
+import type { Profile } from './service.js';
 
 /** The four newsletters and outage notices, in the manual's order. */
 export const SUBSCRIPTIONS = ['subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash'] as const;
@@ -39,8 +37,9 @@ function formValues(src: Profile | Record<string, unknown>): Record<string, unkn
 }
 
 /** Mijn gegevens › Persoonlijk: the own data, editing it, and "PIM Wachtwoord wijzigen". */
-export function profileRoutes(deps: AppDeps): Router {
-  const { prisma, clock, config } = deps;
+export function profileRoutes(deps: BuiltDeps): Router {
+  const { services, clock, config } = deps;
+  const { auth, profile } = services;
   const securityContext = (req: Request) => ({ ip: req.ip ?? '', now: clock.now(), lang: langOf(req), baseUrl: config.baseUrl, keepSid: req.sessionID ?? null });
   const r = Router();
   const guard = () => guardFor('profile');
@@ -48,7 +47,7 @@ export function profileRoutes(deps: AppDeps): Router {
 
   r.get(path, guard(), async (req, res) => {
     const actor = actorOf(req);
-    const [me, linkedLogins, mailPrefs] = await Promise.all([getProfile(prisma, actor), listLinkedLogins(prisma, actor), mailPreferences(prisma, actor.id)]);
+    const [me, linkedLogins, mailPrefs] = await Promise.all([profile.get(actor), services.sso.linkedLogins(actor), services.notifications.preferences(actor.id)]);
     res.render('profile/show', { me, linkedLogins, mailPrefs, mailKinds: MAIL_KINDS, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
   });
 
@@ -56,7 +55,7 @@ export function profileRoutes(deps: AppDeps): Router {
     res.status(status).render('profile/edit', { values, errors, subscriptions: SUBSCRIPTIONS, max: CONTACT_MAX, ...extra });
 
   r.get(`${path}/edit`, guard(), async (req, res) => {
-    renderEdit(res, 200, formValues(await getProfile(prisma, actorOf(req))));
+    renderEdit(res, 200, formValues(await profile.get(actorOf(req))));
   });
 
   r.post(`${path}/edit`, guard(), async (req, res, next) => {
@@ -67,29 +66,29 @@ export function profileRoutes(deps: AppDeps): Router {
     if (!form.data) return renderEdit(res, 422, values, form.errors);
     const emailChanged = form.data.email !== actor.email;
     if (emailChanged) {
-      const locked = await lockedUntil(prisma, passwordCheckRules(actor), clock.now());
+      const locked = await auth.lockedUntil(passwordCheckRules(actor));
       if (locked) return renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
     }
-    const result = await updateProfile(prisma, actor, form.data, securityContext(req));
+    const result = await profile.update(actor, form.data, securityContext(req));
     if (result.ok) {
-      if (emailChanged) await clearKeys(prisma, passwordCheckRules(actor).map((x) => x.key));
+      if (emailChanged) await auth.clearKeys(passwordCheckRules(actor).map((x) => x.key));
       flash(req, 'success', result.changed ? 'profile.saved' : 'profile.unchanged');
       if (result.epoch === undefined) return res.redirect(path);
       deps.kickMail?.();
       // The other sessions ended with the old username; this one moves onto the new epoch.
-      const fresh = await loadActor(prisma, actor.id, result.epoch);
+      const fresh = await auth.actor(actor.id, result.epoch);
       if (!fresh) return res.redirect('/login');
       return req.login(fresh, { session: true, keepSessionInfo: true }, (err) => (err ? next(err) : res.redirect(path)));
     }
     switch (result.reason) {
       case 'conflict':
-        return renderEdit(res, 409, formValues(await getProfile(prisma, actor)), undefined, { conflict: true });
+        return renderEdit(res, 409, formValues(await profile.get(actor)), undefined, { conflict: true });
       case 'emailTaken':
         return renderEdit(res, 422, values, { email: 'profile.errors.emailTaken' });
       case 'passwordRequired':
         return renderEdit(res, 422, values, { currentPassword: 'profile.errors.currentForEmail' });
       case 'wrongPassword': {
-        const locked = await recordHit(prisma, passwordCheckRules(actor), clock.now());
+        const locked = await auth.recordHit(passwordCheckRules(actor));
         if (locked) return renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
         return renderEdit(res, 422, values, { currentPassword: 'profile.errors.wrongPassword' });
       }
@@ -106,19 +105,19 @@ export function profileRoutes(deps: AppDeps): Router {
     const form = PasswordForm.safeParse({ current: req.body?.current ?? '', password: req.body?.password ?? '', confirm: req.body?.confirm ?? '' });
     if (!form.success) return renderPassword(req, res, 422, fieldErrors(form.error));
     const rules = passwordCheckRules(actor);
-    const locked = await lockedUntil(prisma, rules, clock.now());
+    const locked = await auth.lockedUntil(rules);
     if (locked) return renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
-    const done = await changePassword(prisma, actor, { ...securityContext(req), current: form.data.current, password: form.data.password });
+    const done = await profile.changePassword(actor, { ...securityContext(req), current: form.data.current, password: form.data.password });
     if (!done) {
-      const nowLocked = await recordHit(prisma, rules, clock.now());
+      const nowLocked = await auth.recordHit(rules);
       if (nowLocked) return renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), nowLocked) });
       return renderPassword(req, res, 422, { current: 'profile.errors.wrongPassword' });
     }
-    await clearKeys(prisma, rules.map((x) => x.key));
+    await auth.clearKeys(rules.map((x) => x.key));
     deps.kickMail?.();
     // The bumped epoch ends every other session; this one moves onto the new epoch, with a
     // new session id (as after a login) and its language, flash and lifetime kept.
-    const fresh = await loadActor(prisma, actor.id, done.epoch);
+    const fresh = await auth.actor(actor.id, done.epoch);
     if (!fresh) return res.redirect('/login');
     req.login(fresh, { session: true, keepSessionInfo: true }, (err) => {
       if (err) return next(err);

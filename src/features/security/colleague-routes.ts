@@ -1,21 +1,20 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { guardFor } from '../../auth/pages.js';
 import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
-import { resetColleagueTwoStep, signOutColleague } from './colleague-service.js';
 import { changeContext } from './context.js';
 
 /** A contact manager's security actions on a colleague's page: "Overal uitloggen" and resetting two-step login. */
-export function colleagueRoutes(deps: AppDeps): Router {
-  const { prisma } = deps;
+export function colleagueRoutes(deps: BuiltDeps): Router {
+  const { security } = deps.services;
   const r = Router();
   const guard = () => guardFor('contacts');
 
   r.post('/contacts/:id/sessions/end', guard(), async (req, res) => {
     const id = idParam(req.params.id);
-    const n = await signOutColleague(prisma, actorOf(req), id, changeContext(deps, req));
+    const n = await security.signOutColleague(actorOf(req), id, changeContext(deps, req));
     deps.kickMail?.();
     flash(req, 'success', 'security.colleague.signedOut', { count: String(n) });
     res.redirect(`/contacts/${id}`);
@@ -23,7 +22,7 @@ export function colleagueRoutes(deps: AppDeps): Router {
 
   r.post('/contacts/:id/two-step/reset', guard(), async (req, res) => {
     const id = idParam(req.params.id);
-    const done = await resetColleagueTwoStep(prisma, actorOf(req), id, changeContext(deps, req));
+    const done = await security.resetColleagueTwoStep(actorOf(req), id, changeContext(deps, req));
     if (done) deps.kickMail?.();
     flash(req, done ? 'success' : 'info', done ? 'security.colleague.resetDone' : 'security.colleague.nothingToReset');
     res.redirect(`/contacts/${id}`);

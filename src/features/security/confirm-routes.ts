@@ -1,11 +1,9 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps, BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { verifyPassword } from '../../auth/passwords.js';
-import { clearKeys, lockedUntil, recordHit, type Rule } from '../../auth/throttle.js';
+import type { Rule } from '../../auth/throttle.js';
 import { recentlyConfirmed } from '../../auth/two-step.js';
-import { secondStepOf, useSecondStepCode } from '../../auth/two-factor.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
@@ -34,14 +32,15 @@ export function requireRecentConfirmation(deps: AppDeps) {
 }
 
 /** "Bevestig dat u het bent": the password, an app code or a recovery code, before a security change. */
-export function confirmRoutes(deps: AppDeps): Router {
-  const { prisma, clock } = deps;
+export function confirmRoutes(deps: BuiltDeps): Router {
+  const { clock } = deps;
+  const { auth, security } = deps.services;
   const r = Router();
   const guard = () => guardFor('security');
   const path = `${PAGES.security.path}/confirm`;
 
   const render = async (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {
-    const step = await secondStepOf(prisma, actorOf(req).id);
+    const step = await security.secondStep(actorOf(req).id);
     res.status(status).render('security/confirm', { next: safeNext(req.body?.next ?? req.query.next), hasCode: step.totp || step.recoveryLeft > 0, ...extra });
   };
 
@@ -53,21 +52,20 @@ export function confirmRoutes(deps: AppDeps): Router {
     const code = str(req.body?.code);
     if (!password && !code) return render(req, res, 422, { errors: { password: 'security.confirm.missing' } });
     const rules = checkRules(actor.id);
-    const locked = await lockedUntil(prisma, rules, clock.now());
+    const locked = await auth.lockedUntil(rules);
     if (locked) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), locked) });
     let ok = false;
     if (password) {
-      const me = await prisma.contact.findFirst({ where: { id: actor.id, organizationId: actor.organizationId, deletedAt: null }, select: { passwordHash: true } });
-      ok = await verifyPassword(me?.passwordHash, password.slice(0, 1024));
+      ok = await security.verifyOwnPassword(actor, password.slice(0, 1024));
     } else {
-      ok = (await useSecondStepCode(prisma, keyOf(deps), actor.id, code.slice(0, 64), clock.now())) !== null;
+      ok = (await security.useSecondStepCode(keyOf(deps), actor.id, code.slice(0, 64))) !== null;
     }
     if (!ok) {
-      const nowLocked = await recordHit(prisma, rules, clock.now());
+      const nowLocked = await auth.recordHit(rules);
       if (nowLocked) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), nowLocked) });
       return render(req, res, 422, { errors: password ? { password: 'security.confirm.wrongPassword' } : { code: 'security.confirm.wrongCode' } });
     }
-    await clearKeys(prisma, rules.map((x) => x.key));
+    await auth.clearKeys(rules.map((x) => x.key));
     req.session.reauthAt = clock.now().getTime();
     res.redirect(safeNext(req.body?.next));
   });

@@ -1,18 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf, publicRoute } from '../../auth/access.js';
-import { loadActor } from '../../auth/actor.js';
 import { completeLogin } from '../../auth/login.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { authenticationOptions, registrationOptions, relyingParty, takeChallenge, verifyPasskey } from '../../auth/passkeys.js';
+import { relyingParty, takeChallenge } from '../../auth/passkeys.js';
 import { pendingTwoStep } from '../../auth/two-step.js';
-import { recordAudit } from '../../audit.js';
 import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
 import { str } from '../../http/validation.js';
 import { requireRecentConfirmation } from './confirm-routes.js';
 import { changeContext } from './context.js';
-import { addPasskey, removePasskey, renamePasskey } from './passkey-service.js';
 
 /** The credential the browser script put in the form, parsed; null when absent or not JSON. */
 function credentialOf(req: Request): unknown {
@@ -37,8 +34,9 @@ function nameOf(req: Request): string | null {
  * browser asks for options as JSON (public/js/passkey.js), then posts the credential in an
  * ordinary form, so every outcome is an ordinary page.
  */
-export function passkeyRoutes(deps: AppDeps): Router {
-  const { prisma, clock, config } = deps;
+export function passkeyRoutes(deps: BuiltDeps): Router {
+  const { clock, config } = deps;
+  const { auth, security } = deps.services;
   const rp = relyingParty(config.baseUrl);
   const r = Router();
   const guard = () => guardFor('security');
@@ -47,7 +45,7 @@ export function passkeyRoutes(deps: AppDeps): Router {
 
   r.post(`${base}/options`, guard(), recent, async (req, res) => {
     const actor = actorOf(req);
-    res.json(await registrationOptions(prisma, req, clock, rp, actor));
+    res.json(await security.registrationOptions(req, rp, actor));
   });
 
   r.post(base, guard(), recent, async (req, res) => {
@@ -56,7 +54,7 @@ export function passkeyRoutes(deps: AppDeps): Router {
     const challenge = takeChallenge(req, clock, 'register');
     if (!name) flash(req, 'error', 'security.passkeys.nameRequired');
     else if (!credential || !challenge?.handle) flash(req, 'error', 'security.passkeys.needsBrowser');
-    else if (!(await addPasskey(prisma, rp, actorOf(req), { challenge: challenge.challenge, handle: challenge.handle, response: credential, name }, changeContext(deps, req)))) {
+    else if (!(await security.addPasskey(rp, actorOf(req), { challenge: challenge.challenge, handle: challenge.handle, response: credential, name }, changeContext(deps, req)))) {
       flash(req, 'error', 'security.passkeys.failed');
     } else {
       deps.kickMail?.();
@@ -70,14 +68,14 @@ export function passkeyRoutes(deps: AppDeps): Router {
     const name = nameOf(req);
     if (!name) flash(req, 'error', 'security.passkeys.nameRequired');
     else {
-      await renamePasskey(prisma, actorOf(req), id, name);
+      await security.renamePasskey(actorOf(req), id, name);
       flash(req, 'success', 'security.passkeys.renamed');
     }
     res.redirect(`${PAGES.security.path}#passkeys`);
   });
 
   r.post(`${base}/:id/remove`, guard(), recent, async (req, res) => {
-    const refused = await removePasskey(prisma, actorOf(req), idParam(req.params.id), changeContext(deps, req));
+    const refused = await security.removePasskey(actorOf(req), idParam(req.params.id), changeContext(deps, req));
     if (refused) flash(req, 'error', 'security.passkeys.removeRequired');
     else {
       deps.kickMail?.();
@@ -90,7 +88,7 @@ export function passkeyRoutes(deps: AppDeps): Router {
   r.post('/login/second-step/passkey/options', publicRoute, async (req, res) => {
     const pending = pendingTwoStep(req, clock);
     if (!pending || pending.setup) return res.status(401).json({});
-    res.json(await authenticationOptions(prisma, req, clock, rp, 'second-step', pending.contactId));
+    res.json(await security.authenticationOptions(req, rp, 'second-step', pending.contactId));
   });
 
   r.post('/login/second-step/passkey', publicRoute, async (req, res) => {
@@ -98,8 +96,8 @@ export function passkeyRoutes(deps: AppDeps): Router {
     const challenge = takeChallenge(req, clock, 'second-step');
     const credential = credentialOf(req);
     if (!pending || pending.setup) return res.redirect('/login');
-    const used = challenge && credential ? await verifyPasskey(prisma, rp, { challenge: challenge.challenge, response: credential, contactId: pending.contactId, now: clock.now() }) : null;
-    const actor = used ? await loadActor(prisma, pending.contactId, pending.epoch, pending.method) : null;
+    const used = challenge && credential ? await security.verifyPasskey(rp, { challenge: challenge.challenge, response: credential, contactId: pending.contactId }) : null;
+    const actor = used ? await auth.actor(pending.contactId, pending.epoch, pending.method) : null;
     if (!actor) {
       flash(req, 'error', 'security.passkeys.loginFailed');
       return res.redirect('/login/second-step');
@@ -111,18 +109,16 @@ export function passkeyRoutes(deps: AppDeps): Router {
 
   // The whole login with a passkey (no username, no password).
   r.post('/login/passkey/options', publicRoute, async (req, res) => {
-    res.json(await authenticationOptions(prisma, req, clock, rp, 'login'));
+    res.json(await security.authenticationOptions(req, rp, 'login'));
   });
 
   r.post('/login/passkey', publicRoute, async (req: Request, res: Response) => {
     const challenge = takeChallenge(req, clock, 'login');
     const credential = credentialOf(req);
-    const used = challenge && credential ? await verifyPasskey(prisma, rp, { challenge: challenge.challenge, response: credential, now: clock.now() }) : null;
-    const epoch = used ? (await prisma.contact.findUnique({ where: { id: used.contactId }, select: { sessionEpoch: true } }))?.sessionEpoch : undefined;
+    const used = challenge && credential ? await security.verifyPasskey(rp, { challenge: challenge.challenge, response: credential }) : null;
     // The same checks as every login: may log in, and not in an organisation that requires SSO.
-    const actor = used && epoch !== undefined ? await loadActor(prisma, used.contactId, epoch, 'passkey') : null;
+    const actor = used ? await security.passkeyLogin(used.contactId, req.ip ?? '') : null;
     if (!actor) {
-      if (used) await recordAudit(prisma, { actor: 'system', kind: 'login.passkey_refused', subjectType: 'contact', subjectId: used.contactId, ip: req.ip ?? '' });
       flash(req, 'error', 'security.passkeys.loginFailed');
       return res.redirect('/login');
     }

@@ -1,18 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
-import { loadActor } from '../../auth/actor.js';
 import { browserId } from '../../auth/browsers.js';
 import { completeLogin } from '../../auth/login.js';
 import { RECOVERY_CODES_LOW } from '../../auth/recovery-codes.js';
-import { clearKeys, lockedUntil, recordHit } from '../../auth/throttle.js';
 import { pendingTwoStep, secondStepRules, type PendingTwoStep } from '../../auth/two-step.js';
-import { secondStepOf, useSecondStepCode } from '../../auth/two-factor.js';
-import { recordAudit } from '../../audit.js';
 import { flash, langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
 import { formatDateTime } from '../../i18n/index.js';
-import { confirmTotp, totpSetupSecret } from './service.js';
 import { changeContext, keyOf } from './context.js';
 import { totpSetupView } from './totp-view.js';
 import { renderRecoveryCodes } from './totp-routes.js';
@@ -23,23 +18,24 @@ import { renderRecoveryCodes } from './totp-routes.js';
  * up the app. Until this is done the session is not logged in. The pages name nobody: no
  * name, no address, nothing of the account beyond what the password already proved.
  */
-export function secondStepRoutes(deps: AppDeps): Router {
-  const { prisma, clock } = deps;
+export function secondStepRoutes(deps: BuiltDeps): Router {
+  const { clock } = deps;
+  const { auth, security } = deps.services;
   const r = Router();
   const path = '/login/second-step';
 
   /** The pending person, still allowed to log in with the epoch the password was checked at. */
-  const pendingActor = async (pending: PendingTwoStep) => loadActor(prisma, pending.contactId, pending.epoch, pending.method);
+  const pendingActor = async (pending: PendingTwoStep) => auth.actor(pending.contactId, pending.epoch, pending.method);
 
   const renderCode = async (req: Request, res: Response, pending: PendingTwoStep, status: number, extra: Record<string, unknown> = {}) => {
-    const step = await secondStepOf(prisma, pending.contactId);
+    const step = await security.secondStep(pending.contactId);
     res.status(status).render('security/second-step', { hasTotp: step.totp, hasPasskey: step.passkeys > 0, ...extra });
   };
 
   const renderSetup = async (req: Request, res: Response, pending: PendingTwoStep, status: number, errors?: Record<string, string>) => {
     const actor = await pendingActor(pending);
     if (!actor) return restart(req, res);
-    const secret = await totpSetupSecret(prisma, keyOf(deps), actor, clock.now());
+    const secret = await security.totpSetupSecret(keyOf(deps), actor);
     if (!secret) {
       // Set up meanwhile (another browser): ask for the code instead.
       pending.setup = false;
@@ -68,23 +64,23 @@ export function secondStepRoutes(deps: AppDeps): Router {
     const code = str(req.body?.code).slice(0, 64);
     if (!code) return renderCode(req, res, pending, 422, { error: 'security.secondStep.missing' });
     const rules = secondStepRules(pending.contactId, browserId(req, deps.sessionSecret), req.ip ?? 'unknown');
-    const locked = await lockedUntil(prisma, rules, clock.now());
+    const locked = await auth.lockedUntil(rules);
     if (locked) return renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), locked) });
-    const used = await useSecondStepCode(prisma, keyOf(deps), pending.contactId, code, clock.now());
+    const used = await security.useSecondStepCode(keyOf(deps), pending.contactId, code);
     if (!used) {
-      const nowLocked = await recordHit(prisma, rules, clock.now());
+      const nowLocked = await auth.recordHit(rules);
       if (nowLocked) return renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), nowLocked) });
       return renderCode(req, res, pending, 401, { error: 'security.secondStep.wrong' });
     }
-    await clearKeys(prisma, rules.map((x) => x.key));
+    await auth.clearKeys(rules.map((x) => x.key));
     const actor = await pendingActor(pending);
     if (!actor) return restart(req, res);
     if (used === 'recovery') {
-      await recordAudit(prisma, { actor, kind: 'two_step.recovery_code_used', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: req.ip ?? '' });
+      await security.recoveryCodeUsed(actor, req.ip ?? '');
     }
     const returnTo = pending.returnTo;
     await completeLogin(deps, req, res, actor, pending.method);
-    const left = (await secondStepOf(prisma, actor.id)).recoveryLeft;
+    const left = (await security.secondStep(actor.id)).recoveryLeft;
     if (used === 'recovery' && left <= RECOVERY_CODES_LOW) flash(req, 'error', 'security.recovery.low', { count: String(left) });
     res.redirect(returnTo);
   });
@@ -96,7 +92,7 @@ export function secondStepRoutes(deps: AppDeps): Router {
     if (!/^\d{6}$/.test(code)) return renderSetup(req, res, pending, 422, { code: 'security.totp.codeFormat' });
     const actor = await pendingActor(pending);
     if (!actor) return restart(req, res);
-    const codes = await confirmTotp(prisma, keyOf(deps), actor, code, changeContext(deps, req));
+    const codes = await security.confirmTotp(keyOf(deps), actor, code, changeContext(deps, req));
     if (!codes) return renderSetup(req, res, pending, 422, { code: 'security.totp.codeWrong' });
     const returnTo = pending.returnTo;
     await completeLogin(deps, req, res, actor, pending.method);

@@ -1,6 +1,7 @@
 import type { PrismaClient, Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { recordAudit } from '../../audit.js';
+import type { AuditKind } from '../../audit-kinds.js';
 import { openSecret, sealSecret } from '../../auth/secret-box.js';
 import { newTotpSecret } from '../../auth/totp.js';
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../../auth/recovery-codes.js';
@@ -55,7 +56,7 @@ async function replaceRecoveryCodes(tx: Tx, contactId: number, now: Date): Promi
 }
 
 /** Audit event, mail and the end of the person's other sessions, for one security change. */
-async function noteChange(tx: Tx, actor: Actor, change: SecurityChange, kind: string, ctx: ChangeContext, after?: Record<string, string | number>) {
+async function noteChange(tx: Tx, actor: Actor, change: SecurityChange, kind: AuditKind, ctx: ChangeContext, after?: Record<string, string | number>) {
   await recordAudit(tx, { actor, kind, organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: ctx.ip, after: after ?? null });
   await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change, now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
   await endSessions(tx, actor.id, ctx.keepSid);

@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { flash, langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
 import { translate } from '../../i18n/index.js';
-import { confirmTotp, disableTotp, regenerateRecoveryCodes, totpSetupSecret } from './service.js';
 import { requireRecentConfirmation } from './confirm-routes.js';
 import { changeContext, keyOf } from './context.js';
 import { recoveryCodesText, totpSetupView } from './totp-view.js';
@@ -18,8 +17,8 @@ export function renderRecoveryCodes(req: Request, res: Response, codes: string[]
 }
 
 /** The authenticator app (set up, confirm, switch off) and the recovery codes. */
-export function totpRoutes(deps: AppDeps): Router {
-  const { prisma, clock } = deps;
+export function totpRoutes(deps: BuiltDeps): Router {
+  const { security } = deps.services;
   const r = Router();
   const guard = () => guardFor('security');
   const recent = requireRecentConfirmation(deps);
@@ -27,7 +26,7 @@ export function totpRoutes(deps: AppDeps): Router {
 
   const renderSetup = async (req: Request, res: Response, status: number, errors?: Record<string, string>) => {
     const actor = actorOf(req);
-    const secret = await totpSetupSecret(prisma, keyOf(deps), actor, clock.now());
+    const secret = await security.totpSetupSecret(keyOf(deps), actor);
     if (!secret) return res.redirect(base);
     res.set('Cache-Control', 'no-store');
     res.status(status).render('security/totp-setup', { ...(await totpSetupView(secret, actor.email)), action: `${base}/totp`, errors });
@@ -38,7 +37,7 @@ export function totpRoutes(deps: AppDeps): Router {
   r.post(`${base}/totp`, guard(), recent, async (req, res) => {
     const code = str(req.body?.code).replace(/\s/g, '');
     if (!/^\d{6}$/.test(code)) return renderSetup(req, res, 422, { code: 'security.totp.codeFormat' });
-    const codes = await confirmTotp(prisma, keyOf(deps), actorOf(req), code, changeContext(deps, req));
+    const codes = await security.confirmTotp(keyOf(deps), actorOf(req), code, changeContext(deps, req));
     if (!codes) return renderSetup(req, res, 422, { code: 'security.totp.codeWrong' });
     deps.kickMail?.();
     flash(req, 'success', 'security.totp.on');
@@ -46,7 +45,7 @@ export function totpRoutes(deps: AppDeps): Router {
   });
 
   r.post(`${base}/totp/off`, guard(), recent, async (req, res) => {
-    const refused = await disableTotp(prisma, actorOf(req), changeContext(deps, req));
+    const refused = await security.disableTotp(actorOf(req), changeContext(deps, req));
     if (refused === 'required') flash(req, 'error', 'security.totp.offRequired');
     else if (!refused) {
       deps.kickMail?.();
@@ -56,7 +55,7 @@ export function totpRoutes(deps: AppDeps): Router {
   });
 
   r.post(`${base}/recovery-codes`, guard(), recent, async (req, res) => {
-    const codes = await regenerateRecoveryCodes(prisma, actorOf(req), changeContext(deps, req));
+    const codes = await security.regenerateRecoveryCodes(actorOf(req), changeContext(deps, req));
     if (!codes) return res.redirect(base);
     deps.kickMail?.();
     renderRecoveryCodes(req, res, codes, base);

@@ -1,21 +1,16 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf, publicRoute } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { completeLogin } from '../../auth/login.js';
 import { flash } from '../../http/locals.js';
 import { log } from '../../log.js';
 import { microsoftStrategy, registerGoogle } from './providers.js';
-import { listLinkedLogins, refuse, resolveSsoLogin, unlinkOwnLogin, type Provider, type ProviderIdentity, type SsoRefusal } from './service.js';
+import type { Provider, ProviderIdentity, SsoRefusal } from './service.js';
 import { idParam } from '../../http/params.js';
 
 type PassportInstance = InstanceType<typeof Passport>;
-
-/** Which SSO buttons the login page shows: the configured providers. */
-export function ssoButtons(config: AppDeps['config']): { microsoft: boolean; google: boolean } {
-  return { microsoft: !!config.microsoft, google: !!config.google };
-}
 
 const PROVIDER: Record<'microsoft' | 'google', Provider> = { microsoft: 'MICROSOFT', google: 'GOOGLE' };
 
@@ -23,8 +18,8 @@ const PROVIDER: Record<'microsoft' | 'google', Provider> = { microsoft: 'MICROSO
  * Microsoft 365 and Google login (GET links, so CSP form-action 'self' never blocks the
  * redirect to the provider), and the personal page's linked logins.
  */
-export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
-  const { config, prisma, clock } = deps;
+export function ssoRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
+  const { config, services } = deps;
   const r = Router();
   const ready: Partial<Record<'microsoft' | 'google', () => Promise<void>>> = {};
   if (config.microsoft) {
@@ -36,7 +31,7 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
   }
 
   const renderRefused = (res: Response, provider: Provider, reason: SsoRefusal) =>
-    res.status(403).render('sso/refused', { provider, reason, sso: ssoButtons(config) });
+    res.status(403).render('sso/refused', { provider, reason, sso: services.sso.buttons() });
 
   /** Readies the strategy; a provider that cannot be reached gets its own page, not a 500. */
   const withStrategy = (name: 'microsoft' | 'google') => async (req: Request, res: Response, next: NextFunction) => {
@@ -60,17 +55,17 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
     r.get(`/auth/${name}/callback`, publicRoute, withStrategy(name), (req, res, next) => {
       const ip = req.ip ?? '';
       if (req.query.error === 'access_denied') {
-        return void refuse(prisma, { provider }, 'cancelled', ip).then(() => renderRefused(res, provider, 'cancelled'), next);
+        return void services.sso.refuse({ provider }, 'cancelled', ip).then(() => renderRefused(res, provider, 'cancelled'), next);
       }
       passport.authenticate(name, { session: false }, (err: unknown, identity: ProviderIdentity | false, info: unknown) => {
         void (async () => {
           if (err || !identity) {
             // A bad state, a spent code, a token with the wrong nonce, audience or issuer...
             const detail = err ? describeError(err) : typeof info === 'object' && info && 'message' in info ? String(info.message) : 'no identity';
-            await refuse(prisma, { provider }, 'failed', ip, {}, detail);
+            await services.sso.refuse({ provider }, 'failed', ip, {}, detail);
             return renderRefused(res, provider, 'failed');
           }
-          const outcome = await resolveSsoLogin(prisma, identity, { now: clock.now(), ip });
+          const outcome = await services.sso.resolveLogin(identity, ip);
           if ('refused' in outcome) return renderRefused(res, provider, outcome.refused);
           // Microsoft and Google ask their own second step: the portal does not ask again.
           await completeLogin(deps, req, res, outcome.actor, name);
@@ -83,13 +78,13 @@ export function ssoRoutes(deps: AppDeps, passport: PassportInstance): Router {
 
   // The personal page's part: the person's linked logins, with unlink.
   r.get(PAGES.profileLogins.path, guardFor('profileLogins'), async (req, res) => {
-    const logins = await listLinkedLogins(prisma, actorOf(req));
+    const logins = await services.sso.linkedLogins(actorOf(req));
     res.render('sso/logins', { linkedLogins: logins });
   });
 
   r.post('/profile/logins/:id/unlink', guardFor('profileLogins'), async (req, res) => {
     const id = idParam(req.params.id);
-    const provider = await unlinkOwnLogin(prisma, actorOf(req), id, req.ip ?? '');
+    const provider = await services.sso.unlinkOwn(actorOf(req), id, req.ip ?? '');
     flash(req, 'success', `sso.unlinked.${provider}`);
     res.redirect(PAGES.profileLogins.path);
   });

@@ -3,6 +3,7 @@ import { fullName, loadActor, type Actor } from '../../auth/actor.js';
 import { queueMail } from '../../mail/outbox.js';
 import type { Locale } from '../../i18n/index.js';
 import { recordAudit } from '../../audit.js';
+import type { AuditKind } from '../../audit-kinds.js';
 import { AppError } from '../../http/errors.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { LoginProvider } from '../../generated/prisma/enums.js';
@@ -89,7 +90,7 @@ export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity
   return { actor, linked: true };
 }
 
-function loginEvent(actor: Actor, id: ProviderIdentity, kind: string, ip: string) {
+function loginEvent(actor: Actor, id: ProviderIdentity, kind: AuditKind, ip: string) {
   return {
     actor,
     kind,

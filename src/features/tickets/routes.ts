@@ -7,7 +7,7 @@ import { Role } from '../../auth/roles.js';
 import { flash, langOf } from '../../http/locals.js';
 import { urlWith } from '../../http/list.js';
 import { fieldErrors, str, type FieldErrors } from '../../http/validation.js';
-import { formatDate, translate } from '../../i18n/index.js';
+import { formatDate, formatTime, translate } from '../../i18n/index.js';
 import { NoteForm, TICKET_KINDS, TICKET_STATUSES, TicketForm } from './schema.js';
 import { noteState, reopenCutoff } from './note-state.js';
 import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
@@ -58,8 +58,7 @@ function parseTicketQuery(query: Request['query'], orgIds: number[], reopenFrom:
 
 /** "13-7-2017 om 10:58" as the new-ticket form shows the time of reporting. */
 function reportedAtText(lang: 'nl' | 'en', now: Date): string {
-  const time = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit' }).format(now);
-  return translate(lang, 'tickets.new.reportedAtValue', { date: formatDate(lang, now), time });
+  return translate(lang, 'tickets.new.reportedAtValue', { date: formatDate(lang, now), time: formatTime(now) });
 }
 
 /** Service & Support › Tickets: list, add, detail, print, follow-up notes. */

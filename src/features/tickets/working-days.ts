@@ -8,14 +8,14 @@
  * Sunday); until 2013 it was Koninginnedag, 30 April (29 April when the 30th is a Sunday).
  */
 
+import { amsterdamDate } from '../../calendar.js';
+
 /** A calendar day (no time, no zone): months 1-12. */
 export interface CalendarDay {
   year: number;
   month: number;
   day: number;
 }
-
-const ZONE = 'Europe/Amsterdam';
 
 /** Easter Sunday of `year` (Gregorian calendar; the anonymous "Meeus/Jones/Butcher" algorithm). */
 export function easterSunday(year: number): CalendarDay {
@@ -77,11 +77,10 @@ export function isWorkingDay(d: CalendarDay): boolean {
   return !dutchHolidays(d.year).has(`${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`);
 }
 
-/** The Amsterdam calendar day of an instant. */
-export function amsterdamDay(instant: Date): CalendarDay {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(instant);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return { year: get('year'), month: get('month'), day: get('day') };
+/** The Amsterdam calendar day of an instant, as the holiday arithmetic reads it. */
+function amsterdamCalendarDay(instant: Date): CalendarDay {
+  const [year, month, day] = amsterdamDate(instant).split('-').map(Number) as [number, number, number];
+  return { year, month, day };
 }
 
 /**
@@ -91,7 +90,7 @@ export function amsterdamDay(instant: Date): CalendarDay {
  * Returns a date-only value (UTC midnight), as a PostgreSQL `date` column stores it.
  */
 export function addWorkingDays(from: Date, days: number): Date {
-  let d = amsterdamDay(from);
+  let d = amsterdamCalendarDay(from);
   if (days <= 0) {
     while (!isWorkingDay(d)) d = plusDays(d, 1);
     return new Date(utc(d));

@@ -1,0 +1,113 @@
+/**
+ * Calendar days in Amsterdam, the portal's one time zone: a deadline, a default period, a filter's
+ * "from" and "to", today's document date are all days there, whatever zone the server runs in.
+ * A day is 'YYYY-MM-DD'; a DATE column reads it as that day's UTC midnight.
+ */
+
+/** The portal's time zone. */
+export const AMSTERDAM = 'Europe/Amsterdam';
+
+/** A calendar day, 'YYYY-MM-DD'. */
+export type Day = string;
+
+/** A clock reading in Amsterdam: months 1-12, hours 0-23. */
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const DAY_MS = 86_400_000;
+
+// Built once: constructing an Intl formatter costs ten times what formatting does.
+const wallFmt = new Intl.DateTimeFormat('en-US', {
+  timeZone: AMSTERDAM,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** What the clocks in Amsterdam show at `instant`. */
+export function amsterdamWallTime(instant: Date): WallTime {
+  const parts = wallFmt.formatToParts(instant);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
+/** The Amsterdam day of `instant`, 'YYYY-MM-DD' (23:30 UTC on 31 December is already New Year's Day there). */
+export function amsterdamDate(instant: Date): Day {
+  const w = amsterdamWallTime(instant);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+/** True for a real day written 'YYYY-MM-DD' (not 2026-02-30). */
+export function isDay(s: string): s is Day {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/** The day `n` days after `day` (before it for a negative `n`). */
+export function addDays(day: Day, n: number): Day {
+  return dayOfDate(new Date(dateOfDay(day).getTime() + n * DAY_MS));
+}
+
+/** Minutes that Amsterdam is ahead of UTC at the instant `ms` (60 in winter, 120 in summer). */
+function offsetMinutes(ms: number): number {
+  const w = amsterdamWallTime(new Date(ms));
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/**
+ * The instant an Amsterdam clock reading names, given as `Date.UTC(...)` of that reading. A time
+ * the clocks skip in spring (02:30 on the last Sunday of March) is read an hour on, in summer
+ * time; a time they show twice in autumn is read as the second, in winter time.
+ */
+export function fromAmsterdamWallTime(wallAsUtcMs: number): Date {
+  // Take the offset at the guess, then once more at the corrected instant.
+  const first = offsetMinutes(wallAsUtcMs);
+  const utc = wallAsUtcMs - first * 60_000;
+  const second = offsetMinutes(utc);
+  return new Date(second === first ? utc : wallAsUtcMs - second * 60_000);
+}
+
+/** The instant `day` starts in Amsterdam (its midnight, CET or CEST). */
+export function dayStart(day: Day): Date {
+  return fromAmsterdamWallTime(dateOfDay(day).getTime());
+}
+
+/** The instant `day` ends in Amsterdam: the start of the next day (exclusive; 23 or 25 hours after the start when the clocks change). */
+export function dayEnd(day: Day): Date {
+  return dayStart(addDays(day, 1));
+}
+
+/** The instant the Amsterdam day of `instant` started. */
+export function startOfAmsterdamDay(instant: Date): Date {
+  return dayStart(amsterdamDate(instant));
+}
+
+/** `day` as a DATE column reads it: its UTC midnight. */
+export function dateOfDay(day: Day): Date {
+  return new Date(`${day}T00:00:00Z`);
+}
+
+/** The day a DATE column's value (a UTC midnight) stands for. */
+export function dayOfDate(date: Date): Day {
+  return date.toISOString().slice(0, 10);
+}
+
+/** Today in Amsterdam at `now`, as a DATE column reads it (a UTC midnight). */
+export function amsterdamToday(now: Date): Date {
+  return dateOfDay(amsterdamDate(now));
+}
