@@ -1,5 +1,4 @@
-import type { ServiceDeps } from '../services.js';
-import type { PrismaClient } from '../db/client.js';
+import { clientOf, type ServiceDeps } from '../services.js';
 import type { AuditActor } from '../audit.js';
 import { seedDemo } from './seed.js';
 
@@ -9,8 +8,7 @@ export function demoServices(deps: ServiceDeps) {
     /** Loads the demo into a database without organisations (`loaded: false` otherwise), its dates relative to the clock's now. */
     seed(who: AuditActor): Promise<{ loaded: boolean }> {
       // The seed runs its own transaction under an advisory lock: it needs the client, not someone's transaction.
-      if (!('$transaction' in deps.db)) throw new Error('the demo is loaded with the database client, not inside a transaction');
-      return seedDemo(deps.db as PrismaClient, who, deps.clock.now(), deps.storage);
+      return seedDemo(clientOf(deps.db), who, deps.clock.now(), deps.storage);
     },
   };
 }

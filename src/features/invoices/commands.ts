@@ -1,6 +1,7 @@
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import type { FileStorage } from '../../storage/types.js';
 import type { AuditActor } from '../../audit.js';
+import type { Precondition } from '../../services.js';
 import { scope } from '../../auth/scope.js';
 import { AppError, refuse } from '../../http/errors.js';
 import type { InvoiceInput } from './import.js';
@@ -53,7 +54,7 @@ export async function putInvoice(db: Db, who: AuditActor, number: number, inv: I
 }
 
 /** Stores the invoice's own PDF by its number (404 without the invoice; the precondition sees the locked row; a file that is no PDF is refused). */
-export async function putInvoicePdf(db: Db, storage: FileStorage, who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: (current: InvoiceVersion) => void } = {}): Promise<InvoiceRow> {
+export async function putInvoicePdf(db: Db, storage: FileStorage, who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: Precondition } = {}): Promise<InvoiceRow> {
   return inTransaction(db, async (tx) => {
     const current = await lockNumber(tx, number);
     if (!current) throw new AppError('NOT_FOUND', undefined, { detail: `No invoice ${number}` });

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../services.js';
+import type { Precondition, ServiceDeps } from '../../services.js';
 import type { Actor } from '../../auth/actor.js';
 import type { AuditActor } from '../../audit.js';
 import { recordDownload } from '../../audit.js';
@@ -15,7 +15,7 @@ import {
   type InvoiceSort,
 } from './service.js';
 import { getInvoiceForApi, pageInvoicesForApi, type ApiPage } from './api-queries.js';
-import { addInvoice, importInvoices, putInvoice, putInvoicePdf, type InvoiceVersion, type UpsertPrecondition } from './commands.js';
+import { addInvoice, importInvoices, putInvoice, putInvoicePdf, type UpsertPrecondition } from './commands.js';
 
 /** The invoices as the doors see them: the person's scoped pages and downloads, the API's reads and writes by number, the staff tool's add and import. */
 export function invoiceServices(deps: ServiceDeps) {
@@ -43,7 +43,7 @@ export function invoiceServices(deps: ServiceDeps) {
     /** Creates or replaces an invoice by its number (API); the precondition sees the locked row. */
     put: (who: AuditActor, number: number, inv: InvoiceInput, opts: { precondition?: UpsertPrecondition } = {}) => putInvoice(db, who, number, inv, opts),
     /** Stores an invoice's own PDF by its number (API). */
-    putPdf: (who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: (current: InvoiceVersion) => void } = {}) => putInvoicePdf(db, storage, who, number, pdf, opts),
+    putPdf: (who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: Precondition } = {}) => putInvoicePdf(db, storage, who, number, pdf, opts),
     /** Adds one invoice (staff tool), with its PDF when given. */
     add: (who: AuditActor, inv: InvoiceInput, opts: { pdf?: Buffer } = {}) => addInvoice(db, storage, who, inv, opts),
     /** Imports a batch of invoices all or nothing (staff tool). */
