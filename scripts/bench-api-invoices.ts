@@ -8,7 +8,7 @@
  *
  *   npx tsx scripts/bench-api-invoices.ts                      # 100,000 invoices, embedded PostgreSQL
  *   BENCH_INVOICES=5000 BENCH_CONCURRENCY=8 npx tsx scripts/bench-api-invoices.ts
- *   DATABASE_URL=... npx tsx scripts/bench-api-invoices.ts     # a PostgreSQL database of its own (the portal migrates it)
+ *   DATABASE_URL=... npx tsx scripts/bench-api-invoices.ts     # a database of its own (the portal migrates it)
  */
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';

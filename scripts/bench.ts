@@ -11,7 +11,8 @@
  * each page's p50 relative to its p50 on the demo data.
  *
  *   npm run bench                                       demo data, 16 connections, 10 s per page
- *   npm run bench -- --scale 10                         and a second portal on 2,000 organisations, 200,000 contacts, ...
+ *   npm run bench -- --scale 10                         and a second portal on 2,000 organisations,
+ *                                                       200,000 contacts, ...
  *   npm run bench -- --duration 5 --connections 32 --warmup 1 --pages /,/tickets
  *   DATABASE_URL=postgresql://u:p@host/db npm run bench  a server where the user may create databases:
  *                                                       the benchmark works in a database of its own and drops it
@@ -153,7 +154,9 @@ async function main(): Promise<void> {
     }
     adminClient = new pg.Client({ connectionString: admin });
     await adminClient.connect();
-    /** A database of the benchmark's own, and a portal on it that migrates and loads the demo data as production does. */
+    /**
+     * A database of the benchmark's own, and a portal on it that migrates and loads the demo data as production does.
+     */
     const portalOn = async (name: string) => {
       const db = `pim_bench_${stamp}_${name}`;
       if (!databases.includes(db)) {

@@ -3,7 +3,10 @@ import type { Actor } from './auth/actor.js';
 import { emitWebhookEvent } from './webhooks/events.js';
 import type { AuditKind } from './audit-kinds.js';
 
-/** Who did it: a logged-in person, vendor staff through the CLI, one of Vcare's systems through an API token, or the system. */
+/**
+ * Who did it: a logged-in person, vendor staff through the CLI,
+ * one of Vcare's systems through an API token, or the system.
+ */
 export type AuditActor = Pick<Actor, 'id' | 'displayName'> | { staff: string } | { api: string } | 'system';
 
 /** One audit event: who, what, on which record, before and after. */

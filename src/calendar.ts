@@ -87,7 +87,10 @@ export function dayStart(day: Day): Date {
   return fromAmsterdamWallTime(dateOfDay(day).getTime());
 }
 
-/** The instant `day` ends in Amsterdam: the start of the next day (exclusive; 23 or 25 hours after the start when the clocks change). */
+/**
+ * The instant `day` ends in Amsterdam: the start of the next day
+ * (exclusive; 23 or 25 hours after the start when the clocks change).
+ */
 export function dayEnd(day: Day): Date {
   return dayStart(addDays(day, 1));
 }

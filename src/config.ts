@@ -150,7 +150,10 @@ export const DEMO_SUPPLIER: SupplierConfig = {
   demo: true,
 };
 
-/** The supplier from the environment; in production every variable is required (an invoice without them cannot be paid or booked). */
+/**
+ * The supplier from the environment; in production every variable
+ * is required (an invoice without them cannot be paid or booked).
+ */
 function supplierConfig(e: z.output<typeof Env>, production: boolean): SupplierConfig {
   const missing = SUPPLIER_VARS.filter((k) => e[k] === undefined);
   if (missing.length === 0) {

@@ -9,7 +9,10 @@ import path from 'node:path';
 
 const FILE = 'portal-url.json';
 
-/** Records the running portal's URL (call once it listens); false when DATA_DIR cannot be written (a read-only container). */
+/**
+ * Records the running portal's URL (call once it listens); false
+ * when DATA_DIR cannot be written (a read-only container).
+ */
 export function recordPortalUrl(dataDir: string, url: string): boolean {
   try {
     mkdirSync(dataDir, { recursive: true });

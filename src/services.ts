@@ -9,6 +9,12 @@ import { organisationServices } from './features/organisations/services.js';
 import { profileServices } from './features/profile/services.js';
 import { securityServices } from './features/security/services.js';
 import { ssoServices } from './features/sso/services.js';
+import type { pageWhere } from './api/define.js';
+import { faqServices } from './features/support/services.js';
+import { activityServices } from './features/activity/services.js';
+import { documentServices, productInfoServices } from './features/downloads/services.js';
+import { ticketServices } from './features/tickets/services.js';
+import { announcementServices, dashboardServices } from './features/dashboard/services.js';
 import { invoiceServices } from './features/invoices/services.js';
 import { integrationServices } from './features/integration/services.js';
 import { mailServices } from './features/mail/services.js';
@@ -68,6 +74,13 @@ export function createServices(deps: ServiceDeps) {
     notifications: notificationServices(deps),
 
     // -- support and content: tickets, FAQ, announcements, documents, activity --------------
+    tickets: ticketServices(deps),
+    faq: faqServices(deps),
+    dashboard: dashboardServices(deps),
+    documents: documentServices(deps),
+    productInfo: productInfoServices(deps),
+    activity: activityServices(deps),
+    announcements: announcementServices(deps),
 
     // -- billing and organisations: invoices, organisations, integration, mail -------------
     invoices: invoiceServices(deps),
@@ -79,6 +92,9 @@ export function createServices(deps: ServiceDeps) {
     deps,
   };
 }
+
+/** The `where`, order and size of one page of an API list (src/api/define.ts pageWhere). */
+export type ApiPage = ReturnType<typeof pageWhere>;
 
 /** The domain as the doors see it. */
 export type Services = ReturnType<typeof createServices>;

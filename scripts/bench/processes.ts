@@ -55,8 +55,8 @@ function startServer(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, time
         },
       });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       children.delete(child);
@@ -81,7 +81,8 @@ export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSI
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
-      // Plain http on loopback: the portal warns that cookies are not Secure, which is what lets the load generator send them.
+      // Plain http on loopback: the portal warns that cookies are
+      // not Secure, which is what lets the load generator send them.
       BASE_URL: 'http://127.0.0.1',
       LOG_LEVEL: 'warn',
       DEMO_SEED: 'true',

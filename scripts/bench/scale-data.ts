@@ -224,12 +224,12 @@ export async function loadScaleData(c: pg.Client, scale: number, log: (line: str
 /** Rows per table, and the demo organisation's own share, for the report. */
 export async function countRows(c: pg.Client): Promise<{ all: TableCounts; demo: TableCounts }> {
   const all: TableCounts = {};
-  for (const t of TABLES) all[t] = Number((await c.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
+  for (const t of TABLES) all[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n);
   const demo: TableCounts = {};
   const org = `(SELECT id FROM organizations WHERE name = $1 AND parent_id IS NULL)`;
-  demo.subsidiaries = Number((await c.query(`SELECT count(*) AS n FROM organizations WHERE parent_id = ${org}`, [DEMO_ORGANIZATION])).rows[0].n);
+  demo.subsidiaries = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM organizations WHERE parent_id = ${org}`, [DEMO_ORGANIZATION])).rows[0]?.n);
   for (const t of ['contacts', 'invoices', 'tickets']) {
-    demo[t] = Number((await c.query(`SELECT count(*) AS n FROM ${t} WHERE organization_id = ${org}`, [DEMO_ORGANIZATION])).rows[0].n);
+    demo[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t} WHERE organization_id = ${org}`, [DEMO_ORGANIZATION])).rows[0]?.n);
   }
   return { all, demo };
 }

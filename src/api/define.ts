@@ -72,7 +72,7 @@ export function defineRoute<P extends z.ZodObject | undefined = undefined, Q ext
     handle(input: { params: Out<P>; query: Out<Q>; body: Out<B> }, ctx: ApiContext): Promise<Reply>;
   },
 ): ApiRoute {
-  return r as unknown as ApiRoute;
+  return r;
 }
 
 /** The entity tag of a record: its version and last change, so any write (from any door) changes it. */

@@ -4,6 +4,7 @@ import { publicRoute } from '../auth/access.js';
 import { EVENT_TYPES } from '../webhooks/events.js';
 import { openApiDocument, scopeUses } from './openapi.js';
 import { PROBLEMS } from './problem.js';
+import { textOf } from '../http/validation.js';
 
 type Json = Record<string, unknown>;
 
@@ -21,7 +22,7 @@ interface OperationView {
 }
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
-const typeOf = (s: Json | undefined) => (s ? String(s.type ?? (s.anyOf ? 'one of several' : 'any')) : 'any');
+const typeOf = (s: Json | undefined) => (s ? textOf(s.type ?? (s.anyOf ? 'one of several' : 'any')) : 'any');
 
 /** The document's operations grouped by tag, in the document's order. */
 function operations(doc: Json): { tag: string; operations: OperationView[] }[] {

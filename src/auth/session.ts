@@ -168,6 +168,6 @@ export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
     const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
     if (!s || !Object.keys(s).some((k) => k !== 'cookie')) return redirect(...args);
     s.save((err) => (err ? next(err) : redirect(...args)));
-  }) as typeof res.redirect;
+  });
   next();
 };

@@ -150,6 +150,20 @@ export async function takeAttempt(db: PrismaClient | Tx, rules: Rule[], now: Dat
   return { allowed, lockedUntil };
 }
 
+/**
+ * Gives an attempt back that turned out not to be a guess (a login that succeeded, on a key it
+ * does not forget: the client address's, shared by an office), so it counts only failures; a
+ * lock its count no longer reaches ends.
+ */
+export async function releaseAttempt(db: PrismaClient | Tx, rules: Rule[]): Promise<void> {
+  for (const r of rules) {
+    await db.$executeRaw`
+      UPDATE login_throttles SET failures = GREATEST(failures - 1, 0),
+        locked_until = CASE WHEN failures - 1 < ${r.limit} THEN NULL ELSE locked_until END
+      WHERE key = ${r.key}`;
+  }
+}
+
 /** Forgets the counters (after a successful login or a password reset). */
 export async function clearKeys(prisma: PrismaClient, keys: string[]): Promise<void> {
   await prisma.loginThrottle.deleteMany({ where: { key: { in: keys } } });

@@ -56,13 +56,17 @@ export function buildProgram(ctx: CliDeps): Command {
   return program;
 }
 
-/** The domain for the staff tool: its clock, its base URL for links in mails, attachments in PostgreSQL unless given. */
+/**
+ * The domain for the staff tool: its clock, its base URL for links in mails, attachments in PostgreSQL unless given.
+ */
 function servicesFor(ctx: CliContext): Services {
-  // The entry point passes the environment's configuration; a caller without one (a test) gets the defaults.
-  const config = ctx.config ?? loadConfig({});
+  // The entry point passes the environment's configuration. A caller without one (a test) reads the
+  // environment as the commands did before the services (NODE_ENV, the mail-link key, the helpdesk),
+  // with its own base URL (vitest's process.env carries BASE_URL=/); `--help` (no database) needs none.
+  const config = ctx.config ?? loadConfig(ctx.prisma ? { ...process.env, BASE_URL: ctx.baseUrl } : {});
   // `--help` runs without a database: the domain is then never called.
-  const storage = ctx.storage ?? (ctx.prisma ? createStorage(config.tickets.s3, ctx.prisma) : (undefined as never));
-  return createServices({ db: ctx.prisma, clock: { now: ctx.now }, storage, config, baseUrl: ctx.baseUrl });
+  const storage = ctx.storage ?? (ctx.prisma ? createStorage(config.tickets.s3, ctx.prisma) : undefined);
+  return createServices({ db: ctx.prisma, clock: { now: ctx.now }, storage: storage!, config, baseUrl: ctx.baseUrl });
 }
 
 /** Runs one command line (without the node and script names); returns the exit code. */

@@ -43,7 +43,10 @@ export async function inTransaction<T>(db: PrismaClient | Tx, fn: (tx: Tx) => Pr
   return fn(db);
 }
 
-/** How many different statements each connection keeps prepared at most (PostgreSQL keeps a plan per statement and connection). */
+/**
+ * How many different statements each connection keeps prepared at
+ * most (PostgreSQL keeps a plan per statement and connection).
+ */
 const MAX_PREPARED = 1000;
 const preparedNames = new Map<string, string>();
 

@@ -47,7 +47,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (typeof o.kind === 'string' && ADAPTER_KINDS.has(o.kind)) return true;
     if (typeof o.message === 'string' && MESSAGES.some((m) => m.test(o.message as string))) return true;
     queue.push(o.cause, o.meta);
-    if (o.meta && typeof o.meta === 'object') queue.push(...Object.values(o.meta as object));
+    if (o.meta && typeof o.meta === 'object') queue.push(...Object.values(o.meta as Record<string, unknown>));
     if (Array.isArray(o.errors)) queue.push(...(o.errors as unknown[]));
   }
   return false;

@@ -43,7 +43,7 @@ export function demoCalendar(now: Date): DemoCalendar {
   const shift = today - MANUAL_TODAY;
   const manualDay = (iso: string) => {
     const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
-    return Date.UTC(y!, m! - 1, d!) + shift;
+    return Date.UTC(y!, m! - 1, d) + shift;
   };
   const clock = (hhmm: string) => hhmm.split(':').map(Number) as [number, number];
   return {

@@ -55,7 +55,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   // gets a page in the person's language: the locals need no database.
   if (!res.locals.t) pageLocals(req, res, () => {});
   if (!res.locals.csrfToken) Object.assign(res.locals, { actor: null, menu: [] });
-  res.render('errors/error', { status, messageKey, requestId: status >= 500 ? res.locals.requestId : undefined }, (renderErr: Error | null, html?: string) => {
+  res.render('errors/error', { status, messageKey, requestId: status >= 500 ? (res.locals.requestId as string | undefined) : undefined }, (renderErr: Error | null, html?: string) => {
     if (renderErr) {
       log.error('error page failed', renderErr);
       res.type('text/plain').send(`${status}${res.locals.requestId ? ` (${String(res.locals.requestId)})` : ''}`);

@@ -1,7 +1,8 @@
 import MarkdownIt from 'markdown-it';
 
 /**
- * Staff-written Markdown (FAQ answers, product information), rendered safely: raw HTML is not allowed (`html: false`, so
+ * Staff-written Markdown (FAQ answers, product information),
+ * rendered safely: raw HTML is not allowed (`html: false`, so
  * `<script>` comes out as text), and links and images only keep http:, https: and mailto:
  * targets (a `javascript:` or `data:` link stays plain text). Links open normally; external
  * ones get rel="noopener noreferrer".

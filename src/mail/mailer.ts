@@ -122,7 +122,10 @@ export async function deliverDue(
   }
 }
 
-/** Runs deliverDue every `intervalMs` and on `kick()` (src/jobs/worker-loop.ts); `stop()` waits for the current run, then closes the transport. */
+/**
+ * Runs deliverDue every `intervalMs` and on `kick()` (src/jobs/worker-loop.ts);
+ * `stop()` waits for the current run, then closes the transport.
+ */
 export function startOutboxWorker(
   prisma: PrismaClient,
   transport: Transport,
@@ -136,7 +139,7 @@ export function startOutboxWorker(
     run: () => deliverDue(prisma, transport, from, { now: clock.now(), policy: opts.policy }),
   });
   return {
-    kick: loop.kick,
+    kick: () => loop.kick(),
     async stop() {
       await loop.stop();
       transport.close();

@@ -52,17 +52,19 @@ export function postgresStorage(prisma: PrismaClient): FileStorage {
       if (!first.length) return null;
       let seq = 0;
       return new Readable({
-        async read() {
-          try {
-            const rows = first ?? (await chunk(seq));
-            first = null;
-            seq += 1;
-            const data = rows[0]?.data;
-            // No row, or the one empty chunk of an empty file: the end.
-            this.push(data && data.length ? Buffer.from(data) : null);
-          } catch (err) {
-            this.destroy(err as Error);
-          }
+        read() {
+          void (async () => {
+            try {
+              const rows = first ?? (await chunk(seq));
+              first = null;
+              seq += 1;
+              const data = rows[0]?.data;
+              // No row, or the one empty chunk of an empty file: the end.
+              this.push(data && data.length ? Buffer.from(data) : null);
+            } catch (err) {
+              this.destroy(err as Error);
+            }
+          })();
         },
       });
     },

@@ -134,12 +134,12 @@ describe('Activiteiten reads as sentences for the customer', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.headers['content-disposition']).toContain('activiteiten.csv');
-    const table = parse(csv.text.slice(1), { delimiter: ';' }) as string[][];
+    const table = parse(csv.text.slice(1), { delimiter: ';' });
     expect(table[0]).toEqual(['Wanneer', 'Wie', 'Wat', 'Soort', 'Voor › na']);
     expect(table.slice(1).map((r) => r[2])).toEqual(['Jan Jansen heeft contactpersoon Henk Bakker toegevoegd als kopie van Lisa de Vries.']);
 
     const byPerson = await agent.get(`/activity?format=csv&person=${jan.id}&kind=document.downloaded`);
-    const people = parse(byPerson.text.slice(1), { delimiter: ';' }) as string[][];
+    const people = parse(byPerson.text.slice(1), { delimiter: ';' });
     expect(people.slice(1).map((r) => r[2]).sort()).toEqual(['Jan Jansen heeft handleiding Eigen handleiding.pdf gedownload.', 'Jan Jansen heeft rapportage week27.pdf gedownload.']);
   });
 

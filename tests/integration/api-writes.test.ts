@@ -100,13 +100,13 @@ describe('lists', () => {
     const parent = await makeOrg(db.prisma);
     const since = new Date(Date.now() - 1000).toISOString();
     const made: number[] = [];
-    for (let i = 0; i < 5; i++) made.push((await request(app).post('/api/v1/organizations').set(api()).send({ name: `Lijst ${i}`, parentId: parent.id })).body.id);
+    for (let i = 0; i < 5; i++) made.push((await request(app).post('/api/v1/organizations').set(api()).send({ name: `Lijst ${i}`, parentId: parent.id })).body.id as number);
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
       const res: request.Response = await request(app).get('/api/v1/organizations').query({ limit: 2, updated_since: since, ...(cursor ? { cursor } : {}) }).set(api());
       expect(res.status).toBe(200);
-      seen.push(...res.body.data.map((o: { id: number }) => o.id));
+      seen.push(...(res.body.data as { id: number }[]).map((o) => o.id));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen.filter((id) => made.includes(id))).toEqual(made);
@@ -141,7 +141,8 @@ describe('tickets and contacts', () => {
   it('a contact with roles; a new address through PATCH ends the old sessions and password', async () => {
     const c = await request(app).post('/api/v1/contacts').set(api()).send({ organizationId: orgId, lastName: 'Sanders', email: 'K.Sanders@Example.nl', webAccess: true, roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'], subscribeCare: true });
     expect(c.status, c.text).toBe(201);
-    // Web access means the person can log in: the basic roles come with it (src/auth/web-access.ts), as in the form and the CLI.
+    // Web access means the person can log in: the basic roles come
+    // with it (src/auth/web-access.ts), as in the form and the CLI.
     expect(c.body).toMatchObject({ email: 'k.sanders@example.nl', roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'VIEW_INVOICES'], subscribeCare: true, isMainContact: false });
     expect((await request(app).post('/api/v1/contacts').set(api()).send({ organizationId: orgId, lastName: 'X', email: 'k.sanders@example.nl' })).status).toBe(409);
     await db.prisma.contact.update({ where: { id: c.body.id }, data: { passwordHash: 'x' } });

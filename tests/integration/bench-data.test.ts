@@ -41,13 +41,13 @@ describe('bench scale data (scale 0.05 on the demo data)', () => {
   });
 
   it('builds organisation trees: main organisations with subsidiaries, every new main organisation with a main contact of its own', async () => {
-    const { rows } = await c.query(`
+    const { rows } = await c.query<{ mains: number; subs: number; mains_without_contact: number }>(`
       SELECT count(*) FILTER (WHERE parent_id IS NULL)::int AS mains, count(*) FILTER (WHERE parent_id IS NOT NULL)::int AS subs,
              count(*) FILTER (WHERE parent_id IS NULL AND main_contact_id IS NULL)::int AS mains_without_contact
         FROM organizations WHERE name <> $1`, [DEMO_ORGANIZATION]);
-    expect(rows[0].mains).toBeGreaterThan(0);
-    expect(rows[0].subs).toBeGreaterThan(rows[0].mains);
-    expect(rows[0].mains_without_contact).toBe(0);
+    expect(rows[0]!.mains).toBeGreaterThan(0);
+    expect(rows[0]!.subs).toBeGreaterThan(rows[0]!.mains);
+    expect(rows[0]!.mains_without_contact).toBe(0);
     const foreign = await c.query(`SELECT count(*)::int AS n FROM organizations o JOIN contacts m ON m.id = o.main_contact_id WHERE m.organization_id <> o.id`);
     expect(foreign.rows[0].n).toBe(0);
   });

@@ -56,7 +56,8 @@ beforeAll(async () => {
       ],
     })
   ).id;
-  // A credit invoice: € -50,00 excl., € -60,50 incl. 21% VAT, one line refunded with a negative quantity and one with a negative price.
+  // A credit invoice: € -50,00 excl., € -60,50 incl. 21% VAT, one line
+  // refunded with a negative quantity and one with a negative price.
   ids.credit = (
     await makeInvoice(prisma, org.id, {
       number: 107001,

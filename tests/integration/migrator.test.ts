@@ -117,7 +117,8 @@ describe('the migration that moves invoice PDFs and documents into the file stor
     for (const m of readMigrations(before)) if (m.name >= MOVE) rmSync(path.join(before, m.name), { recursive: true });
     await migrate(url, before);
 
-    // Rows as the app wrote them before: a 3-chunk PDF, no PDF, a 2-chunk document exactly on the boundary, an empty one.
+    // Rows as the app wrote them before: a 3-chunk PDF, no PDF,
+    // a 2-chunk document exactly on the boundary, an empty one.
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(600_000)]);
     const manual = randomBytes(2 * 262_144);
     const c = new pg.Client({ connectionString: url });

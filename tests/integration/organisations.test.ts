@@ -179,7 +179,7 @@ describe('overview downloads', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const raw = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : res.text;
     expect(raw.startsWith('\uFEFF')).toBe(true);
-    const rows = parseCsv(raw, { bom: true, delimiter: ';', columns: true }) as Record<string, string>[];
+    const rows = parseCsv<Record<string, string>>(raw, { bom: true, delimiter: ';', columns: true });
     // Tree order: the organisation, then each subsidiary followed by its own subsidiaries.
     expect(rows.map((r) => r['Organisatienaam'])).toEqual([main.name, subA.name, grandchild.name, subB.name]);
     const list = listRows((await agent.get('/organisations?active=all')).text);
@@ -222,7 +222,7 @@ describe('overview downloads', () => {
     await db.prisma.organization.update({ where: { id: grandchild.id }, data: { email: '=HYPERLINK("http://x")' } });
     const agent = await as('withSubs');
     const res = await agent.get(`/organisations/${subA.id}/overview.csv`).buffer(true);
-    const rows = parseCsv(res.text, { bom: true, delimiter: ';', columns: true }) as Record<string, string>[];
+    const rows = parseCsv<Record<string, string>>(res.text, { bom: true, delimiter: ';', columns: true });
     expect(rows.map((r) => r['Organisatienaam'])).toEqual([subA.name, grandchild.name]);
     expect(rows[1]!['Email']).toBe('\'=HYPERLINK("http://x")');
     await db.prisma.organization.update({ where: { id: grandchild.id }, data: { email: null } });

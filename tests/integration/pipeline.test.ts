@@ -21,6 +21,7 @@ const statements: string[] = [];
 beforeAll(async () => {
   db = await createTestDb();
   // Count what reaches PostgreSQL through the app's pool.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with each client as `this` below
   const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
   (pg.Client.prototype as unknown as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
     const q = args[0] as string | { text?: string } | undefined;

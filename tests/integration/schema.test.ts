@@ -5,7 +5,7 @@ import { createTestDb, type TestDb } from '../support/db.js';
 
 // @prisma/internals is CommonJS; getDMMF parses schema.prisma with Prisma's own parser (wasm, no engine).
 const { getDMMF } = createRequire(import.meta.url)('@prisma/internals') as {
-  getDMMF(o: { datamodel: string }): Promise<Dmmf>;
+  getDMMF: (o: { datamodel: string }) => Promise<Dmmf>;
 };
 
 interface DmmfField {

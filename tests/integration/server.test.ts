@@ -33,8 +33,8 @@ function startServer(env: Record<string, string>, args = SOURCES): { proc: Child
       const m = /listening on [\d.]+:(\d+)[\s\S]*Mail is /.exec(out);
       if (m) resolve(m[1]!);
     };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
   ready.catch(() => {}); // tests that expect a failed start await the exit instead
@@ -44,9 +44,9 @@ function startServer(env: Record<string, string>, args = SOURCES): { proc: Child
 async function lisaId(url: string): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  const { rows } = await c.query("SELECT id FROM contacts WHERE email = 'l.devries@vtel.nl'");
+  const { rows } = await c.query<{ id: number }>("SELECT id FROM contacts WHERE email = 'l.devries@vtel.nl'");
   await c.end();
-  return rows[0].id;
+  return rows[0]!.id;
 }
 
 const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));

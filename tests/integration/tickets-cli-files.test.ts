@@ -41,7 +41,7 @@ describe('ticket:reply --attach and ticket:show', () => {
     const lines = show.out.filter((l) => l.startsWith('file '));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^file \\d+ handleiding\\.pdf  application/pdf  ${FILES.pdf().length} bytes  by Ellen \\(Vcare\\)  2026-03-02 10:00Z  \\(note\\)$`));
-    expect(lines[1]).toMatch(/^file \d+ export\.log  text\/plain  \d+ bytes  by Ellen \(Vcare\)/);
+    expect(lines[1]).toMatch(/^file \d+ export\.log {2}text\/plain {2}\d+ bytes {2}by Ellen \(Vcare\)/);
   });
 
   it('refuses a program and writes nothing: no note, no file, no stored bytes', async () => {

@@ -330,7 +330,8 @@ describe('follow-up notes (aanvullingen)', () => {
     expect((await postNote(t.id, 'Tweede aanvulling')).status).toBe(302);
     const notes = await db.prisma.ticketNote.findMany({ where: { ticketId: t.id }, orderBy: { createdAt: 'asc' } });
     expect(notes.map((n) => [n.body, n.authorId])).toEqual([['Eerste aanvulling', p.id], ['Tweede aanvulling', p.id]]);
-    // Each postNote logs in from a new browser, which mails the person "Nieuwe login"; the notes mail only the helpdesk.
+    // Each postNote logs in from a new browser, which mails the
+    // person "Nieuwe login"; the notes mail only the helpdesk.
     const mails = (await db.prisma.mailOutbox.findMany({ skip: mailsBefore, orderBy: { id: 'asc' } })).filter((m) => !m.subject.startsWith('Nieuwe login'));
     expect(mails.map((m) => m.recipient)).toEqual(['support@vcareconnect.nl', 'support@vcareconnect.nl']);
     const text = visibleText((await (await agentFor(p.email!)).get(`/tickets/${t.id}`)).text);

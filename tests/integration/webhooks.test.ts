@@ -47,7 +47,7 @@ describe('webhooks', () => {
     for (const title of ['Printer stuk', 'Telefoon stuk']) {
       const res = await request(app).post('/api/v1/tickets').set(api()).send({ organizationId: orgId, title });
       expect(res.status, res.text).toBe(201);
-      ids.push(res.body.id);
+      ids.push(res.body.id as number);
     }
     const [a, b] = ids as [number, number];
     expect((await request(app).post(`/api/v1/tickets/${a}/replies`).set(api()).send({ body: 'We kijken ernaar' })).status).toBe(201);

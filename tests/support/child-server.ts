@@ -25,8 +25,8 @@ export function startChildServer(databaseUrl: string, env: Record<string, string
       const m = /listening on [\d.]+:(\d+)[\s\S]*Mail is /.exec(out);
       if (m) resolve(Number(m[1]));
     };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
   ready.catch(() => {});

@@ -51,7 +51,7 @@ export async function startOidcProvider(clients: TestClient[]): Promise<TestOidc
       grant_types: ['authorization_code'],
       token_endpoint_auth_method: 'client_secret_post',
     })),
-    jwks: { keys: [jwk as never] },
+    jwks: { keys: [jwk] },
     cookies: { keys: ['pim-test-provider-cookie-key'] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'tid', 'oid', 'xms_edov'] },
     // The ID token carries the scope's claims too (Entra puts tid, oid, email in it).

@@ -13,7 +13,9 @@ const schemaFiles = ['common', 'maindoc'].flatMap((dir) =>
   readdirSync(path.join(SCHEMA_DIR, dir)).map((f) => ({ fileName: `${dir}/${f}`, contents: readFileSync(path.join(SCHEMA_DIR, dir, f), 'utf8') })),
 );
 
-/** Validates against UBL-Invoice-2.1.xsd or UBL-CreditNote-2.1.xsd (by the root element); returns libxml2's messages. */
+/**
+ * Validates against UBL-Invoice-2.1.xsd or UBL-CreditNote-2.1.xsd (by the root element); returns libxml2's messages.
+ */
 export async function xsdErrors(xml: string): Promise<string[]> {
   const doc = /<CreditNote[\s>]/.test(xml) ? 'CreditNote' : 'Invoice';
   const main = schemaFiles.find((f) => f.fileName === `maindoc/UBL-${doc}-2.1.xsd`)!;

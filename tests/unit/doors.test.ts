@@ -36,23 +36,6 @@ const DATABASE = [
 /** Files not yet moved onto the services (issue 18); the list only shrinks. */
 const NOT_YET: readonly string[] = [
   'api/define.ts',
-  'api/resources/announcements.ts',
-  'api/resources/documents.ts',
-  'api/resources/faq.ts',
-  'api/resources/product-information.ts',
-  'api/resources/tickets.ts',
-  'cli/commands/documents.ts',
-  'cli/commands/faq.ts',
-  'cli/commands/news.ts',
-  'cli/commands/ticket-satisfaction.ts',
-  'cli/commands/tickets.ts',
-  'features/activity/routes.ts',
-  'features/dashboard/routes.ts',
-  'features/downloads/routes.ts',
-  'features/support/routes.ts',
-  'features/tickets/routes.ts',
-  'features/tickets/verdict-routes.ts',
-  'features/tickets/watcher-routes.ts',
 ];
 
 describe('the three doors', () => {

@@ -49,9 +49,9 @@ describe('startWorkerLoop', () => {
     const loop = startWorkerLoop({
       name: 'test worker',
       intervalMs: HOUR,
-      run: async () => {
+      run: () => {
         runs++;
-        if (runs === 1) throw new Error('SMTP down');
+        return runs === 1 ? Promise.reject(new Error('SMTP down')) : Promise.resolve();
       },
     });
     await loop.kick();

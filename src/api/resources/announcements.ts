@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Prisma, Tx } from '../../db/client.js';
-import { scope } from '../../auth/scope.js';
-import { addAnnouncement, ANNOUNCEMENT_FIELDS, ANNOUNCEMENT_KINDS, removeAnnouncement, updateAnnouncement } from '../../features/dashboard/announcements-staff.js';
-import { dateTime, FieldRefusal } from '../../http/fields.js';
+import { ANNOUNCEMENT_FIELDS, ANNOUNCEMENT_KINDS } from '../../features/dashboard/announcements-staff.js';
+import { dateTime } from '../../http/fields.js';
+import { AppError } from '../../http/errors.js';
+import type { Services } from '../../services.js';
 import { ApiProblem } from '../problem.js';
 import { checkIfMatch, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
 
@@ -43,7 +43,7 @@ export const Announcement = z
   })
   .meta({ id: 'Announcement' });
 
-type Row = Prisma.AnnouncementGetPayload<object>;
+type Row = Awaited<ReturnType<Services['announcements']['getForApi']>>;
 
 function present(a: Row): z.output<typeof Announcement> {
   return {
@@ -52,30 +52,18 @@ function present(a: Row): z.output<typeof Announcement> {
   };
 }
 
-async function load(db: ApiContext['db'], id: number): Promise<Row> {
-  const a = await db.announcement.findFirst({ where: { id, ...scope.api.announcements() } });
-  if (!a) throw new ApiProblem(404, `No announcement ${id}`);
-  return a;
-}
-
-const refused = (e: unknown): never => {
-  if (!(e instanceof FieldRefusal)) throw e;
-  if (e.opts.notFound) throw new ApiProblem(404, e.message);
-  throw new ApiProblem(422, `${e.field}: ${e.message}`, [{ pointer: `#/${e.field}`, detail: e.message }]);
+/** The service's "no such announcement" as this API has always said it. */
+const missing = (id: number) => (e: unknown): never => {
+  if (e instanceof AppError && e.code === 'NOT_FOUND' && e.field === 'id') throw new ApiProblem(404, `No announcement ${id}`);
+  throw e;
 };
-
-/** Locks an announcement and checks If-Match against it. */
-async function lockAndMatch(ctx: ApiContext, id: number): Promise<void> {
-  const rows = await (ctx.db as Tx).$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM announcements WHERE id = ${id} FOR UPDATE`;
-  if (!rows[0]) throw new ApiProblem(404, `No announcement ${id}`);
-  checkIfMatch(ctx, etagOf({ version: rows[0].version, updatedAt: rows[0].updated_at }));
-}
 
 const IdParam = z.object({ id: idParam });
 const answer = async (ctx: ApiContext, id: number, status: number) => {
-  const a = await load(ctx.db, id);
+  const a = await ctx.services.announcements.getForApi(id);
   return { status, body: present(a), etag: etagOf(a), location: `/api/v1/announcements/${id}` };
 };
+const ifMatch = (ctx: ApiContext) => (cur: { version: number; updatedAt: Date }) => checkIfMatch(ctx, etagOf(cur));
 
 /** The announcement routes (the dashboard's news, maintenance and outage notices): list, read, add, change, remove. */
 export const announcementRoutes = [
@@ -85,7 +73,7 @@ export const announcementRoutes = [
     responses: { 200: { description: 'A page of announcements', schema: listOf(Announcement) } },
     async handle({ query }, ctx) {
       const page = pageWhere(query);
-      const rows = await ctx.db.announcement.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.announcements()] } });
+      const rows = await ctx.services.announcements.pageForApi(page);
       return { status: 200, body: pageOf(rows, query, present) };
     },
   }),
@@ -106,7 +94,7 @@ export const announcementRoutes = [
         kind: body.kind, organizationId: body.organizationId ?? null, titleNl: body.titleNl, bodyNl: body.bodyNl, titleEn: body.titleEn ?? null, bodyEn: body.bodyEn ?? null,
         publishedAt: body.publishedAt ?? ctx.now, expiresAt: body.expiresAt ?? null,
       };
-      const created = await addAnnouncement(ctx.db, input, { api: ctx.actor.name }).catch(refused);
+      const created = await ctx.services.announcements.add({ api: ctx.actor.name }, input);
       return answer(ctx, created.id, 201);
     },
   }),
@@ -115,8 +103,7 @@ export const announcementRoutes = [
     summary: 'Change an announcement (only the fields given); expiresAt ends it early', params: IdParam, body: AnnouncementPatchBody, ifMatch: 'optional',
     responses: { 200: { description: 'Changed (or unchanged)', schema: Announcement }, 404: { description: 'No such announcement' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid change' } },
     async handle({ params, body }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await updateAnnouncement(ctx.db as Tx, params.id, body, { api: ctx.actor.name }).catch(refused);
+      await ctx.services.announcements.update({ api: ctx.actor.name }, params.id, body, { precondition: ifMatch(ctx) }).catch(missing(params.id));
       return answer(ctx, params.id, 200);
     },
   }),
@@ -125,8 +112,7 @@ export const announcementRoutes = [
     summary: 'Remove an announcement', params: IdParam, ifMatch: 'optional',
     responses: { 204: { description: 'Removed' }, 404: { description: 'No such announcement' }, 412: { description: 'If-Match did not match' } },
     async handle({ params }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await removeAnnouncement(ctx.db, params.id, { api: ctx.actor.name }).catch(refused);
+      await ctx.services.announcements.remove({ api: ctx.actor.name }, params.id, { precondition: ifMatch(ctx) }).catch(missing(params.id));
       return { status: 204 };
     },
   }),

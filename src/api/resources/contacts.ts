@@ -102,7 +102,8 @@ export const contactRoutes = [
     responses: { 202: { description: 'The mail is queued', schema: Contact }, 404: { description: 'No such contact' }, 422: { description: 'No web access or no e-mail address' } },
     async handle({ params }, ctx) {
       const c = await ctx.services.contacts.getForApi(params.id);
-      // The one rule of web access decides (src/auth/web-access.ts): only someone who could log in with the link gets one.
+      // The one rule of web access decides (src/auth/web-access.ts):
+      // only someone who could log in with the link gets one.
       const sent = await ctx.services.contacts.invite({ api: ctx.actor.name }, c.id);
       if (!sent.sent) throw new ApiProblem(422, `contact ${c.id} could not log in with a link (${sent.blocker})`, [{ pointer: '#/webAccess', detail: `cannot log in: ${sent.blocker}` }]);
       return { status: 202, body: present(c), etag: etagOf(c) };

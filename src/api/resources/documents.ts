@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Prisma, Tx } from '../../db/client.js';
-import { scope } from '../../auth/scope.js';
-import { documentContentStream, FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
-import { addDocument, DOCUMENT_KINDS, documentFileName, removeDocument, updateDocument } from '../../features/downloads/staff.js';
+import { FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
+import { DOCUMENT_KINDS, documentFileName } from '../../features/downloads/staff.js';
 import { amsterdamToday } from '../../calendar.js';
-import { FieldRefusal } from '../../http/fields.js';
+import { AppError } from '../../http/errors.js';
+import type { Services } from '../../services.js';
 import { ApiProblem } from '../problem.js';
 import { checkIfMatch, day, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
 
@@ -52,9 +51,7 @@ export const Document = z
   })
   .meta({ id: 'Document' });
 
-// Never the content: a list of documents must not read megabytes per row.
-const select = { id: true, kind: true, organizationId: true, fileName: true, contentType: true, size: true, documentDate: true, version: true, createdAt: true, updatedAt: true } satisfies Prisma.DocumentSelect;
-type Row = Prisma.DocumentGetPayload<{ select: typeof select }>;
+type Row = Awaited<ReturnType<Services['documents']['getForApi']>>;
 
 function present(d: Row): z.output<typeof Document> {
   return {
@@ -63,21 +60,16 @@ function present(d: Row): z.output<typeof Document> {
   };
 }
 
-async function load(db: ApiContext['db'], id: number): Promise<Row> {
-  const d = await db.document.findFirst({ where: { id, ...scope.api.documents() }, select });
-  if (!d) throw new ApiProblem(404, `No document ${id}`);
-  return d;
-}
-
 /** A service refusal as a problem, each field at its place in the request: the details (query or body) or the file (the body). */
-function refused(where: 'query' | 'body') {
+function refused(where: 'query' | 'body', id?: number) {
   const names: Record<string, string> = { documentDate: 'date' };
   return (e: unknown): never => {
-    if (!(e instanceof FieldRefusal)) throw e;
-    if (e.opts.notFound) throw new ApiProblem(404, e.message);
+    if (!(e instanceof AppError) || !e.field) throw e;
+    const detail = e.detail ?? '';
+    if (e.code === 'NOT_FOUND') throw new ApiProblem(404, id !== undefined ? `No document ${id}` : detail);
     const field = names[e.field] ?? e.field;
     const at = e.field === 'file' ? '#' : where === 'query' ? `#/query/${field}` : `#/${field}`;
-    throw new ApiProblem(422, `${e.field === 'file' ? 'file' : field}: ${e.message}`, [{ pointer: at, detail: e.message }]);
+    throw new ApiProblem(422, `${e.field === 'file' ? 'file' : field}: ${detail}`, [{ pointer: at, detail }]);
   };
 }
 
@@ -88,16 +80,12 @@ function checkDeclaredType(ctx: ApiContext, stored: string): void {
   }
 }
 
-/** Locks a document and checks If-Match against it. */
-async function lockAndMatch(ctx: ApiContext, id: number): Promise<void> {
-  const rows = await (ctx.db as Tx).$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM documents WHERE id = ${id} FOR UPDATE`;
-  if (!rows[0]) throw new ApiProblem(404, `No document ${id}`);
-  checkIfMatch(ctx, etagOf({ version: rows[0].version, updatedAt: rows[0].updated_at }));
-}
+/** The API's If-Match, checked by the service against the locked document. */
+const ifMatch = (ctx: ApiContext) => ({ precondition: (cur: { version: number; updatedAt: Date }) => checkIfMatch(ctx, etagOf(cur)) });
 
 const IdParam = z.object({ id: idParam });
 const answer = async (ctx: ApiContext, id: number, status: number) => {
-  const d = await load(ctx.db, id);
+  const d = await ctx.services.documents.getForApi(id);
   return { status, body: present(d), etag: etagOf(d), location: `/api/v1/documents/${id}` };
 };
 
@@ -110,7 +98,7 @@ export const documentRoutes = [
     responses: { 200: { description: 'A page of documents (details only)', schema: listOf(Document) } },
     async handle({ query }, ctx) {
       const page = pageWhere(query);
-      const rows = await ctx.db.document.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.documents()] }, select });
+      const rows = await ctx.services.documents.pageForApi(page);
       return { status: 200, body: pageOf(rows, query, present) };
     },
   }),
@@ -127,10 +115,7 @@ export const documentRoutes = [
     summary: "Download a document's file", params: IdParam,
     responses: { 200: { description: 'The file, with its own Content-Type', binary: FILE_TYPES.map((f) => f.contentType).filter((t, i, all) => all.indexOf(t) === i) }, 404: { description: 'No such document' } },
     async handle({ params }, ctx) {
-      const d = await ctx.db.document.findFirst({ where: { id: params.id, ...scope.api.documents() }, select: { id: true, fileName: true, contentType: true, size: true, storageKey: true } });
-      const stream = d && (await documentContentStream(ctx.deps.storage, d.storageKey));
-      if (!d || !stream) throw new ApiProblem(404, `No document ${params.id}`);
-      return { status: 200, download: { fileName: d.fileName, contentType: d.contentType, size: d.size, stream } };
+      return { status: 200, download: await ctx.services.documents.fileForApi(params.id) };
     },
   }),
   defineRoute({
@@ -141,8 +126,8 @@ export const documentRoutes = [
     responses: { 201: { description: 'Added', schema: Document }, 413: { description: 'Larger than 20 MB' }, 415: { description: 'No file, or not one of the allowed types' }, 422: { description: 'The details or the file are refused' } },
     async handle({ query }, ctx) {
       const input = { kind: query.kind, organizationId: query.organizationId ?? null, fileName: query.fileName, documentDate: query.date ? new Date(`${query.date}T00:00:00Z`) : amsterdamToday(ctx.now), content: ctx.raw! };
-      const created = await addDocument(ctx.db, input, { api: ctx.actor.name }, { baseUrl: ctx.deps.config.baseUrl, linkSecret: ctx.deps.config.tickets.linkSecret, storage: ctx.deps.storage }).catch(refused('query'));
-      const d = await load(ctx.db, created.id);
+      const created = await ctx.services.documents.add({ api: ctx.actor.name }, input).catch(refused('query'));
+      const d = await ctx.services.documents.getForApi(created.id);
       checkDeclaredType(ctx, d.contentType);
       return { status: 201, body: present(d), etag: etagOf(d), location: `/api/v1/documents/${d.id}` };
     },
@@ -153,9 +138,8 @@ export const documentRoutes = [
     description: 'The rules of adding hold for the result: a new name must agree with the content, a report is a PDF of one organisation. Nobody is mailed.',
     responses: { 200: { description: 'Changed (or unchanged)', schema: Document }, 404: { description: 'No such document' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid change' } },
     async handle({ params, body }, ctx) {
-      await lockAndMatch(ctx, params.id);
       const patch = { kind: body.kind, fileName: body.fileName, organizationId: body.organizationId, documentDate: body.date ? new Date(`${body.date}T00:00:00Z`) : undefined };
-      await updateDocument(ctx.db as Tx, params.id, patch, { api: ctx.actor.name }, ctx.deps.storage).catch(refused('body'));
+      await ctx.services.documents.update({ api: ctx.actor.name }, params.id, patch, ifMatch(ctx)).catch(refused('body', params.id));
       return answer(ctx, params.id, 200);
     },
   }),
@@ -167,8 +151,7 @@ export const documentRoutes = [
     raw: { contentType: FILE_MEDIA, maxBytes: MAX_DOCUMENT_BYTES }, ifMatch: 'optional',
     responses: { 200: { description: 'Replaced (or unchanged)', schema: Document }, 404: { description: 'No such document' }, 412: { description: 'If-Match did not match' }, 413: { description: 'Larger than 20 MB' }, 422: { description: 'The file is refused' } },
     async handle({ params, query }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await updateDocument(ctx.db as Tx, params.id, { content: ctx.raw!, fileName: query.fileName }, { api: ctx.actor.name }, ctx.deps.storage).catch(refused('query'));
+      await ctx.services.documents.update({ api: ctx.actor.name }, params.id, { content: ctx.raw!, fileName: query.fileName }, ifMatch(ctx)).catch(refused('query', params.id));
       const out = await answer(ctx, params.id, 200);
       checkDeclaredType(ctx, out.body.contentType);
       return out;
@@ -179,8 +162,7 @@ export const documentRoutes = [
     summary: 'Remove a document', params: IdParam, ifMatch: 'optional',
     responses: { 204: { description: 'Removed' }, 404: { description: 'No such document' }, 412: { description: 'If-Match did not match' } },
     async handle({ params }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await removeDocument(ctx.db, params.id, { api: ctx.actor.name }, ctx.deps.storage).catch(refused('body'));
+      await ctx.services.documents.remove({ api: ctx.actor.name }, params.id, ifMatch(ctx)).catch(refused('body', params.id));
       return { status: 204 };
     },
   }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Prisma, Tx } from '../../db/client.js';
-import { addFaqEntry, FAQ_FIELDS, lockFaq, removeFaqEntry, updateFaqEntry } from '../../features/support/faq-staff.js';
-import { FieldRefusal } from '../../http/fields.js';
+import { FAQ_FIELDS } from '../../features/support/faq-staff.js';
+import { AppError } from '../../http/errors.js';
+import type { Services } from '../../services.js';
 import { ApiProblem } from '../problem.js';
 import { checkIfMatch, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
 
@@ -37,7 +37,7 @@ export const FaqEntry = z
   })
   .meta({ id: 'FaqEntry' });
 
-type Row = Prisma.FaqEntryGetPayload<object>;
+type Row = Awaited<ReturnType<Services['faq']['getForApi']>>;
 
 function present(e: Row): z.output<typeof FaqEntry> {
   return {
@@ -46,32 +46,18 @@ function present(e: Row): z.output<typeof FaqEntry> {
   };
 }
 
-async function load(db: ApiContext['db'], id: number): Promise<Row> {
-  const e = await db.faqEntry.findUnique({ where: { id } });
-  if (!e) throw new ApiProblem(404, `No FAQ entry ${id}`);
-  return e;
-}
-
-const refused = (e: unknown): never => {
-  if (!(e instanceof FieldRefusal)) throw e;
-  if (e.opts.notFound) throw new ApiProblem(404, e.message);
-  throw new ApiProblem(422, `${e.field}: ${e.message}`, [{ pointer: `#/${e.field}`, detail: e.message }]);
+/** The service's "no such entry" as this API has always said it. */
+const missing = (id: number) => (e: unknown): never => {
+  if (e instanceof AppError && e.code === 'NOT_FOUND' && e.field === 'id') throw new ApiProblem(404, `No FAQ entry ${id}`);
+  throw e;
 };
-
-/** Takes the FAQ's writer lock, then the entry's row, and checks If-Match against it. */
-async function lockAndMatch(ctx: ApiContext, id: number): Promise<void> {
-  const tx = ctx.db as Tx;
-  await lockFaq(tx);
-  const rows = await tx.$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM faq_entries WHERE id = ${id} FOR UPDATE`;
-  if (!rows[0]) throw new ApiProblem(404, `No FAQ entry ${id}`);
-  checkIfMatch(ctx, etagOf({ version: rows[0].version, updatedAt: rows[0].updated_at }));
-}
 
 const IdParam = z.object({ id: idParam });
 const answer = async (ctx: ApiContext, id: number, status: number) => {
-  const e = await load(ctx.db, id);
+  const e = await ctx.services.faq.getForApi(id);
   return { status, body: present(e), etag: etagOf(e), location: `/api/v1/faq/${id}` };
 };
+const ifMatch = (ctx: ApiContext) => (cur: { version: number; updatedAt: Date }) => checkIfMatch(ctx, etagOf(cur));
 
 /** The FAQ routes: list, read, add, change or move, remove. */
 export const faqRoutes = [
@@ -81,7 +67,7 @@ export const faqRoutes = [
     responses: { 200: { description: 'A page of FAQ entries', schema: listOf(FaqEntry) } },
     async handle({ query }, ctx) {
       const page = pageWhere(query);
-      const rows = await ctx.db.faqEntry.findMany({ ...page, where: page.where });
+      const rows = await ctx.services.faq.pageForApi(page);
       return { status: 200, body: pageOf(rows, query, present) };
     },
   }),
@@ -98,7 +84,7 @@ export const faqRoutes = [
     summary: 'Add a question and answer to the FAQ',
     responses: { 201: { description: 'Added', schema: FaqEntry }, 422: { description: 'Invalid entry' } },
     async handle({ body }, ctx) {
-      const e = await addFaqEntry(ctx.db, { ...body, questionEn: body.questionEn ?? null, answerEn: body.answerEn ?? null }, { api: ctx.actor.name }).catch(refused);
+      const e = await ctx.services.faq.add({ api: ctx.actor.name }, { ...body, questionEn: body.questionEn ?? null, answerEn: body.answerEn ?? null });
       return answer(ctx, e.id, 201);
     },
   }),
@@ -107,8 +93,7 @@ export const faqRoutes = [
     summary: 'Change a FAQ entry (only the fields given) or move it with position', params: IdParam, body: FaqPatchBody, ifMatch: 'optional',
     responses: { 200: { description: 'Changed (or unchanged)', schema: FaqEntry }, 404: { description: 'No such entry' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid change' } },
     async handle({ params, body }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await updateFaqEntry(ctx.db as Tx, params.id, body, { api: ctx.actor.name }).catch(refused);
+      await ctx.services.faq.update({ api: ctx.actor.name }, params.id, body, { precondition: ifMatch(ctx) }).catch(missing(params.id));
       return answer(ctx, params.id, 200);
     },
   }),
@@ -117,8 +102,7 @@ export const faqRoutes = [
     summary: 'Remove a FAQ entry (the entries below move up)', params: IdParam, ifMatch: 'optional',
     responses: { 204: { description: 'Removed' }, 404: { description: 'No such entry' }, 412: { description: 'If-Match did not match' } },
     async handle({ params }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await removeFaqEntry(ctx.db, params.id, { api: ctx.actor.name }).catch(refused);
+      await ctx.services.faq.remove({ api: ctx.actor.name }, params.id, { precondition: ifMatch(ctx) }).catch(missing(params.id));
       return { status: 204 };
     },
   }),

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { Tx } from '../../db/client.js';
-import { getProductInfo, PRODUCT_INFO_MAX_BYTES, resetProductInfo, setProductInfo } from '../../features/downloads/product-info-staff.js';
-import { FieldRefusal } from '../../http/fields.js';
+import { PRODUCT_INFO_MAX_BYTES } from '../../features/downloads/product-info-staff.js';
+import type { Services } from '../../services.js';
 import { ApiProblem } from '../problem.js';
 import { checkIfMatch, defineRoute, etagOf, type ApiContext } from '../define.js';
 
@@ -19,22 +18,12 @@ export const ProductInformation = z
   .object({ bodyNl: z.string(), bodyEn: z.string().nullable(), updatedBy: z.string(), updatedAt: z.iso.datetime() })
   .meta({ id: 'ProductInformation' });
 
-type Row = NonNullable<Awaited<ReturnType<typeof getProductInfo>>>;
+type Row = NonNullable<Awaited<ReturnType<Services['productInfo']['get']>>>;
 const present = (r: Row): z.output<typeof ProductInformation> => ({ bodyNl: r.bodyNl, bodyEn: r.bodyEn, updatedBy: r.updatedBy, updatedAt: r.updatedAt.toISOString() });
 const PATH = '/api/v1/product-information';
 
-// The text is one row: a transaction-scoped advisory lock stands in for its row lock, so two writers with the same ETag cannot both pass (and a first PUT has no row to lock).
-async function lockAndMatch(ctx: ApiContext): Promise<Row | null> {
-  await (ctx.db as Tx).$executeRaw`SELECT pg_advisory_xact_lock(13003)`;
-  const row = await getProductInfo(ctx.db);
-  checkIfMatch(ctx, row ? etagOf(row) : null);
-  return row;
-}
-
-const refused = (e: unknown): never => {
-  if (e instanceof FieldRefusal) throw new ApiProblem(422, `${e.field}: ${e.message}`, [{ pointer: `#/${e.field}`, detail: e.message }]);
-  throw e;
-};
+/** The API's If-Match, checked by the service under its writer lock (no row yet: null). */
+const ifMatch = (ctx: ApiContext) => ({ precondition: (cur: { version: number; updatedAt: Date } | null) => checkIfMatch(ctx, cur ? etagOf(cur) : null) });
 
 /** The product-information text: read, set (create or replace), reset to the default text. */
 export const productInformationRoutes = [
@@ -43,7 +32,7 @@ export const productInformationRoutes = [
     summary: 'Read the text of the product-information page',
     responses: { 200: { description: 'The staff text (ETag header: its version)', schema: ProductInformation }, 404: { description: 'No staff text: the page shows its default text' } },
     async handle(_input, ctx) {
-      const row = await getProductInfo(ctx.db);
+      const row = await ctx.services.productInfo.get();
       if (!row) throw new ApiProblem(404, 'No staff text: the page shows its default text');
       return { status: 200, body: present(row), etag: etagOf(row) };
     },
@@ -55,9 +44,8 @@ export const productInformationRoutes = [
     body: ProductInformationBody, ifMatch: 'optional',
     responses: { 200: { description: 'Replaced (or unchanged)', schema: ProductInformation }, 201: { description: 'Set where the default text was shown', schema: ProductInformation }, 412: { description: 'If-Match did not match' }, 422: { description: 'Invalid text' } },
     async handle({ body }, ctx) {
-      await lockAndMatch(ctx);
-      const r = await setProductInfo(ctx.db, { bodyNl: body.bodyNl, bodyEn: body.bodyEn ?? null }, { api: ctx.actor.name }).catch(refused);
-      const row = (await getProductInfo(ctx.db))!;
+      const r = await ctx.services.productInfo.set({ api: ctx.actor.name }, { bodyNl: body.bodyNl, bodyEn: body.bodyEn ?? null }, ifMatch(ctx));
+      const row = (await ctx.services.productInfo.get())!;
       return { status: r.existed ? 200 : 201, body: present(row), etag: etagOf(row), location: PATH };
     },
   }),
@@ -66,8 +54,7 @@ export const productInformationRoutes = [
     summary: 'Remove the staff text: the page shows its default text again', ifMatch: 'optional',
     responses: { 204: { description: 'Removed (or there was none)' }, 412: { description: 'If-Match did not match' } },
     async handle(_input, ctx) {
-      await lockAndMatch(ctx);
-      await resetProductInfo(ctx.db, { api: ctx.actor.name });
+      await ctx.services.productInfo.reset({ api: ctx.actor.name }, ifMatch(ctx));
       return { status: 204 };
     },
   }),

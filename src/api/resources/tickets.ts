@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import type { Prisma, Tx } from '../../db/client.js';
-import { scope } from '../../auth/scope.js';
-import { TicketChannel, TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
-import { importTickets, validateRecords } from '../../features/tickets/import.js';
-import { changeDeadline, changeStatus, lockTicket, staffReply, StaffRefusal, type StaffContext } from '../../features/tickets/staff.js';
+import { TicketChannel, TicketKind, TicketStatus } from '../../features/tickets/schema.js';
+import { AppError } from '../../http/errors.js';
+import type { Services } from '../../services.js';
 import { ApiProblem } from '../problem.js';
 import { checkIfMatch, day, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
 
@@ -60,7 +58,7 @@ export const Ticket = z
   })
   .meta({ id: 'Ticket' });
 
-type Row = Prisma.TicketGetPayload<{ include: { notes: true } }> | Prisma.TicketGetPayload<object>;
+type Row = Awaited<ReturnType<Services['tickets']['getForApi']>> | Awaited<ReturnType<Services['tickets']['pageForApi']>>[number];
 
 function present(t: Row): z.output<typeof Ticket> {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -73,36 +71,22 @@ function present(t: Row): z.output<typeof Ticket> {
   };
 }
 
-async function load(db: ApiContext['db'], id: number) {
-  const t = await db.ticket.findFirst({ where: { id, ...scope.api.tickets() }, include: { notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } });
-  if (!t) throw new ApiProblem(404, `No ticket ${id}`);
-  return t;
-}
-
-function staffContext(ctx: ApiContext): StaffContext {
-  return { staff: { api: ctx.actor.name }, now: ctx.now, helpdesk: ctx.deps.config.tickets.helpdeskName, baseUrl: ctx.deps.config.baseUrl, linkSecret: ctx.deps.config.tickets.linkSecret };
-}
-
-/** A staff-service refusal as a problem: an unknown ticket is a 404, a pointless change a 409. */
+/** A staff-service refusal (naming `<id>` or `<status>`) as this API says it: an unknown ticket is a 404, a pointless change a 409. */
 async function refusals<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
-    if (!(e instanceof StaffRefusal)) throw e;
-    if (/^no ticket/.test(e.message)) throw new ApiProblem(404, e.message);
-    throw new ApiProblem(409, e.message);
+    if (!(e instanceof AppError) || !e.field?.startsWith('<')) throw e;
+    throw new ApiProblem(e.code === 'NOT_FOUND' ? 404 : 409, e.detail);
   }
 }
 
-/** Locks the ticket and checks If-Match against it (the staff service then locks it again, harmlessly). */
-async function lockAndMatch(ctx: ApiContext, id: number): Promise<void> {
-  const t = await refusals(() => lockTicket(ctx.db as Tx, id));
-  checkIfMatch(ctx, etagOf(t));
-}
+/** The API's If-Match, checked by the service against the locked ticket. */
+const ifMatch = (ctx: ApiContext) => ({ precondition: (cur: { version: number; updatedAt: Date }) => checkIfMatch(ctx, etagOf(cur)) });
 
 const IdParam = z.object({ id: idParam });
 const done = async (ctx: ApiContext, id: number, status = 200) => {
-  const t = await load(ctx.db, id);
+  const t = await ctx.services.tickets.getForApi(id);
   return { status, body: present(t), etag: etagOf(t), location: `/api/v1/tickets/${id}` };
 };
 
@@ -114,7 +98,7 @@ export const ticketRoutes = [
     responses: { 200: { description: 'A page of tickets (without notes)', schema: listOf(Ticket) } },
     async handle({ query }, ctx) {
       const page = pageWhere(query);
-      const rows = await ctx.db.ticket.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.tickets()] } });
+      const rows = await ctx.services.tickets.pageForApi(page);
       return { status: 200, body: pageOf(rows, query, present) };
     },
   }),
@@ -123,7 +107,7 @@ export const ticketRoutes = [
     summary: 'Read one ticket with its notes', params: IdParam,
     responses: { 200: { description: 'The ticket (ETag header: its version)', schema: Ticket }, 404: { description: 'No such ticket' } },
     async handle({ params }, ctx) {
-      const t = await load(ctx.db, params.id);
+      const t = await ctx.services.tickets.getForApi(params.id);
       return { status: 200, body: present(t), etag: etagOf(t) };
     },
   }),
@@ -137,14 +121,13 @@ export const ticketRoutes = [
       const record: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(body)) record[snake(k)] = v;
       record.reported_at ??= ctx.now.toISOString();
-      const rows = await validateRecords(ctx.db, [record]).catch((e: unknown) => {
-        if (!(e instanceof StaffRefusal)) throw e;
-        const m = /^row \d+: (\w+): (.*)$/.exec(e.message);
+      const result = await ctx.services.tickets.importRecords({ api: ctx.actor.name }, [record]).catch((e: unknown) => {
+        if (!(e instanceof AppError) || e.field !== '<file>') throw e;
+        const message = e.detail ?? '';
+        const m = /^row \d+: (\w+): (.*)$/.exec(message);
         const field = m ? camel(m[1]!) : '';
-        if (/already exists/.test(e.message)) throw new ApiProblem(409, m?.[2] ?? e.message, [{ pointer: `#/${field}`, detail: m?.[2] ?? e.message }]);
-        throw new ApiProblem(422, m?.[2] ?? e.message, [{ pointer: `#/${field}`, detail: m?.[2] ?? e.message }]);
+        throw new ApiProblem(e.code === 'CONFLICT' ? 409 : 422, m?.[2] ?? message, [{ pointer: `#/${field}`, detail: m?.[2] ?? message }]);
       });
-      const result = await importTickets(ctx.db, rows, { staff: { api: ctx.actor.name }, settings: ctx.deps.config.tickets });
       return done(ctx, result.firstId, 201);
     },
   }),
@@ -154,8 +137,7 @@ export const ticketRoutes = [
     body: z.object({ status: z.enum(TicketStatus) }).strict().meta({ id: 'TicketStatusInput' }),
     responses: { 200: { description: 'Changed', schema: Ticket }, 404: { description: 'No such ticket' }, 409: { description: 'The ticket already has this status' }, 412: { description: 'If-Match did not match' } },
     async handle({ params, body }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await refusals(() => changeStatus(ctx.db, params.id, body.status, staffContext(ctx)));
+      await refusals(() => ctx.services.tickets.changeStatus({ api: ctx.actor.name }, params.id, body.status, ifMatch(ctx)));
       return done(ctx, params.id);
     },
   }),
@@ -165,8 +147,7 @@ export const ticketRoutes = [
     body: z.object({ body: z.string().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10000 characters'), staffName: z.string().trim().min(1).max(100).default('Support') }).strict().meta({ id: 'TicketReplyInput' }),
     responses: { 201: { description: 'Added; the answer is the ticket with its notes', schema: Ticket }, 404: { description: 'No such ticket' } },
     async handle({ params, body }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await refusals(() => staffReply(ctx.db, params.id, body.body, body.staffName, staffContext(ctx)));
+      await refusals(() => ctx.services.tickets.reply({ api: ctx.actor.name }, params.id, body.body, body.staffName, ifMatch(ctx)));
       return done(ctx, params.id, 201);
     },
   }),
@@ -176,8 +157,7 @@ export const ticketRoutes = [
     body: z.object({ deadline: z.iso.date('a date YYYY-MM-DD') }).strict().meta({ id: 'TicketDeadlineInput' }),
     responses: { 200: { description: 'Set', schema: Ticket }, 404: { description: 'No such ticket' }, 412: { description: 'If-Match did not match' } },
     async handle({ params, body }, ctx) {
-      await lockAndMatch(ctx, params.id);
-      await refusals(() => changeDeadline(ctx.db, params.id, new Date(`${body.deadline}T00:00:00Z`), staffContext(ctx)));
+      await refusals(() => ctx.services.tickets.changeDeadline({ api: ctx.actor.name }, params.id, new Date(`${body.deadline}T00:00:00Z`), ifMatch(ctx)));
       return done(ctx, params.id);
     },
   }),

@@ -4,13 +4,11 @@ import { z } from 'zod';
 import { CliError, id, parse, staffActor, type CliDeps } from '../validate.js';
 import { readInputFile } from './invoices.js';
 import { FILE_TYPES, MAX_DOCUMENT_BYTES } from '../../features/downloads/files.js';
-import { addDocument, documentFileName, removeDocument } from '../../features/downloads/staff.js';
+import { documentFileName } from '../../features/downloads/staff.js';
 import { amsterdamToday } from '../../calendar.js';
-import { PRODUCT_INFO_MAX_BYTES, resetProductInfo, setProductInfo } from '../../features/downloads/product-info-staff.js';
-import { updateOrganization } from '../../features/organisations/staff.js';
-import { loadTicketConfig } from '../../config.js';
+import { PRODUCT_INFO_MAX_BYTES } from '../../features/downloads/product-info-staff.js';
 import { parseDay } from '../../features/invoices/filters.js';
-import { FieldRefusal } from '../../http/fields.js';
+import { AppError } from '../../http/errors.js';
 
 const KINDS = { manual: 'MANUAL', product: 'PRODUCT_INFO', report: 'REPORT' } as const;
 const KIND_NAMES = { MANUAL: 'manual', PRODUCT_INFO: 'product', REPORT: 'report' } as const;
@@ -35,13 +33,13 @@ const OnOff = z.enum(['on', 'off'], 'must be on or off');
 
 /** A service's refusal as the one-line error naming the option (or argument) it is about. */
 const asCli = (options: Record<string, string>) => (e: unknown): never => {
-  if (e instanceof FieldRefusal) throw new CliError(`${options[e.field] ?? `--${e.field}`}: ${e.message}`);
+  if (e instanceof AppError && e.field) throw new CliError(`${options[e.field] ?? `--${e.field}`}: ${e.detail}`);
   throw e;
 };
 
 /** Registers `document:add`, `document:list`, `document:remove`, `org:set-reports` and `product-info:set`. */
 export function registerDocumentsCommands(program: Command, ctx: CliDeps): void {
-  const { prisma } = ctx;
+  const { documents, productInfo } = ctx.services;
 
   program
     .command('document:add')
@@ -55,12 +53,9 @@ export function registerDocumentsCommands(program: Command, ctx: CliDeps): void 
       const o = parse(DocumentAdd, raw);
       const fileName = o.name ?? path.basename(file);
       const content = readInputFile('<file>', file, MAX_DOCUMENT_BYTES);
-      const result = await addDocument(
-        prisma,
-        { kind: o.kind, organizationId: o.org ?? null, fileName, documentDate: o.date ?? amsterdamToday(ctx.now()), content },
-        staffActor(),
-        { baseUrl: ctx.baseUrl, linkSecret: loadTicketConfig().linkSecret, storage: ctx.services.deps.storage },
-      ).catch(asCli({ file: '<file>', fileName: '--name', organizationId: '--org', kind: '--kind' }));
+      const result = await documents
+        .add(staffActor(), { kind: o.kind, organizationId: o.org ?? null, fileName, documentDate: o.date ?? amsterdamToday(ctx.now()), content })
+        .catch(asCli({ file: '<file>', fileName: '--name', organizationId: '--org', kind: '--kind' }));
       ctx.out(`document ${result.id} added: ${fileName} (${KIND_NAMES[o.kind]}, ${result.organization ? `organisation ${result.organization.id}` : 'every customer'})`);
       if (o.kind === 'REPORT') {
         if (!result.organization!.reportsInContract) {
@@ -78,11 +73,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliDeps): void 
     .option('--org <id>', 'only this organisation\'s documents')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(DocumentList, raw);
-      const rows = await prisma.document.findMany({
-        where: { ...(o.kind ? { kind: o.kind } : {}), ...(o.org !== undefined ? { organizationId: o.org } : {}) },
-        orderBy: [{ kind: 'asc' }, { documentDate: 'asc' }, { id: 'asc' }],
-        select: { id: true, kind: true, organizationId: true, fileName: true, size: true, documentDate: true },
-      });
+      const rows = await documents.staffList(o);
       for (const r of rows) ctx.out([r.id, KIND_NAMES[r.kind], r.organizationId ?? '*', r.fileName, r.size, r.documentDate.toISOString().slice(0, 10)].join('\t'));
     });
 
@@ -92,7 +83,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliDeps): void 
     .argument('<id>', 'document id')
     .action(async (rawId: string) => {
       const docId = parse(z.object({ id }), { id: rawId }, ['id']).id;
-      const removed = await removeDocument(prisma, docId, staffActor(), ctx.services.deps.storage).catch(asCli({ id: '<id>' }));
+      const removed = await documents.remove(staffActor(), docId).catch(asCli({ id: '<id>' }));
       ctx.out(`document ${removed.id} removed: ${removed.fileName}`);
     });
 
@@ -104,11 +95,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliDeps): void 
     .action(async (rawId: string, rawOn: string) => {
       const a = parse(z.object({ id, onOff: OnOff }), { id: rawId, onOff: rawOn.trim().toLowerCase() }, ['id', 'onOff']);
       const on = a.onOff === 'on';
-      await prisma.$transaction(async (tx) => {
-        const found = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM organizations WHERE id = ${a.id} FOR UPDATE`;
-        if (!found.length) throw new CliError(`<id>: no organisation with id ${a.id}`);
-        await updateOrganization(tx, a.id, { reportsInContract: on }, staffActor());
-      });
+      await documents.setReportsInContract(staffActor(), a.id, on);
       ctx.out(`organisation ${a.id}: reports in contract ${a.onOff}`);
     });
 
@@ -120,7 +107,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliDeps): void 
     .option('--reset', 'remove the staff text: the page shows its default text again')
     .action(async (raw: { nl?: string; en?: string; reset?: boolean }) => {
       if (raw.reset) {
-        await resetProductInfo(prisma, staffActor());
+        await productInfo.reset(staffActor());
         ctx.out('product information: default text restored');
         return;
       }
@@ -132,7 +119,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliDeps): void 
       };
       const bodyNl = read('--nl', raw.nl);
       const bodyEn = raw.en ? read('--en', raw.en) : null;
-      await setProductInfo(prisma, { bodyNl, bodyEn }, staffActor()).catch(asCli({ bodyNl: '--nl', bodyEn: '--en' }));
+      await productInfo.set(staffActor(), { bodyNl, bodyEn }).catch(asCli({ bodyNl: '--nl', bodyEn: '--en' }));
       ctx.out(`product information updated (${bodyNl.length} characters${bodyEn ? `, English ${bodyEn.length}` : ''})`);
     });
 }

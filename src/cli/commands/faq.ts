@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { addFaqEntry, FAQ_FIELDS, removeFaqEntry, updateFaqEntry } from '../../features/support/faq-staff.js';
-import { FieldRefusal } from '../../http/fields.js';
-import { CliError, id, parse, staffActor, type CliContext } from '../validate.js';
+import { FAQ_FIELDS } from '../../features/support/faq-staff.js';
+import { AppError } from '../../http/errors.js';
+import { CliError, id, parse, staffActor, type CliDeps } from '../validate.js';
 
 const position = z.string().trim().regex(/^[1-9]\d{0,3}$/, 'must be a position from 1').transform(Number).pipe(FAQ_FIELDS.position);
 const FaqAdd = z.object({
@@ -18,20 +18,20 @@ const OPTION = { questionNl: '--question', answerNl: '--answer', questionEn: '--
 
 /** The service's refusal as the one-line error naming the option. */
 const asCli = (e: unknown): never => {
-  if (!(e instanceof FieldRefusal)) throw e;
+  if (!(e instanceof AppError) || !e.field) throw e;
   const flag = OPTION[e.field] ?? e.field;
-  throw new CliError(e.opts.partner ? `${flag}: needed together with ${OPTION[e.opts.partner]}` : `${flag}: ${e.message}`);
+  throw new CliError(e.info.partner ? `${flag}: needed together with ${OPTION[e.info.partner]}` : `${flag}: ${e.detail}`);
 };
 
 /** Registers `faq:list`, `faq:add`, `faq:edit` and `faq:remove` (answers are Markdown). */
-export function registerFaqCommands(program: Command, ctx: CliContext): void {
-  const { prisma } = ctx;
+export function registerFaqCommands(program: Command, ctx: CliDeps): void {
+  const { faq } = ctx.services;
 
   program
     .command('faq:list')
     .description('list the FAQ, tab-separated: id, position, question')
     .action(async () => {
-      const rows = await prisma.faqEntry.findMany({ orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+      const rows = await faq.listAll();
       for (const e of rows) ctx.out([e.id, e.position, e.questionNl].join('\t'));
     });
 
@@ -45,11 +45,9 @@ export function registerFaqCommands(program: Command, ctx: CliContext): void {
     .option('--position <n>', 'place in the list, from 1 (default: last)')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(FaqAdd, raw);
-      const entry = await addFaqEntry(
-        prisma,
-        { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn ?? null, answerEn: o.answerEn ?? null, position: o.position },
-        staffActor(),
-      ).catch(asCli);
+      const entry = await faq
+        .add(staffActor(), { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn ?? null, answerEn: o.answerEn ?? null, position: o.position })
+        .catch(asCli);
       ctx.out(`faq ${entry.id} added at position ${entry.position}: ${entry.questionNl}`);
     });
 
@@ -65,10 +63,8 @@ export function registerFaqCommands(program: Command, ctx: CliContext): void {
     .action(async (rawId: string, raw: Record<string, unknown>) => {
       const o = parse(FaqEdit, { ...raw, id: rawId }, ['id']);
       if (Object.keys(raw).length === 0) throw new CliError('--question: give at least one of --question, --answer, --question-en, --answer-en, --position');
-      const entry = await prisma
-        .$transaction((tx) =>
-          updateFaqEntry(tx, o.id, { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn, answerEn: o.answerEn, position: o.position }, staffActor()),
-        )
+      const entry = await faq
+        .update(staffActor(), o.id, { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn, answerEn: o.answerEn, position: o.position })
         .catch(asCli);
       ctx.out(`faq ${entry.id} updated (position ${entry.position}): ${entry.questionNl}`);
     });
@@ -79,7 +75,7 @@ export function registerFaqCommands(program: Command, ctx: CliContext): void {
     .argument('<id>', 'FAQ entry id (see faq:list)')
     .action(async (rawId: string) => {
       const o = parse(z.object({ id }), { id: rawId }, ['id']);
-      const removed = await removeFaqEntry(prisma, o.id, staffActor()).catch(asCli);
+      const removed = await faq.remove(staffActor(), o.id).catch(asCli);
       ctx.out(`faq ${removed.id} removed: ${removed.questionNl}`);
     });
 }

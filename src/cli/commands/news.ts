@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { addAnnouncement, ANNOUNCEMENT_FIELDS } from '../../features/dashboard/announcements-staff.js';
-import { FieldRefusal } from '../../http/fields.js';
-import { CliError, dateTime, id, parse, staffActor, type CliContext } from '../validate.js';
+import { ANNOUNCEMENT_FIELDS } from '../../features/dashboard/announcements-staff.js';
+import { AppError } from '../../http/errors.js';
+import { CliError, dateTime, id, parse, staffActor, type CliDeps } from '../validate.js';
 
 const NewsAdd = z.object({
   kind: z
@@ -24,14 +24,13 @@ const OPTION: Record<string, string> = { kind: '--kind', titleNl: '--title', bod
 
 /** The service's refusal as the one-line error naming the option. */
 const asCli = (e: unknown): never => {
-  if (!(e instanceof FieldRefusal)) throw e;
+  if (!(e instanceof AppError) || !e.field) throw e;
   const flag = OPTION[e.field] ?? e.field;
-  throw new CliError(e.opts.partner ? `${flag}: needed together with ${OPTION[e.opts.partner]}` : `${flag}: ${e.message}`);
+  throw new CliError(e.info.partner ? `${flag}: needed together with ${OPTION[e.info.partner]}` : `${flag}: ${e.detail}`);
 };
 
 /** Registers `news:add`. */
-export function registerNewsCommands(program: Command, ctx: CliContext): void {
-  const { prisma } = ctx;
+export function registerNewsCommands(program: Command, ctx: CliDeps): void {
 
   program
     .command('news:add')
@@ -47,11 +46,9 @@ export function registerNewsCommands(program: Command, ctx: CliContext): void {
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(NewsAdd, raw);
       const publishedAt = o.publish ?? ctx.now();
-      const created = await addAnnouncement(
-        prisma,
-        { kind: o.kind, organizationId: o.org ?? null, titleNl: o.title, bodyNl: o.body, titleEn: o.titleEn ?? null, bodyEn: o.bodyEn ?? null, publishedAt, expiresAt: o.expires ?? null },
-        staffActor(),
-      ).catch(asCli);
+      const created = await ctx.services.announcements
+        .add(staffActor(), { kind: o.kind, organizationId: o.org ?? null, titleNl: o.title, bodyNl: o.body, titleEn: o.titleEn ?? null, bodyEn: o.bodyEn ?? null, publishedAt, expiresAt: o.expires ?? null })
+        .catch(asCli);
       ctx.out(`announcement ${created.id} created: ${created.titleNl} (published ${publishedAt.toISOString()})`);
     });
 }

@@ -8,7 +8,7 @@ const provider = z
   .trim()
   .toLowerCase()
   .refine((v) => v === 'microsoft' || v === 'google', { error: (iss) => `unknown provider "${String(iss.input)}" (microsoft or google)` })
-  .transform((v) => (v === 'microsoft' ? 'MICROSOFT' : 'GOOGLE') as 'MICROSOFT' | 'GOOGLE');
+  .transform((v) => (v === 'microsoft' ? 'MICROSOFT' : 'GOOGLE'));
 const onOff = z
   .string()
   .trim()

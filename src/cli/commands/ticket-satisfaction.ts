@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { satisfactionByMonth } from '../../features/tickets/verdict.js';
-import { parse, type CliContext } from '../validate.js';
+import { parse, type CliDeps } from '../validate.js';
 import { dayEnd, dayStart, isDay } from '../../calendar.js';
 
 /** A day "YYYY-MM-DD" (a day in Amsterdam). */
@@ -15,7 +14,7 @@ const day = z.string().transform((v, ctx) => {
 });
 
 /** Registers `ticket:satisfaction`: the verdicts' averages per month and helpdesk. */
-export function registerTicketSatisfactionCommand(program: Command, ctx: CliContext): void {
+export function registerTicketSatisfactionCommand(program: Command, ctx: CliDeps): void {
   program
     .command('ticket:satisfaction')
     .description('satisfaction answers per month (Amsterdam) and helpdesk, tab-separated: month, helpdesk, answers, average (1-5)')
@@ -23,7 +22,7 @@ export function registerTicketSatisfactionCommand(program: Command, ctx: CliCont
     .option('--to <date>', 'answers up to this day (YYYY-MM-DD, inclusive)')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(z.object({ from: day.optional(), to: day.optional() }), raw);
-      const rows = await satisfactionByMonth(ctx.prisma, o.from ? dayStart(o.from) : undefined, o.to ? dayEnd(o.to) : undefined);
+      const rows = await ctx.services.tickets.satisfaction(o.from ? dayStart(o.from) : undefined, o.to ? dayEnd(o.to) : undefined);
       if (!rows.length) return ctx.out('no answers in this period');
       for (const r of rows) ctx.out([r.month, r.helpdesk, r.answers, r.average.toFixed(2)].join('\t'));
     });

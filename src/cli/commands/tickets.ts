@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { loadTicketConfig } from '../../config.js';
-import type { Prisma } from '../../db/client.js';
-import { TicketStatus } from '../../generated/prisma/enums.js';
+import { TicketStatus } from '../../features/tickets/schema.js';
 import { fullName } from '../../auth/actor.js';
-import { likeEscape } from '../../http/list.js';
-import { CURRENT_STATUSES } from '../../features/tickets/schema.js';
-import { changeDeadline, changeStatus, staffReply, StaffRefusal, type StaffContext } from '../../features/tickets/staff.js';
-import { importTickets, readRecords, validateRecords } from '../../features/tickets/import.js';
-import { CliError, id, parse, staffActor, text, type CliContext } from '../validate.js';
+import { readRecords } from '../../features/tickets/import.js';
+import { CliError, id, parse, staffActor, text, type CliDeps } from '../validate.js';
 import { Refusal, storeLocalFile, UPLOAD_LIMITS, type ReceivedFile, type RefusalReason } from '../../http/uploads.js';
-import { postgresStorage } from '../../storage/postgres.js';
 import type { FileStorage } from '../../storage/types.js';
 
 const status = z
@@ -46,7 +40,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** "(1 mailed)", "(3 mailed)", "(nobody mailed)": the reporter and Betrokkenen who still see the ticket and want this mail. */
+/**
+ * "(1 mailed)", "(3 mailed)", "(nobody mailed)": the reporter
+ * and Betrokkenen who still see the ticket and want this mail.
+ */
 const mailedText = (n: number) => (n ? ` (${n} mailed)` : ' (nobody mailed)');
 
 const REASONS: Record<RefusalReason, string> = {
@@ -74,20 +71,10 @@ async function storeFiles(storage: FileStorage, paths: string[]): Promise<Receiv
 }
 
 /** Registers the staff side of tickets: list, show, status, reply, deadline, import. */
-export function registerTicketsCommands(program: Command, ctx: CliContext): void {
-  const { prisma } = ctx;
-  const storage = ctx.storage ?? postgresStorage(prisma);
-  const settings = () => loadTicketConfig();
-  const staffCtx = (): StaffContext => ({ staff: staffActor(), now: ctx.now(), helpdesk: settings().helpdeskName, baseUrl: ctx.baseUrl, linkSecret: settings().linkSecret });
-  // A refusal from the ticket services becomes the CLI's one-line error naming the argument.
-  const refusals = async <T>(body: () => Promise<T>): Promise<T> => {
-    try {
-      return await body();
-    } catch (e) {
-      if (e instanceof StaffRefusal) throw new CliError(`${e.field}: ${e.message}`);
-      throw e;
-    }
-  };
+export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
+  // A refusal of the ticket services (an AppError naming `<id>`, `<status>` or `<file>`) is printed by runCommand as the one-line error.
+  const { tickets } = ctx.services;
+  const storage = ctx.services.deps.storage;
 
   program
     .command('ticket:list')
@@ -97,18 +84,7 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
     .option('--search <text>', 'number, title or customer reference')
     .option('--limit <n>', 'at most this many (default 50)')
     .action(async (raw: Record<string, unknown>) => {
-      const o = parse(TicketList, raw);
-      const and: Prisma.TicketWhereInput[] = [];
-      if (o.status === 'current') and.push({ status: { in: [...CURRENT_STATUSES] } });
-      else if (o.status !== 'all') and.push({ status: o.status });
-      if (o.org !== undefined) and.push({ organizationId: o.org });
-      if (o.search) {
-        const like = likeEscape(o.search);
-        const or: Prisma.TicketWhereInput[] = [{ title: { contains: like, mode: 'insensitive' } }, { customerReference: { contains: like, mode: 'insensitive' } }];
-        if (/^\d{1,9}$/.test(o.search)) or.push({ id: Number(o.search) });
-        and.push({ OR: or });
-      }
-      const rows = await prisma.ticket.findMany({ where: { AND: and }, orderBy: [{ reportedAt: 'desc' }, { id: 'desc' }], take: o.limit });
+      const rows = await tickets.staffList(parse(TicketList, raw));
       for (const t of rows) ctx.out([t.id, t.status, t.organizationId, when(t.reportedAt), day(t.deadline), t.title].join('\t'));
     });
 
@@ -118,24 +94,7 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
     .argument('<id>', 'ticket number')
     .action(async (rawId: string) => {
       const { id: ticketId } = parse(z.object({ id }), { id: rawId }, ['id']);
-      const t = await prisma.ticket.findUnique({
-        where: { id: ticketId },
-        include: {
-          organization: { select: { name: true } },
-          reporter: { select: { firstName: true, infix: true, lastName: true, email: true } },
-          notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { author: { select: { firstName: true, infix: true, lastName: true } } } },
-        },
-      });
-      if (!t) throw new CliError(`<id>: no ticket with number ${ticketId}`);
-      const files = await prisma.ticketAttachment.findMany({
-        where: { ticketId: t.id },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        include: { uploader: { select: { firstName: true, infix: true, lastName: true } } },
-      });
-      const history = await prisma.auditEvent.findMany({
-        where: { subjectType: 'ticket', subjectId: String(t.id), kind: 'ticket.status_changed' },
-        orderBy: { at: 'asc' },
-      });
+      const { ticket: t, files, history } = await tickets.staffShow(ticketId);
       const name = (p: { firstName: string | null; infix: string | null; lastName: string } | null) => (p ? fullName(p.firstName, p.infix, p.lastName) : '-');
       ctx.out(`ticket ${t.id}: ${t.title}`);
       ctx.out(`organisation: ${t.organizationId} ${t.organization.name}`);
@@ -163,7 +122,7 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
     .argument('<status>', `one of ${Object.values(TicketStatus).join(', ')}`)
     .action(async (rawId: string, rawStatus: string) => {
       const o = parse(z.object({ id, status }), { id: rawId, status: rawStatus }, ['id', 'status']);
-      const r = await refusals(() => changeStatus(prisma, o.id, o.status, staffCtx()));
+      const r = await tickets.changeStatus(staffActor(), o.id, o.status);
       ctx.out(`ticket ${o.id}: ${r.before} -> ${r.after}${mailedText(r.mailed)}`);
     });
 
@@ -179,9 +138,9 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
       const o = parse(z.object({ id, body: text(10_000), staffName: text(100).default('Support') }), { ...raw, body, id: rawId }, ['id']);
       const paths = (raw.attach as string[] | undefined) ?? [];
       if (paths.length > UPLOAD_LIMITS.files) throw new CliError(`--attach: at most ${UPLOAD_LIMITS.files} files`);
-      if (!(await prisma.ticket.findUnique({ where: { id: o.id }, select: { id: true } }))) throw new CliError(`<id>: no ticket with number ${o.id}`);
+      await tickets.mustExist(o.id);
       const files = await storeFiles(storage, paths);
-      const r = await refusals(() => staffReply(prisma, o.id, o.body, o.staffName, staffCtx(), files)).catch(async (e: unknown) => {
+      const r = await tickets.reply(staffActor(), o.id, o.body, o.staffName, { files }).catch(async (e: unknown) => {
         await Promise.all(files.map((f) => storage.delete(f.key).catch(() => {})));
         throw e;
       });
@@ -195,7 +154,7 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
     .argument('<date>', 'YYYY-MM-DD')
     .action(async (rawId: string, rawDate: string) => {
       const o = parse(z.object({ id, date }), { id: rawId, date: rawDate }, ['id', 'date']);
-      const r = await refusals(() => changeDeadline(prisma, o.id, o.date, staffCtx()));
+      const r = await tickets.changeDeadline(staffActor(), o.id, o.date);
       ctx.out(`ticket ${o.id}: deadline ${r.before ?? '-'} -> ${r.after}`);
     });
 
@@ -215,15 +174,9 @@ export function registerTicketsCommands(program: Command, ctx: CliContext): void
         throw new CliError(`<file>: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
       const tty = process.stderr.isTTY === true;
-      const result = await refusals(async () => {
-        const rows = await validateRecords(prisma, readRecords(content, format));
-        return importTickets(prisma, rows, {
-          staff: staffActor(),
-          settings: settings(),
-          // Progress only for a person watching; a pipe or a log gets just the result line.
-          progress: tty ? (done, total) => process.stderr.write(`\rimporting ${done}/${total}`) : undefined,
-        });
-      });
+      // Progress only for a person watching; a pipe or a log gets just the result line.
+      const progress = tty ? (done: number, total: number) => process.stderr.write(`\rimporting ${done}/${total}`) : undefined;
+      const result = await tickets.importRecords(staffActor(), readRecords(content, format), progress);
       if (tty) process.stderr.write('\n');
       ctx.out(`imported ${result.count} tickets (numbers ${result.firstId}-${result.lastId})`);
     });

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../db/client.js';
+import type { PrismaClient, Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
@@ -47,7 +47,7 @@ function referenced(events: ActivityEvent[]) {
  * elsewhere stays nameless); a link is given only to what still exists and what the reader's
  * roles open (a deleted contact keeps its name, without a link).
  */
-export async function lookUp(prisma: PrismaClient, reader: Actor, events: ActivityEvent[]): Promise<Lookups> {
+export async function lookUp(prisma: PrismaClient | Tx, reader: Actor, events: ActivityEvent[]): Promise<Lookups> {
   const ids = referenced(events);
   const may = (role: Role) => reader.roles.has(role);
   // Organisations in scope come with the actor: no query.

@@ -3,6 +3,7 @@ import type { Lookups, Ref } from './lookups.js';
 import type { ActivityEvent } from './service.js';
 import { SENTENCES } from './sentences.js';
 import { auditKindOf } from '../../audit-kinds.js';
+import { textOf } from '../../http/validation.js';
 
 /** A piece of a sentence: plain text, or the name of something with a link while it exists. */
 export interface Part {
@@ -54,7 +55,7 @@ function formatValue(lang: Locale, field: string, v: unknown, look: Lookups): st
     return names.length ? names.join(', ') : '–';
   }
   if (typeof v === 'object') return '–';
-  const s = String(v);
+  const s = textOf(v);
   const named: Record<string, string> = { gender: `profile.genders.${s}`, language: `common.languageName.${s}`, status: `tickets.status.${s}` };
   if (named[field] && hasKey(lang, named[field])) return translate(lang, named[field]);
   if (field === 'organizationId') return look.organizations.get(Number(s))?.text ?? '–';

@@ -1,17 +1,16 @@
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { sendCsv } from '../../http/csv.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { langOf } from '../../http/locals.js';
 import { formatDate, formatDateTime, translate } from '../../i18n/index.js';
-import { ACTIVITY_CSV_LIMIT, ACTIVITY_GROUPS, exportActivity, listActivity, listPeople, parseActivityFilters, type ActivityFilters } from './service.js';
-import { lookUp } from './lookups.js';
+import { ACTIVITY_CSV_LIMIT, ACTIVITY_GROUPS, parseActivityFilters, type ActivityFilters } from './service.js';
 import { kindLabel, presentEvent } from './present.js';
 
 /** "Activiteiten": the organisation's audit trail in sentences, for its main contact only; `?format=csv` downloads it. */
-export function activityRoutes({ prisma }: AppDeps): Router {
+export function activityRoutes({ services }: BuiltDeps): Router {
   const r = Router();
 
   r.get(PAGES.activity.path, guardFor('activity'), async (req, res) => {
@@ -21,8 +20,7 @@ export function activityRoutes({ prisma }: AppDeps): Router {
     const filters = parseActivityFilters(req.query);
 
     if (req.query.format === 'csv') {
-      const events = await exportActivity(prisma, actor, filters);
-      const look = await lookUp(prisma, actor, events);
+      const { events, look } = await services.activity.export(actor, filters);
       const rows = events.map((e) => presentEvent(lang, e, look));
       return sendCsv(res, t('activity.csvFile'), [
         [t('activity.when'), t('activity.who'), t('activity.what'), t('activity.kind'), t('activity.changes')],
@@ -31,8 +29,7 @@ export function activityRoutes({ prisma }: AppDeps): Router {
     }
 
     const list = parseListQuery(req.query, { sorts: ['at'] as const, defaultSort: 'at', defaultDir: 'desc' });
-    const [{ total, events }, people] = await Promise.all([listActivity(prisma, actor, list, filters), listPeople(prisma, actor, filters.person)]);
-    const look = await lookUp(prisma, actor, events);
+    const { total, events, people, look } = await services.activity.page(actor, list, filters);
     const rows = events.map((e) => ({ ...presentEvent(lang, e, look), whoUrl: e.actorId ? urlWith(req.path, req.query, { person: e.actorId }) : null }));
     res.render('activity/index', {
       rows,

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../db/client.js';
+import type { Prisma, PrismaClient, Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
@@ -97,7 +97,7 @@ const EVENT_SELECT = { id: true, at: true, actorId: true, actorLabel: true, kind
 export type ActivityEvent = Prisma.AuditEventGetPayload<{ select: typeof EVENT_SELECT }>;
 
 /** One page of the organisation's events (and its subsidiaries'), newest first, with its total. */
-export async function listActivity(prisma: PrismaClient, actor: Actor, list: Pick<ListQuery<'at'>, 'skip' | 'perPage'>, f: ActivityFilters) {
+export async function listActivity(prisma: PrismaClient | Tx, actor: Actor, list: Pick<ListQuery<'at'>, 'skip' | 'perPage'>, f: ActivityFilters) {
   const where = activityWhere(actor, f);
   const [total, events] = await Promise.all([
     prisma.auditEvent.count({ where }),
@@ -110,7 +110,7 @@ export async function listActivity(prisma: PrismaClient, actor: Actor, list: Pic
 export const ACTIVITY_CSV_LIMIT = 10_000;
 
 /** The whole selection for the CSV, newest first, at most ACTIVITY_CSV_LIMIT rows. */
-export function exportActivity(prisma: PrismaClient, actor: Actor, f: ActivityFilters): Promise<ActivityEvent[]> {
+export function exportActivity(prisma: PrismaClient | Tx, actor: Actor, f: ActivityFilters): Promise<ActivityEvent[]> {
   return prisma.auditEvent.findMany({ where: activityWhere(actor, f), orderBy: [{ at: 'desc' }, { id: 'desc' }], take: ACTIVITY_CSV_LIMIT, select: EVENT_SELECT });
 }
 
@@ -119,7 +119,7 @@ export function exportActivity(prisma: PrismaClient, actor: Actor, f: ActivityFi
  * organisations (the ones who can act in the portal), by name; plus the chosen person.
  * Anyone else is reached by clicking a name in the list.
  */
-export async function listPeople(prisma: PrismaClient, actor: Actor, chosen: number | null) {
+export async function listPeople(prisma: PrismaClient | Tx, actor: Actor, chosen: number | null) {
   const people = await prisma.contact.findMany({
     where: { ...scope.contacts(actor), webAccess: true },
     orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }],

@@ -61,15 +61,15 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     const device = knownDevice(req, deps.sessionSecret, username);
     const rules = loginRules(username, ip, device);
     const now = clock.now();
-    const until = await auth.lockedUntil(rules, now);
-    if (until) return renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
-    const failed = () => {
+    // The attempt is taken and counted before argon2 runs: a burst gets no more checks than the limit.
+    const attempt = await auth.takeAttempt(rules, now);
+    const locked = (until: Date) => renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
+    if (!attempt.allowed) return locked(attempt.lockedUntil ?? now);
+    const failed = async () => {
       deps.metrics?.loginFailures.inc();
-      return auth.recordHit(rules, now).then((locked) => {
-        if (!locked) return renderLogin(req, res, 401, { error: 'login.failed' });
-        deps.metrics?.loginLocks.inc();
-        renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), locked) });
-      });
+      if (!attempt.lockedUntil) return renderLogin(req, res, 401, { error: 'login.failed' });
+      deps.metrics?.loginLocks.inc();
+      locked(attempt.lockedUntil);
     };
     // Longer than the form allows cannot be anyone's: a failed attempt, counted like any other.
     if (!LoginForm.safeParse({ username, password }).success) return failed();
@@ -88,6 +88,7 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
         }
         rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
         await auth.clearKeys(rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
+        await auth.releaseAttempt(rules.filter((x) => x.key.startsWith('ip:')));
         const returnTo = safeReturnTo(req.body.returnTo);
         // A second step set up, or one the organisation requires: not logged in yet.
         const step = await services.security.secondStep(actor.id);
@@ -123,7 +124,7 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     const form = ForgotForm.safeParse({ email: str(req.body.email) });
     if (!form.success) {
       // A malformed address is an attempt too: it counts on the client address's counter.
-      await auth.recordHit([resetIpRule(ip)], now);
+      await auth.takeAttempt([resetIpRule(ip)], now);
       return res.status(422).render('auth/forgot', { email: str(req.body.email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
     }
     const email = form.data.email;
@@ -133,8 +134,7 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     // an address is known. Over the limit nothing is sent: no flooding someone's mailbox.
     defer(async () => {
       const rules = resetRules(email, ip);
-      if (await auth.lockedUntil(rules, now)) return;
-      await auth.recordHit(rules, now);
+      if (!(await auth.takeAttempt(rules, now)).allowed) return;
       await auth.requestPasswordReset({ email, now, ip });
       deps.kickMail?.();
     });

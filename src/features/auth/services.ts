@@ -1,5 +1,5 @@
 import { loadActor, type LoginMethod } from '../../auth/actor.js';
-import { clearKeys, lockedUntil, recordHit, type Rule } from '../../auth/throttle.js';
+import { clearKeys, lockedUntil, recordHit, releaseAttempt, takeAttempt, type Rule } from '../../auth/throttle.js';
 import { findUsableToken } from '../../auth/tokens.js';
 import { clientOf, type ServiceDeps } from '../../services.js';
 import type { SsoServices } from '../sso/services.js';
@@ -18,6 +18,10 @@ export function authServices(deps: ServiceDeps, people: { sso: SsoServices }) {
     lockedUntil: (rules: Rule[], now: Date = clock.now()) => lockedUntil(client(), rules, now),
     /** Counts one attempt against the rules; the lock time when this one locked a key. */
     recordHit: (rules: Rule[], now: Date = clock.now()) => recordHit(client(), rules, now),
+    /** Takes and counts an attempt on every rule before the costly check: refused over any limit. */
+    takeAttempt: (rules: Rule[], now: Date = clock.now()) => takeAttempt(client(), rules, now),
+    /** Gives an attempt back on keys a success does not forget (the client address's). */
+    releaseAttempt: (rules: Rule[]) => releaseAttempt(client(), rules),
     /** Forgets the counters of these keys (after a success). */
     clearKeys: (keys: string[]) => clearKeys(client(), keys),
     /** The person for a session: still allowed in, with this epoch (null otherwise). */

@@ -3,7 +3,7 @@ import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { guardFor } from '../../auth/pages.js';
 import { AppError } from '../../http/errors.js';
-import type { FieldErrors } from '../../http/validation.js';
+import { formBody, type FieldErrors } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import type { Role } from '../../auth/roles.js';
 import { mayChooseRoles } from '../../auth/web-access.js';
@@ -73,7 +73,7 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
 
   /** The basic roles of the post; a name that is no basic role is a forged form. */
   const postedBasicRoles = (req: Request): ReadonlySet<Role> | null => {
-    const roles = basicRolesFrom(req.body);
+    const roles = basicRolesFrom(formBody(req));
     if (roles === undefined) throw new AppError('BAD_REQUEST');
     return roles;
   };
@@ -106,7 +106,7 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
   });
 
   r.post('/contacts/new', guard(), async (req, res) => {
-    const values = formValues(req.body);
+    const values = formValues(formBody(req));
     const basicRoles = postedBasicRoles(req);
     const form = parseContactForm(values);
     if (!form.ok) return render(req, res, 422, { mode: 'new', values, errors: form.errors, basicRoles });
@@ -122,7 +122,7 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
 
   r.post('/contacts/:id/copy', guard(), async (req, res) => {
     const source = await contacts.get(actorOf(req), contactId(req));
-    const values = formValues(req.body);
+    const values = formValues(formBody(req));
     const basicRoles = postedBasicRoles(req);
     const form = parseContactForm(values);
     if (!form.ok) return render(req, res, 422, { mode: 'copy', values, errors: form.errors, source, basicRoles });
@@ -139,9 +139,9 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
   r.post('/contacts/:id/edit', guard(), async (req, res) => {
     const id = contactId(req);
     const contact = await contacts.get(actorOf(req), id);
-    const version = versionOf(req.body);
+    const version = versionOf(formBody(req));
     if (Number.isNaN(version)) throw new AppError('BAD_REQUEST');
-    const values = formValues(req.body);
+    const values = formValues(formBody(req));
     const basicRoles = postedBasicRoles(req);
     const form = parseContactForm(values);
     if (!form.ok) return render(req, res, 422, { mode: 'edit', values, errors: form.errors, contact, version, basicRoles });

@@ -9,6 +9,7 @@ import { rolesFrom } from './schema.js';
 import type { ContactDetails } from './service.js';
 import { roleLines } from './roles-service.js';
 import { contactId, ipOf } from './params.js';
+import { formBody } from '../../http/validation.js';
 
 /** The Rollen tab (seen with MANAGE_CONTACTS) and Rollen wijzigen (ASSIGN_ROLES, which needs MANAGE_CONTACTS). */
 export function contactRolesRoutes({ services, clock, config, kickMail }: BuiltDeps): Router {
@@ -39,7 +40,7 @@ export function contactRolesRoutes({ services, clock, config, kickMail }: BuiltD
 
   r.post('/contacts/:id/roles', guardFor('contactRolesEdit'), async (req, res) => {
     const id = contactId(req);
-    const wanted = rolesFrom(req.body);
+    const wanted = rolesFrom(formBody(req));
     if (!wanted) throw new AppError('BAD_REQUEST');
     const result = await contacts.changeRoles(actorOf(req), id, wanted, { ip: ipOf(req), now: clock.now(), baseUrl: config.baseUrl });
     if (result.refused) return renderEdit(req, res, 403, result.contact, result.refused);

@@ -81,7 +81,7 @@ type Data = Omit<ContactInput, 'organizationId'> & { organizationId: number };
 /** Changes to the stored form (JSON for the audit trail). */
 function auditable(d: Partial<Data>): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
-  for (const [k, v] of Object.entries(d)) out[k] = v instanceof Date ? v.toISOString().slice(0, 10) : (v as string | number | boolean | null);
+  for (const [k, v] of Object.entries(d)) out[k] = v instanceof Date ? v.toISOString().slice(0, 10) : v;
   return out;
 }
 

@@ -92,7 +92,9 @@ export function contactServices(deps: ServiceDeps) {
       }),
     /** The API: one contact. */
     getForApi: (id: number) => contactForApi(db, id),
-    /** The API: one page of contacts in the order of their last change (one more row than asked: the next page's sign). */
+    /**
+     * The API: one page of contacts in the order of their last change (one more row than asked: the next page's sign).
+     */
     pageForApi: (q: ListQueryInput) => {
       const page = pageWhere(q);
       return db.contact.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.contacts()] }, include: API_INCLUDE });

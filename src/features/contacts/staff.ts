@@ -42,8 +42,7 @@ export const CONTACT_FIELDS = {
   mobile: given(R.mobile),
   language: z.enum(['nl', 'en'], 'must be nl or en').optional(),
 };
-const Fields = z.object(CONTACT_FIELDS);
-type Fields = z.output<typeof Fields>;
+type Fields = z.output<z.ZodObject<typeof CONTACT_FIELDS>>;
 
 /** The newsletters and outage notices a contact receives ("Nieuwsbrieven & Storingsmeldingen"). */
 export const SUBSCRIPTIONS = ['subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash'] as const;
@@ -144,7 +143,7 @@ export async function updateContactAsStaff(tx: Tx, id: number, patch: ContactPat
   if (webOn) await recordAudit(tx, { ...audit, kind: 'contact.web_access_on', before: { webAccess: false }, after: { webAccess: true } });
   if (rolesChange) {
     await tx.contactRole.deleteMany({ where: { contactId: id } });
-    await tx.contactRole.createMany({ data: inOrder(roles!).map((role) => ({ contactId: id, role })) });
-    await recordAudit(tx, { ...audit, kind: 'contact.roles_changed', before: { roles: heldBefore }, after: { roles: inOrder(roles!) } });
+    await tx.contactRole.createMany({ data: inOrder(roles).map((role) => ({ contactId: id, role })) });
+    await recordAudit(tx, { ...audit, kind: 'contact.roles_changed', before: { roles: heldBefore }, after: { roles: inOrder(roles) } });
   }
 }

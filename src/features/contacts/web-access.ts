@@ -3,7 +3,7 @@ import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
 import { scope } from '../../auth/scope.js';
-import { lockedUntil, recordHit, type Rule } from '../../auth/throttle.js';
+import { releaseAttempt, takeAttempt, type Rule } from '../../auth/throttle.js';
 import { BASIC_ROLES, basicRolesFor, mayChooseRoles } from '../../auth/web-access.js';
 import { AppError } from '../../http/errors.js';
 import { getContact, contactAccess } from './service.js';
@@ -73,8 +73,9 @@ export type ResendResult = InvitationResult | { sent: false; blocker: 'hasCreden
  */
 export async function resendInvitation(prisma: PrismaClient, actor: Actor, id: number, ctx: { now: Date; baseUrl: string; ip: string }): Promise<ResendResult> {
   const rules = resendRules(actor.id);
-  const locked = await lockedUntil(prisma, rules, ctx.now);
-  if (locked) return { sent: false, lockedUntil: locked };
+  // Taken before the mail is queued: a burst of resends sends no more than the limit.
+  const attempt = await takeAttempt(prisma, rules, ctx.now);
+  if (!attempt.allowed) return { sent: false, lockedUntil: attempt.lockedUntil ?? ctx.now };
   const result = await prisma.$transaction(async (tx): Promise<ResendResult> => {
     await getContact(tx, actor, id);
     // Serialises two resends of the same contact, so only one link stays open; then reads it afresh.
@@ -85,7 +86,8 @@ export async function resendInvitation(prisma: PrismaClient, actor: Actor, id: n
     if (mark.state === 'canLogIn') return { sent: false, blocker: 'hasCredential' };
     return queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, kind: 'contact.reinvited', ip: ctx.ip });
   });
+  // Only a mail sent counts against the manager's hourly limit.
+  if (!result.sent) await releaseAttempt(prisma, rules);
   if (!result.sent && 'blocker' in result && result.blocker === 'deleted') throw new AppError('NOT_FOUND');
-  if (result.sent) await recordHit(prisma, rules, ctx.now);
   return result;
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
-import { FieldRefusal, text } from '../../http/fields.js';
+import { text } from '../../http/fields.js';
+import { refuse } from '../../http/errors.js';
 
 /**
  * Vendor-side changes to the dashboard's announcements (news, maintenance, outages): the staff
@@ -39,12 +40,12 @@ type Row = AnnouncementInput;
 
 /** The rules that concern more than one field, checked on the announcement as it would be. */
 async function check(tx: Tx, a: Row, orgChanged: boolean): Promise<void> {
-  if (!Kind.safeParse(a.kind).success) throw new FieldRefusal('kind', 'must be NEWS, MAINTENANCE or OUTAGE');
-  if (a.titleEn && !a.bodyEn) throw new FieldRefusal('bodyEn', 'needed together with titleEn', { partner: 'titleEn' });
-  if (a.bodyEn && !a.titleEn) throw new FieldRefusal('titleEn', 'needed together with bodyEn', { partner: 'bodyEn' });
-  if (a.expiresAt && a.expiresAt.getTime() <= a.publishedAt.getTime()) throw new FieldRefusal('expiresAt', 'must be later than the publication time');
+  if (!Kind.safeParse(a.kind).success) throw refuse('kind', 'must be NEWS, MAINTENANCE or OUTAGE');
+  if (a.titleEn && !a.bodyEn) throw refuse('bodyEn', 'needed together with titleEn', { partner: 'titleEn' });
+  if (a.bodyEn && !a.titleEn) throw refuse('titleEn', 'needed together with bodyEn', { partner: 'bodyEn' });
+  if (a.expiresAt && a.expiresAt.getTime() <= a.publishedAt.getTime()) throw refuse('expiresAt', 'must be later than the publication time');
   if (orgChanged && a.organizationId !== null && !(await tx.organization.findUnique({ where: { id: a.organizationId }, select: { id: true } }))) {
-    throw new FieldRefusal('organizationId', `no organisation with id ${a.organizationId}`);
+    throw refuse('organizationId', `no organisation with id ${a.organizationId}`);
   }
 }
 
@@ -66,7 +67,7 @@ export async function addAnnouncement(db: PrismaClient | Tx, input: Announcement
 /** Changes an announcement (call with its row locked); the same values again change nothing. */
 export async function updateAnnouncement(tx: Tx, id: number, patch: AnnouncementPatch, actor: AuditActor): Promise<void> {
   const before = await tx.announcement.findUnique({ where: { id }, select: columns });
-  if (!before) throw new FieldRefusal('id', `no announcement with id ${id}`, { notFound: true });
+  if (!before) throw refuse('id', `no announcement with id ${id}`, { code: 'NOT_FOUND' });
   const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as AnnouncementPatch;
   const after: Row = { ...before, ...given };
   const same = (k: keyof Row) => (after[k] instanceof Date || before[k] instanceof Date ? after[k]?.valueOf() === before[k]?.valueOf() : after[k] === before[k]);
@@ -83,7 +84,7 @@ export async function updateAnnouncement(tx: Tx, id: number, patch: Announcement
 export async function removeAnnouncement(db: PrismaClient | Tx, id: number, actor: AuditActor): Promise<void> {
   await inTransaction(db, async (tx) => {
     const before = await tx.announcement.findUnique({ where: { id }, select: columns });
-    if (!before) throw new FieldRefusal('id', `no announcement with id ${id}`, { notFound: true });
+    if (!before) throw refuse('id', `no announcement with id ${id}`, { code: 'NOT_FOUND' });
     await tx.announcement.delete({ where: { id } });
     // The title under `after` too: the sentence reads it from there.
     await recordAudit(tx, { actor, kind: 'announcement.removed', organizationId: before.organizationId, subjectType: 'announcement', subjectId: id, before: audited(before), after: { titleNl: before.titleNl, titleEn: before.titleEn } });

@@ -1,8 +1,8 @@
-import type { PrismaClient } from '../../db/client.js';
+import type { PrismaClient, Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 
 /** The application tiles activated for this person, in the vendor's order. */
-export function listActivatedApplications(prisma: PrismaClient, actor: Actor) {
+export function listActivatedApplications(prisma: PrismaClient | Tx, actor: Actor) {
   return prisma.application.findMany({
     where: { activations: { some: { contactId: actor.id } } },
     orderBy: [{ position: 'asc' }, { name: 'asc' }],
@@ -11,7 +11,7 @@ export function listActivatedApplications(prisma: PrismaClient, actor: Actor) {
 }
 
 /** Announcements in force now, for everyone or for the person's own organisation; newest first. */
-export function listCurrentAnnouncements(prisma: PrismaClient, actor: Actor, now: Date, take = 10) {
+export function listCurrentAnnouncements(prisma: PrismaClient | Tx, actor: Actor, now: Date, take = 10) {
   return prisma.announcement.findMany({
     where: {
       publishedAt: { lte: now },

@@ -1,6 +1,6 @@
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
-import { FieldRefusal } from '../../http/fields.js';
+import { refuse } from '../../http/errors.js';
 import { hasForbiddenChars } from '../../http/text.js';
 import { PRODUCT_INFO_KEY } from './content.js';
 
@@ -19,9 +19,9 @@ export async function getProductInfo(db: PrismaClient | Tx) {
 }
 
 function check(field: 'bodyNl' | 'bodyEn', body: string): void {
-  if (!body.trim()) throw new FieldRefusal(field, 'must not be empty');
-  if (Buffer.byteLength(body, 'utf8') > PRODUCT_INFO_MAX_BYTES) throw new FieldRefusal(field, `must be at most ${PRODUCT_INFO_MAX_BYTES} bytes`);
-  if (hasForbiddenChars(body, true)) throw new FieldRefusal(field, 'must not hold control characters');
+  if (!body.trim()) throw refuse(field, 'must not be empty');
+  if (Buffer.byteLength(body, 'utf8') > PRODUCT_INFO_MAX_BYTES) throw refuse(field, `must be at most ${PRODUCT_INFO_MAX_BYTES} bytes`);
+  if (hasForbiddenChars(body, true)) throw refuse(field, 'must not hold control characters');
 }
 
 /** Who wrote the text, as the row keeps it: the staff member's user name, or the API token's name. */
@@ -57,7 +57,9 @@ export async function setProductInfo(db: PrismaClient | Tx, text: { bodyNl: stri
   });
 }
 
-/** Removes the staff text (the page shows its default text again), with its audit event. Returns whether there was one. */
+/**
+ * Removes the staff text (the page shows its default text again), with its audit event. Returns whether there was one.
+ */
 export async function resetProductInfo(db: PrismaClient | Tx, actor: AuditActor): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const before = await tx.pageContent.findUnique({ where: { key: PRODUCT_INFO_KEY } });

@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
 import { queueMail } from '../../mail/outbox.js';
@@ -27,7 +27,7 @@ export async function reportRecipients(tx: Tx, organizationId: number): Promise<
   const out: (Actor & { language: Locale })[] = [];
   for (const c of candidates) {
     // loadActor runs one $queryRaw; inside the transaction it sees the transaction's state.
-    const actor = await loadActor(tx as unknown as PrismaClient, c.id, c.session_epoch);
+    const actor = await loadActor(tx, c.id, c.session_epoch);
     if (actor && actor.roles.has(Role.VIEW_REPORTS) && actor.orgIds.includes(organizationId)) out.push({ ...actor, language: c.language });
   }
   return out;

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../db/client.js';
+import { inTransaction, type Prisma, type PrismaClient, type Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
 import { recordAudit } from '../../audit.js';
@@ -21,7 +21,7 @@ function orderFor(sort: DocumentSort, dir: 'asc' | 'desc'): Prisma.DocumentOrder
 }
 
 /** One page of a kind of document the person may see. */
-export async function listDocuments(prisma: PrismaClient, actor: Actor, kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT', list: ListQuery<DocumentSort>) {
+export async function listDocuments(prisma: PrismaClient | Tx, actor: Actor, kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT', list: ListQuery<DocumentSort>) {
   const where = scope.documents(actor, kind);
   const [rows, total] = await Promise.all([
     prisma.document.findMany({ where, orderBy: orderFor(list.sort, list.dir), skip: list.skip, take: list.perPage, select: rowSelect }),
@@ -34,7 +34,7 @@ export async function listDocuments(prisma: PrismaClient, actor: Actor, kind: 'M
  * One document the person may open, with its bytes as a stream from the file storage (a 20 MB
  * document is never held whole in memory); anything else is not found (404).
  */
-export async function getDocument(prisma: PrismaClient, actor: Actor, id: number, storage: FileStorage) {
+export async function getDocument(prisma: PrismaClient | Tx, actor: Actor, id: number, storage: FileStorage) {
   const doc = await prisma.document.findFirst({
     where: { AND: [{ id }, scope.documents(actor)] },
     select: { id: true, kind: true, fileName: true, contentType: true, size: true, storageKey: true },
@@ -46,14 +46,14 @@ export async function getDocument(prisma: PrismaClient, actor: Actor, id: number
 }
 
 /** Whether the person asked for a mail when a new report is ready. */
-export async function getReportMailOptIn(prisma: PrismaClient, actor: Actor): Promise<boolean> {
+export async function getReportMailOptIn(prisma: PrismaClient | Tx, actor: Actor): Promise<boolean> {
   const c = await prisma.contact.findUnique({ where: { id: actor.id }, select: { reportMailOptIn: true } });
   return c?.reportMailOptIn ?? false;
 }
 
 /** Saves the person's own choice ("Ja, ik wil een melding ontvangen"), with an audit event. */
-export async function setReportMailOptIn(prisma: PrismaClient, actor: Actor, optIn: boolean, ip: string | undefined): Promise<void> {
-  await prisma.$transaction(async (tx) => {
+export async function setReportMailOptIn(prisma: PrismaClient | Tx, actor: Actor, optIn: boolean, ip: string | undefined): Promise<void> {
+  await inTransaction(prisma, async (tx) => {
     const before = await tx.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { reportMailOptIn: true } });
     if (before.reportMailOptIn === optIn) return;
     await tx.contact.update({ where: { id: actor.id }, data: { reportMailOptIn: optIn } });
@@ -71,7 +71,7 @@ export async function setReportMailOptIn(prisma: PrismaClient, actor: Actor, opt
 }
 
 /** The staff-written text of the product-information page in `lang` (Dutch when there is no English); null: the default text. */
-export async function getProductInfoContent(prisma: PrismaClient, lang: 'nl' | 'en'): Promise<string | null> {
+export async function getProductInfoContent(prisma: PrismaClient | Tx, lang: 'nl' | 'en'): Promise<string | null> {
   const row = await prisma.pageContent.findUnique({ where: { key: PRODUCT_INFO_KEY } });
   if (!row) return null;
   return lang === 'en' && row.bodyEn ? row.bodyEn : row.bodyNl;

@@ -1,19 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
-import { FieldRefusal, text } from '../../http/fields.js';
+import { text } from '../../http/fields.js';
+import { refuse } from '../../http/errors.js';
 import { hasForbiddenChars } from '../../http/text.js';
 import { detectContentType, FILE_TYPES, MAX_DOCUMENT_BYTES } from './files.js';
 import { notifyNewReport } from './report-mail.js';
 import type { FileStorage } from '../../storage/types.js';
 import { releaseFiles } from '../../storage/registry.js';
+import type { Precondition } from '../../services.js';
 import { bufferStream, hashOf, readHead } from '../../storage/streams.js';
 
 /**
  * Vendor-side changes to documents (manuals, product information, reports): the staff tool
  * (`document:add`, `document:remove`) and the integration API use these, so the rules (a type
  * recognised by name and content, reports PDF only and for one organisation, at most 20 MB, a
- * report mails those who opted in) hold at every door. Refusals are FieldRefusals naming
+ * report mails those who opted in) hold at every door. Refusals are AppErrors (refuse) naming
  * `kind`, `organizationId`, `fileName`, `file` (the content) or `id`.
  *
  * The files live in the file storage (src/storage), the row names its key. A new file is
@@ -50,7 +52,7 @@ const allowed = () => FILE_TYPES.map((f) => f.ext.join('/')).join(', ');
 function contentTypeOf(kind: DocumentKind, fileName: string, head: Buffer, blame: 'file' | 'fileName' | 'kind' = 'file'): string {
   const type = detectContentType(fileName, head.subarray(0, 16), kind === 'REPORT');
   if (type) return type;
-  throw new FieldRefusal(
+  throw refuse(
     blame,
     kind === 'REPORT'
       ? `a report must be a PDF (a .pdf name and content starting with %PDF-): ${fileName}`
@@ -60,28 +62,29 @@ function contentTypeOf(kind: DocumentKind, fileName: string, head: Buffer, blame
 
 function checkName(fileName: string): void {
   const r = documentFileName.safeParse(fileName);
-  if (!r.success) throw new FieldRefusal('fileName', r.error.issues[0]!.message);
+  if (!r.success) throw refuse('fileName', r.error.issues[0]!.message);
 }
 
 function checkSize(content: Buffer): void {
-  if (content.length === 0) throw new FieldRefusal('file', 'the file is empty');
-  if (content.length > MAX_DOCUMENT_BYTES) throw new FieldRefusal('file', `the file is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB`);
+  if (content.length === 0) throw refuse('file', 'the file is empty');
+  if (content.length > MAX_DOCUMENT_BYTES) throw refuse('file', `the file is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB`);
 }
 
 /** The organisation a document of this kind belongs to (null: every customer); a report needs one. */
 async function organizationFor(tx: Tx, kind: DocumentKind, organizationId: number | null) {
   if (organizationId === null) {
-    if (kind === 'REPORT') throw new FieldRefusal('organizationId', 'a report belongs to one organisation');
+    if (kind === 'REPORT') throw refuse('organizationId', 'a report belongs to one organisation');
     return null;
   }
   const org = await tx.organization.findUnique({ where: { id: organizationId }, select: { id: true, name: true, reportsInContract: true } });
-  if (!org) throw new FieldRefusal('organizationId', `no organisation with id ${organizationId}`);
+  if (!org) throw refuse('organizationId', `no organisation with id ${organizationId}`);
   return org;
 }
 
 /**
  * Adds a document with its audit event; a report also queues its mail to everyone who opted in
- * and may see it, in the same transaction (with a one-click unsubscribe link, given the mail-link key). Returns the organisation (null: every customer) and
+ * and may see it, in the same transaction (with a one-click unsubscribe link,
+ * given the mail-link key). Returns the organisation (null: every customer) and
  * the addresses mailed.
  */
 export async function addDocument(db: PrismaClient | Tx, input: DocumentInput, actor: AuditActor, opts: { baseUrl: string; linkSecret?: string; storage: FileStorage }) {
@@ -134,7 +137,7 @@ export async function updateDocument(tx: Tx, id: number, patch: DocumentPatch, a
     SELECT kind::text AS kind, organization_id, file_name, document_date, content_type, size, storage_key
     FROM documents WHERE id = ${id}`;
   const before = rows[0];
-  if (!before) throw new FieldRefusal('id', `no document with id ${id}`, { notFound: true });
+  if (!before) throw refuse('id', `no document with id ${id}`, { code: 'NOT_FOUND' });
   if (patch.fileName !== undefined) checkName(patch.fileName);
   if (patch.content) checkSize(patch.content);
   const kind = patch.kind ?? before.kind;
@@ -179,11 +182,18 @@ export async function updateDocument(tx: Tx, id: number, patch: DocumentPatch, a
   }
 }
 
-/** Removes a document, with its audit event (which keeps its name), and then its file. */
-export async function removeDocument(db: PrismaClient | Tx, id: number, actor: AuditActor, storage: FileStorage): Promise<{ id: number; fileName: string }> {
+/** Locks a document's row (a NOT_FOUND refusal naming `id` when there is none) and hands its version to the door's precondition. */
+export async function lockDocument(tx: Tx, id: number, precondition?: Precondition): Promise<void> {
+  const rows = await tx.$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM documents WHERE id = ${id} FOR UPDATE`;
+  if (!rows[0]) throw refuse('id', `no document with id ${id}`, { code: 'NOT_FOUND' });
+  precondition?.({ version: rows[0].version, updatedAt: rows[0].updated_at });
+}
+
+/** Removes a document, with its audit event (which keeps its name), and then its file; the precondition sees the locked row. */
+export async function removeDocument(db: PrismaClient | Tx, id: number, actor: AuditActor, storage: FileStorage, precondition?: Precondition): Promise<{ id: number; fileName: string }> {
   const doc = await inTransaction(db, async (tx) => {
-    const doc = await tx.document.findUnique({ where: { id }, select: { id: true, kind: true, organizationId: true, fileName: true, size: true, storageKey: true } });
-    if (!doc) throw new FieldRefusal('id', `no document with id ${id}`, { notFound: true });
+    await lockDocument(tx, id, precondition);
+    const doc = await tx.document.findUniqueOrThrow({ where: { id }, select: { id: true, kind: true, organizationId: true, fileName: true, size: true, storageKey: true } });
     await tx.document.delete({ where: { id } });
     await recordAudit(tx, { actor, kind: 'document.removed', organizationId: doc.organizationId, subjectType: 'document', subjectId: doc.id, before: { kind: doc.kind, fileName: doc.fileName, size: doc.size } });
     return doc;

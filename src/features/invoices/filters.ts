@@ -31,7 +31,9 @@ export function defaultPeriod(now: Date): { from: Date; to: Date } {
   return sixMonthsUpTo(amsterdamToday(now));
 }
 
-/** "2017-07-01" (an <input type=date>) or "1-7-2017" (typed the Dutch way) -> UTC midnight; null when not a real date. */
+/**
+ * "2017-07-01" (an <input type=date>) or "1-7-2017" (typed the Dutch way) -> UTC midnight; null when not a real date.
+ */
 export function parseDay(input: string): Date | null {
   let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(input);
   let y: number, mo: number, d: number;

@@ -2,6 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { refuse, type AppError } from '../../http/errors.js';
 import { parseDay } from './filters.js';
 import { invoiceTotals, lineAmountCents, MAX_CENTS, toUnits } from './money.js';
+import { textOf } from '../../http/validation.js';
 
 /** One invoice line, in whole units. */
 export interface LineInput {
@@ -32,7 +33,7 @@ function bad(where: string, field: string, reason: string): AppError {
 }
 
 type Raw = Record<string, unknown>;
-const s = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
+const s = (v: unknown) => (v === undefined || v === null ? '' : textOf(v).trim());
 
 function field<T>(where: string, name: string, value: unknown, check: (v: string) => T | string): T {
   const out = check(s(value));
@@ -131,7 +132,10 @@ export function parseInvoiceCsv(input: string): InvoiceInput[] {
 const JSON_HEAD = { number: 'number', org: 'organizationId', title: 'title', date: 'date', term: 'paymentTermDays', orgName: 'organizationName' };
 const JSON_LINE = { description: 'description', quantity: 'quantity', unitPrice: 'unitPrice', vatRate: 'vatRate' };
 
-/** Reads a JSON array of invoices `{ number, organizationId, title, date, paymentTermDays?, organizationName?, lines: [{ description, quantity, unitPrice, vatRate }] }`. */
+/**
+ * Reads a JSON array of invoices `{ number, organizationId, title, date, paymentTermDays?,
+ * organizationName?, lines: [{ description, quantity, unitPrice, vatRate }] }`.
+ */
 export function parseInvoiceJson(input: string): InvoiceInput[] {
   let data: unknown;
   try {

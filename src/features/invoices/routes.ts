@@ -18,6 +18,7 @@ import { openInvoicePdf } from './store.js';
 import { renderInvoiceUbl, ublFileName } from './ubl.js';
 import { idParam } from '../../http/params.js';
 import { INVOICE_SORTS, invoiceScope, type InvoiceSort } from './service.js';
+import { textOf } from '../../http/validation.js';
 
 /** Reads the list's sort/page and filters; the services narrow the scope by the filter themselves. */
 function readSelection(deps: BuiltDeps, req: Request, actor: Actor) {
@@ -59,7 +60,8 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
       ...(filter.q ? [{ label: t('invoices.filter.search'), value: filter.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
     ];
     const errors = filter.errors;
-    // A first visit whose default period holds nothing is told so, with the period of the most recent invoice one click away.
+    // A first visit whose default period holds nothing is told so,
+    // with the period of the most recent invoice one click away.
     const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await invoices.latestDate(actor, filter) : null;
     const latestPeriod = latest ? sixMonthsUpTo(latest) : null;
     res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
@@ -73,8 +75,8 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
       form: {
         org: String(scope.org.id),
         subs: scope.withSubsidiaries ? 'ja' : 'nee',
-        from: errors.from ? String(req.query.from ?? '') : isoDay(filter.from),
-        to: errors.to ? String(req.query.to ?? '') : isoDay(filter.to),
+        from: errors.from ? textOf(req.query.from ?? '') : isoDay(filter.from),
+        to: errors.to ? textOf(req.query.to ?? '') : isoDay(filter.to),
         q: filter.q,
       },
       showSubsidiaries: actor.roles.has(Role.SUBSIDIARY_ACCESS) && orgs.length > 1,
@@ -145,7 +147,8 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
 const ZIP_BATCH = 20;
 
 /**
- * Streams the PDFs, each with its UBL e-invoice beside it, as one ZIP. Invoices are read in small batches and each entry is awaited
+ * Streams the PDFs, each with its UBL e-invoice beside it, as one
+ * ZIP. Invoices are read in small batches and each entry is awaited
  * before the next is added, so memory stays bounded by a batch, whatever the selection.
  */
 async function streamZip(deps: BuiltDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {

@@ -57,7 +57,10 @@ export async function listInvoices(prisma: PrismaClient | Tx, actor: Actor, filt
   return { rows, total };
 }
 
-/** The date of the most recent invoice in the scope that matches the filter's search, whatever its date; null when there is none. */
+/**
+ * The date of the most recent invoice in the scope that matches
+ * the filter's search, whatever its date; null when there is none.
+ */
 export async function latestInvoiceDate(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter): Promise<Date | null> {
   const latest = await prisma.invoice.findFirst({
     where: whereFor(actor, { ...filter, from: null, to: null }),

@@ -30,7 +30,10 @@ const COUNTRIES: Record<string, string> = {
   frankrijk: 'FR', france: 'FR', fr: 'FR', luxemburg: 'LU', luxembourg: 'LU', lu: 'LU',
 };
 
-/** The ISO country code of a typed country name; a name we cannot map counts as the Netherlands (the customers are Dutch). */
+/**
+ * The ISO country code of a typed country name; a name we cannot
+ * map counts as the Netherlands (the customers are Dutch).
+ */
 export function countryCode(name: string | null | undefined): string {
   return COUNTRIES[(name ?? '').trim().toLowerCase()] ?? 'NL';
 }

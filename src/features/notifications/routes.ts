@@ -4,7 +4,7 @@ import { actorOf, publicRoute } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { MAIL_KINDS, readUnsubscribeToken, type MailPreferences } from '../../mail/preferences.js';
 
 /** Persoonlijk › Meldingen (which mails, in which language) and the one-click unsubscribe links of mails. */
@@ -18,9 +18,9 @@ export function notificationRoutes({ services, config }: BuiltDeps): Router {
 
   r.post(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
     const actor = actorOf(req);
-    const on = new Set(([] as unknown[]).concat(req.body?.kinds ?? []).map(String));
+    const on = new Set(([] as unknown[]).concat(formBody(req).kinds ?? []).map(String));
     const prefs: MailPreferences = {
-      language: str(req.body?.language) === 'en' ? 'en' : 'nl',
+      language: str(formBody(req).language) === 'en' ? 'en' : 'nl',
       kinds: Object.fromEntries(MAIL_KINDS.map((k) => [k, on.has(k)])) as MailPreferences['kinds'],
     };
     await services.notifications.change(actor, prefs);
@@ -29,7 +29,7 @@ export function notificationRoutes({ services, config }: BuiltDeps): Router {
   });
 
   // A link scanner or preview may GET the link: that only shows the question.
-  r.get('/mail/unsubscribe/:token', publicRoute, async (req, res) => {
+  r.get('/mail/unsubscribe/:token', publicRoute, (req, res) => {
     const target = readUnsubscribeToken(secret, String(req.params.token));
     if (!target) throw new AppError('NOT_FOUND');
     res.render('notifications/unsubscribe', { token: req.params.token, kind: target.kind, done: false });
@@ -40,7 +40,7 @@ export function notificationRoutes({ services, config }: BuiltDeps): Router {
     const target = readUnsubscribeToken(secret, String(req.params.token));
     if (!target) throw new AppError('NOT_FOUND');
     await services.notifications.unsubscribe(target);
-    if (str(req.body?.['List-Unsubscribe']) === 'One-Click') return void res.type('text/plain').send('unsubscribed');
+    if (str(formBody(req)['List-Unsubscribe']) === 'One-Click') return void res.type('text/plain').send('unsubscribed');
     res.render('notifications/unsubscribe', { token: req.params.token, kind: target.kind, done: true });
   });
 

@@ -46,7 +46,10 @@ export function organisationServices(deps: ServiceDeps) {
     setSettings: (who: AuditActor, orgId: number, settings: OrganisationSettings, opts: { ip?: string } = {}) => setOrganisationSettings(db, who, orgId, settings, opts),
     /** The API: one organisation. */
     getForApi: (id: number) => organisationForApi(db, id),
-    /** The API: one page of organisations in the order of their last change (one more row than asked: the next page's sign). */
+    /**
+     * The API: one page of organisations in the order of their
+     * last change (one more row than asked: the next page's sign).
+     */
     pageForApi: (q: ListQueryInput) => {
       const page = pageWhere(q);
       return db.organization.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.organizations()] } });

@@ -22,11 +22,11 @@ export const ORGANIZATION_FIELDS = {
   email: email.optional(),
 };
 
-const Fields = z.object(ORGANIZATION_FIELDS);
+type Fields = z.output<z.ZodObject<typeof ORGANIZATION_FIELDS>>;
 /** An organisation to add. */
-export type OrganizationInput = z.output<typeof Fields> & { parentId: number | null; reportsInContract: boolean };
+export type OrganizationInput = Fields & { parentId: number | null; reportsInContract: boolean };
 /** A change: only the fields given change; null clears an optional one. */
-export type OrganizationPatch = Partial<{ [K in keyof z.output<typeof Fields>]: z.output<typeof Fields>[K] | null }> & {
+export type OrganizationPatch = Partial<{ [K in keyof Fields]: Fields[K] | null }> & {
   parentId?: number | null;
   active?: boolean;
   reportsInContract?: boolean;
@@ -61,7 +61,7 @@ export async function createOrganization(db: PrismaClient | Tx, input: Organizat
       reportsInContract: input.reportsInContract,
     };
     const created = await tx.organization.create({ data, select: { id: true, name: true } });
-    await recordAudit(tx, { actor, kind: 'organization.created', organizationId: created.id, subjectType: 'organization', subjectId: created.id, after: data as Record<string, string | number | boolean | null> });
+    await recordAudit(tx, { actor, kind: 'organization.created', organizationId: created.id, subjectType: 'organization', subjectId: created.id, after: data });
     return created;
   });
 }

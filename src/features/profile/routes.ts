@@ -4,7 +4,7 @@ import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { fieldErrors, str } from '../../http/validation.js';
+import { textOf, formBody, fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { PasswordForm, parseProfileForm } from './schema.js';
@@ -27,7 +27,7 @@ function formValues(src: Profile | Record<string, unknown>): Record<string, unkn
   const v: Record<string, unknown> = {};
   for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language', 'version']) {
     const x = (src as Record<string, unknown>)[k];
-    v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
+    v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : textOf(x);
   }
   for (const k of SUBSCRIPTIONS) {
     const x = (src as Record<string, unknown>)[k];
@@ -65,11 +65,14 @@ export function profileRoutes(deps: BuiltDeps): Router {
     const form = parseProfileForm(body);
     if (!form.data) return renderEdit(res, 422, values, form.errors);
     const emailChanged = form.data.email !== actor.email;
-    if (emailChanged) {
-      const locked = await auth.lockedUntil(passwordCheckRules(actor));
-      if (locked) return renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
-    }
+    // A new address needs the current password: the check's attempt is taken before it runs.
+    const attempt = emailChanged ? await auth.takeAttempt(passwordCheckRules(actor)) : null;
+    const lockedPage = (until: Date | null) =>
+      renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) });
+    if (attempt && !attempt.allowed) return lockedPage(attempt.lockedUntil);
     const result = await profile.update(actor, form.data, securityContext(req));
+    // Only a wrong password keeps its attempt counted.
+    if (attempt && !result.ok && result.reason !== 'wrongPassword') await auth.releaseAttempt(passwordCheckRules(actor));
     if (result.ok) {
       if (emailChanged) await auth.clearKeys(passwordCheckRules(actor).map((x) => x.key));
       flash(req, 'success', result.changed ? 'profile.saved' : 'profile.unchanged');
@@ -88,8 +91,7 @@ export function profileRoutes(deps: BuiltDeps): Router {
       case 'passwordRequired':
         return renderEdit(res, 422, values, { currentPassword: 'profile.errors.currentForEmail' });
       case 'wrongPassword': {
-        const locked = await auth.recordHit(passwordCheckRules(actor));
-        if (locked) return renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
+        if (attempt?.lockedUntil) return lockedPage(attempt.lockedUntil);
         return renderEdit(res, 422, values, { currentPassword: 'profile.errors.wrongPassword' });
       }
     }
@@ -102,15 +104,16 @@ export function profileRoutes(deps: BuiltDeps): Router {
 
   r.post(`${path}/password`, guard(), async (req, res, next) => {
     const actor = actorOf(req);
-    const form = PasswordForm.safeParse({ current: req.body?.current ?? '', password: req.body?.password ?? '', confirm: req.body?.confirm ?? '' });
+    const form = PasswordForm.safeParse({ current: formBody(req).current ?? '', password: formBody(req).password ?? '', confirm: formBody(req).confirm ?? '' });
     if (!form.success) return renderPassword(req, res, 422, fieldErrors(form.error));
     const rules = passwordCheckRules(actor);
-    const locked = await auth.lockedUntil(rules);
-    if (locked) return renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), locked) });
+    const attempt = await auth.takeAttempt(rules);
+    const lockedPage = (until: Date | null) =>
+      renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) });
+    if (!attempt.allowed) return lockedPage(attempt.lockedUntil);
     const done = await profile.changePassword(actor, { ...securityContext(req), current: form.data.current, password: form.data.password });
     if (!done) {
-      const nowLocked = await auth.recordHit(rules);
-      if (nowLocked) return renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), nowLocked) });
+      if (attempt.lockedUntil) return lockedPage(attempt.lockedUntil);
       return renderPassword(req, res, 422, { current: 'profile.errors.wrongPassword' });
     }
     await auth.clearKeys(rules.map((x) => x.key));

@@ -52,8 +52,8 @@ export function confirmRoutes(deps: BuiltDeps): Router {
     const code = str(req.body?.code);
     if (!password && !code) return render(req, res, 422, { errors: { password: 'security.confirm.missing' } });
     const rules = checkRules(actor.id);
-    const locked = await auth.lockedUntil(rules);
-    if (locked) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), locked) });
+    const attempt = await auth.takeAttempt(rules);
+    if (!attempt.allowed) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), attempt.lockedUntil ?? clock.now()) });
     let ok = false;
     if (password) {
       ok = await security.verifyOwnPassword(actor, password.slice(0, 1024));
@@ -61,8 +61,7 @@ export function confirmRoutes(deps: BuiltDeps): Router {
       ok = (await security.useSecondStepCode(keyOf(deps), actor.id, code.slice(0, 64))) !== null;
     }
     if (!ok) {
-      const nowLocked = await auth.recordHit(rules);
-      if (nowLocked) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), nowLocked) });
+      if (attempt.lockedUntil) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), attempt.lockedUntil) });
       return render(req, res, 422, { errors: password ? { password: 'security.confirm.wrongPassword' } : { code: 'security.confirm.wrongCode' } });
     }
     await auth.clearKeys(rules.map((x) => x.key));

@@ -4,7 +4,7 @@ import { actorOf } from '../../auth/access.js';
 import { guardFor } from '../../auth/pages.js';
 import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 
 /** The Organisatie page's switch: require two-step login for this organisation and its subsidiaries. */
 export function orgRequirementRoutes(deps: BuiltDeps): Router {
@@ -13,7 +13,7 @@ export function orgRequirementRoutes(deps: BuiltDeps): Router {
 
   // Below the Organisatie page, so its guard; who may switch it is the service's rule (403 otherwise).
   r.post('/organisations/:id/two-step', guardFor('organisations'), async (req, res) => {
-    const wanted = str(req.body?.required) === 'on';
+    const wanted = str(formBody(req).required) === 'on';
     const org = await services.security.requireTwoStep(actorOf(req), idParam(req.params.id), wanted, req.ip ?? '');
     flash(req, 'success', wanted ? 'security.org.nowRequired' : 'security.org.notRequired');
     res.redirect(`/organisations/${org.id}`);

@@ -7,13 +7,13 @@ import { relyingParty, takeChallenge } from '../../auth/passkeys.js';
 import { pendingTwoStep } from '../../auth/two-step.js';
 import { flash } from '../../http/locals.js';
 import { idParam } from '../../http/params.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { requireRecentConfirmation } from './confirm-routes.js';
 import { changeContext } from './context.js';
 
 /** The credential the browser script put in the form, parsed; null when absent or not JSON. */
 function credentialOf(req: Request): unknown {
-  const raw = str(req.body?.credential);
+  const raw = str(formBody(req).credential);
   if (!raw || raw.length > 20_000) return null;
   try {
     return JSON.parse(raw) as unknown;
@@ -24,7 +24,7 @@ function credentialOf(req: Request): unknown {
 
 /** A passkey's name: trimmed, 1 to 60 characters. */
 function nameOf(req: Request): string | null {
-  const name = str(req.body?.name).trim();
+  const name = str(formBody(req).name).trim();
   return name && name.length <= 60 ? name : null;
 }
 

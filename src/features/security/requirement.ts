@@ -4,7 +4,10 @@ import { Role } from '../../auth/roles.js';
 import { scope } from '../../auth/scope.js';
 import { AppError } from '../../http/errors.js';
 
-/** Who may require two-step login for an organisation: "Contactpersonen beheren" with "Rollen toekennen" (the main contact holds both). */
+/**
+ * Who may require two-step login for an organisation: "Contactpersonen
+ * beheren" with "Rollen toekennen" (the main contact holds both).
+ */
 function mayRequire(actor: Actor): boolean {
   return actor.roles.has(Role.MANAGE_CONTACTS) && actor.roles.has(Role.ASSIGN_ROLES);
 }

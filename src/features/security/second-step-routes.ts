@@ -6,7 +6,7 @@ import { completeLogin } from '../../auth/login.js';
 import { RECOVERY_CODES_LOW } from '../../auth/recovery-codes.js';
 import { pendingTwoStep, secondStepRules, type PendingTwoStep } from '../../auth/two-step.js';
 import { flash, langOf } from '../../http/locals.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { changeContext, keyOf } from './context.js';
 import { totpSetupView } from './totp-view.js';
@@ -61,15 +61,16 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
   r.post(path, publicRoute, async (req, res) => {
     const pending = pendingTwoStep(req, clock);
     if (!pending || pending.setup) return restart(req, res);
-    const code = str(req.body?.code).slice(0, 64);
+    const code = str(formBody(req).code).slice(0, 64);
     if (!code) return renderCode(req, res, pending, 422, { error: 'security.secondStep.missing' });
     const rules = secondStepRules(pending.contactId, browserId(req, deps.sessionSecret), req.ip ?? 'unknown');
-    const locked = await auth.lockedUntil(rules);
-    if (locked) return renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), locked) });
+    const attempt = await auth.takeAttempt(rules);
+    const locked = (until: Date | null) =>
+      renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) });
+    if (!attempt.allowed) return locked(attempt.lockedUntil);
     const used = await security.useSecondStepCode(keyOf(deps), pending.contactId, code);
     if (!used) {
-      const nowLocked = await auth.recordHit(rules);
-      if (nowLocked) return renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), nowLocked) });
+      if (attempt.lockedUntil) return locked(attempt.lockedUntil);
       return renderCode(req, res, pending, 401, { error: 'security.secondStep.wrong' });
     }
     await auth.clearKeys(rules.map((x) => x.key));
@@ -88,7 +89,7 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
   r.post(`${path}/setup`, publicRoute, async (req, res) => {
     const pending = pendingTwoStep(req, clock);
     if (!pending?.setup) return restart(req, res);
-    const code = str(req.body?.code).replace(/\s/g, '');
+    const code = str(formBody(req).code).replace(/\s/g, '');
     if (!/^\d{6}$/.test(code)) return renderSetup(req, res, pending, 422, { code: 'security.totp.codeFormat' });
     const actor = await pendingActor(pending);
     if (!actor) return restart(req, res);

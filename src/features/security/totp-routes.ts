@@ -3,7 +3,7 @@ import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { flash, langOf } from '../../http/locals.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { translate } from '../../i18n/index.js';
 import { requireRecentConfirmation } from './confirm-routes.js';
 import { changeContext, keyOf } from './context.js';
@@ -35,7 +35,7 @@ export function totpRoutes(deps: BuiltDeps): Router {
   r.get(`${base}/totp`, guard(), recent, (req, res) => renderSetup(req, res, 200));
 
   r.post(`${base}/totp`, guard(), recent, async (req, res) => {
-    const code = str(req.body?.code).replace(/\s/g, '');
+    const code = str(formBody(req).code).replace(/\s/g, '');
     if (!/^\d{6}$/.test(code)) return renderSetup(req, res, 422, { code: 'security.totp.codeFormat' });
     const codes = await security.confirmTotp(keyOf(deps), actorOf(req), code, changeContext(deps, req));
     if (!codes) return renderSetup(req, res, 422, { code: 'security.totp.codeWrong' });

@@ -114,7 +114,7 @@ export function registerGoogle(passport: PassportInstance, cfg: GoogleConfig, ca
         try {
           // Passport calls the result "user"; here it is the provider identity, which the
           // callback route turns into a contact (or a refusal).
-          done(null, googleIdentity((profile._json ?? {}) as Record<string, unknown>) as unknown as Express.User);
+          done(null, googleIdentity(profile._json ?? {}) as unknown as Express.User);
         } catch (e) {
           done(e);
         }

@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Passport } from 'passport';
 import type { BuiltDeps } from '../../deps.js';
 import { actorOf, publicRoute } from '../../auth/access.js';
@@ -49,7 +49,7 @@ export function ssoRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
     const provider = PROVIDER[name];
 
     r.get(`/auth/${name}`, publicRoute, withStrategy(name), (req, res, next) => {
-      passport.authenticate(name, { session: false })(req, res, next);
+      (passport.authenticate(name, { session: false }) as RequestHandler)(req, res, next);
     });
 
     r.get(`/auth/${name}/callback`, publicRoute, withStrategy(name), (req, res, next) => {
@@ -57,7 +57,7 @@ export function ssoRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
       if (req.query.error === 'access_denied') {
         return void services.sso.refuse({ provider }, 'cancelled', ip).then(() => renderRefused(res, provider, 'cancelled'), next);
       }
-      passport.authenticate(name, { session: false }, (err: unknown, identity: ProviderIdentity | false, info: unknown) => {
+      (passport.authenticate(name, { session: false }, (err: unknown, identity: ProviderIdentity | false, info: unknown) => {
         void (async () => {
           if (err || !identity) {
             // A bad state, a spent code, a token with the wrong nonce, audience or issuer...
@@ -72,7 +72,7 @@ export function ssoRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
           if (outcome.linked) flash(req, 'success', `sso.linkedNow.${provider}`);
           res.redirect('/');
         })().catch(next);
-      })(req, res, next);
+      }) as RequestHandler)(req, res, next);
     });
   }
 
@@ -102,7 +102,7 @@ function describeError(err: unknown): string {
       parts.push(typeof code === 'string' ? `${e.message} (${code})` : e.message);
       e = e.cause;
     } else {
-      if (typeof e === 'object' && 'error' in e) parts.push(String((e as { error: unknown }).error));
+      if (typeof e === 'object' && 'error' in e) parts.push(String(e.error));
       break;
     }
   }

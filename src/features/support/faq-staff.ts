@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
-import { FieldRefusal, text } from '../../http/fields.js';
+import { text } from '../../http/fields.js';
+import { refuse } from '../../http/errors.js';
 
 /**
  * Vendor-side changes to the FAQ (Service & Support › Veelgestelde vragen): the staff tool
@@ -39,8 +40,8 @@ const pick = (e: { position: number; questionNl: string; answerNl: string; quest
 
 /** The English question and answer come together, or neither: the English page shows the Dutch pair otherwise. */
 function checkEnglish(e: { questionEn: string | null; answerEn: string | null }): void {
-  if (e.questionEn && !e.answerEn) throw new FieldRefusal('answerEn', 'needed together with questionEn', { partner: 'questionEn' });
-  if (e.answerEn && !e.questionEn) throw new FieldRefusal('questionEn', 'needed together with answerEn', { partner: 'answerEn' });
+  if (e.questionEn && !e.answerEn) throw refuse('answerEn', 'needed together with questionEn', { partner: 'questionEn' });
+  if (e.answerEn && !e.questionEn) throw refuse('questionEn', 'needed together with answerEn', { partner: 'answerEn' });
 }
 
 // The FAQ's own advisory-lock key (the API's invoice numbers use 13001).
@@ -85,7 +86,7 @@ export async function addFaqEntry(db: PrismaClient | Tx, input: FaqInput, actor:
 export async function updateFaqEntry(tx: Tx, id: number, patch: FaqPatch, actor: AuditActor) {
   await lockFaq(tx);
   const before = await tx.faqEntry.findUnique({ where: { id } });
-  if (!before) throw new FieldRefusal('id', `no FAQ entry with id ${id}`, { notFound: true });
+  if (!before) throw refuse('id', `no FAQ entry with id ${id}`, { code: 'NOT_FOUND' });
   const data = {
     ...(patch.questionNl !== undefined ? { questionNl: patch.questionNl } : {}),
     ...(patch.answerNl !== undefined ? { answerNl: patch.answerNl } : {}),
@@ -109,7 +110,7 @@ export async function removeFaqEntry(db: PrismaClient | Tx, id: number, actor: A
   return inTransaction(db, async (tx) => {
     await lockFaq(tx);
     const before = await tx.faqEntry.findUnique({ where: { id } });
-    if (!before) throw new FieldRefusal('id', `no FAQ entry with id ${id}`, { notFound: true });
+    if (!before) throw refuse('id', `no FAQ entry with id ${id}`, { code: 'NOT_FOUND' });
     await tx.faqEntry.delete({ where: { id } });
     await renumber(tx);
     await recordAudit(tx, { actor, kind: 'faq.removed', subjectType: 'faq', subjectId: id, before: { questionNl: before.questionNl, answerNl: before.answerNl } });

@@ -1,17 +1,16 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
 import { langOf } from '../../http/locals.js';
 import { str } from '../../http/validation.js';
-import { listFaq, suggestFaq } from './service.js';
 
 /** Service & Support › FAQ and Support op afstand. */
-export function supportRoutes({ prisma, config }: AppDeps): Router {
+export function supportRoutes({ services, config }: BuiltDeps): Router {
   const r = Router();
 
   r.get(PAGES.faq.path, guardFor('faq'), async (req, res) => {
     const q = str(req.query.q).slice(0, 200);
-    const entries = await listFaq(prisma, q, langOf(req));
+    const entries = await services.faq.list(q, langOf(req));
     res.render('support/faq', { entries, q, helpdeskEmail: config.tickets.helpdeskEmail });
   });
 
@@ -19,7 +18,7 @@ export function supportRoutes({ prisma, config }: AppDeps): Router {
   r.get(PAGES.faqSuggest.path, guardFor('faqSuggest'), async (req, res) => {
     const q = str(req.query.q).slice(0, 200);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ entries: q.length >= 3 ? await suggestFaq(prisma, q, langOf(req)) : [] });
+    res.json({ entries: q.length >= 3 ? await services.faq.suggest(q, langOf(req)) : [] });
   });
 
   r.get(PAGES.remoteSupport.path, guardFor('remoteSupport'), (_req, res) => {

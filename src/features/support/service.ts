@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../db/client.js';
+import type { PrismaClient, Tx } from '../../db/client.js';
 import { Prisma } from '../../db/client.js';
 import { likeEscape } from '../../http/list.js';
 import { renderMarkdown } from '../../http/markdown.js';
@@ -16,7 +16,7 @@ const FTS = (query: string) => Prisma.sql`to_tsvector('dutch', question_nl || ' 
  * The FAQ in its order, optionally filtered by a search: full text with the Dutch dictionary
  * (every word, as a prefix), or the text as typed anywhere in question or answer, either language.
  */
-export async function listFaq(prisma: PrismaClient, q: string, lang: 'nl' | 'en') {
+export async function listFaq(prisma: PrismaClient | Tx, q: string, lang: 'nl' | 'en') {
   let ids: number[] | null = null;
   if (q) {
     const query = tsQueryOf(q, false);
@@ -35,7 +35,7 @@ export async function listFaq(prisma: PrismaClient, q: string, lang: 'nl' | 'en'
 }
 
 /** Up to five FAQ questions whose words match a ticket title being typed (any word; best match first). */
-export async function suggestFaq(prisma: PrismaClient, q: string, lang: 'nl' | 'en'): Promise<{ id: number; question: string }[]> {
+export async function suggestFaq(prisma: PrismaClient | Tx, q: string, lang: 'nl' | 'en'): Promise<{ id: number; question: string }[]> {
   const query = tsQueryOf(q, true);
   if (!query) return [];
   const rows = await prisma.$queryRaw<{ id: number; question_nl: string; question_en: string | null }[]>`

@@ -31,7 +31,7 @@ export interface AttachmentInput {
  * so the re-shown form can carry them without choosing them again; returns every pending file
  * the form now holds. Also forgets the actor's pending files older than a day.
  */
-export async function keepPending(prisma: PrismaClient, storage: FileStorage, actor: Actor, input: AttachmentInput, now: Date) {
+export async function keepPending(prisma: PrismaClient | Tx, storage: FileStorage, actor: Actor, input: AttachmentInput, now: Date) {
   const stale = await prisma.ticketAttachment.findMany({
     where: { uploaderId: actor.id, ticketId: null, createdAt: { lt: new Date(now.getTime() - PENDING_HOURS * 3_600_000) } },
     select: { id: true, storageKey: true },
@@ -77,7 +77,7 @@ export async function attachFiles(tx: Tx, actor: Actor, target: { ticketId: numb
 }
 
 /** The files of a ticket the actor may see, oldest first (the caller has already found the ticket in scope). */
-export async function listAttachments(prisma: PrismaClient, actor: Actor, ticketId: number): Promise<AttachmentView[]> {
+export async function listAttachments(prisma: PrismaClient | Tx, actor: Actor, ticketId: number): Promise<AttachmentView[]> {
   const rows = await prisma.ticketAttachment.findMany({
     where: { AND: [{ ticketId }, scope.ticketAttachments(actor)] },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -96,7 +96,7 @@ export async function listAttachments(prisma: PrismaClient, actor: Actor, ticket
 }
 
 /** One file of a ticket the actor may see, with its bytes as a stream; anything else is a 404. */
-export async function openAttachment(prisma: PrismaClient, storage: FileStorage, actor: Actor, ticketId: number, fileId: number): Promise<{ fileName: string; contentType: string; size: number; body: Readable }> {
+export async function openAttachment(prisma: PrismaClient | Tx, storage: FileStorage, actor: Actor, ticketId: number, fileId: number): Promise<{ fileName: string; contentType: string; size: number; body: Readable }> {
   const row = await prisma.ticketAttachment.findFirst({
     where: { AND: [{ id: fileId, ticketId }, scope.ticketAttachments(actor)] },
     select: { fileName: true, contentType: true, size: true, storageKey: true },

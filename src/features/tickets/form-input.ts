@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { FileStorage } from '../../storage/types.js';
 import { isMultipart, receiveMultipart, UPLOAD_LIMITS, type ReceivedFile, type RefusedFile } from '../../http/uploads.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 
 /** A ticket or note form as posted: its text values, the files taken, the files refused, the pending files kept. */
 export interface PostedForm {
@@ -20,8 +20,8 @@ const ID = /^[1-9]\d{0,8}$/;
  */
 export async function readPostedForm(req: Request, res: Response, storage: FileStorage, names: readonly string[]): Promise<PostedForm> {
   if (!isMultipart(req)) {
-    const values = Object.fromEntries(names.map((f) => [f, str(req.body?.[f])]));
-    return { values, files: [], refused: [], keep: keepIds(req.body?.keep) };
+    const values = Object.fromEntries(names.map((f) => [f, str(formBody(req)[f])]));
+    return { values, files: [], refused: [], keep: keepIds(formBody(req).keep) };
   }
   const form = await receiveMultipart(req, storage, {
     fileField: 'files',

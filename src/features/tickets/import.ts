@@ -6,8 +6,9 @@ import type { TicketConfig } from '../../config.js';
 import { inTransaction, type Prisma, type PrismaClient, type Tx } from '../../db/client.js';
 import { parseIsoDateTime } from '../../cli/time.js';
 import { TicketChannel, TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
-import { StaffRefusal } from './staff.js';
+import { refuse } from '../../http/errors.js';
 import { addWorkingDays } from './working-days.js';
+import { textOf } from '../../http/validation.js';
 
 /**
  * Tickets from another helpdesk: a JSON array of objects or a CSV file with a header line
@@ -17,7 +18,7 @@ import { addWorkingDays } from './working-days.js';
  */
 
 const blank = (v: unknown) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
-const toText = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : String(v));
+const toText = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : textOf(v));
 /** An optional column: empty means absent. */
 const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => toText(blank(v)), s.optional());
 /** A required column: empty is checked as '' (so the message says what is wrong, not "undefined"). */
@@ -78,10 +79,10 @@ export function readRecords(content: string, format: 'csv' | 'json'): Record<str
     try {
       data = JSON.parse(content);
     } catch (e) {
-      throw new StaffRefusal('<file>', `not valid JSON: ${(e as Error).message}`);
+      throw refuse('<file>', `not valid JSON: ${(e as Error).message}`);
     }
     if (!Array.isArray(data) || data.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))) {
-      throw new StaffRefusal('<file>', 'JSON must be an array of ticket objects');
+      throw refuse('<file>', 'JSON must be an array of ticket objects');
     }
     return data as Record<string, unknown>[];
   }
@@ -89,30 +90,30 @@ export function readRecords(content: string, format: 'csv' | 'json'): Record<str
   try {
     return parseCsv(content, { columns: true, bom: true, delimiter: firstLine.includes(';') ? ';' : ',', skip_empty_lines: true, trim: true });
   } catch (e) {
-    throw new StaffRefusal('<file>', `not valid CSV: ${(e as Error).message}`);
+    throw refuse('<file>', `not valid CSV: ${(e as Error).message}`);
   }
 }
 
 /** Checks every record; the first problem is refused naming its row and field. */
 export async function validateRecords(prisma: PrismaClient | Tx, records: Record<string, unknown>[]): Promise<(ImportRow & { reporterId: number | null })[]> {
-  if (records.length === 0) throw new StaffRefusal('<file>', 'no tickets in the file');
+  if (records.length === 0) throw refuse('<file>', 'no tickets in the file');
   const rows = records.map((r, i) => {
     const parsed = Row.safeParse(r);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new StaffRefusal('<file>', `row ${i + 1}: ${String(issue.path[0] ?? '')}: ${issue.message}`);
+      throw refuse('<file>', `row ${i + 1}: ${String(issue.path[0] ?? '')}: ${issue.message}`);
     }
     return parsed.data;
   });
   const seen = new Set<number>();
   rows.forEach((r, i) => {
     if (r.id === undefined) return;
-    if (seen.has(r.id)) throw new StaffRefusal('<file>', `row ${i + 1}: id: ticket number ${r.id} appears twice in the file`);
+    if (seen.has(r.id)) throw refuse('<file>', `row ${i + 1}: id: ticket number ${r.id} appears twice in the file`);
     seen.add(r.id);
   });
   const ids = [...seen];
   const taken = ids.length ? await prisma.ticket.findMany({ where: { id: { in: ids } }, select: { id: true }, take: 1 }) : [];
-  if (taken.length) throw new StaffRefusal('<file>', `row ${rows.findIndex((r) => r.id === taken[0]!.id) + 1}: id: ticket number ${taken[0]!.id} already exists`);
+  if (taken.length) throw refuse('<file>', `row ${rows.findIndex((r) => r.id === taken[0]!.id) + 1}: id: ticket number ${taken[0]!.id} already exists`, { code: 'CONFLICT' });
   const orgIds = [...new Set(rows.map((r) => r.organization_id))];
   const orgs = new Set((await prisma.organization.findMany({ where: { id: { in: orgIds } }, select: { id: true } })).map((o) => o.id));
   const emails = [...new Set(rows.flatMap((r) => (r.reporter_email ? [r.reporter_email] : [])))];
@@ -121,12 +122,12 @@ export async function validateRecords(prisma: PrismaClient | Tx, records: Record
   );
   return rows.map((r, i) => {
     const at = `row ${i + 1}`;
-    if (!orgs.has(r.organization_id)) throw new StaffRefusal('<file>', `${at}: organization_id: no organisation with id ${r.organization_id}`);
+    if (!orgs.has(r.organization_id)) throw refuse('<file>', `${at}: organization_id: no organisation with id ${r.organization_id}`);
     const reporter = r.reporter_email ? contacts.get(r.reporter_email) : undefined;
     if (r.reporter_email && (!reporter || reporter.organizationId !== r.organization_id)) {
-      throw new StaffRefusal('<file>', `${at}: reporter_email: no contact ${r.reporter_email} in organisation ${r.organization_id}`);
+      throw refuse('<file>', `${at}: reporter_email: no contact ${r.reporter_email} in organisation ${r.organization_id}`);
     }
-    if (r.resolved_at && r.status !== 'RESOLVED') throw new StaffRefusal('<file>', `${at}: resolved_at: only for status RESOLVED`);
+    if (r.resolved_at && r.status !== 'RESOLVED') throw refuse('<file>', `${at}: resolved_at: only for status RESOLVED`);
     return { ...r, reporterId: reporter?.id ?? null };
   });
 }

@@ -1,4 +1,4 @@
-import type { PrismaClient, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import { loadActor } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
 import { queueMail, type TemplateMail } from '../../mail/outbox.js';
@@ -51,7 +51,7 @@ export async function ticketAudience(tx: Tx, ticketId: number, kind: MailKind, e
   for (const c of candidates) {
     const lang = wanting.get(c.id);
     if (!lang) continue;
-    const actor = await loadActor(tx as unknown as PrismaClient, c.id, c.session_epoch);
+    const actor = await loadActor(tx, c.id, c.session_epoch);
     if (!actor) continue;
     const visible = await tx.ticket.count({ where: { AND: [{ id: ticketId }, scope.tickets(actor)] } });
     if (visible) out.push({ id: actor.id, email: actor.email, name: actor.displayName, lang });

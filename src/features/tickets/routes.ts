@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { fullName } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
@@ -10,16 +10,14 @@ import { fieldErrors, str, type FieldErrors } from '../../http/validation.js';
 import { formatDate, formatTime, translate } from '../../i18n/index.js';
 import { NoteForm, TICKET_KINDS, TICKET_STATUSES, TicketForm } from './schema.js';
 import { noteState, reopenCutoff } from './note-state.js';
-import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
+import type { TicketListQuery } from './service.js';
 import { idParam } from '../../http/params.js';
 import { pipeline } from 'node:stream/promises';
 import { startDownload } from '../../http/download.js';
-import { discardFiles, keepPending, listAttachments, openAttachment } from './attachments.js';
 import { readPostedForm, type PostedForm } from './form-input.js';
 import { registerWatcherRoutes } from './watcher-routes.js';
-import { invoiceForQuestion, invoiceQuestionValues } from './invoice-question.js';
+import { invoiceQuestionValues } from './invoice-question.js';
 import { registerVerdictRoutes } from './verdict-routes.js';
-import { listWatchers, mayManageWatchers } from './watchers.js';
 import { formatSize, typeLabelOf } from '../../storage/labels.js';
 import type { RefusedFile } from '../../http/uploads.js';
 
@@ -62,23 +60,23 @@ function reportedAtText(lang: 'nl' | 'en', now: Date): string {
 }
 
 /** Service & Support › Tickets: list, add, detail, print, follow-up notes. */
-export function ticketRoutes(deps: AppDeps): Router {
-  const { prisma, clock, config } = deps;
-  const storage = deps.storage!;
+export function ticketRoutes(deps: BuiltDeps): Router {
+  const { clock, config, storage } = deps;
+  const tickets = deps.services.tickets;
+  const files = tickets.attachments;
   const r = Router();
   // What a re-shown form says about files: the refused ones with their reason, the accepted ones kept.
   const uploadState = async (req: Request, posted: PostedForm): Promise<UploadState> => {
     const actor = actorOf(req);
-    const pending = await keepPending(prisma, storage, actor, posted, clock.now());
+    const pending = await files.keepPending(actor, posted);
     return { refused: posted.refused, pending: pending.map((p) => ({ ...p, sizeLabel: formatSize(p.size, langOf(req)) })) };
   };
   const guard = () => guardFor('tickets');
-  const ctx = () => ({ now: clock.now(), settings: config.tickets, baseUrl: config.baseUrl });
 
   r.get(PAGES.tickets.path, guard(), async (req, res) => {
     const actor = actorOf(req);
     const query = parseTicketQuery(req.query, actor.orgIds, reopenCutoff(clock.now(), config.tickets.reopenDays));
-    const [result, organizations] = await Promise.all([listTickets(prisma, actor, query), scopeOrganizations(actor)]);
+    const [result, organizations] = await Promise.all([tickets.list(actor, query), tickets.organizations(actor)]);
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
     const statusValue = query.status === 'current' || query.status === 'all' ? t(`tickets.filter.${query.status}`) : t(`tickets.status.${query.status}`);
@@ -103,7 +101,7 @@ export function ticketRoutes(deps: AppDeps): Router {
 
   const renderForm = async (req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors, upload?: UploadState) => {
     const actor = actorOf(req);
-    const [reporter, invoice] = await Promise.all([reporterDefaults(prisma, actor), invoiceForQuestion(prisma, actor, Number(values.invoiceId) || null)]);
+    const { reporter, invoice } = await tickets.newForm(actor, Number(values.invoiceId) || null);
     res.status(status).render('tickets/new', {
       reporter,
       invoice,
@@ -117,7 +115,7 @@ export function ticketRoutes(deps: AppDeps): Router {
 
   r.get(PAGES.ticketNew.path, guardFor('ticketNew'), async (req, res) => {
     // "Vraag over deze factuur": an invoice the person may not see leaves the form empty.
-    const invoice = await invoiceForQuestion(prisma, actorOf(req), Number.parseInt(str(req.query.invoice), 10) || null);
+    const invoice = await tickets.invoiceForQuestion(actorOf(req), Number.parseInt(str(req.query.invoice), 10) || null);
     const values = invoice ? invoiceQuestionValues(invoice, translate(langOf(req), 'tickets.invoice.title', { number: invoice.number })) : {};
     return renderForm(req, res, 200, values);
   });
@@ -132,8 +130,8 @@ export function ticketRoutes(deps: AppDeps): Router {
       const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}) };
       return renderForm(req, res, 422, posted.values, errors, upload);
     }
-    const ticket = await createTicket(prisma, actor, form.data, ctx(), posted).catch(async (err: unknown) => {
-      await discardFiles(storage, posted.files);
+    const ticket = await tickets.create(actor, form.data, posted).catch(async (err: unknown) => {
+      await files.discard(posted.files);
       throw err;
     });
     deps.kickMail?.();
@@ -143,16 +141,15 @@ export function ticketRoutes(deps: AppDeps): Router {
 
   const detail = async (req: Request) => {
     const actor = actorOf(req);
-    const ticket = await getTicket(prisma, actor, ticketId(req));
-    const [files, watchers] = await Promise.all([listAttachments(prisma, actor, ticket.id), listWatchers(prisma, actor, ticket.id)]);
+    const { ticket, files: stored, watchers } = await tickets.detail(actor, ticketId(req));
     const person = (p: { firstName: string | null; infix: string | null; lastName: string } | null) => (p ? fullName(p.firstName, p.infix, p.lastName) : null);
     const lang = langOf(req);
-    const shown = files.map((f) => ({ ...f, typeLabel: typeLabelOf(f.contentType), sizeLabel: formatSize(f.size, lang) }));
+    const shown = stored.map((f) => ({ ...f, typeLabel: typeLabelOf(f.contentType), sizeLabel: formatSize(f.size, lang) }));
     return {
       ticket,
       reporterName: person(ticket.reporter),
       watchers,
-      mayManageWatchers: mayManageWatchers(actor, ticket),
+      mayManageWatchers: tickets.mayManageWatchers(actor, ticket),
       isWatcher: watchers.some((w) => w.id === actor.id),
       files: shown.filter((f) => f.noteId === null),
       notes: ticket.notes.map((n) => ({
@@ -184,7 +181,7 @@ export function ticketRoutes(deps: AppDeps): Router {
     const id = ticketId(req);
     const actor = actorOf(req);
     // Out of scope: 404 before a byte of a file is stored.
-    await getTicket(prisma, actor, id);
+    await tickets.get(actor, id);
     const posted = await readPostedForm(req, res, storage, ['body']);
     const values = posted.values;
     const form = NoteForm.safeParse(values);
@@ -193,13 +190,13 @@ export function ticketRoutes(deps: AppDeps): Router {
       const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}) };
       return res.status(422).render('tickets/note', { ...(await detail(req)), values, errors, upload });
     }
-    const result = await addNote(prisma, actor, id, form.data.body, ctx(), posted).catch(async (err: unknown) => {
-      await discardFiles(storage, posted.files);
+    const result = await tickets.addNote(actor, id, form.data.body, posted).catch(async (err: unknown) => {
+      await files.discard(posted.files);
       throw err;
     });
     // Resolved too long ago: refused, nothing saved; the page says to file a new ticket.
     if (!result.saved) {
-      await discardFiles(storage, posted.files);
+      await files.discard(posted.files);
       return res.status(409).render('tickets/note', { ...(await detail(req)), values });
     }
     deps.kickMail?.();
@@ -211,7 +208,7 @@ export function ticketRoutes(deps: AppDeps): Router {
   registerVerdictRoutes(r, deps);
 
   r.get(PAGES.ticketAttachment.path, guardFor('ticketAttachment'), async (req, res) => {
-    const file = await openAttachment(prisma, storage, actorOf(req), ticketId(req), idParam(req.params.fileId));
+    const file = await files.open(actorOf(req), ticketId(req), idParam(req.params.fileId));
     startDownload(res, file.fileName, file.contentType);
     res.setHeader('Content-Length', String(file.size));
     await pipeline(file.body, res);

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
 
+/** The ticket enums as stored, for the doors (which do not reach into the database client). */
+export { TicketChannel, TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
+
 /** The five kinds in the manual's order (the "Soort" choices). */
 export const TICKET_KINDS: readonly TicketKind[] = [
   TicketKind.INCIDENT,
@@ -22,7 +25,10 @@ export const TICKET_STATUSES: readonly TicketStatus[] = [
   TicketStatus.RESOLVED,
 ];
 
-/** The open statuses: every status but Afgehandeld (the portal's "actueel" adds recently resolved tickets: scope.ts currentTickets). */
+/**
+ * The open statuses: every status but Afgehandeld (the portal's
+ * "actueel" adds recently resolved tickets: scope.ts currentTickets).
+ */
 export const CURRENT_STATUSES = TICKET_STATUSES.filter((s) => s !== TicketStatus.RESOLVED);
 
 const optionalText = (max: number, key: string) =>

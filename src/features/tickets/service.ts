@@ -1,5 +1,5 @@
 import type { Actor } from '../../auth/actor.js';
-import type { Prisma, PrismaClient } from '../../db/client.js';
+import { inTransaction, type Prisma, type PrismaClient, type Tx } from '../../db/client.js';
 import type { TicketConfig } from '../../config.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
 import { AppError } from '../../http/errors.js';
@@ -82,7 +82,7 @@ function listWhere(actor: Actor, query: TicketListQuery, group?: TicketStatus): 
  * on its first page (the usual case: a team's current tickets), one query reads all rows;
  * otherwise each group reads only its own page of rows.
  */
-export async function listTickets(prisma: PrismaClient, actor: Actor, query: TicketListQuery): Promise<{ total: number; groups: TicketGroup[] }> {
+export async function listTickets(prisma: PrismaClient | Tx, actor: Actor, query: TicketListQuery): Promise<{ total: number; groups: TicketGroup[] }> {
   const where = listWhere(actor, query);
   const names = new Map(actor.orgs.map((o) => [o.id, o.name]));
   const named = (found: Prisma.TicketGetPayload<{ select: typeof rowSelect }>[]): TicketRow[] =>
@@ -118,13 +118,13 @@ export function scopeOrganizations(actor: Actor) {
 }
 
 /** What the new-ticket form shows of the reporter ("Aanmelder"). */
-export async function reporterDefaults(prisma: PrismaClient, actor: Actor) {
+export async function reporterDefaults(prisma: PrismaClient | Tx, actor: Actor) {
   const me = await prisma.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { phone: true } });
   return { contactName: actor.displayName, phone: me.phone, organizations: scopeOrganizations(actor) };
 }
 
 /** Everything the detail page shows; null-safe for a ticket out of scope (404). */
-export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) {
+export async function getTicket(prisma: PrismaClient | Tx, actor: Actor, id: number) {
   const ticket = await prisma.ticket.findFirst({
     where: { AND: [{ id }, scope.tickets(actor)] },
     include: {
@@ -139,16 +139,18 @@ export async function getTicket(prisma: PrismaClient, actor: Actor, id: number) 
   return ticket;
 }
 
-/** Files a ticket for the actor: status NEW, channel PORTAL, the service level's deadline; mails reporter and helpdesk. */
+/**
+ * Files a ticket for the actor: status NEW, channel PORTAL, the service level's deadline; mails reporter and helpdesk.
+ */
 export async function createTicket(
-  prisma: PrismaClient,
+  prisma: PrismaClient | Tx,
   actor: Actor,
   input: TicketInput,
   ctx: { now: Date; settings: TicketConfig; baseUrl: string },
   attachments: AttachmentInput = { files: [], keep: [] },
 ) {
   if (!mayPick(actor, input.organizationId)) throw new AppError('NOT_FOUND');
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     // A question about an invoice: that invoice's organisation, kind "Vraag", the financial helpdesk.
     const invoice = input.invoiceId ? await invoiceForQuestion(tx, actor, input.invoiceId) : null;
     if (input.invoiceId && !invoice) throw new AppError('NOT_FOUND');
@@ -189,7 +191,9 @@ export async function createTicket(
   });
 }
 
-/** The outcome of adding a note: saved (perhaps reopening the ticket), or refused because the ticket is closed for good. */
+/**
+ * The outcome of adding a note: saved (perhaps reopening the ticket), or refused because the ticket is closed for good.
+ */
 export type NoteResult = { saved: true; reopened: boolean; resumed: boolean } | { saved: false };
 
 /**
@@ -198,14 +202,14 @@ export type NoteResult = { saved: true; reopened: boolean; resumed: boolean } | 
  * helpdesk is mailed; the customer never is for their own change.
  */
 export async function addNote(
-  prisma: PrismaClient,
+  prisma: PrismaClient | Tx,
   actor: Actor,
   id: number,
   body: string,
   ctx: { now: Date; settings: TicketConfig; baseUrl: string },
   attachments: AttachmentInput = { files: [], keep: [] },
 ): Promise<NoteResult> {
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const found = await tx.ticket.findFirst({ where: { AND: [{ id }, scope.tickets(actor)] }, select: { id: true } });
     if (!found) throw new AppError('NOT_FOUND');
     // Lock the row: a staff status change at the same moment waits for this note, or this for it.

@@ -6,6 +6,8 @@ import type { TicketStatus } from '../../generated/prisma/enums.js';
 import { mailTicketPeople, ticketLink } from './mail.js';
 import { verdictLinks } from './verdict-links.js';
 import type { ReceivedFile } from '../../http/uploads.js';
+import { refuse } from '../../http/errors.js';
+import type { Precondition } from '../../services.js';
 
 /** What a staff change needs: who, when, the helpdesk's name, the portal's URL and the mail-link key. */
 export interface StaffContext {
@@ -16,33 +18,25 @@ export interface StaffContext {
   linkSecret: string;
 }
 
-/** Why a staff change was refused; the CLI prints it naming the argument. */
-export class StaffRefusal extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Locks a ticket for a staff change (404-style refusal when there is none). */
-export async function lockTicket(tx: Tx, id: number) {
+/** Locks a ticket for a staff change (a NOT_FOUND refusal naming `<id>` when there is none); the precondition sees the locked row. */
+export async function lockTicket(tx: Tx, id: number, precondition?: Precondition) {
   const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tickets WHERE id = ${id} FOR UPDATE`;
-  if (!rows.length) throw new StaffRefusal('<id>', `no ticket with number ${id}`);
-  return tx.ticket.findUniqueOrThrow({
+  if (!rows.length) throw refuse('<id>', `no ticket with number ${id}`, { code: 'NOT_FOUND' });
+  const t = await tx.ticket.findUniqueOrThrow({
     where: { id },
     include: { reporter: { select: { firstName: true, infix: true, lastName: true, email: true, language: true } } },
   });
+  precondition?.(t);
+  return t;
 }
 
 const reporterName = (r: { firstName: string | null; infix: string | null; lastName: string } | null) => (r ? fullName(r.firstName, r.infix, r.lastName) : '');
 
 /** Vcare changes a ticket's status; the reporter is mailed (staff changes always are). */
-export async function changeStatus(db: PrismaClient | Tx, id: number, status: TicketStatus, ctx: StaffContext) {
+export async function changeStatus(db: PrismaClient | Tx, id: number, status: TicketStatus, ctx: StaffContext, precondition?: Precondition) {
   return inTransaction(db, async (tx) => {
-    const t = await lockTicket(tx, id);
-    if (t.status === status) throw new StaffRefusal('<status>', `ticket ${id} already has status ${status}`);
+    const t = await lockTicket(tx, id, precondition);
+    if (t.status === status) throw refuse('<status>', `ticket ${id} already has status ${status}`, { code: 'CONFLICT' });
     const resolvedAt = status === 'RESOLVED' ? ctx.now : null;
     await tx.ticket.update({ where: { id }, data: { status, resolvedAt, version: { increment: 1 } } });
     await recordAudit(tx, {
@@ -68,9 +62,9 @@ export async function changeStatus(db: PrismaClient | Tx, id: number, status: Ti
 }
 
 /** A staff reply: a note by Vcare on the ticket (with files already stored), mailed to the reporter and the Betrokkenen. */
-export async function staffReply(db: PrismaClient | Tx, id: number, body: string, staffName: string, ctx: StaffContext, files: ReceivedFile[] = []) {
+export async function staffReply(db: PrismaClient | Tx, id: number, body: string, staffName: string, ctx: StaffContext, files: ReceivedFile[] = [], precondition?: Precondition) {
   return inTransaction(db, async (tx) => {
-    const t = await lockTicket(tx, id);
+    const t = await lockTicket(tx, id, precondition);
     const note = await tx.ticketNote.create({ data: { ticketId: id, staffName, body, createdAt: ctx.now } });
     await tx.ticket.update({ where: { id }, data: { version: { increment: 1 } } });
     await tx.ticketAttachment.createMany({
@@ -90,9 +84,9 @@ export async function staffReply(db: PrismaClient | Tx, id: number, body: string
 }
 
 /** Vcare moves a ticket's deadline (no mail: the customer sees it on the ticket). */
-export async function changeDeadline(db: PrismaClient | Tx, id: number, deadline: Date, ctx: StaffContext) {
+export async function changeDeadline(db: PrismaClient | Tx, id: number, deadline: Date, ctx: StaffContext, precondition?: Precondition) {
   return inTransaction(db, async (tx) => {
-    const t = await lockTicket(tx, id);
+    const t = await lockTicket(tx, id, precondition);
     await tx.ticket.update({ where: { id }, data: { deadline, version: { increment: 1 } } });
     const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
     await recordAudit(tx, {

@@ -1,16 +1,16 @@
 import type { Request, Router } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import { AppError } from '../../http/errors.js';
-import { str } from '../../http/validation.js';
+import { formBody, str } from '../../http/validation.js';
 import { readVerdictToken, VERDICT_SCORES } from './verdict-links.js';
-import { recordVerdict, verdictState } from './verdict.js';
 
 /**
  * "Hoe tevreden bent u?": the five links of the resolved mail open a page that asks to confirm
  * (a link scanner that follows a GET votes for nobody); the form's POST records the answer.
  */
-export function registerVerdictRoutes(r: Router, { prisma, config, clock }: AppDeps): void {
+export function registerVerdictRoutes(r: Router, { services, config }: BuiltDeps): void {
+  const { tickets } = services;
   const target = (req: Request) => {
     const t = readVerdictToken(config.tickets.linkSecret, String(req.params.token));
     if (!t) throw new AppError('NOT_FOUND');
@@ -23,21 +23,21 @@ export function registerVerdictRoutes(r: Router, { prisma, config, clock }: AppD
 
   r.get('/mail/verdict/:token', publicRoute, async (req, res) => {
     const t = target(req);
-    const state = await verdictState(prisma, t.ticketId, t.contactId, clock.now());
+    const state = await tickets.verdictState(t.ticketId, t.contactId);
     const chosen = scoreOf(req.query.score) ?? state.verdict?.score ?? null;
     res.render('tickets/verdict', { ...state, token: req.params.token, scores: VERDICT_SCORES, chosen, comment: state.verdict?.comment ?? '' });
   });
 
   r.post('/mail/verdict/:token', publicRoute, async (req, res) => {
     const t = target(req);
-    const score = scoreOf(req.body?.score);
-    const comment = str(req.body?.comment).slice(0, 2000);
+    const score = scoreOf(formBody(req).score);
+    const comment = str(formBody(req).comment).slice(0, 2000);
     if (score === null) {
-      const state = await verdictState(prisma, t.ticketId, t.contactId, clock.now());
+      const state = await tickets.verdictState(t.ticketId, t.contactId);
       return res.status(422).render('tickets/verdict', { ...state, token: req.params.token, scores: VERDICT_SCORES, chosen: null, comment, errors: { score: 'tickets.verdict.chooseScore' } });
     }
-    await recordVerdict(prisma, t.ticketId, t.contactId, score, comment || null, clock.now());
-    const state = await verdictState(prisma, t.ticketId, t.contactId, clock.now());
+    await tickets.recordVerdict(t.ticketId, t.contactId, score, comment || null);
+    const state = await tickets.verdictState(t.ticketId, t.contactId);
     res.render('tickets/verdict', { ...state, token: req.params.token, scores: VERDICT_SCORES, chosen: score, comment, saved: true });
   });
 }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../db/client.js';
+import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 
@@ -6,7 +6,7 @@ import { AppError } from '../../http/errors.js';
 export const VERDICT_DAYS = 14;
 
 /** What the verdict page shows: the ticket, the answer so far, and whether it may still change. */
-export async function verdictState(prisma: PrismaClient, ticketId: number, contactId: number, now: Date) {
+export async function verdictState(prisma: PrismaClient | Tx, ticketId: number, contactId: number, now: Date) {
   const ticket = await prisma.ticket.findUnique({
     where: { id: ticketId },
     select: { id: true, title: true, status: true, resolvedAt: true, reporterId: true, verdict: { select: { score: true, comment: true } } },
@@ -18,10 +18,10 @@ export async function verdictState(prisma: PrismaClient, ticketId: number, conta
 }
 
 /** Records (or changes) the reporter's answer; refused (410) once the 14 days are over or the ticket was reopened. */
-export async function recordVerdict(prisma: PrismaClient, ticketId: number, contactId: number, score: number, comment: string | null, now: Date): Promise<void> {
-  await prisma.$transaction(async (tx) => {
+export async function recordVerdict(prisma: PrismaClient | Tx, ticketId: number, contactId: number, score: number, comment: string | null, now: Date): Promise<void> {
+  await inTransaction(prisma, async (tx) => {
     await tx.$queryRaw`SELECT id FROM tickets WHERE id = ${ticketId} FOR UPDATE`;
-    const state = await verdictState(tx as unknown as PrismaClient, ticketId, contactId, now);
+    const state = await verdictState(tx, ticketId, contactId, now);
     if (!state.open) throw new AppError('GONE', 'tickets.verdict.closed');
     await tx.ticketVerdict.upsert({
       where: { ticketId },
@@ -42,7 +42,7 @@ export async function recordVerdict(prisma: PrismaClient, ticketId: number, cont
 }
 
 /** Averages per month (Amsterdam) and helpdesk, for `ticket:satisfaction`. */
-export async function satisfactionByMonth(prisma: PrismaClient, from: Date | undefined, to: Date | undefined) {
+export async function satisfactionByMonth(prisma: PrismaClient | Tx, from: Date | undefined, to: Date | undefined) {
   return prisma.$queryRaw<{ month: string; helpdesk: string; answers: number; average: number }[]>`
     SELECT to_char(v.answered_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM') AS month, t.helpdesk,
            count(*)::int AS answers, round(avg(v.score), 2)::float8 AS average

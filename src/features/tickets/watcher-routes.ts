@@ -1,21 +1,22 @@
 import type { Request, RequestHandler, Router } from 'express';
-import type { AppDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { idParam } from '../../http/params.js';
 import { flash } from '../../http/locals.js';
 import { pageInfo } from '../../http/list.js';
 import { str } from '../../http/validation.js';
-import { addWatcher, listWatchers, MAX_WATCHERS, removeWatcher, watcherCandidates } from './watchers.js';
+import { MAX_WATCHERS } from './watchers.js';
 
 /** Betrokkenen (CC) of a ticket: the picker page, add, remove (also oneself). */
-export function registerWatcherRoutes(r: Router, { prisma }: AppDeps, guard: () => RequestHandler): void {
+export function registerWatcherRoutes(r: Router, { services }: BuiltDeps, guard: () => RequestHandler): void {
+  const { tickets } = services;
   const pickerPage = async (req: Request) => {
     const actor = actorOf(req);
     const id = idParam(req.params.id);
     const q = str(req.query.q).slice(0, 100);
     const page = Math.min(Math.max(Number.parseInt(str(req.query.page), 10) || 1, 1), 400);
-    const found = await watcherCandidates(prisma, actor, id, q, page);
-    const watchers = await listWatchers(prisma, actor, id);
+    const found = await tickets.watcherCandidates(actor, id, q, page);
+    const watchers = await tickets.watchers(actor, id);
     return { ticket: found.ticket, q, candidates: found.rows, info: pageInfo(found.total, { page, perPage: found.perPage }), watchers, max: MAX_WATCHERS };
   };
 
@@ -25,7 +26,7 @@ export function registerWatcherRoutes(r: Router, { prisma }: AppDeps, guard: () 
 
   r.post('/tickets/:id/watchers', guard(), async (req, res) => {
     const id = idParam(req.params.id);
-    const result = await addWatcher(prisma, actorOf(req), id, idParam(str(req.body?.contactId)));
+    const result = await tickets.addWatcher(actorOf(req), id, idParam(str(req.body?.contactId)));
     if (!result.added) return res.status(422).render('tickets/watchers', { ...(await pickerPage(req)), full: true });
     flash(req, 'success', 'tickets.watchers.added');
     res.redirect(303, `/tickets/${id}/watchers`);
@@ -35,7 +36,7 @@ export function registerWatcherRoutes(r: Router, { prisma }: AppDeps, guard: () 
     const actor = actorOf(req);
     const id = idParam(req.params.id);
     const contactId = idParam(req.params.contactId);
-    await removeWatcher(prisma, actor, id, contactId);
+    await tickets.removeWatcher(actor, id, contactId);
     if (contactId === actor.id) {
       flash(req, 'success', 'tickets.watchers.removedSelf');
       // Perhaps no longer theirs to see: back to the list, never to a 404.

@@ -2,7 +2,7 @@ import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
 import { Role } from '../../auth/roles.js';
 import { scope } from '../../auth/scope.js';
-import type { Prisma, PrismaClient } from '../../db/client.js';
+import { inTransaction, type Prisma, type PrismaClient, type Tx } from '../../db/client.js';
 import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import { likeEscape } from '../../http/list.js';
@@ -40,14 +40,14 @@ function candidateWhere(actor: Actor, ticket: { id: number; organizationId: numb
   };
 }
 
-async function ticketInScope(prisma: PrismaClient | Prisma.TransactionClient, actor: Actor, ticketId: number) {
+async function ticketInScope(prisma: PrismaClient | Tx, actor: Actor, ticketId: number) {
   const ticket = await prisma.ticket.findFirst({ where: { AND: [{ id: ticketId }, scope.tickets(actor)] }, select: { id: true, organizationId: true, reporterId: true, title: true } });
   if (!ticket) throw new AppError('NOT_FOUND');
   return ticket;
 }
 
 /** The Betrokkenen of a ticket the actor may see, by name. */
-export async function listWatchers(prisma: PrismaClient, actor: Actor, ticketId: number) {
+export async function listWatchers(prisma: PrismaClient | Tx, actor: Actor, ticketId: number) {
   const rows = await prisma.ticketWatcher.findMany({
     where: { AND: [{ ticketId }, scope.ticketWatchers(actor)] },
     include: { contact: { select: { id: true, firstName: true, infix: true, lastName: true } } },
@@ -58,7 +58,7 @@ export async function listWatchers(prisma: PrismaClient, actor: Actor, ticketId:
 }
 
 /** One page of the picker: colleagues who can be added, filtered by a name. */
-export async function watcherCandidates(prisma: PrismaClient, actor: Actor, ticketId: number, q: string, page: number) {
+export async function watcherCandidates(prisma: PrismaClient | Tx, actor: Actor, ticketId: number, q: string, page: number) {
   const ticket = await ticketInScope(prisma, actor, ticketId);
   if (!mayManageWatchers(actor, ticket)) throw new AppError('FORBIDDEN');
   const words = q.split(/\s+/).filter(Boolean).slice(0, 4);
@@ -89,8 +89,8 @@ export type AddResult = { added: true } | { added: false; reason: 'full' };
  * reporter or an organisation-ticket manager (403), the colleague one of the candidates (404:
  * someone of another organisation is simply not found); at most 20.
  */
-export async function addWatcher(prisma: PrismaClient, actor: Actor, ticketId: number, contactId: number): Promise<AddResult> {
-  return prisma.$transaction(async (tx) => {
+export async function addWatcher(prisma: PrismaClient | Tx, actor: Actor, ticketId: number, contactId: number): Promise<AddResult> {
+  return inTransaction(prisma, async (tx) => {
     // Lock the ticket: two additions at once cannot pass the limit together.
     await tx.$queryRaw`SELECT id FROM tickets WHERE id = ${ticketId} FOR UPDATE`;
     const ticket = await ticketInScope(tx, actor, ticketId);
@@ -112,8 +112,8 @@ export async function addWatcher(prisma: PrismaClient, actor: Actor, ticketId: n
 }
 
 /** Takes a Betrokkene off: the reporter or an organisation-ticket manager, or the person themselves. */
-export async function removeWatcher(prisma: PrismaClient, actor: Actor, ticketId: number, contactId: number): Promise<void> {
-  await prisma.$transaction(async (tx) => {
+export async function removeWatcher(prisma: PrismaClient | Tx, actor: Actor, ticketId: number, contactId: number): Promise<void> {
+  await inTransaction(prisma, async (tx) => {
     const ticket = await ticketInScope(tx, actor, ticketId);
     if (contactId !== actor.id && !mayManageWatchers(actor, ticket)) throw new AppError('FORBIDDEN');
     const gone = await tx.ticketWatcher.deleteMany({ where: { ticketId, contactId } });
