@@ -127,7 +127,7 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
         throw new ApiProblem(415, `Send the file as ${types.join(' or ')}`);
       }
       const ifMatch = req.get('if-match');
-      const ctx: Omit<ApiContext, 'db' | 'services'> = {
+      const ctx: Omit<ApiContext, 'services'> = {
         actor: res.locals.apiActor as ApiActor,
         now: deps.clock.now(),
         deps,
@@ -136,7 +136,7 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
         rawType: route.raw ? (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() : undefined,
       };
       if (route.method === 'get') {
-        const reply = await route.handle(input, { ...ctx, db: deps.prisma, services: deps.services });
+        const reply = await route.handle(input, { ...ctx, services: deps.services });
         if (reply.download) {
           // Streamed in slices, as the portal's own download does: a 20 MB file is never held whole.
           startDownload(res.status(reply.status), reply.download.fileName, reply.download.contentType);
@@ -158,7 +158,7 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
           const services = servicesWithin(deps, tx);
           const prior = key ? await claimKey(services, ctx.actor.tokenId, key, print, ctx.now) : null;
           if (prior) return { answer: prior, replayed: true };
-          const answer = answerOf(await route.handle(input, { ...ctx, db: tx, services }), base);
+          const answer = answerOf(await route.handle(input, { ...ctx, services }), base);
           if (key) await services.integration.storeIdempotentAnswer(ctx.actor.tokenId, key, answer);
           return { answer, replayed: false };
         },

@@ -34,9 +34,7 @@ const DATABASE = [
 ];
 
 /** Files not yet moved onto the services (issue 18); the list only shrinks. */
-const NOT_YET: readonly string[] = [
-  'api/define.ts',
-];
+const NOT_YET: readonly string[] = [];
 
 describe('the three doors', () => {
   it('find the files of the pages, the API and the staff tool', () => {
