@@ -10,7 +10,10 @@ export interface StoredAnswer {
   body: string;
 }
 
-/** What claiming a key found: this request is the first (do the work), a repeat (send the stored answer), or another request under the same key. */
+/**
+ * What claiming a key found: this request is the first (do the work), a repeat (send the stored
+ * answer), or another request under the same key.
+ */
 export type KeyClaim = { kind: 'first' } | { kind: 'repeat'; answer: StoredAnswer } | { kind: 'mismatch' };
 
 /**

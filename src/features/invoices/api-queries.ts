@@ -5,7 +5,7 @@ import { AppError } from '../../http/errors.js';
 type Db = PrismaClient | Tx;
 type Num = { toString(): string };
 
-/** An invoice as the integration API reads it: its lines (numbers as Decimal or as their text) and whether a PDF is stored. */
+/** An invoice as the API reads it: its lines (numbers as Decimal or as text) and whether a PDF is stored. */
 export interface InvoiceRow {
   id: number;
   number: number;
@@ -50,7 +50,10 @@ export async function pageInvoicesForApi(db: Db, page: ApiPage): Promise<Invoice
   return withPdfFlags(db, rows);
 }
 
-/** One invoice by its number with its lines and PDF flag in one statement (the write path reads it back on every PUT); null when there is none. */
+/**
+ * One invoice by its number with its lines and PDF flag in one statement (the write path reads it
+ * back on every PUT); null when there is none.
+ */
 export async function findInvoiceByNumber(db: Db, number: number): Promise<InvoiceRow | null> {
   const rows = await db.$queryRaw<InvoiceRow[]>`
     SELECT i.id, i.number, i.organization_id AS "organizationId", i.organization_name AS "organizationName", i.title,

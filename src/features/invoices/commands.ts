@@ -53,7 +53,10 @@ export async function putInvoice(db: Db, who: AuditActor, number: number, inv: I
   });
 }
 
-/** Stores the invoice's own PDF by its number (404 without the invoice; the precondition sees the locked row; a file that is no PDF is refused). */
+/**
+ * Stores the invoice's own PDF by its number: 404 without the invoice; the precondition sees the
+ * locked row; a file that is no PDF is refused.
+ */
 export async function putInvoicePdf(db: Db, storage: FileStorage, who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: Precondition } = {}): Promise<InvoiceRow> {
   return inTransaction(db, async (tx) => {
     const current = await lockNumber(tx, number);

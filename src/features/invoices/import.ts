@@ -27,7 +27,7 @@ export interface InvoiceInput {
   source: string;
 }
 
-/** A bad value of the input: which field (named as in the input), why, and where (`line 17`, `item 3`; '' for the input as a whole). */
+/** A bad value: which field (named as in the input), why, and where (`line 17`, `item 3`; '' for the whole input). */
 function bad(where: string, field: string, reason: string): AppError {
   return refuse(field, reason, { where });
 }

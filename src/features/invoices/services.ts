@@ -17,7 +17,10 @@ import {
 import { getInvoiceForApi, pageInvoicesForApi, type ApiPage } from './api-queries.js';
 import { addInvoice, importInvoices, putInvoice, putInvoicePdf, type UpsertPrecondition } from './commands.js';
 
-/** The invoices as the doors see them: the person's scoped pages and downloads, the API's reads and writes by number, the staff tool's add and import. */
+/**
+ * The invoices as the doors see them: the person's scoped pages and downloads, the API's reads and
+ * writes by number, the staff tool's add and import.
+ */
 export function invoiceServices(deps: ServiceDeps) {
   const { db, storage } = deps;
   return {
