@@ -15,6 +15,11 @@ import { activityServices } from './features/activity/services.js';
 import { documentServices, productInfoServices } from './features/downloads/services.js';
 import { ticketServices } from './features/tickets/services.js';
 import { announcementServices, dashboardServices } from './features/dashboard/services.js';
+import { invoiceServices } from './features/invoices/services.js';
+import { integrationServices } from './features/integration/services.js';
+import { mailServices } from './features/mail/services.js';
+import { healthServices } from './features/health/services.js';
+import { demoServices } from './demo/services.js';
 
 /**
  * What the domain is built from. `db` is the client, or a transaction when a door makes the
@@ -78,6 +83,11 @@ export function createServices(deps: ServiceDeps) {
     announcements: announcementServices(deps),
 
     // -- billing and organisations: invoices, organisations, integration, mail -------------
+    invoices: invoiceServices(deps),
+    integration: integrationServices(deps),
+    mail: mailServices(deps),
+    health: healthServices(deps),
+    demo: demoServices(deps),
 
     deps,
   };

@@ -2,16 +2,14 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { BuiltDeps } from '../deps.js';
 import type { ApiActor, ApiScope } from '../auth/api-tokens.js';
-import type { PrismaClient, Tx } from '../db/client.js';
 import { ApiProblem } from './problem.js';
 import type { Services } from '../services.js';
 
-/** What a handler gets besides its input: who calls, when, the database (the request's transaction for writes). */
+/** What a handler gets besides its input: who calls, when, and the domain (over the request's transaction for writes). */
 export interface ApiContext {
   actor: ApiActor;
   now: Date;
   deps: BuiltDeps;
-  db: PrismaClient | Tx;
   /** The domain, over the request's transaction for writes (so the idempotency key commits with the change). */
   services: Services;
   /** The If-Match header's entity tags (null without the header). */

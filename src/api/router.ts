@@ -6,7 +6,7 @@ import { ACCESS } from '../auth/access.js';
 import { checkToken, type ApiActor } from '../auth/api-tokens.js';
 import { ApiProblem, problemHandler, zodProblems } from './problem.js';
 import type { ApiContext, ApiRoute } from './define.js';
-import { answerOf, claimKey, fingerprint, idempotencyKey, storeAnswer, type StoredAnswer } from './idempotency.js';
+import { answerOf, claimKey, fingerprint, idempotencyKey, type StoredAnswer } from './idempotency.js';
 import { API_ROUTES } from './routes.js';
 import { openApiDocument } from './openapi.js';
 import { forbiddenChars } from './input.js';
@@ -127,7 +127,7 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
         throw new ApiProblem(415, `Send the file as ${types.join(' or ')}`);
       }
       const ifMatch = req.get('if-match');
-      const ctx: Omit<ApiContext, 'db' | 'services'> = {
+      const ctx: Omit<ApiContext, 'services'> = {
         actor: res.locals.apiActor as ApiActor,
         now: deps.clock.now(),
         deps,
@@ -136,7 +136,7 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
         rawType: route.raw ? (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() : undefined,
       };
       if (route.method === 'get') {
-        const reply = await route.handle(input, { ...ctx, db: deps.prisma, services: deps.services });
+        const reply = await route.handle(input, { ...ctx, services: deps.services });
         if (reply.download) {
           // Streamed in slices, as the portal's own download does: a 20 MB file is never held whole.
           startDownload(res.status(reply.status), reply.download.fileName, reply.download.contentType);
@@ -155,10 +155,11 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
       const print = key ? fingerprint(req.method, req.originalUrl, req.body) : '';
       const out = await deps.prisma.$transaction(
         async (tx) => {
-          const prior = key ? await claimKey(tx, ctx.actor.tokenId, key, print, ctx.now) : null;
+          const services = servicesWithin(deps, tx);
+          const prior = key ? await claimKey(services, ctx.actor.tokenId, key, print, ctx.now) : null;
           if (prior) return { answer: prior, replayed: true };
-          const answer = answerOf(await route.handle(input, { ...ctx, db: tx, services: servicesWithin(deps, tx) }), base);
-          if (key) await storeAnswer(tx, ctx.actor.tokenId, key, answer);
+          const answer = answerOf(await route.handle(input, { ...ctx, services }), base);
+          if (key) await services.integration.storeIdempotentAnswer(ctx.actor.tokenId, key, answer);
           return { answer, replayed: false };
         },
         { timeout: 60_000, maxWait: 15_000 },

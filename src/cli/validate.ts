@@ -39,11 +39,12 @@ export class CliError extends Error {}
 /**
  * A service's refusal as the staff tool says it: `<where>: <option>: <detail>`. A field is named as
  * its option (`organizationId` as `--organization-id`); one already written as an argument
- * (`<id>`) or an option (`--org`) stays as it is.
+ * (`<id>`) or an option (`--org`) stays as it is, and so does a field of a file's input (a refusal
+ * with `where`, even '' for the file as a whole: `line 17: quantity`, `json`).
  */
 export function refusalLine(e: AppError): string {
   const { field, detail, where } = e.info;
-  const name = !field ? '' : /^[<-]/.test(field) ? field : `--${kebab(field)}`;
+  const name = !field ? '' : where !== undefined || /^[<-]/.test(field) ? field : `--${kebab(field)}`;
   return [where, name, detail].filter(Boolean).join(': ');
 }
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Prisma, type Tx } from '../../db/client.js';
-import { scope } from '../../auth/scope.js';
-import { InputError, readHead, readLine, withTotals, type InvoiceInput } from '../../features/invoices/import.js';
-import { pdfRefusal, MAX_PDF_BYTES, replaceInvoice, sameContent, storeInvoicePdf, storeInvoices } from '../../features/invoices/store.js';
+import { AppError } from '../../http/errors.js';
+import { readHead, readLine, withTotals, type InvoiceInput } from '../../features/invoices/import.js';
+import { MAX_PDF_BYTES } from '../../features/invoices/store.js';
+import type { InvoiceRow } from '../../features/invoices/api-queries.js';
 import { fromUnits, toUnits } from '../../features/invoices/money.js';
 import { ApiProblem, pointer } from '../problem.js';
-import { checkIfMatch, day, defineRoute, etagOf, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
+import { checkIfMatch, day, defineRoute, etagOf, listOf, ListQuery, pageOf, pageWhere } from '../define.js';
 
 const decimal = z.union([z.string(), z.number()]);
 
@@ -55,23 +55,10 @@ export const Invoice = z
   })
   .meta({ id: 'Invoice' });
 
-const select = {
-  id: true, number: true, organizationId: true, organizationName: true, title: true, invoiceDate: true, paymentTermDays: true,
-  amountExclVat: true, vatAmount: true, version: true, createdAt: true, updatedAt: true,
-  lines: { orderBy: { position: 'asc' }, select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true } },
-} satisfies Prisma.InvoiceSelect;
-
 type Num = { toString(): string };
-/** An invoice row with its lines (numbers as Decimal or as their text) and whether a PDF is stored. */
-interface Row {
-  id: number; number: number; organizationId: number; organizationName: string; title: string; invoiceDate: Date; paymentTermDays: number;
-  amountExclVat: Num; vatAmount: Num; version: number; createdAt: Date; updatedAt: Date; hasPdf: boolean;
-  lines: { position: number; description: string; quantity: Num; unitPrice: Num; vatRate: Num; amountExclVat: Num }[];
-}
-
 const cents = (d: Num) => toUnits(d.toString(), 2)!;
 
-function present(r: Row): z.output<typeof Invoice> {
+function present(r: InvoiceRow): z.output<typeof Invoice> {
   return {
     number: r.number,
     organizationId: r.organizationId,
@@ -96,27 +83,6 @@ function present(r: Row): z.output<typeof Invoice> {
   };
 }
 
-/** Which of the invoices have a stored PDF (without reading the PDFs). */
-async function withPdfFlags(db: ApiContext['db'], rows: Prisma.InvoiceGetPayload<{ select: typeof select }>[]): Promise<Row[]> {
-  if (!rows.length) return [];
-  const ids = rows.map((r) => r.id);
-  const has = new Set((await db.$queryRaw<{ id: number }[]>`SELECT id FROM invoices WHERE id = ANY(${ids}::int[]) AND pdf_key IS NOT NULL`).map((r) => r.id));
-  return rows.map((r) => ({ ...r, hasPdf: has.has(r.id) }));
-}
-
-/** One invoice with its lines and PDF flag in one statement (the write path reads it back on every PUT). */
-async function load(db: ApiContext['db'], number: number): Promise<Row | null> {
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT i.id, i.number, i.organization_id AS "organizationId", i.organization_name AS "organizationName", i.title,
-           i.invoice_date AS "invoiceDate", i.payment_term_days AS "paymentTermDays", i.amount_excl_vat::text AS "amountExclVat",
-           i.vat_amount::text AS "vatAmount", i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.pdf_key IS NOT NULL AS "hasPdf",
-           coalesce((SELECT json_agg(json_build_object('position', l.position, 'description', l.description, 'quantity', l.quantity::text,
-                       'unitPrice', l.unit_price::text, 'vatRate', l.vat_rate::text, 'amountExclVat', l.amount_excl_vat::text) ORDER BY l.position)
-                     FROM invoice_lines l WHERE l.invoice_id = i.id), '[]') AS lines
-    FROM invoices i WHERE i.number = ${number}`;
-  return rows[0] ?? null;
-}
-
 /** The body through the staff tool's own checks (readHead / readLine), each problem with its JSON pointer. */
 function toInvoiceInput(number: number, body: z.output<typeof InvoiceBody>): InvoiceInput {
   try {
@@ -126,24 +92,17 @@ function toInvoiceInput(number: number, body: z.output<typeof InvoiceBody>): Inv
     const lines = body.lines.map((l, i) => readLine(`lines/${i}`, l, { description: 'description', quantity: 'quantity', unitPrice: 'unitPrice', vatRate: 'vatRate' }));
     return withTotals(head, lines, '', '');
   } catch (e) {
-    if (e instanceof InputError) {
-      const path = [...(e.where ? e.where.split('/') : []), e.field];
-      throw new ApiProblem(422, e.message, [{ pointer: pointer(path), detail: e.reason }]);
+    // A refusal of the input names where (`lines/0`) and the field: one pointer.
+    const { where, field, detail = '' } = e instanceof AppError ? e.info : {};
+    if (where !== undefined && field) {
+      const path = [...(where ? where.split('/') : []), field];
+      throw new ApiProblem(422, [where, field, detail].filter(Boolean).join(': '), [{ pointer: pointer(path), detail }]);
     }
     throw e;
   }
 }
 
 const NumberParam = z.object({ number: z.coerce.number().int().min(1).max(999_999_999) });
-// Invoice numbers get their own advisory-lock space: two PUTs of a new number cannot both insert.
-const LOCK_SPACE = 13_001;
-
-async function lockNumber(tx: Tx, number: number): Promise<{ id: number; version: number; updatedAt: Date } | null> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_SPACE}::int, ${number}::int)`;
-  const rows = await tx.$queryRaw<{ id: number; version: number; updated_at: Date }[]>`SELECT id, version, updated_at FROM invoices WHERE number = ${number} FOR UPDATE`;
-  const r = rows[0];
-  return r ? { id: r.id, version: r.version, updatedAt: r.updated_at } : null;
-}
 
 /** The invoice routes: list, read, create-or-replace by number, and the PDF. */
 export const invoiceRoutes = [
@@ -153,9 +112,7 @@ export const invoiceRoutes = [
     query: ListQuery,
     responses: { 200: { description: 'A page of invoices', schema: listOf(Invoice) } },
     async handle({ query }, ctx) {
-      const page = pageWhere(query);
-      const rows = await ctx.db.invoice.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.invoices()] }, select });
-      return { status: 200, body: pageOf(await withPdfFlags(ctx.db, rows), query, present) };
+      return { status: 200, body: pageOf(await ctx.services.invoices.pageForApi(pageWhere(query)), query, present) };
     },
   }),
   defineRoute({
@@ -164,8 +121,7 @@ export const invoiceRoutes = [
     params: NumberParam,
     responses: { 200: { description: 'The invoice (ETag header: its version)', schema: Invoice }, 404: { description: 'No invoice with this number' } },
     async handle({ params }, ctx) {
-      const row = await load(ctx.db, params.number);
-      if (!row) throw new ApiProblem(404, `No invoice ${params.number}`);
+      const row = await ctx.services.invoices.getForApi(params.number);
       return { status: 200, body: present(row), etag: etagOf(row) };
     },
   }),
@@ -184,20 +140,10 @@ export const invoiceRoutes = [
     },
     async handle({ params, body }, ctx) {
       const inv = toInvoiceInput(params.number, body);
-      const tx = ctx.db as Tx;
-      const current = await lockNumber(tx, params.number);
-      checkIfMatch(ctx, current ? etagOf(current) : null);
-      const org = await tx.organization.findFirst({ where: { id: inv.organizationId, ...scope.api.organizations() }, select: { name: true } });
-      if (!org) throw new ApiProblem(422, `No organisation with id ${inv.organizationId}`, [{ pointer: '#/organizationId', detail: `no organisation with id ${inv.organizationId}` }]);
-      const actor = { api: ctx.actor.name };
-      if (!current) {
-        await storeInvoices(tx, [inv], new Map([[inv.organizationId, org.name]]), actor);
-      } else {
-        const stored = await tx.invoice.findUniqueOrThrow({ where: { id: current.id }, select: { organizationId: true, title: true, invoiceDate: true, paymentTermDays: true, organizationName: true, lines: { orderBy: { position: 'asc' } } } });
-        if (!sameContent(inv, stored, org.name)) await replaceInvoice(tx, current.id, inv, org.name, actor);
-      }
-      const row = (await load(tx, params.number))!;
-      return { status: current ? 200 : 201, body: present(row), etag: etagOf(row), location: `/api/v1/invoices/${params.number}` };
+      const { created, row } = await ctx.services.invoices.put({ api: ctx.actor.name }, params.number, inv, {
+        precondition: (current) => checkIfMatch(ctx, current ? etagOf(current) : null),
+      });
+      return { status: created ? 201 : 200, body: present(row), etag: etagOf(row), location: `/api/v1/invoices/${params.number}` };
     },
   }),
   defineRoute({
@@ -207,15 +153,7 @@ export const invoiceRoutes = [
     params: NumberParam, raw: { contentType: 'application/pdf', maxBytes: MAX_PDF_BYTES }, ifMatch: 'optional',
     responses: { 200: { description: 'Stored', schema: Invoice }, 404: { description: 'No invoice with this number' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Not a PDF' } },
     async handle({ params }, ctx) {
-      const tx = ctx.db as Tx;
-      const current = await lockNumber(tx, params.number);
-      if (!current) throw new ApiProblem(404, `No invoice ${params.number}`);
-      checkIfMatch(ctx, etagOf(current));
-      const refusal = pdfRefusal(ctx.raw!);
-      if (refusal) throw new ApiProblem(422, refusal, [{ pointer: '#', detail: refusal }]);
-      const row0 = await tx.invoice.findUniqueOrThrow({ where: { id: current.id }, select: { organizationId: true } });
-      await storeInvoicePdf(tx, current.id, params.number, row0.organizationId, ctx.raw!, { api: ctx.actor.name }, ctx.deps.storage);
-      const row = (await load(tx, params.number))!;
+      const row = await ctx.services.invoices.putPdf({ api: ctx.actor.name }, params.number, ctx.raw!, { precondition: (current) => checkIfMatch(ctx, etagOf(current)) });
       return { status: 200, body: present(row), etag: etagOf(row) };
     },
   }),

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { CliError, collect, id, parse, staffActor, text, type CliDeps } from '../validate.js';
-import { InputError, parseInvoiceCsv, parseInvoiceJson, readHead, readLine, withTotals } from '../../features/invoices/import.js';
-import { checkAgainstDatabase, MAX_PDF_BYTES, pdfRefusal, storeInvoices } from '../../features/invoices/store.js';
+import { AppError, refuse } from '../../http/errors.js';
+import { parseInvoiceCsv, parseInvoiceJson, readHead, readLine, withTotals } from '../../features/invoices/import.js';
+import { MAX_PDF_BYTES, pdfRefusal } from '../../features/invoices/store.js';
 import { formatCents } from '../../features/invoices/money.js';
 
 const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
@@ -35,19 +36,9 @@ export function readInputFile(option: string, file: string, max: number): Buffer
   return readFileSync(file);
 }
 
-/** Runs a step whose InputError becomes the one-line CLI error. */
-async function asCli<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof InputError) throw new CliError(e.message);
-    throw e;
-  }
-}
-
 /** Registers `invoice:add` and `invoice:import`. */
 export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
-  const { prisma } = ctx;
+  const { invoices: service } = ctx.services;
 
   program
     .command('invoice:add')
@@ -62,39 +53,31 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
     .option('--pdf <file>', 'the invoice as PDF, served instead of the generated one')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(InvoiceAdd, raw);
-      const head = await asCli(() =>
-        readHead(
-          '',
-          { '--number': o.number, '--org': String(o.org), '--title': o.title, '--date': o.date, '--payment-term': o.paymentTerm, '--org-name': o.orgName },
-          { number: '--number', org: '--org', title: '--title', date: '--date', term: '--payment-term', orgName: '--org-name' },
-        ),
+      const head = readHead(
+        '',
+        { '--number': o.number, '--org': String(o.org), '--title': o.title, '--date': o.date, '--payment-term': o.paymentTerm, '--org-name': o.orgName },
+        { number: '--number', org: '--org', title: '--title', date: '--date', term: '--payment-term', orgName: '--org-name' },
       );
       // A description may hold ";": the last three fields are the numbers.
-      const lines = await asCli(() =>
-        o.line.map((l) => {
-          const parts = l.split(';');
-          if (parts.length < 4) throw new InputError('--line', 'line', `expected "description;quantity;unit price;VAT rate": "${l}"`);
-          const [vatRate, unitPrice, quantity] = [parts.pop(), parts.pop(), parts.pop()];
-          const names = { description: 'description', quantity: 'quantity', unitPrice: 'unit price', vatRate: 'VAT rate' };
-          return readLine('--line', { description: parts.join(';'), quantity, 'unit price': unitPrice, 'VAT rate': vatRate }, names);
-        }),
-      );
-      const invoice = await asCli(() => withTotals({ ...head, organizationName: o.orgName ?? head.organizationName }, lines, '', ''));
+      const lines = o.line.map((l) => {
+        const parts = l.split(';');
+        if (parts.length < 4) throw refuse('line', `expected "description;quantity;unit price;VAT rate": "${l}"`, { where: '--line' });
+        const [vatRate, unitPrice, quantity] = [parts.pop(), parts.pop(), parts.pop()];
+        const names = { description: 'description', quantity: 'quantity', unitPrice: 'unit price', vatRate: 'VAT rate' };
+        return readLine('--line', { description: parts.join(';'), quantity, 'unit price': unitPrice, 'VAT rate': vatRate }, names);
+      });
+      const invoice = withTotals({ ...head, organizationName: o.orgName ?? head.organizationName }, lines, '', '');
       let pdf: Buffer | undefined;
       if (o.pdf !== undefined) {
         pdf = readInputFile('--pdf', o.pdf, MAX_PDF_BYTES);
         const refusal = pdfRefusal(pdf);
         if (refusal) throw new CliError(`--pdf: ${refusal}: ${o.pdf}`);
       }
-      await asCli(() =>
-        prisma.$transaction(async (tx) => {
-          const names = await checkAgainstDatabase(tx, [invoice]).catch((e: unknown) => {
-            if (e instanceof InputError) throw new InputError('', e.field === 'number' ? '--number' : '--org', e.reason);
-            throw e;
-          });
-          await storeInvoices(tx, [invoice], names, staffActor(), { pdf: pdf && { bytes: pdf, storage: ctx.services.deps.storage } });
-        }),
-      );
+      await service.add(staffActor(), invoice, { pdf }).catch((e: unknown) => {
+        // The service names the input's columns; here they are the options.
+        if (e instanceof AppError && (e.field === 'number' || e.field === 'organization_id')) throw refuse(e.field === 'number' ? '--number' : '--org', e.detail ?? '');
+        throw e;
+      });
       ctx.out(`invoice ${invoice.number} added: ${invoice.title}, ${formatCents(invoice.exclCents)} excl. VAT, ${formatCents(invoice.exclCents + invoice.vatCents)} incl. VAT${pdf ? ', with its PDF' : ''}`);
     });
 
@@ -108,18 +91,15 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
       const format = (raw.format ?? (/\.json$/i.test(file) ? 'json' : 'csv')).toLowerCase();
       if (format !== 'csv' && format !== 'json') throw new CliError('--format: must be csv or json');
       const body = readInputFile('<file>', file, MAX_IMPORT_BYTES).toString('utf8');
-      const invoices = await asCli(() => (format === 'json' ? parseInvoiceJson(body) : parseInvoiceCsv(body)));
+      const invoices = format === 'json' ? parseInvoiceJson(body) : parseInvoiceCsv(body);
       if (invoices.length === 0) throw new CliError('<file>: no invoices in the file');
-      const names = await asCli(() => checkAgainstDatabase(prisma, invoices));
       const bar =
         raw.progress && process.stderr.isTTY
           ? new cliProgress.SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} invoices', hideCursor: true }, cliProgress.Presets.shades_classic)
           : null;
-      bar?.start(invoices.length, 0);
       try {
-        await asCli(() =>
-          prisma.$transaction((tx) => storeInvoices(tx, invoices, names, staffActor(), { progress: (n) => bar?.update(n) }), { timeout: 15 * 60_000, maxWait: 30_000 }),
-        );
+        // The bar starts once every invoice has passed the database's checks.
+        await service.import(staffActor(), invoices, { checked: () => bar?.start(invoices.length, 0), progress: (n) => bar?.update(n) });
       } finally {
         bar?.stop();
       }

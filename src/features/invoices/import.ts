@@ -1,4 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
+import { refuse, type AppError } from '../../http/errors.js';
 import { parseDay } from './filters.js';
 import { invoiceTotals, lineAmountCents, MAX_CENTS, toUnits } from './money.js';
 import { textOf } from '../../http/validation.js';
@@ -26,15 +27,9 @@ export interface InvoiceInput {
   source: string;
 }
 
-/** A bad value: where, which field, why. Printed as "<where>: <field>: <reason>". */
-export class InputError extends Error {
-  constructor(
-    readonly where: string,
-    readonly field: string,
-    readonly reason: string,
-  ) {
-    super(`${where ? `${where}: ` : ''}${field}: ${reason}`);
-  }
+/** A bad value: which field (named as in the input), why, and where (`line 17`, `item 3`; '' for the whole input). */
+function bad(where: string, field: string, reason: string): AppError {
+  return refuse(field, reason, { where });
 }
 
 type Raw = Record<string, unknown>;
@@ -42,7 +37,7 @@ const s = (v: unknown) => (v === undefined || v === null ? '' : textOf(v).trim()
 
 function field<T>(where: string, name: string, value: unknown, check: (v: string) => T | string): T {
   const out = check(s(value));
-  if (typeof out === 'string') throw new InputError(where, name, out);
+  if (typeof out === 'string') throw bad(where, name, out);
   return out;
 }
 
@@ -66,14 +61,14 @@ export function readLine(where: string, raw: Raw, names: { description: string; 
   const unitPriceCents = field(where, names.unitPrice, raw[names.unitPrice], decimal(2, MAX_CENTS, 'an amount')).n;
   const vatRateHundredths = field(where, names.vatRate, raw[names.vatRate], decimal(2, 10000n, 'a percentage', 0n)).n;
   const amountCents = lineAmountCents(quantityMilli, unitPriceCents);
-  if (amountCents > MAX_CENTS || amountCents < -MAX_CENTS) throw new InputError(where, names.quantity, 'the line amount is too large');
+  if (amountCents > MAX_CENTS || amountCents < -MAX_CENTS) throw bad(where, names.quantity, 'the line amount is too large');
   return { description, quantityMilli, unitPriceCents, vatRateHundredths, amountCents };
 }
 
 /** Checks an invoice's own fields (names as in the input). */
 export function readHead(where: string, raw: Raw, names: { number: string; org: string; title: string; date: string; term: string; orgName: string }) {
   const orgName = s(raw[names.orgName]);
-  if (orgName.length > 200) throw new InputError(where, names.orgName, 'must be at most 200 characters');
+  if (orgName.length > 200) throw bad(where, names.orgName, 'must be at most 200 characters');
   return {
     number: field(where, names.number, raw[names.number], positive).n,
     organizationId: field(where, names.org, raw[names.org], positive).n,
@@ -87,7 +82,7 @@ export function readHead(where: string, raw: Raw, names: { number: string; org: 
 /** Completes an invoice with its totals (VAT per rate). */
 export function withTotals(head: ReturnType<typeof readHead>, lines: LineInput[], source: string, where = source): InvoiceInput {
   const totals = invoiceTotals(lines.map((l) => ({ amountCents: l.amountCents, vatRateHundredths: l.vatRateHundredths })));
-  if (totals.inclCents > MAX_CENTS || totals.inclCents < -MAX_CENTS) throw new InputError(where, 'amount', 'the invoice total is too large');
+  if (totals.inclCents > MAX_CENTS || totals.inclCents < -MAX_CENTS) throw bad(where, 'amount', 'the invoice total is too large');
   return { ...head, lines, exclCents: totals.exclCents, vatCents: totals.vatCents, source };
 }
 
@@ -98,7 +93,7 @@ const REQUIRED = ['number', 'organization_id', 'title', 'date', 'description', '
 /**
  * Reads a CSV (`;` or `,` between fields, a header line) with one row per invoice line;
  * rows with the same number form one invoice and must agree on its fields. The first
- * bad row throws an InputError naming its line.
+ * bad row is refused (an AppError) naming its line.
  */
 export function parseInvoiceCsv(input: string): InvoiceInput[] {
   const firstLine = input.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
@@ -108,10 +103,10 @@ export function parseInvoiceCsv(input: string): InvoiceInput[] {
     records = parseCsv(input, { bom: true, columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), delimiter, skip_empty_lines: true, info: true, relax_column_count: false });
   } catch (e) {
     const m = /line (\d+)/i.exec((e as Error).message);
-    throw new InputError(m ? `line ${m[1]}` : '', 'csv', (e as Error).message.replace(/^Invalid Record Length: /, '').split('\n')[0]!);
+    throw bad(m ? `line ${m[1]}` : '', 'csv', (e as Error).message.replace(/^Invalid Record Length: /, '').split('\n')[0]!);
   }
   const header = Object.keys(records[0]?.record ?? {});
-  for (const name of REQUIRED) if (records.length && !header.includes(name)) throw new InputError('line 1', name, 'column missing from the header');
+  for (const name of REQUIRED) if (records.length && !header.includes(name)) throw bad('line 1', name, 'column missing from the header');
   const byNumber = new Map<number, { head: ReturnType<typeof readHead>; lines: LineInput[]; source: string }>();
   for (const { record, info } of records) {
     const where = `line ${info.lines}`;
@@ -126,7 +121,7 @@ export function parseInvoiceCsv(input: string): InvoiceInput[] {
       const a = seen.head[key];
       const b = head[key];
       if ((a instanceof Date && b instanceof Date ? a.getTime() !== b.getTime() : a !== b)) {
-        throw new InputError(where, name, `differs from ${seen.source} for invoice ${head.number}`);
+        throw bad(where, name, `differs from ${seen.source} for invoice ${head.number}`);
       }
     }
     seen.lines.push(line);
@@ -146,20 +141,20 @@ export function parseInvoiceJson(input: string): InvoiceInput[] {
   try {
     data = JSON.parse(input.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new InputError('', 'json', (e as Error).message);
+    throw bad('', 'json', (e as Error).message);
   }
-  if (!Array.isArray(data)) throw new InputError('', 'json', 'must be an array of invoices');
+  if (!Array.isArray(data)) throw bad('', 'json', 'must be an array of invoices');
   const seen = new Map<number, string>();
   return data.map((item: unknown, i) => {
     const where = `item ${i + 1}`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new InputError(where, 'invoice', 'must be an object');
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad(where, 'invoice', 'must be an object');
     const raw = item as Raw;
     const head = readHead(where, raw, JSON_HEAD);
-    if (seen.has(head.number)) throw new InputError(where, 'number', `invoice ${head.number} is also ${seen.get(head.number)}`);
+    if (seen.has(head.number)) throw bad(where, 'number', `invoice ${head.number} is also ${seen.get(head.number)}`);
     seen.set(head.number, where);
-    if (!Array.isArray(raw.lines) || raw.lines.length === 0) throw new InputError(where, 'lines', 'must be a non-empty array');
+    if (!Array.isArray(raw.lines) || raw.lines.length === 0) throw bad(where, 'lines', 'must be a non-empty array');
     const lines = raw.lines.map((l: unknown, j) => {
-      if (typeof l !== 'object' || l === null) throw new InputError(`${where}, line ${j + 1}`, 'line', 'must be an object');
+      if (typeof l !== 'object' || l === null) throw bad(`${where}, line ${j + 1}`, 'line', 'must be an object');
       return readLine(`${where}, line ${j + 1}`, l as Raw, JSON_LINE);
     });
     return withTotals(head, lines, where);

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import archiver from 'archiver';
 import { pipeline } from 'node:stream/promises';
-import type { AppDeps, BuiltDeps } from '../../deps.js';
+import type { BuiltDeps } from '../../deps.js';
 import { actorOf, holdsAny } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
@@ -17,22 +17,11 @@ import { invoiceFileName, renderInvoicePdf } from './pdf.js';
 import { openInvoicePdf } from './store.js';
 import { renderInvoiceUbl, ublFileName } from './ubl.js';
 import { idParam } from '../../http/params.js';
-import { recordDownload } from '../../audit.js';
-import {
-  INVOICE_SORTS,
-  getInvoiceForPdf,
-  getInvoicesForPdf,
-  latestInvoiceDate,
-  listInvoices,
-  listInvoicesForExport,
-  invoiceScope,
-  selectInvoicesForZip,
-  type InvoiceSort,
-} from './service.js';
+import { INVOICE_SORTS, invoiceScope, type InvoiceSort } from './service.js';
 import { textOf } from '../../http/validation.js';
 
 /** Reads the list's sort/page and filters; the services narrow the scope by the filter themselves. */
-function readSelection(deps: AppDeps, req: Request, actor: Actor) {
+function readSelection(deps: BuiltDeps, req: Request, actor: Actor) {
   const list = parseListQuery<InvoiceSort>(req.query, { sorts: INVOICE_SORTS, defaultSort: 'number', defaultDir: 'desc' });
   const filter = parseInvoiceFilter(req.query, deps.clock.now(), actor.roles.has(Role.SUBSIDIARY_ACCESS));
   return { list, filter, orgs: actor.orgs, scope: invoiceScope(actor, filter) };
@@ -40,7 +29,7 @@ function readSelection(deps: AppDeps, req: Request, actor: Actor) {
 
 /** Administratie › Facturen: the list, its CSV and ZIP exports, and each invoice's PDF. */
 export function invoiceRoutes(deps: BuiltDeps): Router {
-  const { prisma } = deps;
+  const { invoices } = deps.services;
   const r = Router();
 
   r.get(PAGES.invoices.path, guardFor('invoices'), async (req, res) => {
@@ -48,7 +37,7 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
     const lang = langOf(req);
     const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
     const { list, filter, orgs, scope } = readSelection(deps, req, actor);
-    const { rows, total } = await listInvoices(prisma, actor, filter, list);
+    const { rows, total } = await invoices.list(actor, filter, list);
 
     const range =
       filter.from && filter.to
@@ -73,7 +62,7 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
     const errors = filter.errors;
     // A first visit whose default period holds nothing is told so,
     // with the period of the most recent invoice one click away.
-    const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await latestInvoiceDate(prisma, actor, filter) : null;
+    const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await invoices.latestDate(actor, filter) : null;
     const latestPeriod = latest ? sixMonthsUpTo(latest) : null;
     res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
       rows,
@@ -108,7 +97,7 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
     const { list, filter } = readSelection(deps, req, actor);
-    const rows = await listInvoicesForExport(prisma, actor, filter, list);
+    const rows = await invoices.listForExport(actor, filter, list);
     const cents = (v: { toString(): string }) => csvAmount(toUnits(v.toString(), 2) ?? 0n);
     sendCsv(res, 'facturen.csv', [
       ['number', 'title', 'date', 'amount', 'vat', 'orgName'].map((k) => t(`invoices.col.${k}`)),
@@ -120,20 +109,20 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
     const actor = actorOf(req);
     const { list, filter } = readSelection(deps, req, actor);
     // Counted and refused before a byte is sent, so the refusal is a proper error page.
-    const selection = await selectInvoicesForZip(prisma, actor, filter, list);
+    const selection = await invoices.selectForZip(actor, filter, list);
     await streamZip(deps, res, actor, langOf(req), selection);
   });
 
   r.get(PAGES.invoicePdf.path, guardFor('invoicePdf'), async (req, res) => {
     const id = idParam(req.params.id);
     const actor = actorOf(req);
-    const invoice = await getInvoiceForPdf(prisma, actor, id);
+    const invoice = await invoices.getForPdf(actor, id);
     const mayAsk = holdsAny(actor, PAGES.ticketNew.role);
     const questionUrl = mayAsk ? `${deps.config.baseUrl}/tickets/new?invoice=${invoice.id}` : undefined;
     // A stored PDF streams from the file storage; otherwise the PDF is generated.
     const stored = await openInvoicePdf(deps.storage, invoice);
     const body = stored ? null : await renderInvoicePdf(invoice, deps.config.supplier, langOf(req), questionUrl);
-    await recordDownload(prisma, actor, { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip: req.ip ?? null }).catch((err: unknown) => {
+    await invoices.recordDownload(actor, invoice, req.ip ?? null).catch((err: unknown) => {
       stored?.destroy();
       throw err;
     });
@@ -146,7 +135,7 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
 
   // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.
   r.get(PAGES.invoiceUbl.path, guardFor('invoiceUbl'), async (req, res) => {
-    const invoice = await getInvoiceForPdf(prisma, actorOf(req), idParam(req.params.id));
+    const invoice = await invoices.getForPdf(actorOf(req), idParam(req.params.id));
     const body = Buffer.from(renderInvoiceUbl(invoice, deps.config.supplier), 'utf8');
     sendDownload(res, { fileName: ublFileName(invoice.number), contentType: 'application/xml; charset=utf-8', body });
   });
@@ -174,7 +163,7 @@ async function streamZip(deps: BuiltDeps, res: Response, actor: Actor, lang: 'nl
   archive.pipe(res);
   for (let i = 0; i < selection.length && !closed; i += ZIP_BATCH) {
     const ids = selection.slice(i, i + ZIP_BATCH).map((s) => s.id);
-    const byId = new Map((await getInvoicesForPdf(deps.prisma, actor, ids)).map((inv) => [inv.id, inv]));
+    const byId = new Map((await deps.services.invoices.getManyForPdf(actor, ids)).map((inv) => [inv.id, inv]));
     for (const id of ids) {
       const inv = byId.get(id);
       if (!inv || closed) continue;

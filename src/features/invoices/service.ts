@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../db/client.js';
+import type { Prisma, PrismaClient, Tx } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { AppError } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
@@ -48,7 +48,7 @@ function orderFor(sort: InvoiceSort, dir: 'asc' | 'desc'): Prisma.InvoiceOrderBy
 const listSelect = { id: true, number: true, title: true, invoiceDate: true, amountExclVat: true, vatAmount: true, organizationName: true } as const;
 
 /** One page of the invoices in the resolved scope, and how many there are. */
-export async function listInvoices(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+export async function listInvoices(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
   const where = whereFor(actor, filter);
   const [rows, total] = await Promise.all([
     prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), skip: list.skip, take: list.perPage, select: listSelect }),
@@ -61,7 +61,7 @@ export async function listInvoices(prisma: PrismaClient, actor: Actor, filter: I
  * The date of the most recent invoice in the scope that matches
  * the filter's search, whatever its date; null when there is none.
  */
-export async function latestInvoiceDate(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter): Promise<Date | null> {
+export async function latestInvoiceDate(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter): Promise<Date | null> {
   const latest = await prisma.invoice.findFirst({
     where: whereFor(actor, { ...filter, from: null, to: null }),
     orderBy: [{ invoiceDate: 'desc' }, { number: 'desc' }],
@@ -71,14 +71,14 @@ export async function latestInvoiceDate(prisma: PrismaClient, actor: Actor, filt
 }
 
 /** Every invoice of the filtered list (for the CSV), refused above CSV_MAX_ROWS. */
-export async function listInvoicesForExport(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+export async function listInvoicesForExport(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
   const where = whereFor(actor, filter);
   if ((await prisma.invoice.count({ where })) > CSV_MAX_ROWS) throw new AppError('UNPROCESSABLE', 'invoices.export.csvTooMany');
   return prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), select: listSelect });
 }
 
 /** The ids and numbers of the filtered list for the ZIP, refused above ZIP_MAX_INVOICES. */
-export async function selectInvoicesForZip(prisma: PrismaClient, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+export async function selectInvoicesForZip(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
   const where = whereFor(actor, filter);
   if ((await prisma.invoice.count({ where })) > ZIP_MAX_INVOICES) throw new AppError('UNPROCESSABLE', 'invoices.export.zipTooMany');
   return prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), select: { id: true, number: true } });
@@ -102,13 +102,13 @@ const pdfSelect = {
 export type InvoiceForPdf = Prisma.InvoiceGetPayload<{ select: typeof pdfSelect }>;
 
 /** One invoice in the person's scope; any other id is simply not found (404). */
-export async function getInvoiceForPdf(prisma: PrismaClient, actor: Actor, id: number): Promise<InvoiceForPdf> {
+export async function getInvoiceForPdf(prisma: PrismaClient | Tx, actor: Actor, id: number): Promise<InvoiceForPdf> {
   const invoice = await prisma.invoice.findFirst({ where: { id, ...scoped.invoices(actor) }, select: pdfSelect });
   if (!invoice) throw new AppError('NOT_FOUND');
   return invoice;
 }
 
 /** Invoices by id (already selected in scope), for the ZIP, in batches. */
-export function getInvoicesForPdf(prisma: PrismaClient, actor: Actor, ids: number[]): Promise<InvoiceForPdf[]> {
+export function getInvoicesForPdf(prisma: PrismaClient | Tx, actor: Actor, ids: number[]): Promise<InvoiceForPdf[]> {
   return prisma.invoice.findMany({ where: { id: { in: ids }, ...scoped.invoices(actor) }, select: pdfSelect });
 }

@@ -6,7 +6,8 @@ import { bufferStream } from '../../storage/streams.js';
 import type { AuditActor } from '../../audit.js';
 import { recordAudit } from '../../audit.js';
 import { fromUnits } from './money.js';
-import { InputError, type InvoiceInput } from './import.js';
+import type { InvoiceInput } from './import.js';
+import { refuse } from '../../http/errors.js';
 
 const CHUNK = 1000;
 
@@ -27,8 +28,8 @@ export async function checkAgainstDatabase(prisma: PrismaClient | Tx, invoices: 
     for (const r of await prisma.invoice.findMany({ where: { number: { in: numbers } }, select: { number: true } })) taken.add(r.number);
   }
   for (const inv of invoices) {
-    if (!orgs.has(inv.organizationId)) throw new InputError(inv.source, 'organization_id', `no organisation with id ${inv.organizationId}`);
-    if (taken.has(inv.number)) throw new InputError(inv.source, 'number', `invoice ${inv.number} already exists`);
+    if (!orgs.has(inv.organizationId)) throw refuse('organization_id', `no organisation with id ${inv.organizationId}`, { where: inv.source });
+    if (taken.has(inv.number)) throw refuse('number', `invoice ${inv.number} already exists`, { where: inv.source });
   }
   return orgs;
 }
