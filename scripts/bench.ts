@@ -54,7 +54,9 @@ const flags = (() => {
 if (flags.help) {
   console.log(`usage: npm run bench -- [--duration SEC=10] [--connections N=16] [--warmup SEC=2] [--scale N] [--pages /,/contacts,...]
   --cpu-prof DIR   write the portal's CPU profile (.cpuprofile) into DIR when it stops
-  --scale N   after the demo data, load N x (${Object.entries(PER_SCALE).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}) and measure again
+  --scale N   after the demo data, load N x (${Object.entries(PER_SCALE)
+    .map(([k, v]) => `${v.toLocaleString('en')} ${k}`)
+    .join(', ')}) and measure again
   DATABASE_URL: a PostgreSQL server where the user may create databases (default: an embedded one in a temporary folder)`);
   process.exit(0);
 }
@@ -67,7 +69,9 @@ const duration = positive('duration', flags.duration, 600);
 const connections = positive('connections', flags.connections, 1024);
 const warmup = flags.warmup === '0' ? 0 : positive('warmup', flags.warmup, 60);
 const scale = flags.scale === undefined ? undefined : positive('scale', flags.scale, 100);
-const pages: BenchPage[] = flags.pages ? flags.pages.split(',').map((p) => PAGES.find((x) => x.path === p) ?? { label: p, path: p }) : PAGES;
+const pages: BenchPage[] = flags.pages
+  ? flags.pages.split(',').map((p) => PAGES.find((x) => x.path === p) ?? { label: p, path: p })
+  : PAGES;
 
 const log = (line: string) => console.log(line);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -75,7 +79,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** Builds dist/ when it is not the build of the current sources, so no page load waits for tsc. */
 function ensureBuilt(): void {
   if (spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status === 0) return;
-  if (spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status !== 0) throw new Error('the build failed');
+  if (spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status !== 0)
+    throw new Error('the build failed');
 }
 
 /** A running portal on one data set, logged in as the demo main contact. */
@@ -103,7 +108,11 @@ async function target(name: string, portal: Server): Promise<Target> {
  */
 async function measure(targets: Target[], limit: Server): Promise<Row> {
   const limitUrl = `http://127.0.0.1:${limit.port}/`;
-  log(`\n## measuring: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(
+    `\n## measuring: load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const before = await runLoad(limitUrl, { connections, duration, warmup });
   log(`  render limit: ${before.rps.toFixed(0)} req/s, p50 ${before.p50} ms, p99 ${before.p99} ms`);
   for (const p of pages) {
@@ -118,7 +127,11 @@ async function measure(targets: Target[], limit: Server): Promise<Row> {
   // The machine's load drifts (other work on it): the ratio is taken against the mean of the
   // limit before and after the pages, and both are printed.
   const after = await runLoad(limitUrl, { connections, duration, warmup });
-  log(`  render limit again: ${after.rps.toFixed(0)} req/s, p50 ${after.p50} ms, p99 ${after.p99} ms; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(
+    `  render limit again: ${after.rps.toFixed(0)} req/s, p50 ${after.p50} ms, p99 ${after.p99} ms; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const mean = (a: number, b: number) => (a + b) / 2;
   return {
     label: 'render limit (no database)',
@@ -136,7 +149,9 @@ async function measure(targets: Target[], limit: Server): Promise<Row> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  log(`PIM benchmark: ${connections} connections, ${duration} s per page after ${warmup} s warm-up; Node ${process.version}, ${cpus().length} cores`);
+  log(
+    `PIM benchmark: ${connections} connections, ${duration} s per page after ${warmup} s warm-up; Node ${process.version}, ${cpus().length} cores`,
+  );
   ensureBuilt();
 
   const dir = mkdtempSync(path.join(tmpdir(), 'pim-bench-'));
@@ -149,7 +164,11 @@ async function main(): Promise<void> {
   const secret = randomBytes(32).toString('hex');
   try {
     if (!admin) {
-      embedded = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 56000 + Math.floor(Math.random() * 2000), persistent: false });
+      embedded = await startEmbeddedPostgres({
+        dir: path.join(dir, 'pg'),
+        port: 56000 + Math.floor(Math.random() * 2000),
+        persistent: false,
+      });
       admin = embedded.url('postgres');
     }
     adminClient = new pg.Client({ connectionString: admin });
@@ -166,9 +185,14 @@ async function main(): Promise<void> {
       const url = new URL(admin!);
       url.pathname = `/${db}`;
       const t = Date.now();
-      const portal = await startPortal({ DATABASE_URL: url.toString(), DATA_DIR: path.join(dir, name), SESSION_SECRET: secret }, flags['cpu-prof'] && path.resolve(flags['cpu-prof']));
+      const portal = await startPortal(
+        { DATABASE_URL: url.toString(), DATA_DIR: path.join(dir, name), SESSION_SECRET: secret },
+        flags['cpu-prof'] && path.resolve(flags['cpu-prof']),
+      );
       running.push(portal);
-      log(`${name}: portal (node scripts/run-built.mjs server, pid ${portal.pid}, production) listening after ${seconds(Date.now() - t)}`);
+      log(
+        `${name}: portal (node scripts/run-built.mjs server, pid ${portal.pid}, production) listening after ${seconds(Date.now() - t)}`,
+      );
       return { portal, url: url.toString() };
     };
     const stop = async (s: Server) => {
@@ -193,7 +217,10 @@ async function main(): Promise<void> {
       await loadScaleData(db, scale, log);
       const counts = await countRows(db);
       await db.end();
-      const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ');
+      const list = (o: Record<string, number>) =>
+        Object.entries(o)
+          .map(([k, v]) => `${v.toLocaleString('en')} ${k}`)
+          .join(', ');
       loaded = `Scale ${scale} loaded in ${seconds(Date.now() - t)}: ${list(counts.all)}. The demo main contact's organisation: ${list(counts.demo)}.`;
       log(loaded);
       targets.push(await target(`scale ${scale}`, (await portalOn('scale')).portal));
@@ -209,7 +236,9 @@ async function main(): Promise<void> {
       log(table(targets[1].rows, limitRow, new Map(targets[0]!.rows.map((r) => [r.path, r]))));
     }
     log(`\nPortal peak RSS over the whole run (VmHWM): ${hwm}.`);
-    log(`${connections} connections, ${duration} s per page after ${warmup} s warm-up; the benchmark took ${seconds(Date.now() - started)}.`);
+    log(
+      `${connections} connections, ${duration} s per page after ${warmup} s warm-up; the benchmark took ${seconds(Date.now() - started)}.`,
+    );
   } finally {
     for (const s of [...running]) await s.stop().catch(() => {});
     if (adminClient) {

@@ -34,7 +34,11 @@ function filesUnder(dir) {
  */
 export function sourceHash() {
   const h = createHash('sha256');
-  const files = [...filesUnder(path.join(ROOT, 'src')), path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'tsconfig.build.json')];
+  const files = [
+    ...filesUnder(path.join(ROOT, 'src')),
+    path.join(ROOT, 'tsconfig.json'),
+    path.join(ROOT, 'tsconfig.build.json'),
+  ];
   for (const file of files.sort()) {
     h.update(path.relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
@@ -59,7 +63,9 @@ export function builtHash() {
  */
 export function build(log = (line) => process.stderr.write(line + '\n')) {
   if (!compilerVersion()) {
-    throw new Error('dist/ is missing or out of date and TypeScript is not installed: run `npm install` (with dev dependencies), then `npm run build`.');
+    throw new Error(
+      'dist/ is missing or out of date and TypeScript is not installed: run `npm install` (with dev dependencies), then `npm run build`.',
+    );
   }
   const hash = sourceHash();
   const tmp = path.join(ROOT, `dist.tmp-${process.pid}`);
@@ -67,7 +73,10 @@ export function build(log = (line) => process.stderr.write(line + '\n')) {
   const started = Date.now();
   log('Building dist/ from src/ (tsc -p tsconfig.build.json)...');
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const res = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', tmp], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const res = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', tmp], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (res.status !== 0) {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error('The build failed (the TypeScript errors are above); dist/ was left as it was.');
@@ -92,7 +101,8 @@ export function ensureBuilt(log) {
     build(log);
     return true;
   }
-  if (!existsSync(path.join(DIST, 'server.js'))) throw new Error('dist/ is missing and there are no sources to build it from.');
+  if (!existsSync(path.join(DIST, 'server.js')))
+    throw new Error('dist/ is missing and there are no sources to build it from.');
   return false;
 }
 

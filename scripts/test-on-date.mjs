@@ -5,11 +5,16 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const LIB = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1'].find(existsSync);
+const LIB = [
+  '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
+].find(existsSync);
 const [when, ...rest] = process.argv.slice(2);
 const target = when ? Date.parse(when) : NaN;
 if (Number.isNaN(target)) {
-  console.error('usage: npm run test:on-date -- <ISO instant with offset, e.g. 2027-03-28T01:45:00+01:00> [vitest arguments]');
+  console.error(
+    'usage: npm run test:on-date -- <ISO instant with offset, e.g. 2027-03-28T01:45:00+01:00> [vitest arguments]',
+  );
   process.exit(2);
 }
 if (!LIB) {
@@ -18,7 +23,12 @@ if (!LIB) {
 }
 const offset = Math.round((target - Date.now()) / 1000);
 console.error(`running the tests at ${new Date(target).toISOString()} (clock moved by ${offset} s)`);
-const env = { ...process.env, LD_PRELOAD: LIB, FAKETIME: `${offset >= 0 ? '+' : ''}${offset}s`, DONT_FAKE_MONOTONIC: '1' };
+const env = {
+  ...process.env,
+  LD_PRELOAD: LIB,
+  FAKETIME: `${offset >= 0 ? '+' : ''}${offset}s`,
+  DONT_FAKE_MONOTONIC: '1',
+};
 const args = rest.length ? ['vitest', 'run', ...rest] : ['vitest', 'run'];
 const res = spawnSync('npx', args, { stdio: 'inherit', env });
 process.exit(res.status ?? 1);

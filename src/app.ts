@@ -48,7 +48,15 @@ export function createApp(given: AppDeps): Express {
   const metrics = given.metrics ?? (config.metrics.enabled ? createMetrics(given) : undefined);
   const storage = given.storage ?? createStorage(config.tickets.s3, given.prisma);
   const services =
-    given.services ?? createServices({ db: given.prisma, clock: given.clock, storage, config, baseUrl: config.baseUrl, kickMail: given.kickMail });
+    given.services ??
+    createServices({
+      db: given.prisma,
+      clock: given.clock,
+      storage,
+      config,
+      baseUrl: config.baseUrl,
+      kickMail: given.kickMail,
+    });
   const deps: BuiltDeps = { ...given, metrics, storage, services };
   const app = express();
   app.disable('x-powered-by');
@@ -71,7 +79,14 @@ export function createApp(given: AppDeps): Express {
   if (metrics && config.metrics.token && !config.metrics.port) app.use(metricsEndpoint(metrics, config.metrics.token));
   // Mounted per folder, so an ordinary page costs no file-system look-up.
   for (const dir of ['css', 'js', 'img']) {
-    app.use(`/${dir}`, express.static(path.join(PUBLIC_DIR, dir), { maxAge: config.production ? '1d' : 0, index: false, fallthrough: true }));
+    app.use(
+      `/${dir}`,
+      express.static(path.join(PUBLIC_DIR, dir), {
+        maxAge: config.production ? '1d' : 0,
+        index: false,
+        fallthrough: true,
+      }),
+    );
   }
 
   // Security headers with a per-response CSP nonce.
@@ -91,7 +106,8 @@ export function createApp(given: AppDeps): Express {
       secureCookies: config.secureCookies,
       onRefused: async (req, reason) => {
         metrics?.refusedRequests.inc({ reason });
-        if (await countRefusedAttempt(deps.prisma, req.method, req.path, req.ip ?? 'unknown', deps.clock.now())) metrics?.loginLocks.inc();
+        if (await countRefusedAttempt(deps.prisma, req.method, req.path, req.ip ?? 'unknown', deps.clock.now()))
+          metrics?.loginLocks.inc();
       },
     }),
   );
@@ -121,11 +137,13 @@ export function createApp(given: AppDeps): Express {
 
   // CSRF on every state-changing request, login included; the token sits in each form.
   const { csrfSynchronisedProtection, generateToken, isRequestValid } = csrfSync({
-    getTokenFromRequest: (req) => (formBody(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+    getTokenFromRequest: (req) =>
+      (formBody(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   app.use((req, res, next) => {
     res.locals.csrfToken = () => generateToken(req);
-    res.locals.csrfValid = (token: string) => isRequestValid(Object.assign(Object.create(req) as typeof req, { body: { _csrf: token } }));
+    res.locals.csrfValid = (token: string) =>
+      isRequestValid(Object.assign(Object.create(req) as typeof req, { body: { _csrf: token } }));
     next();
   });
   // An upload form's token is checked by its route as the first field streams in (src/http/uploads.ts);

@@ -30,7 +30,13 @@ export interface AuditInput {
 export async function recordAudit(db: Tx | PrismaClient, e: AuditInput): Promise<void> {
   const actorId = typeof e.actor === 'object' && 'id' in e.actor ? e.actor.id : null;
   const actorLabel =
-    e.actor === 'system' ? 'system' : 'staff' in e.actor ? `staff:${e.actor.staff}` : 'api' in e.actor ? `api:${e.actor.api}` : e.actor.displayName;
+    e.actor === 'system'
+      ? 'system'
+      : 'staff' in e.actor
+        ? `staff:${e.actor.staff}`
+        : 'api' in e.actor
+          ? `api:${e.actor.api}`
+          : e.actor.displayName;
   await db.auditEvent.create({
     data: {
       actorId,
@@ -54,7 +60,13 @@ export async function recordAudit(db: Tx | PrismaClient, e: AuditInput): Promise
 export async function recordDownload(
   db: Tx | PrismaClient,
   actor: Pick<Actor, 'id' | 'displayName' | 'organizationId'>,
-  e: { kind: Extract<AuditKind, 'document.downloaded' | 'invoice.downloaded'>; subjectType: 'document' | 'invoice'; subjectId: number; after: Prisma.InputJsonValue; ip: string | null },
+  e: {
+    kind: Extract<AuditKind, 'document.downloaded' | 'invoice.downloaded'>;
+    subjectType: 'document' | 'invoice';
+    subjectId: number;
+    after: Prisma.InputJsonValue;
+    ip: string | null;
+  },
 ): Promise<void> {
   await recordAudit(db, { actor, organizationId: actor.organizationId, ...e });
 }

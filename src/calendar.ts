@@ -40,7 +40,14 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 export function amsterdamWallTime(instant: Date): WallTime {
   const parts = wallFmt.formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
 }
 
 /** The Amsterdam day of `instant`, 'YYYY-MM-DD' (23:30 UTC on 31 December is already New Year's Day there). */

@@ -11,12 +11,12 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** An identity provider's URL: https, or http on the loopback interface (tests, local trials). */
-const providerUrl = z
-  .url()
-  .refine((v) => {
-    const u = new URL(v);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
-  }, 'must be an https URL (http only on 127.0.0.1 or localhost)');
+const providerUrl = z.url().refine((v) => {
+  const u = new URL(v);
+  return (
+    u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
+  );
+}, 'must be an https URL (http only on 127.0.0.1 or localhost)');
 
 /** The outbox's default waits between attempts: short first, then every five minutes. */
 const DEFAULT_RETRY_SCHEDULE = '15s,1m,2m,5m';
@@ -31,7 +31,8 @@ export function parseRetrySchedule(spec: string): number[] | string {
   for (const part of spec.split(',').map((p) => p.trim())) {
     const m = /^(\d{1,5})(s|m|h)$/.exec(part);
     const ms = m ? Number(m[1]) * unit[m[2] as keyof typeof unit] : NaN;
-    if (!(ms >= 1_000 && ms <= 86_400_000)) return `"${part}" is not a wait such as 30s, 5m or 1h (1 second to 24 hours), in a list like ${DEFAULT_RETRY_SCHEDULE}`;
+    if (!(ms >= 1_000 && ms <= 86_400_000))
+      return `"${part}" is not a wait such as 30s, 5m or 1h (1 second to 24 hours), in a list like ${DEFAULT_RETRY_SCHEDULE}`;
     out.push(ms);
   }
   return out;
@@ -66,7 +67,10 @@ const Env = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TWO_FACTOR_KEY: z
     .string()
-    .refine((v) => parseKey(v) !== null, 'must be 32 random bytes as 64 hex digits or base64 (e.g. openssl rand -hex 32)')
+    .refine(
+      (v) => parseKey(v) !== null,
+      'must be 32 random bytes as 64 hex digits or base64 (e.g. openssl rand -hex 32)',
+    )
     .optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
@@ -74,10 +78,18 @@ const Env = z.object({
   MAIL_FROM: z.string().default('PIM <noreply@vcareconnect.nl>'),
   // Outbox: the waits between attempts (the last one repeats) and when a mail is given up.
   MAIL_RETRY_SCHEDULE: z.string().default(DEFAULT_RETRY_SCHEDULE),
-  MAIL_GIVE_UP_HOURS: z.coerce.number().positive().max(24 * 30).default(48),
+  MAIL_GIVE_UP_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(48),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   // Metrics (Prometheus): off unless a token or a port of its own is set.
-  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().default('127.0.0.1'),
   // Shutdown (SIGTERM): readiness 503 for this long before the listener closes, then at most
@@ -87,7 +99,10 @@ const Env = z.object({
   // Single sign-on: a provider is on when its client id and secret are both set.
   MICROSOFT_CLIENT_ID: z.string().optional(),
   MICROSOFT_CLIENT_SECRET: z.string().optional(),
-  MICROSOFT_TENANT: z.string().regex(/^[A-Za-z0-9.-]{1,100}$/, 'a tenant id, domain, or organizations').default('organizations'),
+  MICROSOFT_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,100}$/, 'a tenant id, domain, or organizations')
+    .default('organizations'),
   MICROSOFT_ISSUER_URL: providerUrl.optional(),
   GOOGLE_CLIENT_ID: z.string().optional(),
   GOOGLE_CLIENT_SECRET: z.string().optional(),
@@ -101,10 +116,26 @@ const Env = z.object({
   TICKET_REOPEN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   REMOTE_SUPPORT_URL: z.url({ protocol: /^https?$/ }).default('https://www.vcareconnect.nl/support-op-afstand'),
   // The supplier on every invoice (PDF and UBL): required in production, demo values elsewhere.
-  SUPPLIER_KVK: z.string().trim().regex(/^\d{8}$/, 'a KvK number: 8 digits').optional(),
-  SUPPLIER_VAT_ID: z.string().transform(compact).pipe(z.string().regex(/^NL\d{9}B\d{2}$/, 'a Dutch VAT number (btw-id), e.g. NL123456789B01')).optional(),
-  SUPPLIER_IBAN: z.string().transform(compact).refine(isIban, 'an IBAN with a valid check (e.g. NL91ABNA0417164300)').optional(),
-  SUPPLIER_BIC: z.string().transform(compact).pipe(z.string().regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'a BIC of 8 or 11 characters, e.g. ABNANL2A')).optional(),
+  SUPPLIER_KVK: z
+    .string()
+    .trim()
+    .regex(/^\d{8}$/, 'a KvK number: 8 digits')
+    .optional(),
+  SUPPLIER_VAT_ID: z
+    .string()
+    .transform(compact)
+    .pipe(z.string().regex(/^NL\d{9}B\d{2}$/, 'a Dutch VAT number (btw-id), e.g. NL123456789B01'))
+    .optional(),
+  SUPPLIER_IBAN: z
+    .string()
+    .transform(compact)
+    .refine(isIban, 'an IBAN with a valid check (e.g. NL91ABNA0417164300)')
+    .optional(),
+  SUPPLIER_BIC: z
+    .string()
+    .transform(compact)
+    .pipe(z.string().regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'a BIC of 8 or 11 characters, e.g. ABNANL2A'))
+    .optional(),
   SUPPLIER_ACCOUNT_HOLDER: z.string().trim().min(1).max(140).optional(),
   // Integration API and webhooks
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200),
@@ -114,7 +145,10 @@ const Env = z.object({
   // Signs the no-login links in mails (unsubscribe, satisfaction); the same on every instance and the staff tool.
   MAIL_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // File storage: S3-compatible object storage when S3_BUCKET is set, PostgreSQL otherwise.
-  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a bucket name (3-63 lower-case letters, digits, dots, hyphens)').optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a bucket name (3-63 lower-case letters, digits, dots, hyphens)')
+    .optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
@@ -138,7 +172,13 @@ export interface SupplierConfig {
   demo: boolean;
 }
 
-const SUPPLIER_VARS = ['SUPPLIER_KVK', 'SUPPLIER_VAT_ID', 'SUPPLIER_IBAN', 'SUPPLIER_BIC', 'SUPPLIER_ACCOUNT_HOLDER'] as const;
+const SUPPLIER_VARS = [
+  'SUPPLIER_KVK',
+  'SUPPLIER_VAT_ID',
+  'SUPPLIER_IBAN',
+  'SUPPLIER_BIC',
+  'SUPPLIER_ACCOUNT_HOLDER',
+] as const;
 
 /** Demo values for development and tests: a well-formed example, not anyone's account. */
 export const DEMO_SUPPLIER: SupplierConfig = {
@@ -157,7 +197,14 @@ export const DEMO_SUPPLIER: SupplierConfig = {
 function supplierConfig(e: z.output<typeof Env>, production: boolean): SupplierConfig {
   const missing = SUPPLIER_VARS.filter((k) => e[k] === undefined);
   if (missing.length === 0) {
-    return { kvk: e.SUPPLIER_KVK!, vatId: e.SUPPLIER_VAT_ID!, iban: e.SUPPLIER_IBAN!, bic: e.SUPPLIER_BIC!, accountHolder: e.SUPPLIER_ACCOUNT_HOLDER!, demo: false };
+    return {
+      kvk: e.SUPPLIER_KVK!,
+      vatId: e.SUPPLIER_VAT_ID!,
+      iban: e.SUPPLIER_IBAN!,
+      bic: e.SUPPLIER_BIC!,
+      accountHolder: e.SUPPLIER_ACCOUNT_HOLDER!,
+      demo: false,
+    };
   }
   if (production) {
     throw new ConfigError(
@@ -177,7 +224,14 @@ export function defaultBaseUrl(host: string, port: number): string {
 /** The kinds of ticket a service level names, plus DEFAULT for a ticket without a kind. */
 const SLA_KEYS = ['INCIDENT', 'CHANGE', 'QUESTION', 'WISH', 'SERVICE_REQUEST', 'DEFAULT'] as const;
 export type SlaKey = (typeof SLA_KEYS)[number];
-const SLA_DEFAULTS: Record<SlaKey, number> = { INCIDENT: 1, CHANGE: 5, QUESTION: 3, WISH: 10, SERVICE_REQUEST: 5, DEFAULT: 3 };
+const SLA_DEFAULTS: Record<SlaKey, number> = {
+  INCIDENT: 1,
+  CHANGE: 5,
+  QUESTION: 3,
+  WISH: 10,
+  SERVICE_REQUEST: 5,
+  DEFAULT: 3,
+};
 
 /** Service & Support settings: who handles tickets and how fast. */
 export interface TicketConfig {
@@ -200,9 +254,13 @@ export interface TicketConfig {
 /** Parses TICKET_SLA_DAYS ("INCIDENT=1,CHANGE=5"); keys not given keep their default. */
 export function parseSlaDays(spec: string): Record<SlaKey, number> | string {
   const out = { ...SLA_DEFAULTS };
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Z_]+)\s*=\s*(\d{1,3})$/.exec(part.toUpperCase());
-    if (!m || !(SLA_KEYS as readonly string[]).includes(m[1]!)) return `"${part}" is not KIND=DAYS with KIND one of ${SLA_KEYS.join(', ')}`;
+    if (!m || !(SLA_KEYS as readonly string[]).includes(m[1]!))
+      return `"${part}" is not KIND=DAYS with KIND one of ${SLA_KEYS.join(', ')}`;
     out[m[1] as SlaKey] = Number(m[2]);
   }
   return out;
@@ -311,20 +369,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  BASE_URL: required when NODE_ENV=production');
   }
   if (production && !e.TWO_FACTOR_KEY) {
-    throw new ConfigError('Invalid configuration:\n  TWO_FACTOR_KEY: required when NODE_ENV=production (openssl rand -hex 32)');
+    throw new ConfigError(
+      'Invalid configuration:\n  TWO_FACTOR_KEY: required when NODE_ENV=production (openssl rand -hex 32)',
+    );
   }
   for (const [id, secret, name] of [
     [e.MICROSOFT_CLIENT_ID, e.MICROSOFT_CLIENT_SECRET, 'MICROSOFT'],
     [e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE'],
   ] as const) {
     if (!!id !== !!secret) {
-      throw new ConfigError(`Invalid configuration:\n  ${name}_CLIENT_${id ? 'SECRET' : 'ID'}: required when ${name}_CLIENT_${id ? 'ID' : 'SECRET'} is set`);
+      throw new ConfigError(
+        `Invalid configuration:\n  ${name}_CLIENT_${id ? 'SECRET' : 'ID'}: required when ${name}_CLIENT_${id ? 'ID' : 'SECRET'} is set`,
+      );
     }
   }
   const slaDays = parseSlaDays(e.TICKET_SLA_DAYS);
   if (typeof slaDays === 'string') throw new ConfigError(`Invalid configuration:\n  TICKET_SLA_DAYS: ${slaDays}`);
   const retrySchedule = parseRetrySchedule(e.MAIL_RETRY_SCHEDULE);
-  if (typeof retrySchedule === 'string') throw new ConfigError(`Invalid configuration:\n  MAIL_RETRY_SCHEDULE: ${retrySchedule}`);
+  if (typeof retrySchedule === 'string')
+    throw new ConfigError(`Invalid configuration:\n  MAIL_RETRY_SCHEDULE: ${retrySchedule}`);
   const supplier = supplierConfig(e, production);
   const baseUrl = (e.BASE_URL ?? defaultBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
   return {
@@ -348,7 +411,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     mailRetry: { scheduleMs: retrySchedule, giveUpMs: e.MAIL_GIVE_UP_HOURS * 3_600_000 },
     logLevel: e.LOG_LEVEL,
-    metrics: { enabled: !!(e.METRICS_TOKEN || e.METRICS_PORT), token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
+    metrics: {
+      enabled: !!(e.METRICS_TOKEN || e.METRICS_PORT),
+      token: e.METRICS_TOKEN,
+      port: e.METRICS_PORT,
+      host: e.METRICS_HOST,
+    },
     shutdown: { delayMs: e.SHUTDOWN_DELAY_SECONDS * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
     microsoft:
       e.MICROSOFT_CLIENT_ID && e.MICROSOFT_CLIENT_SECRET
@@ -377,7 +445,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function ticketConfig(e: z.output<typeof TicketEnv>, slaDays: Record<SlaKey, number>): TicketConfig {
   if (!!e.S3_ACCESS_KEY_ID !== !!e.S3_SECRET_ACCESS_KEY) {
-    throw new ConfigError(`Invalid configuration:\n  S3_${e.S3_ACCESS_KEY_ID ? 'SECRET_ACCESS_KEY' : 'ACCESS_KEY_ID'}: required when the other S3 key is set`);
+    throw new ConfigError(
+      `Invalid configuration:\n  S3_${e.S3_ACCESS_KEY_ID ? 'SECRET_ACCESS_KEY' : 'ACCESS_KEY_ID'}: required when the other S3 key is set`,
+    );
   }
   return {
     helpdeskName: e.HELPDESK_NAME,
@@ -410,7 +480,10 @@ function linkSecret(e: z.output<typeof TicketEnv>): string {
   if (e.MAIL_LINK_SECRET) return e.MAIL_LINK_SECRET;
   if (e.SESSION_SECRET) return createHmac('sha256', e.SESSION_SECRET).update('pim mail links').digest('hex');
   if (e.NODE_ENV === 'test') return 'test-only mail link secret, never used outside tests';
-  if (e.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  MAIL_LINK_SECRET: required when NODE_ENV=production (or SESSION_SECRET)');
+  if (e.NODE_ENV === 'production')
+    throw new ConfigError(
+      'Invalid configuration:\n  MAIL_LINK_SECRET: required when NODE_ENV=production (or SESSION_SECRET)',
+    );
   const file = path.join(e.DATA_DIR, 'mail-link-secret');
   if (!existsSync(file)) {
     mkdirSync(e.DATA_DIR, { recursive: true });
@@ -449,7 +522,9 @@ const TicketEnv = Env.pick({
 export function loadTicketConfig(env: NodeJS.ProcessEnv = process.env): TicketConfig {
   const parsed = TicketEnv.safeParse(stripEmpty(env));
   if (!parsed.success) {
-    throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new ConfigError(
+      `Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   const slaDays = parseSlaDays(parsed.data.TICKET_SLA_DAYS);
   if (typeof slaDays === 'string') throw new ConfigError(`Invalid configuration:\n  TICKET_SLA_DAYS: ${slaDays}`);

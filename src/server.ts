@@ -36,10 +36,16 @@ async function main(): Promise<void> {
   let embedded: EmbeddedServer | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), port: config.embeddedPgPort, persistent: true });
+    embedded = await startEmbeddedPostgres({
+      dir: path.join(config.dataDir, 'postgres'),
+      port: config.embeddedPgPort,
+      persistent: true,
+    });
     await ensureDatabase(embedded.url('postgres'), 'pim');
     databaseUrl = embedded.url('pim');
-    log.info(`embedded PostgreSQL on port ${config.embeddedPgPort}, data in ${path.resolve(config.dataDir, 'postgres')}`);
+    log.info(
+      `embedded PostgreSQL on port ${config.embeddedPgPort}, data in ${path.resolve(config.dataDir, 'postgres')}`,
+    );
   }
   const applied = await migrate(databaseUrl);
   if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
@@ -50,18 +56,25 @@ async function main(): Promise<void> {
   if (seeded.loaded) log.info('loaded the demo data');
 
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
-  const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, { clock: systemClock, policy: config.mailRetry });
+  const worker = startOutboxWorker(db.prisma, transport, config.mailFrom, {
+    clock: systemClock,
+    policy: config.mailRetry,
+  });
   const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs);
   // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
   // Stored files no row names (a save rolled back, a row removed in a caller's transaction) go hourly too.
   const pruner = setInterval(() => {
     void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e));
-    void sweepStoredFiles(db.prisma, storage, new Date(systemClock.now().getTime() - SWEEP_AFTER_MS)).catch((e) => log.warn('sweeping stored files', e));
+    void sweepStoredFiles(db.prisma, storage, new Date(systemClock.now().getTime() - SWEEP_AFTER_MS)).catch((e) =>
+      log.warn('sweeping stored files', e),
+    );
   }, 3_600_000);
   pruner.unref();
   const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
   const lifecycle: Lifecycle = { draining: false };
-  const metrics = config.metrics.enabled ? createMetrics({ prisma: db.prisma, pool: db.pool, process: true }) : undefined;
+  const metrics = config.metrics.enabled
+    ? createMetrics({ prisma: db.prisma, pool: db.pool, process: true })
+    : undefined;
   const metricsServer = metrics && config.metrics.port ? startMetricsServer(metrics, config) : undefined;
   // Listen first, so that without BASE_URL the links in mails name the port really in use (PORT=0 too).
   const server = createServer();
@@ -84,10 +97,17 @@ async function main(): Promise<void> {
     kickMail: () => void worker.kick(),
   });
   server.on('request', app);
-  if (!recordPortalUrl(config.dataDir, baseUrl)) log.warn(`cannot write ${config.dataDir}: the staff tool's mails link to BASE_URL or PORT, not this instance`);
-  const lines = [`PIM is running at ${baseUrl} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`];
+  if (!recordPortalUrl(config.dataDir, baseUrl))
+    log.warn(`cannot write ${config.dataDir}: the staff tool's mails link to BASE_URL or PORT, not this instance`);
+  const lines = [
+    `PIM is running at ${baseUrl} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`,
+  ];
   if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
-  lines.push(config.smtpUrl ? 'Mail is sent through SMTP_URL.' : `Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`);
+  lines.push(
+    config.smtpUrl
+      ? 'Mail is sent through SMTP_URL.'
+      : `Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`,
+  );
   console.log(lines.join('\n'));
   server.keepAliveTimeout = 65_000;
 
@@ -119,7 +139,9 @@ function startMetricsServer(metrics: Metrics, config: Config): http.Server {
   const app = express();
   app.disable('x-powered-by');
   app.use(metricsOnlyApp(metrics, config.metrics.token));
-  return app.listen(config.metrics.port ?? 0, config.metrics.host, () => log.info(`metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`));
+  return app.listen(config.metrics.port ?? 0, config.metrics.host, () =>
+    log.info(`metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`),
+  );
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

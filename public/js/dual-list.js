@@ -41,10 +41,16 @@
     toOther.addEventListener('click', () => move(assigned.select, other.select, false, d.movedToOther));
     // Enter in a list moves its selection to the other list.
     assigned.select.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') { e.preventDefault(); move(assigned.select, other.select, false, d.movedToOther); }
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        move(assigned.select, other.select, false, d.movedToOther);
+      }
     });
     other.select.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') { e.preventDefault(); move(other.select, assigned.select, true, d.movedToAssigned); }
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        move(other.select, assigned.select, true, d.movedToAssigned);
+      }
     });
 
     function move(from, to, checked, message) {

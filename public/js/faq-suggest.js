@@ -40,9 +40,16 @@
       if (q === last) return;
       last = q;
       if (q.length < 3) return show([]);
-      fetch('/faq/suggest?q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-        .then(function (res) { return res.ok ? res.json() : { entries: [] }; })
-        .then(function (data) { if (input.value.trim() === q) show(data.entries || []); })
+      fetch('/faq/suggest?q=' + encodeURIComponent(q), {
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin',
+      })
+        .then(function (res) {
+          return res.ok ? res.json() : { entries: [] };
+        })
+        .then(function (data) {
+          if (input.value.trim() === q) show(data.entries || []);
+        })
         .catch(function () {});
     }, 250);
   });

@@ -12,7 +12,14 @@
     var announce = function () {
       if (!status) return;
       status.hidden = false;
-      status.textContent = input.files.length + ' \u00d7 ' + Array.prototype.map.call(input.files, function (f) { return f.name; }).join(', ');
+      status.textContent =
+        input.files.length +
+        ' \u00d7 ' +
+        Array.prototype.map
+          .call(input.files, function (f) {
+            return f.name;
+          })
+          .join(', ');
     };
     zone.classList.add('file-drop');
     ['dragenter', 'dragover'].forEach(function (type) {
@@ -30,8 +37,12 @@
       event.preventDefault();
       if (!event.dataTransfer || !event.dataTransfer.files.length) return;
       var all = new DataTransfer();
-      Array.prototype.forEach.call(input.files, function (f) { all.items.add(f); });
-      Array.prototype.forEach.call(event.dataTransfer.files, function (f) { all.items.add(f); });
+      Array.prototype.forEach.call(input.files, function (f) {
+        all.items.add(f);
+      });
+      Array.prototype.forEach.call(event.dataTransfer.files, function (f) {
+        all.items.add(f);
+      });
       input.files = all.files;
       announce();
     });

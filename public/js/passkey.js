@@ -70,7 +70,11 @@
       if (!form.reportValidity()) return;
       var token = form.querySelector('input[name="_csrf"]').value;
       if (status) status.textContent = status.getAttribute('data-busy');
-      fetch(form.getAttribute('data-options'), { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': token } })
+      fetch(form.getAttribute('data-options'), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'x-csrf-token': token },
+      })
         .then(function (res) {
           if (res.redirected) {
             window.location.href = res.url;

@@ -42,7 +42,8 @@ export async function logIn(base: string, username: string, password: string): P
     headers: { cookie: [...jar.values()].join('; '), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrf, username, password }).toString(),
   });
-  if (res.status !== 302 || res.headers.get('location') !== '/') throw new Error(`POST /login: ${res.status} to ${res.headers.get('location')}: not logged in`);
+  if (res.status !== 302 || res.headers.get('location') !== '/')
+    throw new Error(`POST /login: ${res.status} to ${res.headers.get('location')}: not logged in`);
   for (const c of cookiesOf(res)) jar.set(c.split('=')[0]!, c);
   return [...jar.values()].join('; ');
 }
@@ -51,7 +52,8 @@ export async function logIn(base: string, username: string, password: string): P
 export async function checkPage(base: string, path: string, cookie: string): Promise<number> {
   const res = await fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });
   const html = await res.text();
-  if (res.status !== 200 || html.includes('action="/login"')) throw new Error(`${path}: ${res.status}, not the logged-in page`);
+  if (res.status !== 200 || html.includes('action="/login"'))
+    throw new Error(`${path}: ${res.status}, not the logged-in page`);
   return html.length;
 }
 
@@ -87,6 +89,11 @@ export function table(rows: Row[], limit: Row, baseline?: Map<string, Row>): str
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i === 0 || i === widths.length - 1 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w, i) => (i === 0 || i === widths.length - 1 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
 }

@@ -37,7 +37,10 @@ function startServer(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, time
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise<Server>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in ${timeoutMs / 1000} s:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${args.join(' ')} did not start in ${timeoutMs / 1000} s:\n${out}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = ready.exec(out);
@@ -70,7 +73,10 @@ function startServer(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, time
  * dist/), in production mode, on a free loopback port; migrates and loads the demo data
  * into an empty database itself. Further variables in `env` (API_RATE_LIMIT, DEMO_SEED) override.
  */
-export function startPortal(env: { DATABASE_URL: string; DATA_DIR: string; SESSION_SECRET: string } & Record<string, string>, cpuProfDir?: string): Promise<Server> {
+export function startPortal(
+  env: { DATABASE_URL: string; DATA_DIR: string; SESSION_SECRET: string } & Record<string, string>,
+  cpuProfDir?: string,
+): Promise<Server> {
   // --cpu-prof writes a .cpuprofile (Chrome DevTools, speedscope) when the portal stops gracefully.
   const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
   return startServer(
@@ -125,9 +131,22 @@ export interface LoadResult {
  * Runs autocannon's CLI as its own process against one loopback URL for a fixed time (plus
  * a warm-up it does not count) and reads its JSON report.
  */
-export async function runLoad(url: string, opts: { connections: number; duration: number; warmup: number; cookie?: string }): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  opts: { connections: number; duration: number; warmup: number; cookie?: string },
+): Promise<LoadResult> {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`loopback only: ${url}`);
-  const args = [path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'), '--json', '--no-progress', '-c', String(opts.connections), '-d', String(opts.duration), '-t', '10'];
+  const args = [
+    path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'),
+    '--json',
+    '--no-progress',
+    '-c',
+    String(opts.connections),
+    '-d',
+    String(opts.duration),
+    '-t',
+    '10',
+  ];
   if (opts.warmup > 0) args.push('--warmup', '[', '-c', String(opts.connections), '-d', String(opts.warmup), ']');
   if (opts.cookie) args.push('-H', `cookie=${opts.cookie}`);
   args.push(url);
@@ -152,7 +171,14 @@ export async function runLoad(url: string, opts: { connections: number; duration
     errors: number;
     timeouts: number;
   };
-  return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  return {
+    rps: r.requests.total / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
 }
 
 /** The resident set size of a process now, in MB (VmRSS), or its peak so far (VmHWM). */

@@ -37,7 +37,11 @@ function coprimeStride(n: number): number {
 }
 
 /** Fills the migrated and demo-seeded database behind `c` to `scale` times PER_SCALE; returns each step's time. */
-export async function loadScaleData(c: pg.Client, scale: number, log: (line: string) => void = () => {}): Promise<LoadStep[]> {
+export async function loadScaleData(
+  c: pg.Client,
+  scale: number,
+  log: (line: string) => void = () => {},
+): Promise<LoadStep[]> {
   const steps: LoadStep[] = [];
   const step = async (label: string, sql: string, params: unknown[] = []) => {
     const t = Date.now();
@@ -55,9 +59,14 @@ export async function loadScaleData(c: pg.Client, scale: number, log: (line: str
 
   await c.query(`SET maintenance_work_mem = '256MB'`);
   await c.query('SET synchronous_commit = off');
-  const demo = await one<{ id: number } | undefined>('SELECT id FROM organizations WHERE name = $1 AND parent_id IS NULL', [DEMO_ORGANIZATION]);
+  const demo = await one<{ id: number } | undefined>(
+    'SELECT id FROM organizations WHERE name = $1 AND parent_id IS NULL',
+    [DEMO_ORGANIZATION],
+  );
   if (!demo) throw new Error('the demo data is not there: load it first');
-  const existing = await one<{ n: number; max: number }>('SELECT count(*)::int AS n, max(id)::int AS max FROM organizations');
+  const existing = await one<{ n: number; max: number }>(
+    'SELECT count(*)::int AS n, max(id)::int AS max FROM organizations',
+  );
   const newOrgs = Math.max(0, orgTotal - existing.n);
   const demoSubs = Math.max(0, Math.round(orgTotal * DEMO_SUBSIDIARY_SHARE) - 1); // the demo has one already
 
@@ -183,7 +192,9 @@ export async function loadScaleData(c: pg.Client, scale: number, log: (line: str
 
   // Tickets: numbers rise with the report time; the last 3% are mostly still open, of the
   // older ones 1% waits for the customer and the rest is resolved.
-  const ticketBase = (await one<{ max: number }>('SELECT greatest(coalesce(max(id), 0), 9999)::int AS max FROM tickets')).max;
+  const ticketBase = (
+    await one<{ max: number }>('SELECT greatest(coalesce(max(id), 0), 9999)::int AS max FROM tickets')
+  ).max;
   const ticketStride = coprimeStride(tickets);
   await step(
     `${tickets.toLocaleString('en')} tickets`,
@@ -227,9 +238,21 @@ export async function countRows(c: pg.Client): Promise<{ all: TableCounts; demo:
   for (const t of TABLES) all[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n);
   const demo: TableCounts = {};
   const org = `(SELECT id FROM organizations WHERE name = $1 AND parent_id IS NULL)`;
-  demo.subsidiaries = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM organizations WHERE parent_id = ${org}`, [DEMO_ORGANIZATION])).rows[0]?.n);
+  demo.subsidiaries = Number(
+    (
+      await c.query<{ n: string }>(`SELECT count(*) AS n FROM organizations WHERE parent_id = ${org}`, [
+        DEMO_ORGANIZATION,
+      ])
+    ).rows[0]?.n,
+  );
   for (const t of ['contacts', 'invoices', 'tickets']) {
-    demo[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t} WHERE organization_id = ${org}`, [DEMO_ORGANIZATION])).rows[0]?.n);
+    demo[t] = Number(
+      (
+        await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t} WHERE organization_id = ${org}`, [
+          DEMO_ORGANIZATION,
+        ])
+      ).rows[0]?.n,
+    );
   }
   return { all, demo };
 }

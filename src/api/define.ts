@@ -62,7 +62,11 @@ export interface ApiRoute {
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
 
 /** Declares a route with its handler typed by its schemas. */
-export function defineRoute<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+export function defineRoute<
+  P extends z.ZodObject | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(
   r: Omit<ApiRoute, 'handle' | 'params' | 'query' | 'body'> & {
     params?: P;
     query?: Q;
@@ -102,7 +106,10 @@ export const idParam = z.coerce.number().int().min(1).max(2_147_483_647);
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100).describe('Items per page (1-500, default 100)'),
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
-  updated_since: z.iso.datetime({ offset: true }).optional().describe('Only records changed at or after this instant (ISO 8601 with offset)'),
+  updated_since: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('Only records changed at or after this instant (ISO 8601 with offset)'),
 });
 export type ListQueryInput = z.output<typeof ListQuery>;
 
@@ -112,7 +119,11 @@ export function listOf<T extends z.ZodType>(item: T) {
 }
 
 /** The `where` and order that read one page after the cursor, oldest change first. */
-export function pageWhere(q: ListQueryInput): { where: { AND: object[] }; orderBy: { updatedAt?: 'asc'; id?: 'asc' }[]; take: number } {
+export function pageWhere(q: ListQueryInput): {
+  where: { AND: object[] };
+  orderBy: { updatedAt?: 'asc'; id?: 'asc' }[];
+  take: number;
+} {
   const and: object[] = [];
   if (q.updated_since) and.push({ updatedAt: { gte: new Date(q.updated_since) } });
   if (q.cursor) {
@@ -123,7 +134,11 @@ export function pageWhere(q: ListQueryInput): { where: { AND: object[] }; orderB
 }
 
 /** Cuts the extra row read to learn whether a next page exists, and makes its cursor. */
-export function pageOf<R extends { id: number; updatedAt: Date }, T>(rows: R[], q: ListQueryInput, present: (r: R) => T): { data: T[]; nextCursor: string | null } {
+export function pageOf<R extends { id: number; updatedAt: Date }, T>(
+  rows: R[],
+  q: ListQueryInput,
+  present: (r: R) => T,
+): { data: T[]; nextCursor: string | null } {
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const last = page[page.length - 1];
@@ -136,7 +151,10 @@ function encodeCursor(t: Date, id: number): string {
 
 function decodeCursor(cursor: string): { t: Date; id: number } {
   const m = /^(\d{1,15})\.(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new ApiProblem(400, 'The cursor is not one this API gave out', [{ pointer: '#/cursor', detail: 'unknown cursor' }]);
+  if (!m)
+    throw new ApiProblem(400, 'The cursor is not one this API gave out', [
+      { pointer: '#/cursor', detail: 'unknown cursor' },
+    ]);
   return { t: new Date(Number(m[1])), id: Number(m[2]) };
 }
 

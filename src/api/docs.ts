@@ -38,9 +38,17 @@ function operations(doc: Json): { tag: string; operations: OperationView[] }[] {
         summary: String(op.summary),
         description: op.description as string | undefined,
         scope: String(op['x-scope']),
-        parameters: (op.parameters as Json[]).map((p) => ({ name: String(p.name), in: String(p.in), required: !!p.required, description: p.description as string | undefined, type: typeOf(p.schema as Json) })),
+        parameters: (op.parameters as Json[]).map((p) => ({
+          name: String(p.name),
+          in: String(p.in),
+          required: !!p.required,
+          description: p.description as string | undefined,
+          type: typeOf(p.schema as Json),
+        })),
         body: mediaType ? { mediaType, schema: pretty(media!.schema) } : undefined,
-        responses: Object.entries(op.responses as Record<string, { description: string; content?: Record<string, { schema: unknown }> }>).map(([status, r]) => ({
+        responses: Object.entries(
+          op.responses as Record<string, { description: string; content?: Record<string, { schema: unknown }> }>,
+        ).map(([status, r]) => ({
           status,
           description: r.description,
           schema: r.content ? pretty(Object.values(r.content)[0]!.schema) : undefined,
@@ -58,10 +66,20 @@ export function apiDocsRoutes({ config }: AppDeps): Router {
   const r = Router();
   const doc = openApiDocument(config.baseUrl);
   const groups = operations(doc);
-  const schemas = Object.entries((doc.components as { schemas: Json }).schemas).map(([name, schema]) => ({ name, json: pretty(schema) }));
+  const schemas = Object.entries((doc.components as { schemas: Json }).schemas).map(([name, schema]) => ({
+    name,
+    json: pretty(schema),
+  }));
   const problems = Object.entries(PROBLEMS).map(([status, p]) => ({ status, ...p }));
   r.get('/api/docs', publicRoute, (_req, res) => {
-    res.render('api/docs', { groups, schemas, problems, scopes: scopeUses(), events: EVENT_TYPES, baseUrl: config.baseUrl });
+    res.render('api/docs', {
+      groups,
+      schemas,
+      problems,
+      scopes: scopeUses(),
+      events: EVENT_TYPES,
+      baseUrl: config.baseUrl,
+    });
   });
   return r;
 }

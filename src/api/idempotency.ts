@@ -9,14 +9,19 @@ export { IDEMPOTENCY_HOURS, type StoredAnswer } from '../features/integration/id
 /** The key from the header: 1-255 visible ASCII characters (a UUID is the usual choice). */
 export function idempotencyKey(header: string | undefined): string | null {
   if (header === undefined) return null;
-  if (!/^[\x21-\x7e]{1,255}$/.test(header)) throw new ApiProblem(400, 'Idempotency-Key must be 1-255 visible ASCII characters', [{ pointer: '#/headers/Idempotency-Key', detail: 'invalid key' }]);
+  if (!/^[\x21-\x7e]{1,255}$/.test(header))
+    throw new ApiProblem(400, 'Idempotency-Key must be 1-255 visible ASCII characters', [
+      { pointer: '#/headers/Idempotency-Key', detail: 'invalid key' },
+    ]);
   return header;
 }
 
 /** What makes two requests "the same": method, path and body (an uploaded file by its bytes). */
 export function fingerprint(method: string, path: string, body: unknown): string {
   const hash = createHash('sha256').update(`${method} ${path}\n`);
-  return (Buffer.isBuffer(body) ? hash.update('raw:').update(body) : hash.update(JSON.stringify(body ?? null))).digest('hex');
+  return (Buffer.isBuffer(body) ? hash.update('raw:').update(body) : hash.update(JSON.stringify(body ?? null))).digest(
+    'hex',
+  );
 }
 
 /**
@@ -24,12 +29,20 @@ export function fingerprint(method: string, path: string, body: unknown): string
  * repeat, or null when this request is the first and must do the work. The same key with another
  * request within the key's lifetime is refused (422).
  */
-export async function claimKey(services: Services, tokenId: number, key: string, print: string, now: Date): Promise<StoredAnswer | null> {
+export async function claimKey(
+  services: Services,
+  tokenId: number,
+  key: string,
+  print: string,
+  now: Date,
+): Promise<StoredAnswer | null> {
   const claim = await services.integration.claimIdempotencyKey(tokenId, key, print, now);
   if (claim.kind === 'mismatch') {
-    throw new ApiProblem(422, 'This Idempotency-Key was used for a different request (another path or body) in the last 24 hours', [
-      { pointer: '#/headers/Idempotency-Key', detail: 'reused for a different request' },
-    ]);
+    throw new ApiProblem(
+      422,
+      'This Idempotency-Key was used for a different request (another path or body) in the last 24 hours',
+      [{ pointer: '#/headers/Idempotency-Key', detail: 'reused for a different request' }],
+    );
   }
   return claim.kind === 'repeat' ? claim.answer : null;
 }

@@ -42,23 +42,53 @@ const Problem = {
     detail: { type: 'string' },
     errors: {
       type: 'array',
-      items: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string', description: 'JSON Pointer (RFC 6901) into the request, as a URI fragment' }, detail: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['pointer', 'detail'],
+        properties: {
+          pointer: { type: 'string', description: 'JSON Pointer (RFC 6901) into the request, as a URI fragment' },
+          detail: { type: 'string' },
+        },
+      },
     },
   },
 };
 
 function parameters(route: ApiRoute, components: Json): Json[] {
   const out: Json[] = [];
-  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
     if (!schema) continue;
     const json = schemaOf(schema, 'input', components) as { properties?: Json; required?: string[] };
     for (const [name, s] of Object.entries(json.properties ?? {})) {
       const { description, ...rest } = s as Json;
-      out.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: rest, ...(description ? { description } : {}) });
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (json.required ?? []).includes(name),
+        schema: rest,
+        ...(description ? { description } : {}),
+      });
     }
   }
-  if (route.ifMatch) out.push({ name: 'If-Match', in: 'header', required: route.ifMatch === 'required', description: 'The ETag you read; the write is refused with 412 when the record changed since', schema: { type: 'string' } });
-  if (route.method === 'post') out.push({ name: 'Idempotency-Key', in: 'header', required: false, description: 'Any unique string (a UUID); a repeat within 24 hours returns the first answer', schema: { type: 'string', maxLength: 255 } });
+  if (route.ifMatch)
+    out.push({
+      name: 'If-Match',
+      in: 'header',
+      required: route.ifMatch === 'required',
+      description: 'The ETag you read; the write is refused with 412 when the record changed since',
+      schema: { type: 'string' },
+    });
+  if (route.method === 'post')
+    out.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'Any unique string (a UUID); a repeat within 24 hours returns the first answer',
+      schema: { type: 'string', maxLength: 255 },
+    });
   return out;
 }
 
@@ -66,7 +96,10 @@ function parameters(route: ApiRoute, components: Json): Json[] {
 export function scopeUses(routes: readonly ApiRoute[] = API_ROUTES): { scope: string; covers: string }[] {
   return API_SCOPES.map((scope) => ({
     scope,
-    covers: scope === 'read' ? 'every GET' : [...new Set(routes.filter((r) => r.scope === scope).map((r) => r.tag))].join(', ') || 'nothing yet',
+    covers:
+      scope === 'read'
+        ? 'every GET'
+        : [...new Set(routes.filter((r) => r.scope === scope).map((r) => r.tag))].join(', ') || 'nothing yet',
   }));
 }
 
@@ -80,19 +113,29 @@ export function openApiDocument(baseUrl: string, routes: readonly ApiRoute[] = A
       const content = doc.schema
         ? { 'application/json': { schema: schemaOf(doc.schema, 'output', components) } }
         : doc.binary
-          ? Object.fromEntries([doc.binary].flat().map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }]))
+          ? Object.fromEntries(
+              [doc.binary].flat().map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }]),
+            )
           : Number(status) >= 400
             ? { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
             : undefined;
       responses[status] = { description: doc.description, ...(content ? { content } : {}) };
     }
     for (const status of [400, 401, 403, 429] as const) {
-      responses[String(status)] ??= { description: PROBLEMS[status].title, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+      responses[String(status)] ??= {
+        description: PROBLEMS[status].title,
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
     }
     const body = route.body
       ? { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input', components) } } }
       : route.raw
-        ? { required: true, content: Object.fromEntries([route.raw.contentType].flat().map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }])) }
+        ? {
+            required: true,
+            content: Object.fromEntries(
+              [route.raw.contentType].flat().map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }]),
+            ),
+          }
         : undefined;
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {
@@ -118,7 +161,15 @@ export function openApiDocument(baseUrl: string, routes: readonly ApiRoute[] = A
     },
     servers: [{ url: `${baseUrl}/api/v1` }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: `Scopes: ${scopeUses(routes).map((u) => `${u.scope} (${u.covers})`).join('; ')}` } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: `Scopes: ${scopeUses(routes)
+            .map((u) => `${u.scope} (${u.covers})`)
+            .join('; ')}`,
+        },
+      },
       schemas: components,
     },
     paths,

@@ -60,7 +60,15 @@ export function sendProblem(res: Response, base: string, p: ApiProblem): void {
   res
     .status(p.status)
     .type('application/problem+json')
-    .send(JSON.stringify({ type: `${base}/api/docs#problem-${slug}`, title, status: p.status, detail: p.detail ?? title, ...(p.errors ? { errors: p.errors } : {}) }));
+    .send(
+      JSON.stringify({
+        type: `${base}/api/docs#problem-${slug}`,
+        title,
+        status: p.status,
+        detail: p.detail ?? title,
+        ...(p.errors ? { errors: p.errors } : {}),
+      }),
+    );
 }
 
 /** The API's error handler: every failure is a problem document, never an HTML page. */
@@ -85,7 +93,8 @@ function toProblem(err: unknown, where: string): ApiProblem {
   if (e.type === 'entity.too.large') return new ApiProblem(413);
   if (e.type === 'entity.parse.failed') return new ApiProblem(400, 'The body is not valid JSON');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new ApiProblem(415, e.message);
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.status in PROBLEMS) return new ApiProblem(e.status as ProblemStatus);
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.status in PROBLEMS)
+    return new ApiProblem(e.status as ProblemStatus);
   log.error(where, err);
   return new ApiProblem(500);
 }

@@ -53,7 +53,10 @@ export function apiRoutes(deps: BuiltDeps): Router {
   return r;
 }
 
-const apiPublic: RequestHandler = Object.assign(((_req: Request, _res: Response, next: NextFunction) => next()) as RequestHandler, { [ACCESS]: 'PUBLIC' as const });
+const apiPublic: RequestHandler = Object.assign(
+  ((_req: Request, _res: Response, next: NextFunction) => next()) as RequestHandler,
+  { [ACCESS]: 'PUBLIC' as const },
+);
 
 /** Reads the Bearer token, refuses an unknown, revoked or expired one (401) and a token past its rate (429). */
 function authenticate(deps: BuiltDeps): RequestHandler {
@@ -62,20 +65,31 @@ function authenticate(deps: BuiltDeps): RequestHandler {
     try {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
       res.setHeader('cache-control', 'no-store');
-      if (!m) throw new ApiProblem(401, 'Send Authorization: Bearer <token> (cookies are not accepted here)', undefined, { 'www-authenticate': 'Bearer realm="pim"' });
+      if (!m)
+        throw new ApiProblem(401, 'Send Authorization: Bearer <token> (cookies are not accepted here)', undefined, {
+          'www-authenticate': 'Bearer realm="pim"',
+        });
       const now = deps.clock.now();
       const check = await checkToken(deps.prisma, m[1]!, now);
       if (!check.ok) {
-        throw new ApiProblem(401, check.reason === 'unknown' ? 'Unknown API token' : `The API token is ${check.reason}`, undefined, {
-          'www-authenticate': `Bearer realm="pim", error="invalid_token"`,
-        });
+        throw new ApiProblem(
+          401,
+          check.reason === 'unknown' ? 'Unknown API token' : `The API token is ${check.reason}`,
+          undefined,
+          {
+            'www-authenticate': `Bearer realm="pim", error="invalid_token"`,
+          },
+        );
       }
       const remaining = Math.max(0, limit - check.hits);
       const reset = Math.max(1, Math.ceil((check.windowEnd.getTime() - now.getTime()) / 1000));
       res.setHeader('ratelimit-limit', String(limit));
       res.setHeader('ratelimit-remaining', String(remaining));
       res.setHeader('ratelimit-reset', String(reset));
-      if (check.hits > limit) throw new ApiProblem(429, `At most ${limit} requests a minute per token`, undefined, { 'retry-after': String(reset) });
+      if (check.hits > limit)
+        throw new ApiProblem(429, `At most ${limit} requests a minute per token`, undefined, {
+          'retry-after': String(reset),
+        });
       res.locals.apiActor = check.actor;
       next();
     } catch (e) {
@@ -95,10 +109,21 @@ function scopeGuard(route: ApiRoute): RequestHandler {
   return guard;
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } } | undefined, value: unknown, where: string): T | undefined {
+function parse<T>(
+  schema:
+    | { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }
+    | undefined,
+  value: unknown,
+  where: string,
+): T | undefined {
   if (!schema) return undefined;
   const r = schema.safeParse(value);
-  if (!r.success) throw new ApiProblem(where === 'body' ? 422 : 400, `The ${where} is not valid`, zodProblems(r.error, where === 'body' ? [] : [where]));
+  if (!r.success)
+    throw new ApiProblem(
+      where === 'body' ? 422 : 400,
+      `The ${where} is not valid`,
+      zodProblems(r.error, where === 'body' ? [] : [where]),
+    );
   return r.data;
 }
 
@@ -131,7 +156,12 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
         actor: res.locals.apiActor as ApiActor,
         now: deps.clock.now(),
         deps,
-        ifMatch: ifMatch ? ifMatch.split(',').map((t) => t.trim()).filter(Boolean) : null,
+        ifMatch: ifMatch
+          ? ifMatch
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : null,
         raw: route.raw ? (req.body as Buffer) : undefined,
         rawType: route.raw ? (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() : undefined,
       };
@@ -145,7 +175,10 @@ function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
           return;
         }
         if (reply.body instanceof Buffer) {
-          res.status(reply.status).type([route.responses[reply.status]?.binary ?? 'application/octet-stream'].flat()[0]!).send(reply.body);
+          res
+            .status(reply.status)
+            .type([route.responses[reply.status]?.binary ?? 'application/octet-stream'].flat()[0]!)
+            .send(reply.body);
           return;
         }
         sendAnswer(res, answerOf(reply, base), false);

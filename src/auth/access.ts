@@ -63,9 +63,12 @@ export const requireMainContact: Guard = Object.assign(
 );
 
 /** The route is open to everyone (login, password reset, health checks). */
-export const publicRoute: Guard = Object.assign(((_req: Request, _res: Response, next: NextFunction) => next()) as RequestHandler, {
-  [ACCESS]: 'PUBLIC' as const,
-});
+export const publicRoute: Guard = Object.assign(
+  ((_req: Request, _res: Response, next: NextFunction) => next()) as RequestHandler,
+  {
+    [ACCESS]: 'PUBLIC' as const,
+  },
+);
 
 /** The logged-in actor; only call behind requireRole. */
 export function actorOf(req: Request): Actor {

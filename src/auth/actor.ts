@@ -104,7 +104,12 @@ interface RawRunner {
  * Loads the actor (one query), or null when the person may no longer log in or `epoch`
  * is stale. Inside a transaction it sees the transaction's state.
  */
-export async function loadActor(db: RawRunner, contactId: number, epoch: number, method?: LoginMethod): Promise<Actor | null> {
+export async function loadActor(
+  db: RawRunner,
+  contactId: number,
+  epoch: number,
+  method?: LoginMethod,
+): Promise<Actor | null> {
   const rows = await db.$queryRawUnsafe<ActorRow[]>(actorSql(), contactId);
   return actorFromRow(rows[0], epoch, method);
 }
@@ -118,7 +123,14 @@ export function actorFromRow(row: ActorRow | undefined | null, epoch: number, me
   if (!row || row.session_epoch !== epoch) return null;
   if (method && PORTAL_LOGIN_METHODS.includes(method) && row.sso_required) return null;
   const roles = effectiveRoles(row.roles, { isMainContact: row.is_main, reportsInContract: row.reports_in_contract });
-  const facts = { active: row.active, deleted: false, organizationActive: row.org_active, email: row.email, webAccess: row.web_access, roles };
+  const facts = {
+    active: row.active,
+    deleted: false,
+    organizationActive: row.org_active,
+    email: row.email,
+    webAccess: row.web_access,
+    roles,
+  };
   if (!mayLogIn(facts) || !row.email) return null;
   const own = (row.orgs ?? []).find((o) => o.id === row.organization_id);
   const orgs = roles.has(Role.SUBSIDIARY_ACCESS) ? (row.orgs ?? []) : own ? [own] : [];

@@ -26,14 +26,28 @@ export function newAddressData(changer: AddressChanger): Prisma.ContactUpdateMan
  */
 export async function endOldAddress(
   tx: Tx,
-  opts: { contactId: number; oldEmail: string | null; name: string; changer: AddressChanger; now: Date; lang: Locale; baseUrl: string },
+  opts: {
+    contactId: number;
+    oldEmail: string | null;
+    name: string;
+    changer: AddressChanger;
+    now: Date;
+    lang: Locale;
+    baseUrl: string;
+  },
 ): Promise<void> {
   await tx.externalLogin.deleteMany({ where: { contactId: opts.contactId } });
   await tx.passwordToken.updateMany({ where: { contactId: opts.contactId, usedAt: null }, data: { usedAt: opts.now } });
   await endSessions(tx, opts.contactId, opts.changer.self ? opts.changer.keepSid : null);
   if (opts.oldEmail) {
     await queueSecurityNotice(tx, {
-      contactId: opts.contactId, to: opts.oldEmail, name: opts.name, change: 'email', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl,
+      contactId: opts.contactId,
+      to: opts.oldEmail,
+      name: opts.name,
+      change: 'email',
+      now: opts.now,
+      lang: opts.lang,
+      baseUrl: opts.baseUrl,
       ...(opts.changer.self ? {} : { by: opts.changer.by }),
     });
   }

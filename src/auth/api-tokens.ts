@@ -56,7 +56,15 @@ export async function checkToken(prisma: PrismaClient, token: string, now: Date)
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return { ok: false, reason: 'unknown' };
   const windowStart = new Date(Math.floor(now.getTime() / WINDOW_MS) * WINDOW_MS);
   const rows = await prisma.$queryRaw<
-    { id: number; name: string; scopes: string[]; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; hits: number | null }[]
+    {
+      id: number;
+      name: string;
+      scopes: string[];
+      expires_at: Date | null;
+      revoked_at: Date | null;
+      last_used_at: Date | null;
+      hits: number | null;
+    }[]
   >`
     WITH t AS (
       SELECT id, name, scopes, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ${hashToken(token)}
@@ -86,5 +94,7 @@ export async function checkToken(prisma: PrismaClient, token: string, now: Date)
 /** Removes rate counters and idempotency keys that can no longer matter. */
 export async function pruneApiState(prisma: PrismaClient, now: Date): Promise<void> {
   await prisma.apiRateCounter.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - 60 * 60_000) } } });
-  await prisma.apiIdempotencyKey.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - 25 * 60 * 60_000) } } });
+  await prisma.apiIdempotencyKey.deleteMany({
+    where: { createdAt: { lt: new Date(now.getTime() - 25 * 60 * 60_000) } },
+  });
 }

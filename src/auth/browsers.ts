@@ -46,16 +46,30 @@ export async function noteLoginBrowser(
   let id = browserId(req, opts.secret);
   if (!id) id = randomBytes(16).toString('base64url');
   // Renewed at every login, so a browser in use stays recognised.
-  res.cookie(BROWSER_COOKIE, `${id}.${sign(opts.secret, id)}`, { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: YEAR_MS });
+  res.cookie(BROWSER_COOKIE, `${id}.${sign(opts.secret, id)}`, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: opts.secure,
+    path: '/',
+    maxAge: YEAR_MS,
+  });
   const browserHash = createHash('sha256').update(id).digest('hex');
-  const known = await prisma.knownBrowser.updateMany({ where: { contactId: opts.actor.id, browserHash }, data: { lastSeenAt: opts.now } });
+  const known = await prisma.knownBrowser.updateMany({
+    where: { contactId: opts.actor.id, browserHash },
+    data: { lastSeenAt: opts.now },
+  });
   if (known.count > 0) return { newBrowser: false };
   return prisma.$transaction(async (tx) => {
     const before = await tx.knownBrowser.count({ where: { contactId: opts.actor.id } });
-    const inserted = await tx.knownBrowser.createMany({ data: [{ contactId: opts.actor.id, browserHash, createdAt: opts.now, lastSeenAt: opts.now }], skipDuplicates: true });
+    const inserted = await tx.knownBrowser.createMany({
+      data: [{ contactId: opts.actor.id, browserHash, createdAt: opts.now, lastSeenAt: opts.now }],
+      skipDuplicates: true,
+    });
     if (before === 0 || inserted.count === 0) return { newBrowser: false };
     const { browser, os } = describeUserAgent(req.headers['user-agent']);
-    const lang = (await tx.contact.findUnique({ where: { id: opts.actor.id }, select: { language: true } }))?.language ?? opts.lang;
+    const lang =
+      (await tx.contact.findUnique({ where: { id: opts.actor.id }, select: { language: true } }))?.language ??
+      opts.lang;
     const unknown = translate(lang, 'security.unknownBrowser');
     const params = {
       name: opts.actor.displayName,
@@ -64,7 +78,13 @@ export async function noteLoginBrowser(
       ip: plainIp(req.ip),
       link: `${opts.baseUrl}/profile/security`,
     };
-    await queueMail(tx, { to: opts.actor.email, lang, template: 'new-login', params, subjectKey: 'security.mail.newLogin.subject' });
+    await queueMail(tx, {
+      to: opts.actor.email,
+      lang,
+      template: 'new-login',
+      params,
+      subjectKey: 'security.mail.newLogin.subject',
+    });
     return { newBrowser: true };
   });
 }

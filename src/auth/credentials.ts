@@ -11,7 +11,11 @@ export function normaliseEmail(v: string): string {
  * The actor for a correct address and password of a person who may log in, else null.
  * Every reason for refusal gives the same null (and takes the same time).
  */
-export async function verifyCredentials(prisma: PrismaClient, username: string, password: string): Promise<Actor | null> {
+export async function verifyCredentials(
+  prisma: PrismaClient,
+  username: string,
+  password: string,
+): Promise<Actor | null> {
   const contact = await prisma.contact.findFirst({
     where: { email: normaliseEmail(username), deletedAt: null },
     select: { id: true, passwordHash: true, sessionEpoch: true },

@@ -33,10 +33,21 @@ export function startLoggedInSession(req: Request, actor: Actor, clock: Clock, m
  * audit event `login.password` or `login.passkey` (an SSO login records `sso.login` and the
  * time in its own transaction).
  */
-export async function recordPasswordLogin(prisma: PrismaClient, actor: Actor, opts: { now: Date; ip: string; kind?: 'login.password' | 'login.passkey' }): Promise<void> {
+export async function recordPasswordLogin(
+  prisma: PrismaClient,
+  actor: Actor,
+  opts: { now: Date; ip: string; kind?: 'login.password' | 'login.passkey' },
+): Promise<void> {
   await prisma.$transaction(async (tx) => {
     await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
-    await recordAudit(tx, { actor, kind: opts.kind ?? 'login.password', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: opts.ip });
+    await recordAudit(tx, {
+      actor,
+      kind: opts.kind ?? 'login.password',
+      organizationId: actor.organizationId,
+      subjectType: 'contact',
+      subjectId: actor.id,
+      ip: opts.ip,
+    });
   });
 }
 
@@ -54,10 +65,20 @@ export interface LoginDeps {
  * session, records a password or passkey login, and mails the person when this browser is
  * new to their account.
  */
-export async function completeLogin(deps: LoginDeps, req: Request, res: Response, actor: Actor, method: LoginMethod): Promise<void> {
+export async function completeLogin(
+  deps: LoginDeps,
+  req: Request,
+  res: Response,
+  actor: Actor,
+  method: LoginMethod,
+): Promise<void> {
   await startLoggedInSession(req, actor, deps.clock, method);
   if (method === 'password' || method === 'passkey') {
-    await recordPasswordLogin(deps.prisma, actor, { now: deps.clock.now(), ip: req.ip ?? '', kind: method === 'password' ? 'login.password' : 'login.passkey' });
+    await recordPasswordLogin(deps.prisma, actor, {
+      now: deps.clock.now(),
+      ip: req.ip ?? '',
+      kind: method === 'password' ? 'login.password' : 'login.passkey',
+    });
   }
   const lang: Locale = req.session.lang ?? req.lang ?? 'nl';
   const { newBrowser } = await noteLoginBrowser(deps.prisma, req, res, {

@@ -33,7 +33,11 @@ function keepChallenge(req: Request, clock: Clock, challenge: string, purpose: P
 }
 
 /** Takes the browser's challenge for `purpose` (it is used once, whatever the outcome); null when there is none. */
-export function takeChallenge(req: Request, clock: Clock, purpose: Purpose): { challenge: string; handle?: string } | null {
+export function takeChallenge(
+  req: Request,
+  clock: Clock,
+  purpose: Purpose,
+): { challenge: string; handle?: string } | null {
   const c = req.session.webauthn;
   delete req.session.webauthn;
   if (!c || c.purpose !== purpose || clock.now().getTime() - c.at > CHALLENGE_MS) return null;
@@ -43,8 +47,18 @@ export function takeChallenge(req: Request, clock: Clock, purpose: Purpose): { c
 const transportsOf = (s: string) => (s ? s.split(',') : []) as ('usb' | 'nfc' | 'ble' | 'internal' | 'hybrid')[];
 
 /** Options for adding a passkey (a discoverable credential, so it can also log in without a username). */
-export async function registrationOptions(prisma: PrismaClient, req: Request, clock: Clock, rp: RelyingParty, person: { id: number; email: string; displayName: string }) {
-  const existing = await prisma.passkey.findMany({ where: { contactId: person.id }, select: { credentialId: true, transports: true, userHandle: true }, take: 100 });
+export async function registrationOptions(
+  prisma: PrismaClient,
+  req: Request,
+  clock: Clock,
+  rp: RelyingParty,
+  person: { id: number; email: string; displayName: string },
+) {
+  const existing = await prisma.passkey.findMany({
+    where: { contactId: person.id },
+    select: { credentialId: true, transports: true, userHandle: true },
+    take: 100,
+  });
   const handle = existing[0]?.userHandle ?? randomBytes(32).toString('base64url');
   const options = await generateRegistrationOptions({
     rpName: rp.name,
@@ -98,11 +112,28 @@ export async function registerPasskey(
 }
 
 /** Options for logging in or confirming with a passkey: the person's own passkeys, or any (username-less). */
-export async function authenticationOptions(prisma: PrismaClient, req: Request, clock: Clock, rp: RelyingParty, purpose: Exclude<Purpose, 'register'>, contactId?: number) {
+export async function authenticationOptions(
+  prisma: PrismaClient,
+  req: Request,
+  clock: Clock,
+  rp: RelyingParty,
+  purpose: Exclude<Purpose, 'register'>,
+  contactId?: number,
+) {
   const allow = contactId
-    ? (await prisma.passkey.findMany({ where: { contactId }, select: { credentialId: true, transports: true }, take: 100 })).map((p) => ({ id: p.credentialId, transports: transportsOf(p.transports) }))
+    ? (
+        await prisma.passkey.findMany({
+          where: { contactId },
+          select: { credentialId: true, transports: true },
+          take: 100,
+        })
+      ).map((p) => ({ id: p.credentialId, transports: transportsOf(p.transports) }))
     : undefined;
-  const options = await generateAuthenticationOptions({ rpID: rp.id, allowCredentials: allow, userVerification: contactId ? 'preferred' : 'required' });
+  const options = await generateAuthenticationOptions({
+    rpID: rp.id,
+    allowCredentials: allow,
+    userVerification: contactId ? 'preferred' : 'required',
+  });
   keepChallenge(req, clock, options.challenge, purpose);
   return options;
 }
@@ -119,7 +150,9 @@ export async function verifyPasskey(
 ): Promise<{ contactId: number; passkeyId: number } | null> {
   const response = opts.response as AuthenticationResponseJSON;
   if (typeof response?.id !== 'string' || response.id.length > 1024) return null;
-  const stored = await prisma.passkey.findFirst({ where: { credentialId: response.id, ...(opts.contactId ? { contactId: opts.contactId } : {}) } });
+  const stored = await prisma.passkey.findFirst({
+    where: { credentialId: response.id, ...(opts.contactId ? { contactId: opts.contactId } : {}) },
+  });
   if (!stored) return null;
   if (!opts.contactId && response.response?.userHandle !== stored.userHandle) return null;
   let result;
@@ -129,7 +162,12 @@ export async function verifyPasskey(
       expectedChallenge: opts.challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
-      credential: { id: stored.credentialId, publicKey: new Uint8Array(stored.publicKey), counter: Number(stored.counter), transports: transportsOf(stored.transports) },
+      credential: {
+        id: stored.credentialId,
+        publicKey: new Uint8Array(stored.publicKey),
+        counter: Number(stored.counter),
+        transports: transportsOf(stored.transports),
+      },
       requireUserVerification: !opts.contactId,
     });
   } catch {

@@ -16,14 +16,16 @@ interface SessionUser {
 export function createPassport(prisma: PrismaClient): InstanceType<typeof Passport> {
   const passport = new Passport();
   passport.serializeUser((user, done) => done(null, { id: user.id, epoch: user.sessionEpoch } satisfies SessionUser));
-  passport.deserializeUser((req: Request, data: SessionUser, done: (err: unknown, user?: Express.User | false) => void) => {
-    // A person who may no longer log in (deactivated, web access off, role removed, password
-    // reset elsewhere, SSO now required) gets `false`, which ends their session on this request.
-    const method = req.session.loginMethod;
-    const row = preloadedActor(req);
-    if (row !== undefined) return done(null, (row?.id === data.id && actorFromRow(row, data.epoch, method)) || false);
-    loadActor(prisma, data.id, data.epoch, method).then((actor) => done(null, actor ?? false), done);
-  });
+  passport.deserializeUser(
+    (req: Request, data: SessionUser, done: (err: unknown, user?: Express.User | false) => void) => {
+      // A person who may no longer log in (deactivated, web access off, role removed, password
+      // reset elsewhere, SSO now required) gets `false`, which ends their session on this request.
+      const method = req.session.loginMethod;
+      const row = preloadedActor(req);
+      if (row !== undefined) return done(null, (row?.id === data.id && actorFromRow(row, data.epoch, method)) || false);
+      loadActor(prisma, data.id, data.epoch, method).then((actor) => done(null, actor ?? false), done);
+    },
+  );
   passport.use(
     'local',
     new LocalStrategy({ usernameField: 'username', passwordField: 'password' }, (username, password, done) => {

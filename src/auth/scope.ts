@@ -74,7 +74,8 @@ export const scope = {
     const forAllOrMine = { OR: [{ organizationId: null }, { organizationId: { in: actor.orgIds } }] };
     const visible: Prisma.DocumentWhereInput[] = [];
     if (!kind || kind === 'PRODUCT_INFO') visible.push({ kind: 'PRODUCT_INFO', ...forAllOrMine });
-    if ((!kind || kind === 'MANUAL') && actor.roles.has(Role.VIEW_MANUALS)) visible.push({ kind: 'MANUAL', ...forAllOrMine });
+    if ((!kind || kind === 'MANUAL') && actor.roles.has(Role.VIEW_MANUALS))
+      visible.push({ kind: 'MANUAL', ...forAllOrMine });
     if ((!kind || kind === 'REPORT') && actor.roles.has(Role.VIEW_REPORTS)) {
       visible.push({ kind: 'REPORT', organizationId: { in: actor.orgIds }, organization: { reportsInContract: true } });
     }
@@ -149,7 +150,9 @@ export function narrowScope(actor: Actor, filter: OrgFilter): NarrowedScope {
   const withSubsidiaries = filter.subsidiaries && actor.roles.has(Role.SUBSIDIARY_ACCESS);
   const ids = new Set(filter.org === 'all' ? orgs.map((o) => o.id) : withSubsidiaries ? [org.id, ...below] : [org.id]);
   const active = filter.orgActive ?? 'all';
-  const orgIds = orgs.filter((o) => ids.has(o.id) && (active === 'all' || o.active === (active === 'yes'))).map((o) => o.id);
+  const orgIds = orgs
+    .filter((o) => ids.has(o.id) && (active === 'all' || o.active === (active === 'yes')))
+    .map((o) => o.id);
   return { org, orgIds, withSubsidiaries, hasSubsidiaries: below.length > 0 };
 }
 
@@ -166,4 +169,3 @@ function descendantsOf(orgs: readonly ScopeOrg[], rootId: number): number[] {
   }
   return out;
 }
-

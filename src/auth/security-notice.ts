@@ -26,9 +26,19 @@ export function mailMoment(lang: Locale, d: Date): string {
  */
 export async function queueSecurityNotice(
   db: Tx | PrismaClient,
-  opts: { contactId: number; to: string; name: string; change: SecurityChange; now: Date; lang: Locale; baseUrl: string; by?: string },
+  opts: {
+    contactId: number;
+    to: string;
+    name: string;
+    change: SecurityChange;
+    now: Date;
+    lang: Locale;
+    baseUrl: string;
+    by?: string;
+  },
 ): Promise<void> {
-  const lang = (await db.contact.findUnique({ where: { id: opts.contactId }, select: { language: true } }))?.language ?? opts.lang;
+  const lang =
+    (await db.contact.findUnique({ where: { id: opts.contactId }, select: { language: true } }))?.language ?? opts.lang;
   const params = {
     name: opts.name,
     what: translate(lang, `security.changed.${opts.change}`),
@@ -36,5 +46,11 @@ export async function queueSecurityNotice(
     by: opts.by ?? '',
     link: `${opts.baseUrl}/profile/security`,
   };
-  await queueMail(db, { to: opts.to, lang, template: 'security-changed', params, subjectKey: 'security.mail.changed.subject' });
+  await queueMail(db, {
+    to: opts.to,
+    lang,
+    template: 'security-changed',
+    params,
+    subjectKey: 'security.mail.changed.subject',
+  });
 }

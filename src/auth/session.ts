@@ -41,11 +41,20 @@ const SET_SQL = `
   WHERE session.expire <> '-infinity'`;
 
 /** The columns of a session row beside its JSON; null for an anonymous session. */
-function sessionColumns(sess: session.SessionData): [number | null, string | null, string | null, string | null, number | null, number | null] {
+function sessionColumns(
+  sess: session.SessionData,
+): [number | null, string | null, string | null, string | null, number | null, number | null] {
   const user = (sess as { passport?: { user?: { id?: unknown } } }).passport?.user;
   const id = typeof user?.id === 'number' && Number.isInteger(user.id) ? user.id : null;
   if (id === null) return [null, null, null, null, null, null];
-  return [id, sess.client?.ip ?? null, sess.client?.ua ?? null, sess.loginMethod ?? null, sess.createdAt ?? null, sess.lastSeenAt ?? null];
+  return [
+    id,
+    sess.client?.ip ?? null,
+    sess.client?.ua ?? null,
+    sess.loginMethod ?? null,
+    sess.createdAt ?? null,
+    sess.lastSeenAt ?? null,
+  ];
 }
 
 /**
@@ -56,22 +65,33 @@ function sessionColumns(sess: session.SessionData): [number | null, string | nul
  * survives a database restart.
  */
 class PimSessionStore extends PgStore {
-  constructor(private readonly pool: pg.Pool, prune: boolean) {
-    super({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: prune ? 15 * 60 : false, disableTouch: true });
+  constructor(
+    private readonly pool: pg.Pool,
+    prune: boolean,
+  ) {
+    super({
+      pool,
+      tableName: 'session',
+      createTableIfMissing: false,
+      pruneSessionInterval: prune ? 15 * 60 : false,
+      disableTouch: true,
+    });
   }
 
   override get(sid: string, cb: (err: unknown, sess?: session.SessionData | null) => void): void {
-    this.pool.query<SessionRow>({ name: 'pim_session_actor', text: SESSION_SQL, values: [sid, Math.ceil(Date.now() / 1000)] }).then(
-      ({ rows }) => {
-        const row = rows[0];
-        if (!row?.sess) return cb(null, null);
-        const sess = row.sess as session.SessionData & { [PRELOADED]?: ActorRow | null };
-        // A symbol key: express-session neither copies it into the session nor hashes it.
-        sess[PRELOADED] = row.id == null ? null : (row as ActorRow);
-        cb(null, sess);
-      },
-      (err: unknown) => cb(err),
-    );
+    this.pool
+      .query<SessionRow>({ name: 'pim_session_actor', text: SESSION_SQL, values: [sid, Math.ceil(Date.now() / 1000)] })
+      .then(
+        ({ rows }) => {
+          const row = rows[0];
+          if (!row?.sess) return cb(null, null);
+          const sess = row.sess as session.SessionData & { [PRELOADED]?: ActorRow | null };
+          // A symbol key: express-session neither copies it into the session nor hashes it.
+          sess[PRELOADED] = row.id == null ? null : (row as ActorRow);
+          cb(null, sess);
+        },
+        (err: unknown) => cb(err),
+      );
   }
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
@@ -104,7 +124,13 @@ export function preloadedActor(req: Request): ActorRow | null | undefined {
  * Sessions in PostgreSQL, so every app instance behind a load balancer sees the same
  * sessions; see PimSessionStore for what a request costs.
  */
-export function sessionMiddleware(opts: { pool: pg.Pool; secret: string; secure: boolean; idleMs: number; prune: boolean }): RequestHandler {
+export function sessionMiddleware(opts: {
+  pool: pg.Pool;
+  secret: string;
+  secure: boolean;
+  idleMs: number;
+  prune: boolean;
+}): RequestHandler {
   return session({
     store: new PimSessionStore(opts.pool, opts.prune),
     name: sessionCookieName(opts.secure),
@@ -164,10 +190,10 @@ export function sessionLifetime(clock: Clock, idleMs: number, absoluteMs: number
  */
 export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
-  res.redirect = ((...args: unknown[]) => {
+  res.redirect = (...args: unknown[]) => {
     const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
     if (!s || !Object.keys(s).some((k) => k !== 'cookie')) return redirect(...args);
     s.save((err) => (err ? next(err) : redirect(...args)));
-  });
+  };
   next();
 };

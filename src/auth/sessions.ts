@@ -40,9 +40,22 @@ const ACTIVE = `s.expire >= now() AND s.sess #>> '{passport,user,epoch}' = c.ses
 type Db = PrismaClient | Tx;
 
 /** One page of the person's active sessions, most recently used first, and how many there are. */
-export async function listSessions(db: Db, contactId: number, currentSid: string, page: { take: number; skip: number }): Promise<{ rows: SessionInfo[]; total: number }> {
+export async function listSessions(
+  db: Db,
+  contactId: number,
+  currentSid: string,
+  page: { take: number; skip: number },
+): Promise<{ rows: SessionInfo[]; total: number }> {
   const rows = await db.$queryRawUnsafe<
-    { sid: string; ip: string | null; user_agent: string | null; login_method: string | null; created_at: Date | null; last_active_at: Date | null; total: bigint }[]
+    {
+      sid: string;
+      ip: string | null;
+      user_agent: string | null;
+      login_method: string | null;
+      created_at: Date | null;
+      last_active_at: Date | null;
+      total: bigint;
+    }[]
   >(
     `SELECT s.sid, s.ip, s.user_agent, s.login_method, s.created_at, s.last_active_at, count(*) OVER () AS total
      FROM session s JOIN contacts c ON c.id = s.contact_id

@@ -58,7 +58,13 @@ export function resetRules(email: string, ip: string): Rule[] {
  * cookie) when it was a login or reset attempt: on the client address's counter, as the
  * account in it cannot be trusted. Returns the lock time when this locked the address.
  */
-export async function countRefusedAttempt(prisma: PrismaClient, method: string, path: string, ip: string, now: Date): Promise<Date | null> {
+export async function countRefusedAttempt(
+  prisma: PrismaClient,
+  method: string,
+  path: string,
+  ip: string,
+  now: Date,
+): Promise<Date | null> {
   if (method !== 'POST') return null;
   if (path === '/login') return recordHit(prisma, [loginIpRule(ip)], now);
   if (path === '/password/forgot') return recordHit(prisma, [resetIpRule(ip)], now);
@@ -101,7 +107,10 @@ export async function recordHit(prisma: PrismaClient, rules: Rule[], now: Date):
       RETURNING failures, locked_until`;
     const failures = (rows[0] as unknown as { failures: number }).failures;
     if (failures >= r.limit) {
-      await prisma.loginThrottle.update({ where: { key: r.key }, data: { lockedUntil: lockEnd, failures: 0, windowStart: now } });
+      await prisma.loginThrottle.update({
+        where: { key: r.key },
+        data: { lockedUntil: lockEnd, failures: 0, windowStart: now },
+      });
       if (!locked || lockEnd > locked) locked = lockEnd;
     }
   }
@@ -145,7 +154,8 @@ export async function takeAttempt(db: PrismaClient | Tx, rules: Rule[], now: Dat
       RETURNING failures, locked_until`;
     const row = rows[0]!;
     if (row.failures > r.limit) allowed = false;
-    if (row.locked_until && row.locked_until > now && (!lockedUntil || row.locked_until > lockedUntil)) lockedUntil = row.locked_until;
+    if (row.locked_until && row.locked_until > now && (!lockedUntil || row.locked_until > lockedUntil))
+      lockedUntil = row.locked_until;
   }
   return { allowed, lockedUntil };
 }
@@ -172,14 +182,20 @@ export async function clearKeys(prisma: PrismaClient, keys: string[]): Promise<v
 /** Removes counters that can no longer matter. */
 export async function pruneThrottles(prisma: PrismaClient, now: Date): Promise<void> {
   const dayAgo = new Date(now.getTime() - 24 * 60 * MINUTE);
-  await prisma.loginThrottle.deleteMany({ where: { windowStart: { lt: dayAgo }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] } });
+  await prisma.loginThrottle.deleteMany({
+    where: { windowStart: { lt: dayAgo }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+  });
 }
 
 /**
  * Prunes expired counters now and then (every instance does; deleting twice is harmless), so
  * the table holds only the last day's attempts however many addresses are tried.
  */
-export function startThrottlePruning(prisma: PrismaClient, now: () => Date, intervalMs = 15 * MINUTE): { stop(): void } {
+export function startThrottlePruning(
+  prisma: PrismaClient,
+  now: () => Date,
+  intervalMs = 15 * MINUTE,
+): { stop(): void } {
   const prune = () => void pruneThrottles(prisma, now()).catch(() => {});
   const timer = setInterval(prune, intervalMs);
   timer.unref();

@@ -11,7 +11,12 @@ export function hashToken(raw: string): string {
 }
 
 /** Creates a single-use token of 256 random bits; returns the raw token for the link. */
-export async function createPasswordToken(db: Tx | PrismaClient, contactId: number, purpose: TokenPurpose, now: Date): Promise<string> {
+export async function createPasswordToken(
+  db: Tx | PrismaClient,
+  contactId: number,
+  purpose: TokenPurpose,
+  now: Date,
+): Promise<string> {
   const raw = randomBytes(32).toString('base64url');
   await db.passwordToken.create({
     data: { contactId, purpose, tokenHash: hashToken(raw), expiresAt: new Date(now.getTime() + TOKEN_TTL_MS[purpose]) },
@@ -24,7 +29,11 @@ export async function findUsableToken(prisma: PrismaClient, raw: string, now: Da
   if (!/^[A-Za-z0-9_-]{43}$/.test(raw)) return null;
   return prisma.passwordToken.findFirst({
     where: { tokenHash: hashToken(raw), usedAt: null, expiresAt: { gt: now }, contact: { deletedAt: null } },
-    select: { id: true, purpose: true, contact: { select: { id: true, email: true, firstName: true, infix: true, lastName: true } } },
+    select: {
+      id: true,
+      purpose: true,
+      contact: { select: { id: true, email: true, firstName: true, infix: true, lastName: true } },
+    },
   });
 }
 

@@ -11,7 +11,14 @@ export function newTotpSecret(): string {
 }
 
 function totp(secretBase32: string, label = '', issuer = 'PIM'): TOTP {
-  return new TOTP({ issuer, label, algorithm: 'SHA1', digits: DIGITS, period: TOTP_PERIOD_S, secret: Secret.fromBase32(secretBase32) });
+  return new TOTP({
+    issuer,
+    label,
+    algorithm: 'SHA1',
+    digits: DIGITS,
+    period: TOTP_PERIOD_S,
+    secret: Secret.fromBase32(secretBase32),
+  });
 }
 
 /** The otpauth:// URI of the QR code. */

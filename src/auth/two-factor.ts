@@ -16,7 +16,9 @@ export interface SecondStep {
 
 /** The person's second step in one query (the organisation chain is walked upwards). */
 export async function secondStepOf(db: Db, contactId: number): Promise<SecondStep> {
-  const [row] = await db.$queryRawUnsafe<{ required: boolean; totp: boolean; passkeys: number; recovery_left: number }[]>(
+  const [row] = await db.$queryRawUnsafe<
+    { required: boolean; totp: boolean; passkeys: number; recovery_left: number }[]
+  >(
     `WITH RECURSIVE up AS (
        SELECT o.id, o.parent_id, o.two_factor_required FROM organizations o JOIN contacts c ON c.organization_id = o.id WHERE c.id = $1
        UNION
@@ -28,7 +30,12 @@ export async function secondStepOf(db: Db, contactId: number): Promise<SecondSte
             (SELECT count(*) FROM recovery_codes WHERE contact_id = $1 AND used_at IS NULL)::int AS recovery_left`,
     contactId,
   );
-  return { required: !!row?.required, totp: !!row?.totp, passkeys: row?.passkeys ?? 0, recoveryLeft: row?.recovery_left ?? 0 };
+  return {
+    required: !!row?.required,
+    totp: !!row?.totp,
+    passkeys: row?.passkeys ?? 0,
+    recoveryLeft: row?.recovery_left ?? 0,
+  };
 }
 
 /** The associated data of a person's sealed TOTP secret. */
@@ -39,15 +46,27 @@ export const totpContext = (contactId: number) => `totp|${contactId}`;
  * is refused afterwards, on every instance: the UPDATE only succeeds for a later step.
  * `confirmed` false checks the secret being set up instead of the active one.
  */
-export async function useTotpCode(db: Db, key: Buffer, contactId: number, code: string, now: Date, confirmed = true): Promise<boolean> {
-  const row = await db.totpSecret.findUnique({ where: { contactId }, select: { secretEncrypted: true, confirmedAt: true } });
+export async function useTotpCode(
+  db: Db,
+  key: Buffer,
+  contactId: number,
+  code: string,
+  now: Date,
+  confirmed = true,
+): Promise<boolean> {
+  const row = await db.totpSecret.findUnique({
+    where: { contactId },
+    select: { secretEncrypted: true, confirmedAt: true },
+  });
   if (!row || (confirmed ? !row.confirmedAt : !!row.confirmedAt)) return false;
   let secret: string;
   try {
     secret = openSecret(key, row.secretEncrypted, totpContext(contactId));
   } catch {
     // A wrong TWO_FACTOR_KEY: no code can be right (recovery codes and passkeys still work).
-    log.error(`the authenticator-app secret of contact ${contactId} does not open: is TWO_FACTOR_KEY the key it was sealed with?`);
+    log.error(
+      `the authenticator-app secret of contact ${contactId} does not open: is TWO_FACTOR_KEY the key it was sealed with?`,
+    );
     return false;
   }
   const step = totpStep(secret, code.replace(/\s/g, ''), now);
@@ -62,12 +81,21 @@ export async function useTotpCode(db: Db, key: Buffer, contactId: number, code: 
 export async function useRecoveryCode(db: Db, contactId: number, input: string, now: Date): Promise<boolean> {
   const code = normaliseRecoveryCode(input);
   if (!code) return false;
-  const spent = await db.recoveryCode.updateMany({ where: { contactId, codeHash: hashRecoveryCode(code), usedAt: null }, data: { usedAt: now } });
+  const spent = await db.recoveryCode.updateMany({
+    where: { contactId, codeHash: hashRecoveryCode(code), usedAt: null },
+    data: { usedAt: now },
+  });
   return spent.count === 1;
 }
 
 /** A code typed at the second step: six digits are an app code, anything else a recovery code. */
-export async function useSecondStepCode(db: Db, key: Buffer, contactId: number, input: string, now: Date): Promise<'totp' | 'recovery' | null> {
+export async function useSecondStepCode(
+  db: Db,
+  key: Buffer,
+  contactId: number,
+  input: string,
+  now: Date,
+): Promise<'totp' | 'recovery' | null> {
   const compact = input.replace(/\s/g, '');
   if (/^\d{6}$/.test(compact)) return (await useTotpCode(db, key, contactId, compact, now)) ? 'totp' : null;
   return (await useRecoveryCode(db, contactId, input, now)) ? 'recovery' : null;

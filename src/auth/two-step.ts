@@ -56,7 +56,12 @@ const MINUTE = 60_000;
 export function secondStepRules(contactId: number, browser: string | null, ip: string): Rule[] {
   return [
     { key: `2fa:acct:${contactId}`, limit: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
-    { key: browser ? `2fa:dev:${browser}` : `2fa:acctip:${contactId}|${ip}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+    {
+      key: browser ? `2fa:dev:${browser}` : `2fa:acctip:${contactId}|${ip}`,
+      limit: 5,
+      windowMs: 15 * MINUTE,
+      lockMs: 15 * MINUTE,
+    },
   ];
 }
 

@@ -64,9 +64,15 @@ export function basicRolesFor(granter: Granter, chosen: ReadonlySet<Role> | null
  * Gives the basic roles in the transaction that switches web access on (roles already held
  * stay); returns the roles given.
  */
-export async function giveBasicRoles(tx: Tx, contactId: number, granter: Granter, chosen: ReadonlySet<Role> | null): Promise<Role[]> {
+export async function giveBasicRoles(
+  tx: Tx,
+  contactId: number,
+  granter: Granter,
+  chosen: ReadonlySet<Role> | null,
+): Promise<Role[]> {
   const roles = basicRolesFor(granter, chosen);
-  if (roles.length) await tx.contactRole.createMany({ data: roles.map((role) => ({ contactId, role })), skipDuplicates: true });
+  if (roles.length)
+    await tx.contactRole.createMany({ data: roles.map((role) => ({ contactId, role })), skipDuplicates: true });
   return roles;
 }
 
@@ -85,8 +91,16 @@ export async function loadLoginSubject(db: Tx | PrismaClient, contactId: number)
   const c = await db.contact.findUnique({
     where: { id: contactId },
     select: {
-      id: true, organizationId: true, firstName: true, infix: true, lastName: true, email: true, language: true,
-      active: true, webAccess: true, deletedAt: true,
+      id: true,
+      organizationId: true,
+      firstName: true,
+      infix: true,
+      lastName: true,
+      email: true,
+      language: true,
+      active: true,
+      webAccess: true,
+      deletedAt: true,
       organization: { select: { active: true, mainContactId: true, reportsInContract: true } },
       roles: { select: { role: true } },
     },
@@ -97,9 +111,18 @@ export async function loadLoginSubject(db: Tx | PrismaClient, contactId: number)
     { isMainContact: c.organization.mainContactId === c.id, reportsInContract: c.organization.reportsInContract },
   );
   return {
-    id: c.id, organizationId: c.organizationId, firstName: c.firstName, infix: c.infix, lastName: c.lastName, email: c.email,
-    language: c.language, active: c.active, deleted: c.deletedAt !== null, organizationActive: c.organization.active,
-    webAccess: c.webAccess, roles,
+    id: c.id,
+    organizationId: c.organizationId,
+    firstName: c.firstName,
+    infix: c.infix,
+    lastName: c.lastName,
+    email: c.email,
+    language: c.language,
+    active: c.active,
+    deleted: c.deletedAt !== null,
+    organizationActive: c.organization.active,
+    webAccess: c.webAccess,
+    roles,
   };
 }
 
@@ -115,9 +138,16 @@ export type AccessMark =
  * have a password or a linked Microsoft / Google login; "invited" when the rule lets them in
  * but they have not set a password yet; otherwise "no access", with the reason.
  */
-export function accessMark(f: LoginFacts & { hasCredential: boolean; inviteExpiresAt: Date | null }, now: Date): AccessMark {
+export function accessMark(
+  f: LoginFacts & { hasCredential: boolean; inviteExpiresAt: Date | null },
+  now: Date,
+): AccessMark {
   const blocker = loginBlocker(f);
   if (blocker) return { state: 'none', blocker };
   if (f.hasCredential) return { state: 'canLogIn' };
-  return { state: 'invited', expiresAt: f.inviteExpiresAt, expired: f.inviteExpiresAt !== null && f.inviteExpiresAt <= now };
+  return {
+    state: 'invited',
+    expiresAt: f.inviteExpiresAt,
+    expired: f.inviteExpiresAt !== null && f.inviteExpiresAt <= now,
+  };
 }

@@ -61,7 +61,15 @@ async function main(): Promise<number> {
     try {
       // Links in mails: BASE_URL, else the portal running with this DATA_DIR, else what `npm start` would use.
       const baseUrl = config.baseUrlConfigured ? config.baseUrl : (runningPortalUrl(config.dataDir) ?? config.baseUrl);
-      return await runCli(argv, { prisma: db.prisma, out, err, now: () => new Date(), baseUrl, config, storage: createStorage(config.tickets.s3, db.prisma) });
+      return await runCli(argv, {
+        prisma: db.prisma,
+        out,
+        err,
+        now: () => new Date(),
+        baseUrl,
+        config,
+        storage: createStorage(config.tickets.s3, db.prisma),
+      });
     } finally {
       await db.close();
     }

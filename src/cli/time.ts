@@ -12,7 +12,15 @@ export function parseIsoDateTime(input: string): Date | null {
   const m = ISO.exec(input.trim());
   if (!m) return null;
   const [y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m.slice(1) as Array<string | undefined>;
-  const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0'))] as const;
+  const parts = [
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Number(frac.padEnd(3, '0')),
+  ] as const;
   const wall = Date.UTC(...parts);
   const back = new Date(wall);
   if (

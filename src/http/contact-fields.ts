@@ -10,8 +10,16 @@ import { isMobileNumber, isPhoneNumber } from './dutch.js';
 
 /** The longest value of each field (the database columns are text; these are the portal's limits). */
 export const CONTACT_MAX = {
-  lastName: 100, firstName: 100, initials: 20, infix: 40, email: 254, phone: 30,
-  privateStreet: 200, privatePostcode: 12, privateCity: 100, privateCountry: 100,
+  lastName: 100,
+  firstName: 100,
+  initials: 20,
+  infix: 40,
+  email: 254,
+  phone: 30,
+  privateStreet: 200,
+  privatePostcode: 12,
+  privateCity: 100,
+  privateCountry: 100,
 } as const;
 
 /** The words a door uses for each broken rule. */
@@ -39,7 +47,11 @@ export function contactFields(m: ContactFieldMessages) {
     firstName: text(CONTACT_MAX.firstName),
     initials: text(CONTACT_MAX.initials),
     infix: text(CONTACT_MAX.infix),
-    email: z.string().trim().toLowerCase().refine((v) => v === '' || isEmailAddress(v), m.email),
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => v === '' || isEmailAddress(v), m.email),
     phone: text(CONTACT_MAX.phone).refine((v) => v === '' || isPhoneNumber(v), m.phone),
     fax: text(CONTACT_MAX.phone).refine((v) => v === '' || isPhoneNumber(v), m.phone),
     mobile: text(CONTACT_MAX.phone).refine((v) => v === '' || isMobileNumber(v), m.mobile),
@@ -51,4 +63,5 @@ export function contactFields(m: ContactFieldMessages) {
 }
 
 /** A web form's optional field: empty means null. */
-export const blankIsNull = <T extends z.ZodType<string, string>>(s: T) => s.transform((v: string) => (v === '' ? null : v));
+export const blankIsNull = <T extends z.ZodType<string, string>>(s: T) =>
+  s.transform((v: string) => (v === '' ? null : v));

@@ -20,6 +20,10 @@ export function toCsv(rows: readonly (readonly (string | number | null | undefin
 }
 
 /** Sends rows as a CSV download named `fileName`. */
-export function sendCsv(res: Response, fileName: string, rows: readonly (readonly (string | number | null | undefined)[])[]): void {
+export function sendCsv(
+  res: Response,
+  fileName: string,
+  rows: readonly (readonly (string | number | null | undefined)[])[],
+): void {
   sendDownload(res, { fileName, contentType: 'text/csv; charset=utf-8', body: Buffer.from(toCsv(rows), 'utf8') });
 }

@@ -11,12 +11,18 @@ export function contentDisposition(fileName: string, type: 'attachment' | 'inlin
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x20-\x7e]|["\\]/g, '_');
   if (ascii === fileName) return `${type}; filename="${ascii}"`;
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Sends a file the server names: Content-Disposition per RFC 6266, never cached, never sniffed. */
-export function sendDownload(res: Response, file: { fileName: string; contentType: string; body: Buffer; inline?: boolean }): void {
+export function sendDownload(
+  res: Response,
+  file: { fileName: string; contentType: string; body: Buffer; inline?: boolean },
+): void {
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Content-Disposition', contentDisposition(file.fileName, file.inline ? 'inline' : 'attachment'));

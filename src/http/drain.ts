@@ -29,7 +29,10 @@ export function closeWhileDraining(lifecycle: Lifecycle): RequestHandler {
  * Node's own closeIdleConnections() is not used: it counts a response as done once `end()`
  * is called, and so destroys a large download whose bytes are still queued for the client.
  */
-export function drainable(server: Server, lifecycle: Lifecycle): (opts: { delayMs: number; timeoutMs: number }) => Promise<void> {
+export function drainable(
+  server: Server,
+  lifecycle: Lifecycle,
+): (opts: { delayMs: number; timeoutMs: number }) => Promise<void> {
   const sockets = new Set<Socket>();
   const busy = new Set<Socket>();
   const closeIfIdle = (socket: Socket) => {

@@ -60,9 +60,13 @@ function damagedCookies(header: string | undefined, names: readonly string[]): s
     const i = part.indexOf('=');
     const name = (i < 0 ? part : part.slice(0, i)).trim();
     if (!names.includes(name)) continue;
-    const raw = part.slice(i + 1).trim().replace(/^"(.*)"$/, '$1');
+    const raw = part
+      .slice(i + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     const value = decode(raw);
-    if (!/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/.test(raw) || value === null || hasForbiddenChars(value, false)) bad.push(name);
+    if (!/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/.test(raw) || value === null || hasForbiddenChars(value, false))
+      bad.push(name);
   }
   return bad;
 }
@@ -73,7 +77,8 @@ function damagedCookies(header: string | undefined, names: readonly string[]): s
  * the 400 page. A body larger than a form may be is not read: that connection just closes.
  */
 function drainBody(req: Request): Promise<void> {
-  if (req.complete || req.readableEnded || Number(req.headers['content-length'] ?? 0) > 1_048_576) return Promise.resolve();
+  if (req.complete || req.readableEnded || Number(req.headers['content-length'] ?? 0) > 1_048_576)
+    return Promise.resolve();
   return new Promise((resolve) => {
     req.once('end', () => resolve());
     req.once('close', () => resolve());
@@ -105,11 +110,21 @@ function verifyForm(_req: unknown, _res: unknown, buf: Buffer): void {
  * field rule (edgeField) and its own size limits while it streams.
  */
 export function edgeInput(opts: EdgeOptions): RequestHandler {
-  const parseForm = express.urlencoded({ extended: false, limit: opts.bodyLimit, parameterLimit: opts.parameterLimit, verify: verifyForm });
+  const parseForm = express.urlencoded({
+    extended: false,
+    limit: opts.bodyLimit,
+    parameterLimit: opts.parameterLimit,
+    verify: verifyForm,
+  });
   return (req, res, next) => {
     const refuse = (err: Error) => {
-      const reason = err instanceof AppError ? (err.messageKey ?? 'badRequest').replace(/^errors\./, '') : String((err as { type?: string }).type ?? 'badRequest');
-      const counted = opts.onRefused ? opts.onRefused(req, reason).catch((e: unknown) => log.warn('counting a refused request failed', e)) : Promise.resolve();
+      const reason =
+        err instanceof AppError
+          ? (err.messageKey ?? 'badRequest').replace(/^errors\./, '')
+          : String((err as { type?: string }).type ?? 'badRequest');
+      const counted = opts.onRefused
+        ? opts.onRefused(req, reason).catch((e: unknown) => log.warn('counting a refused request failed', e))
+        : Promise.resolve();
       void Promise.all([counted, drainBody(req)]).then(() => next(err));
     };
     const url = urlProblem(req.originalUrl);
@@ -117,7 +132,12 @@ export function edgeInput(opts: EdgeOptions): RequestHandler {
     const cookies = damagedCookies(req.headers.cookie, opts.cookies);
     if (cookies.length) {
       for (const name of cookies) {
-        res.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secureCookies || name.startsWith('__Host-') });
+        res.clearCookie(name, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: opts.secureCookies || name.startsWith('__Host-'),
+        });
       }
       // The request must not reach the session with the damaged cookie.
       delete req.headers.cookie;
@@ -128,8 +148,11 @@ export function edgeInput(opts: EdgeOptions): RequestHandler {
       const body = req.body as Record<string, unknown> | undefined;
       if (body && typeof body === 'object') {
         for (const [key, value] of Object.entries(body)) {
-          const values = Array.isArray(value) ? value.map((v) => edgeField(key, String(v))) : edgeField(key, String(value));
-          if ([values].flat().some((v) => v === null)) return refuse(new AppError('BAD_REQUEST', 'errors.badCharacters'));
+          const values = Array.isArray(value)
+            ? value.map((v) => edgeField(key, String(v)))
+            : edgeField(key, String(value));
+          if ([values].flat().some((v) => v === null))
+            return refuse(new AppError('BAD_REQUEST', 'errors.badCharacters'));
           body[key] = values;
         }
       }

@@ -28,13 +28,15 @@ function answerFor(err: unknown, req: Request, res: Response): Answer | null {
     }
     return { status: 403, messageKey: 'errors.csrf' };
   }
-  if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') return { status: 413, messageKey: 'errors.413' };
+  if (e.type === 'entity.too.large' || e.type === 'parameters.too.many')
+    return { status: 413, messageKey: 'errors.413' };
   if (isDatabaseUnavailable(err)) {
     log.warn(`${req.method} ${req.path}: database unavailable (${(err as Error).message})`);
     res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     return { status: 503, messageKey: 'errors.503' };
   }
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, messageKey: 'errors.400' };
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return { status: e.status, messageKey: 'errors.400' };
   log.error(`${req.method} ${req.originalUrl}`, err);
   return { status: 500, messageKey: 'errors.500' };
 }
@@ -55,12 +57,16 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   // gets a page in the person's language: the locals need no database.
   if (!res.locals.t) pageLocals(req, res, () => {});
   if (!res.locals.csrfToken) Object.assign(res.locals, { actor: null, menu: [] });
-  res.render('errors/error', { status, messageKey, requestId: status >= 500 ? (res.locals.requestId as string | undefined) : undefined }, (renderErr: Error | null, html?: string) => {
-    if (renderErr) {
-      log.error('error page failed', renderErr);
-      res.type('text/plain').send(`${status}${res.locals.requestId ? ` (${String(res.locals.requestId)})` : ''}`);
-      return;
-    }
-    res.type('html').send(html);
-  });
+  res.render(
+    'errors/error',
+    { status, messageKey, requestId: status >= 500 ? (res.locals.requestId as string | undefined) : undefined },
+    (renderErr: Error | null, html?: string) => {
+      if (renderErr) {
+        log.error('error page failed', renderErr);
+        res.type('text/plain').send(`${status}${res.locals.requestId ? ` (${String(res.locals.requestId)})` : ''}`);
+        return;
+      }
+      res.type('html').send(html);
+    },
+  );
 };

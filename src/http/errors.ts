@@ -52,6 +52,15 @@ export class AppError extends Error {
 }
 
 /** A refused value, naming the field (422 unless another code is given: NOT_FOUND, CONFLICT). */
-export function refuse(field: string, detail: string, opts: { code?: ErrorCode; messageKey?: string; partner?: string; where?: string } = {}): AppError {
-  return new AppError(opts.code ?? 'UNPROCESSABLE', opts.messageKey, { field, detail, partner: opts.partner, where: opts.where });
+export function refuse(
+  field: string,
+  detail: string,
+  opts: { code?: ErrorCode; messageKey?: string; partner?: string; where?: string } = {},
+): AppError {
+  return new AppError(opts.code ?? 'UNPROCESSABLE', opts.messageKey, {
+    field,
+    detail,
+    partner: opts.partner,
+    where: opts.where,
+  });
 }

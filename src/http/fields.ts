@@ -7,7 +7,8 @@ import { parseIsoDateTime } from '../cli/time.js';
  */
 
 /** Non-empty trimmed text of at most `max` characters. */
-export const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const text = (max = 200) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 /** An e-mail address, trimmed and lower-cased. */
 export const email = z
   .string()
@@ -23,7 +24,10 @@ export const phone = z
 export const dateTime = z.string().transform((v, ctx) => {
   const date = parseIsoDateTime(v);
   if (!date) {
-    ctx.addIssue({ code: 'custom', message: `not an ISO date-time: "${v}" (e.g. 2019-05-23T09:19, Amsterdam time, or 2019-05-23T09:19+02:00)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `not an ISO date-time: "${v}" (e.g. 2019-05-23T09:19, Amsterdam time, or 2019-05-23T09:19+02:00)`,
+    });
     return z.NEVER;
   }
   return date;

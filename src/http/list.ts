@@ -73,7 +73,11 @@ function pageLinks(page: number, pages: number): (number | null)[] {
  * The current URL with some query parameters changed (null/undefined/'' removes one);
  * the page resets unless it is one of the changes. Used by sort headers, chips and pagination.
  */
-export function urlWith(path: string, query: Request['query'], changes: Record<string, string | number | null | undefined>): string {
+export function urlWith(
+  path: string,
+  query: Request['query'],
+  changes: Record<string, string | number | null | undefined>,
+): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
     if (k === 'lang') continue;

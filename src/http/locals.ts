@@ -19,7 +19,12 @@ declare module 'express-session' {
     /** When the person last confirmed their password or a second step (changing security settings). */
     reauthAt?: number;
     /** The WebAuthn challenge this browser was given, and what for. */
-    webauthn?: { challenge: string; purpose: 'register' | 'login' | 'second-step' | 'confirm'; at: number; handle?: string };
+    webauthn?: {
+      challenge: string;
+      purpose: 'register' | 'login' | 'second-step' | 'confirm';
+      at: number;
+      handle?: string;
+    };
   }
 }
 
@@ -44,7 +49,12 @@ export const pageLocals: RequestHandler = (req, res, next) => {
 };
 
 /** Shows a message on the next page (post/redirect/get). */
-export function flash(req: Parameters<RequestHandler>[0], type: 'success' | 'info' | 'error', key: string, params?: Record<string, string>): void {
+export function flash(
+  req: Parameters<RequestHandler>[0],
+  type: 'success' | 'info' | 'error',
+  key: string,
+  params?: Record<string, string>,
+): void {
   (req.session.flash ??= []).push({ type, key, params });
 }
 
@@ -55,7 +65,8 @@ export function langOf(req: Parameters<RequestHandler>[0]): Locale {
 
 /** List helpers every page gets: `urlWith({ sort: 'name' })` keeps the other query parameters. */
 export const listLocals: RequestHandler = (req, res, next) => {
-  res.locals.urlWith = (changes: Record<string, string | number | null | undefined>) => urlWith(req.path, req.query, changes);
+  res.locals.urlWith = (changes: Record<string, string | number | null | undefined>) =>
+    urlWith(req.path, req.query, changes);
   res.locals.urlWithParam = (name: string, value: string | number) => urlWith(req.path, req.query, { [name]: value });
   res.locals.query = req.query;
   next();

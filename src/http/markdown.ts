@@ -12,7 +12,8 @@ const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographe
 const SAFE_LINK = /^(https?:|mailto:)/i;
 md.validateLink = (url: string) => SAFE_LINK.test(url.trim());
 
-const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+const defaultLinkOpen =
+  md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   const href = tokens[idx]!.attrGet('href') ?? '';
   if (/^https?:/i.test(href)) tokens[idx]!.attrSet('rel', 'noopener noreferrer');

@@ -30,7 +30,12 @@ export function createMetrics(deps: { prisma: PrismaClient; pool: pg.Pool; proce
   const registry = new Registry();
   const registers = [registry];
   if (deps.process) collectDefaultMetrics({ register: registry, prefix: 'pim_' });
-  const requests = new Counter({ name: 'pim_http_requests_total', help: 'HTTP requests by method, route pattern and status', labelNames: ['method', 'route', 'status'] as const, registers });
+  const requests = new Counter({
+    name: 'pim_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
   const duration = new Histogram({
     name: 'pim_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method and route pattern',
@@ -38,9 +43,22 @@ export function createMetrics(deps: { prisma: PrismaClient; pool: pg.Pool; proce
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const loginFailures = new Counter({ name: 'pim_login_failures_total', help: 'Failed password logins (wrong address or password, or refused input)', registers });
-  const loginLocks = new Counter({ name: 'pim_login_locks_total', help: 'Login throttle locks set (an account, account and address, or address locked for 15 minutes)', registers });
-  const refusedRequests = new Counter({ name: 'pim_refused_requests_total', help: 'Requests refused at the edge (bad encoding, control characters, damaged cookie, too large)', labelNames: ['reason'] as const, registers });
+  const loginFailures = new Counter({
+    name: 'pim_login_failures_total',
+    help: 'Failed password logins (wrong address or password, or refused input)',
+    registers,
+  });
+  const loginLocks = new Counter({
+    name: 'pim_login_locks_total',
+    help: 'Login throttle locks set (an account, account and address, or address locked for 15 minutes)',
+    registers,
+  });
+  const refusedRequests = new Counter({
+    name: 'pim_refused_requests_total',
+    help: 'Requests refused at the edge (bad encoding, control characters, damaged cookie, too large)',
+    labelNames: ['reason'] as const,
+    registers,
+  });
 
   const outbox = { pending: 0, failed: 0, oldest: 0 };
   const readOutbox = async () => {
@@ -54,9 +72,31 @@ export function createMetrics(deps: { prisma: PrismaClient; pool: pg.Pool; proce
       log.warn('metrics: outbox not readable', (err as Error).message);
     }
   };
-  new Gauge({ name: 'pim_outbox_pending', help: 'Mails waiting to be sent', registers, collect: async function () { await readOutbox(); this.set(outbox.pending); } });
-  new Gauge({ name: 'pim_outbox_failed', help: 'Mails given up (retry with pim mail:retry)', registers, collect() { this.set(outbox.failed); } });
-  new Gauge({ name: 'pim_outbox_oldest_pending_seconds', help: 'Age of the oldest mail waiting to be sent', registers, collect() { this.set(outbox.oldest); } });
+  new Gauge({
+    name: 'pim_outbox_pending',
+    help: 'Mails waiting to be sent',
+    registers,
+    collect: async function () {
+      await readOutbox();
+      this.set(outbox.pending);
+    },
+  });
+  new Gauge({
+    name: 'pim_outbox_failed',
+    help: 'Mails given up (retry with pim mail:retry)',
+    registers,
+    collect() {
+      this.set(outbox.failed);
+    },
+  });
+  new Gauge({
+    name: 'pim_outbox_oldest_pending_seconds',
+    help: 'Age of the oldest mail waiting to be sent',
+    registers,
+    collect() {
+      this.set(outbox.oldest);
+    },
+  });
   new Gauge({
     name: 'pim_db_pool_connections',
     help: 'Database pool connections by state (total open, idle, requests waiting for one)',
@@ -68,7 +108,14 @@ export function createMetrics(deps: { prisma: PrismaClient; pool: pg.Pool; proce
       this.set({ state: 'waiting' }, deps.pool.waitingCount);
     },
   });
-  new Gauge({ name: 'pim_db_pool_max', help: 'Largest number of connections the pool opens', registers, collect() { this.set(deps.pool.options.max ?? 10); } });
+  new Gauge({
+    name: 'pim_db_pool_max',
+    help: 'Largest number of connections the pool opens',
+    registers,
+    collect() {
+      this.set(deps.pool.options.max ?? 10);
+    },
+  });
 
   const track: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();

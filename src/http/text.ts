@@ -8,7 +8,8 @@ import { z } from 'zod';
  * and isolates (U+202A–U+202E, U+2066–U+2069): they make "rapport\u202Egpj.txt" read as
  * "rapporttxt.jpg" on every screen that shows it.
  */
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LINE_CHARS = /[\t\r\n]/;
 
 /** True when `s` holds a character no input may hold; tab and line breaks only when `multiline`. */
@@ -21,7 +22,14 @@ export function hasForbiddenChars(s: string, multiline: boolean): boolean {
  * every other field they become a space at the edge (browsers send none from an `<input>`,
  * but a pasted tab or a forged request can). A new textarea adds its field name here.
  */
-export const MULTILINE_FIELDS: ReadonlySet<string> = new Set(['description', 'body', 'answer', 'text', 'message', 'note']);
+export const MULTILINE_FIELDS: ReadonlySet<string> = new Set([
+  'description',
+  'body',
+  'answer',
+  'text',
+  'message',
+  'note',
+]);
 
 /**
  * The edge's rule for one posted field, whatever the form's encoding: tabs and line breaks of a
@@ -62,12 +70,19 @@ export function multiline(max: number, tooLong = 'validation.tooLong') {
   return z
     .string()
     .transform((v) => v.replace(/\r\n?/g, '\n').trim())
-    .pipe(z.string().max(max, tooLong).refine((v) => !hasForbiddenChars(v, true), 'validation.controlChars'));
+    .pipe(
+      z
+        .string()
+        .max(max, tooLong)
+        .refine((v) => !hasForbiddenChars(v, true), 'validation.controlChars'),
+    );
 }
 
 /** The largest length a zod field accepts (looking through optional, pipe and transform), or undefined. */
 export function maxLengthOf(schema: z.ZodType): number | undefined {
-  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType } } })._zod.def;
+  const def = (
+    schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType } } }
+  )._zod.def;
   if (def.type === 'string') return (schema as z.ZodString).maxLength ?? undefined;
   if (def.type === 'pipe') return maxLengthOf(def.in!) ?? maxLengthOf(def.out!);
   if (def.innerType) return maxLengthOf(def.innerType);

@@ -117,7 +117,11 @@ export function typeGate(fileName: string, onType: (t: AcceptedType) => void): T
 export async function receiveMultipart(
   req: Request,
   storage: FileStorage,
-  opts: { fileField: string; maxFiles?: (fields: Record<string, string[]>) => number; csrfValid: (token: string) => boolean },
+  opts: {
+    fileField: string;
+    maxFiles?: (fields: Record<string, string[]>) => number;
+    csrfValid: (token: string) => boolean;
+  },
 ): Promise<MultipartForm> {
   if (Number(req.headers['content-length'] ?? 0) > UPLOAD_LIMITS.requestBytes) throw new AppError('PAYLOAD_TOO_LARGE');
   const form: MultipartForm = { fields: {}, files: [], refused: [] };

@@ -15,7 +15,9 @@ export const LOCALES_DIR = path.resolve(import.meta.dirname, '../../locales');
 function load(lang: Locale): Map<string, string> {
   const flat = new Map<string, string>();
   const dir = path.join(LOCALES_DIR, lang);
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const tree = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Tree;
     flatten(path.basename(file, '.json'), tree, flat);
   }

@@ -8,7 +8,14 @@ import { startWorkerLoop, type WorkerLoop } from '../jobs/worker-loop.js';
 
 /** Sends one message; SMTP in real use, .eml files when no SMTP server is configured. */
 export interface Transport {
-  send(msg: { from: string; to: string; subject: string; text: string; html?: string | null; headers?: Record<string, string> | null }): Promise<void>;
+  send(msg: {
+    from: string;
+    to: string;
+    subject: string;
+    text: string;
+    html?: string | null;
+    headers?: Record<string, string> | null;
+  }): Promise<void>;
   close(): void;
 }
 
@@ -30,7 +37,10 @@ export function fileTransport(dir: string): Transport {
     async send(msg) {
       const info = await t.sendMail({ ...msg, html: msg.html ?? undefined, headers: msg.headers ?? undefined });
       mkdirSync(dir, { recursive: true });
-      const file = path.resolve(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}.eml`);
+      const file = path.resolve(
+        dir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}.eml`,
+      );
       writeFileSync(file, info.message as Buffer);
       log.info(`mail to ${msg.to} written to ${file}`);
     },
@@ -86,37 +96,52 @@ export async function deliverDue(
   const policy = opts.policy ?? DEFAULT_RETRY;
   let sent = 0;
   for (;;) {
-    const n = await prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<DueRow[]>`
+    const n = await prisma.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<DueRow[]>`
         SELECT id, recipient, subject, text, html, headers, attempts, created_at, retried_at, expires_at FROM mail_outbox
         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ${now}
         ORDER BY next_attempt_at, id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
-      let ok = 0;
-      for (const row of rows) {
-        if (row.expires_at && row.expires_at <= now) {
-          await tx.$executeRaw`UPDATE mail_outbox SET failed_at = ${now}, last_error = ${'expired: the link in this mail no longer works, so it is not sent'} WHERE id = ${row.id}`;
-          log.warn(`mail ${row.id} to ${row.recipient} not sent: its link expired at ${row.expires_at.toISOString()}`);
-          continue;
-        }
-        try {
-          await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text, html: row.html, headers: row.headers });
-          await tx.$executeRaw`UPDATE mail_outbox SET sent_at = ${now}, attempts = attempts + 1, last_error = NULL WHERE id = ${row.id}`;
-          ok++;
-        } catch (err) {
-          const message = String((err as Error).message).slice(0, 500);
-          const next = new Date(now.getTime() + retryDelay(policy, row.attempts + 1));
-          const since = row.retried_at ?? row.created_at;
-          if (next.getTime() - since.getTime() > policy.giveUpMs) {
-            await tx.$executeRaw`UPDATE mail_outbox SET attempts = attempts + 1, last_error = ${message}, failed_at = ${now} WHERE id = ${row.id}`;
-            log.error(`mail ${row.id} to ${row.recipient} given up after ${row.attempts + 1} attempts: ${message}`);
-          } else {
-            await tx.$executeRaw`UPDATE mail_outbox SET attempts = attempts + 1, last_error = ${message}, next_attempt_at = ${next} WHERE id = ${row.id}`;
-            log.warn(`mail ${row.id} to ${row.recipient} failed (attempt ${row.attempts + 1}), next at ${next.toISOString()}`, message);
+        let ok = 0;
+        for (const row of rows) {
+          if (row.expires_at && row.expires_at <= now) {
+            await tx.$executeRaw`UPDATE mail_outbox SET failed_at = ${now}, last_error = ${'expired: the link in this mail no longer works, so it is not sent'} WHERE id = ${row.id}`;
+            log.warn(
+              `mail ${row.id} to ${row.recipient} not sent: its link expired at ${row.expires_at.toISOString()}`,
+            );
+            continue;
+          }
+          try {
+            await transport.send({
+              from,
+              to: row.recipient,
+              subject: row.subject,
+              text: row.text,
+              html: row.html,
+              headers: row.headers,
+            });
+            await tx.$executeRaw`UPDATE mail_outbox SET sent_at = ${now}, attempts = attempts + 1, last_error = NULL WHERE id = ${row.id}`;
+            ok++;
+          } catch (err) {
+            const message = String((err as Error).message).slice(0, 500);
+            const next = new Date(now.getTime() + retryDelay(policy, row.attempts + 1));
+            const since = row.retried_at ?? row.created_at;
+            if (next.getTime() - since.getTime() > policy.giveUpMs) {
+              await tx.$executeRaw`UPDATE mail_outbox SET attempts = attempts + 1, last_error = ${message}, failed_at = ${now} WHERE id = ${row.id}`;
+              log.error(`mail ${row.id} to ${row.recipient} given up after ${row.attempts + 1} attempts: ${message}`);
+            } else {
+              await tx.$executeRaw`UPDATE mail_outbox SET attempts = attempts + 1, last_error = ${message}, next_attempt_at = ${next} WHERE id = ${row.id}`;
+              log.warn(
+                `mail ${row.id} to ${row.recipient} failed (attempt ${row.attempts + 1}), next at ${next.toISOString()}`,
+                message,
+              );
+            }
           }
         }
-      }
-      return { claimed: rows.length, ok };
-    }, { timeout: 120_000 });
+        return { claimed: rows.length, ok };
+      },
+      { timeout: 120_000 },
+    );
     sent += n.ok;
     if (n.claimed < BATCH || n.ok === 0) return sent;
   }

@@ -20,7 +20,14 @@ export interface OutgoingMail {
  */
 export async function enqueueMail(db: Tx | PrismaClient, mail: OutgoingMail): Promise<void> {
   await db.mailOutbox.create({
-    data: { recipient: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null, expiresAt: mail.expiresAt ?? null, headers: mail.headers ?? undefined },
+    data: {
+      recipient: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html ?? null,
+      expiresAt: mail.expiresAt ?? null,
+      headers: mail.headers ?? undefined,
+    },
   });
 }
 
@@ -40,5 +47,10 @@ export interface TemplateMail {
 
 /** Renders a template mail in the recipient's language and queues it in the caller's transaction. */
 export async function queueMail(db: Tx | PrismaClient, mail: TemplateMail): Promise<void> {
-  await enqueueMail(db, { to: mail.to, ...renderMail(mail.lang, mail.template, mail.params, mail.subjectKey), expiresAt: mail.expiresAt, headers: mail.headers });
+  await enqueueMail(db, {
+    to: mail.to,
+    ...renderMail(mail.lang, mail.template, mail.params, mail.subjectKey),
+    expiresAt: mail.expiresAt,
+    headers: mail.headers,
+  });
 }

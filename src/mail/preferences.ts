@@ -21,9 +21,14 @@ export interface MailPreferences {
  * the report mail is the existing opt-in ("Ja, ik wil een melding ontvangen").
  */
 export async function mailPreferences(db: Db, contactId: number): Promise<MailPreferences> {
-  const c = await db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { language: true, reportMailOptIn: true, mailOptOuts: { select: { kind: true } } } });
+  const c = await db.contact.findUniqueOrThrow({
+    where: { id: contactId },
+    select: { language: true, reportMailOptIn: true, mailOptOuts: { select: { kind: true } } },
+  });
   const off = new Set(c.mailOptOuts.map((o) => o.kind));
-  const kinds = Object.fromEntries(MAIL_KINDS.map((k) => [k, k === 'report_ready' ? c.reportMailOptIn : !off.has(k)])) as Record<MailKind, boolean>;
+  const kinds = Object.fromEntries(
+    MAIL_KINDS.map((k) => [k, k === 'report_ready' ? c.reportMailOptIn : !off.has(k)]),
+  ) as Record<MailKind, boolean>;
   return { language: c.language === 'en' ? 'en' : 'nl', kinds };
 }
 
@@ -33,8 +38,12 @@ export async function mailPreferences(db: Db, contactId: number): Promise<MailPr
  * this save then reports the conflict instead of quietly writing the old values back.
  */
 export async function saveMailPreferences(db: Db, contactId: number, prefs: MailPreferences): Promise<void> {
-  await db.contact.update({ where: { id: contactId }, data: { language: prefs.language, reportMailOptIn: prefs.kinds.report_ready, version: { increment: 1 } } });
-  for (const kind of MAIL_KINDS.filter((k) => k !== 'report_ready')) await setKind(db, contactId, kind, prefs.kinds[kind]);
+  await db.contact.update({
+    where: { id: contactId },
+    data: { language: prefs.language, reportMailOptIn: prefs.kinds.report_ready, version: { increment: 1 } },
+  });
+  for (const kind of MAIL_KINDS.filter((k) => k !== 'report_ready'))
+    await setKind(db, contactId, kind, prefs.kinds[kind]);
 }
 
 /** Turns one kind on or off. */
@@ -53,17 +62,35 @@ export async function changeMailPreferences(prisma: PrismaClient, actor: Actor, 
   await prisma.$transaction(async (tx) => {
     const before = await mailPreferences(tx, actor.id);
     await saveMailPreferences(tx, actor.id, prefs);
-    await recordAudit(tx, { actor, kind: 'contact.mail_preferences', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, before: { ...before }, after: { ...prefs } });
+    await recordAudit(tx, {
+      actor,
+      kind: 'contact.mail_preferences',
+      organizationId: actor.organizationId,
+      subjectType: 'contact',
+      subjectId: actor.id,
+      before: { ...before },
+      after: { ...prefs },
+    });
   });
 }
 
 /** A one-click unsubscribe link used (no login): turns the kind off for a person who still exists; audited. */
 export async function unsubscribe(prisma: PrismaClient, target: { contactId: number; kind: MailKind }): Promise<void> {
   await prisma.$transaction(async (tx) => {
-    const contact = await tx.contact.findUnique({ where: { id: target.contactId }, select: { id: true, organizationId: true, deletedAt: true } });
+    const contact = await tx.contact.findUnique({
+      where: { id: target.contactId },
+      select: { id: true, organizationId: true, deletedAt: true },
+    });
     if (!contact || contact.deletedAt) return;
     await setKind(tx, contact.id, target.kind, false);
-    await recordAudit(tx, { actor: 'system', kind: 'contact.mail_unsubscribed', organizationId: contact.organizationId, subjectType: 'contact', subjectId: contact.id, after: { kind: target.kind } });
+    await recordAudit(tx, {
+      actor: 'system',
+      kind: 'contact.mail_unsubscribed',
+      organizationId: contact.organizationId,
+      subjectType: 'contact',
+      subjectId: contact.id,
+      after: { kind: target.kind },
+    });
   });
 }
 
@@ -71,7 +98,10 @@ export async function unsubscribe(prisma: PrismaClient, target: { contactId: num
 export async function recipientsWanting(db: Db, contactIds: number[], kind: MailKind): Promise<Map<number, Locale>> {
   if (!contactIds.length) return new Map();
   const rows = await db.contact.findMany({
-    where: { id: { in: contactIds }, ...(kind === 'report_ready' ? { reportMailOptIn: true } : { mailOptOuts: { none: { kind } } }) },
+    where: {
+      id: { in: contactIds },
+      ...(kind === 'report_ready' ? { reportMailOptIn: true } : { mailOptOuts: { none: { kind } } }),
+    },
     select: { id: true, language: true },
   });
   return new Map(rows.map((r) => [r.id, r.language === 'en' ? 'en' : 'nl']));
@@ -91,5 +121,8 @@ export function readUnsubscribeToken(secret: string, token: string): { contactId
 
 /** Headers of a mail that can be turned off with one click (RFC 2369 and RFC 8058). */
 export function unsubscribeHeaders(baseUrl: string, token: string): Record<string, string> {
-  return { 'List-Unsubscribe': `<${baseUrl}/mail/unsubscribe/${token}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  return {
+    'List-Unsubscribe': `<${baseUrl}/mail/unsubscribe/${token}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 }

@@ -16,7 +16,12 @@ mailViews.addFilter('datetime', (d: Date | null | undefined, lang: Locale) => fo
  * Renders a plain-text mail (views/mail/<name>.njk) in the recipient's language. The subject
  * is the locale key `subjectKey` (default `mail.<name>.subject`) with the same parameters.
  */
-export function renderMail(lang: Locale, name: string, ctx: Record<string, unknown>, subjectKey = `mail.${name}.subject`): { subject: string; text: string } {
+export function renderMail(
+  lang: Locale,
+  name: string,
+  ctx: Record<string, unknown>,
+  subjectKey = `mail.${name}.subject`,
+): { subject: string; text: string } {
   const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
   const text = mailViews.render(`${name}.njk`, { ...ctx, t, lang }).trim() + '\n';
   const subject = t(subjectKey, ctx as Record<string, string>);

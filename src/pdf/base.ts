@@ -2,7 +2,12 @@ import PDFDocument from 'pdfkit';
 
 /** A4 PDF with PIM's margins and metadata; the built-in Helvetica covers Dutch accents (WinAnsi). */
 export function createPdf(title: string): PDFKit.PDFDocument {
-  return new PDFDocument({ size: 'A4', margin: 50, bufferPages: true, info: { Title: title, Author: 'Vcare connect', Creator: 'PIM' } });
+  return new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    bufferPages: true,
+    info: { Title: title, Author: 'Vcare connect', Creator: 'PIM' },
+  });
 }
 
 /** Finishes the document and collects its bytes. */
@@ -23,7 +28,10 @@ export function numberPages(doc: PDFKit.PDFDocument, label: (n: number, of: numb
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.fontSize(8).fillColor('#595959').text(label(i + 1, range.count), 50, doc.page.height - 35, { align: 'center', width: doc.page.width - 100 });
+    doc
+      .fontSize(8)
+      .fillColor('#595959')
+      .text(label(i + 1, range.count), 50, doc.page.height - 35, { align: 'center', width: doc.page.width - 100 });
     doc.page.margins.bottom = bottom;
   }
 }

@@ -28,9 +28,21 @@ const BY_SIGNATURE: Record<string, AcceptedType> = {
   'application/pdf': T('application/pdf', 'PDF', 'pdf'),
   'application/zip': T('application/zip', 'ZIP', 'zip'),
   'application/rtf': T('application/rtf', 'RTF', 'rtf'),
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': T('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'Word', 'docx'),
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': T('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Excel', 'xlsx'),
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': T('application/vnd.openxmlformats-officedocument.presentationml.presentation', 'PowerPoint', 'pptx'),
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': T(
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'Word',
+    'docx',
+  ),
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': T(
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    'Excel',
+    'xlsx',
+  ),
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': T(
+    'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    'PowerPoint',
+    'pptx',
+  ),
   'application/vnd.oasis.opendocument.text': T('application/vnd.oasis.opendocument.text', 'ODT', 'odt'),
   'application/vnd.oasis.opendocument.spreadsheet': T('application/vnd.oasis.opendocument.spreadsheet', 'ODS', 'ods'),
   'application/vnd.oasis.opendocument.presentation': T('application/vnd.oasis.opendocument.presentation', 'ODP', 'odp'),
@@ -52,12 +64,16 @@ const CFB_OFFICE: Record<string, AcceptedType> = {
 };
 
 /** Text and logs: no signature, so no NUL byte and no control characters but tab, newlines, form feed and escape. */
-export const TEXT_TYPE: AcceptedType = { ...T('text/plain', 'Tekst', 'txt', 'log', 'csv', 'json', 'xml', 'md', 'ini', 'cfg', 'conf', 'yaml', 'yml'), text: true };
+export const TEXT_TYPE: AcceptedType = {
+  ...T('text/plain', 'Tekst', 'txt', 'log', 'csv', 'json', 'xml', 'md', 'ini', 'cfg', 'conf', 'yaml', 'yml'),
+  text: true,
+};
 
 /** True when `bytes` may be part of a text file (used on every chunk of a text upload). */
 export function looksLikeText(bytes: Uint8Array): boolean {
   for (const b of bytes) {
-    if (b === 0 || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) || b === 0x7f) return false;
+    if (b === 0 || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) || b === 0x7f)
+      return false;
   }
   return true;
 }

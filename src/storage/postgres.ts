@@ -47,7 +47,10 @@ export function postgresStorage(prisma: PrismaClient): FileStorage {
     },
 
     async get(key) {
-      const chunk = (seq: number) => prisma.$queryRaw<{ data: Uint8Array }[]>`SELECT data FROM stored_file_chunks WHERE key = ${key} AND seq = ${seq}`;
+      const chunk = (seq: number) =>
+        prisma.$queryRaw<
+          { data: Uint8Array }[]
+        >`SELECT data FROM stored_file_chunks WHERE key = ${key} AND seq = ${seq}`;
       let first: { data: Uint8Array }[] | null = await chunk(0);
       if (!first.length) return null;
       let seq = 0;

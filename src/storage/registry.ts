@@ -45,7 +45,12 @@ export function registeredStorage(inner: FileStorage, prisma: PrismaClient): Fil
  * documents. A key is never used again once its row is gone, so nothing can start naming it.
  * Works in batches of `batch`; returns how many were removed.
  */
-export async function sweepStoredFiles(prisma: PrismaClient, storage: FileStorage, olderThan: Date, batch = 500): Promise<number> {
+export async function sweepStoredFiles(
+  prisma: PrismaClient,
+  storage: FileStorage,
+  olderThan: Date,
+  batch = 500,
+): Promise<number> {
   let removed = 0;
   for (;;) {
     const n = await sweepBatch(prisma, storage, olderThan, batch);
@@ -75,7 +80,11 @@ async function sweepBatch(prisma: PrismaClient, storage: FileStorage, olderThan:
  * the service ran its own transaction (`db` is the client), else (inside a caller's transaction,
  * which may yet roll back) the sweep removes them after the commit.
  */
-export async function releaseFiles(db: PrismaClient | Tx, storage: FileStorage, keys: readonly (string | null | undefined)[]): Promise<void> {
+export async function releaseFiles(
+  db: PrismaClient | Tx,
+  storage: FileStorage,
+  keys: readonly (string | null | undefined)[],
+): Promise<void> {
   // A transaction client has $transaction too (nested transactions), but never $disconnect.
   if (!('$disconnect' in db)) return;
   await Promise.all(keys.filter((k): k is string => !!k).map((k) => storage.delete(k).catch(() => {})));

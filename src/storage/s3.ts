@@ -30,7 +30,10 @@ export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage 
       region: settings.region,
       endpoint: settings.endpoint,
       forcePathStyle: settings.forcePathStyle,
-      credentials: settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
+      credentials:
+        settings.accessKeyId && settings.secretAccessKey
+          ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+          : undefined,
     });
   const Key = (key: string) => `${settings.prefix}${key}`;
   return {
@@ -48,7 +51,12 @@ export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage 
       );
       let bodyError: Error | undefined;
       body.once('error', (err) => counted.destroy((bodyError = err)));
-      const upload = new Upload({ client: s3, params: { Bucket: settings.bucket, Key: Key(key), Body: counted }, partSize: PART_BYTES, queueSize: 1 });
+      const upload = new Upload({
+        client: s3,
+        params: { Bucket: settings.bucket, Key: Key(key), Body: counted },
+        partSize: PART_BYTES,
+        queueSize: 1,
+      });
       try {
         await upload.done();
       } catch (err) {

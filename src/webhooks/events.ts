@@ -110,7 +110,9 @@ const EVENT_OF_KIND: Record<AuditKind, WebhookEventType | null> = {
 };
 
 /** Every event type an endpoint can subscribe to ('*' is every one): the ones some kind sends. */
-export const EVENT_TYPES: readonly WebhookEventType[] = [...new Set(Object.values(EVENT_OF_KIND).filter((t) => t !== null))].sort();
+export const EVENT_TYPES: readonly WebhookEventType[] = [
+  ...new Set(Object.values(EVENT_OF_KIND).filter((t) => t !== null)),
+].sort();
 
 /** The event type a change of this kind sends, or null when webhooks do not report it. */
 export function eventTypeOf(kind: AuditKind): WebhookEventType | null {

@@ -114,6 +114,10 @@ export async function deliverDueWebhooks(prisma: PrismaClient, options: WebhookW
  * Runs deliverDueWebhooks every `intervalMs` and on `kick()`
  * (src/jobs/worker-loop.ts); `stop()` waits for the current run.
  */
-export function startWebhookWorker(prisma: PrismaClient, intervalMs = 2_000, options: WebhookWorkerOptions = {}): WorkerLoop {
+export function startWebhookWorker(
+  prisma: PrismaClient,
+  intervalMs = 2_000,
+  options: WebhookWorkerOptions = {},
+): WorkerLoop {
   return startWorkerLoop({ name: 'webhook worker', intervalMs, run: () => deliverDueWebhooks(prisma, options) });
 }

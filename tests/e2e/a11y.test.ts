@@ -29,7 +29,8 @@ declare function getComputedStyle(el: unknown): any;
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** Routes that answer with a file, not a page. */
-const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|\/attachments\/:fileId$|^\/faq\/suggest$|^\/readyz$/;
+const FILE_ROUTE =
+  /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|\/attachments\/:fileId$|^\/faq\/suggest$|^\/readyz$/;
 const LISA = 'l.devries@vtel.nl';
 const LISA_PASSWORD = 'een wachtzin voor lisa';
 
@@ -45,7 +46,10 @@ beforeAll(async () => {
   const henk = await p.contact.findFirstOrThrow({ where: { email: 'h.bakker@vtel.nl' } });
   ids = { org: org.id, contact: henk.id, self: self.id, ticket: 9969 };
   // Lisa (no main contact, no invoices role) shows the 403 page.
-  await p.contact.update({ where: { email: LISA }, data: { passwordHash: await hashPassword(LISA_PASSWORD), passwordChangedAt: new Date() } });
+  await p.contact.update({
+    where: { email: LISA },
+    data: { passwordHash: await hashPassword(LISA_PASSWORD), passwordChangedAt: new Date() },
+  });
   // The same database behind an app with both SSO buttons; Microsoft's issuer cannot be reached (its own page).
   const { app } = testApp(e2e.db, {
     env: {
@@ -106,7 +110,12 @@ async function closePage(page: Page): Promise<void> {
 }
 
 function report(problems: Problem[]): string {
-  return problems.map((p) => `- [${p.rule}${p.impact ? `, ${p.impact}` : ''}] ${p.page}${p.target ? `  @ ${p.target}` : ''}${p.detail ? `\n    ${p.detail}` : ''}`).join('\n');
+  return problems
+    .map(
+      (p) =>
+        `- [${p.rule}${p.impact ? `, ${p.impact}` : ''}] ${p.page}${p.target ? `  @ ${p.target}` : ''}${p.detail ? `\n    ${p.detail}` : ''}`,
+    )
+    .join('\n');
 }
 
 /** axe plus the page-level checks, on the page as it is now. */
@@ -119,7 +128,13 @@ async function audit(page: Page, label: string, problems: Problem[], opts: { ski
     .map((v) => ({ ...v, nodes: v.nodes.filter((n) => /contrast ratio/.test(n.failureSummary ?? '')) }));
   for (const v of [...result.violations, ...undecided]) {
     for (const node of v.nodes) {
-      problems.push({ page: label, rule: v.id, impact: v.impact, target: node.target.join(' '), detail: node.failureSummary?.split('\n').slice(0, 3).join(' ') });
+      problems.push({
+        page: label,
+        rule: v.id,
+        impact: v.impact,
+        target: node.target.join(' '),
+        detail: node.failureSummary?.split('\n').slice(0, 3).join(' '),
+      });
     }
   }
   const facts = await page.evaluate(() => ({
@@ -128,12 +143,23 @@ async function audit(page: Page, label: string, problems: Problem[], opts: { ski
     lang: document.documentElement.lang,
     duplicateIds: [...document.querySelectorAll('[id]')].map((e) => e.id).filter((id, i, all) => all.indexOf(id) !== i),
   }));
-  if (facts.duplicateIds.length) problems.push({ page: label, rule: 'duplicate-id', detail: facts.duplicateIds.join(', ') });
-  if (facts.h1.length !== 1) problems.push({ page: label, rule: 'one-h1', detail: `${facts.h1.length} h1: ${facts.h1.join(' | ')}` });
+  if (facts.duplicateIds.length)
+    problems.push({ page: label, rule: 'duplicate-id', detail: facts.duplicateIds.join(', ') });
+  if (facts.h1.length !== 1)
+    problems.push({ page: label, rule: 'one-h1', detail: `${facts.h1.length} h1: ${facts.h1.join(' | ')}` });
   const name = facts.title.replace(/\s*–\s*PIM$/, '').trim();
-  if (!name || name === facts.title) problems.push({ page: label, rule: 'page-title', detail: `title "${facts.title}"` });
-  else if (facts.h1[0] && !facts.h1[0].toLowerCase().includes(name.toLowerCase()) && !name.toLowerCase().includes(facts.h1[0].toLowerCase())) {
-    problems.push({ page: label, rule: 'page-title', detail: `title "${facts.title}" does not name the page "${facts.h1[0]}"` });
+  if (!name || name === facts.title)
+    problems.push({ page: label, rule: 'page-title', detail: `title "${facts.title}"` });
+  else if (
+    facts.h1[0] &&
+    !facts.h1[0].toLowerCase().includes(name.toLowerCase()) &&
+    !name.toLowerCase().includes(facts.h1[0].toLowerCase())
+  ) {
+    problems.push({
+      page: label,
+      rule: 'page-title',
+      detail: `title "${facts.title}" does not name the page "${facts.h1[0]}"`,
+    });
   }
   if (!/^(nl|en)$/.test(facts.lang)) problems.push({ page: label, rule: 'html-lang', detail: `lang="${facts.lang}"` });
   if (opts.skipLink !== false) {
@@ -174,7 +200,10 @@ async function submitEmpty(page: Page, formSelector: string): Promise<number | u
   const [res] = await Promise.all([
     page.waitForNavigation(),
     page.locator(formSelector).evaluate((form: any) => {
-      for (const el of form.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea')) el.value = '';
+      for (const el of form.querySelectorAll(
+        'input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea',
+      ))
+        el.value = '';
       form.noValidate = true;
       form.requestSubmit();
     }),
@@ -226,9 +255,13 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
     // The signed mail links (no login): unsubscribe, and the verdict page of a resolved demo ticket.
     const secret = loadConfig({ NODE_ENV: 'test' }).tickets.linkSecret;
     pages.push([`/mail/unsubscribe/${unsubscribeToken(secret, ids.self, 'ticket_reply')}`, 200]);
-    const resolved = await e2e.db.prisma.ticket.findFirst({ where: { status: 'RESOLVED', reporterId: { not: null } }, select: { id: true, reporterId: true } });
+    const resolved = await e2e.db.prisma.ticket.findFirst({
+      where: { status: 'RESOLVED', reporterId: { not: null } },
+      select: { id: true, reporterId: true },
+    });
     if (resolved) pages.push([`/mail/verdict/${verdictToken(secret, resolved.id, resolved.reporterId!)}?score=4`, 200]);
-    for (const [path, status] of pages) if (await visit(page, e2e.url + path, status, path, problems)) await audit(page, path, problems);
+    for (const [path, status] of pages)
+      if (await visit(page, e2e.url + path, status, path, problems)) await audit(page, path, problems);
 
     // Their error states.
     await page.goto(`${e2e.url}/login`);
@@ -245,11 +278,13 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
     await audit(page, 'POST /password/reset (empty)', problems);
 
     // SSO: the buttons on the login page, the refusal page, and the page of a provider that cannot be reached.
-    if (await visit(page, `${ssoServer.url}/login`, 200, '/login with SSO', problems)) await audit(page, '/login with SSO', problems);
+    if (await visit(page, `${ssoServer.url}/login`, 200, '/login with SSO', problems))
+      await audit(page, '/login with SSO', problems);
     const refused = '/auth/google/callback?error=access_denied';
     if (await visit(page, ssoServer.url + refused, 403, refused, problems)) await audit(page, refused, problems);
     const unavailable = '/auth/microsoft';
-    if (await visit(page, ssoServer.url + unavailable, 503, unavailable, problems)) await audit(page, unavailable, problems);
+    if (await visit(page, ssoServer.url + unavailable, 503, unavailable, problems))
+      await audit(page, unavailable, problems);
 
     // English.
     for (const path of ['/login?lang=en', '/password/forgot']) {
@@ -301,7 +336,8 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
     for (const [path, form] of forms) {
       await page.goto(e2e.url + path);
       const status = await submitEmpty(page, form);
-      if (status !== 422) problems.push({ page: `POST ${path}`, rule: 'status', detail: `expected 422, got ${status}` });
+      if (status !== 422)
+        problems.push({ page: `POST ${path}`, rule: 'status', detail: `expected 422, got ${status}` });
       else await audit(page, `POST ${path} (empty)`, problems);
     }
     expect(problems, `\n${report(problems)}\n`).toEqual([]);
@@ -311,9 +347,17 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
   it('the English pages and the 403 page', { timeout: 180_000 }, async () => {
     const problems: Problem[] = [];
     const page = await logIn();
-    for (const path of ['/?lang=en', '/contacts', `/tickets/${ids.ticket}`, '/invoices', '/profile/edit', '/does-not-exist']) {
+    for (const path of [
+      '/?lang=en',
+      '/contacts',
+      `/tickets/${ids.ticket}`,
+      '/invoices',
+      '/profile/edit',
+      '/does-not-exist',
+    ]) {
       const status = path === '/does-not-exist' ? 404 : 200;
-      if (await visit(page, e2e.url + path, status, `${path} (en)`, problems)) await audit(page, `${path} (en)`, problems);
+      if (await visit(page, e2e.url + path, status, `${path} (en)`, problems))
+        await audit(page, `${path} (en)`, problems);
     }
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.goto(`${e2e.url}/?lang=nl`);
@@ -321,28 +365,33 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
 
     const lisa = await logIn(LISA, LISA_PASSWORD);
     for (const path of ['/activity', '/invoices']) {
-      if (await visit(lisa, e2e.url + path, 403, `${path} (403)`, problems)) await audit(lisa, `${path} (403)`, problems);
+      if (await visit(lisa, e2e.url + path, 403, `${path} (403)`, problems))
+        await audit(lisa, `${path} (403)`, problems);
     }
     await closePage(lisa);
     expect(problems, `\n${report(problems)}\n`).toEqual([]);
   });
 
-  it('what scripts and <details> open: the note dialog, the action menu, the contact search, the FAQ search', { timeout: 60_000 }, async () => {
-    const problems: Problem[] = [];
-    const page = await logIn();
-    await page.goto(`${e2e.url}/tickets/${ids.ticket}`);
-    await page.getByRole('link', { name: 'Aanvulling toevoegen »' }).click();
-    expect(await page.locator('#note-dialog').isVisible()).toBe(true);
-    await audit(page, `/tickets/${ids.ticket} with the note dialog open`, problems, { skipLink: false });
-    await page.goto(`${e2e.url}/contacts?advanced=1`);
-    await page.locator('summary[aria-label="Acties voor Henk Bakker"]').click();
-    await audit(page, '/contacts?advanced=1 with an action menu open', problems, { skipLink: false });
-    for (const path of ['/faq?q=wachtwoord', '/contacts?name=jan']) {
-      if (await visit(page, e2e.url + path, 200, path, problems)) await audit(page, path, problems);
-    }
-    expect(problems, `\n${report(problems)}\n`).toEqual([]);
-    await closePage(page);
-  });
+  it(
+    'what scripts and <details> open: the note dialog, the action menu, the contact search, the FAQ search',
+    { timeout: 60_000 },
+    async () => {
+      const problems: Problem[] = [];
+      const page = await logIn();
+      await page.goto(`${e2e.url}/tickets/${ids.ticket}`);
+      await page.getByRole('link', { name: 'Aanvulling toevoegen »' }).click();
+      expect(await page.locator('#note-dialog').isVisible()).toBe(true);
+      await audit(page, `/tickets/${ids.ticket} with the note dialog open`, problems, { skipLink: false });
+      await page.goto(`${e2e.url}/contacts?advanced=1`);
+      await page.locator('summary[aria-label="Acties voor Henk Bakker"]').click();
+      await audit(page, '/contacts?advanced=1 with an action menu open', problems, { skipLink: false });
+      for (const path of ['/faq?q=wachtwoord', '/contacts?name=jan']) {
+        if (await visit(page, e2e.url + path, 200, path, problems)) await audit(page, path, problems);
+      }
+      expect(problems, `\n${report(problems)}\n`).toEqual([]);
+      await closePage(page);
+    },
+  );
 
   it('keyboard focus is visible on links and buttons: an outline of 2px or more, 3:1 against what is behind it', async () => {
     const problems: Problem[] = [];
@@ -381,89 +430,116 @@ describe('Accessibility (WCAG 2.1 AA) in Chromium', () => {
         seen.add(`${f.tag}${f.text}`);
         if (f.tag === 'main') continue; // the skip link's target, not a control
         const target = `${f.tag} "${f.text}"`;
-        if (!f.focusVisible || !f.outline) problems.push({ page: path, rule: 'focus-visible', target, detail: 'no visible focus outline' });
-        else if (contrast(...f.colours) < 3) problems.push({ page: path, rule: 'focus-visible', target, detail: `outline ${f.colours[0]} on ${f.colours[1]}: ${contrast(...f.colours).toFixed(2)}:1` });
+        if (!f.focusVisible || !f.outline)
+          problems.push({ page: path, rule: 'focus-visible', target, detail: 'no visible focus outline' });
+        else if (contrast(...f.colours) < 3)
+          problems.push({
+            page: path,
+            rule: 'focus-visible',
+            target,
+            detail: `outline ${f.colours[0]} on ${f.colours[1]}: ${contrast(...f.colours).toFixed(2)}:1`,
+          });
       }
       if (!seen.has('a')) problems.push({ page: path, rule: 'focus-visible', detail: 'no link reached by Tab' });
-      if (!seen.has('button') && !seen.has('summary')) problems.push({ page: path, rule: 'focus-visible', detail: 'no button reached by Tab' });
+      if (!seen.has('button') && !seen.has('summary'))
+        problems.push({ page: path, rule: 'focus-visible', detail: 'no button reached by Tab' });
     }
     expect(problems, `\n${report(problems)}\n`).toEqual([]);
     await closePage(page);
   });
 
-  it('every page reflows at 320px wide and at 200% zoom: no horizontal scrolling of the page', { timeout: 90_000 }, async () => {
-    const problems: Problem[] = [];
-    const demo = await logIn();
-    const cookies = await demo.context().cookies();
-    await closePage(demo);
-    for (const [width, scale] of [
-      [320, 1],
-      [640, 2],
-    ] as const) {
-      const ctx = await e2e.browser.newContext({ locale: 'nl-NL', viewport: { width, height: 800 }, deviceScaleFactor: scale });
-      await ctx.addCookies(cookies);
-      const page = await ctx.newPage();
-      for (const path of memberPaths()) {
-        await page.goto(e2e.url + path);
-        const overflow = await page.evaluate(() => {
-          const root = document.documentElement;
-          if (root.scrollWidth <= root.clientWidth) return null;
-          // What sticks out: outside a .table-wrap, or positioned and so escaping its clipping.
-          const wide = [...document.querySelectorAll('body *')]
-            .filter((el) => (!el.closest('.table-wrap') || /absolute|fixed/.test(getComputedStyle(el).position)) && el.getBoundingClientRect().right + window.scrollX > root.clientWidth + 1)
-            .map((el) => `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''}`);
-          return `scrollWidth ${root.scrollWidth} > ${root.clientWidth}: ${wide.slice(0, 5).join(', ')}`;
+  it(
+    'every page reflows at 320px wide and at 200% zoom: no horizontal scrolling of the page',
+    { timeout: 90_000 },
+    async () => {
+      const problems: Problem[] = [];
+      const demo = await logIn();
+      const cookies = await demo.context().cookies();
+      await closePage(demo);
+      for (const [width, scale] of [
+        [320, 1],
+        [640, 2],
+      ] as const) {
+        const ctx = await e2e.browser.newContext({
+          locale: 'nl-NL',
+          viewport: { width, height: 800 },
+          deviceScaleFactor: scale,
         });
-        if (overflow) problems.push({ page: `${path} at ${width}px ×${scale}`, rule: 'reflow', detail: overflow });
-        if (path === '/') await audit(page, `/ at ${width}px ×${scale}`, problems);
+        await ctx.addCookies(cookies);
+        const page = await ctx.newPage();
+        for (const path of memberPaths()) {
+          await page.goto(e2e.url + path);
+          const overflow = await page.evaluate(() => {
+            const root = document.documentElement;
+            if (root.scrollWidth <= root.clientWidth) return null;
+            // What sticks out: outside a .table-wrap, or positioned and so escaping its clipping.
+            const wide = [...document.querySelectorAll('body *')]
+              .filter(
+                (el) =>
+                  (!el.closest('.table-wrap') || /absolute|fixed/.test(getComputedStyle(el).position)) &&
+                  el.getBoundingClientRect().right + window.scrollX > root.clientWidth + 1,
+              )
+              .map(
+                (el) =>
+                  `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''}`,
+              );
+            return `scrollWidth ${root.scrollWidth} > ${root.clientWidth}: ${wide.slice(0, 5).join(', ')}`;
+          });
+          if (overflow) problems.push({ page: `${path} at ${width}px ×${scale}`, rule: 'reflow', detail: overflow });
+          if (path === '/') await audit(page, `/ at ${width}px ×${scale}`, problems);
+        }
+        await ctx.close();
       }
-      await ctx.close();
-    }
-    expect(problems, `\n${report(problems)}\n`).toEqual([]);
-  });
-  it('the two-step pages: set-up after the password, the recovery codes, the second step and its error', { timeout: 90_000 }, async () => {
-    const problems: Problem[] = [];
-    const p = e2e.db.prisma;
-    const org = await p.organization.findFirstOrThrow({ where: { name: DEMO_ORGANIZATION } });
-    const lisa = await p.contact.findFirstOrThrow({ where: { email: LISA } });
-    await p.organization.update({ where: { id: org.id }, data: { twoFactorRequired: true } });
-    try {
-      const page = await newPage();
-      const login = new LoginPage(page);
-      await login.open(e2e.url);
-      await login.logIn(LISA, LISA_PASSWORD);
-      await page.waitForURL(`${e2e.url}/login/second-step`);
-      await audit(page, '/login/second-step (set-up)', problems);
-      expect(await submitEmpty(page, 'main form[action="/login/second-step/setup"]')).toBe(422);
-      await audit(page, 'POST /login/second-step/setup (empty)', problems);
-      // The app's clock stands still in tests: its time is the start of every session it made.
-      const { rows } = await e2e.db.pool.query('SELECT max(created_at) AS at FROM session');
-      const secret = (await page.locator('code.secret').innerText()).replace(/\s/g, '');
-      await page.getByLabel('Code uit de app').fill(totpCode(secret, rows[0].at));
-      await page.getByRole('button', { name: 'Bevestigen' }).click();
-      await page.waitForLoadState();
-      expect(await page.locator('h1').innerText()).toBe('Uw herstelcodes');
-      await audit(page, 'the recovery codes', problems);
-      await closePage(page);
+      expect(problems, `\n${report(problems)}\n`).toEqual([]);
+    },
+  );
+  it(
+    'the two-step pages: set-up after the password, the recovery codes, the second step and its error',
+    { timeout: 90_000 },
+    async () => {
+      const problems: Problem[] = [];
+      const p = e2e.db.prisma;
+      const org = await p.organization.findFirstOrThrow({ where: { name: DEMO_ORGANIZATION } });
+      const lisa = await p.contact.findFirstOrThrow({ where: { email: LISA } });
+      await p.organization.update({ where: { id: org.id }, data: { twoFactorRequired: true } });
+      try {
+        const page = await newPage();
+        const login = new LoginPage(page);
+        await login.open(e2e.url);
+        await login.logIn(LISA, LISA_PASSWORD);
+        await page.waitForURL(`${e2e.url}/login/second-step`);
+        await audit(page, '/login/second-step (set-up)', problems);
+        expect(await submitEmpty(page, 'main form[action="/login/second-step/setup"]')).toBe(422);
+        await audit(page, 'POST /login/second-step/setup (empty)', problems);
+        // The app's clock stands still in tests: its time is the start of every session it made.
+        const { rows } = await e2e.db.pool.query('SELECT max(created_at) AS at FROM session');
+        const secret = (await page.locator('code.secret').innerText()).replace(/\s/g, '');
+        await page.getByLabel('Code uit de app').fill(totpCode(secret, rows[0].at));
+        await page.getByRole('button', { name: 'Bevestigen' }).click();
+        await page.waitForLoadState();
+        expect(await page.locator('h1').innerText()).toBe('Uw herstelcodes');
+        await audit(page, 'the recovery codes', problems);
+        await closePage(page);
 
-      const second = await newPage();
-      await new LoginPage(second).open(e2e.url);
-      await new LoginPage(second).logIn(LISA, LISA_PASSWORD);
-      await second.waitForURL(`${e2e.url}/login/second-step`);
-      await audit(second, '/login/second-step', problems);
-      await second.locator('#f-code').fill('000000');
-      await second.getByRole('button', { name: 'Inloggen', exact: true }).click();
-      await second.waitForLoadState();
-      await audit(second, 'POST /login/second-step (wrong code)', problems);
-      await second.goto(`${e2e.url}/login/second-step?lang=en`);
-      await audit(second, '/login/second-step (en)', problems);
-      await second.goto(`${e2e.url}/login/second-step?lang=nl`);
-      await closePage(second);
-    } finally {
-      await p.organization.update({ where: { id: org.id }, data: { twoFactorRequired: false } });
-      await p.totpSecret.deleteMany({ where: { contactId: lisa.id } });
-      await p.recoveryCode.deleteMany({ where: { contactId: lisa.id } });
-    }
-    expect(problems, `\n${report(problems)}\n`).toEqual([]);
-  });
+        const second = await newPage();
+        await new LoginPage(second).open(e2e.url);
+        await new LoginPage(second).logIn(LISA, LISA_PASSWORD);
+        await second.waitForURL(`${e2e.url}/login/second-step`);
+        await audit(second, '/login/second-step', problems);
+        await second.locator('#f-code').fill('000000');
+        await second.getByRole('button', { name: 'Inloggen', exact: true }).click();
+        await second.waitForLoadState();
+        await audit(second, 'POST /login/second-step (wrong code)', problems);
+        await second.goto(`${e2e.url}/login/second-step?lang=en`);
+        await audit(second, '/login/second-step (en)', problems);
+        await second.goto(`${e2e.url}/login/second-step?lang=nl`);
+        await closePage(second);
+      } finally {
+        await p.organization.update({ where: { id: org.id }, data: { twoFactorRequired: false } });
+        await p.totpSecret.deleteMany({ where: { contactId: lisa.id } });
+        await p.recoveryCode.deleteMany({ where: { contactId: lisa.id } });
+      }
+      expect(problems, `\n${report(problems)}\n`).toEqual([]);
+    },
+  );
 });

@@ -17,7 +17,8 @@ declare const window: any;
 declare function getComputedStyle(el: unknown): any;
 
 /** Routes that answer with a file, not a page. */
-const FILE_ROUTE = /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|\/attachments\/:fileId$|^\/faq\/suggest$|^\/readyz$/;
+const FILE_ROUTE =
+  /\.(csv|pdf|zip)$|\/pdf$|\/ubl$|^\/documents\/:id$|\/attachments\/:fileId$|^\/faq\/suggest$|^\/readyz$/;
 
 let e2e: E2e;
 let ids: { org: number; contact: number; lisa: number };
@@ -75,11 +76,19 @@ async function checkBoxesAndLabels(page: Page, label: string): Promise<{ checked
       const dy = Math.abs(box.top + box.height / 2 - (line.top + line.height / 2));
       const gap = line.left >= box.right ? line.left - box.right : box.left - line.right;
       const ok = dy <= 12 && gap >= -2 && gap <= 24;
-      out.push({ input: name, detail: ok ? null : `label "${own.textContent.trim().slice(0, 40)}" is ${Math.round(gap)}px away and ${Math.round(dy)}px off its line` });
+      out.push({
+        input: name,
+        detail: ok
+          ? null
+          : `label "${own.textContent.trim().slice(0, 40)}" is ${Math.round(gap)}px away and ${Math.round(dy)}px off its line`,
+      });
     }
     return out;
   });
-  return { checked: found.length, misplaced: found.filter((f) => f.detail).map((f) => ({ page: label, input: f.input, detail: f.detail! })) };
+  return {
+    checked: found.length,
+    misplaced: found.filter((f) => f.detail).map((f) => ({ page: label, input: f.input, detail: f.detail! })),
+  };
 }
 
 /** Opens every search panel on the page (they hold checkboxes too). */
@@ -136,7 +145,12 @@ describe('forms and lists in Chromium', () => {
   it('names in row headers (organisations, subsidiaries, documents) look like links: blue and underlined, like every link', async () => {
     const page = await e2e.logInAsDemo();
     const problems: string[] = [];
-    for (const path of ['/organisations', `/organisations/${ids.org}?tab=subsidiaries`, '/downloads/manuals', '/downloads/reports']) {
+    for (const path of [
+      '/organisations',
+      `/organisations/${ids.org}?tab=subsidiaries`,
+      '/downloads/manuals',
+      '/downloads/reports',
+    ]) {
       await page.goto(e2e.url + path);
       const looks = await page.evaluate(() => {
         const probe = document.createElement('a');
@@ -148,15 +162,24 @@ describe('forms and lists in Chromium', () => {
         probe.remove();
         return {
           expected,
-          rows: [...document.querySelectorAll('tbody th[scope=row] a')].map((a: any) => ({ text: a.textContent.trim(), color: getComputedStyle(a).color, underline: getComputedStyle(a).textDecorationLine.includes('underline') })),
+          rows: [...document.querySelectorAll('tbody th[scope=row] a')].map((a: any) => ({
+            text: a.textContent.trim(),
+            color: getComputedStyle(a).color,
+            underline: getComputedStyle(a).textDecorationLine.includes('underline'),
+          })),
         };
       });
       if (looks.rows.length === 0) problems.push(`${path}: no row-header links`);
       for (const r of looks.rows) {
-        if (r.color !== looks.expected.color || !r.underline) problems.push(`${path}: "${r.text}" is ${r.color}${r.underline ? '' : ', not underlined'} (links are ${looks.expected.color}, underlined)`);
+        if (r.color !== looks.expected.color || !r.underline)
+          problems.push(
+            `${path}: "${r.text}" is ${r.color}${r.underline ? '' : ', not underlined'} (links are ${looks.expected.color}, underlined)`,
+          );
       }
       // Column headers that sort stay dark: they are headings first.
-      const sortColor = await page.evaluate(() => [...document.querySelectorAll('thead th a')].map((a: any) => getComputedStyle(a).color)[0]);
+      const sortColor = await page.evaluate(
+        () => [...document.querySelectorAll('thead th a')].map((a: any) => getComputedStyle(a).color)[0],
+      );
       if (sortColor && sortColor === looks.expected.color) problems.push(`${path}: sort headers look like body links`);
     }
     expect(problems, problems.join('\n')).toEqual([]);
@@ -172,7 +195,10 @@ describe('forms and lists in Chromium', () => {
       await page.goto(e2e.url + path);
       const lijst = page.locator('main .toolbar').getByRole('link', { name: 'Lijst', exact: true });
       expect(await lijst.count(), `${path}: one "Lijst"`).toBe(1);
-      colours.set(path, await lijst.evaluate((a: any) => `${getComputedStyle(a).backgroundColor} / ${getComputedStyle(a).color}`));
+      colours.set(
+        path,
+        await lijst.evaluate((a: any) => `${getComputedStyle(a).backgroundColor} / ${getComputedStyle(a).color}`),
+      );
     }
     expect(new Set(colours.values()).size, [...colours].map(([k, v]) => `${k}: ${v}`).join('\n')).toBe(1);
 
@@ -228,4 +254,3 @@ describe('forms and lists in Chromium', () => {
     await page.close();
   });
 });
-

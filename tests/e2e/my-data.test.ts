@@ -30,7 +30,9 @@ describe('Mijn gegevens in Chromium', () => {
     await page.getByRole('link', { name: DEMO_ORGANIZATION, exact: true }).click();
     const detail = await page.locator('main').innerText();
     expect(detail).toContain('Dhr. Jan Jansen');
-    expect(detail).toContain('Indien u wijzigingen in deze gegevens wilt doorgeven vragen wij u contact op te nemen met Vcare.');
+    expect(detail).toContain(
+      'Indien u wijzigingen in deze gegevens wilt doorgeven vragen wij u contact op te nemen met Vcare.',
+    );
     await page.screenshot({ path: 'test-results/organisation.png', fullPage: true });
     await page.getByRole('link', { name: /^Dochters/ }).click();
     expect(await my.tableRows()).toHaveLength(1);
@@ -46,7 +48,9 @@ describe('Mijn gegevens in Chromium', () => {
     await page.getByRole('link', { name: 'PIM Wachtwoord wijzigen »' }).click();
     await my.changePasswordByKeyboard(DEMO_PASSWORD, 'een nieuwe wachtzin voor jan');
     await page.waitForURL(`${e2e.url}/profile/security`);
-    expect(await page.getByRole('status').or(page.locator('.notice--success')).first().innerText()).toContain('Uw wachtwoord is gewijzigd.');
+    expect(await page.getByRole('status').or(page.locator('.notice--success')).first().innerText()).toContain(
+      'Uw wachtwoord is gewijzigd.',
+    );
 
     // Activiteiten shows it.
     await my.openFromMenu('Activiteiten');

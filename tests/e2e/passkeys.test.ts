@@ -46,7 +46,14 @@ async function pageWithAuthenticator(): Promise<Page & { consoleErrors: string[]
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return page;
 }
@@ -69,7 +76,9 @@ describe('passkeys in Chromium', () => {
     await page.getByLabel('Naam van de nieuwe passkey').fill('Laptop werk');
     await page.getByRole('button', { name: 'Passkey toevoegen' }).click();
     await page.waitForURL(`${url}/profile/security#passkeys`);
-    await expect.poll(() => page.locator('.notice--success, [role=status]').first().innerText()).toContain("De passkey 'Laptop werk' is toegevoegd.");
+    await expect
+      .poll(() => page.locator('.notice--success, [role=status]').first().innerText())
+      .toContain("De passkey 'Laptop werk' is toegevoegd.");
     expect(await page.locator('#passkeys tbody tr').count()).toBe(1);
     expect(await page.getByLabel('Naam van passkey Laptop werk').inputValue()).toBe('Laptop werk');
     const jan = await db.prisma.contact.findFirstOrThrow({ where: { email: DEMO_LOGIN } });
@@ -88,7 +97,10 @@ describe('passkeys in Chromium', () => {
     await logOut(page);
     await page.getByRole('button', { name: 'Inloggen met een passkey' }).click();
     await page.waitForURL(`${url}/`);
-    const { rows } = await db.pool.query(`SELECT login_method FROM session WHERE contact_id = $1 AND expire >= now() ORDER BY created_at DESC LIMIT 1`, [jan.id]);
+    const { rows } = await db.pool.query(
+      `SELECT login_method FROM session WHERE contact_id = $1 AND expire >= now() ORDER BY created_at DESC LIMIT 1`,
+      [jan.id],
+    );
     expect(rows[0].login_method).toBe('passkey');
     await page.goto(`${url}/profile/security`);
     expect(await page.locator('#sessions').innerText()).toContain('Passkey');
@@ -98,13 +110,17 @@ describe('passkeys in Chromium', () => {
     await page.waitForURL(`${url}/profile/security#passkeys`);
     expect(await page.locator('#passkeys').innerText()).toContain('U heeft nog geen passkeys.');
     expect(await db.prisma.passkey.count({ where: { contactId: jan.id } })).toBe(0);
-    const kinds = (await db.prisma.auditEvent.findMany({ where: { subjectType: 'passkey' }, orderBy: { id: 'asc' } })).map((a) => a.kind);
+    const kinds = (
+      await db.prisma.auditEvent.findMany({ where: { subjectType: 'passkey' }, orderBy: { id: 'asc' } })
+    ).map((a) => a.kind);
     expect(kinds).toEqual(['two_step.passkey_added', 'two_step.passkey_removed']);
 
     // Without a passkey the passkey login is refused, with a message on the login page.
     await logOut(page);
     await page.getByRole('button', { name: 'Inloggen met een passkey' }).click();
-    await expect.poll(() => page.locator('main').innerText()).toMatch(/Het is niet gelukt met de passkey|Inloggen met de passkey is niet gelukt/);
+    await expect
+      .poll(() => page.locator('main').innerText())
+      .toMatch(/Het is niet gelukt met de passkey|Inloggen met de passkey is niet gelukt/);
     expect(page.consoleErrors.filter((e) => !/NotAllowedError|credential/i.test(e))).toEqual([]);
     await page.close();
   }, 120_000);

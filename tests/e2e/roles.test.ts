@@ -14,7 +14,10 @@ afterAll(() => e2e?.close());
 describe('Rollen wijzigen in Chromium', () => {
   it('the dual list works by keyboard alone: << assigns, >> removes, OK saves', async () => {
     // Geert Breukers gets web access (the Rollen tab appears), with no roles yet.
-    const geert = await e2e.db.prisma.contact.update({ where: { email: 'g.breukers@vtel.nl' }, data: { webAccess: true } });
+    const geert = await e2e.db.prisma.contact.update({
+      where: { email: 'g.breukers@vtel.nl' },
+      data: { webAccess: true },
+    });
     const page = await e2e.logInAsDemo();
 
     const roles = new RolesPage(page);
@@ -36,7 +39,11 @@ describe('Rollen wijzigen in Chromium', () => {
     await roles.tabTo('Overige rollen');
     await roles.arrowTo('Facturen inzien');
     await page.keyboard.press('Enter');
-    expect(await roles.options('Toegewezen rollen')).toEqual(['Organisatiegegevens inzien', 'Contactpersonen beheren', 'Facturen inzien']);
+    expect(await roles.options('Toegewezen rollen')).toEqual([
+      'Organisatiegegevens inzien',
+      'Contactpersonen beheren',
+      'Facturen inzien',
+    ]);
     expect(await page.getByRole('status').last().innerText()).toContain('Facturen inzien');
 
     // And back: select "Facturen inzien" in "Toegewezen rollen" and press >>.
@@ -52,7 +59,9 @@ describe('Rollen wijzigen in Chromium', () => {
     const body = await page.locator('main').innerText();
     expect(body).toContain('De rollen zijn opgeslagen.');
     expect(body).toContain('Contactpersonen beheren');
-    const held = (await e2e.db.prisma.contactRole.findMany({ where: { contactId: geert.id } })).map((r) => r.role).sort();
+    const held = (await e2e.db.prisma.contactRole.findMany({ where: { contactId: geert.id } }))
+      .map((r) => r.role)
+      .sort();
     expect(held).toEqual(['MANAGE_CONTACTS', 'VIEW_ORGANIZATION']);
     expect(page.consoleErrors).toEqual([]);
     await page.close();

@@ -40,12 +40,26 @@ afterAll(async () => {
 describe('in Chromium', () => {
   it('a person logs in with Microsoft 365 at the provider, is linked, sees and unlinks the login', async () => {
     const org = await makeOrg(db.prisma);
-    const p = await makePerson(db.prisma, org.id, { firstName: 'Kim', lastName: 'Sanders', roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] });
-    idp.accounts.set('kim', { email: p.email!, tid: 'tenant-e2e', oid: 'oid-kim', xms_edov: true, name: 'Kim Sanders' });
+    const p = await makePerson(db.prisma, org.id, {
+      firstName: 'Kim',
+      lastName: 'Sanders',
+      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'],
+    });
+    idp.accounts.set('kim', {
+      email: p.email!,
+      tid: 'tenant-e2e',
+      oid: 'oid-kim',
+      xms_edov: true,
+      name: 'Kim Sanders',
+    });
     const page = await browser.newPage({ locale: 'nl-NL' });
     const errors: string[] = [];
     // The app's pages only (the test provider has no favicon).
-    page.on('console', (m) => m.type() === 'error' && m.location().url.startsWith(base) && errors.push(`${m.location().url}: ${m.text()}`));
+    page.on(
+      'console',
+      (m) =>
+        m.type() === 'error' && m.location().url.startsWith(base) && errors.push(`${m.location().url}: ${m.text()}`),
+    );
 
     await new LoginPage(page).open(base);
     await page.getByRole('link', { name: 'Inloggen met Microsoft 365' }).click();
@@ -73,7 +87,9 @@ describe('in Chromium', () => {
     await new ProviderSignIn(page).signInAs('stranger');
     await page.waitForURL(`${base}/auth/google/callback**`);
     await expect(page.getByRole('heading', { name: 'Inloggen is niet gelukt' }).isVisible()).resolves.toBe(true);
-    await expect(page.getByRole('alert').innerText()).resolves.toContain('Er is geen PIM-account dat u met dit Google-account kunt gebruiken.');
+    await expect(page.getByRole('alert').innerText()).resolves.toContain(
+      'Er is geen PIM-account dat u met dit Google-account kunt gebruiken.',
+    );
     await page.getByRole('link', { name: 'Terug naar de inlogpagina' }).click();
     await page.waitForURL(`${base}/login`);
     await page.close();

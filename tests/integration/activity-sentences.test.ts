@@ -23,7 +23,13 @@ let manualId: number;
 const dir = mkdtempSync(path.join(tmpdir(), 'pim-activity-'));
 const cli = async (...argv: string[]) => {
   const err: string[] = [];
-  const code = await runCli(argv, { prisma: db.prisma, out: () => {}, err: (l) => err.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+  const code = await runCli(argv, {
+    prisma: db.prisma,
+    out: () => {},
+    err: (l) => err.push(l),
+    now: () => new Date(),
+    baseUrl: 'http://pim.test',
+  });
   expect(err).toEqual([]);
   expect(code).toBe(0);
 };
@@ -32,8 +38,13 @@ const cli = async (...argv: string[]) => {
 function rows(html: string): { text: string; links: string[] }[] {
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
   return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => ({
-    text: visibleText(m[1]!).replace(/ :/g, ':').replace(/→ wordt/g, '→').replace(/ \./g, '.'),
-    links: [...m[1]!.matchAll(/<td class="activity__what">([\s\S]*?)<\/td>/g)].flatMap((w) => [...w[1]!.matchAll(/href="([^"]+)"/g)].map((h) => h[1]!)),
+    text: visibleText(m[1]!)
+      .replace(/ :/g, ':')
+      .replace(/→ wordt/g, '→')
+      .replace(/ \./g, '.'),
+    links: [...m[1]!.matchAll(/<td class="activity__what">([\s\S]*?)<\/td>/g)].flatMap((w) =>
+      [...w[1]!.matchAll(/href="([^"]+)"/g)].map((h) => h[1]!),
+    ),
   }));
 }
 const row = (html: string, sentence: string) => rows(html).find((r) => r.text.includes(sentence));
@@ -48,7 +59,19 @@ beforeAll(async () => {
   expect((await logIn(agent, jan.email!, PASSWORD)).status).toBe(302);
 
   // Vcare adds an invoice, a report and a manual with the staff tool.
-  await cli('invoice:add', '--number', '200123', '--org', String(org.id), '--title', 'Maandfactuur juli', '--date', '2026-07-06', '--line', 'Helpdesk;1;125.50;21');
+  await cli(
+    'invoice:add',
+    '--number',
+    '200123',
+    '--org',
+    String(org.id),
+    '--title',
+    'Maandfactuur juli',
+    '--date',
+    '2026-07-06',
+    '--line',
+    'Helpdesk;1;125.50;21',
+  );
   invoiceId = (await db.prisma.invoice.findUniqueOrThrow({ where: { number: 200123 } })).id;
   const report = path.join(dir, 'week27.pdf');
   writeFileSync(report, '%PDF-1.4\n%%EOF\n');
@@ -60,11 +83,29 @@ beforeAll(async () => {
   manualId = (await db.prisma.document.findFirstOrThrow({ where: { fileName: 'Eigen handleiding.pdf' } })).id;
 
   // Jan adds a note to ticket 9969, copies Lisa, downloads the report and the invoice.
-  await db.prisma.ticket.create({ data: { id: 9969, organizationId: org.id, reporterId: jan.id, title: 'Printer', helpdesk: 'Support Vtel', reportedAt: new Date() } });
-  expect((await submitForm(agent, '/tickets/9969/notes/new', '/tickets/9969/notes', { body: 'Nog steeds stuk.' })).status).toBe(302);
+  await db.prisma.ticket.create({
+    data: {
+      id: 9969,
+      organizationId: org.id,
+      reporterId: jan.id,
+      title: 'Printer',
+      helpdesk: 'Support Vtel',
+      reportedAt: new Date(),
+    },
+  });
+  expect(
+    (await submitForm(agent, '/tickets/9969/notes/new', '/tickets/9969/notes', { body: 'Nog steeds stuk.' })).status,
+  ).toBe(302);
   const copy = await submitForm(agent, `/contacts/${lisa.id}/copy`, `/contacts/${lisa.id}/copy`, {
-    lastName: 'Bakker', organizationId: String(org.id), firstName: 'Henk', active: 'yes', subscribeUpdate: 'yes', subscribeCare: 'no',
-    subscribeBusiness: 'no', subscribeFlash: 'no', webAccess: 'no',
+    lastName: 'Bakker',
+    organizationId: String(org.id),
+    firstName: 'Henk',
+    active: 'yes',
+    subscribeUpdate: 'yes',
+    subscribeCare: 'no',
+    subscribeBusiness: 'no',
+    subscribeFlash: 'no',
+    webAccess: 'no',
   });
   expect(copy.status).toBe(302);
   expect((await agent.get(`/documents/${reportId}`)).status).toBe(200);
@@ -76,7 +117,7 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 describe('Activiteiten reads as sentences for the customer', () => {
-  it('names who did what in the reader\'s language, links what still exists, and shows no staff-only detail', async () => {
+  it("names who did what in the reader's language, links what still exists, and shows no staff-only detail", async () => {
     const res = await agent.get('/activity');
     expect(res.status).toBe(200);
     const html = res.text;
@@ -95,13 +136,29 @@ describe('Activiteiten reads as sentences for the customer', () => {
     expect(row(html, 'Vcare heeft handleiding Eigen handleiding.pdf verwijderd.')!.links).toEqual([]);
     expect(row(html, 'Jan Jansen heeft handleiding Eigen handleiding.pdf gedownload.')!.links).toEqual([]);
     const text = visibleText(html);
-    for (const raw of ['copiedFrom', 'kind:', 'REPORT', 'noteId', 'storedPdf', 'invoice.created', 'Vcare (', 'staff:', 'numbers', 'contentType']) {
+    for (const raw of [
+      'copiedFrom',
+      'kind:',
+      'REPORT',
+      'noteId',
+      'storedPdf',
+      'invoice.created',
+      'Vcare (',
+      'staff:',
+      'numbers',
+      'contentType',
+    ]) {
       expect(text, raw).not.toContain(raw);
     }
   });
 
   it('a deleted contact keeps its name in the history, without a link', async () => {
-    const gone = await makePerson(db.prisma, org.id, { roles: [], firstName: 'Roy', lastName: 'Williams', webAccess: false });
+    const gone = await makePerson(db.prisma, org.id, {
+      roles: [],
+      firstName: 'Roy',
+      lastName: 'Williams',
+      webAccess: false,
+    });
     const del = await submitForm(agent, `/contacts/${gone.id}/delete`, `/contacts/${gone.id}/delete`, {});
     expect(del.status).toBe(302);
     const html = (await agent.get('/activity?kind=contact.deleted')).text;
@@ -118,7 +175,9 @@ describe('Activiteiten reads as sentences for the customer', () => {
 
   it('filters by kind, person and period, and downloads the same selection as CSV', async () => {
     const byKind = await agent.get('/activity?kind=invoice.created');
-    expect(rows(byKind.text).map((r) => r.text)).toEqual([expect.stringContaining('Vcare heeft factuur 200123 toegevoegd.')]);
+    expect(rows(byKind.text).map((r) => r.text)).toEqual([
+      expect.stringContaining('Vcare heeft factuur 200123 toegevoegd.'),
+    ]);
     expect(visibleText(byKind.text)).toContain('Soort › Factuur toegevoegd');
 
     // Period: Lisa's copy happened today; a period in the past finds nothing, today finds it.
@@ -136,11 +195,21 @@ describe('Activiteiten reads as sentences for the customer', () => {
     expect(csv.headers['content-disposition']).toContain('activiteiten.csv');
     const table = parse(csv.text.slice(1), { delimiter: ';' });
     expect(table[0]).toEqual(['Wanneer', 'Wie', 'Wat', 'Soort', 'Voor › na']);
-    expect(table.slice(1).map((r) => r[2])).toEqual(['Jan Jansen heeft contactpersoon Henk Bakker toegevoegd als kopie van Lisa de Vries.']);
+    expect(table.slice(1).map((r) => r[2])).toEqual([
+      'Jan Jansen heeft contactpersoon Henk Bakker toegevoegd als kopie van Lisa de Vries.',
+    ]);
 
     const byPerson = await agent.get(`/activity?format=csv&person=${jan.id}&kind=document.downloaded`);
     const people = parse(byPerson.text.slice(1), { delimiter: ';' });
-    expect(people.slice(1).map((r) => r[2]).sort()).toEqual(['Jan Jansen heeft handleiding Eigen handleiding.pdf gedownload.', 'Jan Jansen heeft rapportage week27.pdf gedownload.']);
+    expect(
+      people
+        .slice(1)
+        .map((r) => r[2])
+        .sort(),
+    ).toEqual([
+      'Jan Jansen heeft handleiding Eigen handleiding.pdf gedownload.',
+      'Jan Jansen heeft rapportage week27.pdf gedownload.',
+    ]);
   });
 
   it('the CSV is for the main contact only, like the page', async () => {

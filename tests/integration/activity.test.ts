@@ -17,7 +17,10 @@ let sanne: Awaited<ReturnType<typeof makePerson>>;
 let kees: Awaited<ReturnType<typeof makePerson>>;
 const NEW = 'een heel nieuw wachtwoord';
 /** A factory person as the audit trail names an actor. */
-const who = (p: { id: number; firstName: string | null; infix?: string | null; lastName: string }) => ({ id: p.id, displayName: [p.firstName, p.infix, p.lastName].filter(Boolean).join(' ') });
+const who = (p: { id: number; firstName: string | null; infix?: string | null; lastName: string }) => ({
+  id: p.id,
+  displayName: [p.firstName, p.infix, p.lastName].filter(Boolean).join(' '),
+});
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -26,27 +29,53 @@ beforeAll(async () => {
   sub = await makeOrg(db.prisma, { name: 'Demo Pim Dochter', parentId: org.id });
   otherOrg = await makeOrg(db.prisma, { name: 'Ander' });
   jan = await makePerson(db.prisma, org.id, { main: true, roles: [], firstName: 'Jan', lastName: 'Jansen' });
-  lisa = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES', 'SUBSIDIARY_ACCESS'], firstName: 'Lisa', lastName: 'de Vries' });
+  lisa = await makePerson(db.prisma, org.id, {
+    roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES', 'SUBSIDIARY_ACCESS'],
+    firstName: 'Lisa',
+    lastName: 'de Vries',
+  });
   sanne = await makePerson(db.prisma, sub.id, { firstName: 'Sanne', lastName: 'Visser' });
   kees = await makePerson(db.prisma, otherOrg.id, { main: true, roles: [], firstName: 'Kees', lastName: 'Buiten' });
   const t0 = Date.now() - 60 * 60_000;
   const at = (min: number) => new Date(t0 + min * 60_000);
   // What the contacts feature writes (the other helper's kinds), as recordAudit stores it.
   await recordAudit(db.prisma, {
-    actor: who(lisa), kind: 'contact.updated', organizationId: sub.id, subjectType: 'contact', subjectId: sanne.id,
-    before: { phone: '0612345678', active: true }, after: { phone: '0687654321', active: true },
+    actor: who(lisa),
+    kind: 'contact.updated',
+    organizationId: sub.id,
+    subjectType: 'contact',
+    subjectId: sanne.id,
+    before: { phone: '0612345678', active: true },
+    after: { phone: '0687654321', active: true },
   });
   await recordAudit(db.prisma, {
-    actor: who(jan), kind: 'contact.roles_changed', organizationId: org.id, subjectType: 'contact', subjectId: lisa.id,
-    before: { roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS'] }, after: { roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES'] },
+    actor: who(jan),
+    kind: 'contact.roles_changed',
+    organizationId: org.id,
+    subjectType: 'contact',
+    subjectId: lisa.id,
+    before: { roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS'] },
+    after: { roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES'] },
   });
-  await recordAudit(db.prisma, { actor: 'system', kind: 'password.reset', organizationId: org.id, subjectType: 'contact', subjectId: lisa.id });
   await recordAudit(db.prisma, {
-    actor: who(kees), kind: 'contact.deleted', organizationId: otherOrg.id, subjectType: 'contact', subjectId: kees.id, before: { lastName: 'Geheim-Buiten' },
+    actor: 'system',
+    kind: 'password.reset',
+    organizationId: org.id,
+    subjectType: 'contact',
+    subjectId: lisa.id,
+  });
+  await recordAudit(db.prisma, {
+    actor: who(kees),
+    kind: 'contact.deleted',
+    organizationId: otherOrg.id,
+    subjectType: 'contact',
+    subjectId: kees.id,
+    before: { lastName: 'Geheim-Buiten' },
   });
   // Give them distinct times, oldest first.
   const events = await db.prisma.auditEvent.findMany({ orderBy: { id: 'asc' } });
-  for (const [i, e] of events.entries()) await db.prisma.auditEvent.update({ where: { id: e.id }, data: { at: at(i) } });
+  for (const [i, e] of events.entries())
+    await db.prisma.auditEvent.update({ where: { id: e.id }, data: { at: at(i) } });
 });
 afterAll(() => db.drop());
 
@@ -60,13 +89,21 @@ async function as(p: { email: string | null }, password = PASSWORD): Promise<Tes
 function rows(html: string): string[] {
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
   // "→" is followed by a "wordt" for screen readers only; the eye reads "before → after".
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => visibleText(m[1]!).replace(/ :/g, ':').replace(/→ wordt/g, '→'));
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) =>
+    visibleText(m[1]!)
+      .replace(/ :/g, ':')
+      .replace(/→ wordt/g, '→'),
+  );
 }
 
 describe('GET /activity', () => {
-  it('shows the main contact\'s own password change, newest first, and nothing of another organisation', async () => {
+  it("shows the main contact's own password change, newest first, and nothing of another organisation", async () => {
     const agent = await as(jan);
-    const change = await submitForm(agent, '/profile/password', '/profile/password', { current: PASSWORD, password: NEW, confirm: NEW });
+    const change = await submitForm(agent, '/profile/password', '/profile/password', {
+      current: PASSWORD,
+      password: NEW,
+      confirm: NEW,
+    });
     expect(change.status).toBe(302);
     const res = await agent.get('/activity');
     expect(res.status).toBe(200);
@@ -78,7 +115,9 @@ describe('GET /activity', () => {
     expect(list[2]).toContain('Lisa de Vries heeft via de link uit de e-mail een nieuw wachtwoord ingesteld.');
     expect(list[2]).toContain('PIM (automatisch)');
     expect(list[3]).toContain('Jan Jansen heeft de rollen van Lisa de Vries gewijzigd.');
-    expect(list[3]).toContain('Rollen: Toegang klantportaal PIM, Contactpersonen beheren → Toegang klantportaal PIM, Contactpersonen beheren, Rollen in klantportaal PIM toekennen');
+    expect(list[3]).toContain(
+      'Rollen: Toegang klantportaal PIM, Contactpersonen beheren → Toegang klantportaal PIM, Contactpersonen beheren, Rollen in klantportaal PIM toekennen',
+    );
     // The subsidiary's event is there too, with before and after of the changed field only.
     expect(list[4]).toContain('Lisa de Vries heeft de gegevens van Sanne Visser gewijzigd.');
     expect(list[4]).toContain('Telefoon: 0612345678 → 0687654321');
@@ -116,7 +155,15 @@ describe('GET /activity', () => {
 
   it('pages through many events', async () => {
     for (let i = 0; i < 30; i++) {
-      await recordAudit(db.prisma, { actor: who(lisa), kind: 'contact.updated', organizationId: org.id, subjectType: 'contact', subjectId: sanne.id, before: { city: 'x' }, after: { privateCity: `Plaats ${i}` } });
+      await recordAudit(db.prisma, {
+        actor: who(lisa),
+        kind: 'contact.updated',
+        organizationId: org.id,
+        subjectType: 'contact',
+        subjectId: sanne.id,
+        before: { city: 'x' },
+        after: { privateCity: `Plaats ${i}` },
+      });
     }
     const agent = await as(jan, NEW);
     const p1 = await agent.get('/activity?kind=contact.updated');
@@ -130,7 +177,18 @@ describe('GET /activity', () => {
 
   it('is for the main contact only: someone holding every role gets 403 and no menu item', async () => {
     const all = await makePerson(db.prisma, org.id, {
-      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'VIEW_ORGANIZATION', 'SUBSIDIARY_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES', 'VIEW_INVOICES', 'VIEW_MANUALS', 'MANAGE_OWN_TICKETS', 'MANAGE_ORG_TICKETS'],
+      roles: [
+        'PORTAL_ACCESS',
+        'MANAGE_PERSONAL_DATA',
+        'VIEW_ORGANIZATION',
+        'SUBSIDIARY_ACCESS',
+        'MANAGE_CONTACTS',
+        'ASSIGN_ROLES',
+        'VIEW_INVOICES',
+        'VIEW_MANUALS',
+        'MANAGE_OWN_TICKETS',
+        'MANAGE_ORG_TICKETS',
+      ],
     });
     const agent = await as(all);
     expect((await agent.get('/activity')).status).toBe(403);
@@ -149,10 +207,19 @@ describe('scale', () => {
   it('every query of the page is index-backed on 300,000 events (EXPLAIN)', async () => {
     // 5,000 customer organisations; one with 200 subsidiaries; events spread over all of them.
     const root = await makeOrg(db.prisma, { name: 'Groot' });
-    await db.prisma.$executeRaw`INSERT INTO organizations (name, parent_id, updated_at) SELECT 'Groot ' || g, ${root.id}, now() FROM generate_series(1, 200) g`;
-    await db.prisma.$executeRaw`INSERT INTO organizations (name, updated_at) SELECT 'Klant ' || g, now() FROM generate_series(1, 4800) g`;
-    const orgIds = (await db.prisma.organization.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((o) => o.id);
-    const tree = (await db.prisma.organization.findMany({ where: { OR: [{ id: root.id }, { parentId: root.id }] }, select: { id: true } })).map((o) => o.id);
+    await db.prisma
+      .$executeRaw`INSERT INTO organizations (name, parent_id, updated_at) SELECT 'Groot ' || g, ${root.id}, now() FROM generate_series(1, 200) g`;
+    await db.prisma
+      .$executeRaw`INSERT INTO organizations (name, updated_at) SELECT 'Klant ' || g, now() FROM generate_series(1, 4800) g`;
+    const orgIds = (await db.prisma.organization.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map(
+      (o) => o.id,
+    );
+    const tree = (
+      await db.prisma.organization.findMany({
+        where: { OR: [{ id: root.id }, { parentId: root.id }] },
+        select: { id: true },
+      })
+    ).map((o) => o.id);
     await db.prisma.$executeRawUnsafe(
       `INSERT INTO audit_events (at, actor_label, organization_id, kind, subject_type, subject_id, actor_id)
        SELECT now() - (g || ' seconds')::interval, 'Iemand', ($1::int[])[1 + (g % array_length($1::int[], 1))],
@@ -164,10 +231,19 @@ describe('scale', () => {
     await db.prisma.$executeRaw`ANALYZE audit_events`;
     const person = 12345;
     const queries: Record<string, [string, unknown[]]> = {
-      'own organisation, page 1': [`SELECT id FROM audit_events WHERE organization_id IN (${root.id}) ORDER BY at DESC, id DESC LIMIT 25 OFFSET 0`, []],
-      'tree of 201, page 1': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) ORDER BY at DESC, id DESC LIMIT 25 OFFSET 0`, [tree]],
+      'own organisation, page 1': [
+        `SELECT id FROM audit_events WHERE organization_id IN (${root.id}) ORDER BY at DESC, id DESC LIMIT 25 OFFSET 0`,
+        [],
+      ],
+      'tree of 201, page 1': [
+        `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) ORDER BY at DESC, id DESC LIMIT 25 OFFSET 0`,
+        [tree],
+      ],
       'tree of 201, count': [`SELECT count(*) FROM audit_events WHERE organization_id = ANY($1::int[])`, [tree]],
-      'tree, by kind': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND kind = 'contact.deleted' ORDER BY at DESC, id DESC LIMIT 25`, [tree]],
+      'tree, by kind': [
+        `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND kind = 'contact.deleted' ORDER BY at DESC, id DESC LIMIT 25`,
+        [tree],
+      ],
       'tree, one day (period filter)': [
         `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND at >= now() - interval '2 days' AND at < now() - interval '1 day' ORDER BY at DESC, id DESC LIMIT 25`,
         [tree],
@@ -176,14 +252,19 @@ describe('scale', () => {
         `SELECT count(*) FROM audit_events WHERE organization_id = ANY($1::int[]) AND kind = 'contact.deleted' AND at >= now() - interval '2 days' AND at < now() - interval '1 day'`,
         [tree],
       ],
-      'tree, CSV (10,000 newest)': [`SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) ORDER BY at DESC, id DESC LIMIT 10000`, [tree]],
+      'tree, CSV (10,000 newest)': [
+        `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) ORDER BY at DESC, id DESC LIMIT 10000`,
+        [tree],
+      ],
       'tree, by person': [
         `SELECT id FROM audit_events WHERE organization_id = ANY($1::int[]) AND (actor_id = ${person} OR (subject_type = 'contact' AND subject_id = '${person}')) ORDER BY at DESC, id DESC LIMIT 25`,
         [tree],
       ],
     };
     for (const [name, [sql, params]] of Object.entries(queries)) {
-      const plan = (await db.prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ANALYZE ${sql}`, ...params)).map((r) => r['QUERY PLAN']).join('\n');
+      const plan = (await db.prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ANALYZE ${sql}`, ...params))
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
       expect(plan, name).not.toMatch(/Seq Scan on audit_events/);
       if (process.env.PIM_SHOW_PLANS) console.log(`--- ${name}\n${plan}`);
     }

@@ -26,16 +26,35 @@ afterAll(() => db.drop());
 
 type Person = Awaited<ReturnType<typeof makePerson>>;
 
-const doors: Record<string, { self: boolean; change: (p: Person, to: string, own: ReturnType<typeof client>) => Promise<number> }> = {
+const doors: Record<
+  string,
+  { self: boolean; change: (p: Person, to: string, own: ReturnType<typeof client>) => Promise<number> }
+> = {
   'the personal page (the person)': {
     self: true,
     change: async (p, to, own) => {
       const edit = await own.get('/profile/edit');
       const version = /name="version" value="(\d+)"/.exec(edit.text)![1]!;
-      const res = await own.post('/profile/edit').type('form').send({
-        _csrf: csrfFrom(edit.text), version, lastName: p.lastName, firstName: '', initials: '', infix: '', gender: '', email: to, phone: '', mobile: '',
-        privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', currentPassword: PASSWORD,
-      });
+      const res = await own
+        .post('/profile/edit')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(edit.text),
+          version,
+          lastName: p.lastName,
+          firstName: '',
+          initials: '',
+          infix: '',
+          gender: '',
+          email: to,
+          phone: '',
+          mobile: '',
+          privateStreet: '',
+          privatePostcode: '',
+          privateCity: '',
+          privateCountry: '',
+          currentPassword: PASSWORD,
+        });
       return res.status;
     },
   },
@@ -43,16 +62,41 @@ const doors: Record<string, { self: boolean; change: (p: Person, to: string, own
     self: false,
     change: async (p, to) => {
       // Holding every role the person holds, or the form refuses (a manager cannot take over a stronger account).
-      const main = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'MANAGE_CONTACTS'] });
+      const main = await makePerson(db.prisma, orgId, {
+        roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'MANAGE_CONTACTS'],
+      });
       const manager = client(app);
       expect((await logIn(manager, main.email!, PASSWORD)).status).toBe(302);
       const edit = await manager.get(`/contacts/${p.id}/edit`);
       const version = /name="version" value="(\d+)"/.exec(edit.text)![1]!;
-      const res = await manager.post(`/contacts/${p.id}/edit`).type('form').send({
-        _csrf: csrfFrom(edit.text), version, lastName: p.lastName, organizationId: String(orgId), firstName: '', initials: '', infix: '', gender: '', birthDate: '',
-        active: 'yes', subscribeUpdate: 'no', subscribeCare: 'no', subscribeBusiness: 'no', subscribeFlash: 'no',
-        email: to, phone: '', fax: '', mobile: '', privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', webAccess: 'yes',
-      });
+      const res = await manager
+        .post(`/contacts/${p.id}/edit`)
+        .type('form')
+        .send({
+          _csrf: csrfFrom(edit.text),
+          version,
+          lastName: p.lastName,
+          organizationId: String(orgId),
+          firstName: '',
+          initials: '',
+          infix: '',
+          gender: '',
+          birthDate: '',
+          active: 'yes',
+          subscribeUpdate: 'no',
+          subscribeCare: 'no',
+          subscribeBusiness: 'no',
+          subscribeFlash: 'no',
+          email: to,
+          phone: '',
+          fax: '',
+          mobile: '',
+          privateStreet: '',
+          privatePostcode: '',
+          privateCity: '',
+          privateCountry: '',
+          webAccess: 'yes',
+        });
       return res.status;
     },
   },
@@ -60,7 +104,11 @@ const doors: Record<string, { self: boolean; change: (p: Person, to: string, own
     self: false,
     change: async (p, to) => {
       const got = await request(app).get(`/api/v1/contacts/${p.id}`).set('authorization', `Bearer ${token}`);
-      const res = await request(app).patch(`/api/v1/contacts/${p.id}`).set('authorization', `Bearer ${token}`).set('if-match', got.headers.etag as string).send({ email: to });
+      const res = await request(app)
+        .patch(`/api/v1/contacts/${p.id}`)
+        .set('authorization', `Bearer ${token}`)
+        .set('if-match', got.headers.etag as string)
+        .send({ email: to });
       return res.status;
     },
   },
@@ -72,7 +120,14 @@ describe('a new e-mail address ends what proved the old one, at every door', () 
       const p = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] });
       const old = p.email!;
       await db.prisma.externalLogin.create({ data: { contactId: p.id, provider: 'GOOGLE', subject: `sub-${p.id}` } });
-      await db.prisma.passwordToken.create({ data: { contactId: p.id, purpose: 'RESET', tokenHash: `hash-${p.id}`, expiresAt: new Date(Date.now() + 3_600_000) } });
+      await db.prisma.passwordToken.create({
+        data: {
+          contactId: p.id,
+          purpose: 'RESET',
+          tokenHash: `hash-${p.id}`,
+          expiresAt: new Date(Date.now() + 3_600_000),
+        },
+      });
       const own = client(app);
       const elsewhere = client(app);
       for (const agent of [own, elsewhere]) expect((await logIn(agent, old, PASSWORD)).status).toBe(302);
@@ -80,7 +135,10 @@ describe('a new e-mail address ends what proved the old one, at every door', () 
 
       expect(await change(p, to, own)).toBeLessThan(400);
 
-      const after = await db.prisma.contact.findUniqueOrThrow({ where: { id: p.id }, include: { externalLogins: true, passwordTokens: { where: { purpose: 'RESET' } } } });
+      const after = await db.prisma.contact.findUniqueOrThrow({
+        where: { id: p.id },
+        include: { externalLogins: true, passwordTokens: { where: { purpose: 'RESET' } } },
+      });
       expect(after.email).toBe(to);
       expect(after.externalLogins).toEqual([]);
       expect(after.passwordTokens.every((t) => t.usedAt !== null)).toBe(true);
@@ -92,7 +150,9 @@ describe('a new e-mail address ends what proved the old one, at every door', () 
       } else {
         expect(after.passwordHash).toBeNull();
       }
-      const notice = await db.prisma.mailOutbox.findFirst({ where: { recipient: old, subject: 'Uw beveiliging is gewijzigd' } });
+      const notice = await db.prisma.mailOutbox.findFirst({
+        where: { recipient: old, subject: 'Uw beveiliging is gewijzigd' },
+      });
       expect(notice?.text).toContain('Het e-mailadres waarmee u inlogt is gewijzigd.');
     });
   }

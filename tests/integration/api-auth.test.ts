@@ -58,7 +58,11 @@ describe('authentication', () => {
     const res = await agent.get('/api/v1/organizations');
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 401, title: expect.any(String), type: 'http://pim.test/api/docs#problem-unauthenticated' });
+    expect(res.body).toMatchObject({
+      status: 401,
+      title: expect.any(String),
+      type: 'http://pim.test/api/docs#problem-unauthenticated',
+    });
     const before = await counts();
     expect((await agent.post('/api/v1/organizations').send({ name: 'Via cookie' })).status).toBe(401);
     expect(await counts()).toEqual(before);
@@ -70,7 +74,9 @@ describe('authentication', () => {
 
   it('a revoked token is 401 on its next request and changes nothing', async () => {
     const { token, id } = await makeToken(db.prisma, 'read,invoices:write');
-    expect((await request(app).put('/api/v1/invoices/810001').set(bearer(token)).send(invoiceBody(orgId))).status).toBe(201);
+    expect((await request(app).put('/api/v1/invoices/810001').set(bearer(token)).send(invoiceBody(orgId))).status).toBe(
+      201,
+    );
     expect((await runPim(db.prisma, 'api-token:revoke', String(id))).code).toBe(0);
     const before = await counts();
     const res = await request(app).put('/api/v1/invoices/810002').set(bearer(token)).send(invoiceBody(orgId));
@@ -80,7 +86,16 @@ describe('authentication', () => {
   });
 
   it('an expired token is 401', async () => {
-    const r = await runPim(db.prisma, 'api-token:create', '--name', 'short', '--scopes', 'read', '--expires', new Date(Date.now() + 3_600_000).toISOString());
+    const r = await runPim(
+      db.prisma,
+      'api-token:create',
+      '--name',
+      'short',
+      '--scopes',
+      'read',
+      '--expires',
+      new Date(Date.now() + 3_600_000).toISOString(),
+    );
     const token = /: (pim_\S+)/.exec(r.out[1]!)![1]!;
     expect((await request(app).get('/api/v1/organizations').set(bearer(token))).status).toBe(200);
     clock.advance(2 * 3_600_000);
@@ -96,10 +111,16 @@ describe('scopes', () => {
   it('a token without the write scope gets 403 and changes nothing', async () => {
     const { token } = await makeToken(db.prisma, 'read');
     const before = await counts();
-    const org = await request(app).post('/api/v1/organizations').set(bearer(token)).set('idempotency-key', 'k1').send({ name: 'Niet toegestaan' });
+    const org = await request(app)
+      .post('/api/v1/organizations')
+      .set(bearer(token))
+      .set('idempotency-key', 'k1')
+      .send({ name: 'Niet toegestaan' });
     expect(org.status).toBe(403);
     expect(org.body.detail).toBe('This request needs the scope organizations:write');
-    expect((await request(app).put('/api/v1/invoices/820001').set(bearer(token)).send(invoiceBody(orgId))).status).toBe(403);
+    expect((await request(app).put('/api/v1/invoices/820001').set(bearer(token)).send(invoiceBody(orgId))).status).toBe(
+      403,
+    );
     expect(await counts()).toEqual(before);
   });
 
@@ -110,9 +131,14 @@ describe('scopes', () => {
 
   it('every write is audited with the token as the actor', async () => {
     const { token } = await makeToken(db.prisma, 'organizations:write', 'CRM');
-    const res = await request(app).post('/api/v1/organizations').set(bearer(token)).send({ name: 'Apotheek Noord', parentId: orgId, city: 'Enschede' });
+    const res = await request(app)
+      .post('/api/v1/organizations')
+      .set(bearer(token))
+      .send({ name: 'Apotheek Noord', parentId: orgId, city: 'Enschede' });
     expect(res.status, res.text).toBe(201);
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { subjectType: 'organization', subjectId: String(res.body.id) } });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { subjectType: 'organization', subjectId: String(res.body.id) },
+    });
     expect(audit).toMatchObject({ kind: 'organization.created', actorLabel: 'api:CRM' });
   });
 });
@@ -125,7 +151,8 @@ describe('rate limit', () => {
     a.clock.advance(60_000 - (start % 60_000) + 1_000); // one second into a fresh minute
     const { token } = await makeToken(db.prisma, 'read');
     const statuses = [];
-    for (const app of [a.app, b.app, a.app]) statuses.push((await request(app).get('/api/v1/organizations').set(bearer(token))).status);
+    for (const app of [a.app, b.app, a.app])
+      statuses.push((await request(app).get('/api/v1/organizations').set(bearer(token))).status);
     expect(statuses).toEqual([200, 200, 200]);
     const refused = await request(b.app).get('/api/v1/organizations').set(bearer(token));
     expect(refused.status).toBe(429);

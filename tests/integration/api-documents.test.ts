@@ -33,7 +33,18 @@ const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 const upload = (token: string, query: Record<string, string | number>, file: Buffer, type = 'application/pdf') =>
   request(app).post('/api/v1/documents').query(query).set(auth(token)).set('content-type', type).send(file);
 const state = async () => ({
-  documents: await db.prisma.document.findMany({ orderBy: { id: 'asc' }, select: { id: true, kind: true, organizationId: true, fileName: true, size: true, version: true, documentDate: true } }),
+  documents: await db.prisma.document.findMany({
+    orderBy: { id: 'asc' },
+    select: {
+      id: true,
+      kind: true,
+      organizationId: true,
+      fileName: true,
+      size: true,
+      version: true,
+      documentDate: true,
+    },
+  }),
   audit: await db.prisma.auditEvent.count(),
   keys: await db.prisma.apiIdempotencyKey.count(),
   mails: await db.prisma.mailOutbox.count(),
@@ -50,7 +61,11 @@ describe('documents through the API', () => {
       const tries = [
         await upload(token, { kind: 'MANUAL', fileName: 'Nee.pdf' }, PDF).set('idempotency-key', `no-${scopes}`),
         await request(app).patch(`/api/v1/documents/${doc.body.id}`).set(auth(token)).send({ fileName: 'Anders.pdf' }),
-        await request(app).put(`/api/v1/documents/${doc.body.id}/file`).set(auth(token)).set('content-type', 'application/pdf').send(PDF),
+        await request(app)
+          .put(`/api/v1/documents/${doc.body.id}/file`)
+          .set(auth(token))
+          .set('content-type', 'application/pdf')
+          .send(PDF),
         await request(app).delete(`/api/v1/documents/${doc.body.id}`).set(auth(token)),
         await request(app).put('/api/v1/product-information').set(auth(token)).send({ bodyNl: 'Nee' }),
         await request(app).delete('/api/v1/product-information').set(auth(token)),
@@ -63,21 +78,36 @@ describe('documents through the API', () => {
 
   it('upload, read, list, download, change, replace the file and remove: each audited with the token, visible on the portal page', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
-    const created = await upload(writer, { kind: 'MANUAL', fileName: 'Operator Handleiding.pdf', organizationId: orgId, date: '2026-03-02' }, PDF);
+    const created = await upload(
+      writer,
+      { kind: 'MANUAL', fileName: 'Operator Handleiding.pdf', organizationId: orgId, date: '2026-03-02' },
+      PDF,
+    );
     expect(created.status, created.text).toBe(201);
     const id = created.body.id as number;
-    expect(created.body).toMatchObject({ kind: 'MANUAL', organizationId: orgId, fileName: 'Operator Handleiding.pdf', contentType: 'application/pdf', size: PDF.length, date: '2026-03-02' });
+    expect(created.body).toMatchObject({
+      kind: 'MANUAL',
+      organizationId: orgId,
+      fileName: 'Operator Handleiding.pdf',
+      contentType: 'application/pdf',
+      size: PDF.length,
+      date: '2026-03-02',
+    });
     expect(created.headers.location).toBe(`http://pim.test/api/v1/documents/${id}`);
     expect(created.headers.etag).toMatch(/^"1-/);
 
     const read = await request(app).get(`/api/v1/documents/${id}`).set(auth(writer));
     expect(read.body).toEqual(created.body);
     expect(read.headers.etag).toBe(created.headers.etag);
-    const file = await request(app).get(`/api/v1/documents/${id}/file`).set(auth(writer)).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const file = await request(app)
+      .get(`/api/v1/documents/${id}/file`)
+      .set(auth(writer))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(file.status).toBe(200);
     expect(file.headers['content-type']).toBe('application/pdf');
     expect(file.headers['content-disposition']).toBe('attachment; filename="Operator Handleiding.pdf"');
@@ -86,26 +116,51 @@ describe('documents through the API', () => {
     expect(listed.body.data.map((d: { id: number }) => d.id)).toContain(id);
     // The customer sees it where the staff tool's manuals appear, and the staff tool lists it.
     expect(visibleText((await reader.get('/downloads/manuals')).text)).toContain('Operator Handleiding.pdf');
-    expect((await runPim(db.prisma, 'document:list', '--org', String(orgId))).out).toEqual([`${id}\tmanual\t${orgId}\tOperator Handleiding.pdf\t${PDF.length}\t2026-03-02`]);
+    expect((await runPim(db.prisma, 'document:list', '--org', String(orgId))).out).toEqual([
+      `${id}\tmanual\t${orgId}\tOperator Handleiding.pdf\t${PDF.length}\t2026-03-02`,
+    ]);
 
-    const patched = await request(app).patch(`/api/v1/documents/${id}`).set(auth(writer)).set('if-match', created.headers.etag as string).send({ fileName: 'Operator 2.pdf', date: '2026-04-01' });
+    const patched = await request(app)
+      .patch(`/api/v1/documents/${id}`)
+      .set(auth(writer))
+      .set('if-match', created.headers.etag as string)
+      .send({ fileName: 'Operator 2.pdf', date: '2026-04-01' });
     expect(patched.status, patched.text).toBe(200);
     expect(patched.body).toMatchObject({ fileName: 'Operator 2.pdf', date: '2026-04-01' });
     expect(patched.headers.etag).toMatch(/^"2-/);
-    const again = await request(app).patch(`/api/v1/documents/${id}`).set(auth(writer)).send({ fileName: 'Operator 2.pdf' });
+    const again = await request(app)
+      .patch(`/api/v1/documents/${id}`)
+      .set(auth(writer))
+      .send({ fileName: 'Operator 2.pdf' });
     expect(again.headers.etag).toBe(patched.headers.etag);
 
-    const png = await request(app).put(`/api/v1/documents/${id}/file`).query({ fileName: 'Operator.png' }).set(auth(writer)).set('content-type', 'image/png').send(PNG);
+    const png = await request(app)
+      .put(`/api/v1/documents/${id}/file`)
+      .query({ fileName: 'Operator.png' })
+      .set(auth(writer))
+      .set('content-type', 'image/png')
+      .send(PNG);
     expect(png.status, png.text).toBe(200);
     expect(png.body).toMatchObject({ fileName: 'Operator.png', contentType: 'image/png', size: PNG.length });
-    expect((await storedBytes(db.prisma, (await db.prisma.document.findUniqueOrThrow({ where: { id } })).storageKey))!.equals(PNG)).toBe(true);
+    expect(
+      (await storedBytes(
+        db.prisma,
+        (await db.prisma.document.findUniqueOrThrow({ where: { id } })).storageKey,
+      ))!.equals(PNG),
+    ).toBe(true);
 
-    const gone = await request(app).delete(`/api/v1/documents/${id}`).set(auth(writer)).set('if-match', png.headers.etag as string);
+    const gone = await request(app)
+      .delete(`/api/v1/documents/${id}`)
+      .set(auth(writer))
+      .set('if-match', png.headers.etag as string);
     expect(gone.status).toBe(204);
     expect(await db.prisma.document.count({ where: { id } })).toBe(0);
     expect((await request(app).get(`/api/v1/documents/${id}`).set(auth(writer))).status).toBe(404);
     expect((await request(app).delete(`/api/v1/documents/${id}`).set(auth(writer))).status).toBe(404);
-    const audit = await db.prisma.auditEvent.findMany({ where: { subjectType: 'document', subjectId: String(id) }, orderBy: { id: 'asc' } });
+    const audit = await db.prisma.auditEvent.findMany({
+      where: { subjectType: 'document', subjectId: String(id) },
+      orderBy: { id: 'asc' },
+    });
     expect(audit.map((a) => [a.kind, a.actorLabel])).toEqual([
       ['document.created', 'api:DMS'],
       ['document.updated', 'api:DMS'],
@@ -139,11 +194,23 @@ describe('documents through the API', () => {
   it('a stale If-Match is a 412 on every write, and nothing changes', async () => {
     const doc = await upload(writer, { kind: 'MANUAL', fileName: 'Recorder.pdf' }, PDF);
     const stale = doc.headers.etag as string;
-    expect((await request(app).patch(`/api/v1/documents/${doc.body.id}`).set(auth(writer)).send({ date: '2025-01-01' })).status).toBe(200);
+    expect(
+      (await request(app).patch(`/api/v1/documents/${doc.body.id}`).set(auth(writer)).send({ date: '2025-01-01' }))
+        .status,
+    ).toBe(200);
     const before = await state();
     const tries = [
-      await request(app).patch(`/api/v1/documents/${doc.body.id}`).set(auth(writer)).set('if-match', stale).send({ fileName: 'Weg.pdf' }),
-      await request(app).put(`/api/v1/documents/${doc.body.id}/file`).set(auth(writer)).set('if-match', stale).set('content-type', 'application/pdf').send(Buffer.from('%PDF-1.7 other')),
+      await request(app)
+        .patch(`/api/v1/documents/${doc.body.id}`)
+        .set(auth(writer))
+        .set('if-match', stale)
+        .send({ fileName: 'Weg.pdf' }),
+      await request(app)
+        .put(`/api/v1/documents/${doc.body.id}/file`)
+        .set(auth(writer))
+        .set('if-match', stale)
+        .set('content-type', 'application/pdf')
+        .send(Buffer.from('%PDF-1.7 other')),
       await request(app).delete(`/api/v1/documents/${doc.body.id}`).set(auth(writer)).set('if-match', stale),
     ];
     expect(tries.map((r) => r.status)).toEqual([412, 412, 412]);
@@ -158,10 +225,18 @@ describe('documents through the API', () => {
     const typo = await upload(writer, { kind: 'MANUAL', fileName: 'x.pdf', organisationId: orgId }, PDF);
     expect(typo.body.errors).toEqual([{ pointer: '#/query/organisationId', detail: 'unknown field' }]);
     const report = await upload(writer, { kind: 'REPORT', fileName: 'r.pdf' }, PDF);
-    expect([report.status, report.body.errors]).toEqual([422, [{ pointer: '#/query/organizationId', detail: 'a report belongs to one organisation' }]]);
+    expect([report.status, report.body.errors]).toEqual([
+      422,
+      [{ pointer: '#/query/organizationId', detail: 'a report belongs to one organisation' }],
+    ]);
     const noOrg = await upload(writer, { kind: 'MANUAL', fileName: 'r.pdf', organizationId: 999999 }, PDF);
     expect([noOrg.status, noOrg.body.errors[0].pointer]).toEqual([422, '#/query/organizationId']);
-    const fake = await upload(writer, { kind: 'MANUAL', fileName: 'fake.pdf' }, Buffer.from('MZ not a pdf'), 'application/octet-stream');
+    const fake = await upload(
+      writer,
+      { kind: 'MANUAL', fileName: 'fake.pdf' },
+      Buffer.from('MZ not a pdf'),
+      'application/octet-stream',
+    );
     expect([fake.status, fake.body.errors[0].pointer]).toEqual([422, '#']);
     expect(fake.body.errors[0].detail).toMatch(/^the name's extension and the content do not agree/);
     const declared = await upload(writer, { kind: 'MANUAL', fileName: 'plaatje.png' }, PNG, 'application/pdf');
@@ -170,16 +245,31 @@ describe('documents through the API', () => {
     expect([control.status, control.body.errors[0].pointer]).toEqual([400, '#/query/fileName']);
     const notFile = await upload(writer, { kind: 'MANUAL', fileName: 'x.pdf' }, Buffer.from('{}'), 'application/json');
     expect(notFile.status).toBe(415);
-    const big = await upload(writer, { kind: 'MANUAL', fileName: 'big.pdf' }, Buffer.concat([PDF, Buffer.alloc(20 * 1024 * 1024)]));
+    const big = await upload(
+      writer,
+      { kind: 'MANUAL', fileName: 'big.pdf' },
+      Buffer.concat([PDF, Buffer.alloc(20 * 1024 * 1024)]),
+    );
     expect(big.status).toBe(413);
     expect(await state()).toEqual(before);
 
     const doc = await upload(writer, { kind: 'MANUAL', fileName: 'Scheduler.pdf' }, PDF);
-    const name = await request(app).patch(`/api/v1/documents/${doc.body.id}`).set(auth(writer)).send({ fileName: 'Scheduler.png' });
+    const name = await request(app)
+      .patch(`/api/v1/documents/${doc.body.id}`)
+      .set(auth(writer))
+      .send({ fileName: 'Scheduler.png' });
     expect([name.status, name.body.errors[0].pointer]).toEqual([422, '#/fileName']);
-    const asReport = await request(app).patch(`/api/v1/documents/${doc.body.id}`).set(auth(writer)).send({ kind: 'REPORT' });
-    expect(asReport.body.errors).toEqual([{ pointer: '#/organizationId', detail: 'a report belongs to one organisation' }]);
-    const shape = await request(app).patch(`/api/v1/documents/${doc.body.id}`).set(auth(writer)).send({ date: '1-4-2026', size: 3 });
+    const asReport = await request(app)
+      .patch(`/api/v1/documents/${doc.body.id}`)
+      .set(auth(writer))
+      .send({ kind: 'REPORT' });
+    expect(asReport.body.errors).toEqual([
+      { pointer: '#/organizationId', detail: 'a report belongs to one organisation' },
+    ]);
+    const shape = await request(app)
+      .patch(`/api/v1/documents/${doc.body.id}`)
+      .set(auth(writer))
+      .send({ date: '1-4-2026', size: 3 });
     expect(shape.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['#/date', '#/size']);
     expect((await db.prisma.document.findUniqueOrThrow({ where: { id: doc.body.id } })).version).toBe(1);
   });
@@ -188,27 +278,65 @@ describe('documents through the API', () => {
 describe('the product-information text through the API', () => {
   it('set, read, set again (no change), reset: the portal page follows; If-Match and validation guard it', async () => {
     expect((await request(app).get('/api/v1/product-information').set(auth(writer))).status).toBe(404);
-    const set = await request(app).put('/api/v1/product-information').set(auth(writer)).send({ bodyNl: '# Nieuw: Operator 3\n\nNu met **wachtrijen**.', bodyEn: null });
+    const set = await request(app)
+      .put('/api/v1/product-information')
+      .set(auth(writer))
+      .send({ bodyNl: '# Nieuw: Operator 3\n\nNu met **wachtrijen**.', bodyEn: null });
     expect(set.status, set.text).toBe(201);
-    expect(set.body).toMatchObject({ bodyNl: '# Nieuw: Operator 3\n\nNu met **wachtrijen**.', bodyEn: null, updatedBy: 'api:DMS' });
+    expect(set.body).toMatchObject({
+      bodyNl: '# Nieuw: Operator 3\n\nNu met **wachtrijen**.',
+      bodyEn: null,
+      updatedBy: 'api:DMS',
+    });
     expect(visibleText((await reader.get('/downloads/product-information')).text)).toContain('Nieuw: Operator 3');
-    const same = await request(app).put('/api/v1/product-information').set(auth(writer)).send({ bodyNl: '# Nieuw: Operator 3\n\nNu met **wachtrijen**.' });
+    const same = await request(app)
+      .put('/api/v1/product-information')
+      .set(auth(writer))
+      .send({ bodyNl: '# Nieuw: Operator 3\n\nNu met **wachtrijen**.' });
     expect([same.status, same.headers.etag]).toEqual([200, set.headers.etag]);
     expect(await db.prisma.auditEvent.count({ where: { kind: 'pageContent.updated', actorLabel: 'api:DMS' } })).toBe(1);
 
-    const changed = await request(app).put('/api/v1/product-information').set(auth(writer)).set('if-match', set.headers.etag as string).send({ bodyNl: 'Tweede versie', bodyEn: 'Second version' });
+    const changed = await request(app)
+      .put('/api/v1/product-information')
+      .set(auth(writer))
+      .set('if-match', set.headers.etag as string)
+      .send({ bodyNl: 'Tweede versie', bodyEn: 'Second version' });
     expect(changed.status).toBe(200);
     const before = await state();
-    const stale = await request(app).put('/api/v1/product-information').set(auth(writer)).set('if-match', set.headers.etag as string).send({ bodyNl: 'Derde' });
+    const stale = await request(app)
+      .put('/api/v1/product-information')
+      .set(auth(writer))
+      .set('if-match', set.headers.etag as string)
+      .send({ bodyNl: 'Derde' });
     expect(stale.status).toBe(412);
-    expect((await request(app).delete('/api/v1/product-information').set(auth(writer)).set('if-match', set.headers.etag as string)).status).toBe(412);
-    const blank = await request(app).put('/api/v1/product-information').set(auth(writer)).send({ bodyNl: '  ', bodyEn: 'x' });
+    expect(
+      (
+        await request(app)
+          .delete('/api/v1/product-information')
+          .set(auth(writer))
+          .set('if-match', set.headers.etag as string)
+      ).status,
+    ).toBe(412);
+    const blank = await request(app)
+      .put('/api/v1/product-information')
+      .set(auth(writer))
+      .send({ bodyNl: '  ', bodyEn: 'x' });
     expect([blank.status, blank.body.errors]).toEqual([422, [{ pointer: '#/bodyNl', detail: 'must not be empty' }]]);
-    const long = await request(app).put('/api/v1/product-information').set(auth(writer)).send({ bodyNl: 'x', bodyEn: 'é'.repeat(25_001) });
+    const long = await request(app)
+      .put('/api/v1/product-information')
+      .set(auth(writer))
+      .send({ bodyNl: 'x', bodyEn: 'é'.repeat(25_001) });
     expect(long.body.errors[0].pointer).toBe('#/bodyEn');
     expect(await state()).toEqual(before);
 
-    expect((await request(app).delete('/api/v1/product-information').set(auth(writer)).set('if-match', changed.headers.etag as string)).status).toBe(204);
+    expect(
+      (
+        await request(app)
+          .delete('/api/v1/product-information')
+          .set(auth(writer))
+          .set('if-match', changed.headers.etag as string)
+      ).status,
+    ).toBe(204);
     expect(visibleText((await reader.get('/downloads/product-information')).text)).not.toContain('Tweede versie');
     expect(await db.prisma.auditEvent.count({ where: { kind: 'pageContent.reset', actorLabel: 'api:DMS' } })).toBe(1);
   });

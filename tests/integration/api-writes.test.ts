@@ -36,28 +36,56 @@ describe('Idempotency-Key on POST', () => {
 
   it('two concurrent requests with the same key: one effect, both get its answer', async () => {
     const body = { name: 'Gelijktijdig BV', parentId: orgId };
-    const [a, b] = await Promise.all([0, 1].map(() => request(app).post('/api/v1/organizations').set(api()).set('idempotency-key', 'race-1').send(body)));
+    const [a, b] = await Promise.all(
+      [0, 1].map(() =>
+        request(app).post('/api/v1/organizations').set(api()).set('idempotency-key', 'race-1').send(body),
+      ),
+    );
     expect([a!.status, b!.status], a!.text).toEqual([201, 201]);
     expect(a!.body.id).toBe(b!.body.id);
     expect(await db.prisma.organization.count({ where: { name: 'Gelijktijdig BV' } })).toBe(1);
   });
 
   it('the same key with a different body is a 422 and changes nothing', async () => {
-    expect((await request(app).post('/api/v1/organizations').set(api()).set('idempotency-key', 'k-2').send({ name: 'Eerste BV' })).status).toBe(201);
-    const other = await request(app).post('/api/v1/organizations').set(api()).set('idempotency-key', 'k-2').send({ name: 'Tweede BV' });
+    expect(
+      (
+        await request(app)
+          .post('/api/v1/organizations')
+          .set(api())
+          .set('idempotency-key', 'k-2')
+          .send({ name: 'Eerste BV' })
+      ).status,
+    ).toBe(201);
+    const other = await request(app)
+      .post('/api/v1/organizations')
+      .set(api())
+      .set('idempotency-key', 'k-2')
+      .send({ name: 'Tweede BV' });
     expect(other.status).toBe(422);
     expect(other.body.errors[0].pointer).toBe('#/headers/Idempotency-Key');
     expect(await db.prisma.organization.count({ where: { name: 'Tweede BV' } })).toBe(0);
   });
 
   it('a failed request stores no answer: a corrected retry with the key goes through', async () => {
-    const bad = await request(app).post('/api/v1/contacts').set(api()).set('idempotency-key', 'k-3').send({ organizationId: orgId, lastName: '' });
+    const bad = await request(app)
+      .post('/api/v1/contacts')
+      .set(api())
+      .set('idempotency-key', 'k-3')
+      .send({ organizationId: orgId, lastName: '' });
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0]).toEqual({ pointer: '#/lastName', detail: 'must not be empty' });
     expect(await db.prisma.apiIdempotencyKey.count({ where: { key: 'k-3' } })).toBe(0);
-    const typo = await request(app).post('/api/v1/contacts').set(api()).set('idempotency-key', 'k-3').send({ organizationId: orgId, lastName: 'Jansen', lastname: 'Jansen' });
+    const typo = await request(app)
+      .post('/api/v1/contacts')
+      .set(api())
+      .set('idempotency-key', 'k-3')
+      .send({ organizationId: orgId, lastName: 'Jansen', lastname: 'Jansen' });
     expect(typo.body.errors).toEqual([{ pointer: '#/lastname', detail: 'unknown field' }]);
-    const fixed = await request(app).post('/api/v1/contacts').set(api()).set('idempotency-key', 'k-3').send({ organizationId: orgId, lastName: 'Jansen' });
+    const fixed = await request(app)
+      .post('/api/v1/contacts')
+      .set(api())
+      .set('idempotency-key', 'k-3')
+      .send({ organizationId: orgId, lastName: 'Jansen' });
     expect(fixed.status).toBe(201);
     expect(fixed.headers['idempotent-replayed']).toBeUndefined();
   });
@@ -68,7 +96,15 @@ describe('ETag / If-Match', () => {
     const created = await request(app).put('/api/v1/invoices/900001').set(api()).send(invoiceBody(orgId));
     const etag = created.headers.etag as string;
     const titles = ['Versie A', 'Versie B'];
-    const results = await Promise.all(titles.map((title) => request(app).put('/api/v1/invoices/900001').set(api()).set('if-match', etag).send(invoiceBody(orgId, { title }))));
+    const results = await Promise.all(
+      titles.map((title) =>
+        request(app)
+          .put('/api/v1/invoices/900001')
+          .set(api())
+          .set('if-match', etag)
+          .send(invoiceBody(orgId, { title })),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
     const winner = results.find((r) => r.status === 200)!;
     const stored = await db.prisma.invoice.findUniqueOrThrow({ where: { number: 900001 } });
@@ -80,16 +116,34 @@ describe('ETag / If-Match', () => {
   it('a stale ETag on PATCH is a 412 and changes nothing; the current one goes through', async () => {
     const org = await request(app).post('/api/v1/organizations').set(api()).send({ name: 'Huisarts Oost' });
     const etag = org.headers.etag as string;
-    expect((await request(app).patch(`/api/v1/organizations/${org.body.id}`).set(api()).set('if-match', etag).send({ city: 'Hengelo' })).status).toBe(200);
-    const stale = await request(app).patch(`/api/v1/organizations/${org.body.id}`).set(api()).set('if-match', etag).send({ name: 'Weg' });
+    expect(
+      (
+        await request(app)
+          .patch(`/api/v1/organizations/${org.body.id}`)
+          .set(api())
+          .set('if-match', etag)
+          .send({ city: 'Hengelo' })
+      ).status,
+    ).toBe(200);
+    const stale = await request(app)
+      .patch(`/api/v1/organizations/${org.body.id}`)
+      .set(api())
+      .set('if-match', etag)
+      .send({ name: 'Weg' });
     expect(stale.status).toBe(412);
     expect((await db.prisma.organization.findUniqueOrThrow({ where: { id: org.body.id } })).name).toBe('Huisarts Oost');
   });
 
   it('refuses a parent below the organisation itself (no loops in the tree)', async () => {
     const top = await request(app).post('/api/v1/organizations').set(api()).send({ name: 'Top' });
-    const child = await request(app).post('/api/v1/organizations').set(api()).send({ name: 'Kind', parentId: top.body.id });
-    const res = await request(app).patch(`/api/v1/organizations/${top.body.id}`).set(api()).send({ parentId: child.body.id });
+    const child = await request(app)
+      .post('/api/v1/organizations')
+      .set(api())
+      .send({ name: 'Kind', parentId: top.body.id });
+    const res = await request(app)
+      .patch(`/api/v1/organizations/${top.body.id}`)
+      .set(api())
+      .send({ parentId: child.body.id });
     expect(res.status).toBe(422);
     expect(res.body.errors[0].pointer).toBe('#/parentId');
   });
@@ -100,11 +154,22 @@ describe('lists', () => {
     const parent = await makeOrg(db.prisma);
     const since = new Date(Date.now() - 1000).toISOString();
     const made: number[] = [];
-    for (let i = 0; i < 5; i++) made.push((await request(app).post('/api/v1/organizations').set(api()).send({ name: `Lijst ${i}`, parentId: parent.id })).body.id as number);
+    for (let i = 0; i < 5; i++)
+      made.push(
+        (
+          await request(app)
+            .post('/api/v1/organizations')
+            .set(api())
+            .send({ name: `Lijst ${i}`, parentId: parent.id })
+        ).body.id as number,
+      );
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const res: request.Response = await request(app).get('/api/v1/organizations').query({ limit: 2, updated_since: since, ...(cursor ? { cursor } : {}) }).set(api());
+      const res: request.Response = await request(app)
+        .get('/api/v1/organizations')
+        .query({ limit: 2, updated_since: since, ...(cursor ? { cursor } : {}) })
+        .set(api());
       expect(res.status).toBe(200);
       seen.push(...(res.body.data as { id: number }[]).map((o) => o.id));
       cursor = res.body.nextCursor;
@@ -121,33 +186,81 @@ describe('tickets and contacts', () => {
     // Ticket mails go to the reporter and the Betrokkenen who may still see the ticket (a ticket role).
     const reporter = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
     const colleague = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
-    const t = await request(app).post('/api/v1/tickets').set(api()).send({ organizationId: orgId, title: 'Headset', reporterEmail: reporter.email, id: 880001 });
+    const t = await request(app)
+      .post('/api/v1/tickets')
+      .set(api())
+      .send({ organizationId: orgId, title: 'Headset', reporterEmail: reporter.email, id: 880001 });
     expect(t.status, t.text).toBe(201);
     expect(t.body.id).toBe(880001);
     await db.prisma.ticketWatcher.create({ data: { ticketId: 880001, contactId: colleague.id } });
-    expect((await request(app).post('/api/v1/tickets').set(api()).send({ organizationId: orgId, title: 'Dubbel', id: 880001 })).status).toBe(409);
-    expect((await request(app).post('/api/v1/tickets/880001/status').set(api()).send({ status: 'IN_PROGRESS' })).body.status).toBe('IN_PROGRESS');
-    const reply = await request(app).post('/api/v1/tickets/880001/replies').set(api()).send({ body: 'Nieuwe headset onderweg', staffName: 'Kim' });
+    expect(
+      (
+        await request(app)
+          .post('/api/v1/tickets')
+          .set(api())
+          .send({ organizationId: orgId, title: 'Dubbel', id: 880001 })
+      ).status,
+    ).toBe(409);
+    expect(
+      (await request(app).post('/api/v1/tickets/880001/status').set(api()).send({ status: 'IN_PROGRESS' })).body.status,
+    ).toBe('IN_PROGRESS');
+    const reply = await request(app)
+      .post('/api/v1/tickets/880001/replies')
+      .set(api())
+      .send({ body: 'Nieuwe headset onderweg', staffName: 'Kim' });
     expect(reply.body.notes).toEqual([expect.objectContaining({ staffName: 'Kim', body: 'Nieuwe headset onderweg' })]);
-    const deadline = await request(app).put('/api/v1/tickets/880001/deadline').set(api()).send({ deadline: '2026-12-24' });
+    const deadline = await request(app)
+      .put('/api/v1/tickets/880001/deadline')
+      .set(api())
+      .send({ deadline: '2026-12-24' });
     expect(deadline.body.deadline).toBe('2026-12-24');
-    expect((await request(app).put('/api/v1/tickets/880001/deadline').set(api()).send({ deadline: '2026-02-30' })).status).toBe(422);
+    expect(
+      (await request(app).put('/api/v1/tickets/880001/deadline').set(api()).send({ deadline: '2026-02-30' })).status,
+    ).toBe(422);
     expect(await db.prisma.mailOutbox.count({ where: { recipient: reporter.email! } })).toBe(2); // status and reply
     expect(await db.prisma.mailOutbox.count({ where: { recipient: colleague.email! } })).toBe(2); // the Betrokkene too
     expect((await db.prisma.ticket.findUniqueOrThrow({ where: { id: 880001 } })).version).toBe(4);
-    expect((await request(app).post('/api/v1/tickets/999999/status').set(api()).send({ status: 'NEW' })).status).toBe(404);
+    expect((await request(app).post('/api/v1/tickets/999999/status').set(api()).send({ status: 'NEW' })).status).toBe(
+      404,
+    );
   });
 
   it('a contact with roles; a new address through PATCH ends the old sessions and password', async () => {
-    const c = await request(app).post('/api/v1/contacts').set(api()).send({ organizationId: orgId, lastName: 'Sanders', email: 'K.Sanders@Example.nl', webAccess: true, roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'], subscribeCare: true });
+    const c = await request(app)
+      .post('/api/v1/contacts')
+      .set(api())
+      .send({
+        organizationId: orgId,
+        lastName: 'Sanders',
+        email: 'K.Sanders@Example.nl',
+        webAccess: true,
+        roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'],
+        subscribeCare: true,
+      });
     expect(c.status, c.text).toBe(201);
     // Web access means the person can log in: the basic roles come
     // with it (src/auth/web-access.ts), as in the form and the CLI.
-    expect(c.body).toMatchObject({ email: 'k.sanders@example.nl', roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'VIEW_INVOICES'], subscribeCare: true, isMainContact: false });
-    expect((await request(app).post('/api/v1/contacts').set(api()).send({ organizationId: orgId, lastName: 'X', email: 'k.sanders@example.nl' })).status).toBe(409);
+    expect(c.body).toMatchObject({
+      email: 'k.sanders@example.nl',
+      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'VIEW_INVOICES'],
+      subscribeCare: true,
+      isMainContact: false,
+    });
+    expect(
+      (
+        await request(app)
+          .post('/api/v1/contacts')
+          .set(api())
+          .send({ organizationId: orgId, lastName: 'X', email: 'k.sanders@example.nl' })
+      ).status,
+    ).toBe(409);
     await db.prisma.contact.update({ where: { id: c.body.id }, data: { passwordHash: 'x' } });
     const read = await request(app).get(`/api/v1/contacts/${c.body.id}`).set(api());
-    const res = await request(app).patch(`/api/v1/contacts/${c.body.id}`).set(api()).set('if-match', read.headers.etag as string).send({ email: 'kim@example.nl', roles: ['PORTAL_ACCESS'] });
+    const res = await request(app)
+      .patch(`/api/v1/contacts/${c.body.id}`)
+      .set(api())
+      .set('if-match', read.headers.etag as string)
+      .send({ email: 'kim@example.nl', roles: ['PORTAL_ACCESS'] });
     expect(res.status, res.text).toBe(200);
     const row = await db.prisma.contact.findUniqueOrThrow({ where: { id: c.body.id } });
     expect(row).toMatchObject({ email: 'kim@example.nl', passwordHash: null, sessionEpoch: 1 });

@@ -24,11 +24,12 @@ function sessionCookie(res: request.Response): string | undefined {
 }
 
 describe('GET /login', () => {
-  it('shows the manual\'s login page, in Dutch by default', async () => {
+  it("shows the manual's login page, in Dutch by default", async () => {
     const res = await request(app).get('/login');
     expect(res.status).toBe(200);
     const text = visibleText(res.text);
-    for (const words of ['Welkom', 'Gebruikersnaam', 'Wachtwoord', 'Inloggen', 'Wachtwoord vergeten']) expect(text).toContain(words);
+    for (const words of ['Welkom', 'Gebruikersnaam', 'Wachtwoord', 'Inloggen', 'Wachtwoord vergeten'])
+      expect(text).toContain(words);
     // SSO buttons only when configured.
     expect(text).not.toContain('Inloggen met Microsoft 365');
     expect(text).not.toContain('Inloggen met Google');
@@ -60,11 +61,30 @@ describe('GET /login', () => {
   });
 
   it('uses a __Host- cookie with Secure in production', async () => {
-    const { app: prod } = testApp(db, { env: { NODE_ENV: 'production', BASE_URL: 'https://pim.test', SESSION_SECRET: 'x'.repeat(40), TWO_FACTOR_KEY: 'ab'.repeat(32), ...SUPPLIER_ENV } });
+    const { app: prod } = testApp(db, {
+      env: {
+        NODE_ENV: 'production',
+        BASE_URL: 'https://pim.test',
+        SESSION_SECRET: 'x'.repeat(40),
+        TWO_FACTOR_KEY: 'ab'.repeat(32),
+        ...SUPPLIER_ENV,
+      },
+    });
     const res = await request(prod).get('/login').set('X-Forwarded-Proto', 'https');
-    const cookie = (res.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith('__Host-pim.sid='));
+    const cookie = (res.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) =>
+      c.startsWith('__Host-pim.sid='),
+    );
     // express-session only sets a Secure cookie over HTTPS; behind the proxy it is set with TRUST_PROXY.
-    const { app: prodProxy } = testApp(db, { env: { NODE_ENV: 'production', BASE_URL: 'https://pim.test', SESSION_SECRET: 'x'.repeat(40), TRUST_PROXY: '1', TWO_FACTOR_KEY: 'ab'.repeat(32), ...SUPPLIER_ENV } });
+    const { app: prodProxy } = testApp(db, {
+      env: {
+        NODE_ENV: 'production',
+        BASE_URL: 'https://pim.test',
+        SESSION_SECRET: 'x'.repeat(40),
+        TRUST_PROXY: '1',
+        TWO_FACTOR_KEY: 'ab'.repeat(32),
+        ...SUPPLIER_ENV,
+      },
+    });
     const res2 = await request(prodProxy).get('/login').set('X-Forwarded-Proto', 'https');
     const cookie2 = (res2.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('__Host-pim.sid='))!;
     expect(cookie).toBeUndefined();
@@ -81,7 +101,10 @@ describe('POST /login', () => {
     const agent = client(app);
     const page = await agent.get('/login');
     const before = sessionCookie(page);
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: p.email!.toUpperCase(), password: PASSWORD });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), username: p.email!.toUpperCase(), password: PASSWORD });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/');
     const after = sessionCookie(res);
@@ -114,14 +137,19 @@ describe('POST /login', () => {
       inactiveContact: { email: (await makePerson(db.prisma, org.id, { active: false })).email!, password: PASSWORD },
       inactiveOrganisation: { email: (await makePerson(db.prisma, inactiveOrg.id)).email!, password: PASSWORD },
       webAccessOff: { email: (await makePerson(db.prisma, org.id, { webAccess: false })).email!, password: PASSWORD },
-      noPortalAccess: { email: (await makePerson(db.prisma, org.id, { roles: ['MANAGE_PERSONAL_DATA'] })).email!, password: PASSWORD },
+      noPortalAccess: {
+        email: (await makePerson(db.prisma, org.id, { roles: ['MANAGE_PERSONAL_DATA'] })).email!,
+        password: PASSWORD,
+      },
       noPasswordSet: { email: (await makePerson(db.prisma, org.id, { password: null })).email!, password: PASSWORD },
     };
     const messages = new Set<string>();
     for (const [reason, c] of Object.entries(cases)) {
       const res = await logIn(client(app), c.email, c.password);
       expect(res.status, reason).toBe(401);
-      const alert = /<div class="notice notice--error" role="alert" id="login-error">([^<]*)<\/div>/.exec(res.text)?.[1];
+      const alert = /<div class="notice notice--error" role="alert" id="login-error">([^<]*)<\/div>/.exec(
+        res.text,
+      )?.[1];
       expect(alert, reason).toContain(FAILED);
       messages.add(alert!);
     }
@@ -152,7 +180,10 @@ describe('POST /login', () => {
     const p = await makePerson(db.prisma, org.id);
     const agent = client(app);
     const page = await agent.get(`/login?returnTo=${encodeURIComponent(returnTo)}`);
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: p.email, password: PASSWORD, returnTo });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), username: p.email, password: PASSWORD, returnTo });
     expect(res.headers.location).toBe(expected);
   });
 
@@ -164,7 +195,10 @@ describe('POST /login', () => {
     expect(first.status).toBe(302);
     expect(first.headers.location).toBe('/login?returnTo=%2F%3Fx%3D1');
     const page = await agent.get(first.headers.location!);
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: p.email, password: PASSWORD, returnTo: '/?x=1' });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), username: p.email, password: PASSWORD, returnTo: '/?x=1' });
     expect(res.headers.location).toBe('/?x=1');
   });
 });
@@ -180,7 +214,9 @@ describe('login throttling', () => {
     const until = keys.map((k) => k.lockedUntil).find(Boolean);
     expect(until).toBeTruthy();
     // The lock's end as the portal writes every date and time (5-3-2026 09:45), in Amsterdam time.
-    expect(visibleText(fifth.text)).toContain(`Te veel mislukte pogingen. U kunt het opnieuw proberen na ${formatDateTime('nl', until)}`);
+    expect(visibleText(fifth.text)).toContain(
+      `Te veel mislukte pogingen. U kunt het opnieuw proberen na ${formatDateTime('nl', until)}`,
+    );
     expect((await logIn(client(app), p.email!, PASSWORD)).status).toBe(429);
     clock.advance(16 * 60_000);
     expect((await logIn(client(app), p.email!, PASSWORD)).status).toBe(302);
@@ -237,14 +273,19 @@ describe('sessions', () => {
     const res = await agent.get('/');
     expect(res.status).toBe(302);
     expect(res.headers.location).toMatch(/^\/login/);
-    expect(visibleText((await agent.get(res.headers.location!)).text)).toContain('Uw sessie is verlopen. Log opnieuw in.');
+    expect(visibleText((await agent.get(res.headers.location!)).text)).toContain(
+      'Uw sessie is verlopen. Log opnieuw in.',
+    );
   });
 
   it('a form sent after the session expired leads to the login page with a message, not a CSRF error', async () => {
     const { agent } = await loggedIn();
     const page = await agent.get('/');
     clock.advance(31 * 60_000);
-    const res = await agent.post('/logout').type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login');
     expect(visibleText((await agent.get('/login')).text)).toContain('Uw sessie is verlopen. Log opnieuw in.');
@@ -263,7 +304,10 @@ describe('sessions', () => {
   it('logout ends the session; replaying the old cookie gets nowhere', async () => {
     const { agent, cookie } = await loggedIn();
     const home = await agent.get('/');
-    const res = await agent.post('/logout').type('form').send({ _csrf: csrfFrom(home.text) });
+    const res = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text) });
     expect(res.status).toBe(302);
     expect((await agent.get('/')).status).toBe(302);
     const replay = await request(app).get('/').set('Cookie', cookie);

@@ -71,7 +71,9 @@ describe('seed:demo', () => {
   it("loads the manual's demo into an empty database", async () => {
     const r = await run('seed:demo');
     expect(r).toMatchObject({ code: 0, err: [] });
-    expect(r.out).toEqual([`demo data loaded: log in at ${BASE_URL}/login as j.jansen@vtel.nl with password ${DEMO_PASSWORD}`]);
+    expect(r.out).toEqual([
+      `demo data loaded: log in at ${BASE_URL}/login as j.jansen@vtel.nl with password ${DEMO_PASSWORD}`,
+    ]);
 
     const p = db.prisma;
     expect(await p.organization.count()).toBe(2);
@@ -102,17 +104,43 @@ describe('seed:demo', () => {
     expect(sub.name).toBe('Demo Pim (Persoonlijke Informatie Manager) Dochter');
     expect(await p.contact.count({ where: { organizationId: sub.id } })).toBe(1);
 
-    expect(jan).toMatchObject({ firstName: 'Jan', initials: 'J', mobile: '0623123454', webAccess: true, gender: 'MALE' });
-    expect([jan.subscribeUpdate, jan.subscribeCare, jan.subscribeBusiness, jan.subscribeFlash]).toEqual([true, false, true, true]);
+    expect(jan).toMatchObject({
+      firstName: 'Jan',
+      initials: 'J',
+      mobile: '0623123454',
+      webAccess: true,
+      gender: 'MALE',
+    });
+    expect([jan.subscribeUpdate, jan.subscribeCare, jan.subscribeBusiness, jan.subscribeFlash]).toEqual([
+      true,
+      false,
+      true,
+      true,
+    ]);
     expect(await verifyPassword(jan.passwordHash, DEMO_PASSWORD)).toBe(true);
     expect(await p.contactRole.count({ where: { contactId: jan.id } })).toBe(ROLES.length);
     expect(await p.applicationActivation.count({ where: { contactId: jan.id } })).toBe(7);
 
     const lisa = await contactByEmail('l.devries@vtel.nl');
-    expect(lisa).toMatchObject({ firstName: 'Lisa', infix: 'de', lastName: 'Vries', gender: 'FEMALE', webAccess: true, passwordHash: null });
+    expect(lisa).toMatchObject({
+      firstName: 'Lisa',
+      infix: 'de',
+      lastName: 'Vries',
+      gender: 'FEMALE',
+      webAccess: true,
+      passwordHash: null,
+    });
     const lisaRoles = await p.contactRole.findMany({ where: { contactId: lisa.id }, select: { role: true } });
-    expect(lisaRoles.map((r) => r.role).sort()).toEqual(['MANAGE_OWN_TICKETS', 'MANAGE_PERSONAL_DATA', 'PORTAL_ACCESS', 'VIEW_MANUALS']);
-    const lisaApps = await p.applicationActivation.findMany({ where: { contactId: lisa.id }, select: { application: { select: { code: true } } } });
+    expect(lisaRoles.map((r) => r.role).sort()).toEqual([
+      'MANAGE_OWN_TICKETS',
+      'MANAGE_PERSONAL_DATA',
+      'PORTAL_ACCESS',
+      'VIEW_MANUALS',
+    ]);
+    const lisaApps = await p.applicationActivation.findMany({
+      where: { contactId: lisa.id },
+      select: { application: { select: { code: true } } },
+    });
     expect(lisaApps.map((a) => a.application.code).sort()).toEqual(['OPERATOR', 'WALLDISPLAY']);
     expect((await contactByEmail('h.bakker@vtel.nl')).mobile).toBe('0622334455');
 
@@ -125,7 +153,9 @@ describe('seed:demo', () => {
 
     const docs = await p.document.findMany({ orderBy: { id: 'asc' } });
     expect(docs.map((d) => d.fileName)).toContain('Scheduler Handleiding_1.0.pdf');
-    expect(docs.filter((d) => d.kind === 'REPORT').map((d) => [d.fileName, d.documentDate.toISOString().slice(0, 10)])).toEqual([
+    expect(
+      docs.filter((d) => d.kind === 'REPORT').map((d) => [d.fileName, d.documentDate.toISOString().slice(0, 10)]),
+    ).toEqual([
       ['week6 Patienten vanaf 02-02-2026.pdf', '2026-02-09'],
       ['week7 Patienten vanaf 09-02-2026.pdf', '2026-02-16'],
       ['week8 Patienten vanaf 16-02-2026.pdf', '2026-02-23'],
@@ -141,7 +171,13 @@ describe('seed:demo', () => {
     expect(snom.documentDate.toISOString()).toBe('2026-02-02T00:00:00.000Z');
 
     const t9969 = await p.ticket.findUniqueOrThrow({ where: { id: 9969 } });
-    expect(t9969).toMatchObject({ status: 'IN_PROGRESS', kind: 'INCIDENT', channel: 'PHONE', reporterId: lisa.id, helpdesk: 'Support Vtel' });
+    expect(t9969).toMatchObject({
+      status: 'IN_PROGRESS',
+      kind: 'INCIDENT',
+      channel: 'PHONE',
+      reporterId: lisa.id,
+      helpdesk: 'Support Vtel',
+    });
     expect(t9969.reportedAt.toISOString()).toBe('2026-02-26T10:05:00.000Z'); // 11:05 in Amsterdam, as in the manual
     expect(t9969.deadline!.toISOString()).toBe('2026-02-27T00:00:00.000Z');
     const t9868 = await p.ticket.findUniqueOrThrow({ where: { id: 9868 } });
@@ -152,12 +188,25 @@ describe('seed:demo', () => {
     expect(Number(seq!.next)).toBe(10000);
 
     const news = await p.announcement.findFirstOrThrow();
-    expect(news).toMatchObject({ kind: 'NEWS', titleNl: 'Aangepaste openingstijden', organizationId: null, expiresAt: null });
+    expect(news).toMatchObject({
+      kind: 'NEWS',
+      titleNl: 'Aangepaste openingstijden',
+      organizationId: null,
+      expiresAt: null,
+    });
     expect(news.publishedAt.toISOString()).toBe('2026-02-28T08:19:00.000Z');
     expect(news.bodyNl).toContain('Vcare is gesloten op maandag 25 mei 2026 (Pinksteren).');
 
     const apps = await p.application.findMany({ orderBy: { position: 'asc' } });
-    expect(apps.map((a) => a.code)).toEqual(['OPERATOR', 'WALLDISPLAY', 'RECORDER', 'SCHEDULER', 'REPORTER', 'PHARMA_REPEAT', 'REDIRECT']);
+    expect(apps.map((a) => a.code)).toEqual([
+      'OPERATOR',
+      'WALLDISPLAY',
+      'RECORDER',
+      'SCHEDULER',
+      'REPORTER',
+      'PHARMA_REPEAT',
+      'REDIRECT',
+    ]);
 
     const audit = await p.auditEvent.findFirstOrThrow({ where: { kind: 'demo.seeded' } });
     expect(audit.actorLabel).toMatch(/^staff:/);
@@ -177,7 +226,16 @@ describe('help', () => {
     const r = await run('--help');
     expect(r.code).toBe(0);
     const text = r.out.join('\n');
-    for (const cmd of ['seed:demo', 'org:add', 'org:list', 'contact:add', 'contact:invite', 'app:activate', 'app:deactivate', 'news:add']) {
+    for (const cmd of [
+      'seed:demo',
+      'org:add',
+      'org:list',
+      'contact:add',
+      'contact:invite',
+      'app:activate',
+      'app:deactivate',
+      'news:add',
+    ]) {
       expect(text).toContain(cmd);
     }
   });
@@ -199,9 +257,24 @@ describe('org:add', () => {
   it('adds an organisation and records the change', async () => {
     const parent = await demoOrg();
     const r = await run(
-      'org:add', '--name', 'Huisartsenpost Twente', '--parent', String(parent.id), '--street', 'Hengelosestraat 1',
-      '--postcode', '7500 AA', '--city', 'Enschede', '--country', 'Nederland', '--phone', '053 123 45 67',
-      '--email', 'Info@HAP-Twente.nl', '--reports',
+      'org:add',
+      '--name',
+      'Huisartsenpost Twente',
+      '--parent',
+      String(parent.id),
+      '--street',
+      'Hengelosestraat 1',
+      '--postcode',
+      '7500 AA',
+      '--city',
+      'Enschede',
+      '--country',
+      'Nederland',
+      '--phone',
+      '053 123 45 67',
+      '--email',
+      'Info@HAP-Twente.nl',
+      '--reports',
     );
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
@@ -218,7 +291,9 @@ describe('org:add', () => {
       reportsInContract: true,
       active: true,
     });
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'organization.created', subjectId: String(org.id) } });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'organization.created', subjectId: String(org.id) },
+    });
     expect(audit.actorLabel).toMatch(/^staff:/);
     expect(audit.organizationId).toBe(org.id);
   });
@@ -251,7 +326,9 @@ describe('org:list', () => {
     expect(r.out).toHaveLength(orgs.length);
     const demo = await demoOrg();
     expect(r.out).toContain(`${demo.id}\tDemo Pim (Persoonlijke Informatie Manager)\t\tyes`);
-    const sub = await db.prisma.organization.findFirstOrThrow({ where: { parentId: demo.id, name: { endsWith: 'Dochter' } } });
+    const sub = await db.prisma.organization.findFirstOrThrow({
+      where: { parentId: demo.id, name: { endsWith: 'Dochter' } },
+    });
     expect(r.out).toContain(`${sub.id}\tDemo Pim (Persoonlijke Informatie Manager) Dochter\t${demo.id}\tyes`);
     const names = r.out.map((l) => l.split('\t')[1]!);
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -270,13 +347,38 @@ describe('contact:add', () => {
   it('adds a contact with web access, roles and as main contact', async () => {
     const org = await db.prisma.organization.findFirstOrThrow({ where: { name: 'Apotheek Zuid' } });
     const r = await run(
-      'contact:add', '--org', String(org.id), '--last-name', 'Dijk', '--first-name', 'Piet', '--initials', 'P.',
-      '--infix', 'van', '--gender', 'Male', '--email', ' P.vanDijk@Apotheek-Zuid.nl ', '--phone', '0201234567',
-      '--mobile', '0612345678', '--main', '--web-access', '--role', 'PORTAL_ACCESS', '--role', 'view_invoices',
+      'contact:add',
+      '--org',
+      String(org.id),
+      '--last-name',
+      'Dijk',
+      '--first-name',
+      'Piet',
+      '--initials',
+      'P.',
+      '--infix',
+      'van',
+      '--gender',
+      'Male',
+      '--email',
+      ' P.vanDijk@Apotheek-Zuid.nl ',
+      '--phone',
+      '0201234567',
+      '--mobile',
+      '0612345678',
+      '--main',
+      '--web-access',
+      '--role',
+      'PORTAL_ACCESS',
+      '--role',
+      'view_invoices',
     );
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
-    const m = /^contact (\d+) created: Piet van Dijk <p\.vandijk@apotheek-zuid\.nl> in organisation (\d+) \(main contact\)$/.exec(r.out[0] ?? '');
+    const m =
+      /^contact (\d+) created: Piet van Dijk <p\.vandijk@apotheek-zuid\.nl> in organisation (\d+) \(main contact\)$/.exec(
+        r.out[0] ?? '',
+      );
     expect(m).not.toBeNull();
     const id = Number(m![1]);
     const c = await db.prisma.contact.findUniqueOrThrow({ where: { id }, include: { roles: true } });
@@ -297,7 +399,9 @@ describe('contact:add', () => {
     expect(c.roles.map((x) => x.role).sort()).toEqual(['MANAGE_PERSONAL_DATA', 'PORTAL_ACCESS', 'VIEW_INVOICES']);
     expect((await db.prisma.organization.findUniqueOrThrow({ where: { id: org.id } })).mainContactId).toBe(id);
     expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.created', subjectId: String(id) } })).toBe(1);
-    const mainEvent = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'organization.main_contact_set', subjectId: String(org.id) } });
+    const mainEvent = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'organization.main_contact_set', subjectId: String(org.id) },
+    });
     expect(mainEvent.before).toEqual({ mainContactId: null });
     expect(mainEvent.after).toEqual({ mainContactId: id });
   });
@@ -329,12 +433,24 @@ describe('contact:add', () => {
     const org = await demoOrg();
     const jan = await contactByEmail('j.jansen@vtel.nl');
     const base = ['contact:add', '--org', String(org.id), '--last-name', 'Nieuw'];
-    expect(await expectRefused('--email', [...base, '--email', 'J.Jansen@VTEL.nl'])).toBe(`error: --email: already used by contact ${jan.id}`);
-    expect(await expectRefused('--email', [...base, '--email', 'nieuw@'])).toBe('error: --email: not a valid e-mail address');
-    await expectRefused('--role', [...base, '--role', 'PORTAL_ACCESS', '--role', 'SUPERUSER'], /unknown role "SUPERUSER"/);
+    expect(await expectRefused('--email', [...base, '--email', 'J.Jansen@VTEL.nl'])).toBe(
+      `error: --email: already used by contact ${jan.id}`,
+    );
+    expect(await expectRefused('--email', [...base, '--email', 'nieuw@'])).toBe(
+      'error: --email: not a valid e-mail address',
+    );
+    await expectRefused(
+      '--role',
+      [...base, '--role', 'PORTAL_ACCESS', '--role', 'SUPERUSER'],
+      /unknown role "SUPERUSER"/,
+    );
     await expectRefused('--gender', [...base, '--gender', 'x'], /male, female or other/);
     await expectRefused('--web-access', [...base, '--web-access'], /needs --email/);
-    await expectRefused('--org', ['contact:add', '--org', '424242', '--last-name', 'Nieuw'], /no organisation with id 424242/);
+    await expectRefused(
+      '--org',
+      ['contact:add', '--org', '424242', '--last-name', 'Nieuw'],
+      /no organisation with id 424242/,
+    );
     await expectRefused('--org', ['contact:add', '--last-name', 'Nieuw']);
     await expectRefused('--last-name', ['contact:add', '--org', String(org.id)]);
     await expectRefused('--mobile', [...base, '--mobile', 'abc']);
@@ -361,7 +477,9 @@ describe('contact:invite', () => {
     const token = await db.prisma.passwordToken.findUniqueOrThrow({ where: { tokenHash: hashToken(link![1]!) } });
     expect(token).toMatchObject({ contactId: lisa.id, purpose: 'INVITE', usedAt: null });
     expect(token.expiresAt.getTime()).toBe(NOW.getTime() + 72 * 3_600_000);
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.invited', subjectId: String(lisa.id) } })).toBe(1);
+    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.invited', subjectId: String(lisa.id) } })).toBe(
+      1,
+    );
   });
 
   it('refuses a contact that cannot be invited, without writing anything', async () => {
@@ -382,9 +500,15 @@ describe('app:activate and app:deactivate', () => {
     const key = { contactId_applicationId: { contactId: henk.id, applicationId: recorder.id } };
 
     const on = await run('app:activate', '--contact', String(henk.id), '--app', 'recorder');
-    expect(on).toEqual({ code: 0, out: [`application RECORDER activated for contact ${henk.id} (Henk Bakker)`], err: [] });
+    expect(on).toEqual({
+      code: 0,
+      out: [`application RECORDER activated for contact ${henk.id} (Henk Bakker)`],
+      err: [],
+    });
     expect(await db.prisma.applicationActivation.findUnique({ where: key })).not.toBeNull();
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'application.activated', subjectId: String(henk.id) } })).toBe(1);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'application.activated', subjectId: String(henk.id) } }),
+    ).toBe(1);
 
     const before = await counts();
     const again = await run('app:activate', '--contact', String(henk.id), '--app', 'RECORDER');
@@ -393,9 +517,15 @@ describe('app:activate and app:deactivate', () => {
     expect(await counts()).toEqual(before);
 
     const off = await run('app:deactivate', '--contact', String(henk.id), '--app', 'RECORDER');
-    expect(off).toEqual({ code: 0, out: [`application RECORDER deactivated for contact ${henk.id} (Henk Bakker)`], err: [] });
+    expect(off).toEqual({
+      code: 0,
+      out: [`application RECORDER deactivated for contact ${henk.id} (Henk Bakker)`],
+      err: [],
+    });
     expect(await db.prisma.applicationActivation.findUnique({ where: key })).toBeNull();
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'application.deactivated', subjectId: String(henk.id) } })).toBe(1);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'application.deactivated', subjectId: String(henk.id) } }),
+    ).toBe(1);
 
     const offAgain = await run('app:deactivate', '--contact', String(henk.id), '--app', 'RECORDER');
     expect(offAgain.code).toBe(0);
@@ -404,9 +534,17 @@ describe('app:activate and app:deactivate', () => {
 
   it('refuses an unknown contact or application', async () => {
     const henk = await contactByEmail('h.bakker@vtel.nl');
-    await expectRefused('--app', ['app:activate', '--contact', String(henk.id), '--app', 'NOPE'], /no application with code NOPE \(one of OPERATOR,/);
+    await expectRefused(
+      '--app',
+      ['app:activate', '--contact', String(henk.id), '--app', 'NOPE'],
+      /no application with code NOPE \(one of OPERATOR,/,
+    );
     await expectRefused('--app', ['app:activate', '--contact', String(henk.id), '--app', 'no such app!']);
-    await expectRefused('--contact', ['app:activate', '--contact', '555555', '--app', 'OPERATOR'], /no contact with id 555555/);
+    await expectRefused(
+      '--contact',
+      ['app:activate', '--contact', '555555', '--app', 'OPERATOR'],
+      /no contact with id 555555/,
+    );
     await expectRefused('--contact', ['app:deactivate', '--app', 'OPERATOR']);
   });
 });
@@ -415,13 +553,29 @@ describe('news:add', () => {
   it('adds an announcement; a time without offset is Amsterdam time', async () => {
     const org = await demoOrg();
     const r = await run(
-      'news:add', '--kind', 'maintenance', '--title', 'Onderhoud telefonie', '--body', 'Op 10 juni onderhoud.',
-      '--title-en', 'Telephony maintenance', '--body-en', 'Maintenance on 10 June.', '--org', String(org.id),
-      '--publish', '2019-06-10T08:00', '--expires', '2019-12-01T12:00:00+01:00',
+      'news:add',
+      '--kind',
+      'maintenance',
+      '--title',
+      'Onderhoud telefonie',
+      '--body',
+      'Op 10 juni onderhoud.',
+      '--title-en',
+      'Telephony maintenance',
+      '--body-en',
+      'Maintenance on 10 June.',
+      '--org',
+      String(org.id),
+      '--publish',
+      '2019-06-10T08:00',
+      '--expires',
+      '2019-12-01T12:00:00+01:00',
     );
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
-    const m = /^announcement (\d+) created: Onderhoud telefonie \(published 2019-06-10T06:00:00\.000Z\)$/.exec(r.out[0] ?? '');
+    const m = /^announcement (\d+) created: Onderhoud telefonie \(published 2019-06-10T06:00:00\.000Z\)$/.exec(
+      r.out[0] ?? '',
+    );
     expect(m).not.toBeNull();
     const a = await db.prisma.announcement.findUniqueOrThrow({ where: { id: Number(m![1]) } });
     expect(a).toMatchObject({
@@ -434,7 +588,9 @@ describe('news:add', () => {
     });
     expect(a.publishedAt.toISOString()).toBe('2019-06-10T06:00:00.000Z');
     expect(a.expiresAt!.toISOString()).toBe('2019-12-01T11:00:00.000Z');
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'announcement.created', subjectId: String(a.id) } })).toBe(1);
+    expect(await db.prisma.auditEvent.count({ where: { kind: 'announcement.created', subjectId: String(a.id) } })).toBe(
+      1,
+    );
   });
 
   it('publishes now by default, for everyone, in winter time too', async () => {
@@ -444,16 +600,34 @@ describe('news:add', () => {
     expect(a).toMatchObject({ kind: 'OUTAGE', organizationId: null, titleEn: null, expiresAt: null });
     expect(a.publishedAt.toISOString()).toBe(NOW.toISOString());
 
-    const winter = await run('news:add', '--kind', 'news', '--title', 'Winter', '--body', 'x', '--publish', '2020-01-15 09:30');
+    const winter = await run(
+      'news:add',
+      '--kind',
+      'news',
+      '--title',
+      'Winter',
+      '--body',
+      'x',
+      '--publish',
+      '2020-01-15 09:30',
+    );
     expect(winter.out[0]).toContain('published 2020-01-15T08:30:00.000Z');
   });
 
   it('refuses bad input without writing anything', async () => {
     const base = ['news:add', '--kind', 'news', '--title', 'T', '--body', 'B'];
-    await expectRefused('--kind', ['news:add', '--kind', 'gossip', '--title', 'T', '--body', 'B'], /news, maintenance or outage/);
+    await expectRefused(
+      '--kind',
+      ['news:add', '--kind', 'gossip', '--title', 'T', '--body', 'B'],
+      /news, maintenance or outage/,
+    );
     await expectRefused('--publish', [...base, '--publish', 'tomorrow'], /not an ISO date-time/);
     await expectRefused('--publish', [...base, '--publish', '2019-02-30T10:00'], /not an ISO date-time/);
-    await expectRefused('--expires', [...base, '--publish', '2019-06-10T08:00', '--expires', '2019-06-01'], /later than/);
+    await expectRefused(
+      '--expires',
+      [...base, '--publish', '2019-06-10T08:00', '--expires', '2019-06-01'],
+      /later than/,
+    );
     await expectRefused('--body-en', [...base, '--title-en', 'Title'], /together with --title-en/);
     await expectRefused('--org', [...base, '--org', '31337'], /no organisation with id 31337/);
     await expectRefused('--title', ['news:add', '--kind', 'news', '--body', 'B']);

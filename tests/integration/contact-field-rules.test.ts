@@ -42,39 +42,89 @@ const CASES: { field: Field; value: string; accepted: boolean; why: string }[] =
 
 /** A person who may edit their own data, logged in. */
 async function person() {
-  const p = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'], lastName: 'Origineel' });
+  const p = await makePerson(db.prisma, orgId, {
+    roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'],
+    lastName: 'Origineel',
+  });
   const agent = client(app);
   expect((await logIn(agent, p.email!, PASSWORD)).status).toBe(302);
   return { p, agent };
 }
 
-const read = (id: number) => db.prisma.contact.findUniqueOrThrow({ where: { id }, select: { lastName: true, phone: true, mobile: true, version: true } });
+const read = (id: number) =>
+  db.prisma.contact.findUniqueOrThrow({
+    where: { id },
+    select: { lastName: true, phone: true, mobile: true, version: true },
+  });
 
 /** The doors, each posting `field = value` for contact `id` the way its user would; returns the status. */
 const doors: Record<string, (id: number, agent: TestAgent, field: Field, value: string) => Promise<number>> = {
   'the contact form': async (id, _agent, field, value) => {
     const edit = await manager.get(`/contacts/${id}/edit`);
     const c = await read(id);
-    const res = await manager.post(`/contacts/${id}/edit`).type('form').send({
-      _csrf: csrfFrom(edit.text), version: String(c.version), lastName: c.lastName, organizationId: String(orgId), firstName: '', initials: '', infix: '',
-      gender: '', birthDate: '', active: 'yes', subscribeUpdate: 'no', subscribeCare: 'no', subscribeBusiness: 'no', subscribeFlash: 'no',
-      email: (await db.prisma.contact.findUniqueOrThrow({ where: { id } })).email ?? '', phone: c.phone ?? '', fax: '', mobile: c.mobile ?? '',
-      privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', webAccess: 'yes', [field]: value,
-    });
+    const res = await manager
+      .post(`/contacts/${id}/edit`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(edit.text),
+        version: String(c.version),
+        lastName: c.lastName,
+        organizationId: String(orgId),
+        firstName: '',
+        initials: '',
+        infix: '',
+        gender: '',
+        birthDate: '',
+        active: 'yes',
+        subscribeUpdate: 'no',
+        subscribeCare: 'no',
+        subscribeBusiness: 'no',
+        subscribeFlash: 'no',
+        email: (await db.prisma.contact.findUniqueOrThrow({ where: { id } })).email ?? '',
+        phone: c.phone ?? '',
+        fax: '',
+        mobile: c.mobile ?? '',
+        privateStreet: '',
+        privatePostcode: '',
+        privateCity: '',
+        privateCountry: '',
+        webAccess: 'yes',
+        [field]: value,
+      });
     return res.status;
   },
   'the personal page': async (id, agent, field, value) => {
     const edit = await agent.get('/profile/edit');
     const c = await db.prisma.contact.findUniqueOrThrow({ where: { id } });
-    const res = await agent.post('/profile/edit').type('form').send({
-      _csrf: csrfFrom(edit.text), version: String(c.version), lastName: c.lastName, firstName: '', initials: '', infix: '', gender: '', email: c.email, phone: c.phone ?? '', mobile: c.mobile ?? '',
-      privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', [field]: value,
-    });
+    const res = await agent
+      .post('/profile/edit')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(edit.text),
+        version: String(c.version),
+        lastName: c.lastName,
+        firstName: '',
+        initials: '',
+        infix: '',
+        gender: '',
+        email: c.email,
+        phone: c.phone ?? '',
+        mobile: c.mobile ?? '',
+        privateStreet: '',
+        privatePostcode: '',
+        privateCity: '',
+        privateCountry: '',
+        [field]: value,
+      });
     return res.status;
   },
   'the integration API': async (id, _agent, field, value) => {
     const got = await request(app).get(`/api/v1/contacts/${id}`).set('authorization', `Bearer ${token}`);
-    const res = await request(app).patch(`/api/v1/contacts/${id}`).set('authorization', `Bearer ${token}`).set('if-match', got.headers.etag as string).send({ [field]: value });
+    const res = await request(app)
+      .patch(`/api/v1/contacts/${id}`)
+      .set('authorization', `Bearer ${token}`)
+      .set('if-match', got.headers.etag as string)
+      .send({ [field]: value });
     return res.status;
   },
 };

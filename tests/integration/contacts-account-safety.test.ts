@@ -14,16 +14,43 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 /** The edit form of `c` as the browser posts it, with some fields changed. */
-async function postEdit(agent: ReturnType<typeof client>, c: { id: number; organizationId: number; email: string | null; lastName: string }, over: Record<string, string>) {
+async function postEdit(
+  agent: ReturnType<typeof client>,
+  c: { id: number; organizationId: number; email: string | null; lastName: string },
+  over: Record<string, string>,
+) {
   const form = await agent.get(`/contacts/${c.id}/edit`);
   expect(form.status).toBe(200);
   const version = /name="version" value="(\d+)"/.exec(form.text)![1]!;
-  return agent.post(`/contacts/${c.id}/edit`).type('form').send({
-    _csrf: csrfFrom(form.text), version, lastName: c.lastName, organizationId: String(c.organizationId), firstName: 'Test', initials: '', infix: '',
-    gender: '', birthDate: '', active: 'yes', subscribeUpdate: 'yes', subscribeCare: 'no', subscribeBusiness: 'no', subscribeFlash: 'no',
-    email: c.email ?? '', phone: '', fax: '', mobile: '', privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '',
-    webAccess: 'yes', ...over,
-  });
+  return agent
+    .post(`/contacts/${c.id}/edit`)
+    .type('form')
+    .send({
+      _csrf: csrfFrom(form.text),
+      version,
+      lastName: c.lastName,
+      organizationId: String(c.organizationId),
+      firstName: 'Test',
+      initials: '',
+      infix: '',
+      gender: '',
+      birthDate: '',
+      active: 'yes',
+      subscribeUpdate: 'yes',
+      subscribeCare: 'no',
+      subscribeBusiness: 'no',
+      subscribeFlash: 'no',
+      email: c.email ?? '',
+      phone: '',
+      fax: '',
+      mobile: '',
+      privateStreet: '',
+      privatePostcode: '',
+      privateCity: '',
+      privateCountry: '',
+      webAccess: 'yes',
+      ...over,
+    });
 }
 
 async function setting() {
@@ -39,7 +66,7 @@ const snapshot = (id: number) =>
   db.prisma.contact.findUniqueOrThrow({ where: { id }, include: { roles: true, externalLogins: true } });
 
 describe('a contact manager cannot take over or shut out a stronger account', () => {
-  it('the main contact\'s e-mail address cannot be changed by someone else (the password-reset takeover)', async () => {
+  it("the main contact's e-mail address cannot be changed by someone else (the password-reset takeover)", async () => {
     const { main, agent } = await setting();
     const before = await snapshot(main.id);
     const outbox = await db.prisma.mailOutbox.count();
@@ -54,12 +81,18 @@ describe('a contact manager cannot take over or shut out a stronger account', ()
     const { org, agent } = await setting();
     const finance = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] });
     const before = await snapshot(finance.id);
-    for (const over of [{ email: 'attacker@evil.example' }, { active: 'no' }, { webAccess: 'no' }] as Record<string, string>[]) {
+    for (const over of [{ email: 'attacker@evil.example' }, { active: 'no' }, { webAccess: 'no' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await postEdit(agent, finance, over);
       expect(res.status, JSON.stringify(over)).toBe(422);
       expect(visibleText(res.text)).toContain('rollen die u zelf niet heeft');
     }
-    const del = await agent.post(`/contacts/${finance.id}/delete`).type('form').send({ _csrf: csrfFrom((await agent.get(`/contacts/${finance.id}/delete`)).text) });
+    const del = await agent
+      .post(`/contacts/${finance.id}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom((await agent.get(`/contacts/${finance.id}/delete`)).text) });
     expect(del.status).toBe(403);
     expect(await snapshot(finance.id)).toEqual(before);
   });
@@ -67,16 +100,21 @@ describe('a contact manager cannot take over or shut out a stronger account', ()
   it('the own address changes only under Persoonlijk (with the password), and nobody switches themselves off here', async () => {
     const { manager, agent } = await setting();
     const before = await snapshot(manager.id);
-    for (const over of [{ email: 'new.me@example.nl' }, { active: 'no' }, { webAccess: 'no' }] as Record<string, string>[]) {
+    for (const over of [{ email: 'new.me@example.nl' }, { active: 'no' }, { webAccess: 'no' }] as Record<
+      string,
+      string
+    >[]) {
       expect((await postEdit(agent, manager, over)).status, JSON.stringify(over)).toBe(422);
     }
     expect(await snapshot(manager.id)).toEqual(before);
   });
 
-  it('changing a peer\'s address ends what proved the old one: password, SSO links, open links, sessions; the new address is invited', async () => {
+  it("changing a peer's address ends what proved the old one: password, SSO links, open links, sessions; the new address is invited", async () => {
     const { org, agent } = await setting();
     const peer = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS'] });
-    await db.prisma.externalLogin.create({ data: { contactId: peer.id, provider: 'GOOGLE', subject: `peer-${peer.id}` } });
+    await db.prisma.externalLogin.create({
+      data: { contactId: peer.id, provider: 'GOOGLE', subject: `peer-${peer.id}` },
+    });
     const peerAgent = client(app);
     expect((await logIn(peerAgent, peer.email!, PASSWORD)).status).toBe(302);
     const res = await postEdit(agent, peer, { email: `nieuw.${peer.id}@example.nl` });
@@ -91,7 +129,7 @@ describe('a contact manager cannot take over or shut out a stronger account', ()
     expect(invite?.text).toContain('/password/reset/');
   });
 
-  it('the main contact can still change a colleague\'s address', async () => {
+  it("the main contact can still change a colleague's address", async () => {
     const { org, main } = await setting();
     const colleague = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] });
     const agent = client(app);
@@ -105,11 +143,33 @@ describe('a contact manager cannot take over or shut out a stronger account', ()
     const taken = await makePerson(db.prisma, elsewhere.id);
     const add = async (email: string) => {
       const form = await agent.get('/contacts/new');
-      return agent.post('/contacts/new').type('form').send({
-        _csrf: csrfFrom(form.text), lastName: 'Probe', organizationId: String(org.id), firstName: '', initials: '', infix: '', gender: '', birthDate: '',
-        active: 'yes', subscribeUpdate: 'yes', subscribeCare: 'no', subscribeBusiness: 'no', subscribeFlash: 'no',
-        email, phone: '', fax: '', mobile: '', privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', webAccess: 'no',
-      });
+      return agent
+        .post('/contacts/new')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(form.text),
+          lastName: 'Probe',
+          organizationId: String(org.id),
+          firstName: '',
+          initials: '',
+          infix: '',
+          gender: '',
+          birthDate: '',
+          active: 'yes',
+          subscribeUpdate: 'yes',
+          subscribeCare: 'no',
+          subscribeBusiness: 'no',
+          subscribeFlash: 'no',
+          email,
+          phone: '',
+          fax: '',
+          mobile: '',
+          privateStreet: '',
+          privatePostcode: '',
+          privateCity: '',
+          privateCountry: '',
+          webAccess: 'no',
+        });
     };
     for (let i = 0; i < 20; i++) expect(visibleText((await add(taken.email!)).text)).toContain('al in gebruik');
     const count = await db.prisma.contact.count({ where: { organizationId: org.id } });

@@ -41,7 +41,12 @@ async function invitedColleague() {
   const main = await makePerson(db.prisma, org.id, { main: true, roles: [], firstName: 'Jan', lastName: 'Jansen' });
   const agent = client(app);
   expect((await logIn(agent, main.email!, PASSWORD)).status).toBe(302);
-  const kim = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'], password: null, firstName: 'Kim', lastName: 'Sanders' });
+  const kim = await makePerson(db.prisma, org.id, {
+    roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'],
+    password: null,
+    firstName: 'Kim',
+    lastName: 'Sanders',
+  });
   return { org, main, agent, kim };
 }
 
@@ -55,11 +60,16 @@ describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
     const text = visibleText(page.text);
     expect(text).toContain(`Er is een nieuwe uitnodiging naar ${kim.email} gestuurd. De vorige link werkt niet meer.`);
     const token = await db.prisma.passwordToken.findFirstOrThrow({ where: { contactId: kim.id, usedAt: null } });
-    expect(text).toContain(`Toegang PIM uitgenodigd, link nog niet gebruikt (geldig tot ${formatDateTime('nl', token.expiresAt)})`);
+    expect(text).toContain(
+      `Toegang PIM uitgenodigd, link nog niet gebruikt (geldig tot ${formatDateTime('nl', token.expiresAt)})`,
+    );
     expect(text).toContain('Uitnodiging opnieuw sturen');
     expect(text).toContain('Laatst ingelogd nog nooit');
 
-    const again = await agent.post(`/contacts/${kim.id}/invitation`).type('form').send({ _csrf: csrfFrom(page.text) });
+    const again = await agent
+      .post(`/contacts/${kim.id}/invitation`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(again.status).toBe(302);
     const [mail2] = await deliver();
     expect(mail2!.subject).toBe('Uw toegang tot PIM');
@@ -68,17 +78,31 @@ describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
     expect(fresh).not.toBe(old);
     expect((await client(app).get(old)).status).toBe(410);
     const browser = client(app);
-    expect((await submitForm(browser, fresh, fresh, { password: 'een goed lang wachtwoord', confirm: 'een goed lang wachtwoord' })).status).toBe(302);
-    const events = await db.prisma.auditEvent.findMany({ where: { kind: 'contact.reinvited', subjectId: String(kim.id) } });
+    expect(
+      (
+        await submitForm(browser, fresh, fresh, {
+          password: 'een goed lang wachtwoord',
+          confirm: 'een goed lang wachtwoord',
+        })
+      ).status,
+    ).toBe(302);
+    const events = await db.prisma.auditEvent.findMany({
+      where: { kind: 'contact.reinvited', subjectId: String(kim.id) },
+    });
     expect(events.map((e) => e.actorId)).toEqual([main.id, main.id]);
 
     // Now that Kim has a password there is nothing to resend: refused, nothing sent.
     const before = await state();
     const page2 = await agent.get(`/contacts/${kim.id}`);
     expect(visibleText(page2.text)).not.toContain('Uitnodiging opnieuw sturen');
-    const refused = await agent.post(`/contacts/${kim.id}/invitation`).type('form').send({ _csrf: csrfFrom(page2.text) });
+    const refused = await agent
+      .post(`/contacts/${kim.id}/invitation`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page2.text) });
     expect(refused.status).toBe(409);
-    expect(visibleText(refused.text)).toContain('Er is geen uitnodiging verstuurd: Kim Sanders heeft al een wachtwoord of een gekoppelde login.');
+    expect(visibleText(refused.text)).toContain(
+      'Er is geen uitnodiging verstuurd: Kim Sanders heeft al een wachtwoord of een gekoppelde login.',
+    );
     expect(await state()).toEqual(before);
   });
 
@@ -86,7 +110,8 @@ describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
     const { agent, kim, org, main } = await invitedColleague();
     const page = await agent.get(`/contacts/${kim.id}`);
     const csrf = csrfFrom(page.text);
-    for (let i = 0; i < 5; i++) expect((await agent.post(`/contacts/${kim.id}/invitation`).type('form').send({ _csrf: csrf })).status).toBe(302);
+    for (let i = 0; i < 5; i++)
+      expect((await agent.post(`/contacts/${kim.id}/invitation`).type('form').send({ _csrf: csrf })).status).toBe(302);
     const before = await state();
     const sixth = await agent.post(`/contacts/${kim.id}/invitation`).type('form').send({ _csrf: csrf });
     expect(sixth.status).toBe(429);
@@ -104,24 +129,48 @@ describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
     expect((await submitForm(later, `/contacts/${kim.id}`, `/contacts/${kim.id}/invitation`, {})).status).toBe(302);
   });
 
-  it('is refused without the CSRF token, for someone who cannot log in, and outside the manager\'s organisations; nothing is sent', async () => {
+  it("is refused without the CSRF token, for someone who cannot log in, and outside the manager's organisations; nothing is sent", async () => {
     const { agent, kim, org } = await invitedColleague();
     const before = await state();
     expect((await agent.post(`/contacts/${kim.id}/invitation`).type('form').send({})).status).toBe(403);
-    const noRole = await makePerson(db.prisma, org.id, { roles: [], password: null, firstName: 'Roy', lastName: 'Williams' });
+    const noRole = await makePerson(db.prisma, org.id, {
+      roles: [],
+      password: null,
+      firstName: 'Roy',
+      lastName: 'Williams',
+    });
     const page = await agent.get(`/contacts/${noRole.id}`);
     expect(visibleText(page.text)).not.toContain('Uitnodiging opnieuw sturen');
-    const refused = await agent.post(`/contacts/${noRole.id}/invitation`).type('form').send({ _csrf: csrfFrom(page.text) });
+    const refused = await agent
+      .post(`/contacts/${noRole.id}/invitation`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(refused.status).toBe(409);
-    expect(visibleText(refused.text)).toContain("zonder de rol 'Toegang klantportaal PIM' kan Roy Williams niet inloggen");
+    expect(visibleText(refused.text)).toContain(
+      "zonder de rol 'Toegang klantportaal PIM' kan Roy Williams niet inloggen",
+    );
     const foreignOrg = await makeOrg(db.prisma);
     const foreign = await makePerson(db.prisma, foreignOrg.id, { roles: ['PORTAL_ACCESS'], password: null });
-    expect((await agent.post(`/contacts/${foreign.id}/invitation`).type('form').send({ _csrf: csrfFrom(page.text) })).status).toBe(404);
+    expect(
+      (
+        await agent
+          .post(`/contacts/${foreign.id}/invitation`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text) })
+      ).status,
+    ).toBe(404);
     // Without MANAGE_CONTACTS: 403.
     const plain = client(app);
     await logIn(plain, (await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS'] })).email!, PASSWORD);
     const home = await plain.get('/');
-    expect((await plain.post(`/contacts/${kim.id}/invitation`).type('form').send({ _csrf: csrfFrom(home.text) })).status).toBe(403);
+    expect(
+      (
+        await plain
+          .post(`/contacts/${kim.id}/invitation`)
+          .type('form')
+          .send({ _csrf: csrfFrom(home.text) })
+      ).status,
+    ).toBe(403);
     expect(await state()).toEqual(before);
   });
 });
@@ -129,12 +178,18 @@ describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
 describe('"Laatst ingelogd" on the contact\'s page', () => {
   it('shows the time of the last password login', async () => {
     const { agent, org } = await invitedColleague();
-    const lisa = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS'], firstName: 'Lisa', lastName: 'de Vries' });
+    const lisa = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS'],
+      firstName: 'Lisa',
+      lastName: 'de Vries',
+    });
     expect(visibleText((await agent.get(`/contacts/${lisa.id}`)).text)).toContain('Laatst ingelogd nog nooit');
     clock.advance(5 * 60_000);
     const at = clock.now();
     expect((await logIn(client(app), lisa.email!, PASSWORD)).status).toBe(302);
-    expect(visibleText((await agent.get(`/contacts/${lisa.id}`)).text)).toContain(`Laatst ingelogd ${formatDateTime('nl', at)}`);
+    expect(visibleText((await agent.get(`/contacts/${lisa.id}`)).text)).toContain(
+      `Laatst ingelogd ${formatDateTime('nl', at)}`,
+    );
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'login.password', actorId: lisa.id } });
     expect(event.organizationId).toBe(org.id);
   });

@@ -28,13 +28,19 @@ async function postRoles(agent: TestAgent, id: number, roles: Role[]) {
 }
 
 const rolesOf = async (id: number) =>
-  (await db.prisma.contactRole.findMany({ where: { contactId: id }, orderBy: { role: 'asc' } })).map((r) => r.role).sort();
+  (await db.prisma.contactRole.findMany({ where: { contactId: id }, orderBy: { role: 'asc' } }))
+    .map((r) => r.role)
+    .sort();
 
 describe('the Rollen tab', () => {
   it('lists the assigned roles, marks VIEW_REPORTS not in effect without reports in the contract, and links to Rollen wijzigen', async () => {
     const org = await makeOrg(db.prisma, { reportsInContract: false });
     const main = await makePerson(db.prisma, org.id, { main: true, roles: [] });
-    const geert = await makePerson(db.prisma, org.id, { firstName: 'Geert', lastName: 'Breukers', roles: ['PORTAL_ACCESS', 'VIEW_REPORTS'] });
+    const geert = await makePerson(db.prisma, org.id, {
+      firstName: 'Geert',
+      lastName: 'Breukers',
+      roles: ['PORTAL_ACCESS', 'VIEW_REPORTS'],
+    });
     const none = await makePerson(db.prisma, org.id, { roles: [] });
     const agent = await loggedIn(main);
     const res = await agent.get(`/contacts/${geert.id}/roles`);
@@ -42,12 +48,15 @@ describe('the Rollen tab', () => {
     const text = visibleText(res.text);
     expect(text).toContain('Alle toegewezen rollen van deze contactpersoon');
     expect(text).toContain('Toegang klantportaal PIM');
-    expect(text).toContain('Rapportages inzien (afhankelijk van contract) (niet van kracht: rapportages zitten niet in het contract van de organisatie)');
+    expect(text).toContain(
+      'Rapportages inzien (afhankelijk van contract) (niet van kracht: rapportages zitten niet in het contract van de organisatie)',
+    );
     expect(text).toContain('Rollen wijzigen »');
     expect(visibleText((await agent.get(`/contacts/${none.id}/roles`)).text)).toContain('Geen rollen gevonden.');
     // The edit form: two lists' worth of checkboxes, OK and Cancel.
     const form = visibleText((await agent.get(`/contacts/${geert.id}/roles/edit`)).text);
-    for (const w of ['Rollen Contactpersoon', 'Contactpersoon : Geert Breukers', 'Rollen toewijzen', 'OK', 'Cancel']) expect(form).toContain(w);
+    for (const w of ['Rollen Contactpersoon', 'Contactpersoon : Geert Breukers', 'Rollen toewijzen', 'OK', 'Cancel'])
+      expect(form).toContain(w);
   });
 
   it('shows the list to MANAGE_CONTACTS without ASSIGN_ROLES, but not the way to change it', async () => {
@@ -79,7 +88,9 @@ describe('POST /contacts/:id/roles', () => {
     expect(await rolesOf(geert.id)).toEqual(['ASSIGN_ROLES', 'MANAGE_CONTACTS', 'PORTAL_ACCESS']);
     expect((await geertAgent.get('/contacts')).status).toBe(200);
     expect((await geertAgent.get(`/contacts/${main.id}/roles/edit`)).status).toBe(200);
-    const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'contact.roles_changed', subjectId: String(geert.id) } });
+    const event = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'contact.roles_changed', subjectId: String(geert.id) },
+    });
     expect(event.before).toEqual({ roles: ['PORTAL_ACCESS'] });
     expect(event.after).toEqual({ roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES'] });
     // And taking MANAGE_CONTACTS away again also works on the next request.
@@ -90,14 +101,18 @@ describe('POST /contacts/:id/roles', () => {
   it("refuses to change the main contact's roles, and nothing changes", async () => {
     const org = await makeOrg(db.prisma);
     const main = await makePerson(db.prisma, org.id, { main: true, roles: ['PORTAL_ACCESS'] });
-    const manager = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES'] });
+    const manager = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES'],
+    });
     for (const who of [main, manager]) {
       const res = await postRoles(await loggedIn(who), main.id, ['PORTAL_ACCESS', 'VIEW_INVOICES']);
       expect(res.status).toBe(403);
       expect(visibleText(res.text)).toContain('De rollen van de hoofdcontactpersoon kunnen niet worden gewijzigd.');
     }
     expect(await rolesOf(main.id)).toEqual(['PORTAL_ACCESS']);
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.roles_changed' , subjectId: String(main.id) } })).toBe(0);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'contact.roles_changed', subjectId: String(main.id) } }),
+    ).toBe(0);
   });
 
   it('refuses ASSIGN_ROLES without MANAGE_CONTACTS', async () => {
@@ -106,7 +121,9 @@ describe('POST /contacts/:id/roles', () => {
     const target = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS'] });
     const res = await postRoles(await loggedIn(main), target.id, ['PORTAL_ACCESS', 'ASSIGN_ROLES']);
     expect(res.status).toBe(403);
-    expect(visibleText(res.text)).toContain("Voor 'Rollen in klantportaal PIM toekennen' is de rol 'Contactpersonen beheren' noodzakelijk.");
+    expect(visibleText(res.text)).toContain(
+      "Voor 'Rollen in klantportaal PIM toekennen' is de rol 'Contactpersonen beheren' noodzakelijk.",
+    );
     expect(await rolesOf(target.id)).toEqual(['PORTAL_ACCESS']);
   });
 

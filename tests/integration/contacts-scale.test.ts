@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/db/client.js';
 import { loadActor, type Actor } from '../../src/auth/actor.js';
 import { parseFilters } from '../../src/features/contacts/schema.js';
-import { CONTACT_SORTS, countSql, emailsSql, mainContactsSql, pageSql, selectedOrgIds, type ScopeOrg } from '../../src/features/contacts/list.js';
+import {
+  CONTACT_SORTS,
+  countSql,
+  emailsSql,
+  mainContactsSql,
+  pageSql,
+  selectedOrgIds,
+  type ScopeOrg,
+} from '../../src/features/contacts/list.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, logIn, testApp } from '../support/app.js';
 import { makePerson, PASSWORD } from '../support/factories.js';
@@ -20,7 +28,8 @@ beforeAll(async () => {
   const big = await makeLargeCustomer(db.prisma, { subsidiaries: 200, contacts: 20_000 });
   // What the web-access mark reads per row: the portal role of everyone with web access, open
   // invitations for some, a linked login for a few (the list stays one query, see list.ts).
-  await db.prisma.$executeRaw`INSERT INTO contact_roles (contact_id, role) SELECT id, r::role FROM contacts, unnest(ARRAY['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA']) r WHERE web_access`;
+  await db.prisma
+    .$executeRaw`INSERT INTO contact_roles (contact_id, role) SELECT id, r::role FROM contacts, unnest(ARRAY['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA']) r WHERE web_access`;
   await db.prisma.$executeRaw`
     INSERT INTO password_tokens (contact_id, purpose, token_hash, expires_at)
     SELECT id, 'INVITE', md5(id::text), now() + interval '3 days' FROM contacts WHERE web_access AND id % 4 = 0`;
@@ -53,7 +62,11 @@ async function explain(sql: Prisma.Sql): Promise<{ ms: number; seqScans: string[
   return {
     ms: plan['Execution Time'],
     seqScans: all
-      .filter((n) => n['Node Type'] === 'Seq Scan' && ['contacts', 'contact_roles', 'password_tokens', 'external_logins'].includes(n['Relation Name'] ?? ''))
+      .filter(
+        (n) =>
+          n['Node Type'] === 'Seq Scan' &&
+          ['contacts', 'contact_roles', 'password_tokens', 'external_logins'].includes(n['Relation Name'] ?? ''),
+      )
       .map((n) => n['Relation Name']!),
     indexes: [...new Set(all.map((n) => n['Index Name']).filter((x): x is string => !!x))],
   };
@@ -92,7 +105,9 @@ describe('the contacts list at scale (200 subsidiaries, 20,000 contacts, plus an
             for (const sql of sqls) {
               const page = await explain(sql);
               expect(page.seqScans, `${label}: ${sort} ${dir} skip ${skip}`).toEqual([]);
-              report.push(`${label} | ${sort} ${dir} skip ${skip} | ${page.ms.toFixed(1)} ms | ${page.indexes.join(', ')}`);
+              report.push(
+                `${label} | ${sort} ${dir} skip ${skip} | ${page.ms.toFixed(1)} ms | ${page.indexes.join(', ')}`,
+              );
             }
           }
         }
@@ -106,7 +121,13 @@ describe('the contacts list at scale (200 subsidiaries, 20,000 contacts, plus an
     const agent = client(app);
     expect((await logIn(agent, email, PASSWORD)).status).toBe(302);
     const times: string[] = [];
-    for (const url of ['/contacts', '/contacts?subs=1', '/contacts?subs=1&sort=organization', '/contacts?subs=1&sort=main&page=40', '/contacts?org=all&active=all&orgActive=all&q=almelo']) {
+    for (const url of [
+      '/contacts',
+      '/contacts?subs=1',
+      '/contacts?subs=1&sort=organization',
+      '/contacts?subs=1&sort=main&page=40',
+      '/contacts?org=all&active=all&orgActive=all&q=almelo',
+    ]) {
       await agent.get(url); // the first request compiles the templates
       const t0 = performance.now();
       const res = await agent.get(url);

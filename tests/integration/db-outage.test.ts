@@ -84,10 +84,14 @@ describe('a database outage', () => {
     expect(cut).toBeTruthy();
     expect(isDatabaseUnavailable(cut)).toBe(true);
 
-    const refused = await new pg.Client({ connectionString: `postgresql://pim:x@127.0.0.1:${Number(new URL(pgo.url('postgres')).port) + 1}/pim` }).connect().then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const refused = await new pg.Client({
+      connectionString: `postgresql://pim:x@127.0.0.1:${Number(new URL(pgo.url('postgres')).port) + 1}/pim`,
+    })
+      .connect()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(isDatabaseUnavailable(refused)).toBe(true);
 
     const ordinary = await db.prisma.$queryRaw`SELECT 1/0`.then(

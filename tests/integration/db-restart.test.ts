@@ -60,7 +60,10 @@ describe('PostgreSQL stopped and started while seven people click around', () =>
 
     const failed = seen.filter((s) => s.status !== 200);
     expect(failed.length, 'the outage was seen by the traffic').toBeGreaterThan(0);
-    expect(seen.filter((s) => s.location?.startsWith('/login')), 'nobody was sent to the login page').toEqual([]);
+    expect(
+      seen.filter((s) => s.location?.startsWith('/login')),
+      'nobody was sent to the login page',
+    ).toEqual([]);
     for (const agent of agents) {
       const res = await agent.get('/profile');
       expect(res.status, 'the session survived the restart').toBe(200);

@@ -44,15 +44,31 @@ describe.each([
     const tickets = await agent.get('/tickets');
     const ticketText = visibleText(tickets.text);
     expect(ticketText).toContain('4 gevonden Status › actueel');
-    expect([...tickets.text.matchAll(/<h2 id="group-\w+">([^<]+)<\/h2>/g)].map((m) => m[1])).toEqual(['Nieuw (1)', 'In behandeling (1)', 'Afgehandeld (2)']);
-    for (const title of ['Storing telefonie', 'Internet verbinding valt weg', 'Snom instellen', '2 headsets werken niet meer']) expect(ticketText).toContain(title);
+    expect([...tickets.text.matchAll(/<h2 id="group-\w+">([^<]+)<\/h2>/g)].map((m) => m[1])).toEqual([
+      'Nieuw (1)',
+      'In behandeling (1)',
+      'Afgehandeld (2)',
+    ]);
+    for (const title of [
+      'Storing telefonie',
+      'Internet verbinding valt weg',
+      'Snom instellen',
+      '2 headsets werken niet meer',
+    ])
+      expect(ticketText).toContain(title);
     // A resolved demo ticket can still get a note, as "actueel" promises.
     expect(visibleText((await agent.get('/tickets/9877')).text)).toContain('Aanvulling toevoegen');
 
     const reports = visibleText((await agent.get('/downloads/reports')).text);
     expect(reports.match(/week\d{1,2} Patienten vanaf \d{2}-\d{2}-\d{4}\.pdf/g)).toHaveLength(4);
     const manuals = visibleText((await agent.get('/downloads/manuals')).text);
-    for (const name of ['Snom Toestellen.pdf', 'Recorder Handleiding 1.0.pdf', 'Redirect Handleiding 1.0.pdf', 'Scheduler Handleiding_1.0.pdf']) expect(manuals).toContain(name);
+    for (const name of [
+      'Snom Toestellen.pdf',
+      'Recorder Handleiding 1.0.pdf',
+      'Redirect Handleiding 1.0.pdf',
+      'Scheduler Handleiding_1.0.pdf',
+    ])
+      expect(manuals).toContain(name);
 
     // Nothing lies in the future, and the relations of the manual hold.
     const p = db.prisma;

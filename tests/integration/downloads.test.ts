@@ -36,7 +36,13 @@ beforeAll(async () => {
   await person('reportsN', orgN.id, ['PORTAL_ACCESS', 'VIEW_REPORTS', 'VIEW_MANUALS']);
   await person('mainN', orgN.id, [], true);
   await person('reportsC', orgC.id, ['PORTAL_ACCESS', 'VIEW_REPORTS', 'VIEW_MANUALS']);
-  const doc = async (key: string, kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT', organizationId: number | null, fileName: string, date = '2017-06-19') => {
+  const doc = async (
+    key: string,
+    kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT',
+    organizationId: number | null,
+    fileName: string,
+    date = '2017-06-19',
+  ) => {
     const content = Buffer.from(`%PDF-1.4\n% ${key} ${'x'.repeat(key.length * 700)}\n%%EOF\n`);
     const d = await makeDocument(p, { kind, organizationId, fileName, content, date });
     docs[key] = { id: d.id, content };
@@ -71,7 +77,9 @@ describe('Downloads › Handleidingen', () => {
     expect(text).toContain('Scheduler Handleiding_1.0.pdf');
     expect(text).not.toContain('Kliniek Handleiding');
     expect(text).not.toContain('Dochter Handleiding');
-    expect(visibleText((await (await as('manualsTreeA')).get('/downloads/manuals')).text)).toContain('Dochter Handleiding');
+    expect(visibleText((await (await as('manualsTreeA')).get('/downloads/manuals')).text)).toContain(
+      'Dochter Handleiding',
+    );
   });
 
   it('is in the menu under Downloads only for people with VIEW_MANUALS, and refused (403) to others', async () => {
@@ -99,9 +107,19 @@ describe('Downloads › Productinformatie', () => {
   it('shows the text staff set with the CLI, rendered safely (no HTML, no javascript: links)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pim-content-'));
     const nl = path.join(dir, 'nl.md');
-    writeFileSync(nl, '## Nieuw: Vcare Operator 3\n\n**Bel ons** via [verkoop](mailto:verkoop@vcareconnect.nl).\n\n<script>alert(1)</script>\n\n[klik](javascript:alert(1))\n');
+    writeFileSync(
+      nl,
+      '## Nieuw: Vcare Operator 3\n\n**Bel ons** via [verkoop](mailto:verkoop@vcareconnect.nl).\n\n<script>alert(1)</script>\n\n[klik](javascript:alert(1))\n',
+    );
     const out: string[] = [];
-    const run = (...argv: string[]) => runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => out.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+    const run = (...argv: string[]) =>
+      runCli(argv, {
+        prisma: db.prisma,
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+        now: () => new Date(),
+        baseUrl: 'http://pim.test',
+      });
     expect(await run('product-info:set', '--nl', nl)).toBe(0);
     const res = await (await as('plainA')).get('/downloads/product-information');
     expect(res.text).toContain('<h2>Nieuw: Vcare Operator 3</h2>');
@@ -112,10 +130,14 @@ describe('Downloads › Productinformatie', () => {
     expect(res.text).not.toMatch(/href="javascript:/i);
     expect(visibleText(res.text)).not.toContain('Of neem contact op met de afdeling verkoop:');
     // English falls back to the Dutch text when staff wrote none.
-    expect((await (await as('plainA')).get('/downloads/product-information?lang=en')).text).toContain('Nieuw: Vcare Operator 3');
+    expect((await (await as('plainA')).get('/downloads/product-information?lang=en')).text).toContain(
+      'Nieuw: Vcare Operator 3',
+    );
     expect(await db.prisma.auditEvent.count({ where: { kind: 'pageContent.updated' } })).toBe(1);
     expect(await run('product-info:set', '--reset')).toBe(0);
-    expect(visibleText((await (await as('plainA')).get('/downloads/product-information')).text)).toContain('Of neem contact op met de afdeling verkoop:');
+    expect(visibleText((await (await as('plainA')).get('/downloads/product-information')).text)).toContain(
+      'Of neem contact op met de afdeling verkoop:',
+    );
   });
 });
 
@@ -160,11 +182,17 @@ describe('Downloads › Rapportages', () => {
     const page = await agent.get('/downloads/reports');
     expect(visibleText(page.text)).toContain('U ontvangt voortaan een e-mailbericht');
     expect(page.text).toMatch(/id="f-optIn" name="optIn" type="checkbox" value="1" checked/);
-    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: people.reportsA!.id } })).reportMailOptIn).toBe(true);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: people.reportsA!.id } })).reportMailOptIn).toBe(
+      true,
+    );
     expect(await db.prisma.contact.count({ where: { reportMailOptIn: true } })).toBe(1);
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.report_mail_opt_in', actorId: people.reportsA!.id } })).toBe(1);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'contact.report_mail_opt_in', actorId: people.reportsA!.id } }),
+    ).toBe(1);
     await submitForm(agent, '/downloads/reports', '/downloads/reports', {});
-    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: people.reportsA!.id } })).reportMailOptIn).toBe(false);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: people.reportsA!.id } })).reportMailOptIn).toBe(
+      false,
+    );
   });
 
   it('refuses the opt-in to a person whose contract has no reports, and changes nothing', async () => {
@@ -173,7 +201,9 @@ describe('Downloads › Rapportages', () => {
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
     const res = await agent.post('/downloads/reports').type('form').send({ _csrf: token, optIn: '1' });
     expect(res.status).toBe(403);
-    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: people.reportsN!.id } })).reportMailOptIn).toBe(false);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: people.reportsN!.id } })).reportMailOptIn).toBe(
+      false,
+    );
   });
 });
 

@@ -39,7 +39,9 @@ describe('FAQ full-text search (Dutch dictionary)', () => {
     const questions = (res.body as { entries: { question: string }[] }).entries.map((e) => e.question);
     expect(questions[0]).toBe('Ik heb een vraag over mijn factuur, waar kan ik terecht?');
     expect(questions.length).toBeLessThanOrEqual(5);
-    expect((await a.get('/faq/suggest?q=inlog')).body.entries.map((e: { question: string }) => e.question)).toEqual(['Hoe kan ik inloggen in het klantportaal PIM?']);
+    expect((await a.get('/faq/suggest?q=inlog')).body.entries.map((e: { question: string }) => e.question)).toEqual([
+      'Hoe kan ik inloggen in het klantportaal PIM?',
+    ]);
     expect((await a.get('/faq/suggest?q=fa')).body).toEqual({ entries: [] });
     expect((await a.get('/faq/suggest?q=' + encodeURIComponent("'); DROP TABLE x; --"))).status).toBe(200);
     expect((await request(app).get('/faq/suggest?q=factuur')).status).toBe(302);

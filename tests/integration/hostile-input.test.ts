@@ -18,7 +18,9 @@ beforeAll(async () => {
   ({ app, settle } = testApp(db));
   const org = await makeOrg(db.prisma);
   orgId = org.id;
-  const person = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS', 'MANAGE_CONTACTS'] });
+  const person = await makePerson(db.prisma, org.id, {
+    roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS', 'MANAGE_CONTACTS'],
+  });
   agent = client(app);
   expect((await logIn(agent, person.email!, PASSWORD)).status).toBe(302);
   csrf = csrfFrom((await agent.get('/tickets/new')).text);
@@ -26,12 +28,25 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 const tickets = () => db.prisma.ticket.count();
-const ticketForm = (over: Record<string, string>) => ({ _csrf: csrf, organizationId: String(orgId), title: 'Printer', description: '', customerReference: '', alternativePhone: '', kind: '', ...over });
+const ticketForm = (over: Record<string, string>) => ({
+  _csrf: csrf,
+  organizationId: String(orgId),
+  title: 'Printer',
+  description: '',
+  customerReference: '',
+  alternativePhone: '',
+  kind: '',
+  ...over,
+});
 
 describe('control characters', () => {
   it('a NUL or ESC in a form field is a 400 page in Dutch, and nothing is saved', async () => {
     const before = await tickets();
-    for (const bad of [{ title: 'Printer\u0000kapot' }, { description: 'regel 1\n\u001b[31mrood' }, { title: 'a\u0085b' }] as Record<string, string>[]) {
+    for (const bad of [
+      { title: 'Printer\u0000kapot' },
+      { description: 'regel 1\n\u001b[31mrood' },
+      { title: 'a\u0085b' },
+    ] as Record<string, string>[]) {
       const res = await agent.post('/tickets/new').type('form').send(ticketForm(bad));
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
@@ -40,7 +55,10 @@ describe('control characters', () => {
   });
 
   it('tab and line breaks stay in a multi-line field and become a space in a single-line one', async () => {
-    const res = await agent.post('/tickets/new').type('form').send(ticketForm({ title: 'Printer\tkapot\r\nsinds gisteren', description: 'Regel 1\r\n\tRegel 2' }));
+    const res = await agent
+      .post('/tickets/new')
+      .type('form')
+      .send(ticketForm({ title: 'Printer\tkapot\r\nsinds gisteren', description: 'Regel 1\r\n\tRegel 2' }));
     expect(res.status).toBe(302);
     const t = await db.prisma.ticket.findFirstOrThrow({ orderBy: { id: 'desc' } });
     expect(t.title).toBe('Printer kapot sinds gisteren');
@@ -57,16 +75,27 @@ describe('control characters', () => {
 });
 
 describe('control characters in a form with files (multipart: the edge does not parse it)', () => {
-  const storedChunks = async () => Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
+  const storedChunks = async () =>
+    Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
   const multipart = (fields: Record<string, string>) => {
     let req = agent.post('/tickets/new').field('_csrf', csrf);
-    for (const [k, v] of Object.entries({ organizationId: String(orgId), title: 'Printer', description: '', ...fields })) req = req.field(k, v);
+    for (const [k, v] of Object.entries({
+      organizationId: String(orgId),
+      title: 'Printer',
+      description: '',
+      ...fields,
+    }))
+      req = req.field(k, v);
     return req.attach('files', Buffer.from('regel 1\nregel 2\n'), 'log.txt');
   };
 
   it('a NUL or ESC in a field is the same 400 page as in a plain form, and neither the ticket nor the file is kept', async () => {
     const [before, chunksBefore] = [await tickets(), await storedChunks()];
-    for (const bad of [{ title: 'Printer\u0000kapot' }, { description: 'regel 1\n\u001b[31mrood' }, { title: 'a\u0085b' }] as Record<string, string>[]) {
+    for (const bad of [
+      { title: 'Printer\u0000kapot' },
+      { description: 'regel 1\n\u001b[31mrood' },
+      { title: 'a\u0085b' },
+    ] as Record<string, string>[]) {
       const res = await multipart(bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
@@ -87,7 +116,14 @@ describe('control characters in a form with files (multipart: the edge does not 
 
 describe('malformed encoding', () => {
   it('broken percent-encoding or invalid UTF-8 in the URL is a 400 page, never a 5xx', async () => {
-    for (const url of ['/contacts?q=%E0%A4%A', '/contacts?q=%FF', '/tickets?q=%ED%A0%80', '/contacts/%E0%A4%A', '/invoices?from=%C0%AF', '/%']) {
+    for (const url of [
+      '/contacts?q=%E0%A4%A',
+      '/contacts?q=%FF',
+      '/tickets?q=%ED%A0%80',
+      '/contacts/%E0%A4%A',
+      '/invoices?from=%C0%AF',
+      '/%',
+    ]) {
       const res = await agent.get(url);
       expect(res.status, url).toBe(400);
       expect(visibleText(res.text), url).toContain('niet goed gecodeerd');
@@ -100,7 +136,11 @@ describe('malformed encoding', () => {
     expect((await agent.post('/tickets/new').type('form').send(`${base}&title=%E0%A4%A`)).status).toBe(400);
     expect((await agent.post('/tickets/new').type('form').send(`${base}&title=%ED%A0%80`)).status).toBe(400);
     const raw = Buffer.concat([Buffer.from(`${base}&title=`), Buffer.from([0xff, 0xfe, 0x41])]);
-    const res = await agent.post('/tickets/new').set('Content-Type', 'application/x-www-form-urlencoded').serialize(((b: Buffer) => b) as unknown as (obj: unknown) => string).send(raw);
+    const res = await agent
+      .post('/tickets/new')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .serialize(((b: Buffer) => b) as unknown as (obj: unknown) => string)
+      .send(raw);
     expect(res.status).toBe(400);
     expect(await tickets()).toBe(before);
   });
@@ -134,7 +174,9 @@ describe('malformed encoding', () => {
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('beschadigde cookie');
     expect(String(res.headers['set-cookie'])).toMatch(/pim_browser=;.*Expires=Thu, 01 Jan 1970/);
-    expect(await db.pool.query('SELECT 1 FROM session WHERE contact_id = $1', [person.id]).then((r) => r.rowCount)).toBe(0);
+    expect(
+      await db.pool.query('SELECT 1 FROM session WHERE contact_id = $1', [person.id]).then((r) => r.rowCount),
+    ).toBe(0);
     expect(await db.prisma.mailOutbox.count()).toBe(mailsBefore);
   });
 });
@@ -150,7 +192,9 @@ describe('lengths and throttles', () => {
     }
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
     // Counted on the name's first 254 characters: the key fits PostgreSQL's index.
-    const rows = await db.prisma.loginThrottle.findMany({ where: { key: { startsWith: `acctip:${long.slice(0, 254)}|` } } });
+    const rows = await db.prisma.loginThrottle.findMany({
+      where: { key: { startsWith: `acctip:${long.slice(0, 254)}|` } },
+    });
     expect(rows).toHaveLength(1);
     expect(rows[0]!.lockedUntil).not.toBeNull();
   });
@@ -161,7 +205,10 @@ describe('lengths and throttles', () => {
       const c = client(app);
       const page = await c.get('/password/forgot');
       expect(page.text).toContain('maxlength="254"');
-      return c.post('/password/forgot').type('form').send({ _csrf: csrfFrom(page.text), email: `${'b'.repeat(3000)}@example.nl` });
+      return c
+        .post('/password/forgot')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: `${'b'.repeat(3000)}@example.nl` });
     })();
     await settle();
     expect(res.status).toBe(422);
@@ -174,11 +221,25 @@ describe('lengths and throttles', () => {
     for (let i = 0; i < 3; i++) {
       const c = client(app);
       const token = csrfFrom((await c.get('/login')).text);
-      expect((await c.post('/login').type('form').send(`_csrf=${encodeURIComponent(token)}&username=%00&password=x`)).status).toBe(400);
+      expect(
+        (
+          await c
+            .post('/login')
+            .type('form')
+            .send(`_csrf=${encodeURIComponent(token)}&username=%00&password=x`)
+        ).status,
+      ).toBe(400);
     }
     const c = client(app);
     const token = csrfFrom((await c.get('/password/forgot')).text);
-    expect((await c.post('/password/forgot').type('form').send(`_csrf=${encodeURIComponent(token)}&email=%E0%A4%A`)).status).toBe(400);
+    expect(
+      (
+        await c
+          .post('/password/forgot')
+          .type('form')
+          .send(`_csrf=${encodeURIComponent(token)}&email=%E0%A4%A`)
+      ).status,
+    ).toBe(400);
     const rows = await db.prisma.loginThrottle.findMany({ orderBy: { key: 'asc' } });
     expect(rows.map((r) => [r.key.replace(/:.*/, ''), r.failures])).toEqual([
       ['ip', 3],
@@ -191,7 +252,13 @@ describe('the staff tool', () => {
   const pim = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => err.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+    const code = await runCli(argv, {
+      prisma: db.prisma,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      now: () => new Date(),
+      baseUrl: 'http://pim.test',
+    });
     return { code, out, err };
   };
 
@@ -204,7 +271,15 @@ describe('the staff tool', () => {
 
   it('prints stored text with control characters as visible escapes, never raw to the terminal', async () => {
     const t = await db.prisma.ticket.create({
-      data: { organizationId: orgId, title: 'Oud\u001b[31mrood', status: 'NEW', helpdesk: 'Support Vtel', channel: 'PHONE', reportedAt: new Date(), deadline: new Date() },
+      data: {
+        organizationId: orgId,
+        title: 'Oud\u001b[31mrood',
+        status: 'NEW',
+        helpdesk: 'Support Vtel',
+        channel: 'PHONE',
+        reportedAt: new Date(),
+        deadline: new Date(),
+      },
     });
     const res = await pim('ticket:show', String(t.id));
     expect(res.code).toBe(0);

@@ -36,7 +36,13 @@ beforeAll(async () => {
   orgId = org.id;
   await prisma.organization.update({
     where: { id: org.id },
-    data: { postalStreet: 'Pantheon 2', postalPostcode: '7521 PR', postalCity: 'Enschede', postalCountry: 'Nederland', email: 'administratie@hap-twente.nl' },
+    data: {
+      postalStreet: 'Pantheon 2',
+      postalPostcode: '7521 PR',
+      postalCity: 'Enschede',
+      postalCountry: 'Nederland',
+      email: 'administratie@hap-twente.nl',
+    },
   });
   otherOrgId = (await makeOrg(prisma, { name: 'Apotheek Elders' })).id;
   people.finance = (await makePerson(prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] })).email!;
@@ -71,7 +77,16 @@ beforeAll(async () => {
       ],
     })
   ).id;
-  ids.zero = (await makeInvoice(prisma, org.id, { number: 107002, title: 'Test Helpdesk - maand Juni 2017', date: '2017-07-06', amountExclVat: '0.00', vatAmount: '0.00', lines: [{ description: 'Test Helpdesk', quantity: '1', unitPrice: '0.00', vatRate: '21', amount: '0.00' }] })).id;
+  ids.zero = (
+    await makeInvoice(prisma, org.id, {
+      number: 107002,
+      title: 'Test Helpdesk - maand Juni 2017',
+      date: '2017-07-06',
+      amountExclVat: '0.00',
+      vatAmount: '0.00',
+      lines: [{ description: 'Test Helpdesk', quantity: '1', unitPrice: '0.00', vatRate: '21', amount: '0.00' }],
+    })
+  ).id;
   ids.other = (await makeInvoice(prisma, otherOrgId, { number: 107100, title: 'Andere klant' })).id;
 });
 afterAll(() => db.drop());
@@ -90,7 +105,10 @@ const pdfOf = async (id: number) => {
 /** Named XPath values of a document, read in one run. */
 const values = async (xml: string, exprs: Record<string, string>) => {
   const keys = Object.keys(exprs);
-  const got = await xpaths(xml, keys.map((k) => exprs[k]!));
+  const got = await xpaths(
+    xml,
+    keys.map((k) => exprs[k]!),
+  );
   return Object.fromEntries(keys.map((k, i) => [k, got[i]]));
 };
 const ublOf = async (id: number) => {
@@ -109,14 +127,18 @@ describe('the invoice PDF carries what a Dutch invoice must', () => {
     expect(text).toContain('T.n.v.: Vcare connect B.V.');
     expect(text).toMatch(/^Factuur|Factuur Factuurnummer/);
     expect(text).toContain('Totaal incl. BTW € 1.764,92');
-    expect(text).toContain('Wij verzoeken u het totaalbedrag van € 1.764,92 binnen 30 dagen, uiterlijk op 5-8-2017, over te maken op IBAN NL20 INGB 0001 2345 67 (BIC INGBNL2A) ten name van Vcare connect B.V., onder vermelding van factuurnummer 107000.');
+    expect(text).toContain(
+      'Wij verzoeken u het totaalbedrag van € 1.764,92 binnen 30 dagen, uiterlijk op 5-8-2017, over te maken op IBAN NL20 INGB 0001 2345 67 (BIC INGBNL2A) ten name van Vcare connect B.V., onder vermelding van factuurnummer 107000.',
+    );
   });
 
   it('a negative total is a credit invoice: titled Creditfactuur, with the words of a credit, never a request to pay a negative amount', async () => {
     const text = await pdfOf(ids.credit!);
     expect(text).toContain('Creditfactuur');
     expect(text).toContain('Totaal incl. BTW € -60,50');
-    expect(text).toContain('Het bedrag van € 60,50 wordt verrekend met uw volgende factuur of teruggestort op uw rekening');
+    expect(text).toContain(
+      'Het bedrag van € 60,50 wordt verrekend met uw volgende factuur of teruggestort op uw rekening',
+    );
     expect(text).not.toMatch(/verzoeken u|te voldoen|binnen 30 dagen|Vervaldatum|Betalingstermijn/);
     expect(text).not.toContain('€ -60,50 binnen');
   });
@@ -133,7 +155,8 @@ describe('GET /invoices/:id/ubl', () => {
     expect(await bisRuleErrors(xml)).toEqual([]);
     const seller = `/*/${p('cac:AccountingSupplierParty/cac:Party')}`;
     const buyer = `/*/${p('cac:AccountingCustomerParty/cac:Party')}`;
-    const subtotal = (rate: number, field: string) => `/*/${p('cac:TaxTotal/cac:TaxSubtotal')}[${p('cac:TaxCategory/cbc:Percent')} = ${rate}]/${p(field)}`;
+    const subtotal = (rate: number, field: string) =>
+      `/*/${p('cac:TaxTotal/cac:TaxSubtotal')}[${p('cac:TaxCategory/cbc:Percent')} = ${rate}]/${p(field)}`;
     expect(
       await values(xml, {
         root: 'local-name(/*)',
@@ -197,7 +220,15 @@ describe('GET /invoices/:id/ubl', () => {
         amount2: `(/*/${p('cac:CreditNoteLine')})[2]/${p('cbc:LineExtensionAmount')}`,
         paymentMeans: `count(/*/${p('cac:PaymentMeans')})`,
       }),
-    ).toEqual({ root: 'CreditNote', type: '381', payable: '60.50', vat: '10.50', quantity1: '2.000', amount2: '-10.00', paymentMeans: '0' });
+    ).toEqual({
+      root: 'CreditNote',
+      type: '381',
+      payable: '60.50',
+      vat: '10.50',
+      quantity1: '2.000',
+      amount2: '-10.00',
+      paymentMeans: '0',
+    });
   });
 
   it("the manual's zero-amount invoices are valid too", async () => {
@@ -211,12 +242,17 @@ describe('GET /invoices/:id/ubl', () => {
     const swapped = xml.replace(/(<cbc:IssueDate>[^<]+<\/cbc:IssueDate>)(<cbc:DueDate>[^<]+<\/cbc:DueDate>)/, '$2$1');
     expect(swapped).not.toBe(xml);
     expect((await xsdErrors(swapped)).join(' ')).toMatch(/DueDate/);
-    const wrongTotal = xml.replace('<cbc:PayableAmount currencyID="EUR">1764.92</cbc:PayableAmount>', '<cbc:PayableAmount currencyID="EUR">1764.93</cbc:PayableAmount>');
+    const wrongTotal = xml.replace(
+      '<cbc:PayableAmount currencyID="EUR">1764.92</cbc:PayableAmount>',
+      '<cbc:PayableAmount currencyID="EUR">1764.93</cbc:PayableAmount>',
+    );
     expect(await bisRuleErrors(wrongTotal)).toEqual(['BR-CO-16']);
-    expect(await xsdErrors(xml.replace('<cbc:TaxAmount currencyID="EUR">302.45', '<cbc:TaxAmount>302.45'))).not.toEqual([]);
+    expect(await xsdErrors(xml.replace('<cbc:TaxAmount currencyID="EUR">302.45', '<cbc:TaxAmount>302.45'))).not.toEqual(
+      [],
+    );
   });
 
-  it('has the PDF\'s role and scope: 403 without VIEW_INVOICES, 404 for another customer\'s invoice or no such id', async () => {
+  it("has the PDF's role and scope: 403 without VIEW_INVOICES, 404 for another customer's invoice or no such id", async () => {
     expect((await (await as('noRole')).get(`/invoices/${ids.invoice}/ubl`)).status).toBe(403);
     expect((await (await as('other')).get(`/invoices/${ids.invoice}/ubl`)).status).toBe(404);
     const agent = await as('finance');
@@ -229,7 +265,14 @@ describe('GET /invoices/:id/ubl', () => {
     const res = await agent.get('/invoices/export.zip').buffer(true).parse(binary);
     expect(res.status).toBe(200);
     const entries = readZip(res.body as Buffer);
-    expect([...entries.keys()].sort()).toEqual(['factuur-107000.pdf', 'factuur-107000.xml', 'factuur-107001.pdf', 'factuur-107001.xml', 'factuur-107002.pdf', 'factuur-107002.xml']);
+    expect([...entries.keys()].sort()).toEqual([
+      'factuur-107000.pdf',
+      'factuur-107000.xml',
+      'factuur-107001.pdf',
+      'factuur-107001.xml',
+      'factuur-107002.pdf',
+      'factuur-107002.xml',
+    ]);
     expect(entries.get('factuur-107000.xml')!.toString('utf8')).toBe((await ublOf(ids.invoice!)).text);
     expect(await xsdErrors(entries.get('factuur-107001.xml')!.toString('utf8'))).toEqual([]);
   });

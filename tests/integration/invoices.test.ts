@@ -24,7 +24,11 @@ const DEMO: [number, string][] = [
   [105006, 'Test Vcare Operator HAP maand Juli'],
   [105035, 'Test Maandfactuur augustus 2017'],
 ];
-const STORED_PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from([0, 1, 2, 255, 254, 10]), Buffer.from('stored by staff\n%%EOF\n')]);
+const STORED_PDF = Buffer.concat([
+  Buffer.from('%PDF-1.4\n'),
+  Buffer.from([0, 1, 2, 255, 254, 10]),
+  Buffer.from('stored by staff\n%%EOF\n'),
+]);
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -44,7 +48,12 @@ beforeAll(async () => {
   await person('financeC', orgC.id, ['PORTAL_ACCESS', 'VIEW_INVOICES']);
   for (const [number, title] of DEMO) {
     const amount = number === 105035 ? '1234.56' : number === 105000 ? '99.00' : '0.00';
-    const inv = await makeInvoice(p, orgA.id, { number, title, amountExclVat: amount, pdf: number === 105002 ? STORED_PDF : undefined });
+    const inv = await makeInvoice(p, orgA.id, {
+      number,
+      title,
+      amountExclVat: amount,
+      pdf: number === 105002 ? STORED_PDF : undefined,
+    });
     ids[number] = inv.id;
   }
   ids.h1 = (await makeInvoice(p, orgA.id, { number: 104900, title: 'Voorjaarsfactuur', date: '2017-03-01' })).id;
@@ -86,8 +95,18 @@ describe('GET /invoices', () => {
     expect(text).toContain('Organisatie › Demo Pim (Persoonlijke Informatie Manager)');
     expect(text).toContain('Factuurdatum › vanaf 1-7-2017 tot en met 15-12-2017');
     expect(numbersIn(res.text)).toEqual([105035, 105006, 105005, 105004, 105003, 105002, 105001, 105000]);
-    for (const h of ['Factuurnr', 'Factuurtitel', 'Factuurdatum', 'Factuurbedrag excl. BTW', 'Organisatienaam op factuur', 'Download']) expect(text).toContain(h);
-    expect(text).toContain('105035 Test Maandfactuur augustus 2017 6-7-2017 € 1.234,56 Demo Pim (Persoonlijke Informatie Manager)');
+    for (const h of [
+      'Factuurnr',
+      'Factuurtitel',
+      'Factuurdatum',
+      'Factuurbedrag excl. BTW',
+      'Organisatienaam op factuur',
+      'Download',
+    ])
+      expect(text).toContain(h);
+    expect(text).toContain(
+      '105035 Test Maandfactuur augustus 2017 6-7-2017 € 1.234,56 Demo Pim (Persoonlijke Informatie Manager)',
+    );
     expect(text).toContain('€ 0,00');
     expect(text).toContain('administratie@vcareconnect.nl of telefonisch op 088 4 800 900 (optie 4)');
     expect(res.text).toContain('aria-sort="descending"');
@@ -100,7 +119,9 @@ describe('GET /invoices', () => {
     const agent = await as('financeTree');
     const all = await agent.get('/invoices');
     expect(visibleText(all.text)).toContain('9 gevonden');
-    expect(visibleText(all.text)).toContain('ook dochterorganisaties van Demo Pim (Persoonlijke Informatie Manager) › ja');
+    expect(visibleText(all.text)).toContain(
+      'ook dochterorganisaties van Demo Pim (Persoonlijke Informatie Manager) › ja',
+    );
     expect(numbersIn(all.text)).toContain(105100);
     expect(numbersIn((await agent.get('/invoices?subs=nee')).text)).not.toContain(105100);
     expect(numbersIn((await agent.get(`/invoices?org=${orgB.id}`)).text)).toEqual([105100]);
@@ -162,14 +183,21 @@ describe('GET /invoices', () => {
     expect(text).toContain('0 gevonden');
     expect(text).toContain('Er zijn geen facturen in de periode vanaf 1-6-2026 tot en met 29-11-2026.');
     expect(text).toContain('De meest recente factuur is van 6-7-2017.');
-    const link = /<a class="button button--orange" href="([^"]+)">Toon de facturen vanaf 1-2-2017 tot en met 6-7-2017<\/a>/.exec(empty.text);
+    const link =
+      /<a class="button button--orange" href="([^"]+)">Toon de facturen vanaf 1-2-2017 tot en met 6-7-2017<\/a>/.exec(
+        empty.text,
+      );
     expect(link?.[1]).toBe('/invoices?from=2017-02-01&amp;to=2017-07-06');
     const res = await agent.get(link![1]!.replace(/&amp;/g, '&'));
     expect(numbersIn(res.text)).toEqual([105035, 105006, 105005, 105004, 105003, 105002, 105001, 105000, 104900]);
     // A person whose organisations have no invoice at all is told that, with no link.
     const none = await makeOrg(db.prisma, { name: 'Nieuwe klant' });
     const fresh = client(laterApp);
-    await logIn(fresh, (await makePerson(db.prisma, none.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] })).email!, PASSWORD);
+    await logIn(
+      fresh,
+      (await makePerson(db.prisma, none.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] })).email!,
+      PASSWORD,
+    );
     const nothing = visibleText((await fresh.get('/invoices')).text);
     expect(nothing).toContain('Er zijn nog geen facturen.');
     expect(nothing).not.toContain('Toon de facturen');
@@ -177,7 +205,8 @@ describe('GET /invoices', () => {
 
   it('is refused (403) without VIEW_INVOICES', async () => {
     const agent = await as('noRole');
-    for (const url of ['/invoices', '/invoices/export.csv', '/invoices/export.zip', `/invoices/${ids[105035]}/pdf`]) expect((await agent.get(url)).status, url).toBe(403);
+    for (const url of ['/invoices', '/invoices/export.csv', '/invoices/export.zip', `/invoices/${ids[105035]}/pdf`])
+      expect((await agent.get(url)).status, url).toBe(403);
   });
 });
 
@@ -232,7 +261,8 @@ describe('GET /invoices/:id/pdf', () => {
     expect((await (await as('finance')).get(`/invoices/${ids.sub}/pdf`)).status).toBe(404);
     expect((await (await as('financeSub')).get(`/invoices/${ids[105035]}/pdf`)).status).toBe(404);
     const agent = await as('finance');
-    for (const id of ['999999', 'abc', '0', '1e3']) expect((await agent.get(`/invoices/${id}/pdf`)).status, id).toBe(404);
+    for (const id of ['999999', 'abc', '0', '1e3'])
+      expect((await agent.get(`/invoices/${id}/pdf`)).status, id).toBe(404);
     // ... and the subsidiary's invoice with SUBSIDIARY_ACCESS.
     expect((await (await as('financeTree')).get(`/invoices/${ids.sub}/pdf`)).status).toBe(200);
   });
@@ -244,10 +274,15 @@ describe('exports of the filtered list', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toBe('attachment; filename="facturen.csv"');
     expect(res.headers['cache-control']).toBe('no-store');
-    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('Factuurnr;Factuurtitel;Factuurdatum;Factuurbedrag excl. BTW;BTW;Organisatienaam op factuur');
     expect(lines).toHaveLength(9);
-    expect(lines[1]).toBe('105035;Test Maandfactuur augustus 2017;6-7-2017;1234,56;21,00;Demo Pim (Persoonlijke Informatie Manager)');
+    expect(lines[1]).toBe(
+      '105035;Test Maandfactuur augustus 2017;6-7-2017;1234,56;21,00;Demo Pim (Persoonlijke Informatie Manager)',
+    );
   });
 
   it('ZIP: one PDF and one UBL e-invoice per invoice of the filtered list, stored PDFs byte for byte', async () => {
@@ -257,7 +292,14 @@ describe('exports of the filtered list', () => {
     expect(res.headers['content-disposition']).toBe('attachment; filename="facturen.zip"');
     expect(res.headers['cache-control']).toBe('no-store');
     const entries = readZip(res.body as Buffer);
-    expect([...entries.keys()].sort()).toEqual([...DEMO.map(([n]) => `factuur-${n}.pdf`), 'factuur-105100.pdf', ...DEMO.map(([n]) => `factuur-${n}.xml`), 'factuur-105100.xml'].sort());
+    expect([...entries.keys()].sort()).toEqual(
+      [
+        ...DEMO.map(([n]) => `factuur-${n}.pdf`),
+        'factuur-105100.pdf',
+        ...DEMO.map(([n]) => `factuur-${n}.xml`),
+        'factuur-105100.xml',
+      ].sort(),
+    );
     expect(Buffer.compare(entries.get('factuur-105002.pdf')!, STORED_PDF)).toBe(0);
     expect(await pdfText(entries.get('factuur-105100.pdf')!)).toContain('Factuur dochter');
   });

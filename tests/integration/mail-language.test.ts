@@ -34,7 +34,13 @@ async function deliver(): Promise<ParsedMail[]> {
 const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.text : '');
 const cli = async (...argv: string[]) => {
   const err: string[] = [];
-  const code = await runCli(argv, { prisma: db.prisma, out: () => {}, err: (l) => err.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+  const code = await runCli(argv, {
+    prisma: db.prisma,
+    out: () => {},
+    err: (l) => err.push(l),
+    now: () => new Date(),
+    baseUrl: 'http://pim.test',
+  });
   expect(err).toEqual([]);
   return code;
 };
@@ -54,10 +60,28 @@ describe("a contact's language decides the language of every mail they receive",
     expect(form.text).toMatch(/<option value="nl" selected>Nederlands<\/option>/);
     const email = `kim.${org.id}@example.nl`;
     const res = await submitForm(agent, '/contacts/new', '/contacts/new', {
-      lastName: 'Sanders', organizationId: String(org.id), firstName: 'Kim', initials: '', infix: '', gender: '', birthDate: '',
-      active: 'yes', subscribeUpdate: 'yes', subscribeCare: 'no', subscribeBusiness: 'no', subscribeFlash: 'no',
-      email, phone: '', fax: '', mobile: '', privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '',
-      language: 'en', webAccess: 'yes',
+      lastName: 'Sanders',
+      organizationId: String(org.id),
+      firstName: 'Kim',
+      initials: '',
+      infix: '',
+      gender: '',
+      birthDate: '',
+      active: 'yes',
+      subscribeUpdate: 'yes',
+      subscribeCare: 'no',
+      subscribeBusiness: 'no',
+      subscribeFlash: 'no',
+      email,
+      phone: '',
+      fax: '',
+      mobile: '',
+      privateStreet: '',
+      privatePostcode: '',
+      privateCity: '',
+      privateCountry: '',
+      language: 'en',
+      webAccess: 'yes',
     });
     expect(res.status).toBe(302);
     expect(visibleText((await agent.get(res.headers.location!)).text)).toContain('Taal van e-mails English');
@@ -73,22 +97,43 @@ describe("a contact's language decides the language of every mail they receive",
 
   it('is set by the person on the personal page; the reset link then comes in English, even asked from a Dutch page', async () => {
     const org = await makeOrg(db.prisma);
-    const lisa = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'], firstName: 'Lisa', lastName: 'de Vries' });
+    const lisa = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'],
+      firstName: 'Lisa',
+      lastName: 'de Vries',
+    });
     const agent = client(app);
     await logIn(agent, lisa.email!, PASSWORD);
     const edit = await agent.get('/profile/edit');
     const version = /name="version" value="(\d+)"/.exec(edit.text)![1]!;
     const saved = await submitForm(agent, '/profile/edit', '/profile/edit', {
-      version, lastName: 'Vries', firstName: 'Lisa', initials: '', infix: 'de', gender: '', email: lisa.email!, currentPassword: '',
-      phone: '', mobile: '', privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', language: 'en',
+      version,
+      lastName: 'Vries',
+      firstName: 'Lisa',
+      initials: '',
+      infix: 'de',
+      gender: '',
+      email: lisa.email!,
+      currentPassword: '',
+      phone: '',
+      mobile: '',
+      privateStreet: '',
+      privatePostcode: '',
+      privateCity: '',
+      privateCountry: '',
+      language: 'en',
     });
     expect(saved.status).toBe(302);
     expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: lisa.id } })).language).toBe('en');
     expect(visibleText((await agent.get('/profile')).text)).toContain('Taal van e-mails English');
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'profile.updated', subjectId: String(lisa.id) } });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'profile.updated', subjectId: String(lisa.id) },
+    });
     expect(audit.after).toMatchObject({ language: 'en' });
 
-    const forgot = await submitForm(client(app), '/password/forgot?lang=nl', '/password/forgot', { email: lisa.email! });
+    const forgot = await submitForm(client(app), '/password/forgot?lang=nl', '/password/forgot', {
+      email: lisa.email!,
+    });
     expect(forgot.status).toBe(200);
     await settle();
     const mail = (await deliver()).find((m) => to(m) === lisa.email)!;
@@ -98,11 +143,20 @@ describe("a contact's language decides the language of every mail they receive",
 
   it('ticket mails to the reporter are in their language; the helpdesk keeps Dutch', async () => {
     const org = await makeOrg(db.prisma);
-    const roy = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'], firstName: 'Roy', lastName: 'Williams' });
+    const roy = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'],
+      firstName: 'Roy',
+      lastName: 'Williams',
+    });
     await db.prisma.contact.update({ where: { id: roy.id }, data: { language: 'en' } });
     const agent = client(app);
     await logIn(agent, roy.email!, PASSWORD);
-    const res = await submitForm(agent, '/tickets/new', '/tickets/new', { organizationId: String(org.id), title: 'Printer offline', description: 'Since this morning.', kind: 'INCIDENT' });
+    const res = await submitForm(agent, '/tickets/new', '/tickets/new', {
+      organizationId: String(org.id),
+      title: 'Printer offline',
+      description: 'Since this morning.',
+      kind: 'INCIDENT',
+    });
     expect(res.status).toBe(302);
     const id = Number(res.headers.location!.split('/').pop());
     const filed = await deliver();
@@ -119,7 +173,11 @@ describe("a contact's language decides the language of every mail they receive",
 
   it('the report mail and the "log in with SSO" notice are in the person\'s language', async () => {
     const org = await makeOrg(db.prisma, { reportsInContract: true });
-    const kim = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_REPORTS'], firstName: 'Kim', lastName: 'Sanders' });
+    const kim = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'VIEW_REPORTS'],
+      firstName: 'Kim',
+      lastName: 'Sanders',
+    });
     await db.prisma.contact.update({ where: { id: kim.id }, data: { language: 'en', reportMailOptIn: true } });
     const dir = mkdtempSync(path.join(tmpdir(), 'pim-report-'));
     const file = path.join(dir, 'week27.pdf');
@@ -131,6 +189,8 @@ describe("a contact's language decides the language of every mail they receive",
     await db.prisma.organization.update({ where: { id: org.id }, data: { ssoRequired: true } });
     await submitForm(client(app), '/password/forgot', '/password/forgot', { email: kim.email! });
     await settle();
-    expect((await deliver()).find((m) => to(m) === kim.email)!.subject).toBe('Logging in to PIM works with Microsoft 365 or Google');
+    expect((await deliver()).find((m) => to(m) === kim.email)!.subject).toBe(
+      'Logging in to PIM works with Microsoft 365 or Google',
+    );
   });
 });

@@ -29,14 +29,23 @@ const arrived = (to: string) => smtp.messages.filter((m) => m.to && JSON.stringi
 async function pim(now: Date, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => err.push(l), now: () => now, baseUrl: 'http://pim.test' });
+  const code = await runCli(argv, {
+    prisma: db.prisma,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    now: () => now,
+    baseUrl: 'http://pim.test',
+  });
   return { code, out, err };
 }
 
 describe('MAIL_RETRY_SCHEDULE and MAIL_GIVE_UP_HOURS', () => {
   it('default: short first retries, at most five minutes apart, given up after 48 hours', () => {
     expect(config().mailRetry).toEqual({ scheduleMs: [15_000, 60_000, 120_000, 300_000], giveUpMs: 48 * 3_600_000 });
-    expect(config({ MAIL_RETRY_SCHEDULE: '10s, 30s,2m', MAIL_GIVE_UP_HOURS: '6' }).mailRetry).toEqual({ scheduleMs: [10_000, 30_000, 120_000], giveUpMs: 6 * 3_600_000 });
+    expect(config({ MAIL_RETRY_SCHEDULE: '10s, 30s,2m', MAIL_GIVE_UP_HOURS: '6' }).mailRetry).toEqual({
+      scheduleMs: [10_000, 30_000, 120_000],
+      giveUpMs: 6 * 3_600_000,
+    });
   });
 
   it('a bad value stops the start with a message naming the variable', () => {
@@ -112,7 +121,9 @@ describe('the outbox with an SMTP server that refuses, then accepts', () => {
     expect(await deliverDue(db.prisma, smtpTransport(smtp.url), FROM, { now: clock.now(), policy })).toBe(1);
     await smtp.waitFor(1);
     expect(arrived('opgegeven@example.nl')).toBe(1);
-    expect((await pim(clock.now(), 'mail:retry', String(m.id))).err).toEqual([`error: <id>: mail ${m.id} is sent, not failed`]);
+    expect((await pim(clock.now(), 'mail:retry', String(m.id))).err).toEqual([
+      `error: <id>: mail ${m.id} is sent, not failed`,
+    ]);
     expect((await pim(clock.now(), 'mail:retry')).err).toEqual(['error: give one mail id, or --all']);
   });
 
@@ -124,7 +135,14 @@ describe('the outbox with an SMTP server that refuses, then accepts', () => {
     refusing = true;
     const agent = client(app);
     const page = await agent.get('/password/forgot');
-    expect((await agent.post('/password/forgot').type('form').send({ _csrf: csrfFrom(page.text), email: person.email! })).status).toBe(200);
+    expect(
+      (
+        await agent
+          .post('/password/forgot')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), email: person.email! })
+      ).status,
+    ).toBe(200);
     await settle();
     const policy = config().mailRetry;
     const requestedAt = clock.now().getTime();
@@ -144,7 +162,9 @@ describe('the outbox with an SMTP server that refuses, then accepts', () => {
     expect(expired.lastError).toMatch(/^expired/);
     expect(arrived('laat@example.nl')).toBe(0);
 
-    expect((await pim(clock.now(), 'mail:list', '--failed')).out.find((l) => l.includes('laat@example.nl'))).toMatch(/\texpired\t/);
+    expect((await pim(clock.now(), 'mail:list', '--failed')).out.find((l) => l.includes('laat@example.nl'))).toMatch(
+      /\texpired\t/,
+    );
     const one = await pim(clock.now(), 'mail:retry', String(expired.id));
     expect(one.code).toBe(1);
     expect(one.err[0]).toMatch(/expired .* not sent late/);

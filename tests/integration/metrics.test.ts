@@ -18,7 +18,9 @@ afterAll(() => db.drop());
 
 /** The value of one sample line (`name{labels} value`), or undefined. */
 function sample(text: string, name: string, labels = ''): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (labels === '' && l.startsWith(`${name} `)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (labels === '' && l.startsWith(`${name} `)));
   return line ? Number(line.split(' ').at(-1)) : undefined;
 }
 
@@ -32,7 +34,13 @@ describe('/metrics', () => {
   it('with METRICS_TOKEN answers only a request carrying it', async () => {
     const { app } = testApp(db, { env: { METRICS_TOKEN: TOKEN } });
     expect((await client(app).get('/metrics')).status).toBe(404);
-    expect((await client(app).get('/metrics').set('Authorization', `Bearer ${TOKEN.replace(/.$/, 'x')}`)).status).toBe(404);
+    expect(
+      (
+        await client(app)
+          .get('/metrics')
+          .set('Authorization', `Bearer ${TOKEN.replace(/.$/, 'x')}`)
+      ).status,
+    ).toBe(404);
     const ok = await client(app).get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
     expect(ok.status).toBe(200);
     expect(ok.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
@@ -57,7 +65,9 @@ describe('/metrics', () => {
     expect(sample(text, 'pim_http_requests_total', 'method="GET",route="unmatched",status="404"')).toBe(1);
     expect(text).not.toContain('/contacts/123');
     expect(sample(text, 'pim_http_request_duration_seconds_count', 'method="GET",route="/contacts/:id"')).toBe(3);
-    expect(text).toMatch(/pim_http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/contacts\/:id"\} \d/);
+    expect(text).toMatch(
+      /pim_http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/contacts\/:id"\} \d/,
+    );
     expect(sample(text, 'pim_login_failures_total')).toBe(5);
     expect(sample(text, 'pim_login_locks_total')).toBe(1);
     expect(sample(text, 'pim_refused_requests_total', 'reason="badCharacters"')).toBe(1);
@@ -79,14 +89,18 @@ describe('/metrics', () => {
     expect((await request(open).get('/')).status).toBe(404);
     const guarded = express().use(metricsOnlyApp(metrics, TOKEN));
     expect((await request(guarded).get('/metrics')).status).toBe(404);
-    expect((await request(guarded).get('/metrics').set('Authorization', `Bearer ${TOKEN}`)).text).toContain('pim_outbox_pending');
+    expect((await request(guarded).get('/metrics').set('Authorization', `Bearer ${TOKEN}`)).text).toContain(
+      'pim_outbox_pending',
+    );
   });
 });
 
 describe('request ids', () => {
   it('a sane X-Request-Id is kept, anything else replaced by a fresh id', async () => {
     const { app } = testApp(db);
-    expect((await client(app).get('/login').set('X-Request-Id', 'lb-7f3a9c21-0001')).headers['x-request-id']).toBe('lb-7f3a9c21-0001');
+    expect((await client(app).get('/login').set('X-Request-Id', 'lb-7f3a9c21-0001')).headers['x-request-id']).toBe(
+      'lb-7f3a9c21-0001',
+    );
     const replaced = (await client(app).get('/login').set('X-Request-Id', 'bad id; rm -rf')).headers['x-request-id'];
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
     expect((await client(app).get('/login')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

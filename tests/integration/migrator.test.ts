@@ -29,7 +29,9 @@ async function emptyDb() {
 async function appliedRows(url: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  const { rows } = await c.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name');
+  const { rows } = await c.query(
+    'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
+  );
   await c.end();
   return rows as { migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }[];
 }
@@ -90,7 +92,9 @@ describe('migrate', () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
-      await c.query(`INSERT INTO audit_events (actor_label, kind, subject_type) VALUES ('Jan', 'contact.reportMailOptIn', 'contact'), ('Jan', 'contact.updated', 'contact')`);
+      await c.query(
+        `INSERT INTO audit_events (actor_label, kind, subject_type) VALUES ('Jan', 'contact.reportMailOptIn', 'contact'), ('Jan', 'contact.updated', 'contact')`,
+      );
       expect(await migrate(url)).toEqual(['20261207070000_audit_kind_spelling']);
       const { rows } = await c.query('SELECT kind FROM audit_events ORDER BY id');
       expect(rows.map((r: { kind: string }) => r.kind)).toEqual(['contact.report_mail_opt_in', 'contact.updated']);
@@ -124,14 +128,22 @@ describe('the migration that moves invoice PDFs and documents into the file stor
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     const org = (await c.query(`INSERT INTO organizations (name) VALUES ('Oud') RETURNING id`)).rows[0].id as number;
-    const invoice = (sql: string, params: unknown[]) => c.query(
-      `INSERT INTO invoices (number, organization_id, title, invoice_date, amount_excl_vat, vat_amount, organization_name, pdf)
-       VALUES (${sql}, $1, 'Factuur', '2026-01-01', 10, 2.1, 'Oud', $2) RETURNING id`, params);
+    const invoice = (sql: string, params: unknown[]) =>
+      c.query(
+        `INSERT INTO invoices (number, organization_id, title, invoice_date, amount_excl_vat, vat_amount, organization_name, pdf)
+       VALUES (${sql}, $1, 'Factuur', '2026-01-01', 10, 2.1, 'Oud', $2) RETURNING id`,
+        params,
+      );
     const withPdf = (await invoice('900001', [org, pdf])).rows[0].id as number;
     const withoutPdf = (await invoice('900002', [org, null])).rows[0].id as number;
-    const doc = async (name: string, content: Buffer) => (await c.query(
-      `INSERT INTO documents (kind, organization_id, file_name, content_type, size, content, document_date)
-       VALUES ('MANUAL', $1, $2, 'application/pdf', $3, $4, '2026-01-01') RETURNING id`, [org, name, content.length, content])).rows[0].id as number;
+    const doc = async (name: string, content: Buffer) =>
+      (
+        await c.query(
+          `INSERT INTO documents (kind, organization_id, file_name, content_type, size, content, document_date)
+       VALUES ('MANUAL', $1, $2, 'application/pdf', $3, $4, '2026-01-01') RETURNING id`,
+          [org, name, content.length, content],
+        )
+      ).rows[0].id as number;
     const manualId = await doc('Handleiding.pdf', manual);
     const emptyId = await doc('Leeg.pdf', Buffer.alloc(0));
     // A ticket attachment's file already in the store: registered by the migration, untouched.
@@ -142,17 +154,35 @@ describe('the migration that moves invoice PDFs and documents into the file stor
 
     const db = openDb(url, 2);
     try {
-      const inv = await db.prisma.invoice.findMany({ where: { id: { in: [withPdf, withoutPdf] } }, orderBy: { id: 'asc' }, select: { pdfKey: true } });
+      const inv = await db.prisma.invoice.findMany({
+        where: { id: { in: [withPdf, withoutPdf] } },
+        orderBy: { id: 'asc' },
+        select: { pdfKey: true },
+      });
       expect(inv[1]!.pdfKey).toBeNull();
       expect(Buffer.compare((await read(db.prisma, inv[0]!.pdfKey!))!, pdf)).toBe(0);
-      const docs = await db.prisma.document.findMany({ where: { id: { in: [manualId, emptyId] } }, orderBy: { id: 'asc' }, select: { storageKey: true, size: true } });
+      const docs = await db.prisma.document.findMany({
+        where: { id: { in: [manualId, emptyId] } },
+        orderBy: { id: 'asc' },
+        select: { storageKey: true, size: true },
+      });
       expect(Buffer.compare((await read(db.prisma, docs[0]!.storageKey))!, manual)).toBe(0);
       expect((await read(db.prisma, docs[1]!.storageKey))!.length).toBe(0);
       // In the store's own chunking: 256 kB rows, an empty file as one empty row.
-      const chunks = await db.prisma.storedFileChunk.groupBy({ by: ['key'], _count: true, where: { key: { in: [inv[0]!.pdfKey!, ...docs.map((d) => d.storageKey)] } } });
-      expect(Object.fromEntries(chunks.map((g) => [g.key, g._count]))).toEqual({ [inv[0]!.pdfKey!]: 3, [docs[0]!.storageKey]: 2, [docs[1]!.storageKey]: 1 });
+      const chunks = await db.prisma.storedFileChunk.groupBy({
+        by: ['key'],
+        _count: true,
+        where: { key: { in: [inv[0]!.pdfKey!, ...docs.map((d) => d.storageKey)] } },
+      });
+      expect(Object.fromEntries(chunks.map((g) => [g.key, g._count]))).toEqual({
+        [inv[0]!.pdfKey!]: 3,
+        [docs[0]!.storageKey]: 2,
+        [docs[1]!.storageKey]: 1,
+      });
       const registered = await db.prisma.storedFile.findMany({ select: { key: true } });
-      expect(registered.map((r) => r.key).sort()).toEqual(['bijlage-1', inv[0]!.pdfKey!, ...docs.map((d) => d.storageKey)].sort());
+      expect(registered.map((r) => r.key).sort()).toEqual(
+        ['bijlage-1', inv[0]!.pdfKey!, ...docs.map((d) => d.storageKey)].sort(),
+      );
       const left = await db.prisma.$queryRaw<{ n: number }[]>`
         SELECT count(*)::int AS n FROM information_schema.columns
         WHERE (table_name = 'invoices' AND column_name = 'pdf') OR (table_name = 'documents' AND column_name = 'content')`;

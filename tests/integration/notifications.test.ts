@@ -22,43 +22,87 @@ afterAll(() => db.drop());
 
 const cli = async (...argv: string[]) => {
   const out: string[] = [];
-  const code = await runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => out.push(l), now: () => clock.now(), baseUrl: 'http://pim.test' });
+  const code = await runCli(argv, {
+    prisma: db.prisma,
+    out: (l) => out.push(l),
+    err: (l) => out.push(l),
+    now: () => clock.now(),
+    baseUrl: 'http://pim.test',
+  });
   return { code, out };
 };
-const queuedFor = (email: string | null) => db.prisma.mailOutbox.findMany({ where: { recipient: email! }, orderBy: { id: 'asc' } });
+const queuedFor = (email: string | null) =>
+  db.prisma.mailOutbox.findMany({ where: { recipient: email! }, orderBy: { id: 'asc' } });
 
 describe('Meldingen on the personal page', () => {
   it('a personal-page form opened before Meldingen was saved does not write the old language back: it reports the conflict', async () => {
     const org = await makeOrg(db.prisma);
-    const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'], lastName: 'Tabs' });
+    const me = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'],
+      lastName: 'Tabs',
+    });
     const agent = client(app);
     await logIn(agent, me.email!, PASSWORD);
     const edit = (await agent.get('/profile/edit')).text;
     const version = /name="version" value="(\d+)"/.exec(edit)![1]!;
-    expect((await submitForm(agent, '/profile/notifications', '/profile/notifications', { language: 'en', kinds: ['ticket_created'] })).status).toBe(303);
-    const stale = await agent.post('/profile/edit').type('form').send({
-      _csrf: csrfFrom(edit), version, lastName: 'Tabs', firstName: '', initials: '', infix: '', gender: '', email: me.email!, phone: '', mobile: '',
-      privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', language: 'nl',
-    });
+    expect(
+      (
+        await submitForm(agent, '/profile/notifications', '/profile/notifications', {
+          language: 'en',
+          kinds: ['ticket_created'],
+        })
+      ).status,
+    ).toBe(303);
+    const stale = await agent
+      .post('/profile/edit')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(edit),
+        version,
+        lastName: 'Tabs',
+        firstName: '',
+        initials: '',
+        infix: '',
+        gender: '',
+        email: me.email!,
+        phone: '',
+        mobile: '',
+        privateStreet: '',
+        privatePostcode: '',
+        privateCity: '',
+        privateCountry: '',
+        language: 'nl',
+      });
     expect(stale.status).toBe(409);
     expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: me.id } })).language).toBe('en');
   });
 
   it('shows the choices; turning a kind off and English on changes the next mails', async () => {
     const org = await makeOrg(db.prisma);
-    const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'MANAGE_OWN_TICKETS'] });
+    const me = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'MANAGE_OWN_TICKETS'],
+    });
     const ticket = await makeTicket(db.prisma, org.id, { reporterId: me.id, title: 'Headset defect' });
     const agent = client(app);
     await logIn(agent, me.email!, PASSWORD);
     const profile = visibleText((await agent.get('/profile')).text);
-    expect(profile).toContain('Meldingen Taal van de e-mails Nederlands Ticket aangemaakt aan Reactie van Vcare aan Status gewijzigd aan Aanvulling van een collega aan Rapportage klaar uit');
+    expect(profile).toContain(
+      'Meldingen Taal van de e-mails Nederlands Ticket aangemaakt aan Reactie van Vcare aan Status gewijzigd aan Aanvulling van een collega aan Rapportage klaar uit',
+    );
 
-    const res = await submitForm(agent, '/profile/notifications', '/profile/notifications', { language: 'en', kinds: ['ticket_created', 'ticket_status', 'ticket_note'] });
+    const res = await submitForm(agent, '/profile/notifications', '/profile/notifications', {
+      language: 'en',
+      kinds: ['ticket_created', 'ticket_status', 'ticket_note'],
+    });
     expect(res.status).toBe(303);
-    expect(await db.prisma.mailOptOut.findMany({ where: { contactId: me.id }, select: { kind: true } })).toEqual([{ kind: 'ticket_reply' }]);
+    expect(await db.prisma.mailOptOut.findMany({ where: { contactId: me.id }, select: { kind: true } })).toEqual([
+      { kind: 'ticket_reply' },
+    ]);
     expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: me.id } })).language).toBe('en');
 
-    expect((await cli('ticket:reply', String(ticket.id), '--body', 'Nieuwe headset verstuurd.')).out[0]).toMatch(/\(nobody mailed\)$/);
+    expect((await cli('ticket:reply', String(ticket.id), '--body', 'Nieuwe headset verstuurd.')).out[0]).toMatch(
+      /\(nobody mailed\)$/,
+    );
     expect(await queuedFor(me.email)).toEqual([]);
     expect((await cli('ticket:status', String(ticket.id), 'IN_PROGRESS')).out[0]).toMatch(/\(1 mailed\)$/);
     const [mail] = await queuedFor(me.email);
@@ -80,25 +124,35 @@ describe('one-click unsubscribe (signed link, no login)', () => {
 
     const click = await request(app).post(`/mail/unsubscribe/${token}`).type('form').send('List-Unsubscribe=One-Click');
     expect(click.status).toBe(200);
-    expect(await db.prisma.mailOptOut.findMany({ where: { contactId: me.id }, select: { kind: true } })).toEqual([{ kind: 'ticket_status' }]);
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.mail_unsubscribed', subjectId: String(me.id) } })).toBe(1);
+    expect(await db.prisma.mailOptOut.findMany({ where: { contactId: me.id }, select: { kind: true } })).toEqual([
+      { kind: 'ticket_status' },
+    ]);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'contact.mail_unsubscribed', subjectId: String(me.id) } }),
+    ).toBe(1);
   });
 
   it('a forged or altered token is a 404 and changes nothing', async () => {
     const org = await makeOrg(db.prisma);
     const me = await makePerson(db.prisma, org.id);
     const good = unsubscribeToken(config.tickets.linkSecret, me.id, 'ticket_reply');
-    const other = unsubscribeToken('another key, not the configured one, at least 32 characters', me.id, 'ticket_reply');
+    const other = unsubscribeToken(
+      'another key, not the configured one, at least 32 characters',
+      me.id,
+      'ticket_reply',
+    );
     const altered = Buffer.from(`u:${me.id}:ticket_note`).toString('base64url') + good.slice(good.indexOf('.'));
     for (const t of [other, altered, 'abc', `${good}x`]) {
-      expect((await request(app).post(`/mail/unsubscribe/${t}`).type('form').send('List-Unsubscribe=One-Click')).status).toBe(404);
+      expect(
+        (await request(app).post(`/mail/unsubscribe/${t}`).type('form').send('List-Unsubscribe=One-Click')).status,
+      ).toBe(404);
     }
     expect(await db.prisma.mailOptOut.count({ where: { contactId: me.id } })).toBe(0);
   });
 });
 
 describe('the report mail follows Meldingen', () => {
-  it('goes out in the person\'s language with the one-click unsubscribe header', async () => {
+  it("goes out in the person's language with the one-click unsubscribe header", async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
@@ -111,6 +165,8 @@ describe('the report mail follows Meldingen', () => {
     const [mail] = await queuedFor(me.email);
     expect(mail!.subject).toBe('A new report is ready for you in PIM');
     expect(mail!.headers).toMatchObject({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
-    expect(String((mail!.headers as Record<string, string>)['List-Unsubscribe'])).toMatch(/^<http:\/\/pim\.test\/mail\/unsubscribe\/.+>$/);
+    expect(String((mail!.headers as Record<string, string>)['List-Unsubscribe'])).toMatch(
+      /^<http:\/\/pim\.test\/mail\/unsubscribe\/.+>$/,
+    );
   });
 });

@@ -24,22 +24,52 @@ beforeAll(async () => {
   main = await db.prisma.organization.create({
     data: {
       name: 'Demo Pim (Persoonlijke Informatie Manager)',
-      postalStreet: 'Pantheon 2', postalPostcode: '7521 PR', postalCity: 'Enschede', postalCountry: 'Nederland',
-      visitStreet: 'Hengelosestraat 10', visitPostcode: '7521 AK', visitCity: 'Enschede', visitCountry: 'Nederland',
-      phone: '0884800900', fax: '0884800909', email: 'support@vtel.nl',
+      postalStreet: 'Pantheon 2',
+      postalPostcode: '7521 PR',
+      postalCity: 'Enschede',
+      postalCountry: 'Nederland',
+      visitStreet: 'Hengelosestraat 10',
+      visitPostcode: '7521 AK',
+      visitCity: 'Enschede',
+      visitCountry: 'Nederland',
+      phone: '0884800900',
+      fax: '0884800909',
+      email: 'support@vtel.nl',
     },
   });
   subA = await db.prisma.organization.create({
-    data: { name: 'Demo Pim Dochter Almelo', parentId: main.id, postalStreet: 'Marktstraat 1', postalCity: 'Almelo', postalCountry: 'Nederland', phone: '0546123456', email: 'almelo@vtel.nl' },
+    data: {
+      name: 'Demo Pim Dochter Almelo',
+      parentId: main.id,
+      postalStreet: 'Marktstraat 1',
+      postalCity: 'Almelo',
+      postalCountry: 'Nederland',
+      phone: '0546123456',
+      email: 'almelo@vtel.nl',
+    },
   });
-  subB = await db.prisma.organization.create({ data: { name: 'Demo Pim Dochter Borne', parentId: main.id, active: false, postalCity: 'Borne', postalCountry: 'Nederland' } });
-  grandchild = await db.prisma.organization.create({ data: { name: 'Demo Pim Kleindochter Delden', parentId: subA.id, postalCity: 'Delden', postalCountry: 'Nederland' } });
+  subB = await db.prisma.organization.create({
+    data: {
+      name: 'Demo Pim Dochter Borne',
+      parentId: main.id,
+      active: false,
+      postalCity: 'Borne',
+      postalCountry: 'Nederland',
+    },
+  });
+  grandchild = await db.prisma.organization.create({
+    data: { name: 'Demo Pim Kleindochter Delden', parentId: subA.id, postalCity: 'Delden', postalCountry: 'Nederland' },
+  });
   other = await makeOrg(db.prisma, { name: 'Andere Huisartsenpost' });
   const jan = await makePerson(db.prisma, main.id, { main: true, firstName: 'Jan', lastName: 'Jansen', roles: [] });
   await db.prisma.contact.update({ where: { id: jan.id }, data: { gender: 'MALE' } });
   people.main = jan as { email: string };
-  people.viewOnly = (await makePerson(db.prisma, main.id, { roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION'] })) as { email: string };
-  people.withSubs = (await makePerson(db.prisma, main.id, { roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION', 'SUBSIDIARY_ACCESS'] })) as { email: string };
+  people.viewOnly = (await makePerson(db.prisma, main.id, { roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION'] })) as {
+    email: string;
+  };
+  people.withSubs = (await makePerson(db.prisma, main.id, {
+    roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION', 'SUBSIDIARY_ACCESS'],
+  })) as { email: string };
   people.other = (await makePerson(db.prisma, other.id, { main: true, roles: [] })) as { email: string };
 });
 afterAll(() => db.drop());
@@ -90,7 +120,9 @@ describe('GET /organisations', () => {
     expect(visibleText(search.text)).toContain('Zoeken › dochter');
     expect(search.text).toContain('href="/organisations?active=all"'); // the search chip removes the search only
     const desc = await agent.get('/organisations?active=all&sort=name&dir=desc');
-    expect(listRows(desc.text).map((r) => r.name)).toEqual([main.name, grandchild.name, subB.name, subA.name].sort().reverse());
+    expect(listRows(desc.text).map((r) => r.name)).toEqual(
+      [main.name, grandchild.name, subB.name, subA.name].sort().reverse(),
+    );
   });
 
   it('without SUBSIDIARY_ACCESS, shows only the own organisation', async () => {
@@ -101,7 +133,8 @@ describe('GET /organisations', () => {
 
   it('pages through many subsidiaries', async () => {
     const big = await makeOrg(db.prisma, { name: 'Groot 000' });
-    for (let i = 1; i <= 30; i++) await makeOrg(db.prisma, { name: `Groot ${String(i).padStart(3, '0')}`, parentId: big.id });
+    for (let i = 1; i <= 30; i++)
+      await makeOrg(db.prisma, { name: `Groot ${String(i).padStart(3, '0')}`, parentId: big.id });
     const boss = await makePerson(db.prisma, big.id, { main: true, roles: [] });
     const agent = client(app);
     await logIn(agent, boss.email!, PASSWORD);
@@ -109,22 +142,38 @@ describe('GET /organisations', () => {
     expect(listRows(p1.text)).toHaveLength(25);
     expect(visibleText(p1.text)).toContain('31 gevonden');
     const p2 = await agent.get('/organisations?page=2');
-    expect(listRows(p2.text).map((r) => r.name)).toEqual(['Groot 025', 'Groot 026', 'Groot 027', 'Groot 028', 'Groot 029', 'Groot 030']);
+    expect(listRows(p2.text).map((r) => r.name)).toEqual([
+      'Groot 025',
+      'Groot 026',
+      'Groot 027',
+      'Groot 028',
+      'Groot 029',
+      'Groot 030',
+    ]);
   });
 });
 
 describe('GET /organisations/:id', () => {
-  it('shows the manual\'s details and the sentence that changes go through Vcare', async () => {
+  it("shows the manual's details and the sentence that changes go through Vcare", async () => {
     const agent = await as('main');
     const res = await agent.get(`/organisations/${main.id}`);
     expect(res.status).toBe(200);
     const text = visibleText(res.text);
     for (const s of [
-      `Organisatie: ${main.name}`, 'Organisatie', 'Dochters', 'Hoofdcontactpersoon', 'Dhr. Jan Jansen', people.main.email,
-      'Postadres Pantheon 2 7521 PR Enschede Nederland', 'Bezoekadres Hengelosestraat 10 7521 AK Enschede Nederland',
-      'Telefoon 0884800900', 'Fax 0884800909', 'Email support@vtel.nl',
+      `Organisatie: ${main.name}`,
+      'Organisatie',
+      'Dochters',
+      'Hoofdcontactpersoon',
+      'Dhr. Jan Jansen',
+      people.main.email,
+      'Postadres Pantheon 2 7521 PR Enschede Nederland',
+      'Bezoekadres Hengelosestraat 10 7521 AK Enschede Nederland',
+      'Telefoon 0884800900',
+      'Fax 0884800909',
+      'Email support@vtel.nl',
       'Indien u wijzigingen in deze gegevens wilt doorgeven vragen wij u contact op te nemen met Vcare.',
-    ]) expect(text).toContain(s);
+    ])
+      expect(text).toContain(s);
     expect(res.text).toContain(`/organisations/${main.id}/overview.pdf`);
     expect(res.text).toContain(`/organisations/${main.id}/overview.csv`);
   });
@@ -144,7 +193,7 @@ describe('GET /organisations/:id', () => {
     expect(text).not.toContain(subA.name);
   });
 
-  it('another tenant\'s organisation and a subsidiary without SUBSIDIARY_ACCESS are 404, detail and downloads alike', async () => {
+  it("another tenant's organisation and a subsidiary without SUBSIDIARY_ACCESS are 404, detail and downloads alike", async () => {
     const viewOnly = await as('viewOnly');
     const mainAgent = await as('main');
     for (const suffix of ['', '/overview.pdf', '/overview.csv']) {
@@ -163,7 +212,12 @@ describe('GET /organisations/:id', () => {
     const p = await makePerson(db.prisma, main.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] });
     const agent = client(app);
     await logIn(agent, p.email!, PASSWORD);
-    for (const path of ['/organisations', `/organisations/${main.id}`, `/organisations/${main.id}/overview.pdf`, `/organisations/${main.id}/overview.csv`]) {
+    for (const path of [
+      '/organisations',
+      `/organisations/${main.id}`,
+      `/organisations/${main.id}/overview.pdf`,
+      `/organisations/${main.id}/overview.csv`,
+    ]) {
       expect((await agent.get(path)).status, path).toBe(403);
     }
   });
@@ -197,11 +251,14 @@ describe('overview downloads', () => {
 
   it('the PDF holds the same organisations with their addresses', async () => {
     const agent = await as('main');
-    const res = await agent.get(`/organisations/${main.id}/overview.pdf`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await agent
+      .get(`/organisations/${main.id}/overview.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     const text = (await new PDFParse({ data: res.body as Buffer }).getText()).text.replace(/\s+/g, ' ');
@@ -234,13 +291,23 @@ describe('scale', () => {
     const root = await makeOrg(db.prisma, { name: 'Schaal hoofd' });
     await db.prisma.$executeRaw`INSERT INTO organizations (name, parent_id, active, updated_at)
       SELECT 'Schaal ' || g, ${root.id}, g % 7 <> 0, now() FROM generate_series(1, 200) g`;
-    await db.prisma.$executeRaw`INSERT INTO organizations (name, active, updated_at) SELECT 'Ander ' || g, true, now() FROM generate_series(1, 5000) g`;
+    await db.prisma
+      .$executeRaw`INSERT INTO organizations (name, active, updated_at) SELECT 'Ander ' || g, true, now() FROM generate_series(1, 5000) g`;
     await db.prisma.$executeRaw`ANALYZE organizations`;
-    const ids = (await db.prisma.organization.findMany({ where: { OR: [{ id: root.id }, { parentId: root.id }] }, select: { id: true } })).map((o) => o.id);
-    const plan = (await db.prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
-      `EXPLAIN ANALYZE SELECT id, name FROM organizations WHERE id = ANY($1::int[]) AND active = true AND name ILIKE '%schaal%' ORDER BY name ASC, id ASC LIMIT 25 OFFSET 25`,
-      ids,
-    )).map((r) => r['QUERY PLAN']).join('\n');
+    const ids = (
+      await db.prisma.organization.findMany({
+        where: { OR: [{ id: root.id }, { parentId: root.id }] },
+        select: { id: true },
+      })
+    ).map((o) => o.id);
+    const plan = (
+      await db.prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
+        `EXPLAIN ANALYZE SELECT id, name FROM organizations WHERE id = ANY($1::int[]) AND active = true AND name ILIKE '%schaal%' ORDER BY name ASC, id ASC LIMIT 25 OFFSET 25`,
+        ids,
+      )
+    )
+      .map((r) => r['QUERY PLAN'])
+      .join('\n');
     expect(plan).not.toMatch(/Seq Scan on organizations/);
     expect(plan).toMatch(/Index|Bitmap/);
   });

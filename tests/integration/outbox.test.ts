@@ -44,7 +44,8 @@ describe('the mail outbox', () => {
 
   it('two workers at once send each mail exactly once', async () => {
     const smtp = await startSmtp();
-    for (let i = 0; i < 30; i++) await enqueueMail(db.prisma, { to: `bulk${i}@example.nl`, subject: `Nr ${i}`, text: 'x' });
+    for (let i = 0; i < 30; i++)
+      await enqueueMail(db.prisma, { to: `bulk${i}@example.nl`, subject: `Nr ${i}`, text: 'x' });
     const [a, b] = await Promise.all([
       deliverDue(db.prisma, smtpTransport(smtp.url), FROM),
       deliverDue(db.prisma, smtpTransport(smtp.url), FROM),
@@ -58,7 +59,11 @@ describe('the mail outbox', () => {
 
   it('without SMTP, writes .eml files a developer can open', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pim-mail-'));
-    await enqueueMail(db.prisma, { to: 'k.sanders@vtel.nl', subject: 'Link', text: 'http://localhost:3000/password/reset/abc' });
+    await enqueueMail(db.prisma, {
+      to: 'k.sanders@vtel.nl',
+      subject: 'Link',
+      text: 'http://localhost:3000/password/reset/abc',
+    });
     expect(await deliverDue(db.prisma, fileTransport(dir), FROM)).toBe(1);
     const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
     expect(files).toHaveLength(1);

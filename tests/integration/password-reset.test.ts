@@ -67,13 +67,22 @@ describe('forgotten password', () => {
     const form = await agent.get(link);
     expect(visibleText(form.text)).toContain('Nieuw wachtwoord instellen');
     const newPassword = 'een nieuwe lange zin';
-    const mismatch = await agent.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: newPassword, confirm: 'iets anders helemaal' });
+    const mismatch = await agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: newPassword, confirm: 'iets anders helemaal' });
     expect(mismatch.status).toBe(422);
     expect(visibleText(mismatch.text)).toContain('De twee wachtwoorden zijn niet gelijk.');
-    const short = await agent.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: 'kort', confirm: 'kort' });
+    const short = await agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: 'kort', confirm: 'kort' });
     expect(short.status).toBe(422);
     expect(visibleText(short.text)).toContain('minimaal 12 tekens');
-    const done = await agent.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: newPassword, confirm: newPassword });
+    const done = await agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: newPassword, confirm: newPassword });
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe('/login');
 
@@ -88,7 +97,7 @@ describe('forgotten password', () => {
     expect(events.map((e) => e.kind)).toEqual(['password.reset_requested', 'password.reset', 'login.password']);
   });
 
-  it('ends the person\'s other sessions', async () => {
+  it("ends the person's other sessions", async () => {
     const org = await makeOrg(db.prisma);
     const p = await makePerson(db.prisma, org.id);
     const elsewhere = client(app);
@@ -100,7 +109,10 @@ describe('forgotten password', () => {
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     const agent = client(app);
     const link = linkIn(mail!.text!);
-    await submitForm(agent, link, link, { password: 'weer een nieuw wachtwoord', confirm: 'weer een nieuw wachtwoord' });
+    await submitForm(agent, link, link, {
+      password: 'weer een nieuw wachtwoord',
+      confirm: 'weer een nieuw wachtwoord',
+    });
     expect((await elsewhere.get('/')).status).toBe(302);
   });
 
@@ -115,7 +127,10 @@ describe('forgotten password', () => {
     const link = linkIn(mail!.text!);
     const res = await client(app).get(link);
     expect(res.status).toBe(410);
-    const post = await submitForm(client(app), '/password/forgot', link, { password: 'nog een nieuw wachtwoord', confirm: 'nog een nieuw wachtwoord' });
+    const post = await submitForm(client(app), '/password/forgot', link, {
+      password: 'nog een nieuw wachtwoord',
+      confirm: 'nog een nieuw wachtwoord',
+    });
     expect(post.status).toBe(410);
     expect((await logIn(client(app), p.email!, PASSWORD)).status).toBe(302);
   });

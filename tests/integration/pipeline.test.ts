@@ -43,7 +43,10 @@ async function loggedInOnOne(roles?: Role[]) {
   const login = await logIn(agent, p.email!, PASSWORD);
   expect(login.status).toBe(302);
   // The same cookie, sent to the other instance.
-  const jar = ([] as string[]).concat(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  const jar = ([] as string[])
+    .concat(login.headers['set-cookie'] ?? [])
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const onTwo = (path: string) => client(two).get(path).set('Cookie', jar);
   return { org, p, agent, onTwo };
 }
@@ -60,7 +63,7 @@ describe('one round trip to know who is asking', () => {
     expect(statements.some((s) => /UPDATE|INSERT/i.test(s))).toBe(false);
   });
 
-  it('the session\'s expiry is written at most once a minute', async () => {
+  it("the session's expiry is written at most once a minute", async () => {
     const { agent } = await loggedInOnOne();
     // The first page after the login takes the login's one-off session state (a flash, returnTo).
     await agent.get('/support/remote');
@@ -83,7 +86,9 @@ describe('a revocation bites on the next request on every instance', () => {
   it('a role taken away', async () => {
     const { p, onTwo } = await loggedInOnOne();
     expect((await onTwo('/profile')).status).toBe(200);
-    await db.prisma.contactRole.delete({ where: { contactId_role: { contactId: p.id, role: 'MANAGE_PERSONAL_DATA' } } });
+    await db.prisma.contactRole.delete({
+      where: { contactId_role: { contactId: p.id, role: 'MANAGE_PERSONAL_DATA' } },
+    });
     expect((await onTwo('/profile')).status).toBe(403);
   });
 
@@ -103,7 +108,11 @@ describe('a revocation bites on the next request on every instance', () => {
     const other = client(two);
     expect((await logIn(other, p.email!, PASSWORD)).status).toBe(302);
     expect((await other.get('/profile')).status).toBe(200);
-    const res = await submitForm(agent, '/profile/password', '/profile/password', { current: PASSWORD, password: 'een heel ander wachtwoord 42', confirm: 'een heel ander wachtwoord 42' });
+    const res = await submitForm(agent, '/profile/password', '/profile/password', {
+      current: PASSWORD,
+      password: 'een heel ander wachtwoord 42',
+      confirm: 'een heel ander wachtwoord 42',
+    });
     expect(res.status).toBe(302);
     expect((await other.get('/profile')).headers.location).toMatch(/^\/login/);
     // The person's own session moved onto the new epoch.
@@ -120,7 +129,13 @@ describe('a revocation bites on the next request on every instance', () => {
     const { org, onTwo } = await loggedInOnOne();
     expect((await onTwo('/')).status).toBe(200);
     const out: string[] = [];
-    const code = await runCli(['org:require-sso', String(org.id), 'on'], { prisma: db.prisma, out: (l) => out.push(l), err: (l) => out.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+    const code = await runCli(['org:require-sso', String(org.id), 'on'], {
+      prisma: db.prisma,
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+      now: () => new Date(),
+      baseUrl: 'http://pim.test',
+    });
     expect(code).toBe(0);
     expect((await onTwo('/')).headers.location).toMatch(/^\/login/);
   });

@@ -36,7 +36,8 @@ function headersOf(method: string, path: string, headers: Record<string, string>
   });
 }
 
-const cookiesOf = (res: http.IncomingMessage) => (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+const cookiesOf = (res: http.IncomingMessage) =>
+  (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
 
 describe('a redirect and the page it leads to', () => {
   it('the page after a login redirect sees the new session even when the browser follows on the headers alone', async () => {
@@ -45,9 +46,17 @@ describe('a redirect and the page it leads to', () => {
     for (let i = 0; i < 3; i++) {
       const page = await fetch(`${server.url}/login`);
       const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-      const anonymous = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const anonymous = page.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const body = new URLSearchParams({ _csrf: csrf, username: p.email!, password: PASSWORD }).toString();
-      const login = await headersOf('POST', '/login', { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' }, body);
+      const login = await headersOf(
+        'POST',
+        '/login',
+        { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      );
       expect(login.statusCode).toBe(302);
       // Straight on, without waiting for the end of the login response.
       const next = await headersOf('GET', '/', { cookie: cookiesOf(login) });
@@ -58,8 +67,16 @@ describe('a redirect and the page it leads to', () => {
   it('a flash message set before a redirect is on the next page', async () => {
     const page = await fetch(`${server.url}/login`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const out = await headersOf('POST', '/logout', { cookie, 'content-type': 'application/x-www-form-urlencoded' }, `_csrf=${encodeURIComponent(csrf)}`);
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const out = await headersOf(
+      'POST',
+      '/logout',
+      { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      `_csrf=${encodeURIComponent(csrf)}`,
+    );
     expect(out.statusCode).toBe(302);
     const next = await fetch(`${server.url}/login`, { headers: { cookie: cookiesOf(out) || cookie } });
     expect(await next.text()).toContain('U bent uitgelogd.');

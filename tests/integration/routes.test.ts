@@ -17,7 +17,8 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 /** A concrete URL for a route pattern (ids that exist nowhere: guards run before lookups). */
-const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name: string) => (name === 'token' ? 'x'.repeat(43) : '999999'));
+const concrete = (path: string) =>
+  path.replace(/:(\w+)/g, (_m, name: string) => (name === 'token' ? 'x'.repeat(43) : '999999'));
 
 describe('route guards', () => {
   it('every route declares its access with a guard as its first handler', () => {
@@ -27,15 +28,19 @@ describe('route guards', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('every guarded route takes its guard from the page table, and every page of the table is mounted with the table\'s access', () => {
+  it("every guarded route takes its guard from the page table, and every page of the table is mounted with the table's access", () => {
     const routes = listRoutes(app);
-    const byHand = routes.filter((r) => r.access !== 'PUBLIC' && r.page === undefined).map((r) => `${r.method} ${r.path}`);
+    const byHand = routes
+      .filter((r) => r.access !== 'PUBLIC' && r.page === undefined)
+      .map((r) => `${r.method} ${r.path}`);
     expect(byHand).toEqual([]);
     for (const [name, page] of Object.entries(PAGES as Record<string, Page>)) {
       const mounted = routes.find((r) => r.method === 'GET' && r.path === page.path);
       expect(mounted, `${name} (${page.path}) is mounted`).toBeDefined();
       expect(mounted!.page, `${page.path} uses the guard of ${name}`).toBe(name);
-      expect(mounted!.access, `${page.path} enforces the table's access`).toEqual(page.mainContactOnly ? 'MAIN_CONTACT' : page.role);
+      expect(mounted!.access, `${page.path} enforces the table's access`).toEqual(
+        page.mainContactOnly ? 'MAIN_CONTACT' : page.role,
+      );
     }
   });
 
@@ -43,7 +48,10 @@ describe('route guards', () => {
     const pub = listRoutes(app)
       .filter((r) => r.access === 'PUBLIC')
       .map((r) => r.path);
-    for (const p of pub) expect(p).toMatch(/^\/(login|logout|password\/|healthz|readyz|auth\/|api\/docs$|mail\/(unsubscribe|verdict)\/:token$)/);
+    for (const p of pub)
+      expect(p).toMatch(
+        /^\/(login|logout|password\/|healthz|readyz|auth\/|api\/docs$|mail\/(unsubscribe|verdict)\/:token$)/,
+      );
   });
 
   it('an anonymous visitor is sent to the login page from every guarded GET, and refused on every guarded POST', async () => {
@@ -71,7 +79,9 @@ describe('the role matrix (every guarded GET without parameters)', () => {
     for (const role of ROLES) {
       // Each role on its own, and each role with the access to log in at all.
       people[`${role} alone`] = (await makePerson(db.prisma, org.id, { roles: [role] })) as { email: string };
-      people[`PORTAL_ACCESS + ${role}`] = (await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', role] })) as { email: string };
+      people[`PORTAL_ACCESS + ${role}`] = (await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', role] })) as {
+        email: string;
+      };
     }
     people['main contact'] = (await makePerson(db.prisma, org.id, { roles: [], main: true })) as { email: string };
     const other = await makeOrg(db.prisma);
@@ -85,28 +95,36 @@ describe('the role matrix (every guarded GET without parameters)', () => {
     }
   });
 
-  it('each page answers exactly the people whose roles allow it; the main contact sees all', { timeout: 120_000 }, async () => {
-    const pages = listRoutes(app).filter((r) => r.method === 'GET' && r.access && r.access !== 'PUBLIC' && !r.path.includes(':'));
-    expect(pages.length).toBeGreaterThan(0);
-    const who: [string, ReadonlySet<Role>][] = [
-      ...ROLES.map((role) => [`PORTAL_ACCESS + ${role}`, new Set<Role>(['PORTAL_ACCESS', role])] as [string, ReadonlySet<Role>]),
-      ['main contact', new Set(ROLES)],
-    ];
-    for (const [name, roles] of who) {
-      const agent = client(app);
-      expect((await logIn(agent, people[name]!.email, PASSWORD)).status, name).toBe(302);
-      for (const page of pages) {
-        const res = await agent.get(page.path);
-        // The main-contact pages answer the main contact only, whatever roles someone holds;
-        // a list of roles opens the page with any one of them.
-        const allowed =
-          page.access === 'MAIN_CONTACT'
-            ? name === 'main contact'
-            : (Array.isArray(page.access) ? page.access : [page.access as Role]).some((r) => roles.has(r));
-        expect(res.status, `${name} GET ${page.path}`).toBe(allowed ? 200 : 403);
+  it(
+    'each page answers exactly the people whose roles allow it; the main contact sees all',
+    { timeout: 120_000 },
+    async () => {
+      const pages = listRoutes(app).filter(
+        (r) => r.method === 'GET' && r.access && r.access !== 'PUBLIC' && !r.path.includes(':'),
+      );
+      expect(pages.length).toBeGreaterThan(0);
+      const who: [string, ReadonlySet<Role>][] = [
+        ...ROLES.map(
+          (role) => [`PORTAL_ACCESS + ${role}`, new Set<Role>(['PORTAL_ACCESS', role])] as [string, ReadonlySet<Role>],
+        ),
+        ['main contact', new Set(ROLES)],
+      ];
+      for (const [name, roles] of who) {
+        const agent = client(app);
+        expect((await logIn(agent, people[name]!.email, PASSWORD)).status, name).toBe(302);
+        for (const page of pages) {
+          const res = await agent.get(page.path);
+          // The main-contact pages answer the main contact only, whatever roles someone holds;
+          // a list of roles opens the page with any one of them.
+          const allowed =
+            page.access === 'MAIN_CONTACT'
+              ? name === 'main contact'
+              : (Array.isArray(page.access) ? page.access : [page.access as Role]).some((r) => roles.has(r));
+          expect(res.status, `${name} GET ${page.path}`).toBe(allowed ? 200 : 403);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('a malformed or out-of-range id in any URL is a 404 (GET and POST), never a server error', async () => {
     const agent = client(app);
@@ -117,7 +135,8 @@ describe('the role matrix (every guarded GET without parameters)', () => {
     for (const r of withIds) {
       for (const bad of ['2147483648', '99999999999', 'abc', '-1', '1e3', '0']) {
         const url = r.path.replace(':id', bad);
-        const res = r.method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send({ _csrf: csrf });
+        const res =
+          r.method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send({ _csrf: csrf });
         expect(res.status, `${r.method} ${url}`).toBe(404);
       }
     }

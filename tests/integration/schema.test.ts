@@ -33,7 +33,12 @@ interface Dmmf {
   datamodel: {
     models: DmmfModel[];
     enums: { name: string; dbName: string | null; values: { name: string }[] }[];
-    indexes: { model: string; type: 'id' | 'normal' | 'unique' | 'fulltext'; fields: { name: string }[]; dbName?: string | null }[];
+    indexes: {
+      model: string;
+      type: 'id' | 'normal' | 'unique' | 'fulltext';
+      fields: { name: string }[];
+      dbName?: string | null;
+    }[];
   };
 }
 
@@ -135,11 +140,14 @@ describe('schema.prisma and the migrated database', () => {
         }
         // A scalar list (String[]) is a PostgreSQL array: its type is the element's with a leading _.
         const want = (f.isList ? '_' : '') + expectedType(f, dmmf.datamodel.enums);
-        if (actualType(col) !== want) problems.push(`${m.name}.${f.name}: type ${actualType(col)}, schema says ${want}`);
-        if ((col.is_nullable === 'NO') !== f.isRequired) problems.push(`${m.name}.${f.name}: nullable ${col.is_nullable}`);
+        if (actualType(col) !== want)
+          problems.push(`${m.name}.${f.name}: type ${actualType(col)}, schema says ${want}`);
+        if ((col.is_nullable === 'NO') !== f.isRequired)
+          problems.push(`${m.name}.${f.name}: nullable ${col.is_nullable}`);
       }
       for (const col of cols) {
-        if (!scalarFields(m).some((f) => columnOf(f) === col.column_name)) problems.push(`${tableOf(m)}.${col.column_name}: not in schema.prisma`);
+        if (!scalarFields(m).some((f) => columnOf(f) === col.column_name))
+          problems.push(`${tableOf(m)}.${col.column_name}: not in schema.prisma`);
       }
     }
     expect(problems).toEqual([]);
@@ -150,7 +158,9 @@ describe('schema.prisma and the migrated database', () => {
       SELECT t.typname AS name, ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS values
       FROM pg_type t WHERE t.typtype = 'e' AND t.typnamespace = 'public'::regnamespace`;
     const want = dmmf.datamodel.enums.map((e) => ({ name: e.dbName ?? e.name, values: e.values.map((v) => v.name) }));
-    expect(rows.sort((a, b) => a.name.localeCompare(b.name))).toEqual(want.sort((a, b) => a.name.localeCompare(b.name)));
+    expect(rows.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      want.sort((a, b) => a.name.localeCompare(b.name)),
+    );
   });
 
   it('has the primary keys, unique indexes and indexes of the schema', () => {
@@ -160,7 +170,10 @@ describe('schema.prisma and the migrated database', () => {
     const colsOf = (m: DmmfModel, names: string[]) => names.map((n) => columnOf(m.fields.find((f) => f.name === n)!));
     for (const ix of dmmf.datamodel.indexes) {
       const m = dmmf.datamodel.models.find((x) => x.name === ix.model)!;
-      const want = colsOf(m, ix.fields.map((f) => f.name));
+      const want = colsOf(
+        m,
+        ix.fields.map((f) => f.name),
+      );
       const found = indexes.find(
         (i) =>
           i.table === tableOf(m) &&
@@ -182,17 +195,23 @@ describe('schema.prisma and the migrated database', () => {
         const refCols = f.relationToFields!.map((n) => columnOf(target.fields.find((x) => x.name === n)!));
         const fk = fks.find((k) => k.table === tableOf(m) && JSON.stringify(k.columns) === JSON.stringify(cols));
         if (!fk) problems.push(`${m.name}.${f.name}: no foreign key`);
-        else if (fk.ref_table !== tableOf(target) || JSON.stringify(fk.ref_columns) !== JSON.stringify(refCols)) problems.push(`${m.name}.${f.name}: points elsewhere`);
-        else if (fk.on_delete !== rule[f.relationOnDelete ?? (f.isRequired ? 'Restrict' : 'SetNull')]) problems.push(`${m.name}.${f.name}: on delete ${fk.on_delete}`);
+        else if (fk.ref_table !== tableOf(target) || JSON.stringify(fk.ref_columns) !== JSON.stringify(refCols))
+          problems.push(`${m.name}.${f.name}: points elsewhere`);
+        else if (fk.on_delete !== rule[f.relationOnDelete ?? (f.isRequired ? 'Restrict' : 'SetNull')])
+          problems.push(`${m.name}.${f.name}: on delete ${fk.on_delete}`);
       }
     }
-    const modelled = dmmf.datamodel.models.flatMap((m) => m.fields.filter((f) => f.relationFromFields?.length).map(() => 1)).length;
+    const modelled = dmmf.datamodel.models.flatMap((m) =>
+      m.fields.filter((f) => f.relationFromFields?.length).map(() => 1),
+    ).length;
     expect(problems).toEqual([]);
     expect(fks.length).toBe(modelled);
   });
 
   it('continues ticket numbers after the imported history', async () => {
-    const [row] = await db.prisma.$queryRaw<{ start: bigint }[]>`SELECT start_value AS start FROM pg_sequences WHERE sequencename = 'tickets_id_seq'`;
+    const [row] = await db.prisma.$queryRaw<
+      { start: bigint }[]
+    >`SELECT start_value AS start FROM pg_sequences WHERE sequencename = 'tickets_id_seq'`;
     expect(Number(row!.start)).toBeGreaterThan(9969);
   });
 });

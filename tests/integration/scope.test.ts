@@ -11,7 +11,13 @@ import { exportContacts, listContacts, selectionEmails } from '../../src/feature
 import { changeRoles } from '../../src/features/contacts/roles-service.js';
 import { parseContactForm, parseFilters } from '../../src/features/contacts/schema.js';
 import { getOrganisation, listOrganisations, organisationOverview } from '../../src/features/organisations/service.js';
-import { getInvoiceForPdf, getInvoicesForPdf, listInvoices, listInvoicesForExport, selectInvoicesForZip } from '../../src/features/invoices/service.js';
+import {
+  getInvoiceForPdf,
+  getInvoicesForPdf,
+  listInvoices,
+  listInvoicesForExport,
+  selectInvoicesForZip,
+} from '../../src/features/invoices/service.js';
 import type { InvoiceFilter } from '../../src/features/invoices/filters.js';
 import { getDocument, listDocuments } from '../../src/features/downloads/service.js';
 import { addNote, createTicket, getTicket, listTickets } from '../../src/features/tickets/service.js';
@@ -28,12 +34,24 @@ import { loadConfig } from '../../src/config.js';
  */
 let db: TestDb;
 let mine: Actor;
-let foreign: { orgId: number; contactId: number; invoiceId: number; ticketId: number; reportId: number; manualId: number; fileId: number };
+let foreign: {
+  orgId: number;
+  contactId: number;
+  invoiceId: number;
+  ticketId: number;
+  reportId: number;
+  manualId: number;
+  fileId: number;
+};
 let myTicketId: number;
 
 const list = <S extends string>(sort: S) => ({ q: '', sort, dir: 'asc' as const, page: 1, perPage: 50, skip: 0 });
 const ctx = { now: new Date(), baseUrl: 'http://pim.test', lang: 'nl' as const, ip: '127.0.0.1' };
-const ticketCtx = () => ({ now: new Date(), settings: loadConfig({ NODE_ENV: 'test' }).tickets, baseUrl: 'http://pim.test' });
+const ticketCtx = () => ({
+  now: new Date(),
+  settings: loadConfig({ NODE_ENV: 'test' }).tickets,
+  baseUrl: 'http://pim.test',
+});
 
 /** A fingerprint of what the foreign organisation holds, to prove nothing changed. */
 async function snapshot(): Promise<string> {
@@ -60,27 +78,67 @@ beforeAll(async () => {
 
   const b = await makeOrg(db.prisma, { reportsInContract: true, name: 'Vreemde organisatie' });
   const them = await makePerson(db.prisma, b.id, { main: true, lastName: 'Vreemdeling' });
-  const colleague = await makePerson(db.prisma, b.id, { lastName: 'Buitenstaander', roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] });
+  const colleague = await makePerson(db.prisma, b.id, {
+    lastName: 'Buitenstaander',
+    roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'],
+  });
   const invoice = await makeInvoice(db.prisma, b.id, { title: 'Vreemde factuur' });
   const ticket = await makeTicket(db.prisma, b.id, { reporterId: them.id, title: 'Vreemde melding' });
-  const report = await makeDocument(db.prisma, { kind: 'REPORT', organizationId: b.id, fileName: 'vreemd-rapport.pdf' });
-  const manual = await makeDocument(db.prisma, { kind: 'MANUAL', organizationId: b.id, fileName: 'vreemde-handleiding.pdf' });
+  const report = await makeDocument(db.prisma, {
+    kind: 'REPORT',
+    organizationId: b.id,
+    fileName: 'vreemd-rapport.pdf',
+  });
+  const manual = await makeDocument(db.prisma, {
+    kind: 'MANUAL',
+    organizationId: b.id,
+    fileName: 'vreemde-handleiding.pdf',
+  });
   // Their ticket has a file and a Betrokkene, as any team's would.
   const storage = postgresStorage(db.prisma);
   const key = `scope-test-${ticket.id}`;
   await storage.put(key, Readable.from([Buffer.from('%PDF-1.4 vreemd')]));
-  const file = await db.prisma.ticketAttachment.create({ data: { ticketId: ticket.id, uploaderId: them.id, fileName: 'vreemd.pdf', contentType: 'application/pdf', size: 15, storageKey: key } });
+  const file = await db.prisma.ticketAttachment.create({
+    data: {
+      ticketId: ticket.id,
+      uploaderId: them.id,
+      fileName: 'vreemd.pdf',
+      contentType: 'application/pdf',
+      size: 15,
+      storageKey: key,
+    },
+  });
   await db.prisma.ticketWatcher.create({ data: { ticketId: ticket.id, contactId: colleague.id, addedById: them.id } });
   myTicketId = (await makeTicket(db.prisma, a.id, { reporterId: me.id, title: 'Eigen melding' })).id;
-  foreign = { orgId: b.id, contactId: colleague.id, invoiceId: invoice.id, ticketId: ticket.id, reportId: report.id, manualId: manual.id, fileId: file.id };
-  await db.prisma.auditEvent.create({ data: { actorLabel: 'Vcare (cli)', kind: 'invoice.created', organizationId: b.id, subjectType: 'invoice', subjectId: String(invoice.id) } });
+  foreign = {
+    orgId: b.id,
+    contactId: colleague.id,
+    invoiceId: invoice.id,
+    ticketId: ticket.id,
+    reportId: report.id,
+    manualId: manual.id,
+    fileId: file.id,
+  };
+  await db.prisma.auditEvent.create({
+    data: {
+      actorLabel: 'Vcare (cli)',
+      kind: 'invoice.created',
+      organizationId: b.id,
+      subjectType: 'invoice',
+      subjectId: String(invoice.id),
+    },
+  });
 });
 afterAll(() => db.drop());
 
-describe('a service called with another organisation\'s ids or filters', () => {
+describe("a service called with another organisation's ids or filters", () => {
   it('contacts: the detail, the list, the CSV and the e-mail page never hold them', async () => {
     await expect(getContact(db.prisma, mine, foreign.contactId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    for (const query of [{ org: String(foreign.orgId) }, { org: String(foreign.orgId), subs: '1' }, { org: 'all', active: 'all', orgActive: 'all' }]) {
+    for (const query of [
+      { org: String(foreign.orgId) },
+      { org: String(foreign.orgId), subs: '1' },
+      { org: 'all', active: 'all', orgActive: 'all' },
+    ]) {
       const filters = parseFilters(query, mine.organizationId);
       const { rows } = await listContacts(db.prisma, mine, filters, { sort: 'name', dir: 'asc', take: 100, skip: 0 });
       expect(rows.length).toBeGreaterThan(0);
@@ -96,15 +154,41 @@ describe('a service called with another organisation\'s ids or filters', () => {
   it('contacts: editing, deleting, changing roles or creating in another organisation changes nothing', async () => {
     const before = await snapshot();
     const form = parseContactForm({
-      organizationId: String(foreign.orgId), lastName: 'Indringer', firstName: '', initials: '', infix: '', gender: '', birthDate: '',
-      privateStreet: '', privatePostcode: '', privateCity: '', privateCountry: '', email: '', phone: '', fax: '', mobile: '',
-      active: 'yes', webAccess: 'no', subscribeUpdate: 'no', subscribeCare: 'no', subscribeBusiness: 'no', subscribeFlash: 'no',
+      organizationId: String(foreign.orgId),
+      lastName: 'Indringer',
+      firstName: '',
+      initials: '',
+      infix: '',
+      gender: '',
+      birthDate: '',
+      privateStreet: '',
+      privatePostcode: '',
+      privateCity: '',
+      privateCountry: '',
+      email: '',
+      phone: '',
+      fax: '',
+      mobile: '',
+      active: 'yes',
+      webAccess: 'no',
+      subscribeUpdate: 'no',
+      subscribeCare: 'no',
+      subscribeBusiness: 'no',
+      subscribeFlash: 'no',
     });
     expect(form.ok).toBe(true);
     if (!form.ok) return;
-    await expect(updateContact(db.prisma, mine, foreign.contactId, 1, form.data, ctx)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(updateContact(db.prisma, mine, foreign.contactId, 1, form.data, ctx)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(deleteContact(db.prisma, mine, foreign.contactId, ctx)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(changeRoles(db.prisma, mine, foreign.contactId, new Set([Role.PORTAL_ACCESS, Role.MANAGE_CONTACTS]), { ip: '127.0.0.1', now: new Date(), baseUrl: 'http://pim.test' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      changeRoles(db.prisma, mine, foreign.contactId, new Set([Role.PORTAL_ACCESS, Role.MANAGE_CONTACTS]), {
+        ip: '127.0.0.1',
+        now: new Date(),
+        baseUrl: 'http://pim.test',
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const created = await createContact(db.prisma, mine, form.data, ctx);
     expect(created.ok).toBe(false);
     expect(await snapshot()).toBe(before);
@@ -118,32 +202,66 @@ describe('a service called with another organisation\'s ids or filters', () => {
   });
 
   it('invoices: the list, the CSV, the ZIP selection and the PDFs', async () => {
-    const filter: InvoiceFilter = { orgId: foreign.orgId, subsidiaries: true, from: null, to: null, defaultRange: false, q: '', errors: {} };
+    const filter: InvoiceFilter = {
+      orgId: foreign.orgId,
+      subsidiaries: true,
+      from: null,
+      to: null,
+      defaultRange: false,
+      q: '',
+      errors: {},
+    };
     const page = await listInvoices(db.prisma, mine, filter, list('number'));
     expect(page.rows.some((r) => r.title === 'Vreemde factuur')).toBe(false);
-    expect((await listInvoicesForExport(db.prisma, mine, filter, list('number'))).some((r) => r.id === foreign.invoiceId)).toBe(false);
-    expect((await selectInvoicesForZip(db.prisma, mine, filter, list('number'))).some((r) => r.id === foreign.invoiceId)).toBe(false);
+    expect(
+      (await listInvoicesForExport(db.prisma, mine, filter, list('number'))).some((r) => r.id === foreign.invoiceId),
+    ).toBe(false);
+    expect(
+      (await selectInvoicesForZip(db.prisma, mine, filter, list('number'))).some((r) => r.id === foreign.invoiceId),
+    ).toBe(false);
     await expect(getInvoiceForPdf(db.prisma, mine, foreign.invoiceId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await getInvoicesForPdf(db.prisma, mine, [foreign.invoiceId])).toEqual([]);
   });
 
-  it('documents: another organisation\'s report and manual are neither listed nor opened', async () => {
+  it("documents: another organisation's report and manual are neither listed nor opened", async () => {
     for (const kind of ['REPORT', 'MANUAL'] as const) {
       const { rows } = await listDocuments(db.prisma, mine, kind, list('name'));
       expect(rows.some((r) => r.id === foreign.reportId || r.id === foreign.manualId)).toBe(false);
     }
-    await expect(getDocument(db.prisma, mine, foreign.reportId, postgresStorage(db.prisma))).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(getDocument(db.prisma, mine, foreign.manualId, postgresStorage(db.prisma))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(getDocument(db.prisma, mine, foreign.reportId, postgresStorage(db.prisma))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(getDocument(db.prisma, mine, foreign.manualId, postgresStorage(db.prisma))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('tickets: the list filtered on their organisation, the detail, a note and a new ticket for them', async () => {
     const before = await snapshot();
-    const { total } = await listTickets(db.prisma, mine, { status: 'all', reopenCutoff: new Date(0), org: foreign.orgId, q: '', dir: 'desc', pages: {} });
+    const { total } = await listTickets(db.prisma, mine, {
+      status: 'all',
+      reopenCutoff: new Date(0),
+      org: foreign.orgId,
+      q: '',
+      dir: 'desc',
+      pages: {},
+    });
     expect(total).toBe(0);
     await expect(getTicket(db.prisma, mine, foreign.ticketId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(addNote(db.prisma, mine, foreign.ticketId, 'Ingebroken aanvulling', ticketCtx())).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const input = { organizationId: foreign.orgId, title: 'Namens een ander', description: 'x', kind: 'QUESTION' as const, customerReference: null, alternativePhone: null };
-    await expect(createTicket(db.prisma, mine, input as never, ticketCtx())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      addNote(db.prisma, mine, foreign.ticketId, 'Ingebroken aanvulling', ticketCtx()),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const input = {
+      organizationId: foreign.orgId,
+      title: 'Namens een ander',
+      description: 'x',
+      kind: 'QUESTION' as const,
+      customerReference: null,
+      alternativePhone: null,
+    };
+    await expect(createTicket(db.prisma, mine, input as never, ticketCtx())).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(await snapshot()).toBe(before);
   });
 
@@ -151,24 +269,44 @@ describe('a service called with another organisation\'s ids or filters', () => {
     const before = await snapshot();
     const storage = postgresStorage(db.prisma);
     expect(await listAttachments(db.prisma, mine, foreign.ticketId)).toEqual([]);
-    await expect(openAttachment(db.prisma, storage, mine, foreign.ticketId, foreign.fileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(openAttachment(db.prisma, storage, mine, foreign.ticketId, foreign.fileId)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     // Their file asked for under my own ticket's number.
-    await expect(openAttachment(db.prisma, storage, mine, myTicketId, foreign.fileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(openAttachment(db.prisma, storage, mine, myTicketId, foreign.fileId)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(await listWatchers(db.prisma, mine, foreign.ticketId)).toEqual([]);
-    await expect(watcherCandidates(db.prisma, mine, foreign.ticketId, '', 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(watcherCandidates(db.prisma, mine, foreign.ticketId, '', 1)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(addWatcher(db.prisma, mine, foreign.ticketId, mine.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(removeWatcher(db.prisma, mine, foreign.ticketId, foreign.contactId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(removeWatcher(db.prisma, mine, foreign.ticketId, foreign.contactId)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     const candidates = await watcherCandidates(db.prisma, mine, myTicketId, 'Buitenstaander', 1);
     expect(JSON.stringify(candidates)).not.toContain('Buitenstaander');
-    await expect(addWatcher(db.prisma, mine, myTicketId, foreign.contactId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(addWatcher(db.prisma, mine, myTicketId, foreign.contactId)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(await db.prisma.ticketWatcher.count({ where: { ticketId: myTicketId } })).toBe(0);
     expect(await snapshot()).toBe(before);
   });
 
   it('activity: their events and their people are not listed', async () => {
-    const { events } = await listActivity(db.prisma, mine, list('at'), { person: foreign.contactId, kind: null, from: null, to: null });
+    const { events } = await listActivity(db.prisma, mine, list('at'), {
+      person: foreign.contactId,
+      kind: null,
+      from: null,
+      to: null,
+    });
     expect(events).toEqual([]);
-    const all = await listActivity(db.prisma, mine, list('at'), { person: null, kind: 'invoice.created', from: null, to: null });
+    const all = await listActivity(db.prisma, mine, list('at'), {
+      person: null,
+      kind: 'invoice.created',
+      from: null,
+      to: null,
+    });
     expect(all.events).toEqual([]);
     const people = await listPeople(db.prisma, mine, foreign.contactId);
     expect(people.some((p) => p.id === foreign.contactId)).toBe(false);

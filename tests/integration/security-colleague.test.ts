@@ -34,7 +34,8 @@ async function loggedIn(target: Express, email: string) {
 }
 
 const activeRows = async (contactId: number) =>
-  (await db.pool.query(`SELECT count(*)::int AS n FROM session WHERE contact_id = $1 AND expire >= now()`, [contactId])).rows[0].n as number;
+  (await db.pool.query(`SELECT count(*)::int AS n FROM session WHERE contact_id = $1 AND expire >= now()`, [contactId]))
+    .rows[0].n as number;
 
 describe("a colleague's sessions on the contact page", () => {
   it('shows "Actieve sessies: 2"; "Overal uitloggen" ends them on both instances, audited and mailed', async () => {
@@ -44,28 +45,44 @@ describe("a colleague's sessions on the contact page", () => {
     const m = await loggedIn(app, manager.email!);
     const page = await m.get(`/contacts/${colleague.id}`);
     expect(visibleText(page.text)).toContain('Actieve sessies: 2 Overal uitloggen');
-    const res = await m.post(`/contacts/${colleague.id}/sessions/end`).type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await m
+      .post(`/contacts/${colleague.id}/sessions/end`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(302);
     expect(visibleText((await m.get(`/contacts/${colleague.id}`)).text)).toContain('Actieve sessies: 0');
     expect((await c1.get('/')).status).toBe(302);
     expect((await c2.get('/')).status).toBe(302);
     expect((await m.get('/')).status).toBe(200);
     expect(await activeRows(colleague.id)).toBe(0);
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'contact.signed_out_everywhere', subjectId: String(colleague.id) } });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'contact.signed_out_everywhere', subjectId: String(colleague.id) },
+    });
     expect(audit.actorId).toBe(manager.id);
-    const mail = await db.prisma.mailOutbox.findFirstOrThrow({ where: { recipient: colleague.email!, subject: 'Uw beveiliging is gewijzigd' } });
+    const mail = await db.prisma.mailOutbox.findFirstOrThrow({
+      where: { recipient: colleague.email!, subject: 'Uw beveiliging is gewijzigd' },
+    });
     expect(mail.text).toContain('U bent op alle apparaten uitgelogd.');
   });
 
   it('refuses the main contact (unless by a main contact), oneself, someone stronger and another customer, and changes nothing', async () => {
     const { main, manager, colleague } = await world();
-    const strong = await makePerson(db.prisma, (await db.prisma.contact.findUniqueOrThrow({ where: { id: colleague.id } })).organizationId, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] });
+    const strong = await makePerson(
+      db.prisma,
+      (await db.prisma.contact.findUniqueOrThrow({ where: { id: colleague.id } })).organizationId,
+      { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] },
+    );
     const other = await world();
     for (const p of [main, strong, other.colleague]) await loggedIn(app2, p.email!);
     const m = await loggedIn(app, manager.email!);
     const csrf = csrfFrom((await m.get('/')).text);
     const before = { audits: await db.prisma.auditEvent.count(), mails: await db.prisma.mailOutbox.count() };
-    for (const [target, status] of [[main.id, 403], [manager.id, 403], [strong.id, 403], [other.colleague.id, 404]] as const) {
+    for (const [target, status] of [
+      [main.id, 403],
+      [manager.id, 403],
+      [strong.id, 403],
+      [other.colleague.id, 404],
+    ] as const) {
       const res = await m.post(`/contacts/${target}/sessions/end`).type('form').send({ _csrf: csrf });
       expect(res.status, String(target)).toBe(status);
       const reset = await m.post(`/contacts/${target}/two-step/reset`).type('form').send({ _csrf: csrf });
@@ -85,7 +102,10 @@ describe("a colleague's sessions on the contact page", () => {
     const subMain = await makePerson(db.prisma, sub.id, { main: true });
     await loggedIn(app2, subMain.email!);
     const pm = await loggedIn(app, parentMain.email!);
-    const res = await pm.post(`/contacts/${subMain.id}/sessions/end`).type('form').send({ _csrf: csrfFrom((await pm.get('/')).text) });
+    const res = await pm
+      .post(`/contacts/${subMain.id}/sessions/end`)
+      .type('form')
+      .send({ _csrf: csrfFrom((await pm.get('/')).text) });
     expect(res.status).toBe(302);
     expect(await activeRows(subMain.id)).toBe(0);
   });

@@ -19,7 +19,13 @@ const ROLES = ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] as const;
 
 async function passkeyOf(contactId: number, name = 'Sleutel') {
   return db.prisma.passkey.create({
-    data: { contactId, credentialId: `cred-${contactId}-${name}`, userHandle: 'aGFuZGxl', publicKey: Buffer.from([1, 2, 3]), name },
+    data: {
+      contactId,
+      credentialId: `cred-${contactId}-${name}`,
+      userHandle: 'aGFuZGxl',
+      publicKey: Buffer.from([1, 2, 3]),
+      name,
+    },
   });
 }
 
@@ -29,17 +35,30 @@ describe('passkeys without a browser that makes them', () => {
     const a = client(app);
     await logIn(a, p.email!, PASSWORD);
     const page = await a.get('/profile/security');
-    expect(visibleText(page.text)).toContain('Passkeys werken in een browser met JavaScript en ondersteuning voor passkeys.');
-    const res = await a.post('/profile/security/passkeys').type('form').send({ _csrf: csrfFrom(page.text), name: 'Laptop', credential: '' });
+    expect(visibleText(page.text)).toContain(
+      'Passkeys werken in een browser met JavaScript en ondersteuning voor passkeys.',
+    );
+    const res = await a
+      .post('/profile/security/passkeys')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Laptop', credential: '' });
     expect(res.status).toBe(302);
-    expect(visibleText((await a.get('/profile/security')).text)).toContain('Passkeys werken in een browser met JavaScript');
+    expect(visibleText((await a.get('/profile/security')).text)).toContain(
+      'Passkeys werken in een browser met JavaScript',
+    );
     expect(await db.prisma.passkey.count({ where: { contactId: p.id } })).toBe(0);
   });
 
   it('a forged credential is refused, for the second step and for the passkey login', async () => {
     const p = await makePerson(db.prisma, orgId, { roles: [...ROLES] });
     const key = await passkeyOf(p.id);
-    const forged = JSON.stringify({ id: key.credentialId, rawId: key.credentialId, type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA', userHandle: key.userHandle } });
+    const forged = JSON.stringify({
+      id: key.credentialId,
+      rawId: key.credentialId,
+      type: 'public-key',
+      clientExtensionResults: {},
+      response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA', userHandle: key.userHandle },
+    });
 
     const anon = client(app);
     const login = await anon.get('/login');
@@ -47,7 +66,10 @@ describe('passkeys without a browser that makes them', () => {
     expect(options.status).toBe(200);
     expect(options.body.challenge).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(options.body.allowCredentials ?? []).toEqual([]);
-    const res = await anon.post('/login/passkey').type('form').send({ _csrf: csrfFrom(login.text), credential: forged });
+    const res = await anon
+      .post('/login/passkey')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), credential: forged });
     expect(res.headers.location).toBe('/login');
     expect(visibleText((await anon.get('/login')).text)).toContain('Inloggen met de passkey is niet gelukt.');
     expect((await anon.get('/')).status).toBe(302);
@@ -59,7 +81,10 @@ describe('passkeys without a browser that makes them', () => {
     expect(visibleText(step.text)).toContain('Gebruik een passkey');
     const opts = await b.post('/login/second-step/passkey/options').set('x-csrf-token', csrfFrom(step.text));
     expect(opts.body.allowCredentials.map((c: { id: string }) => c.id)).toEqual([key.credentialId]);
-    const second = await b.post('/login/second-step/passkey').type('form').send({ _csrf: csrfFrom(step.text), credential: forged });
+    const second = await b
+      .post('/login/second-step/passkey')
+      .type('form')
+      .send({ _csrf: csrfFrom(step.text), credential: forged });
     expect(second.headers.location).toBe('/login/second-step');
     expect((await b.get('/')).status).toBe(302);
     expect((await db.prisma.passkey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt).toBeNull();
@@ -73,7 +98,10 @@ describe('passkeys without a browser that makes them', () => {
     await logIn(a, p.email!, PASSWORD);
     const page = await a.get('/profile/security');
     for (const action of ['rename', 'remove']) {
-      const res = await a.post(`/profile/security/passkeys/${theirs.id}/${action}`).type('form').send({ _csrf: csrfFrom(page.text), name: 'Overgenomen' });
+      const res = await a
+        .post(`/profile/security/passkeys/${theirs.id}/${action}`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), name: 'Overgenomen' });
       expect(res.status, action).toBe(404);
     }
     expect(await db.prisma.passkey.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ name: 'Van q' });
@@ -85,11 +113,19 @@ describe('passkeys without a browser that makes them', () => {
     const own = await passkeyOf(r.id, 'Enige');
     await db.prisma.organization.update({ where: { id: required.id }, data: { twoFactorRequired: true } });
     const rPage = await c.get('/profile/security');
-    const rename = await c.post(`/profile/security/passkeys/${own.id}/rename`).type('form').send({ _csrf: csrfFrom(rPage.text), name: 'Telefoon' });
+    const rename = await c
+      .post(`/profile/security/passkeys/${own.id}/rename`)
+      .type('form')
+      .send({ _csrf: csrfFrom(rPage.text), name: 'Telefoon' });
     expect(rename.status).toBe(302);
-    const res = await c.post(`/profile/security/passkeys/${own.id}/remove`).type('form').send({ _csrf: csrfFrom(rPage.text) });
+    const res = await c
+      .post(`/profile/security/passkeys/${own.id}/remove`)
+      .type('form')
+      .send({ _csrf: csrfFrom(rPage.text) });
     expect(res.status).toBe(302);
-    expect(visibleText((await c.get('/profile/security')).text)).toContain('Stel eerst een authenticator-app in of voeg een andere passkey toe.');
+    expect(visibleText((await c.get('/profile/security')).text)).toContain(
+      'Stel eerst een authenticator-app in of voeg een andere passkey toe.',
+    );
     expect(await db.prisma.passkey.findUniqueOrThrow({ where: { id: own.id } })).toMatchObject({ name: 'Telefoon' });
   });
 });

@@ -9,7 +9,8 @@ import { runCli } from '../../src/cli/program.js';
 import type { Role } from '../../src/auth/roles.js';
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
-const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 let db: TestDb;
 let app: Express;
@@ -37,7 +38,15 @@ async function person(roles: Role[] = ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'])
 }
 
 async function rowsOf(contactId: number) {
-  return db.pool.query<{ sid: string; ip: string; user_agent: string; login_method: string; created_at: Date; last_active_at: Date; ended: boolean }>(
+  return db.pool.query<{
+    sid: string;
+    ip: string;
+    user_agent: string;
+    login_method: string;
+    created_at: Date;
+    last_active_at: Date;
+    ended: boolean;
+  }>(
     `SELECT sid, ip, user_agent, login_method, created_at, last_active_at, expire = '-infinity' AS ended FROM session WHERE contact_id = $1 ORDER BY created_at`,
     [contactId],
   );
@@ -66,7 +75,9 @@ describe('the session row', () => {
   it('an anonymous session has no person', async () => {
     const anon = client(app);
     await anon.get('/login');
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM session WHERE contact_id IS NULL AND login_method IS NOT NULL`);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM session WHERE contact_id IS NULL AND login_method IS NOT NULL`,
+    );
     expect(rows[0].n).toBe(0);
   });
 });
@@ -102,7 +113,10 @@ describe('Beveiliging: the list of sessions', () => {
     expect((await b.get('/')).status).toBe(200);
     const page = await a.get('/profile/security');
     const action = /action="(\/profile\/security\/sessions\/[0-9a-f]{32}\/end)"/.exec(page.text)![1]!;
-    const res = await a.post(action).type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await a
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(302);
     expect(visibleText((await a.get('/profile/security')).text)).toContain('De sessie is uitgelogd.');
 
@@ -122,12 +136,17 @@ describe('Beveiliging: the list of sessions', () => {
     await logIn(a, p.email!, PASSWORD);
     for (const o of others) await logIn(o, p.email!, PASSWORD);
     const page = await a.get('/profile/security');
-    const res = await a.post('/profile/security/sessions/end-others').type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await a
+      .post('/profile/security/sessions/end-others')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(302);
     expect(visibleText((await a.get('/profile/security')).text)).toContain('Andere sessies uitgelogd: 3.');
     for (const o of others) expect((await o.get('/')).status).toBe(302);
     expect((await a.get('/')).status).toBe(200);
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'session.ended_others', subjectId: String(p.id) } });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'session.ended_others', subjectId: String(p.id) },
+    });
     expect(audit.after).toEqual({ sessions: 3 });
   });
 
@@ -141,11 +160,16 @@ describe('Beveiliging: the list of sessions', () => {
     // q signs in a second time to get a handle of q's own list... and p tries q's handles.
     const qPage = await b.get('/profile/security');
     await logIn(browser(app, FIREFOX_WINDOWS), q.email!, PASSWORD);
-    const qHandle = /\/profile\/security\/sessions\/([0-9a-f]{32})\/end/.exec((await b.get('/profile/security')).text)![1]!;
+    const qHandle = /\/profile\/security\/sessions\/([0-9a-f]{32})\/end/.exec(
+      (await b.get('/profile/security')).text,
+    )![1]!;
     expect(qPage.status).toBe(200);
     const page = await a.get('/profile/security');
     for (const h of [qHandle, 'not-a-handle', '0'.repeat(32)]) {
-      const res = await a.post(`/profile/security/sessions/${h}/end`).type('form').send({ _csrf: csrfFrom(page.text) });
+      const res = await a
+        .post(`/profile/security/sessions/${h}/end`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) });
       expect(res.status, h).toBe(404);
     }
     expect((await rowsOf(q.id)).rows.filter((r) => r.ended)).toHaveLength(0);
@@ -156,20 +180,26 @@ describe('Beveiliging: the list of sessions', () => {
 describe('a login from a browser the person has not used before', () => {
   it('mails "Nieuwe login op uw PIM-account" with the browser, the time and a link to Beveiliging; a known browser does not', async () => {
     const p = await person();
-    const mails = () => db.prisma.mailOutbox.findMany({ where: { recipient: p.email!, subject: { startsWith: 'Nieuwe login' } } });
+    const mails = () =>
+      db.prisma.mailOutbox.findMany({ where: { recipient: p.email!, subject: { startsWith: 'Nieuwe login' } } });
     const first = browser(app, FIREFOX_WINDOWS);
     await logIn(first, p.email!, PASSWORD);
     // The account's first login: no earlier browser to compare with.
     expect(await mails()).toHaveLength(0);
 
-    await first.post('/logout').type('form').send({ _csrf: csrfFrom((await first.get('/')).text) });
+    await first
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom((await first.get('/')).text) });
     await logIn(first, p.email!, PASSWORD);
     expect(await mails()).toHaveLength(0);
 
     const other = browser(app2, FIREFOX_WINDOWS);
     await logIn(other, p.email!, PASSWORD);
     const [mail] = await mails();
-    expect(mail!.subject).toMatch(/^Nieuwe login op uw PIM-account: Firefox op Windows, \d{1,2}-\d{1,2}-\d{4} \d\d:\d\d$/);
+    expect(mail!.subject).toMatch(
+      /^Nieuwe login op uw PIM-account: Firefox op Windows, \d{1,2}-\d{1,2}-\d{4} \d\d:\d\d$/,
+    );
     expect(mail!.text).toContain('http://pim.test/profile/security');
     expect(mail!.text).toContain('127.0.0.1');
 
@@ -184,7 +214,13 @@ describe('org:require-sso on', () => {
   async function run(...argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => err.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+    const code = await runCli(argv, {
+      prisma: db.prisma,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      now: () => new Date(),
+      baseUrl: 'http://pim.test',
+    });
     return { code, out, err };
   }
 
@@ -200,7 +236,10 @@ describe('org:require-sso on', () => {
     await logIn(b, p.email!, PASSWORD);
     await logIn(c, bystander.email!, PASSWORD);
     // A session opened through Microsoft goes on (the organisation now wants exactly that).
-    await db.pool.query(`UPDATE session SET login_method = 'microsoft' WHERE sid = (SELECT sid FROM session WHERE contact_id = $1 ORDER BY created_at LIMIT 1)`, [p.id]);
+    await db.pool.query(
+      `UPDATE session SET login_method = 'microsoft' WHERE sid = (SELECT sid FROM session WHERE contact_id = $1 ORDER BY created_at LIMIT 1)`,
+      [p.id],
+    );
 
     const r = await run('org:require-sso', String(org.id), 'on');
     expect(r.out[0]).toContain('now requires SSO; 1 password or passkey session(s) ended');
@@ -212,7 +251,10 @@ describe('org:require-sso on', () => {
     expect((await run('org:require-sso', String(org.id), 'off')).code).toBe(0);
     expect((await b.get('/')).status).toBe(302);
     expect((await c.get('/')).status).toBe(200);
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'organization.sso_required_changed', organizationId: org.id }, orderBy: { id: 'asc' } });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'organization.sso_required_changed', organizationId: org.id },
+      orderBy: { id: 'asc' },
+    });
     expect(audit.after).toEqual({ ssoRequired: true, passwordSessionsEnded: 1 });
   });
 });

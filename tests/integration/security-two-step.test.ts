@@ -16,7 +16,13 @@ let app: Express;
 let clock: TestClock;
 let key: Buffer;
 let orgId: number;
-const ROLES = ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'MANAGE_CONTACTS', 'VIEW_INVOICES', 'VIEW_ORGANIZATION'] as const;
+const ROLES = [
+  'PORTAL_ACCESS',
+  'MANAGE_PERSONAL_DATA',
+  'MANAGE_CONTACTS',
+  'VIEW_INVOICES',
+  'VIEW_ORGANIZATION',
+] as const;
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -33,15 +39,22 @@ afterAll(() => db.drop());
 async function personWithTotp() {
   const p = await makePerson(db.prisma, orgId, { roles: [...ROLES] });
   const secret = newTotpSecret();
-  await db.prisma.totpSecret.create({ data: { contactId: p.id, secretEncrypted: sealSecret(key, secret, totpContext(p.id)), confirmedAt: clock.now() } });
+  await db.prisma.totpSecret.create({
+    data: { contactId: p.id, secretEncrypted: sealSecret(key, secret, totpContext(p.id)), confirmedAt: clock.now() },
+  });
   const codes = newRecoveryCodes();
-  await db.prisma.recoveryCode.createMany({ data: codes.map((c) => ({ contactId: p.id, codeHash: hashRecoveryCode(normaliseRecoveryCode(c)!) })) });
+  await db.prisma.recoveryCode.createMany({
+    data: codes.map((c) => ({ contactId: p.id, codeHash: hashRecoveryCode(normaliseRecoveryCode(c)!) })),
+  });
   return { p, secret, codes };
 }
 
 async function sendCode(agent: TestAgent, code: string) {
   const page = await agent.get('/login/second-step');
-  return agent.post('/login/second-step').type('form').send({ _csrf: csrfFrom(page.text), code });
+  return agent
+    .post('/login/second-step')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), code });
 }
 
 /** Moves the clock to the start of the next 30-second step, plus `ms`. */
@@ -66,18 +79,26 @@ describe('setting up the authenticator app on Beveiliging', () => {
     expect(row.secretEncrypted).not.toContain(secret);
     expect(row.secretEncrypted).toMatch(/^v1\./);
 
-    const wrong = await agent.post('/profile/security/totp').type('form').send({ _csrf: csrfFrom(setup.text), code: '000000' === totpCode(secret, clock.now()) ? '111111' : '000000' });
+    const wrong = await agent
+      .post('/profile/security/totp')
+      .type('form')
+      .send({ _csrf: csrfFrom(setup.text), code: '000000' === totpCode(secret, clock.now()) ? '111111' : '000000' });
     expect(wrong.status).toBe(422);
     expect(visibleText(wrong.text)).toContain('Deze code klopt niet.');
     expect((await db.prisma.totpSecret.findUniqueOrThrow({ where: { contactId: p.id } })).confirmedAt).toBeNull();
 
-    const ok = await agent.post('/profile/security/totp').type('form').send({ _csrf: csrfFrom(setup.text), code: totpCode(secret, clock.now()) });
+    const ok = await agent
+      .post('/profile/security/totp')
+      .type('form')
+      .send({ _csrf: csrfFrom(setup.text), code: totpCode(secret, clock.now()) });
     expect(ok.status).toBe(200);
     expect(ok.headers['cache-control']).toBe('no-store');
     const codes = [...ok.text.matchAll(/<li><code>([a-z2-9]{5}-[a-z2-9]{5})<\/code><\/li>/g)].map((m) => m[1]!);
     expect(codes).toHaveLength(10);
     expect(ok.text).toContain('download="pim-herstelcodes.txt"');
-    const file = decodeURIComponent(/href="data:text\/plain;charset=utf-8,([^"]+)"/.exec(ok.text)![1]!.replace(/&amp;/g, '&'));
+    const file = decodeURIComponent(
+      /href="data:text\/plain;charset=utf-8,([^"]+)"/.exec(ok.text)![1]!.replace(/&amp;/g, '&'),
+    );
     for (const c of codes) expect(file).toContain(c);
     expect((await db.prisma.totpSecret.findUniqueOrThrow({ where: { contactId: p.id } })).confirmedAt).not.toBeNull();
     const stored = await db.prisma.recoveryCode.findMany({ where: { contactId: p.id } });
@@ -89,10 +110,15 @@ describe('setting up the authenticator app on Beveiliging', () => {
     expect(page).toContain('Nog 10 van de 10 ongebruikt.');
     for (const c of codes) expect(page).not.toContain(c);
     expect((await other.get('/')).status).toBe(302);
-    const mail = await db.prisma.mailOutbox.findFirstOrThrow({ where: { recipient: p.email!, subject: 'Uw beveiliging is gewijzigd' } });
+    const mail = await db.prisma.mailOutbox.findFirstOrThrow({
+      where: { recipient: p.email!, subject: 'Uw beveiliging is gewijzigd' },
+    });
     expect(mail.text).toContain('De authenticator-app is ingesteld');
     // Neither the secret nor a code is in the audit trail or the mail.
-    const audits = JSON.stringify(await db.prisma.auditEvent.findMany({ where: { subjectId: String(p.id) } }), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const audits = JSON.stringify(
+      await db.prisma.auditEvent.findMany({ where: { subjectId: String(p.id) } }),
+      (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v),
+    );
     expect(audits).toContain('two_step.totp_on');
     for (const s of [secret, ...codes]) {
       expect(audits).not.toContain(s);
@@ -109,14 +135,23 @@ describe('setting up the authenticator app on Beveiliging', () => {
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/profile/security/confirm?next=%2Fprofile%2Fsecurity%2Ftotp');
     const confirm = await agent.get(res.headers.location!);
-    const wrong = await agent.post('/profile/security/confirm').type('form').send({ _csrf: csrfFrom(confirm.text), next: '/profile/security/totp', password: 'wrong' });
+    const wrong = await agent
+      .post('/profile/security/confirm')
+      .type('form')
+      .send({ _csrf: csrfFrom(confirm.text), next: '/profile/security/totp', password: 'wrong' });
     expect(wrong.status).toBe(422);
     expect(visibleText(wrong.text)).toContain('Dit wachtwoord klopt niet.');
     // A POST without confirmation changes nothing.
-    const off = await agent.post('/profile/security/recovery-codes').type('form').send({ _csrf: csrfFrom(confirm.text) });
+    const off = await agent
+      .post('/profile/security/recovery-codes')
+      .type('form')
+      .send({ _csrf: csrfFrom(confirm.text) });
     expect(off.status).toBe(302);
     expect(off.headers.location).toMatch(/^\/profile\/security\/confirm/);
-    const right = await agent.post('/profile/security/confirm').type('form').send({ _csrf: csrfFrom(confirm.text), next: 'https://evil.example/', password: PASSWORD });
+    const right = await agent
+      .post('/profile/security/confirm')
+      .type('form')
+      .send({ _csrf: csrfFrom(confirm.text), next: 'https://evil.example/', password: PASSWORD });
     expect(right.headers.location).toBe('/profile/security');
     expect((await agent.get('/profile/security/totp')).status).toBe(200);
   });
@@ -127,7 +162,10 @@ describe('logging in with the second step', () => {
     const { p, secret } = await personWithTotp();
     const agent = client(app);
     const page = await agent.get('/login?returnTo=%2Finvoices');
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: p.email, password: PASSWORD, returnTo: '/invoices' });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), username: p.email, password: PASSWORD, returnTo: '/invoices' });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/login/second-step');
     const step = await agent.get('/login/second-step');
@@ -142,7 +180,10 @@ describe('logging in with the second step', () => {
         expect(g.status, `GET ${url}`).toBe(302);
         expect(g.headers.location, `GET ${url}`).toMatch(/^\/login\?returnTo=/);
       } else {
-        const g = await agent.post(url).type('form').send({ _csrf: csrfFrom(step.text) });
+        const g = await agent
+          .post(url)
+          .type('form')
+          .send({ _csrf: csrfFrom(step.text) });
         expect([401, 403], `POST ${url}`).toContain(g.status);
       }
     }
@@ -188,7 +229,13 @@ describe('logging in with the second step', () => {
 
   it('a recovery code works once; with two or fewer left the person is warned', async () => {
     const { p, codes } = await personWithTotp();
-    await db.prisma.recoveryCode.updateMany({ where: { contactId: p.id, codeHash: { notIn: codes.slice(0, 3).map((c) => hashRecoveryCode(normaliseRecoveryCode(c)!)) } }, data: { usedAt: clock.now() } });
+    await db.prisma.recoveryCode.updateMany({
+      where: {
+        contactId: p.id,
+        codeHash: { notIn: codes.slice(0, 3).map((c) => hashRecoveryCode(normaliseRecoveryCode(c)!)) },
+      },
+      data: { usedAt: clock.now() },
+    });
     const a = client(app);
     await logIn(a, p.email!, PASSWORD);
     const res = await sendCode(a, codes[0]!.toUpperCase());
@@ -199,7 +246,9 @@ describe('logging in with the second step', () => {
     expect((await sendCode(b, codes[0]!)).status).toBe(401);
     expect((await sendCode(b, codes[3]!)).status).toBe(401); // used before
     expect(visibleText((await a.get('/profile/security')).text)).toContain('U heeft bijna geen herstelcodes meer.');
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'two_step.recovery_code_used', subjectId: String(p.id) } })).toBe(1);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'two_step.recovery_code_used', subjectId: String(p.id) } }),
+    ).toBe(1);
   });
 
   it('wrong codes are throttled per browser: after five, even the right code waits', async () => {
@@ -213,8 +262,13 @@ describe('logging in with the second step', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
     const locked = await sendCode(a, right);
     expect(locked.status).toBe(429);
-    const lock = await db.prisma.loginThrottle.findFirst({ where: { lockedUntil: { not: null } }, orderBy: { lockedUntil: 'desc' } });
-    expect(visibleText(locked.text)).toContain(`Te veel onjuiste codes. Probeer het na ${formatDateTime('nl', lock!.lockedUntil)} opnieuw.`);
+    const lock = await db.prisma.loginThrottle.findFirst({
+      where: { lockedUntil: { not: null } },
+      orderBy: { lockedUntil: 'desc' },
+    });
+    expect(visibleText(locked.text)).toContain(
+      `Te veel onjuiste codes. Probeer het na ${formatDateTime('nl', lock!.lockedUntil)} opnieuw.`,
+    );
     expect(await db.pool.query('SELECT 1 FROM session WHERE contact_id = $1', [p.id]).then((r) => r.rowCount)).toBe(0);
   });
 
@@ -224,7 +278,10 @@ describe('logging in with the second step', () => {
     await logIn(a, p.email!, PASSWORD);
     const page = await a.get('/login/second-step');
     clock.advance(10 * 60_000 + 1);
-    const res = await a.post('/login/second-step').type('form').send({ _csrf: csrfFrom(page.text), code: totpCode(secret, clock.now()) });
+    const res = await a
+      .post('/login/second-step')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: totpCode(secret, clock.now()) });
     expect(res.headers.location).toBe('/login');
     expect((await a.get('/')).status).toBe(302);
   });
@@ -236,7 +293,9 @@ describe('English', () => {
     const a = client(app);
     await a.get('/login?lang=en');
     await logIn(a, p.email!, PASSWORD);
-    expect(visibleText((await a.get('/login/second-step')).text)).toContain('Enter the six-digit code from your authenticator app');
+    expect(visibleText((await a.get('/login/second-step')).text)).toContain(
+      'Enter the six-digit code from your authenticator app',
+    );
     await sendCode(a, totpCode(secret, clock.now()));
     const text = visibleText((await a.get('/profile/security')).text);
     expect(text).toContain('Two-step login');

@@ -20,11 +20,22 @@ afterAll(() => db.drop());
 const SOURCES = ['--import', 'tsx', 'src/server.ts'];
 
 /** Starts the server as its own process, as a user would. */
-function startServer(env: Record<string, string>, args = SOURCES): { proc: ChildProcess; output: () => string; ready: Promise<string> } {
+function startServer(
+  env: Record<string, string>,
+  args = SOURCES,
+): { proc: ChildProcess; output: () => string; ready: Promise<string> } {
   let out = '';
   const proc = spawn(process.execPath, args, {
     // A clean environment: vitest's own variables (BASE_URL=/ among them) must not leak in.
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_URL: db.url, ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      DATABASE_URL: db.url,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ready = new Promise<string>((resolve, reject) => {
@@ -49,7 +60,8 @@ async function lisaId(url: string): Promise<number> {
   return rows[0]!.id;
 }
 
-const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+const exited = (proc: ChildProcess) =>
+  new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
 
 describe('the server from its TypeScript sources (src/server.ts)', () => {
   it('migrates, loads the demo, prints the URL and the demo login, serves pages, and drains on SIGTERM', async () => {
@@ -74,15 +86,19 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
     const c = new pg.Client({ connectionString: fresh.url });
     await c.connect();
     const migrations = await c.query('SELECT migration_name FROM _prisma_migrations');
-    const orgs = await c.query("SELECT count(*)::int AS n FROM organizations WHERE name = 'Demo Pim (Persoonlijke Informatie Manager)'");
+    const orgs = await c.query(
+      "SELECT count(*)::int AS n FROM organizations WHERE name = 'Demo Pim (Persoonlijke Informatie Manager)'",
+    );
     await c.end();
     expect(migrations.rowCount).toBe(readMigrations().length);
     expect(orgs.rows[0].n).toBe(1);
-    await Promise.all([a, b].map((s) => {
-      const exit = exited(s.proc);
-      s.proc.kill('SIGTERM');
-      return exit;
-    }));
+    await Promise.all(
+      [a, b].map((s) => {
+        const exit = exited(s.proc);
+        s.proc.kill('SIGTERM');
+        return exit;
+      }),
+    );
     await fresh.drop();
   });
 
@@ -93,7 +109,9 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
     const s = startServer({});
     await s.ready;
     expect(s.output()).not.toContain('loaded the demo data');
-    const { rows } = await c.query("SELECT count(*)::int AS n, max(first_name) AS name FROM contacts WHERE email = 'j.jansen@vtel.nl'");
+    const { rows } = await c.query(
+      "SELECT count(*)::int AS n, max(first_name) AS name FROM contacts WHERE email = 'j.jansen@vtel.nl'",
+    );
     expect(rows[0]).toEqual({ n: 1, name: 'Jantje' });
     await c.end();
     const exit = exited(s.proc);
@@ -105,42 +123,63 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     const { rows } = await c.query('SELECT migration_name FROM _prisma_migrations ORDER BY migration_name LIMIT 1');
-    await c.query("UPDATE _prisma_migrations SET checksum = repeat('0', 64) WHERE migration_name = $1", [rows[0].migration_name]);
+    await c.query("UPDATE _prisma_migrations SET checksum = repeat('0', 64) WHERE migration_name = $1", [
+      rows[0].migration_name,
+    ]);
     const s = startServer({});
     const code = await exited(s.proc);
-    await c.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [rows[0].migration_name, 'x']);
+    await c.query('UPDATE _prisma_migrations SET checksum = $2 WHERE migration_name = $1', [
+      rows[0].migration_name,
+      'x',
+    ]);
     await c.end();
     expect(code).toBe(1);
     expect(s.output()).toContain(`Migration ${rows[0].migration_name} was changed after it was applied`);
   });
 
   // Two processes (the portal, then the staff tool), each starting tsx: slow on a busy machine.
-  it("the staff tool's mails link to the port the running portal listens on, not to port 3000", { timeout: 120_000 }, async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'pim-url-'));
-    const fresh = await createEmptyDb();
-    try {
-      // npm start on a free port (PORT=0), no BASE_URL.
-      const s = startServer({ DATA_DIR: dataDir, DATABASE_URL: fresh.url });
-      const port = await s.ready;
-      expect(s.output()).toContain(`PIM is running at http://localhost:${port} `);
-      // The staff tool in another shell: same DATA_DIR and database, no PORT.
-      const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'contact:invite', String(await lisaId(fresh.url))], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, DATABASE_URL: fresh.url, NODE_ENV: 'development' },
-      });
-      expect(run.stdout).toContain('invitation queued for l.devries@vtel.nl');
-      const c = new pg.Client({ connectionString: fresh.url });
-      await c.connect();
-      const { rows } = await c.query("SELECT text FROM mail_outbox WHERE recipient = 'l.devries@vtel.nl' ORDER BY id DESC LIMIT 1");
-      await c.end();
-      expect(rows[0].text).toContain(`http://localhost:${port}/password/reset/`);
-      const exit = exited(s.proc);
-      s.proc.kill('SIGTERM');
-      expect(await exit).toBe(0);
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-      await fresh.drop();
-    }
-  });
+  it(
+    "the staff tool's mails link to the port the running portal listens on, not to port 3000",
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'pim-url-'));
+      const fresh = await createEmptyDb();
+      try {
+        // npm start on a free port (PORT=0), no BASE_URL.
+        const s = startServer({ DATA_DIR: dataDir, DATABASE_URL: fresh.url });
+        const port = await s.ready;
+        expect(s.output()).toContain(`PIM is running at http://localhost:${port} `);
+        // The staff tool in another shell: same DATA_DIR and database, no PORT.
+        const run = await promisify(execFile)(
+          process.execPath,
+          ['--import', 'tsx', 'src/cli/index.ts', 'contact:invite', String(await lisaId(fresh.url))],
+          {
+            env: {
+              PATH: process.env.PATH,
+              HOME: process.env.HOME,
+              DATA_DIR: dataDir,
+              DATABASE_URL: fresh.url,
+              NODE_ENV: 'development',
+            },
+          },
+        );
+        expect(run.stdout).toContain('invitation queued for l.devries@vtel.nl');
+        const c = new pg.Client({ connectionString: fresh.url });
+        await c.connect();
+        const { rows } = await c.query(
+          "SELECT text FROM mail_outbox WHERE recipient = 'l.devries@vtel.nl' ORDER BY id DESC LIMIT 1",
+        );
+        await c.end();
+        expect(rows[0].text).toContain(`http://localhost:${port}/password/reset/`);
+        const exit = exited(s.proc);
+        s.proc.kill('SIGTERM');
+        expect(await exit).toBe(0);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+        await fresh.drop();
+      }
+    },
+  );
 
   it('refuses to start with a bad variable, naming it', async () => {
     const s = startServer({ SESSION_IDLE_MINUTES: 'soon' });
@@ -150,7 +189,13 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
 });
 
 describe('npm start: built JavaScript (dist/)', () => {
-  const production = { NODE_ENV: 'production', BASE_URL: 'http://localhost:3999', SESSION_SECRET: 'a-session-secret-of-at-least-32-characters', TWO_FACTOR_KEY: 'ab'.repeat(32), ...SUPPLIER_ENV };
+  const production = {
+    NODE_ENV: 'production',
+    BASE_URL: 'http://localhost:3999',
+    SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
+    TWO_FACTOR_KEY: 'ab'.repeat(32),
+    ...SUPPLIER_ENV,
+  };
 
   /** Asserts what a visitor of a fresh start sees: health, a rendered page, a static file, the migrated database. */
   async function servesFromDist(port: string, url: string) {
@@ -172,43 +217,54 @@ describe('npm start: built JavaScript (dist/)', () => {
     expect(rowCount).toBe(readMigrations().length);
   }
 
-  it('`npm start` builds dist/ when it is missing or stale, then serves from it in production mode and drains on SIGTERM', { timeout: 300_000 }, async () => {
-    // A build of other sources (as after a pull or an edit) must not be run: it is rebuilt.
-    if (existsSync('dist')) writeFileSync('dist/.build-hash', 'built from other sources\n');
-    const fresh = await createEmptyDb();
-    const s = startServer({ ...production, DATABASE_URL: fresh.url }, ['scripts/run-built.mjs', 'server']);
-    const port = await Promise.race([s.ready, new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no start: ${s.output()}`)), 280_000))]);
-    expect(s.output()).toContain('Building dist/ from src/');
-    expect(s.output()).toContain('PIM is running at http://localhost:3999');
-    await servesFromDist(port, fresh.url);
-    // The build it ran from is the build of the sources as they are now.
-    expect(spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status).toBe(0);
-    const exit = exited(s.proc);
-    s.proc.kill('SIGTERM');
-    expect(await exit).toBe(0);
-    await fresh.drop();
-  });
+  it(
+    '`npm start` builds dist/ when it is missing or stale, then serves from it in production mode and drains on SIGTERM',
+    { timeout: 300_000 },
+    async () => {
+      // A build of other sources (as after a pull or an edit) must not be run: it is rebuilt.
+      if (existsSync('dist')) writeFileSync('dist/.build-hash', 'built from other sources\n');
+      const fresh = await createEmptyDb();
+      const s = startServer({ ...production, DATABASE_URL: fresh.url }, ['scripts/run-built.mjs', 'server']);
+      const port = await Promise.race([
+        s.ready,
+        new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no start: ${s.output()}`)), 280_000)),
+      ]);
+      expect(s.output()).toContain('Building dist/ from src/');
+      expect(s.output()).toContain('PIM is running at http://localhost:3999');
+      await servesFromDist(port, fresh.url);
+      // The build it ran from is the build of the sources as they are now.
+      expect(spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status).toBe(0);
+      const exit = exited(s.proc);
+      s.proc.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      await fresh.drop();
+    },
+  );
 
-  it('dist/server.js runs on plain node without tsx (the Dockerfile\'s command) and finds views, locales, public and migrations; npm run pim runs from the same build', { timeout: 300_000 }, async () => {
-    // The test above leaves a current build; run alone, this one builds it first.
-    if (spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status !== 0) {
-      expect(spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status).toBe(0);
-    }
-    const fresh = await createEmptyDb();
-    const s = startServer({ ...production, DATABASE_URL: fresh.url }, ['dist/server.js']);
-    const port = await s.ready;
-    await servesFromDist(port, fresh.url);
-    const exit = exited(s.proc);
-    s.proc.kill('SIGTERM');
-    expect(await exit).toBe(0);
-    // `npm run pim` runs the staff tool from the same build, on the database the start seeded.
-    const pim = spawnSync(process.execPath, ['scripts/run-built.mjs', 'cli', 'org:list'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: fresh.url },
-      encoding: 'utf8',
-    });
-    expect(pim.stderr).toBe('');
-    expect(pim.status).toBe(0);
-    expect(pim.stdout).toContain('Demo Pim (Persoonlijke Informatie Manager) Dochter');
-    await fresh.drop();
-  });
+  it(
+    "dist/server.js runs on plain node without tsx (the Dockerfile's command) and finds views, locales, public and migrations; npm run pim runs from the same build",
+    { timeout: 300_000 },
+    async () => {
+      // The test above leaves a current build; run alone, this one builds it first.
+      if (spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status !== 0) {
+        expect(spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status).toBe(0);
+      }
+      const fresh = await createEmptyDb();
+      const s = startServer({ ...production, DATABASE_URL: fresh.url }, ['dist/server.js']);
+      const port = await s.ready;
+      await servesFromDist(port, fresh.url);
+      const exit = exited(s.proc);
+      s.proc.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      // `npm run pim` runs the staff tool from the same build, on the database the start seeded.
+      const pim = spawnSync(process.execPath, ['scripts/run-built.mjs', 'cli', 'org:list'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: fresh.url },
+        encoding: 'utf8',
+      });
+      expect(pim.stderr).toBe('');
+      expect(pim.status).toBe(0);
+      expect(pim.stdout).toContain('Demo Pim (Persoonlijke Informatie Manager) Dochter');
+      await fresh.drop();
+    },
+  );
 });

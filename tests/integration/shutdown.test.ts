@@ -64,7 +64,11 @@ describe('SIGTERM', () => {
   let port: number;
 
   it('closes an idle keep-alive connection and exits without waiting for it; readiness is 503 first', async () => {
-    server = startChildServer(db.url, { DEMO_SEED: 'false', SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '60' });
+    server = startChildServer(db.url, {
+      DEMO_SEED: 'false',
+      SHUTDOWN_DELAY_SECONDS: '1',
+      SHUTDOWN_TIMEOUT_SECONDS: '60',
+    });
     port = await server.ready;
     const { events, mark } = recorder();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -96,7 +100,11 @@ describe('SIGTERM', () => {
     const { events, mark } = recorder();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     let body!: http.IncomingMessage;
-    const download = httpRequest(port, `/documents/${documentId}`, { agent, headers: { Cookie: cookie }, onResponse: (res) => (body = res).pause() });
+    const download = httpRequest(port, `/documents/${documentId}`, {
+      agent,
+      headers: { Cookie: cookie },
+      onResponse: (res) => (body = res).pause(),
+    });
     while (!body) await new Promise((r) => setTimeout(r, 10));
     body.socket.on('close', () => mark('connection closed'));
     void server.exited.then(() => mark('exit'));
@@ -104,7 +112,10 @@ describe('SIGTERM', () => {
     server.proc.kill('SIGTERM');
     // The server has stopped listening: the drain has begun while the download waits.
     for (let i = 0; i < 200; i++) {
-      const refused = await httpRequest(port, '/healthz').then(() => false, () => true);
+      const refused = await httpRequest(port, '/healthz').then(
+        () => false,
+        () => true,
+      );
       if (refused) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -133,7 +144,10 @@ describe('SIGTERM', () => {
     const cookie = await logInDemo(port);
     const { events, mark } = recorder();
     let body!: http.IncomingMessage;
-    const download = httpRequest(port, `/documents/${documentId}`, { headers: { Cookie: cookie }, onResponse: (res) => (body = res).pause() });
+    const download = httpRequest(port, `/documents/${documentId}`, {
+      headers: { Cookie: cookie },
+      onResponse: (res) => (body = res).pause(),
+    });
     while (!body) await new Promise((r) => setTimeout(r, 10));
     void server.exited.then(() => mark('exit'));
     server.proc.kill('SIGTERM');

@@ -28,7 +28,7 @@ const link = (contactId: number, provider: 'MICROSOFT' | 'GOOGLE', email: string
   db.prisma.externalLogin.create({ data: { contactId, provider, subject: `subject-${Date.now()}-${++n}`, email } });
 
 describe('GET /profile/logins and POST /profile/logins/:id/unlink', () => {
-  it('shows the person\'s own linked logins, and unlinks one with its CSRF token', async () => {
+  it("shows the person's own linked logins, and unlinks one with its CSRF token", async () => {
     const org = await makeOrg(db.prisma);
     const p = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] });
     const ms = await link(p.id, 'MICROSOFT', p.email);
@@ -46,17 +46,24 @@ describe('GET /profile/logins and POST /profile/logins/:id/unlink', () => {
     expect(profile).toContain('Inlogmethoden');
     expect(profile).toContain('kim@gmail.example');
 
-    const res = await agent.post(`/profile/logins/${ms.id}/unlink`).type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post(`/profile/logins/${ms.id}/unlink`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/profile/logins');
     const after = visibleText((await agent.get('/profile/logins')).text);
     expect(after).toContain('Uw Microsoft-account is ontkoppeld.');
-    expect(await db.prisma.externalLogin.findMany({ where: { contactId: p.id }, select: { provider: true } })).toEqual([{ provider: 'GOOGLE' }]);
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'sso.unlinked', subjectId: String(ms.id) } });
+    expect(await db.prisma.externalLogin.findMany({ where: { contactId: p.id }, select: { provider: true } })).toEqual([
+      { provider: 'GOOGLE' },
+    ]);
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'sso.unlinked', subjectId: String(ms.id) },
+    });
     expect(audit.actorId).toBe(p.id);
   });
 
-  it('another person\'s link is not found (404), and stays', async () => {
+  it("another person's link is not found (404), and stays", async () => {
     const org = await makeOrg(db.prisma);
     const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] });
     const colleague = await makePerson(db.prisma, org.id);
@@ -64,7 +71,10 @@ describe('GET /profile/logins and POST /profile/logins/:id/unlink', () => {
     const agent = client(app);
     await logIn(agent, me.email!, PASSWORD);
     const page = await agent.get('/profile/logins');
-    const res = await agent.post(`/profile/logins/${theirs.id}/unlink`).type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post(`/profile/logins/${theirs.id}/unlink`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(404);
     expect(await db.prisma.externalLogin.count({ where: { id: theirs.id } })).toBe(1);
   });
@@ -99,7 +109,9 @@ describe('organisations that require SSO', () => {
     expect(text).toContain('Uw organisatie heeft ingesteld dat u inlogt met Microsoft 365 of Google');
     expect(text).toContain('Inloggen met Microsoft 365');
     expect((await agent.get('/')).status).toBe(302);
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'login.refused_sso_required', subjectId: String(p.id) } })).toBe(1);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'login.refused_sso_required', subjectId: String(p.id) } }),
+    ).toBe(1);
 
     // The SSO login works for them.
     const account = `ms-required-${Date.now()}`;
@@ -116,9 +128,13 @@ describe('organisations that require SSO', () => {
     await link(p.id, 'GOOGLE');
     const res = await submitForm(client(app), '/password/forgot', '/password/forgot', { email: p.email! });
     expect(res.status).toBe(200);
-    const unknown = await submitForm(client(app), '/password/forgot', '/password/forgot', { email: 'unknown.sso@example.nl' });
+    const unknown = await submitForm(client(app), '/password/forgot', '/password/forgot', {
+      email: 'unknown.sso@example.nl',
+    });
     await bed.settle();
-    expect(visibleText(res.text).replace(p.email!, 'X')).toBe(visibleText(unknown.text).replace('unknown.sso@example.nl', 'X'));
+    expect(visibleText(res.text).replace(p.email!, 'X')).toBe(
+      visibleText(unknown.text).replace('unknown.sso@example.nl', 'X'),
+    );
     const mail = await db.prisma.mailOutbox.findFirstOrThrow({ where: { recipient: p.email! } });
     expect(mail.subject).toBe('Inloggen bij PIM gaat met Microsoft 365 of Google');
     expect(mail.text).toContain("'Inloggen met Microsoft 365' of 'Inloggen met Google'");
@@ -149,7 +165,11 @@ describe('login marks and their partial', () => {
     const [manager, ssoManager] = [await managerOf(org.id), await managerOf(ssoOrg.id)];
     const marksOf = async (actor: NonNullable<Awaited<ReturnType<typeof loadActor>>>, id: number) => {
       const contact = await getContact(db.prisma, actor, id);
-      return loginMarks({ hasPassword: contact.hasPassword, ssoRequired: contact.organization.ssoRequired, providers: contact.providers });
+      return loginMarks({
+        hasPassword: contact.hasPassword,
+        ssoRequired: contact.organization.ssoRequired,
+        providers: contact.providers,
+      });
     };
     const m = new Map([
       [a.id, await marksOf(manager, a.id)],
@@ -163,11 +183,14 @@ describe('login marks and their partial', () => {
     await expect(getContact(db.prisma, manager, c.id)).rejects.toThrow();
 
     const t = (key: string, params?: Record<string, string>) => translate('nl', key, params);
-    const html = views.renderString('{% from "sso/login-methods.njk" import loginMethods with context %}{{ loginMethods(m) }}|{{ loginMethods([]) }}', { m: m.get(a.id), t });
+    const html = views.renderString(
+      '{% from "sso/login-methods.njk" import loginMethods with context %}{{ loginMethods(m) }}|{{ loginMethods([]) }}',
+      { m: m.get(a.id), t },
+    );
     expect(visibleText(html)).toBe('Wachtwoord Google | Geen');
   });
 
-  it('a contact manager sees on the contact list and the contact\'s page how each colleague logs in', async () => {
+  it("a contact manager sees on the contact list and the contact's page how each colleague logs in", async () => {
     const org = await makeOrg(db.prisma);
     const manager = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS'] });
     const colleague = await makePerson(db.prisma, org.id, { lastName: 'Microsoftgebruiker', password: null });
@@ -185,11 +208,17 @@ describe('staff tool: sso:list, sso:unlink, org:require-sso', () => {
   async function run(...argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => err.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+    const code = await runCli(argv, {
+      prisma: db.prisma,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      now: () => new Date(),
+      baseUrl: 'http://pim.test',
+    });
     return { code, out, err };
   }
 
-  it('lists and unlinks a contact\'s logins, with an audit event', async () => {
+  it("lists and unlinks a contact's logins, with an audit event", async () => {
     const org = await makeOrg(db.prisma);
     const p = await makePerson(db.prisma, org.id);
     const l = await link(p.id, 'MICROSOFT', p.email);
@@ -200,7 +229,9 @@ describe('staff tool: sso:list, sso:unlink, org:require-sso', () => {
     expect(un).toMatchObject({ code: 0, err: [] });
     expect(un.out[0]).toMatch(/^unlinked microsoft login of contact/);
     expect(await db.prisma.externalLogin.count({ where: { contactId: p.id } })).toBe(0);
-    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'sso.unlinked', subjectId: String(l.id) } });
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'sso.unlinked', subjectId: String(l.id) },
+    });
     expect(audit.actorLabel).toMatch(/^staff:/);
     expect((await run('sso:list', '--contact', String(p.id))).out[0]).toContain('has no linked logins');
   });
@@ -235,7 +266,10 @@ describe('staff tool: sso:list, sso:unlink, org:require-sso', () => {
     expect((await run('org:require-sso', String(org.id), 'on')).out[0]).toContain('already requires SSO');
     expect((await run('org:require-sso', String(org.id), 'off')).out[0]).toContain('no longer requires SSO');
     expect((await logIn(client(app), p.email!, PASSWORD)).status).toBe(302);
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'organization.sso_required_changed', organizationId: org.id } })).toBe(2);
+    expect(
+      await db.prisma.auditEvent.count({
+        where: { kind: 'organization.sso_required_changed', organizationId: org.id },
+      }),
+    ).toBe(2);
   });
 });
-

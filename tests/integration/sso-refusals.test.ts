@@ -33,7 +33,12 @@ async function lastRefusal() {
 }
 
 /** The refusal as a person sees it: 403, the message, still logged out, nothing linked. */
-async function expectRefused(agent: ReturnType<typeof client>, res: request.Response | undefined, message: string, reason: string) {
+async function expectRefused(
+  agent: ReturnType<typeof client>,
+  res: request.Response | undefined,
+  message: string,
+  reason: string,
+) {
   expect(res!.status).toBe(403);
   expect(visibleText(res!.text)).toContain('Inloggen is niet gelukt');
   expect(visibleText(res!.text)).toContain(message);
@@ -46,7 +51,12 @@ describe('refused SSO logins (oidc-provider)', () => {
     const before = await db.prisma.externalLogin.count();
     const agent = client(app);
     const res = await ssoLogin(agent, idp.url, 'microsoft', entraAccount('stranger@example.nl'));
-    await expectRefused(agent, res, 'Er is geen PIM-account dat u met dit Microsoft-account kunt gebruiken.', 'noAccount');
+    await expectRefused(
+      agent,
+      res,
+      'Er is geen PIM-account dat u met dit Microsoft-account kunt gebruiken.',
+      'noAccount',
+    );
     expect(visibleText(res.text)).not.toContain('stranger@example.nl');
     expect(await db.prisma.externalLogin.count()).toBe(before);
   });
@@ -66,7 +76,10 @@ describe('refused SSO logins (oidc-provider)', () => {
       await expectRefused(agent, res, 'U heeft op dit moment geen toegang tot PIM', 'noAccess');
       expect(await db.prisma.externalLogin.count({ where: { contactId: p.id } })).toBe(0);
     }
-    const refusal = await db.prisma.auditEvent.findFirstOrThrow({ where: { kind: 'sso.refused' }, orderBy: { id: 'desc' } });
+    const refusal = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { kind: 'sso.refused' },
+      orderBy: { id: 'desc' },
+    });
     expect(refusal.subjectId).toBe(String(people[3]!.id));
   });
 
@@ -77,7 +90,12 @@ describe('refused SSO logins (oidc-provider)', () => {
     expect((await ssoLogin(client(app), idp.url, 'microsoft', account)).status).toBe(302);
     await db.prisma.contact.update({ where: { id: p.id }, data: { active: false } });
     const agent = client(app);
-    await expectRefused(agent, await ssoLogin(agent, idp.url, 'microsoft', account), 'U heeft op dit moment geen toegang tot PIM', 'noAccess');
+    await expectRefused(
+      agent,
+      await ssoLogin(agent, idp.url, 'microsoft', account),
+      'U heeft op dit moment geen toegang tot PIM',
+      'noAccess',
+    );
   });
 
   it('a Microsoft address the tenant does not vouch for (no xms_edov) is not linked', async () => {
@@ -103,9 +121,16 @@ describe('refused SSO logins (oidc-provider)', () => {
     const org = await makeOrg(db.prisma);
     const p = await makePerson(db.prisma, org.id);
     const agent = client(app);
-    const { callback } = await ssoJourney(agent, idp.url, 'microsoft', entraAccount(p.email!), undefined, { follow: false });
+    const { callback } = await ssoJourney(agent, idp.url, 'microsoft', entraAccount(p.email!), undefined, {
+      follow: false,
+    });
     const forged = callback.replace(/state=[^&]+/, 'state=forged-state');
-    await expectRefused(agent, await agent.get(forged), 'Het inloggen met Microsoft 365 kon niet worden afgerond', 'failed');
+    await expectRefused(
+      agent,
+      await agent.get(forged),
+      'Het inloggen met Microsoft 365 kon niet worden afgerond',
+      'failed',
+    );
     expect((await lastRefusal()).detail).toMatch(/state/);
     expect(await db.prisma.externalLogin.count({ where: { contactId: p.id } })).toBe(0);
   });
@@ -113,7 +138,9 @@ describe('refused SSO logins (oidc-provider)', () => {
   it('a callback in another browser (login CSRF: no pending request in its session) is refused', async () => {
     const org = await makeOrg(db.prisma);
     const p = await makePerson(db.prisma, org.id);
-    const { callback } = await ssoJourney(client(app), idp.url, 'microsoft', entraAccount(p.email!), undefined, { follow: false });
+    const { callback } = await ssoJourney(client(app), idp.url, 'microsoft', entraAccount(p.email!), undefined, {
+      follow: false,
+    });
     const victim = client(app);
     await expectRefused(victim, await victim.get(callback), 'kon niet worden afgerond', 'failed');
   });
@@ -144,7 +171,7 @@ describe('refused SSO logins (oidc-provider)', () => {
     await expectRefused(agent, res, 'U heeft het inloggen bij Google afgebroken.', 'cancelled');
   });
 
-  it('the refusal page is in the person\'s language', async () => {
+  it("the refusal page is in the person's language", async () => {
     const agent = client(app);
     await agent.get('/login?lang=en');
     const res = await ssoLogin(agent, idp.url, 'microsoft', entraAccount('nobody.en@example.nl'));
@@ -205,7 +232,10 @@ describe('Entra multi-tenant ("organizations"): the issuer is the template with 
 
   beforeAll(async () => {
     // Plays login.microsoftonline.com: discovery publishes the {tenantid} template, as Entra does.
-    fake = await startFakeIdp({ clientId: 'pim-microsoft', issuer: () => 'https://login.microsoftonline.com/{tenantid}/v2.0' });
+    fake = await startFakeIdp({
+      clientId: 'pim-microsoft',
+      issuer: () => 'https://login.microsoftonline.com/{tenantid}/v2.0',
+    });
     const ssoFetch: typeof fetch = (input, init) => {
       const url = String(input instanceof Request ? input.url : input);
       return fetch(url.replace('https://login.microsoftonline.com', fake.url), init);
@@ -229,7 +259,10 @@ describe('Entra multi-tenant ("organizations"): the issuer is the template with 
   it('refuses a token whose issuer names another tenant than its tid', async () => {
     const org = await makeOrg(db.prisma);
     const p = await makePerson(db.prisma, org.id);
-    fake.state.plan = { claims: { email: p.email, tid: 'tenant-b', oid: 'oid-c' }, iss: 'https://login.microsoftonline.com/tenant-evil/v2.0' };
+    fake.state.plan = {
+      claims: { email: p.email, tid: 'tenant-b', oid: 'oid-c' },
+      iss: 'https://login.microsoftonline.com/tenant-evil/v2.0',
+    };
     const agent = client(mtApp);
     await expectRefused(agent, await ssoLogin(agent, fake.url, 'microsoft', ''), 'kon niet worden afgerond', 'failed');
     expect((await lastRefusal()).detail).toMatch(/iss/);

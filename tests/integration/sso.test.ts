@@ -72,7 +72,11 @@ describe('GET /auth/microsoft: the whole journey', () => {
 
     const links = await db.prisma.externalLogin.findMany({ where: { contactId: p.id } });
     expect(links).toHaveLength(1);
-    expect(links[0]).toMatchObject({ provider: 'MICROSOFT', subject: `tenant-vcare-test:oid-${account}`, email: p.email });
+    expect(links[0]).toMatchObject({
+      provider: 'MICROSOFT',
+      subject: `tenant-vcare-test:oid-${account}`,
+      email: p.email,
+    });
     const linked = (await audits('sso.linked')).filter((a) => a.actorId === p.id);
     expect(linked).toHaveLength(1);
     expect((await audits('sso.login')).filter((a) => a.actorId === p.id)).toHaveLength(1);
@@ -104,9 +108,13 @@ describe('GET /auth/microsoft: the whole journey', () => {
     const account = entraAccount(p.email!);
     const agent = client(app);
     const first = await agent.get('/login?lang=en');
-    const cookieBefore = (first.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('pim.sid='))!.split(';')[0];
+    const cookieBefore = (first.headers['set-cookie'] as unknown as string[])
+      .find((c) => c.startsWith('pim.sid='))!
+      .split(';')[0];
     const res = await ssoLogin(agent, idp.url, 'microsoft', account);
-    const cookieAfter = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('pim.sid='))!.split(';')[0];
+    const cookieAfter = (res.headers['set-cookie'] as unknown as string[])
+      .find((c) => c.startsWith('pim.sid='))!
+      .split(';')[0];
     expect(cookieAfter).not.toBe(cookieBefore);
     // The language chosen before the login survives it.
     expect(visibleText((await agent.get('/')).text)).toContain('Your Microsoft account is now linked to PIM.');

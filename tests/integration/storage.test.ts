@@ -31,8 +31,21 @@ beforeAll(async () => {
   s3dir = mkdtempSync(path.join(tmpdir(), 'pim-s3-'));
   s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3dir });
   const { port } = await s3rver.run();
-  s3 = { bucket: 'pim-files', region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', prefix: 'test/', forcePathStyle: true };
-  const client = new S3Client({ region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  s3 = {
+    bucket: 'pim-files',
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    prefix: 'test/',
+    forcePathStyle: true,
+  };
+  const client = new S3Client({
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   await client.send(new CreateBucketCommand({ Bucket: s3.bucket }));
   client.destroy();
 });
@@ -108,7 +121,9 @@ describe('PostgreSQL storage writes chunks, never the whole file', () => {
   it('stores 3 MB as 12 rows of 256 kB', async () => {
     const key = randomUUID();
     await postgresStorage(db.prisma).put(key, source(randomBytes(3 * 1024 * 1024), 10_000));
-    const rows = await db.prisma.$queryRaw<{ seq: number; n: number }[]>`SELECT seq, length(data) AS n FROM stored_file_chunks WHERE key = ${key} ORDER BY seq`;
+    const rows = await db.prisma.$queryRaw<
+      { seq: number; n: number }[]
+    >`SELECT seq, length(data) AS n FROM stored_file_chunks WHERE key = ${key} ORDER BY seq`;
     expect(rows.length).toBe(12);
     expect(rows.every((r) => r.n === CHUNK_BYTES)).toBe(true);
   });
@@ -124,16 +139,24 @@ describe('the app with S3 storage', () => {
     const chunksBefore = await db.prisma.storedFileChunk.count();
     const log = FILES.log(2000);
     const page = await agent.get('/tickets/new');
-    const res = await agent.post('/tickets/new').field('_csrf', csrfFrom(page.text)).field('organizationId', String(org.id)).field('title', 'Via S3').attach('files', log, 'server.log');
+    const res = await agent
+      .post('/tickets/new')
+      .field('_csrf', csrfFrom(page.text))
+      .field('organizationId', String(org.id))
+      .field('title', 'Via S3')
+      .attach('files', log, 'server.log');
     expect(res.status).toBe(302);
     const file = await db.prisma.ticketAttachment.findFirstOrThrow({ where: { uploaderId: me.id } });
     expect(await db.prisma.storedFileChunk.count()).toBe(chunksBefore);
     expect(Buffer.compare(await readAll((await s3Storage(s3).get(file.storageKey))!), log)).toBe(0);
-    const back = await agent.get(`/tickets/${file.ticketId}/attachments/${file.id}`).buffer(true).parse((r, cb) => {
-      const parts: Buffer[] = [];
-      r.on('data', (c: Buffer) => parts.push(c));
-      r.on('end', () => cb(null, Buffer.concat(parts)));
-    });
+    const back = await agent
+      .get(`/tickets/${file.ticketId}/attachments/${file.id}`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const parts: Buffer[] = [];
+        r.on('data', (c: Buffer) => parts.push(c));
+        r.on('end', () => cb(null, Buffer.concat(parts)));
+      });
     expect(back.status).toBe(200);
     expect(Buffer.compare(back.body as Buffer, log)).toBe(0);
   });
@@ -146,10 +169,12 @@ describe('invoice PDFs and documents with S3 storage', () => {
     return body ? readAll(body) : null;
   };
   const unnamed = async () =>
-    (await db.prisma.$queryRaw<{ n: number }[]>`
+    (
+      await db.prisma.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM stored_files f
       WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.storage_key = f.key) AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.pdf_key = f.key)
-        AND NOT EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.storage_key = f.key)`)[0]!.n;
+        AND NOT EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.storage_key = f.key)`
+    )[0]!.n;
   const later = () => new Date(Date.now() + 60_000);
 
   it('land in the bucket (not in PostgreSQL), come back byte for byte through the pages and the API, and leave with their rows', async () => {
@@ -166,11 +191,20 @@ describe('invoice PDFs and documents with S3 storage', () => {
     // 6 MB: more than one multipart part on the way in.
     const pdf = bigPdf(6 * 1024 * 1024 + 3);
     const invoice = await makeInvoice(db.prisma, org.id);
-    const put = await request(app).put(`/api/v1/invoices/${invoice.number}/pdf`).set(auth).set('content-type', 'application/pdf').send(pdf);
+    const put = await request(app)
+      .put(`/api/v1/invoices/${invoice.number}/pdf`)
+      .set(auth)
+      .set('content-type', 'application/pdf')
+      .send(pdf);
     expect(put.status, put.text).toBe(200);
     expect(put.body.hasStoredPdf).toBe(true);
     const doc = bigPdf(3 * 1024 * 1024);
-    const added = await request(app).post('/api/v1/documents').query({ kind: 'MANUAL', fileName: 'Groot.pdf', organizationId: org.id }).set(auth).set('content-type', 'application/pdf').send(doc);
+    const added = await request(app)
+      .post('/api/v1/documents')
+      .query({ kind: 'MANUAL', fileName: 'Groot.pdf', organizationId: org.id })
+      .set(auth)
+      .set('content-type', 'application/pdf')
+      .send(doc);
     expect(added.status, added.text).toBe(201);
 
     expect(await db.prisma.storedFileChunk.count()).toBe(chunksBefore);
@@ -187,13 +221,25 @@ describe('invoice PDFs and documents with S3 storage', () => {
     const docPage = await agent.get(`/documents/${added.body.id}`).buffer(true).parse(binary);
     expect(docPage.status).toBe(200);
     expect(Buffer.compare(docPage.body as Buffer, doc)).toBe(0);
-    const docApi = await request(app).get(`/api/v1/documents/${added.body.id}/file`).set(auth).buffer(true).parse(binary);
+    const docApi = await request(app)
+      .get(`/api/v1/documents/${added.body.id}/file`)
+      .set(auth)
+      .buffer(true)
+      .parse(binary);
     expect(docApi.status).toBe(200);
     expect(Buffer.compare(docApi.body as Buffer, doc)).toBe(0);
 
     // Removed and replaced inside the API's transaction: the sweep takes the files once committed.
     expect((await request(app).delete(`/api/v1/documents/${added.body.id}`).set(auth)).status).toBe(204);
-    expect((await request(app).put(`/api/v1/invoices/${invoice.number}/pdf`).set(auth).set('content-type', 'application/pdf').send(bigPdf(1000))).status).toBe(200);
+    expect(
+      (
+        await request(app)
+          .put(`/api/v1/invoices/${invoice.number}/pdf`)
+          .set(auth)
+          .set('content-type', 'application/pdf')
+          .send(bigPdf(1000))
+      ).status,
+    ).toBe(200);
     expect(await unnamed()).toBe(2);
     expect(await sweepStoredFiles(db.prisma, storage, later())).toBe(2);
     expect(await bucketHas(storageKey)).toBeNull();
@@ -207,7 +253,12 @@ describe('invoice PDFs and documents with S3 storage', () => {
     const { token } = await makeToken(db.prisma, 'read,documents:write');
     const registered = await db.prisma.storedFile.count();
     // Sent as PNG but a PDF: refused after the row was written, so the whole transaction rolls back.
-    const res = await request(app).post('/api/v1/documents').query({ kind: 'MANUAL', fileName: 'Fout.pdf' }).set({ authorization: `Bearer ${token}` }).set('content-type', 'image/png').send(bigPdf(2000));
+    const res = await request(app)
+      .post('/api/v1/documents')
+      .query({ kind: 'MANUAL', fileName: 'Fout.pdf' })
+      .set({ authorization: `Bearer ${token}` })
+      .set('content-type', 'image/png')
+      .send(bigPdf(2000));
     expect(res.status).toBe(422);
     expect(await db.prisma.document.count({ where: { fileName: 'Fout.pdf' } })).toBe(0);
     expect(await db.prisma.storedFile.count()).toBe(registered + 1);
@@ -218,14 +269,22 @@ describe('invoice PDFs and documents with S3 storage', () => {
     expect(await unnamed()).toBe(0);
   });
 
-  it('the staff tool removes a document\'s file with it; files moved into PostgreSQL by the migration are still served', async () => {
+  it("the staff tool removes a document's file with it; files moved into PostgreSQL by the migration are still served", async () => {
     const storage = createStorage(s3, db.prisma);
     const { app } = testApp(db, { storage });
     const org = await makeOrg(db.prisma);
     const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_MANUALS'] });
     const agent = client(app);
     await logIn(agent, me.email!, PASSWORD);
-    const run = (...argv: string[]) => runCli(argv, { prisma: db.prisma, out: () => {}, err: () => {}, now: () => new Date('2026-03-02T10:00:00Z'), baseUrl: 'http://pim.test', storage });
+    const run = (...argv: string[]) =>
+      runCli(argv, {
+        prisma: db.prisma,
+        out: () => {},
+        err: () => {},
+        now: () => new Date('2026-03-02T10:00:00Z'),
+        baseUrl: 'http://pim.test',
+        storage,
+      });
 
     const dir = mkdtempSync(path.join(tmpdir(), 'pim-doc-'));
     const file = path.join(dir, 'Weg.pdf');

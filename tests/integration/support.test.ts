@@ -24,15 +24,22 @@ async function agent() {
 }
 
 describe('GET /faq', () => {
-  it('shows the manual\'s questions and answers, links included, in order', async () => {
+  it("shows the manual's questions and answers, links included, in order", async () => {
     const res = await (await agent()).get('/faq');
     expect(res.status).toBe(200);
     const text = visibleText(res.text);
     expect(text).toContain('Hieronder en op onze website vindt u enkele Veelgestelde vragen');
-    const order = ['Hoe kan ik inloggen in het klantportaal PIM?', 'Ik heb een vraag over mijn factuur', 'Hoe kan ik toegang krijgen tot een Vcare-applicatie?', 'Ik heb een vraag over een product'];
+    const order = [
+      'Hoe kan ik inloggen in het klantportaal PIM?',
+      'Ik heb een vraag over mijn factuur',
+      'Hoe kan ik toegang krijgen tot een Vcare-applicatie?',
+      'Ik heb een vraag over een product',
+    ];
     expect(order.map((q) => text.indexOf(q))).toEqual([...order.map((q) => text.indexOf(q))].sort((a, b) => a - b));
     expect(res.text).toContain('<a href="mailto:administratie@vcareconnect.nl">administratie@vcareconnect.nl</a>');
-    expect(res.text).toContain('<a href="http://pim.vcareconnect.nl" rel="noopener noreferrer">pim.vcareconnect.nl</a>');
+    expect(res.text).toContain(
+      '<a href="http://pim.vcareconnect.nl" rel="noopener noreferrer">pim.vcareconnect.nl</a>',
+    );
     expect(res.text).toContain('<strong>Afdeling support</strong>');
   });
 
@@ -49,7 +56,12 @@ describe('GET /faq', () => {
 
   it('renders an answer with HTML and script links as harmless text', async () => {
     await db.prisma.faqEntry.create({
-      data: { position: 99, questionNl: 'Gevaarlijk?', answerNl: 'Hallo <script>alert(1)</script> [klik](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://vcare.test)' },
+      data: {
+        position: 99,
+        questionNl: 'Gevaarlijk?',
+        answerNl:
+          'Hallo <script>alert(1)</script> [klik](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://vcare.test)',
+      },
     });
     const res = await (await agent()).get('/faq?q=gevaarlijk');
     expect(res.text).not.toContain('<script>alert');
@@ -63,7 +75,13 @@ describe('GET /faq', () => {
 describe('renderMarkdown', () => {
   it('keeps http, https and mailto links only', () => {
     expect(renderMarkdown('[a](http://x.test) [b](mailto:a@b.test)')).toContain('<a href="mailto:a@b.test">b</a>');
-    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'data:text/html,<b>x</b>', 'vbscript:x', '/relative']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'JAVASCRIPT:alert(1)',
+      'data:text/html,<b>x</b>',
+      'vbscript:x',
+      '/relative',
+    ]) {
       expect(renderMarkdown(`[x](${bad})`)).not.toContain('<a');
     }
     expect(renderMarkdown('<b onclick="x">vet</b>')).toBe('<p>&lt;b onclick=&quot;x&quot;&gt;vet&lt;/b&gt;</p>\n');
@@ -72,7 +90,7 @@ describe('renderMarkdown', () => {
 });
 
 describe('GET /support/remote', () => {
-  it('shows the manual\'s explanation and steps, with the configured download link', async () => {
+  it("shows the manual's explanation and steps, with the configured download link", async () => {
     const res = await (await agent()).get('/support/remote');
     expect(res.status).toBe(200);
     const text = visibleText(res.text);

@@ -18,7 +18,9 @@ describe('takeAttempt: a limit taken and counted in one step, before the costly 
     const r = rule('acctip:burst@example.nl|127.0.0.1');
     const answers = await Promise.all(Array.from({ length: 200 }, () => takeAttempt(db.prisma, [r], NOW)));
     expect(answers.filter((a) => a.allowed)).toHaveLength(5);
-    expect(answers.filter((a) => !a.allowed).every((a) => a.lockedUntil?.getTime() === at(15 * MINUTE).getTime())).toBe(true);
+    expect(answers.filter((a) => !a.allowed).every((a) => a.lockedUntil?.getTime() === at(15 * MINUTE).getTime())).toBe(
+      true,
+    );
     const row = await db.prisma.loginThrottle.findUniqueOrThrow({ where: { key: r.key } });
     expect(row.lockedUntil).toEqual(at(15 * MINUTE));
   });

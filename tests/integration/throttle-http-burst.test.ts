@@ -33,7 +33,8 @@ let n = 0;
 const from = () => `198.51.100.${++n}`;
 const burstClient = (address = from()) => request.agent(server).set('X-Forwarded-For', address);
 
-const count = (statuses: number[]) => statuses.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+const count = (statuses: number[]) =>
+  statuses.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
 
 describe('bursts against the limits', () => {
   it('100 parallel logins for one person from one address: at most five passwords are checked; then even the right one waits', async () => {
@@ -43,7 +44,9 @@ describe('bursts against the limits', () => {
     const agent = burstClient(address);
     const csrf = csrfFrom((await agent.get('/login')).text);
     const guesses = Array.from({ length: 100 }, (_, i) => (i === 97 ? PASSWORD : `wrong password ${i}`));
-    const answers = await Promise.all(guesses.map((password) => agent.post('/login').type('form').send({ _csrf: csrf, username: p.email, password })));
+    const answers = await Promise.all(
+      guesses.map((password) => agent.post('/login').type('form').send({ _csrf: csrf, username: p.email, password })),
+    );
     const statuses = answers.map((a) => a.status);
     // Every answer is 401 (checked and wrong), 302 (checked and right) or 429 (not checked): never a 5xx.
     expect(Object.keys(count(statuses)).every((s) => ['302', '401', '429'].includes(s))).toBe(true);
@@ -58,7 +61,11 @@ describe('bursts against the limits', () => {
     const p = await makePerson(db.prisma, org.id);
     const agent = burstClient();
     const csrf = csrfFrom((await agent.get('/password/forgot')).text);
-    const answers = await Promise.all(Array.from({ length: 50 }, () => agent.post('/password/forgot').type('form').send({ _csrf: csrf, email: p.email })));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        agent.post('/password/forgot').type('form').send({ _csrf: csrf, email: p.email }),
+      ),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true); // the same page for every address and every request
     await settle();
     expect(await db.prisma.mailOutbox.count({ where: { recipient: p.email! } })).toBe(5);
@@ -67,15 +74,22 @@ describe('bursts against the limits', () => {
   it('30 parallel "Uitnodiging opnieuw sturen" by one manager send at most five invitations', async () => {
     const org = await makeOrg(db.prisma);
     const main = await makePerson(db.prisma, org.id, { main: true, roles: [] });
-    const kim = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'], password: null });
+    const kim = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'],
+      password: null,
+    });
     const agent = burstClient();
     expect((await logIn(agent, main.email!, PASSWORD)).status).toBe(302);
     const csrf = csrfFrom((await agent.get(`/contacts/${kim.id}`)).text);
-    const answers = await Promise.all(Array.from({ length: 30 }, () => agent.post(`/contacts/${kim.id}/invitation`).type('form').send({ _csrf: csrf })));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => agent.post(`/contacts/${kim.id}/invitation`).type('form').send({ _csrf: csrf })),
+    );
     const statuses = count(answers.map((a) => a.status));
     expect(statuses).toEqual({ 302: 5, 429: 25 });
     expect(await db.prisma.mailOutbox.count({ where: { recipient: kim.email! } })).toBe(5);
-    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.reinvited', subjectId: String(kim.id) } })).toBe(5);
+    expect(await db.prisma.auditEvent.count({ where: { kind: 'contact.reinvited', subjectId: String(kim.id) } })).toBe(
+      5,
+    );
   });
 
   it('100 parallel password confirmations on Beveiliging check at most five', async () => {
@@ -85,7 +99,12 @@ describe('bursts against the limits', () => {
     expect((await logIn(agent, p.email!, PASSWORD)).status).toBe(302);
     const csrf = csrfFrom((await agent.get('/profile/security/confirm')).text);
     const answers = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => agent.post('/profile/security/confirm').type('form').send({ _csrf: csrf, password: `wrong password ${i}` })),
+      Array.from({ length: 100 }, (_, i) =>
+        agent
+          .post('/profile/security/confirm')
+          .type('form')
+          .send({ _csrf: csrf, password: `wrong password ${i}` }),
+      ),
     );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(5);

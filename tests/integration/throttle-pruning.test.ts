@@ -17,7 +17,12 @@ describe('login throttle counters', () => {
         { key: 'acct:old@example.nl', failures: 3, windowStart: hoursAgo(30) },
         { key: 'acct:old-lock-over@example.nl', failures: 5, windowStart: hoursAgo(30), lockedUntil: hoursAgo(29) },
         { key: 'acct:recent@example.nl', failures: 2, windowStart: hoursAgo(1) },
-        { key: 'acct:locked-now@example.nl', failures: 5, windowStart: hoursAgo(30), lockedUntil: new Date(now.getTime() + 600_000) },
+        {
+          key: 'acct:locked-now@example.nl',
+          failures: 5,
+          windowStart: hoursAgo(30),
+          lockedUntil: new Date(now.getTime() + 600_000),
+        },
       ],
     });
     const pruning = startThrottlePruning(db.prisma, () => now, 60_000);

@@ -23,11 +23,17 @@ async function agentFor(email: string | null) {
   return agent;
 }
 const person = (orgId: number, roles: Role[]) => makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', ...roles] });
-const chunks = async () => Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
+const chunks = async () =>
+  Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
 
 type Upload = { name: string; body: Buffer };
 /** Posts the new-ticket form as a browser does: CSRF first, the fields, then the files. */
-async function postTicket(agent: TestAgent, fields: Record<string, string>, files: Upload[], extra: Record<string, string[]> = {}) {
+async function postTicket(
+  agent: TestAgent,
+  fields: Record<string, string>,
+  files: Upload[],
+  extra: Record<string, string[]> = {},
+) {
   const page = await agent.get('/tickets/new');
   let req = agent.post('/tickets/new').field('_csrf', csrfFrom(page.text));
   for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
@@ -42,11 +48,14 @@ async function postNote(agent: TestAgent, ticketId: number, body: string, files:
   return req;
 }
 const download = (agent: TestAgent, path: string) =>
-  agent.get(path).buffer(true).parse((res, cb) => {
-    const parts: Buffer[] = [];
-    res.on('data', (c: Buffer) => parts.push(c));
-    res.on('end', () => cb(null, Buffer.concat(parts)));
-  });
+  agent
+    .get(path)
+    .buffer(true)
+    .parse((res, cb) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => cb(null, Buffer.concat(parts)));
+    });
 
 describe('attachments on a new ticket', () => {
   let org: { id: number };
@@ -60,11 +69,15 @@ describe('attachments on a new ticket', () => {
   it('stores the files with the ticket, lists type, size and uploader, and serves them back byte for byte', async () => {
     const agent = await agentFor(reporter.email);
     const log = FILES.log(20_000); // ~1.2 MB: several storage chunks
-    const res = await postTicket(agent, { organizationId: String(org.id), title: 'Centrale valt uit', description: 'Zie de log.' }, [
-      { name: 'offerte.pdf', body: FILES.pdf() },
-      { name: 'centrale.log', body: log },
-      { name: 'scherm afdruk.png', body: FILES.png() },
-    ]);
+    const res = await postTicket(
+      agent,
+      { organizationId: String(org.id), title: 'Centrale valt uit', description: 'Zie de log.' },
+      [
+        { name: 'offerte.pdf', body: FILES.pdf() },
+        { name: 'centrale.log', body: log },
+        { name: 'scherm afdruk.png', body: FILES.png() },
+      ],
+    );
     expect(res.status).toBe(302);
     const id = Number(/\/tickets\/(\d+)$/.exec(res.headers.location!)![1]);
     const rows = await db.prisma.ticketAttachment.findMany({ where: { ticketId: id }, orderBy: { id: 'asc' } });
@@ -93,10 +106,14 @@ describe('attachments on a new ticket', () => {
   it('refuses a program named .pdf with the reason, keeps the text and the accepted file, saves nothing; a second submit takes the kept file', async () => {
     const agent = await agentFor(reporter.email);
     const before = await db.prisma.ticket.count();
-    const res = await postTicket(agent, { organizationId: String(org.id), title: 'Printer', customerReference: 'PO-12' }, [
-      { name: 'rapport.pdf', body: FILES.exe() },
-      { name: 'notities.zip', body: FILES.zip() },
-    ]);
+    const res = await postTicket(
+      agent,
+      { organizationId: String(org.id), title: 'Printer', customerReference: 'PO-12' },
+      [
+        { name: 'rapport.pdf', body: FILES.exe() },
+        { name: 'notities.zip', body: FILES.zip() },
+      ],
+    );
     expect(res.status).toBe(422);
     const text = visibleText(res.text);
     expect(text).toContain('rapport.pdf: dit soort bestand wordt niet aangenomen');
@@ -108,17 +125,23 @@ describe('attachments on a new ticket', () => {
     expect(pending.map((p) => [p.fileName, p.contentType])).toEqual([['notities.zip', 'application/zip']]);
     expect(res.text).toContain(`name="keep" value="${pending[0]!.id}" checked`);
 
-    const again = await postTicket(agent, { organizationId: String(org.id), title: 'Printer' }, [], { keep: [String(pending[0]!.id)] });
+    const again = await postTicket(agent, { organizationId: String(org.id), title: 'Printer' }, [], {
+      keep: [String(pending[0]!.id)],
+    });
     expect(again.status).toBe(302);
     const id = Number(/\/tickets\/(\d+)$/.exec(again.headers.location!)![1]);
-    expect((await db.prisma.ticketAttachment.findMany({ where: { ticketId: id } })).map((a) => a.fileName)).toEqual(['notities.zip']);
+    expect((await db.prisma.ticketAttachment.findMany({ where: { ticketId: id } })).map((a) => a.fileName)).toEqual([
+      'notities.zip',
+    ]);
   });
 
   it('refuses a file over 20 MB while it streams (takes one of exactly 20 MB), and the eleventh file', async () => {
     const agent = await agentFor(reporter.email);
     const chunksBefore = await chunks();
     const big = Buffer.concat([FILES.pdf(), Buffer.alloc(20 * 1024 * 1024, 0x20)]);
-    const res = await postTicket(agent, { organizationId: String(org.id), title: 'Groot' }, [{ name: 'groot.pdf', body: big }]);
+    const res = await postTicket(agent, { organizationId: String(org.id), title: 'Groot' }, [
+      { name: 'groot.pdf', body: big },
+    ]);
     expect(res.status).toBe(422);
     expect(visibleText(res.text)).toContain('groot.pdf: het bestand is groter dan 20 MB.');
     expect(await chunks()).toBe(chunksBefore);
@@ -126,7 +149,9 @@ describe('attachments on a new ticket', () => {
     // Exactly 20 MB (20,971,520 bytes) is not larger than 20 MB: it is taken whole.
     const pdf = FILES.pdf();
     const exact = Buffer.concat([pdf, Buffer.alloc(20 * 1024 * 1024 - pdf.length, 0x20)]);
-    const fits = await postTicket(agent, { organizationId: String(org.id), title: 'Precies 20 MB' }, [{ name: 'precies.pdf', body: exact }]);
+    const fits = await postTicket(agent, { organizationId: String(org.id), title: 'Precies 20 MB' }, [
+      { name: 'precies.pdf', body: exact },
+    ]);
     expect(fits.status).toBe(302);
     const stored = await db.prisma.ticketAttachment.findFirst({ where: { fileName: 'precies.pdf' } });
     expect(stored?.size).toBe(20_971_520);
@@ -140,9 +165,16 @@ describe('attachments on a new ticket', () => {
   it('refuses a multipart form without its CSRF token: 403, nothing stored', async () => {
     const agent = await agentFor(reporter.email);
     const [t, c] = [await db.prisma.ticketAttachment.count(), await chunks()];
-    const res = await agent.post('/tickets/new').field('title', 'x').field('organizationId', String(org.id)).attach('files', FILES.pdf(), 'a.pdf');
+    const res = await agent
+      .post('/tickets/new')
+      .field('title', 'x')
+      .field('organizationId', String(org.id))
+      .attach('files', FILES.pdf(), 'a.pdf');
     expect(res.status).toBe(403);
-    const forged = await agent.post('/tickets/new').field('_csrf', 'not-the-token').attach('files', FILES.pdf(), 'a.pdf');
+    const forged = await agent
+      .post('/tickets/new')
+      .field('_csrf', 'not-the-token')
+      .attach('files', FILES.pdf(), 'a.pdf');
     expect(forged.status).toBe(403);
     expect([await db.prisma.ticketAttachment.count(), await chunks()]).toEqual([t, c]);
     // Any other route keeps the global check: a multipart POST carries no token it can read.
@@ -173,7 +205,10 @@ describe('attachments on notes, and scope', () => {
     const agent = await agentFor(reporter.email);
     const res = await postNote(agent, ticket.id, 'Hierbij de log.', [{ name: 'log.txt', body: FILES.log(5) }]);
     expect(res.status).toBe(302);
-    const note = await db.prisma.ticketNote.findFirstOrThrow({ where: { ticketId: ticket.id }, include: { attachments: true } });
+    const note = await db.prisma.ticketNote.findFirstOrThrow({
+      where: { ticketId: ticket.id },
+      include: { attachments: true },
+    });
     expect(note.attachments.map((a) => [a.fileName, a.ticketId])).toEqual([['log.txt', ticket.id]]);
     expect(visibleText((await agent.get(`/tickets/${ticket.id}`)).text)).toMatch(/Hierbij de log\. log\.txt Tekst/);
   });
@@ -187,7 +222,11 @@ describe('attachments on notes, and scope', () => {
     const [a, c, n] = [await db.prisma.ticketAttachment.count(), await chunks(), await db.prisma.ticketNote.count()];
     const res = await postNote(agent, ticket.id, 'mag niet', [{ name: 'x.pdf', body: FILES.pdf() }]);
     expect(res.status).toBe(404);
-    expect([await db.prisma.ticketAttachment.count(), await chunks(), await db.prisma.ticketNote.count()]).toEqual([a, c, n]);
+    expect([await db.prisma.ticketAttachment.count(), await chunks(), await db.prisma.ticketNote.count()]).toEqual([
+      a,
+      c,
+      n,
+    ]);
   });
 
   it('a colleague with only MANAGE_OWN_TICKETS gets 404 for the file; a malformed id is 404', async () => {

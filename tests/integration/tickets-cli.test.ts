@@ -19,7 +19,13 @@ afterAll(() => db.drop());
 async function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => err.push(l), now: () => NOW, baseUrl: 'http://pim.test' });
+  const code = await runCli(argv, {
+    prisma: db.prisma,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    now: () => NOW,
+    baseUrl: 'http://pim.test',
+  });
   return { code, out, err };
 }
 
@@ -33,7 +39,10 @@ async function counts() {
     p.faqEntry.findMany({ orderBy: { id: 'asc' } }),
     p.$queryRaw<{ last_value: bigint }[]>`SELECT last_value FROM tickets_id_seq`,
   ]);
-  const states = await p.ticket.findMany({ select: { id: true, status: true, deadline: true }, orderBy: { id: 'asc' } });
+  const states = await p.ticket.findMany({
+    select: { id: true, status: true, deadline: true },
+    orderBy: { id: 'asc' },
+  });
   return { tickets, notes, mails, audits, faq, seq, states };
 }
 
@@ -63,8 +72,14 @@ describe('ticket:list, ticket:show, ticket:status, ticket:reply, ticket:deadline
   beforeAll(async () => {
     const org = await makeOrg(db.prisma);
     orgId = org.id;
-    const p = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'], firstName: 'Kim', lastName: 'Sanders' });
-    ticketId = (await makeTicket(db.prisma, org.id, { reporterId: p.id, title: 'Snom instellen', customerReference: 'K-9' })).id;
+    const p = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'],
+      firstName: 'Kim',
+      lastName: 'Sanders',
+    });
+    ticketId = (
+      await makeTicket(db.prisma, org.id, { reporterId: p.id, title: 'Snom instellen', customerReference: 'K-9' })
+    ).id;
     await makeTicket(db.prisma, org.id, { status: 'RESOLVED', title: 'Oud probleem' });
   });
 
@@ -73,19 +88,27 @@ describe('ticket:list, ticket:show, ticket:status, ticket:reply, ticket:deadline
     expect(current.code).toBe(0);
     expect(current.out.map((l) => l.split('\t')[5])).toEqual(['Snom instellen']);
     expect((await run('ticket:list', '--org', String(orgId), '--status', 'all')).out).toHaveLength(2);
-    expect((await run('ticket:list', '--status', 'resolved', '--search', 'oud')).out.map((l) => l.split('\t')[5])).toEqual(['Oud probleem']);
+    expect(
+      (await run('ticket:list', '--status', 'resolved', '--search', 'oud')).out.map((l) => l.split('\t')[5]),
+    ).toEqual(['Oud probleem']);
     expect((await run('ticket:list', '--search', 'k-9')).out.map((l) => Number(l.split('\t')[0]))).toEqual([ticketId]);
   });
 
   it('changes status, adds a reply, moves the deadline; each audited; show prints them', async () => {
-    expect((await run('ticket:status', String(ticketId), 'in_progress')).out).toEqual([`ticket ${ticketId}: NEW -> IN_PROGRESS (1 mailed)`]);
+    expect((await run('ticket:status', String(ticketId), 'in_progress')).out).toEqual([
+      `ticket ${ticketId}: NEW -> IN_PROGRESS (1 mailed)`,
+    ]);
     expect((await run('ticket:reply', String(ticketId), '--body', 'We kijken ernaar.')).code).toBe(0);
-    expect((await run('ticket:deadline', String(ticketId), '2026-03-20')).out).toEqual([`ticket ${ticketId}: deadline 2026-01-02 -> 2026-03-20`]);
+    expect((await run('ticket:deadline', String(ticketId), '2026-03-20')).out).toEqual([
+      `ticket ${ticketId}: deadline 2026-01-02 -> 2026-03-20`,
+    ]);
     const t = await db.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: { notes: true } });
     expect(t.status).toBe('IN_PROGRESS');
     expect(t.deadline!.toISOString().slice(0, 10)).toBe('2026-03-20');
     expect(t.notes.map((n) => [n.staffName, n.body, n.authorId])).toEqual([['Support', 'We kijken ernaar.', null]]);
-    const kinds = (await db.prisma.auditEvent.findMany({ where: { subjectId: String(ticketId) }, orderBy: { id: 'asc' } })).map((a) => a.kind);
+    const kinds = (
+      await db.prisma.auditEvent.findMany({ where: { subjectId: String(ticketId) }, orderBy: { id: 'asc' } })
+    ).map((a) => a.kind);
     expect(kinds).toEqual(['ticket.status_changed', 'ticket.staff_reply', 'ticket.deadline_changed']);
     const show = (await run('ticket:show', String(ticketId))).out.join('\n');
     expect(show).toContain('ticket ' + ticketId + ': Snom instellen');
@@ -149,26 +172,62 @@ describe('ticket:import', () => {
     expect(rows[2]!.deadline!.toISOString().slice(0, 10)).toBe('2026-03-05'); // no kind: DEFAULT 3 days
     expect(await db.prisma.mailOutbox.count()).toBe(mails);
     // A new ticket continues after the imported numbers.
-    const next = await db.prisma.ticket.create({ data: { organizationId: orgId, title: 'Nieuw', helpdesk: 'Support Vtel', reportedAt: NOW } });
+    const next = await db.prisma.ticket.create({
+      data: { organizationId: orgId, title: 'Nieuw', helpdesk: 'Support Vtel', reportedAt: NOW },
+    });
     expect(next.id).toBe(50004);
   });
 
   it('imports JSON, and never moves the sequence backwards for lower numbers', async () => {
-    const json = file('tickets.json', JSON.stringify([{ id: 777, organization_id: orgId, title: 'Uit het oude systeem', reported_at: '2015-01-05T09:00:00Z', status: 'resolved' }]));
+    const json = file(
+      'tickets.json',
+      JSON.stringify([
+        {
+          id: 777,
+          organization_id: orgId,
+          title: 'Uit het oude systeem',
+          reported_at: '2015-01-05T09:00:00Z',
+          status: 'resolved',
+        },
+      ]),
+    );
     expect((await run('ticket:import', json)).code).toBe(0);
-    const next = await db.prisma.ticket.create({ data: { organizationId: orgId, title: 'Nog een', helpdesk: 'Support Vtel', reportedAt: NOW } });
+    const next = await db.prisma.ticket.create({
+      data: { organizationId: orgId, title: 'Nog een', helpdesk: 'Support Vtel', reportedAt: NOW },
+    });
     expect(next.id).toBe(50005);
   });
 
   it('all or nothing: one bad row refuses the whole file, naming the row and the field', async () => {
-    const bad = (name: string, rows: string) => file(name, `id;organization_id;title;reported_at;status;reporter_email\n${rows}`);
-    expect(await expectRefused('row 2: title', ['ticket:import', bad('a.csv', `60001;${orgId};Goed;2020-01-01T10:00;NEW;\n60002;${orgId};;2020-01-01T10:00;NEW;\n`)])).toContain('must not be empty');
+    const bad = (name: string, rows: string) =>
+      file(name, `id;organization_id;title;reported_at;status;reporter_email\n${rows}`);
+    expect(
+      await expectRefused('row 2: title', [
+        'ticket:import',
+        bad('a.csv', `60001;${orgId};Goed;2020-01-01T10:00;NEW;\n60002;${orgId};;2020-01-01T10:00;NEW;\n`),
+      ]),
+    ).toContain('must not be empty');
     await expectRefused('row 1: reported_at', ['ticket:import', bad('b.csv', `60001;${orgId};Goed;gisteren;NEW;\n`)]);
-    await expectRefused('row 1: status', ['ticket:import', bad('c.csv', `60001;${orgId};Goed;2020-01-01T10:00;KLAAR;\n`)]);
-    await expectRefused('row 1: organization_id', ['ticket:import', bad('d.csv', `60001;99999999;Goed;2020-01-01T10:00;NEW;\n`)]);
-    await expectRefused('row 2: id', ['ticket:import', bad('e.csv', `60001;${orgId};Goed;2020-01-01T10:00;NEW;\n60001;${orgId};Dubbel;2020-01-01T10:00;NEW;\n`)]);
-    await expectRefused('already exists', ['ticket:import', bad('f.csv', `50001;${orgId};Bestaat al;2020-01-01T10:00;NEW;\n`)]);
-    await expectRefused('row 1: reporter_email', ['ticket:import', bad('g.csv', `60001;${orgId};Goed;2020-01-01T10:00;NEW;niemand@example.nl\n`)]);
+    await expectRefused('row 1: status', [
+      'ticket:import',
+      bad('c.csv', `60001;${orgId};Goed;2020-01-01T10:00;KLAAR;\n`),
+    ]);
+    await expectRefused('row 1: organization_id', [
+      'ticket:import',
+      bad('d.csv', `60001;99999999;Goed;2020-01-01T10:00;NEW;\n`),
+    ]);
+    await expectRefused('row 2: id', [
+      'ticket:import',
+      bad('e.csv', `60001;${orgId};Goed;2020-01-01T10:00;NEW;\n60001;${orgId};Dubbel;2020-01-01T10:00;NEW;\n`),
+    ]);
+    await expectRefused('already exists', [
+      'ticket:import',
+      bad('f.csv', `50001;${orgId};Bestaat al;2020-01-01T10:00;NEW;\n`),
+    ]);
+    await expectRefused('row 1: reporter_email', [
+      'ticket:import',
+      bad('g.csv', `60001;${orgId};Goed;2020-01-01T10:00;NEW;niemand@example.nl\n`),
+    ]);
     await expectRefused('<file>', ['ticket:import', file('h.json', '{"not": "an array"}')]);
     await expectRefused('<file>', ['ticket:import', file('i.json', '[')]);
     await expectRefused('<file>', ['ticket:import', path.join(dir, 'missing.csv')]);
@@ -178,9 +237,10 @@ describe('ticket:import', () => {
 });
 
 describe('faq:list, faq:add, faq:edit, faq:remove', () => {
-  const questions = async () => (await db.prisma.faqEntry.findMany({ orderBy: { position: 'asc' } })).map((e) => [e.position, e.questionNl]);
+  const questions = async () =>
+    (await db.prisma.faqEntry.findMany({ orderBy: { position: 'asc' } })).map((e) => [e.position, e.questionNl]);
 
-  it('starts with the manual\'s four questions', async () => {
+  it("starts with the manual's four questions", async () => {
     const r = await run('faq:list');
     expect(r.out.map((l) => l.split('\t')[2])).toEqual([
       'Hoe kan ik inloggen in het klantportaal PIM?',
@@ -191,7 +251,13 @@ describe('faq:list, faq:add, faq:edit, faq:remove', () => {
   });
 
   it('adds at the end or at a position, edits, moves and removes, keeping positions 1..n', async () => {
-    const add = await run('faq:add', '--question', 'Waar vind ik mijn rapportages?', '--answer', 'Onder **Downloads › Rapportages**.');
+    const add = await run(
+      'faq:add',
+      '--question',
+      'Waar vind ik mijn rapportages?',
+      '--answer',
+      'Onder **Downloads › Rapportages**.',
+    );
     expect(add.out[0]).toMatch(/^faq \d+ added at position 5: /);
     const first = await run('faq:add', '--question', 'Eerste vraag', '--answer', 'Antwoord', '--position', '1');
     const firstId = Number(/^faq (\d+)/.exec(first.out[0]!)![1]);

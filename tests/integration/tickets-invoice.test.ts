@@ -36,23 +36,52 @@ describe('"Vraag over deze factuur"', () => {
     expect(form.text).toMatch(/<option value="QUESTION" selected>/);
     expect(form.text).toContain(`name="invoiceId" value="${invoice.id}"`);
 
-    const res = await agent.post('/tickets/new').type('form').send({
-      _csrf: csrfFrom(form.text), invoiceId: String(invoice.id), organizationId: String(org.id), title: 'Vraag over factuur 105012', customerReference: '105012', kind: '', description: 'Klopt het btw-bedrag?',
-    });
+    const res = await agent
+      .post('/tickets/new')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        invoiceId: String(invoice.id),
+        organizationId: String(org.id),
+        title: 'Vraag over factuur 105012',
+        customerReference: '105012',
+        kind: '',
+        description: 'Klopt het btw-bedrag?',
+      });
     expect(res.status).toBe(302);
     const ticket = await db.prisma.ticket.findFirstOrThrow({ where: { reporterId: me.id } });
-    expect([ticket.invoiceId, ticket.kind, ticket.helpdesk, ticket.customerReference]).toEqual([invoice.id, 'QUESTION', 'Administratie Vcare', '105012']);
-    const mails = await db.prisma.mailOutbox.findMany({ where: { subject: { contains: `Nieuw ticket ${ticket.id}` } } });
+    expect([ticket.invoiceId, ticket.kind, ticket.helpdesk, ticket.customerReference]).toEqual([
+      invoice.id,
+      'QUESTION',
+      'Administratie Vcare',
+      '105012',
+    ]);
+    const mails = await db.prisma.mailOutbox.findMany({
+      where: { subject: { contains: `Nieuw ticket ${ticket.id}` } },
+    });
     expect(mails.map((m) => m.recipient)).toEqual(['administratie@vcare.test']);
     expect(mails[0]!.text).toContain('Factuur: 105012');
     expect(visibleText((await agent.get(`/tickets/${ticket.id}`)).text)).toContain('Factuur 105012');
     // A note on it goes to the financial helpdesk too.
     const notePage = await agent.get(`/tickets/${ticket.id}/notes/new`);
-    expect((await agent.post(`/tickets/${ticket.id}/notes`).type('form').send({ _csrf: csrfFrom(notePage.text), body: 'Nog een vraag.' })).status).toBe(302);
-    expect((await db.prisma.mailOutbox.findMany({ where: { subject: { startsWith: `Aanvulling op ticket ${ticket.id}` } } })).map((m) => m.recipient)).toEqual(['administratie@vcare.test']);
+    expect(
+      (
+        await agent
+          .post(`/tickets/${ticket.id}/notes`)
+          .type('form')
+          .send({ _csrf: csrfFrom(notePage.text), body: 'Nog een vraag.' })
+      ).status,
+    ).toBe(302);
+    expect(
+      (
+        await db.prisma.mailOutbox.findMany({ where: { subject: { startsWith: `Aanvulling op ticket ${ticket.id}` } } })
+      ).map((m) => m.recipient),
+    ).toEqual(['administratie@vcare.test']);
 
     const pdf = await agent.get(`/invoices/${invoice.id}/pdf`).buffer(true).parse(binary);
-    expect(await pdfText(pdf.body as Buffer)).toContain(`Vraag over deze factuur: http://pim.test/tickets/new?invoice=${invoice.id}`);
+    expect(await pdfText(pdf.body as Buffer)).toContain(
+      `Vraag over deze factuur: http://pim.test/tickets/new?invoice=${invoice.id}`,
+    );
   });
 
   it('an invoice of another organisation: the form stays empty, a forged POST is 404 and saves nothing', async () => {
@@ -66,7 +95,16 @@ describe('"Vraag over deze factuur"', () => {
     expect(form.status).toBe(200);
     expect(form.text).not.toContain('205001');
     const before = await db.prisma.ticket.count();
-    const res = await agent.post('/tickets/new').type('form').send({ _csrf: csrfFrom(form.text), invoiceId: String(foreign.id), organizationId: String(org.id), title: 'Vraag', kind: '' });
+    const res = await agent
+      .post('/tickets/new')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        invoiceId: String(foreign.id),
+        organizationId: String(org.id),
+        title: 'Vraag',
+        kind: '',
+      });
     expect(res.status).toBe(404);
     expect(await db.prisma.ticket.count()).toBe(before);
   });

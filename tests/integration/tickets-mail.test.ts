@@ -34,19 +34,39 @@ const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.text : '');
 const cli = (...argv: string[]) => {
   const out: string[] = [];
   const err: string[] = [];
-  return runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => err.push(l), now: () => clock.now(), baseUrl: 'http://pim.test' }).then((code) => ({ code, out, err }));
+  return runCli(argv, {
+    prisma: db.prisma,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    now: () => clock.now(),
+    baseUrl: 'http://pim.test',
+  }).then((code) => ({ code, out, err }));
 };
 
-describe('every mail of a ticket\'s life, through a real SMTP server', () => {
+describe("every mail of a ticket's life, through a real SMTP server", () => {
   it('file, staff reply, waiting for customer, customer note, resolved: the right people, the right words, nobody else', async () => {
     const org = await makeOrg(db.prisma, { name: 'Huisartsenpost Oost' });
-    const reporter = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'], firstName: 'Lisa', lastName: 'de Vries' });
-    const colleague = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_ORG_TICKETS'], firstName: 'Henk', lastName: 'Bakker' });
+    const reporter = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'],
+      firstName: 'Lisa',
+      lastName: 'de Vries',
+    });
+    const colleague = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_ORG_TICKETS'],
+      firstName: 'Henk',
+      lastName: 'Bakker',
+    });
     const agent = client(app);
     await logIn(agent, reporter.email!, PASSWORD);
 
     // 1. Filed: a confirmation to the reporter, a notice to the helpdesk.
-    const res = await submitForm(agent, '/tickets/new', '/tickets/new', { organizationId: String(org.id), title: 'Internet verbinding valt weg', description: 'Wij hebben problemen dat de verbinding weg valt.', kind: 'INCIDENT', customerReference: 'HAP-77' });
+    const res = await submitForm(agent, '/tickets/new', '/tickets/new', {
+      organizationId: String(org.id),
+      title: 'Internet verbinding valt weg',
+      description: 'Wij hebben problemen dat de verbinding weg valt.',
+      kind: 'INCIDENT',
+      customerReference: 'HAP-77',
+    });
     expect(res.status).toBe(302);
     const id = Number(res.headers.location!.split('/').pop());
     const filed = await deliver(2);
@@ -64,7 +84,9 @@ describe('every mail of a ticket\'s life, through a real SMTP server', () => {
     expect(notice.text).toContain('Wij hebben problemen dat de verbinding weg valt.');
 
     // 2. Staff reply: to the reporter only.
-    expect((await cli('ticket:reply', String(id), '--body', 'Wilt u de router herstarten?', '--staff-name', 'Roy')).code).toBe(0);
+    expect(
+      (await cli('ticket:reply', String(id), '--body', 'Wilt u de router herstarten?', '--staff-name', 'Roy')).code,
+    ).toBe(0);
     const [reply] = await deliver(1);
     expect(to(reply!)).toBe(reporter.email);
     expect(reply!.subject).toBe(`Reactie op ticket ${id}: Internet verbinding valt weg`);
@@ -83,7 +105,13 @@ describe('every mail of a ticket\'s life, through a real SMTP server', () => {
     // gets the "colleague's note" mail (never the author: their own change).
     const colleagueAgent = client(app);
     await logIn(colleagueAgent, colleague.email!, PASSWORD);
-    expect((await submitForm(colleagueAgent, `/tickets/${id}/notes/new`, `/tickets/${id}/notes`, { body: 'Router is herstart, helaas zonder resultaat.' })).status).toBe(302);
+    expect(
+      (
+        await submitForm(colleagueAgent, `/tickets/${id}/notes/new`, `/tickets/${id}/notes`, {
+          body: 'Router is herstart, helaas zonder resultaat.',
+        })
+      ).status,
+    ).toBe(302);
     const noteMails = await deliver(2);
     const noteMail = noteMails.find((m) => to(m) === 'helpdesk@vcare.test');
     const toReporter = noteMails.find((m) => to(m) === reporter.email)!;
@@ -116,7 +144,11 @@ describe('every mail of a ticket\'s life, through a real SMTP server', () => {
     const reporter = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
     const agent = client(app);
     await logIn(agent, reporter.email!, PASSWORD);
-    const res = await submitForm(agent, '/tickets/new', '/tickets/new', { organizationId: String(org.id), title: 'Terwijl de mailserver plat ligt', kind: '' });
+    const res = await submitForm(agent, '/tickets/new', '/tickets/new', {
+      organizationId: String(org.id),
+      title: 'Terwijl de mailserver plat ligt',
+      kind: '',
+    });
     expect(res.status).toBe(302);
     const id = Number(res.headers.location!.split('/').pop());
     expect(await db.prisma.ticket.count({ where: { id } })).toBe(1);
@@ -135,7 +167,9 @@ describe('every mail of a ticket\'s life, through a real SMTP server', () => {
     await db.prisma.$executeRaw`UPDATE mail_outbox SET next_attempt_at = now() WHERE sent_at IS NULL`;
     const mails = await deliver(2);
     expect(mails.map(to).sort()).toEqual(['helpdesk@vcare.test', reporter.email].sort());
-    expect(mails.find((m) => to(m) === reporter.email)!.subject).toBe(`Bevestiging ticket ${id}: Terwijl de mailserver plat ligt`);
+    expect(mails.find((m) => to(m) === reporter.email)!.subject).toBe(
+      `Bevestiging ticket ${id}: Terwijl de mailserver plat ligt`,
+    );
     expect(smtp.messages.length).toBe(before + 2);
   });
 });

@@ -22,10 +22,14 @@ beforeAll(async () => {
   ({ app } = testApp(db));
   const started = Date.now();
   const q = (sql: string, params: unknown[] = []) => db.pool.query(sql, params);
-  const { rows } = await q(`INSERT INTO organizations (name) SELECT 'Organisatie ' || g FROM generate_series(1, 2000) g RETURNING id`);
+  const { rows } = await q(
+    `INSERT INTO organizations (name) SELECT 'Organisatie ' || g FROM generate_series(1, 2000) g RETURNING id`,
+  );
   const ids: number[] = rows.map((r: { id: number }) => r.id).sort((a: number, b: number) => a - b);
   bigOrg = ids[0]!;
-  const reporter = await makePerson(db.prisma, bigOrg, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS', 'MANAGE_ORG_TICKETS'] });
+  const reporter = await makePerson(db.prisma, bigOrg, {
+    roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS', 'MANAGE_ORG_TICKETS'],
+  });
   reporterId = reporter.id;
   // 20,000 for the big organisation (2,000 of them by one person), 180,000 over the other 1,999.
   // About 8% are current, spread over the seven open statuses; the rest is resolved history.
@@ -55,12 +59,17 @@ async function explain(sql: string, params: unknown[]): Promise<string> {
 
 describe('the grouped ticket list at 200,000 tickets', () => {
   it('has the volume the issue names', async () => {
-    const { rows } = await db.pool.query('SELECT count(*)::int AS n, count(DISTINCT organization_id)::int AS orgs, count(*) FILTER (WHERE organization_id = $1)::int AS big FROM tickets', [bigOrg]);
+    const { rows } = await db.pool.query(
+      'SELECT count(*)::int AS n, count(DISTINCT organization_id)::int AS orgs, count(*) FILTER (WHERE organization_id = $1)::int AS big FROM tickets',
+      [bigOrg],
+    );
     expect(rows[0]).toEqual({ n: 200_000, orgs: 2_000, big: 20_000 });
   });
 
   it('counts per status for an organisation with one GROUP BY from the index (no sequential scan)', async () => {
-    const plan = await explain(`SELECT status, count(*) FROM tickets WHERE organization_id = ANY($1) GROUP BY status`, [[bigOrg]]);
+    const plan = await explain(`SELECT status, count(*) FROM tickets WHERE organization_id = ANY($1) GROUP BY status`, [
+      [bigOrg],
+    ]);
     timings.push(`counts, all statuses, 20,000-ticket organisation:\n${plan.replace(/^/gm, '    ')}`);
     expect(plan).toMatch(/Index Only Scan using tickets_organization_id_status_/);
     expect(plan).not.toMatch(/Seq Scan on tickets/);
@@ -71,7 +80,15 @@ describe('the grouped ticket list at 200,000 tickets', () => {
     // into a constant (enum input is not immutable), so only an index holding every column of
     // the filter keeps the count off the table.
     const cast = (n: number) => `CAST($${n}::text AS ticket_status)`;
-    const open = ['NEW', 'IN_PROGRESS', 'WAITING_CUSTOMER', 'WAITING_SUPPLIER', 'SUPPORT_DESK_ACTION', 'PLANNED_INTERNAL', 'PLANNED_EXTERNAL'];
+    const open = [
+      'NEW',
+      'IN_PROGRESS',
+      'WAITING_CUSTOMER',
+      'WAITING_SUPPLIER',
+      'SUPPORT_DESK_ACTION',
+      'PLANNED_INTERNAL',
+      'PLANNED_EXTERNAL',
+    ];
     const plan = await explain(
       `SELECT status, count(*) FROM tickets WHERE organization_id = ANY($1) AND (status IN (${open.map((_s, i) => cast(i + 3)).join(', ')})
          OR (status = ${cast(10)} AND resolved_at >= $2) OR (status = ${cast(10)} AND resolved_at IS NULL AND updated_at >= $2)) GROUP BY status`,
@@ -82,8 +99,11 @@ describe('the grouped ticket list at 200,000 tickets', () => {
     expect(plan).not.toMatch(/Seq Scan on tickets|Bitmap Heap Scan on tickets/);
   });
 
-  it('counts for one person\'s own tickets from the reporter index', async () => {
-    const plan = await explain(`SELECT status, count(*) FROM tickets WHERE reporter_id = $1 AND organization_id = ANY($2) AND status IN ${CURRENT} GROUP BY status`, [reporterId, [bigOrg]]);
+  it("counts for one person's own tickets from the reporter index", async () => {
+    const plan = await explain(
+      `SELECT status, count(*) FROM tickets WHERE reporter_id = $1 AND organization_id = ANY($2) AND status IN ${CURRENT} GROUP BY status`,
+      [reporterId, [bigOrg]],
+    );
     timings.push(`counts, own tickets:\n${plan.replace(/^/gm, '    ')}`);
     expect(plan).toMatch(/tickets_reporter_id_status_reported_at_id_idx/);
     expect(plan).not.toMatch(/Seq Scan on tickets/);
@@ -98,7 +118,8 @@ describe('the grouped ticket list at 200,000 tickets', () => {
       timings.push(`page at offset ${offset} of Afgehandeld:\n${plan.replace(/^/gm, '    ')}`);
       // The first page reads 25 index entries in order; a deep page may prefer a bitmap scan of
       // the group and a sort (about 10 ms for 18,000 rows), still from the index.
-      if (offset === 0) expect(plan).toMatch(/Index Scan Backward using tickets_organization_id_status_reported_at_id_idx/);
+      if (offset === 0)
+        expect(plan).toMatch(/Index Scan Backward using tickets_organization_id_status_reported_at_id_idx/);
       expect(plan).toMatch(/tickets_organization_id_status_/);
       expect(plan).not.toMatch(/Seq Scan on tickets/);
     }
@@ -115,9 +136,17 @@ describe('the grouped ticket list at 200,000 tickets', () => {
 
   it('serves the list page for the 20,000-ticket organisation (timings printed), counts matching the database', async () => {
     const agent = client(app);
-    expect((await logIn(agent, (await db.prisma.contact.findUniqueOrThrow({ where: { id: reporterId } })).email!, PASSWORD)).status).toBe(302);
+    expect(
+      (await logIn(agent, (await db.prisma.contact.findUniqueOrThrow({ where: { id: reporterId } })).email!, PASSWORD))
+        .status,
+    ).toBe(302);
     await agent.get('/tickets'); // warm up
-    for (const url of ['/tickets', '/tickets?status=all', '/tickets?status=all&page_RESOLVED=200', '/tickets?q=headset']) {
+    for (const url of [
+      '/tickets',
+      '/tickets?status=all',
+      '/tickets?status=all&page_RESOLVED=200',
+      '/tickets?q=headset',
+    ]) {
       const started = performance.now();
       const res = await agent.get(url);
       const ms = performance.now() - started;
@@ -130,33 +159,63 @@ describe('the grouped ticket list at 200,000 tickets', () => {
     const actor = (await loadActor(db.prisma, reporterId, 0))!;
     for (const status of ['current', 'all'] as const) {
       const started = performance.now();
-      await listTickets(db.prisma, actor, { status, reopenCutoff: new Date(Date.now() - 14 * 86_400_000), org: null, watching: false, q: '', dir: 'desc', pages: {} });
+      await listTickets(db.prisma, actor, {
+        status,
+        reopenCutoff: new Date(Date.now() - 14 * 86_400_000),
+        org: null,
+        watching: false,
+        q: '',
+        dir: 'desc',
+        pages: {},
+      });
       timings.push(`listTickets(${status}) without rendering: ${(performance.now() - started).toFixed(0)} ms`);
     }
     const all = visibleText((await agent.get('/tickets?status=all')).text);
     expect(all).toContain('20000 gevonden');
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM tickets WHERE organization_id = $1 AND status = 'RESOLVED'`, [bigOrg]);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM tickets WHERE organization_id = $1 AND status = 'RESOLVED'`,
+      [bigOrg],
+    );
     expect(all).toContain(`Afgehandeld (${rows[0].n})`);
 
     // "Actueel" with groups too big for one query (each group its own page): per status the
     // count and the first page are what the rule says, recently resolved tickets included.
     const cutoff = new Date(Date.now() - 14 * 86_400_000);
     // Resolved two months ago, except 30 (two days ago, and not the most recently reported).
-    await db.pool.query(`UPDATE tickets SET resolved_at = now() - interval '60 days' WHERE organization_id = $1 AND status = 'RESOLVED'`, [bigOrg]);
-    await db.pool.query(`UPDATE tickets SET resolved_at = now() - interval '2 days' WHERE id IN (SELECT id FROM tickets WHERE organization_id = $1 AND status = 'RESOLVED' ORDER BY reported_at, id LIMIT 30)`, [bigOrg]);
+    await db.pool.query(
+      `UPDATE tickets SET resolved_at = now() - interval '60 days' WHERE organization_id = $1 AND status = 'RESOLVED'`,
+      [bigOrg],
+    );
+    await db.pool.query(
+      `UPDATE tickets SET resolved_at = now() - interval '2 days' WHERE id IN (SELECT id FROM tickets WHERE organization_id = $1 AND status = 'RESOLVED' ORDER BY reported_at, id LIMIT 30)`,
+      [bigOrg],
+    );
     const manager = actor;
-    const current = await listTickets(db.prisma, manager, { status: 'current', reopenCutoff: cutoff, org: bigOrg, watching: false, q: '', dir: 'desc', pages: {} });
+    const current = await listTickets(db.prisma, manager, {
+      status: 'current',
+      reopenCutoff: cutoff,
+      org: bigOrg,
+      watching: false,
+      q: '',
+      dir: 'desc',
+      pages: {},
+    });
     const expected = await db.pool.query(
       `SELECT status::text, count(*)::int AS n FROM tickets WHERE organization_id = $1
          AND (status <> 'RESOLVED' OR resolved_at >= $2 OR (resolved_at IS NULL AND updated_at >= $2)) GROUP BY status`,
       [bigOrg, cutoff],
     );
-    expect(Object.fromEntries(current.groups.map((g) => [g.status, g.count]))).toEqual(Object.fromEntries(expected.rows.map((r) => [r.status, r.n])));
+    expect(Object.fromEntries(current.groups.map((g) => [g.status, g.count]))).toEqual(
+      Object.fromEntries(expected.rows.map((r) => [r.status, r.n])),
+    );
     expect(current.groups.some((g) => g.count > 25)).toBe(true);
     const resolved = current.groups.find((g) => g.status === 'RESOLVED')!;
     expect(resolved.count).toBe(30);
     for (const g of current.groups) expect(g.rows.every((r) => r.status === g.status)).toBe(true);
-    const shown = await db.pool.query(`SELECT count(*)::int AS n FROM tickets WHERE id = ANY($1) AND (resolved_at >= $2 OR (resolved_at IS NULL AND updated_at >= $2))`, [resolved.rows.map((r) => r.id), cutoff]);
+    const shown = await db.pool.query(
+      `SELECT count(*)::int AS n FROM tickets WHERE id = ANY($1) AND (resolved_at >= $2 OR (resolved_at IS NULL AND updated_at >= $2))`,
+      [resolved.rows.map((r) => r.id), cutoff],
+    );
     expect(resolved.rows).toHaveLength(25);
     expect(shown.rows[0].n).toBe(25);
   });

@@ -26,7 +26,13 @@ afterAll(async () => {
 
 const cli = async (...argv: string[]) => {
   const out: string[] = [];
-  const code = await runCli(argv, { prisma: db.prisma, out: (l) => out.push(l), err: (l) => out.push(l), now: () => clock.now(), baseUrl: 'http://pim.test' });
+  const code = await runCli(argv, {
+    prisma: db.prisma,
+    out: (l) => out.push(l),
+    err: (l) => out.push(l),
+    now: () => clock.now(),
+    baseUrl: 'http://pim.test',
+  });
   return { code, out };
 };
 
@@ -34,12 +40,20 @@ describe('"Hoe tevreden bent u?"', () => {
   it('the resolved mail carries five signed links; GET only asks, POST records; changeable for 14 days; the ticket shows it', async () => {
     const org = await makeOrg(db.prisma);
     const reporter = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
-    const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id, status: 'IN_PROGRESS', title: 'Wifi traag' });
+    const t = await makeTicket(db.prisma, org.id, {
+      reporterId: reporter.id,
+      status: 'IN_PROGRESS',
+      title: 'Wifi traag',
+    });
     expect((await cli('ticket:status', String(t.id), 'RESOLVED')).code).toBe(0);
     expect(await deliverDue(db.prisma, smtpTransport(smtp.url), 'PIM <noreply@pim.test>')).toBe(1);
     const [mail] = await smtp.waitFor(1);
     expect(mail!.text).toContain('Hoe tevreden bent u? Klik op uw antwoord:');
-    const links = [...mail!.text!.matchAll(/^(Zeer tevreden|Tevreden|Neutraal|Ontevreden|Zeer ontevreden): (http:\/\/pim\.test(\/mail\/verdict\/\S+))$/gm)];
+    const links = [
+      ...mail!.text!.matchAll(
+        /^(Zeer tevreden|Tevreden|Neutraal|Ontevreden|Zeer ontevreden): (http:\/\/pim\.test(\/mail\/verdict\/\S+))$/gm,
+      ),
+    ];
     expect(links.map((l) => l[1])).toEqual(['Zeer tevreden', 'Tevreden', 'Neutraal', 'Ontevreden', 'Zeer ontevreden']);
     const satisfied = links[1]![3]!;
 
@@ -50,16 +64,28 @@ describe('"Hoe tevreden bent u?"', () => {
     expect(page.text).toMatch(/id="f-score-4" name="score" value="4" checked/);
     expect(await db.prisma.ticketVerdict.count()).toBe(0);
 
-    const post = await anon.post(satisfied.split('?')[0]!).type('form').send({ _csrf: csrfFrom(page.text), score: '4', comment: 'Snel opgelost.' });
+    const post = await anon
+      .post(satisfied.split('?')[0]!)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), score: '4', comment: 'Snel opgelost.' });
     expect(post.status).toBe(200);
     expect(visibleText(post.text)).toContain('Uw antwoord is opgeslagen');
-    expect(await db.prisma.ticketVerdict.findMany({ select: { ticketId: true, score: true, comment: true, contactId: true } })).toEqual([{ ticketId: t.id, score: 4, comment: 'Snel opgelost.', contactId: reporter.id }]);
+    expect(
+      await db.prisma.ticketVerdict.findMany({
+        select: { ticketId: true, score: true, comment: true, contactId: true },
+      }),
+    ).toEqual([{ ticketId: t.id, score: 4, comment: 'Snel opgelost.', contactId: reporter.id }]);
 
     // Changed on day 13: still one answer.
     clock.advance(13 * 86_400_000);
     const again = await anon.get(satisfied);
-    await anon.post(satisfied.split('?')[0]!).type('form').send({ _csrf: csrfFrom(again.text), score: '5', comment: '' });
-    expect(await db.prisma.ticketVerdict.findMany({ select: { score: true, comment: true } })).toEqual([{ score: 5, comment: null }]);
+    await anon
+      .post(satisfied.split('?')[0]!)
+      .type('form')
+      .send({ _csrf: csrfFrom(again.text), score: '5', comment: '' });
+    expect(await db.prisma.ticketVerdict.findMany({ select: { score: true, comment: true } })).toEqual([
+      { score: 5, comment: null },
+    ]);
 
     const agent = client(app);
     await logIn(agent, reporter.email!, PASSWORD);
@@ -69,13 +95,22 @@ describe('"Hoe tevreden bent u?"', () => {
     clock.advance(2 * 86_400_000);
     const late = await anon.get(satisfied);
     expect(visibleText(late.text)).toContain('kan niet (meer) gereageerd worden');
-    expect((await anon.post(satisfied.split('?')[0]!).type('form').send({ _csrf: csrfFrom((await anon.get('/login')).text), score: '1' })).status).toBe(410);
+    expect(
+      (
+        await anon
+          .post(satisfied.split('?')[0]!)
+          .type('form')
+          .send({ _csrf: csrfFrom((await anon.get('/login')).text), score: '1' })
+      ).status,
+    ).toBe(410);
     expect((await db.prisma.ticketVerdict.findFirstOrThrow()).score).toBe(5);
     clock.advance(-15 * 86_400_000);
   });
 
   it('a forged token is 404; ticket:satisfaction averages per month and helpdesk', async () => {
-    expect((await request(app).get('/mail/verdict/dGVzdA.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx?score=1')).status).toBe(404);
+    expect(
+      (await request(app).get('/mail/verdict/dGVzdA.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx?score=1')).status,
+    ).toBe(404);
     const org = await makeOrg(db.prisma);
     const a = await makeTicket(db.prisma, org.id, { status: 'RESOLVED' });
     const b = await makeTicket(db.prisma, org.id, { status: 'RESOLVED' });

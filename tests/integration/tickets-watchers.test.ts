@@ -30,12 +30,19 @@ async function agentFor(email: string | null) {
   expect((await logIn(agent, email!, PASSWORD)).status).toBe(302);
   return agent;
 }
-const person = (orgId: number, roles: Role[], lastName?: string) => makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', ...roles], lastName });
+const person = (orgId: number, roles: Role[], lastName?: string) =>
+  makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS', ...roles], lastName });
 const post = async (agent: TestAgent, path: string, fields: Record<string, string>) => {
   const page = await agent.get('/tickets');
-  return agent.post(path).type('form').send({ _csrf: csrfFrom(page.text), ...fields });
+  return agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), ...fields });
 };
-const watchersOf = async (ticketId: number) => (await db.prisma.ticketWatcher.findMany({ where: { ticketId }, orderBy: { contactId: 'asc' } })).map((w) => w.contactId);
+const watchersOf = async (ticketId: number) =>
+  (await db.prisma.ticketWatcher.findMany({ where: { ticketId }, orderBy: { contactId: 'asc' } })).map(
+    (w) => w.contactId,
+  );
 const listed = (html: string) => [...html.matchAll(/<tr>\s*<td><a href="\/tickets\/(\d+)">/g)].map((m) => Number(m[1]));
 
 describe('Betrokkenen', () => {
@@ -75,7 +82,9 @@ describe('Betrokkenen', () => {
     const cc = await agentFor(colleague.email);
     expect((await cc.get(`/tickets/${ticket.id}`)).status).toBe(200);
     expect(listed((await cc.get('/tickets?status=all&watching=1')).text)).toEqual([ticket.id]);
-    const note = await submitForm(cc, `/tickets/${ticket.id}/notes/new`, `/tickets/${ticket.id}/notes`, { body: 'Bij ons ook.' });
+    const note = await submitForm(cc, `/tickets/${ticket.id}/notes/new`, `/tickets/${ticket.id}/notes`, {
+      body: 'Bij ons ook.',
+    });
     expect(note.status).toBe(302);
     // A Betrokkene may not manage the others.
     expect((await cc.get(`/tickets/${ticket.id}/watchers`)).status).toBe(403);
@@ -89,7 +98,9 @@ describe('Betrokkenen', () => {
     expect((await post(agent, `/tickets/${ticket.id}/watchers`, { contactId: String(subPerson.id) })).status).toBe(404);
     const outsider = await agentFor(stranger.email);
     expect((await outsider.get(`/tickets/${ticket.id}/watchers`)).status).toBe(404);
-    expect((await post(outsider, `/tickets/${ticket.id}/watchers`, { contactId: String(stranger.id) })).status).toBe(404);
+    expect((await post(outsider, `/tickets/${ticket.id}/watchers`, { contactId: String(stranger.id) })).status).toBe(
+      404,
+    );
     expect((await post(outsider, `/tickets/${ticket.id}/watchers/${colleague.id}/remove`, {})).status).toBe(404);
     expect(await watchersOf(ticket.id)).toEqual(before);
   });
@@ -98,16 +109,26 @@ describe('Betrokkenen', () => {
     const before = smtp.messages.length;
     await db.prisma.mailOutbox.updateMany({ where: { sentAt: null }, data: { sentAt: new Date() } });
     const out: string[] = [];
-    const code = await runCli(['ticket:reply', String(ticket.id), '--body', 'Wij kijken ernaar.'], { prisma: db.prisma, out: (l) => out.push(l), err: () => {}, now: () => clock.now(), baseUrl: 'http://pim.test' });
+    const code = await runCli(['ticket:reply', String(ticket.id), '--body', 'Wij kijken ernaar.'], {
+      prisma: db.prisma,
+      out: (l) => out.push(l),
+      err: () => {},
+      now: () => clock.now(),
+      baseUrl: 'http://pim.test',
+    });
     expect(code).toBe(0);
     expect(out[0]).toMatch(/\(2 mailed\)$/);
     expect(await deliverDue(db.prisma, smtpTransport(smtp.url), 'PIM <noreply@pim.test>')).toBe(2);
     const mails = (await smtp.waitFor(before + 2)).slice(before);
-    expect(mails.map((m) => (m.to && !Array.isArray(m.to) ? m.to.text : '')).sort()).toEqual([reporter.email, colleague.email].sort());
+    expect(mails.map((m) => (m.to && !Array.isArray(m.to) ? m.to.text : '')).sort()).toEqual(
+      [reporter.email, colleague.email].sort(),
+    );
     for (const m of mails) {
       const header = (key: string) => m.headerLines.find((h) => h.key === key)?.line;
       expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-      expect(header('list-unsubscribe')?.replace(/\r\n\s*/g, ' ')).toMatch(/^List-Unsubscribe: <http:\/\/pim\.test\/mail\/unsubscribe\/[\w-]+\.[\w-]{43}>$/);
+      expect(header('list-unsubscribe')?.replace(/\r\n\s*/g, ' ')).toMatch(
+        /^List-Unsubscribe: <http:\/\/pim\.test\/mail\/unsubscribe\/[\w-]+\.[\w-]{43}>$/,
+      );
       expect(m.text).toContain('Wij kijken ernaar.');
     }
   });
@@ -115,8 +136,12 @@ describe('Betrokkenen', () => {
   it('at most 20 Betrokkenen', async () => {
     const manager = await person(org.id, ['MANAGE_ORG_TICKETS'], 'Manager');
     const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id });
-    const people = await Promise.all(Array.from({ length: 21 }, (_, i) => person(org.id, ['MANAGE_OWN_TICKETS'], `Collega${i}`)));
-    await db.prisma.ticketWatcher.createMany({ data: people.slice(0, 20).map((p) => ({ ticketId: t.id, contactId: p.id })) });
+    const people = await Promise.all(
+      Array.from({ length: 21 }, (_, i) => person(org.id, ['MANAGE_OWN_TICKETS'], `Collega${i}`)),
+    );
+    await db.prisma.ticketWatcher.createMany({
+      data: people.slice(0, 20).map((p) => ({ ticketId: t.id, contactId: p.id })),
+    });
     const agent = await agentFor(manager.email);
     const res = await post(agent, `/tickets/${t.id}/watchers`, { contactId: String(people[20]!.id) });
     expect(res.status).toBe(422);
@@ -128,7 +153,9 @@ describe('Betrokkenen', () => {
     const a = await person(org.id, ['MANAGE_OWN_TICKETS'], 'Weg1');
     const b = await person(org.id, ['MANAGE_OWN_TICKETS'], 'Weg2');
     const c = await person(org.id, ['MANAGE_OWN_TICKETS'], 'Weg3');
-    await db.prisma.ticketWatcher.createMany({ data: [a, b, c].map((p) => ({ ticketId: ticket.id, contactId: p.id })) });
+    await db.prisma.ticketWatcher.createMany({
+      data: [a, b, c].map((p) => ({ ticketId: ticket.id, contactId: p.id })),
+    });
     const [agentA, agentB, agentC] = [await agentFor(a.email), await agentFor(b.email), await agentFor(c.email)];
     for (const ag of [agentA, agentB, agentC]) expect((await ag.get(`/tickets/${ticket.id}`)).status).toBe(200);
 

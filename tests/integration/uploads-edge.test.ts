@@ -19,9 +19,12 @@ let csrf: string;
 let orgId: number;
 
 const BOUNDARY = 'pimtestboundary';
-const part = (name: string, value: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-const fileHead = (name: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`;
-const chunks = async () => Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
+const part = (name: string, value: string) =>
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+const fileHead = (name: string) =>
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`;
+const chunks = async () =>
+  Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
 
 /** Starts a POST to /tickets/new with the given declared length; the caller writes the body. */
 function startPost(contentLength: number) {
@@ -31,7 +34,11 @@ function startPost(contentLength: number) {
     port,
     method: 'POST',
     path: '/tickets/new',
-    headers: { cookie, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(contentLength) },
+    headers: {
+      cookie,
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'content-length': String(contentLength),
+    },
   });
   const answered = new Promise<number>((resolve, reject) => {
     req.on('response', (res) => {
@@ -61,7 +68,10 @@ beforeAll(async () => {
   const agent = client(app);
   const login = await logIn(agent, person.email!, PASSWORD);
   expect(login.status).toBe(302);
-  cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  cookie = ([] as string[])
+    .concat(login.headers['set-cookie'] ?? [])
+    .map((c) => c.split(';')[0])
+    .join('; ');
   csrf = csrfFrom((await agent.get('/tickets/new')).text);
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -76,7 +86,9 @@ describe('a form with files, over a socket', () => {
   it('a request declared larger than the upload limit is a 413 before anything is stored', async () => {
     const [tickets, before] = [await db.prisma.ticket.count(), await chunks()];
     const { req, answered } = startPost(UPLOAD_LIMITS.requestBytes + 1);
-    req.write(part('_csrf', csrf) + part('organizationId', String(orgId)) + part('title', 'Te groot') + fileHead('log.txt'));
+    req.write(
+      part('_csrf', csrf) + part('organizationId', String(orgId)) + part('title', 'Te groot') + fileHead('log.txt'),
+    );
     expect(await answered).toBe(413);
     req.destroy();
     expect([await db.prisma.ticket.count(), await chunks()]).toEqual([tickets, before]);
@@ -85,7 +97,9 @@ describe('a form with files, over a socket', () => {
   it('a client that goes away in the middle of a file leaves no stored bytes and no ticket', async () => {
     const [tickets, before] = [await db.prisma.ticket.count(), await chunks()];
     const { req } = startPost(5 * 1024 * 1024);
-    req.write(part('_csrf', csrf) + part('organizationId', String(orgId)) + part('title', 'Half') + fileHead('log.txt'));
+    req.write(
+      part('_csrf', csrf) + part('organizationId', String(orgId)) + part('title', 'Half') + fileHead('log.txt'),
+    );
     // A few storage chunks' worth (256 kB each), so storing has begun when the client leaves.
     req.write(FILES.log(12_000));
     expect(await eventually(async () => (await chunks()) > before)).toBe(true);

@@ -29,11 +29,18 @@ const deliver = () => deliverDueWebhooks(db.prisma, { timeoutMs: 2_000 });
 async function addWebhook(url: string, events: string) {
   const r = await runPim(db.prisma, 'webhook:add', '--url', url, '--events', events);
   expect(r.code, r.err.join('\n')).toBe(0);
-  return { id: Number(/webhook (\d+) added/.exec(r.out[0]!)![1]), secret: /secret \(shown only now\): (\S+)/.exec(r.out[1]!)![1]! };
+  return {
+    id: Number(/webhook (\d+) added/.exec(r.out[0]!)![1]),
+    secret: /secret \(shown only now\): (\S+)/.exec(r.out[1]!)![1]!,
+  };
 }
 
 const verify = (secret: string, r: Received, body = r.body) =>
-  verifyWebhook(secret, { timestamp: r.headers['pim-timestamp'] as string, signature: r.headers['pim-signature'] as string }, body);
+  verifyWebhook(
+    secret,
+    { timestamp: r.headers['pim-timestamp'] as string, signature: r.headers['pim-signature'] as string },
+    body,
+  );
 
 describe('webhooks', () => {
   it('a receiver that is down gets every event once it is back, in order per ticket, each signature valid', async () => {
@@ -50,20 +57,30 @@ describe('webhooks', () => {
       ids.push(res.body.id as number);
     }
     const [a, b] = ids as [number, number];
-    expect((await request(app).post(`/api/v1/tickets/${a}/replies`).set(api()).send({ body: 'We kijken ernaar' })).status).toBe(201);
-    expect((await request(app).post(`/api/v1/tickets/${b}/status`).set(api()).send({ status: 'IN_PROGRESS' })).status).toBe(200);
-    expect((await request(app).post(`/api/v1/tickets/${a}/status`).set(api()).send({ status: 'WAITING_CUSTOMER' })).status).toBe(200);
+    expect(
+      (await request(app).post(`/api/v1/tickets/${a}/replies`).set(api()).send({ body: 'We kijken ernaar' })).status,
+    ).toBe(201);
+    expect(
+      (await request(app).post(`/api/v1/tickets/${b}/status`).set(api()).send({ status: 'IN_PROGRESS' })).status,
+    ).toBe(200);
+    expect(
+      (await request(app).post(`/api/v1/tickets/${a}/status`).set(api()).send({ status: 'WAITING_CUSTOMER' })).status,
+    ).toBe(200);
     expect((await runPim(db.prisma, 'ticket:status', String(a), 'RESOLVED')).code).toBe(0);
 
     expect(await deliver()).toBe(0);
-    const pending = await db.prisma.webhookDelivery.findMany({ where: { endpointId: hook.id }, orderBy: { id: 'asc' } });
+    const pending = await db.prisma.webhookDelivery.findMany({
+      where: { endpointId: hook.id },
+      orderBy: { id: 'asc' },
+    });
     expect(pending).toHaveLength(6);
     // Only the first of each ticket was tried; the later ones wait behind it.
     expect(pending.map((d) => d.attempts)).toEqual([1, 1, 0, 0, 0, 0]);
     expect(pending.every((d) => d.deliveredAt === null)).toBe(true);
 
     // Time passes: every delivery is due, the latest first, so only the ordering rule keeps the order.
-    await db.prisma.$executeRaw`UPDATE webhook_deliveries SET next_attempt_at = now() - make_interval(secs => id::int) WHERE endpoint_id = ${hook.id}`;
+    await db.prisma
+      .$executeRaw`UPDATE webhook_deliveries SET next_attempt_at = now() - make_interval(secs => id::int) WHERE endpoint_id = ${hook.id}`;
     const back = await startReceiver(port);
     try {
       expect(await deliver()).toBe(6);
@@ -71,9 +88,20 @@ describe('webhooks', () => {
       expect(back.received.map((r) => r.headers['pim-event-id']).sort()).toEqual(events.map((e) => e.publicId).sort());
       for (const r of back.received) expect(verify(hook.secret, r)).toBe(true);
       const seen = (ticket: number) =>
-        back.received.map((r) => JSON.parse(r.body) as { type: string; data: { id: string; after: { status?: string } } }).filter((e) => e.data.id === String(ticket));
-      expect(seen(a).map((e) => e.type)).toEqual(['ticket.created', 'ticket.note_added', 'ticket.status_changed', 'ticket.status_changed']);
-      expect(seen(a).slice(2).map((e) => e.data.after.status)).toEqual(['WAITING_CUSTOMER', 'RESOLVED']);
+        back.received
+          .map((r) => JSON.parse(r.body) as { type: string; data: { id: string; after: { status?: string } } })
+          .filter((e) => e.data.id === String(ticket));
+      expect(seen(a).map((e) => e.type)).toEqual([
+        'ticket.created',
+        'ticket.note_added',
+        'ticket.status_changed',
+        'ticket.status_changed',
+      ]);
+      expect(
+        seen(a)
+          .slice(2)
+          .map((e) => e.data.after.status),
+      ).toEqual(['WAITING_CUSTOMER', 'RESOLVED']);
       expect(seen(b).map((e) => e.type)).toEqual(['ticket.created', 'ticket.status_changed']);
       // Delivered once: a second run sends nothing.
       expect(await deliver()).toBe(0);
@@ -88,16 +116,29 @@ describe('webhooks', () => {
     const receiver = await startReceiver();
     const hook = await addWebhook(receiver.url, 'contact.changed');
     try {
-      const res = await request(app).post('/api/v1/contacts').set(api()).send({ organizationId: orgId, lastName: 'Bakker' });
+      const res = await request(app)
+        .post('/api/v1/contacts')
+        .set(api())
+        .send({ organizationId: orgId, lastName: 'Bakker' });
       expect(res.status, res.text).toBe(201);
       expect(await deliver()).toBe(1);
       const got = receiver.received[0]!;
-      expect(JSON.parse(got.body)).toMatchObject({ type: 'contact.changed', data: { object: 'contact', id: String(res.body.id), change: 'contact.created' } });
+      expect(JSON.parse(got.body)).toMatchObject({
+        type: 'contact.changed',
+        data: { object: 'contact', id: String(res.body.id), change: 'contact.created' },
+      });
       expect(verify(hook.secret, got)).toBe(true);
       expect(verify(hook.secret, got, got.body.replace('Bakker', 'Bakkes'))).toBe(false);
       expect(verify('whsec_another', got)).toBe(false);
       const ts = Number(got.headers['pim-timestamp']);
-      expect(verifyWebhook(hook.secret, { timestamp: got.headers['pim-timestamp'] as string, signature: got.headers['pim-signature'] as string }, got.body, new Date((ts + 301) * 1000))).toBe(false);
+      expect(
+        verifyWebhook(
+          hook.secret,
+          { timestamp: got.headers['pim-timestamp'] as string, signature: got.headers['pim-signature'] as string },
+          got.body,
+          new Date((ts + 301) * 1000),
+        ),
+      ).toBe(false);
     } finally {
       await receiver.close();
       await runPim(db.prisma, 'webhook:remove', String(hook.id));
@@ -112,7 +153,8 @@ describe('webhooks', () => {
     const person = await makePerson(db.prisma, orgId);
     const res = await request(app).patch(`/api/v1/contacts/${person.id}`).set(api()).send({ firstName: 'Henk' });
     expect(res.status, res.text).toBe(200);
-    await db.prisma.$executeRaw`UPDATE webhook_deliveries SET created_at = now() - interval '25 hours' WHERE endpoint_id = ${hook.id}`;
+    await db.prisma
+      .$executeRaw`UPDATE webhook_deliveries SET created_at = now() - interval '25 hours' WHERE endpoint_id = ${hook.id}`;
     expect(await deliver()).toBe(0);
     const [failed] = await db.prisma.webhookDelivery.findMany({ where: { endpointId: hook.id } });
     expect(failed!.failedAt).not.toBeNull();
@@ -124,7 +166,9 @@ describe('webhooks', () => {
       expect(await deliver()).toBe(0); // a failed delivery is not retried by itself
       expect((await runPim(db.prisma, 'webhook:redeliver', String(failed!.id))).code).toBe(0);
       expect(await deliver()).toBe(1);
-      expect(back.received[0]!.headers['pim-event-id']).toBe((await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: failed!.eventId } })).publicId);
+      expect(back.received[0]!.headers['pim-event-id']).toBe(
+        (await db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: failed!.eventId } })).publicId,
+      );
     } finally {
       await back.close();
     }

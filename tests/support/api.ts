@@ -5,12 +5,22 @@ import { runCli } from '../../src/cli/program.js';
 export async function runPim(prisma: PrismaClient, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { prisma, out: (l) => out.push(l), err: (l) => err.push(l), now: () => new Date(), baseUrl: 'http://pim.test' });
+  const code = await runCli(argv, {
+    prisma,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    now: () => new Date(),
+    baseUrl: 'http://pim.test',
+  });
   return { code, out, err };
 }
 
 /** Creates an API token with the staff tool (as staff would) and returns the token shown once. */
-export async function makeToken(prisma: PrismaClient, scopes: string, name = 'test system'): Promise<{ token: string; id: number }> {
+export async function makeToken(
+  prisma: PrismaClient,
+  scopes: string,
+  name = 'test system',
+): Promise<{ token: string; id: number }> {
   const r = await runPim(prisma, 'api-token:create', '--name', name, '--scopes', scopes);
   if (r.code !== 0) throw new Error(r.err.join('\n'));
   const token = /token \(shown only now[^:]*\): (\S+)/.exec(r.out.join('\n'))?.[1];

@@ -9,7 +9,13 @@ import type { Clock } from '../../src/clock.js';
 import type { TestDb } from './db.js';
 
 /** The supplier variables production requires (example values: the IBAN is the standard example). */
-export const SUPPLIER_ENV = { SUPPLIER_KVK: '87654321', SUPPLIER_VAT_ID: 'NL876543210B01', SUPPLIER_IBAN: 'NL91 ABNA 0417 1643 00', SUPPLIER_BIC: 'ABNANL2A', SUPPLIER_ACCOUNT_HOLDER: 'Vcare connect B.V.' };
+export const SUPPLIER_ENV = {
+  SUPPLIER_KVK: '87654321',
+  SUPPLIER_VAT_ID: 'NL876543210B01',
+  SUPPLIER_IBAN: 'NL91 ABNA 0417 1643 00',
+  SUPPLIER_BIC: 'ABNANL2A',
+  SUPPLIER_ACCOUNT_HOLDER: 'Vcare connect B.V.',
+};
 
 /**
  * A clock the test moves by hand. It starts at the moment the test starts unless the test names an
@@ -65,13 +71,24 @@ export function csrfFrom(html: string): string {
 /** Opens /login and submits the real form with its real CSRF token. */
 export async function logIn(agent: TestAgent, username: string, password: string) {
   const page = await agent.get('/login');
-  return agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username, password });
+  return agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), username, password });
 }
 
 /** GETs `path` and posts `fields` to `action` with the page's CSRF token. */
-export async function submitForm(agent: TestAgent, path: string, action: string, fields: Record<string, string | string[]>) {
+export async function submitForm(
+  agent: TestAgent,
+  path: string,
+  action: string,
+  fields: Record<string, string | string[]>,
+) {
   const page = await agent.get(path);
-  return agent.post(action).type('form').send({ _csrf: csrfFrom(page.text), ...fields });
+  return agent
+    .post(action)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), ...fields });
 }
 
 /** A new cookie-keeping client for the app. */

@@ -15,7 +15,15 @@ export interface ChildServer {
 export function startChildServer(databaseUrl: string, env: Record<string, string> = {}): ChildServer {
   let out = '';
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_URL: databaseUrl, ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      DATABASE_URL: databaseUrl,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
@@ -45,18 +53,40 @@ export interface Fetched {
 export function httpRequest(
   port: number,
   path: string,
-  opts: { agent?: http.Agent | false; method?: string; headers?: Record<string, string>; body?: string; onResponse?: (res: http.IncomingMessage) => void } = {},
+  opts: {
+    agent?: http.Agent | false;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    onResponse?: (res: http.IncomingMessage) => void;
+  } = {},
 ): Promise<Fetched> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', agent: opts.agent ?? false, headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), complete: res.complete });
-      res.on('end', done);
-      res.on('aborted', done);
-      res.on('error', done);
-      opts.onResponse?.(res);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        agent: opts.agent ?? false,
+        headers: opts.headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        const done = () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            complete: res.complete,
+          });
+        res.on('end', done);
+        res.on('aborted', done);
+        res.on('error', done);
+        opts.onResponse?.(res);
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });

@@ -5,12 +5,21 @@ import type { PrismaClient } from '../../src/db/client.js';
  * spread over them, inserted with one INSERT ... SELECT generate_series, then VACUUM ANALYZE
  * (what autovacuum does to a real table). Returns the ids.
  */
-export async function makeLargeCustomer(prisma: PrismaClient, opts: { subsidiaries: number; contacts: number; name?: string }) {
+export async function makeLargeCustomer(
+  prisma: PrismaClient,
+  opts: { subsidiaries: number; contacts: number; name?: string },
+) {
   const root = await prisma.organization.create({ data: { name: opts.name ?? 'Groot Zorgconcern' } });
   await prisma.$executeRaw`
     INSERT INTO organizations (parent_id, name, active, updated_at)
     SELECT ${root.id}, 'Vestiging ' || lpad(g::text, 3, '0'), g % 17 <> 0, now() FROM generate_series(1, ${opts.subsidiaries}) g`;
-  const orgIds = (await prisma.organization.findMany({ where: { OR: [{ id: root.id }, { parentId: root.id }] }, select: { id: true }, orderBy: { id: 'asc' } })).map((o) => o.id);
+  const orgIds = (
+    await prisma.organization.findMany({
+      where: { OR: [{ id: root.id }, { parentId: root.id }] },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    })
+  ).map((o) => o.id);
   await prisma.$executeRaw`
     INSERT INTO contacts (organization_id, last_name, first_name, infix, gender, email, phone, mobile, private_city, private_postcode, active, web_access, updated_at)
     SELECT (${orgIds}::int[])[1 + g % ${orgIds.length}],

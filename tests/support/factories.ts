@@ -10,7 +10,10 @@ let cachedHash: Promise<string> | undefined;
 const uid = () => randomBytes(4).toString('hex');
 
 /** A new organisation (its own tenant), optionally below a parent. */
-export async function makeOrg(prisma: PrismaClient, over: { name?: string; parentId?: number; active?: boolean; reportsInContract?: boolean } = {}) {
+export async function makeOrg(
+  prisma: PrismaClient,
+  over: { name?: string; parentId?: number; active?: boolean; reportsInContract?: boolean } = {},
+) {
   return prisma.organization.create({
     data: {
       name: over.name ?? `Huisartsenpost ${uid()}`,
@@ -43,7 +46,12 @@ export async function makePerson(
 ) {
   const email = over.email === undefined ? `p.${uid()}@example.nl` : over.email;
   const password = over.password === undefined ? PASSWORD : over.password;
-  const passwordHash = password === null ? null : password === PASSWORD ? await (cachedHash ??= hashPassword(PASSWORD)) : await hashPassword(password);
+  const passwordHash =
+    password === null
+      ? null
+      : password === PASSWORD
+        ? await (cachedHash ??= hashPassword(PASSWORD))
+        : await hashPassword(password);
   const roles = [...new Set<Role>(over.roles ?? ['PORTAL_ACCESS'])];
   const contact = await prisma.contact.create({
     data: {

@@ -29,7 +29,8 @@ export async function startFakeIdp(opts: { issuer?: (url: string) => string; cli
 
   server.on('request', (req, res) => {
     const u = new URL(req.url ?? '/', url);
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (u.pathname.endsWith('/.well-known/openid-configuration')) {
       return json(200, {
         issuer,
@@ -74,7 +75,12 @@ export async function startFakeIdp(opts: { issuer?: (url: string) => string; cli
             .setIssuedAt()
             .setExpirationTime('5m')
             .sign(privateKey);
-          json(200, { access_token: randomBytes(16).toString('hex'), token_type: 'Bearer', expires_in: 300, id_token: idToken });
+          json(200, {
+            access_token: randomBytes(16).toString('hex'),
+            token_type: 'Bearer',
+            expires_in: 300,
+            id_token: idToken,
+          });
         })();
       });
       return;

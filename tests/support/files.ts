@@ -8,7 +8,13 @@ export const FILES = {
       '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
       'hex',
     ),
-  log: (lines = 50) => Buffer.from(Array.from({ length: lines }, (_, i) => `2026-04-24 12:00:${String(i % 60).padStart(2, '0')} INFO telefooncentrale: lijn ${i} bezet`).join('\n') + '\n'),
+  log: (lines = 50) =>
+    Buffer.from(
+      Array.from(
+        { length: lines },
+        (_, i) => `2026-04-24 12:00:${String(i % 60).padStart(2, '0')} INFO telefooncentrale: lijn ${i} bezet`,
+      ).join('\n') + '\n',
+    ),
   /** A Windows program (MZ header): never accepted, whatever its name. */
   exe: () => Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(200, 0)]),
   /** A ZIP with one stored text entry. */

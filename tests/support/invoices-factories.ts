@@ -40,7 +40,9 @@ export async function makeInvoice(
   } = {},
 ) {
   const org = await prisma.organization.findUniqueOrThrow({ where: { id: orgId } });
-  const lines = over.lines ?? [{ description: 'Helpdesk', quantity: '1', unitPrice: '100.00', vatRate: '21', amount: '100.00' }];
+  const lines = over.lines ?? [
+    { description: 'Helpdesk', quantity: '1', unitPrice: '100.00', vatRate: '21', amount: '100.00' },
+  ];
   return prisma.invoice.create({
     data: {
       number: over.number ?? nextNumber++,
@@ -52,7 +54,14 @@ export async function makeInvoice(
       organizationName: over.organizationName ?? org.name,
       pdfKey: over.pdf ? await storeBytes(prisma, over.pdf) : null,
       lines: {
-        create: lines.map((l, i) => ({ position: i + 1, description: l.description, quantity: l.quantity, unitPrice: l.unitPrice, vatRate: l.vatRate, amountExclVat: l.amount })),
+        create: lines.map((l, i) => ({
+          position: i + 1,
+          description: l.description,
+          quantity: l.quantity,
+          unitPrice: l.unitPrice,
+          vatRate: l.vatRate,
+          amountExclVat: l.amount,
+        })),
       },
     },
   });
@@ -61,7 +70,14 @@ export async function makeInvoice(
 /** A document of any kind. */
 export async function makeDocument(
   prisma: PrismaClient,
-  over: { kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT'; organizationId?: number | null; fileName?: string; content?: Buffer; contentType?: string; date?: string },
+  over: {
+    kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT';
+    organizationId?: number | null;
+    fileName?: string;
+    content?: Buffer;
+    contentType?: string;
+    date?: string;
+  },
 ) {
   const content = over.content ?? Buffer.from(`%PDF-1.4\n% ${over.fileName ?? 'document'}\n%%EOF\n`);
   return prisma.document.create({

@@ -23,7 +23,10 @@ declare module 'oidc-provider' {
     routes: Record<string, string>;
     pkce: { required: () => boolean };
     interactions: { url: (ctx: KoaContextWithOIDC, interaction: { uid: string }) => string };
-    findAccount: (ctx: KoaContextWithOIDC, sub: string) => { accountId: string; claims: () => Record<string, unknown> } | undefined;
+    findAccount: (
+      ctx: KoaContextWithOIDC,
+      sub: string,
+    ) => { accountId: string; claims: () => Record<string, unknown> } | undefined;
     loadExistingGrant: (ctx: KoaContextWithOIDC) => Promise<Grant>;
   }
   export default class Provider {
@@ -31,6 +34,11 @@ declare module 'oidc-provider' {
     Grant: new (init: { clientId: string; accountId: string }) => Grant;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<{ uid: string; prompt: { name: string } }>;
-    interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, opts?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+    interactionFinished(
+      req: IncomingMessage,
+      res: ServerResponse,
+      result: Record<string, unknown>,
+      opts?: { mergeWithLastSubmission?: boolean },
+    ): Promise<void>;
   }
 }

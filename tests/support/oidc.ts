@@ -66,7 +66,10 @@ export async function startOidcProvider(clients: TestClient[]): Promise<TestOidc
       return { accountId: sub, claims: () => ({ sub, ...a }) };
     },
     loadExistingGrant: async (ctx) => {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId!,
+      });
       grant.addOIDCScope('openid email profile');
       await grant.save();
       return grant;
@@ -90,7 +93,12 @@ export async function startOidcProvider(clients: TestClient[]): Promise<TestOidc
           res.writeHead(200, { 'content-type': 'text/html' }).end(form(details.uid, 'Unknown account'));
           return;
         }
-        await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: login } },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'text/html' }).end(form(details.uid));

@@ -32,7 +32,13 @@ export function listRoutes(app: Express, opts: { api?: boolean } = {}): RouteInf
         // The guard must be the first handler, so nothing runs before it.
         const first = layer.route.stack[0]?.handle as { [ACCESS]?: RouteInfo['access']; [PAGE]?: string } | undefined;
         for (const method of Object.keys(layer.route.methods)) {
-          out.push({ method: method.toUpperCase(), path: prefix + layer.route.path, access: first?.[ACCESS], page: first?.[PAGE], api: prefix !== '' });
+          out.push({
+            method: method.toUpperCase(),
+            path: prefix + layer.route.path,
+            access: first?.[ACCESS],
+            page: first?.[PAGE],
+            api: prefix !== '',
+          });
         }
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack, prefix + (layer.handle[MOUNT_PATH] ?? ''));

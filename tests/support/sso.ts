@@ -26,13 +26,22 @@ export function ssoEnv(providerUrl: string, over: Record<string, string> = {}): 
 /** The two clients the app is registered as at the test provider. */
 export function ssoClients(appBase = APP_BASE) {
   return [
-    { clientId: 'pim-microsoft', clientSecret: 'microsoft-secret-for-tests', redirectUri: `${appBase}/auth/microsoft/callback` },
+    {
+      clientId: 'pim-microsoft',
+      clientSecret: 'microsoft-secret-for-tests',
+      redirectUri: `${appBase}/auth/microsoft/callback`,
+    },
     { clientId: 'pim-google', clientSecret: 'google-secret-for-tests', redirectUri: `${appBase}/auth/google/callback` },
   ];
 }
 
 /** ssoJourney's answer when the callback was followed. */
-export async function ssoLogin(agent: TestAgent, providerUrl: string, provider: 'microsoft' | 'google', account: string): Promise<request.Response> {
+export async function ssoLogin(
+  agent: TestAgent,
+  providerUrl: string,
+  provider: 'microsoft' | 'google',
+  account: string,
+): Promise<request.Response> {
   const { res } = await ssoJourney(agent, providerUrl, provider, account);
   return res!;
 }

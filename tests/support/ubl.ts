@@ -10,7 +10,10 @@ import { validateXML } from 'xmllint-wasm';
 
 const SCHEMA_DIR = path.resolve(import.meta.dirname, 'ubl-2.1');
 const schemaFiles = ['common', 'maindoc'].flatMap((dir) =>
-  readdirSync(path.join(SCHEMA_DIR, dir)).map((f) => ({ fileName: `${dir}/${f}`, contents: readFileSync(path.join(SCHEMA_DIR, dir, f), 'utf8') })),
+  readdirSync(path.join(SCHEMA_DIR, dir)).map((f) => ({
+    fileName: `${dir}/${f}`,
+    contents: readFileSync(path.join(SCHEMA_DIR, dir, f), 'utf8'),
+  })),
 );
 
 /**
@@ -42,7 +45,10 @@ const SEPARATOR = '\u241e';
  * instantiates the WebAssembly module: one concat() of all expressions instead of one run each).
  */
 export async function xpaths(xml: string, exprs: readonly string[]): Promise<string[]> {
-  const joined = exprs.length === 1 ? `string(${exprs[0]})` : `concat(${exprs.map((e) => `string(${e})`).join(`, '${SEPARATOR}', `)})`;
+  const joined =
+    exprs.length === 1
+      ? `string(${exprs[0]})`
+      : `concat(${exprs.map((e) => `string(${e})`).join(`, '${SEPARATOR}', `)})`;
   const result = await validateXML({
     xml: { fileName: 'invoice.xml', contents: xml },
     normalization: 'format',
@@ -59,7 +65,10 @@ export async function xpath(xml: string, expr: string): Promise<string> {
 /** Evaluates named expressions at once: { name: xpath } -> { name: value }. */
 async function evaluate<K extends string>(xml: string, exprs: Record<K, string>): Promise<Record<K, string>> {
   const keys = Object.keys(exprs) as K[];
-  const values = await xpaths(xml, keys.map((k) => exprs[k]));
+  const values = await xpaths(
+    xml,
+    keys.map((k) => exprs[k]),
+  );
   return Object.fromEntries(keys.map((k, i) => [k, values[i]!])) as Record<K, string>;
 }
 
@@ -157,9 +166,19 @@ export async function bisRuleErrors(xml: string): Promise<string[]> {
   // VAT breakdown per category and rate: BR-S-08 (taxable = its lines), BR-S-09 / BR-CO-17 (tax = taxable x rate).
   for (let i = 1; i <= n('subtotals'); i++) {
     const sub = `(${root}/${p('cac:TaxTotal/cac:TaxSubtotal')})[${i}]`;
-    const [category, rateText, taxableText, taxText] = await xpaths(xml, [`${sub}/${p('cac:TaxCategory/cbc:ID')}`, `${sub}/${p('cac:TaxCategory/cbc:Percent')}`, `${sub}/${p('cbc:TaxableAmount')}`, `${sub}/${p('cbc:TaxAmount')}`]);
+    const [category, rateText, taxableText, taxText] = await xpaths(xml, [
+      `${sub}/${p('cac:TaxCategory/cbc:ID')}`,
+      `${sub}/${p('cac:TaxCategory/cbc:Percent')}`,
+      `${sub}/${p('cbc:TaxableAmount')}`,
+      `${sub}/${p('cbc:TaxAmount')}`,
+    ]);
     const [rate, taxable, tax] = [Number(rateText), Number(taxableText), Number(taxText)];
-    const ofLines = Number(await xpath(xml, `sum(${line}[${p('cac:Item/cac:ClassifiedTaxCategory/cbc:ID')} = '${category}' and ${p('cac:Item/cac:ClassifiedTaxCategory/cbc:Percent')} = ${rate}]/${p('cbc:LineExtensionAmount')})`));
+    const ofLines = Number(
+      await xpath(
+        xml,
+        `sum(${line}[${p('cac:Item/cac:ClassifiedTaxCategory/cbc:ID')} = '${category}' and ${p('cac:Item/cac:ClassifiedTaxCategory/cbc:Percent')} = ${rate}]/${p('cbc:LineExtensionAmount')})`,
+      ),
+    );
     check(`BR-${category}-08 taxable amount at ${rate}%`, near(taxable, ofLines));
     check(`BR-${category}-09 tax amount at ${rate}%`, near(tax, Math.round(taxable * rate) / 100));
     check(`BR-${category} category`, (category === 'S' && rate > 0) || (category === 'Z' && rate === 0));
@@ -175,7 +194,8 @@ export async function bisRuleErrors(xml: string): Promise<string[]> {
   check('NL-R-002 seller address', v.sellerStreet !== '' && v.sellerCity !== '' && v.sellerPostcode !== '');
   check('BR-09 seller country', v.sellerCountry === 'NL');
   check('BR-11 buyer country', /^[A-Z]{2}$/.test(v.buyerCountry));
-  if (v.buyerCountry === 'NL') check('NL-R-004 buyer address', v.buyerStreet !== '' && v.buyerCity !== '' && v.buyerPostcode !== '');
+  if (v.buyerCountry === 'NL')
+    check('NL-R-004 buyer address', v.buyerStreet !== '' && v.buyerCity !== '' && v.buyerPostcode !== '');
 
   // Payment: an invoice says where to pay (BR-49, BR-61, BR-CO-25); a credit note pays nothing.
   if (!credit) {

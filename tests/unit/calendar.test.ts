@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, amsterdamDate, amsterdamToday, amsterdamWallTime, dateOfDay, dayEnd, dayOfDate, dayStart, fromAmsterdamWallTime, isDay, startOfAmsterdamDay } from '../../src/calendar.js';
+import {
+  addDays,
+  amsterdamDate,
+  amsterdamToday,
+  amsterdamWallTime,
+  dateOfDay,
+  dayEnd,
+  dayOfDate,
+  dayStart,
+  fromAmsterdamWallTime,
+  isDay,
+  startOfAmsterdamDay,
+} from '../../src/calendar.js';
 import { parseIsoDateTime } from '../../src/cli/time.js';
 import { addWorkingDays } from '../../src/features/tickets/working-days.js';
 import { defaultPeriod } from '../../src/features/invoices/filters.js';
@@ -14,7 +26,14 @@ describe('the Amsterdam calendar', () => {
       expect(amsterdamDate(at('2026-03-28T23:00:00Z'))).toBe('2026-03-29'); // midnight CET
       expect(amsterdamDate(at('2026-03-29T00:59:59Z'))).toBe('2026-03-29'); // 01:59:59 CET
       expect(amsterdamDate(at('2026-03-29T01:00:00Z'))).toBe('2026-03-29'); // 03:00 CEST
-      expect(amsterdamWallTime(at('2026-03-29T01:00:00Z'))).toEqual({ year: 2026, month: 3, day: 29, hour: 3, minute: 0, second: 0 });
+      expect(amsterdamWallTime(at('2026-03-29T01:00:00Z'))).toEqual({
+        year: 2026,
+        month: 3,
+        day: 29,
+        hour: 3,
+        minute: 0,
+        second: 0,
+      });
     });
 
     it('has a day of 23 hours: it starts at midnight CET and ends at midnight CEST', () => {

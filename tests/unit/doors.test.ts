@@ -29,7 +29,10 @@ function doorFiles(): string[] {
 const DATABASE = [
   { what: 'imports the database client', re: /from '[./]*\/?db\/client\.js'/ },
   { what: 'holds the Prisma client', re: /\bprisma\b/ },
-  { what: 'runs its own SQL or transaction', re: /\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)\b/ },
+  {
+    what: 'runs its own SQL or transaction',
+    re: /\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)\b/,
+  },
   { what: "uses the API context's database", re: /\bctx\.db\b/ },
 ];
 

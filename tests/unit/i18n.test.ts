@@ -9,10 +9,12 @@ describe('locales', () => {
     expect(localeKeys('en').sort()).toEqual(localeKeys('nl').sort());
   });
 
-  it('every t(\'...\') key used in a view exists', () => {
+  it("every t('...') key used in a view exists", () => {
     const missing: string[] = [];
     const walk = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)],
+      );
     for (const file of walk(VIEWS_DIR).filter((f) => f.endsWith('.njk'))) {
       for (const m of readFileSync(file, 'utf8').matchAll(/\bt\('([a-zA-Z0-9_.-]+[a-zA-Z0-9_-])'[,)]/g)) {
         if (!hasKey('nl', m[1]!)) missing.push(`${path.relative(VIEWS_DIR, file)}: ${m[1]}`);

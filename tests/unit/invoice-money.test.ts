@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { divRound, formatCents, formatQuantity, formatRate, fromUnits, invoiceTotals, lineAmountCents, toUnits } from '../../src/features/invoices/money.js';
+import {
+  divRound,
+  formatCents,
+  formatQuantity,
+  formatRate,
+  fromUnits,
+  invoiceTotals,
+  lineAmountCents,
+  toUnits,
+} from '../../src/features/invoices/money.js';
 import { defaultPeriod, parseDay, parseInvoiceFilter, sixMonthsUpTo } from '../../src/features/invoices/filters.js';
 import { contentDisposition } from '../../src/http/download.js';
 import { formatMoney } from '../../src/i18n/index.js';
@@ -42,7 +51,8 @@ describe('invoice money (integers, never floats)', () => {
   });
 
   it("formats as the portal's formatMoney does", () => {
-    for (const c of [0n, 5n, 123456n, 100000000n, -123456n]) expect(formatCents(c)).toBe(formatMoney('nl', fromUnits(c, 2)));
+    for (const c of [0n, 5n, 123456n, 100000000n, -123456n])
+      expect(formatCents(c)).toBe(formatMoney('nl', fromUnits(c, 2)));
     expect(formatCents(123456n)).toBe('€ 1.234,56');
     expect(formatRate(2100n)).toBe('21%');
     expect(formatRate(550n)).toBe('5,5%');
@@ -69,7 +79,11 @@ describe('invoice filter', () => {
     expect(parseDay('2017-13-01')).toBeNull();
     const f = parseInvoiceFilter({ from: '2017-12-31', to: '2017-01-01' }, new Date('2017-08-15T10:00:00Z'), false);
     expect(f.errors).toEqual({ to: 'invoices.errors.range' });
-    expect(parseInvoiceFilter({ dates: 'all' }, new Date(), false)).toMatchObject({ from: null, to: null, defaultRange: false });
+    expect(parseInvoiceFilter({ dates: 'all' }, new Date(), false)).toMatchObject({
+      from: null,
+      to: null,
+      defaultRange: false,
+    });
     expect(parseInvoiceFilter({ subs: 'ja' }, new Date(), false).subsidiaries).toBe(false);
   });
 });
@@ -77,7 +91,11 @@ describe('invoice filter', () => {
 describe('Content-Disposition (RFC 6266)', () => {
   it('keeps ASCII names plain and adds filename*=UTF-8 for any other name', () => {
     expect(contentDisposition('factuur-105035.pdf')).toBe('attachment; filename="factuur-105035.pdf"');
-    expect(contentDisposition('Één "test".pdf')).toBe(`attachment; filename="Een _test_.pdf"; filename*=UTF-8''%C3%89%C3%A9n%20%22test%22.pdf`);
-    expect(contentDisposition('rapport €.pdf', 'inline')).toBe(`inline; filename="rapport _.pdf"; filename*=UTF-8''rapport%20%E2%82%AC.pdf`);
+    expect(contentDisposition('Één "test".pdf')).toBe(
+      `attachment; filename="Een _test_.pdf"; filename*=UTF-8''%C3%89%C3%A9n%20%22test%22.pdf`,
+    );
+    expect(contentDisposition('rapport €.pdf', 'inline')).toBe(
+      `inline; filename="rapport _.pdf"; filename*=UTF-8''rapport%20%E2%82%AC.pdf`,
+    );
   });
 });

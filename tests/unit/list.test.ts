@@ -17,7 +17,10 @@ describe('pageInfo', () => {
 
 describe('parseListQuery', () => {
   it('falls back to defaults for unknown values and bounds the page', () => {
-    const q = parseListQuery({ sort: 'evil', dir: 'sideways', page: '99999', q: '  x  ' }, { sorts: ['name', 'city'] as const, defaultSort: 'name' });
+    const q = parseListQuery(
+      { sort: 'evil', dir: 'sideways', page: '99999', q: '  x  ' },
+      { sorts: ['name', 'city'] as const, defaultSort: 'name' },
+    );
     expect(q).toMatchObject({ sort: 'name', dir: 'asc', page: MAX_PAGE, q: 'x' });
     expect(parseListQuery({ page: '-3' }, { sorts: ['a'] as const, defaultSort: 'a' }).page).toBe(1);
   });
@@ -25,7 +28,9 @@ describe('parseListQuery', () => {
 
 describe('urlWith', () => {
   it('keeps the other parameters, resets the page, and removes emptied ones', () => {
-    expect(urlWith('/contacts', { q: 'jan', page: '3', active: 'yes' }, { sort: 'name' })).toBe('/contacts?q=jan&active=yes&sort=name');
+    expect(urlWith('/contacts', { q: 'jan', page: '3', active: 'yes' }, { sort: 'name' })).toBe(
+      '/contacts?q=jan&active=yes&sort=name',
+    );
     expect(urlWith('/contacts', { q: 'jan', page: '3' }, { page: 4 })).toBe('/contacts?q=jan&page=4');
     expect(urlWith('/contacts', { q: 'jan', lang: 'en' }, { q: null })).toBe('/contacts');
   });

@@ -80,7 +80,9 @@ describe('secrets at rest (AES-256-GCM)', () => {
     const parts = sealed.split('.');
     const ct = Buffer.from(parts[3]!, 'base64url');
     ct[0] = ct[0]! ^ 1;
-    expect(() => openSecret(key, [parts[0], parts[1], parts[2], ct.toString('base64url')].join('.'), 'totp|7')).toThrow();
+    expect(() =>
+      openSecret(key, [parts[0], parts[1], parts[2], ct.toString('base64url')].join('.'), 'totp|7'),
+    ).toThrow();
   });
 
   it('takes the configured key, else derives a stable one from the session secret', () => {

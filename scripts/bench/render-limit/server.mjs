@@ -23,7 +23,16 @@ const rows = Array.from({ length: 50 }, (_, i) => ({
   amount: (i * 104.729).toFixed(2),
   active: i % 7 !== 0,
 }));
-const menu = ['Dashboard', 'Organisatie', 'Contactpersonen', 'Persoonlijk', 'Facturen', 'Handleidingen', 'Tickets', 'FAQ'];
+const menu = [
+  'Dashboard',
+  'Organisatie',
+  'Contactpersonen',
+  'Persoonlijk',
+  'Facturen',
+  'Handleidingen',
+  'Tickets',
+  'FAQ',
+];
 
 app.get('/', (req, res) => {
   res.render('table', { title: 'Contactpersonen', menu, rows, user: 'Jan Jansen' });

@@ -16,7 +16,11 @@ export const InvoiceBody = z
     title: z.string().describe('1-200 characters'),
     date: z.string().describe('Invoice date, YYYY-MM-DD'),
     paymentTermDays: z.number().int().optional().describe('0-365, default 30'),
-    organizationName: z.string().nullable().optional().describe("Name on the invoice (default: the organisation's name)"),
+    organizationName: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("Name on the invoice (default: the organisation's name)"),
     lines: z
       .array(
         z
@@ -49,7 +53,16 @@ export const Invoice = z
     vatAmount: Money,
     amountInclVat: Money,
     hasStoredPdf: z.boolean(),
-    lines: z.array(z.object({ position: z.number().int(), description: z.string(), quantity: z.string(), unitPrice: Money, vatRate: z.string(), amountExclVat: Money })),
+    lines: z.array(
+      z.object({
+        position: z.number().int(),
+        description: z.string(),
+        quantity: z.string(),
+        unitPrice: Money,
+        vatRate: z.string(),
+        amountExclVat: Money,
+      }),
+    ),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -86,17 +99,35 @@ function present(r: InvoiceRow): z.output<typeof Invoice> {
 /** The body through the staff tool's own checks (readHead / readLine), each problem with its JSON pointer. */
 function toInvoiceInput(number: number, body: z.output<typeof InvoiceBody>): InvoiceInput {
   try {
-    const head = readHead('', { ...body, number: String(number), organizationName: body.organizationName ?? '' }, {
-      number: 'number', org: 'organizationId', title: 'title', date: 'date', term: 'paymentTermDays', orgName: 'organizationName',
-    });
-    const lines = body.lines.map((l, i) => readLine(`lines/${i}`, l, { description: 'description', quantity: 'quantity', unitPrice: 'unitPrice', vatRate: 'vatRate' }));
+    const head = readHead(
+      '',
+      { ...body, number: String(number), organizationName: body.organizationName ?? '' },
+      {
+        number: 'number',
+        org: 'organizationId',
+        title: 'title',
+        date: 'date',
+        term: 'paymentTermDays',
+        orgName: 'organizationName',
+      },
+    );
+    const lines = body.lines.map((l, i) =>
+      readLine(`lines/${i}`, l, {
+        description: 'description',
+        quantity: 'quantity',
+        unitPrice: 'unitPrice',
+        vatRate: 'vatRate',
+      }),
+    );
     return withTotals(head, lines, '', '');
   } catch (e) {
     // A refusal of the input names where (`lines/0`) and the field: one pointer.
     const { where, field, detail = '' } = e instanceof AppError ? e.info : {};
     if (where !== undefined && field) {
       const path = [...(where ? where.split('/') : []), field];
-      throw new ApiProblem(422, [where, field, detail].filter(Boolean).join(': '), [{ pointer: pointer(path), detail }]);
+      throw new ApiProblem(422, [where, field, detail].filter(Boolean).join(': '), [
+        { pointer: pointer(path), detail },
+      ]);
     }
     throw e;
   }
@@ -107,7 +138,11 @@ const NumberParam = z.object({ number: z.coerce.number().int().min(1).max(999_99
 /** The invoice routes: list, read, create-or-replace by number, and the PDF. */
 export const invoiceRoutes = [
   defineRoute({
-    method: 'get', path: '/invoices', operationId: 'listInvoices', tag: 'Invoices', scope: 'read',
+    method: 'get',
+    path: '/invoices',
+    operationId: 'listInvoices',
+    tag: 'Invoices',
+    scope: 'read',
     summary: 'List invoices, oldest change first',
     query: ListQuery,
     responses: { 200: { description: 'A page of invoices', schema: listOf(Invoice) } },
@@ -116,22 +151,35 @@ export const invoiceRoutes = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/invoices/{number}', operationId: 'getInvoice', tag: 'Invoices', scope: 'read',
+    method: 'get',
+    path: '/invoices/{number}',
+    operationId: 'getInvoice',
+    tag: 'Invoices',
+    scope: 'read',
     summary: 'Read one invoice by its number',
     params: NumberParam,
-    responses: { 200: { description: 'The invoice (ETag header: its version)', schema: Invoice }, 404: { description: 'No invoice with this number' } },
+    responses: {
+      200: { description: 'The invoice (ETag header: its version)', schema: Invoice },
+      404: { description: 'No invoice with this number' },
+    },
     async handle({ params }, ctx) {
       const row = await ctx.services.invoices.getForApi(params.number);
       return { status: 200, body: present(row), etag: etagOf(row) };
     },
   }),
   defineRoute({
-    method: 'put', path: '/invoices/{number}', operationId: 'putInvoice', tag: 'Invoices', scope: 'invoices:write',
+    method: 'put',
+    path: '/invoices/{number}',
+    operationId: 'putInvoice',
+    tag: 'Invoices',
+    scope: 'invoices:write',
     summary: 'Create or replace an invoice by its number',
     description:
       'Idempotent: the same body again changes nothing. Totals and VAT per rate are computed from the lines. ' +
       'With If-Match the invoice must still have that ETag (412 otherwise); If-Match: * only replaces. A replacement drops a stored PDF.',
-    params: NumberParam, body: InvoiceBody, ifMatch: 'optional',
+    params: NumberParam,
+    body: InvoiceBody,
+    ifMatch: 'optional',
     responses: {
       200: { description: 'Replaced (or unchanged)', schema: Invoice },
       201: { description: 'Created', schema: Invoice },
@@ -143,17 +191,35 @@ export const invoiceRoutes = [
       const { created, row } = await ctx.services.invoices.put({ api: ctx.actor.name }, params.number, inv, {
         precondition: (current) => checkIfMatch(ctx, current ? etagOf(current) : null),
       });
-      return { status: created ? 201 : 200, body: present(row), etag: etagOf(row), location: `/api/v1/invoices/${params.number}` };
+      return {
+        status: created ? 201 : 200,
+        body: present(row),
+        etag: etagOf(row),
+        location: `/api/v1/invoices/${params.number}`,
+      };
     },
   }),
   defineRoute({
-    method: 'put', path: '/invoices/{number}/pdf', operationId: 'putInvoicePdf', tag: 'Invoices', scope: 'invoices:write',
+    method: 'put',
+    path: '/invoices/{number}/pdf',
+    operationId: 'putInvoicePdf',
+    tag: 'Invoices',
+    scope: 'invoices:write',
     summary: "Store the invoice's own PDF (served instead of the generated one)",
     description: `Body: the PDF itself (Content-Type: application/pdf, at most ${MAX_PDF_BYTES / 1024 / 1024} MB). With If-Match the invoice must still have that ETag.`,
-    params: NumberParam, raw: { contentType: 'application/pdf', maxBytes: MAX_PDF_BYTES }, ifMatch: 'optional',
-    responses: { 200: { description: 'Stored', schema: Invoice }, 404: { description: 'No invoice with this number' }, 412: { description: 'If-Match did not match' }, 422: { description: 'Not a PDF' } },
+    params: NumberParam,
+    raw: { contentType: 'application/pdf', maxBytes: MAX_PDF_BYTES },
+    ifMatch: 'optional',
+    responses: {
+      200: { description: 'Stored', schema: Invoice },
+      404: { description: 'No invoice with this number' },
+      412: { description: 'If-Match did not match' },
+      422: { description: 'Not a PDF' },
+    },
     async handle({ params }, ctx) {
-      const row = await ctx.services.invoices.putPdf({ api: ctx.actor.name }, params.number, ctx.raw!, { precondition: (current) => checkIfMatch(ctx, etagOf(current)) });
+      const row = await ctx.services.invoices.putPdf({ api: ctx.actor.name }, params.number, ctx.raw!, {
+        precondition: (current) => checkIfMatch(ctx, etagOf(current)),
+      });
       return { status: 200, body: present(row), etag: etagOf(row) };
     },
   }),

@@ -3,7 +3,18 @@ import { TicketChannel, TicketKind, TicketStatus } from '../../features/tickets/
 import { AppError } from '../../http/errors.js';
 import type { Services } from '../../services.js';
 import { ApiProblem } from '../problem.js';
-import { checkIfMatch, day, defineRoute, etagOf, idParam, listOf, ListQuery, pageOf, pageWhere, type ApiContext } from '../define.js';
+import {
+  checkIfMatch,
+  day,
+  defineRoute,
+  etagOf,
+  idParam,
+  listOf,
+  ListQuery,
+  pageOf,
+  pageWhere,
+  type ApiContext,
+} from '../define.js';
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (k: string) => k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -11,7 +22,7 @@ const camel = (k: string) => k.replace(/_([a-z])/g, (_m, c: string) => c.toUpper
 /** A ticket from the helpdesk; the rules are those of `ticket:import` (same names in camelCase). */
 export const TicketBody = z
   .object({
-    id: z.number().int().optional().describe('Keep this ticket number (the helpdesk\'s); default: the next number'),
+    id: z.number().int().optional().describe("Keep this ticket number (the helpdesk's); default: the next number"),
     organizationId: z.number().int(),
     reporterEmail: z.string().optional().describe('A contact of the organisation'),
     title: z.string().describe('1-200 characters'),
@@ -31,7 +42,13 @@ export const TicketBody = z
   .strict()
   .meta({ id: 'TicketInput' });
 
-const Note = z.object({ id: z.number().int(), createdAt: z.iso.datetime(), authorContactId: z.number().int().nullable(), staffName: z.string().nullable(), body: z.string() });
+const Note = z.object({
+  id: z.number().int(),
+  createdAt: z.iso.datetime(),
+  authorContactId: z.number().int().nullable(),
+  staffName: z.string().nullable(),
+  body: z.string(),
+});
 
 /** A ticket as the API shows it. */
 export const Ticket = z
@@ -58,16 +75,42 @@ export const Ticket = z
   })
   .meta({ id: 'Ticket' });
 
-type Row = Awaited<ReturnType<Services['tickets']['getForApi']>> | Awaited<ReturnType<Services['tickets']['pageForApi']>>[number];
+type Row =
+  | Awaited<ReturnType<Services['tickets']['getForApi']>>
+  | Awaited<ReturnType<Services['tickets']['pageForApi']>>[number];
 
 function present(t: Row): z.output<typeof Ticket> {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
-    id: t.id, organizationId: t.organizationId, reporterId: t.reporterId, title: t.title, description: t.description, kind: t.kind, status: t.status,
-    application: t.application, module: t.module, helpdesk: t.helpdesk, channel: t.channel, reportedAt: t.reportedAt.toISOString(), deadline: day(t.deadline),
-    customerReference: t.customerReference, alternativePhone: t.alternativePhone, resolvedAt: iso(t.resolvedAt),
-    ...('notes' in t ? { notes: t.notes.map((n) => ({ id: n.id, createdAt: n.createdAt.toISOString(), authorContactId: n.authorId, staffName: n.staffName, body: n.body })) } : {}),
-    createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString(),
+    id: t.id,
+    organizationId: t.organizationId,
+    reporterId: t.reporterId,
+    title: t.title,
+    description: t.description,
+    kind: t.kind,
+    status: t.status,
+    application: t.application,
+    module: t.module,
+    helpdesk: t.helpdesk,
+    channel: t.channel,
+    reportedAt: t.reportedAt.toISOString(),
+    deadline: day(t.deadline),
+    customerReference: t.customerReference,
+    alternativePhone: t.alternativePhone,
+    resolvedAt: iso(t.resolvedAt),
+    ...('notes' in t
+      ? {
+          notes: t.notes.map((n) => ({
+            id: n.id,
+            createdAt: n.createdAt.toISOString(),
+            authorContactId: n.authorId,
+            staffName: n.staffName,
+            body: n.body,
+          })),
+        }
+      : {}),
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
   };
 }
 
@@ -82,7 +125,9 @@ async function refusals<T>(body: () => Promise<T>): Promise<T> {
 }
 
 /** The API's If-Match, checked by the service against the locked ticket. */
-const ifMatch = (ctx: ApiContext) => ({ precondition: (cur: { version: number; updatedAt: Date }) => checkIfMatch(ctx, etagOf(cur)) });
+const ifMatch = (ctx: ApiContext) => ({
+  precondition: (cur: { version: number; updatedAt: Date }) => checkIfMatch(ctx, etagOf(cur)),
+});
 
 const IdParam = z.object({ id: idParam });
 const done = async (ctx: ApiContext, id: number, status = 200) => {
@@ -93,8 +138,13 @@ const done = async (ctx: ApiContext, id: number, status = 200) => {
 /** The ticket routes: list, read, create (or import one from the helpdesk), status, replies, deadline. */
 export const ticketRoutes = [
   defineRoute({
-    method: 'get', path: '/tickets', operationId: 'listTickets', tag: 'Tickets', scope: 'read',
-    summary: 'List tickets, oldest change first (a new note is a change)', query: ListQuery,
+    method: 'get',
+    path: '/tickets',
+    operationId: 'listTickets',
+    tag: 'Tickets',
+    scope: 'read',
+    summary: 'List tickets, oldest change first (a new note is a change)',
+    query: ListQuery,
     responses: { 200: { description: 'A page of tickets (without notes)', schema: listOf(Ticket) } },
     async handle({ query }, ctx) {
       const page = pageWhere(query);
@@ -103,18 +153,31 @@ export const ticketRoutes = [
     },
   }),
   defineRoute({
-    method: 'get', path: '/tickets/{id}', operationId: 'getTicket', tag: 'Tickets', scope: 'read',
-    summary: 'Read one ticket with its notes', params: IdParam,
-    responses: { 200: { description: 'The ticket (ETag header: its version)', schema: Ticket }, 404: { description: 'No such ticket' } },
+    method: 'get',
+    path: '/tickets/{id}',
+    operationId: 'getTicket',
+    tag: 'Tickets',
+    scope: 'read',
+    summary: 'Read one ticket with its notes',
+    params: IdParam,
+    responses: {
+      200: { description: 'The ticket (ETag header: its version)', schema: Ticket },
+      404: { description: 'No such ticket' },
+    },
     async handle({ params }, ctx) {
       const t = await ctx.services.tickets.getForApi(params.id);
       return { status: 200, body: present(t), etag: etagOf(t) };
     },
   }),
   defineRoute({
-    method: 'post', path: '/tickets', operationId: 'createTicket', tag: 'Tickets', scope: 'tickets:write',
+    method: 'post',
+    path: '/tickets',
+    operationId: 'createTicket',
+    tag: 'Tickets',
+    scope: 'tickets:write',
     summary: 'Create a ticket (or bring one over from the helpdesk, keeping its number)',
-    description: 'Nobody is mailed: the helpdesk has told the customer already. Send an Idempotency-Key so a retry cannot file it twice.',
+    description:
+      'Nobody is mailed: the helpdesk has told the customer already. Send an Idempotency-Key so a retry cannot file it twice.',
     body: TicketBody,
     responses: { 201: { description: 'Created', schema: Ticket }, 422: { description: 'Invalid ticket' } },
     async handle({ body }, ctx) {
@@ -126,38 +189,93 @@ export const ticketRoutes = [
         const message = e.detail ?? '';
         const m = /^row \d+: (\w+): (.*)$/.exec(message);
         const field = m ? camel(m[1]!) : '';
-        throw new ApiProblem(e.code === 'CONFLICT' ? 409 : 422, m?.[2] ?? message, [{ pointer: `#/${field}`, detail: m?.[2] ?? message }]);
+        throw new ApiProblem(e.code === 'CONFLICT' ? 409 : 422, m?.[2] ?? message, [
+          { pointer: `#/${field}`, detail: m?.[2] ?? message },
+        ]);
       });
       return done(ctx, result.firstId, 201);
     },
   }),
   defineRoute({
-    method: 'post', path: '/tickets/{id}/status', operationId: 'changeTicketStatus', tag: 'Tickets', scope: 'tickets:write',
-    summary: "Change a ticket's status (the reporter and the Betrokkenen are mailed)", params: IdParam, ifMatch: 'optional',
-    body: z.object({ status: z.enum(TicketStatus) }).strict().meta({ id: 'TicketStatusInput' }),
-    responses: { 200: { description: 'Changed', schema: Ticket }, 404: { description: 'No such ticket' }, 409: { description: 'The ticket already has this status' }, 412: { description: 'If-Match did not match' } },
+    method: 'post',
+    path: '/tickets/{id}/status',
+    operationId: 'changeTicketStatus',
+    tag: 'Tickets',
+    scope: 'tickets:write',
+    summary: "Change a ticket's status (the reporter and the Betrokkenen are mailed)",
+    params: IdParam,
+    ifMatch: 'optional',
+    body: z
+      .object({ status: z.enum(TicketStatus) })
+      .strict()
+      .meta({ id: 'TicketStatusInput' }),
+    responses: {
+      200: { description: 'Changed', schema: Ticket },
+      404: { description: 'No such ticket' },
+      409: { description: 'The ticket already has this status' },
+      412: { description: 'If-Match did not match' },
+    },
     async handle({ params, body }, ctx) {
-      await refusals(() => ctx.services.tickets.changeStatus({ api: ctx.actor.name }, params.id, body.status, ifMatch(ctx)));
+      await refusals(() =>
+        ctx.services.tickets.changeStatus({ api: ctx.actor.name }, params.id, body.status, ifMatch(ctx)),
+      );
       return done(ctx, params.id);
     },
   }),
   defineRoute({
-    method: 'post', path: '/tickets/{id}/replies', operationId: 'replyToTicket', tag: 'Tickets', scope: 'tickets:write',
-    summary: 'Add a reply by Vcare (the reporter and the Betrokkenen are mailed)', params: IdParam, ifMatch: 'optional',
-    body: z.object({ body: z.string().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10000 characters'), staffName: z.string().trim().min(1).max(100).default('Support') }).strict().meta({ id: 'TicketReplyInput' }),
-    responses: { 201: { description: 'Added; the answer is the ticket with its notes', schema: Ticket }, 404: { description: 'No such ticket' } },
+    method: 'post',
+    path: '/tickets/{id}/replies',
+    operationId: 'replyToTicket',
+    tag: 'Tickets',
+    scope: 'tickets:write',
+    summary: 'Add a reply by Vcare (the reporter and the Betrokkenen are mailed)',
+    params: IdParam,
+    ifMatch: 'optional',
+    body: z
+      .object({
+        body: z.string().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10000 characters'),
+        staffName: z.string().trim().min(1).max(100).default('Support'),
+      })
+      .strict()
+      .meta({ id: 'TicketReplyInput' }),
+    responses: {
+      201: { description: 'Added; the answer is the ticket with its notes', schema: Ticket },
+      404: { description: 'No such ticket' },
+    },
     async handle({ params, body }, ctx) {
-      await refusals(() => ctx.services.tickets.reply({ api: ctx.actor.name }, params.id, body.body, body.staffName, ifMatch(ctx)));
+      await refusals(() =>
+        ctx.services.tickets.reply({ api: ctx.actor.name }, params.id, body.body, body.staffName, ifMatch(ctx)),
+      );
       return done(ctx, params.id, 201);
     },
   }),
   defineRoute({
-    method: 'put', path: '/tickets/{id}/deadline', operationId: 'setTicketDeadline', tag: 'Tickets', scope: 'tickets:write',
-    summary: "Set a ticket's deadline", params: IdParam, ifMatch: 'optional',
-    body: z.object({ deadline: z.iso.date('a date YYYY-MM-DD') }).strict().meta({ id: 'TicketDeadlineInput' }),
-    responses: { 200: { description: 'Set', schema: Ticket }, 404: { description: 'No such ticket' }, 412: { description: 'If-Match did not match' } },
+    method: 'put',
+    path: '/tickets/{id}/deadline',
+    operationId: 'setTicketDeadline',
+    tag: 'Tickets',
+    scope: 'tickets:write',
+    summary: "Set a ticket's deadline",
+    params: IdParam,
+    ifMatch: 'optional',
+    body: z
+      .object({ deadline: z.iso.date('a date YYYY-MM-DD') })
+      .strict()
+      .meta({ id: 'TicketDeadlineInput' }),
+    responses: {
+      200: { description: 'Set', schema: Ticket },
+      404: { description: 'No such ticket' },
+      412: { description: 'If-Match did not match' },
+    },
     async handle({ params, body }, ctx) {
-      await refusals(() => ctx.services.tickets.changeDeadline({ api: ctx.actor.name }, params.id, new Date(`${body.deadline}T00:00:00Z`), ifMatch(ctx)));
+      await refusals(() =>
+        ctx.services.tickets.changeDeadline(
+          { api: ctx.actor.name },
+          params.id,
+          new Date(`${body.deadline}T00:00:00Z`),
+          ifMatch(ctx),
+        ),
+      );
       return done(ctx, params.id);
     },
   }),

@@ -18,16 +18,27 @@ export function registerApplicationsCommands(program: Command, ctx: CliDeps): vo
           : "remove an application tile from a contact's dashboard",
       )
       .requiredOption('--contact <id>', 'id of the contact')
-      .requiredOption('--app <CODE>', 'application code, e.g. OPERATOR, WALLDISPLAY, RECORDER, SCHEDULER, REPORTER, PHARMA_REPEAT, REDIRECT')
+      .requiredOption(
+        '--app <CODE>',
+        'application code, e.g. OPERATOR, WALLDISPLAY, RECORDER, SCHEDULER, REPORTER, PHARMA_REPEAT, REDIRECT',
+      )
       .action(async (raw: Record<string, unknown>) => {
         const o = parse(Activation, raw);
         const activate = name === 'app:activate';
-        const r = await services.contacts.setApplication(staffActor(), o.contact, o.app, activate).catch((e: unknown) => {
-          if (e instanceof AppError && e.detail) throw new CliError(`${e.field === 'app' ? '--app' : '--contact'}: ${e.detail}`);
-          throw e;
-        });
+        const r = await services.contacts
+          .setApplication(staffActor(), o.contact, o.app, activate)
+          .catch((e: unknown) => {
+            if (e instanceof AppError && e.detail)
+              throw new CliError(`${e.field === 'app' ? '--app' : '--contact'}: ${e.detail}`);
+            throw e;
+          });
         const who = `contact ${r.contact.id} (${r.contact.name})`;
-        if (!r.changed) ctx.out(activate ? `application ${r.code} already active for ${who}` : `application ${r.code} was not active for ${who}`);
+        if (!r.changed)
+          ctx.out(
+            activate
+              ? `application ${r.code} already active for ${who}`
+              : `application ${r.code} was not active for ${who}`,
+          );
         else ctx.out(`application ${r.code} ${activate ? 'activated' : 'deactivated'} for ${who}`);
       });
   activation('app:activate');

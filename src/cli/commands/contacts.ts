@@ -26,7 +26,7 @@ const ContactAdd = z.object({
 const BLOCKER_TEXT: Record<LoginBlocker, string> = {
   deleted: 'is deleted',
   inactive: 'is not active',
-  organizationInactive: "belongs to an inactive organisation",
+  organizationInactive: 'belongs to an inactive organisation',
   noEmail: 'has no e-mail address',
   noWebAccess: 'has no web access',
   noPortalRole: 'lacks the role PORTAL_ACCESS (nobody could log in with the link)',
@@ -49,25 +49,41 @@ export function registerContactsCommands(program: Command, ctx: CliDeps): void {
     .option('--phone <phone>', 'phone number')
     .option('--mobile <mobile>', 'mobile number')
     .option('--main', "make this person the organisation's main contact (holds every role)")
-    .option('--web-access', 'give web access (needs --email); also gives the basic roles PORTAL_ACCESS and MANAGE_PERSONAL_DATA')
+    .option(
+      '--web-access',
+      'give web access (needs --email); also gives the basic roles PORTAL_ACCESS and MANAGE_PERSONAL_DATA',
+    )
     .option('--language <lang>', 'language of the mails the person receives: nl (default) or en')
     .option('--role <ROLE>', `a role to grant, repeatable; one of ${ROLES.join(', ')}`, collect, [] as string[])
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(ContactAdd, raw);
-      if (o.webAccess && !o.email) throw new CliError('--web-access: needs --email (the e-mail address is the username)');
+      if (o.webAccess && !o.email)
+        throw new CliError('--web-access: needs --email (the e-mail address is the username)');
       const { org, role, gender, ...rest } = o;
-      const created = await services.contacts.add(staffActor(), { ...rest, organizationId: org, gender: gender ? (gender.toUpperCase() as 'MALE' | 'FEMALE' | 'OTHER') : undefined, roles: role }).catch((e: unknown) => {
-        // The organisation is the option --org.
-        if (e instanceof AppError && e.field === 'organizationId') throw new CliError(`--org: ${e.detail}`);
-        throw e;
-      });
+      const created = await services.contacts
+        .add(staffActor(), {
+          ...rest,
+          organizationId: org,
+          gender: gender ? (gender.toUpperCase() as 'MALE' | 'FEMALE' | 'OTHER') : undefined,
+          roles: role,
+        })
+        .catch((e: unknown) => {
+          // The organisation is the option --org.
+          if (e instanceof AppError && e.field === 'organizationId') throw new CliError(`--org: ${e.detail}`);
+          throw e;
+        });
       const name = fullName(o.firstName, o.infix, o.lastName);
-      ctx.out(`contact ${created.id} created: ${name}${o.email ? ` <${o.email}>` : ''} in organisation ${o.org}` + (o.main ? ' (main contact)' : ''));
+      ctx.out(
+        `contact ${created.id} created: ${name}${o.email ? ` <${o.email}>` : ''} in organisation ${o.org}` +
+          (o.main ? ' (main contact)' : ''),
+      );
     });
 
   program
     .command('contact:invite')
-    .description('mail a contact a link (valid 72 hours) to set their password, in their language; only to someone who may log in (active, e-mail address, web access, PORTAL_ACCESS); an older link stops working')
+    .description(
+      'mail a contact a link (valid 72 hours) to set their password, in their language; only to someone who may log in (active, e-mail address, web access, PORTAL_ACCESS); an older link stops working',
+    )
     .argument('<contactId>', 'id of the contact')
     .action(async (contactIdRaw: string) => {
       const { contactId } = parse(z.object({ contactId: id }), { contactId: contactIdRaw }, ['contactId']);
@@ -75,7 +91,8 @@ export function registerContactsCommands(program: Command, ctx: CliDeps): void {
         if (e instanceof AppError && e.field === 'contactId') throw new CliError(`<contactId>: ${e.detail}`);
         throw e;
       });
-      if (!result.sent) throw new CliError(`<contactId>: contact ${contactId} ${BLOCKER_TEXT[result.blocker]}; no invitation sent`);
+      if (!result.sent)
+        throw new CliError(`<contactId>: contact ${contactId} ${BLOCKER_TEXT[result.blocker]}; no invitation sent`);
       ctx.out(`invitation queued for ${result.email}`);
     });
 }

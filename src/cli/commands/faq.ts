@@ -4,7 +4,12 @@ import { FAQ_FIELDS } from '../../features/support/faq-staff.js';
 import { AppError } from '../../http/errors.js';
 import { CliError, id, parse, staffActor, type CliDeps } from '../validate.js';
 
-const position = z.string().trim().regex(/^[1-9]\d{0,3}$/, 'must be a position from 1').transform(Number).pipe(FAQ_FIELDS.position);
+const position = z
+  .string()
+  .trim()
+  .regex(/^[1-9]\d{0,3}$/, 'must be a position from 1')
+  .transform(Number)
+  .pipe(FAQ_FIELDS.position);
 const FaqAdd = z.object({
   question: FAQ_FIELDS.questionNl,
   answer: FAQ_FIELDS.answerNl,
@@ -14,13 +19,22 @@ const FaqAdd = z.object({
 });
 const FaqEdit = FaqAdd.partial().extend({ id });
 
-const OPTION = { questionNl: '--question', answerNl: '--answer', questionEn: '--question-en', answerEn: '--answer-en', position: '--position', id: '<id>' } as Record<string, string>;
+const OPTION = {
+  questionNl: '--question',
+  answerNl: '--answer',
+  questionEn: '--question-en',
+  answerEn: '--answer-en',
+  position: '--position',
+  id: '<id>',
+} as Record<string, string>;
 
 /** The service's refusal as the one-line error naming the option. */
 const asCli = (e: unknown): never => {
   if (!(e instanceof AppError) || !e.field) throw e;
   const flag = OPTION[e.field] ?? e.field;
-  throw new CliError(e.info.partner ? `${flag}: needed together with ${OPTION[e.info.partner]}` : `${flag}: ${e.detail}`);
+  throw new CliError(
+    e.info.partner ? `${flag}: needed together with ${OPTION[e.info.partner]}` : `${flag}: ${e.detail}`,
+  );
 };
 
 /** Registers `faq:list`, `faq:add`, `faq:edit` and `faq:remove` (answers are Markdown). */
@@ -46,7 +60,13 @@ export function registerFaqCommands(program: Command, ctx: CliDeps): void {
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(FaqAdd, raw);
       const entry = await faq
-        .add(staffActor(), { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn ?? null, answerEn: o.answerEn ?? null, position: o.position })
+        .add(staffActor(), {
+          questionNl: o.question,
+          answerNl: o.answer,
+          questionEn: o.questionEn ?? null,
+          answerEn: o.answerEn ?? null,
+          position: o.position,
+        })
         .catch(asCli);
       ctx.out(`faq ${entry.id} added at position ${entry.position}: ${entry.questionNl}`);
     });
@@ -62,9 +82,18 @@ export function registerFaqCommands(program: Command, ctx: CliDeps): void {
     .option('--position <n>', 'new place in the list, from 1')
     .action(async (rawId: string, raw: Record<string, unknown>) => {
       const o = parse(FaqEdit, { ...raw, id: rawId }, ['id']);
-      if (Object.keys(raw).length === 0) throw new CliError('--question: give at least one of --question, --answer, --question-en, --answer-en, --position');
+      if (Object.keys(raw).length === 0)
+        throw new CliError(
+          '--question: give at least one of --question, --answer, --question-en, --answer-en, --position',
+        );
       const entry = await faq
-        .update(staffActor(), o.id, { questionNl: o.question, answerNl: o.answer, questionEn: o.questionEn, answerEn: o.answerEn, position: o.position })
+        .update(staffActor(), o.id, {
+          questionNl: o.question,
+          answerNl: o.answer,
+          questionEn: o.questionEn,
+          answerEn: o.answerEn,
+          position: o.position,
+        })
         .catch(asCli);
       ctx.out(`faq ${entry.id} updated (position ${entry.position}): ${entry.questionNl}`);
     });

@@ -42,29 +42,60 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
 
   program
     .command('invoice:add')
-    .description('add one invoice with its lines; amounts excl. VAT, VAT per rate and totals are computed from the lines')
+    .description(
+      'add one invoice with its lines; amounts excl. VAT, VAT per rate and totals are computed from the lines',
+    )
     .requiredOption('--number <number>', 'invoice number (unique)')
     .requiredOption('--org <id>', 'organisation id')
     .requiredOption('--title <title>', 'invoice title')
     .requiredOption('--date <date>', 'invoice date, e.g. 2017-07-06')
     .option('--payment-term <days>', 'payment term in days (default 30)')
-    .option('--org-name <name>', 'organisation name on the invoice (default: the organisation\'s name)')
-    .option('--line <line>', 'a line "description;quantity;unit price;VAT rate", e.g. "Helpdesk juni;1;125.50;21" (repeat)', collect, [])
+    .option('--org-name <name>', "organisation name on the invoice (default: the organisation's name)")
+    .option(
+      '--line <line>',
+      'a line "description;quantity;unit price;VAT rate", e.g. "Helpdesk juni;1;125.50;21" (repeat)',
+      collect,
+      [],
+    )
     .option('--pdf <file>', 'the invoice as PDF, served instead of the generated one')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(InvoiceAdd, raw);
       const head = readHead(
         '',
-        { '--number': o.number, '--org': String(o.org), '--title': o.title, '--date': o.date, '--payment-term': o.paymentTerm, '--org-name': o.orgName },
-        { number: '--number', org: '--org', title: '--title', date: '--date', term: '--payment-term', orgName: '--org-name' },
+        {
+          '--number': o.number,
+          '--org': String(o.org),
+          '--title': o.title,
+          '--date': o.date,
+          '--payment-term': o.paymentTerm,
+          '--org-name': o.orgName,
+        },
+        {
+          number: '--number',
+          org: '--org',
+          title: '--title',
+          date: '--date',
+          term: '--payment-term',
+          orgName: '--org-name',
+        },
       );
       // A description may hold ";": the last three fields are the numbers.
       const lines = o.line.map((l) => {
         const parts = l.split(';');
-        if (parts.length < 4) throw refuse('line', `expected "description;quantity;unit price;VAT rate": "${l}"`, { where: '--line' });
+        if (parts.length < 4)
+          throw refuse('line', `expected "description;quantity;unit price;VAT rate": "${l}"`, { where: '--line' });
         const [vatRate, unitPrice, quantity] = [parts.pop(), parts.pop(), parts.pop()];
-        const names = { description: 'description', quantity: 'quantity', unitPrice: 'unit price', vatRate: 'VAT rate' };
-        return readLine('--line', { description: parts.join(';'), quantity, 'unit price': unitPrice, 'VAT rate': vatRate }, names);
+        const names = {
+          description: 'description',
+          quantity: 'quantity',
+          unitPrice: 'unit price',
+          vatRate: 'VAT rate',
+        };
+        return readLine(
+          '--line',
+          { description: parts.join(';'), quantity, 'unit price': unitPrice, 'VAT rate': vatRate },
+          names,
+        );
       });
       const invoice = withTotals({ ...head, organizationName: o.orgName ?? head.organizationName }, lines, '', '');
       let pdf: Buffer | undefined;
@@ -75,15 +106,20 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
       }
       await service.add(staffActor(), invoice, { pdf }).catch((e: unknown) => {
         // The service names the input's columns; here they are the options.
-        if (e instanceof AppError && (e.field === 'number' || e.field === 'organization_id')) throw refuse(e.field === 'number' ? '--number' : '--org', e.detail ?? '');
+        if (e instanceof AppError && (e.field === 'number' || e.field === 'organization_id'))
+          throw refuse(e.field === 'number' ? '--number' : '--org', e.detail ?? '');
         throw e;
       });
-      ctx.out(`invoice ${invoice.number} added: ${invoice.title}, ${formatCents(invoice.exclCents)} excl. VAT, ${formatCents(invoice.exclCents + invoice.vatCents)} incl. VAT${pdf ? ', with its PDF' : ''}`);
+      ctx.out(
+        `invoice ${invoice.number} added: ${invoice.title}, ${formatCents(invoice.exclCents)} excl. VAT, ${formatCents(invoice.exclCents + invoice.vatCents)} incl. VAT${pdf ? ', with its PDF' : ''}`,
+      );
     });
 
   program
     .command('invoice:import')
-    .description('import invoices from CSV (one row per line: number;organization_id;title;date;payment_term_days;organization_name;description;quantity;unit_price;vat_rate) or JSON; all or nothing')
+    .description(
+      'import invoices from CSV (one row per line: number;organization_id;title;date;payment_term_days;organization_name;description;quantity;unit_price;vat_rate) or JSON; all or nothing',
+    )
     .argument('<file>', 'the .csv or .json file')
     .option('--format <format>', 'csv or json (default: from the file name)')
     .option('--no-progress', 'no progress bar (it is only shown on a terminal anyway)')
@@ -95,11 +131,17 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
       if (invoices.length === 0) throw new CliError('<file>: no invoices in the file');
       const bar =
         raw.progress && process.stderr.isTTY
-          ? new cliProgress.SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} invoices', hideCursor: true }, cliProgress.Presets.shades_classic)
+          ? new cliProgress.SingleBar(
+              { stream: process.stderr, format: 'importing [{bar}] {value}/{total} invoices', hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            )
           : null;
       try {
         // The bar starts once every invoice has passed the database's checks.
-        await service.import(staffActor(), invoices, { checked: () => bar?.start(invoices.length, 0), progress: (n) => bar?.update(n) });
+        await service.import(staffActor(), invoices, {
+          checked: () => bar?.start(invoices.length, 0),
+          progress: (n) => bar?.update(n),
+        });
       } finally {
         bar?.stop();
       }

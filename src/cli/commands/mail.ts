@@ -5,7 +5,11 @@ import { CliError, flag, id, parse, staffActor, type CliDeps } from '../validate
 
 const MailList = z.object({
   failed: flag,
-  limit: z.string().regex(/^[1-9]\d{0,3}$/, 'must be a whole number from 1 to 9999').transform(Number).optional(),
+  limit: z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/, 'must be a whole number from 1 to 9999')
+    .transform(Number)
+    .optional(),
 });
 const MailRetry = z.object({ id: id.optional(), all: flag });
 
@@ -25,14 +29,27 @@ export function registerMailCommands(program: Command, ctx: CliDeps): void {
       ctx.out(['id', 'state', 'attempts', 'queued', 'next/failed', 'to', 'subject', 'last error'].join('\t'));
       for (const m of rows) {
         const when = (m.failedAt ?? m.nextAttemptAt).toISOString();
-        ctx.out([String(m.id), mailState(m, now), m.attempts, m.createdAt.toISOString(), when, m.recipient, m.subject, m.lastError ?? ''].join('\t'));
+        ctx.out(
+          [
+            String(m.id),
+            mailState(m, now),
+            m.attempts,
+            m.createdAt.toISOString(),
+            when,
+            m.recipient,
+            m.subject,
+            m.lastError ?? '',
+          ].join('\t'),
+        );
       }
       ctx.out(`${pending} pending, ${failed} failed`);
     });
 
   program
     .command('mail:retry [id]')
-    .description('put a failed mail back in the outbox (or all with --all); a mail whose link has expired is not sent late')
+    .description(
+      'put a failed mail back in the outbox (or all with --all); a mail whose link has expired is not sent late',
+    )
     .option('--all', 'every failed mail whose link (if any) still works')
     .action(async (idArg: string | undefined, raw: Record<string, unknown>) => {
       const o = parse(MailRetry, { ...raw, id: idArg }, ['id']);

@@ -20,18 +20,28 @@ const NewsAdd = z.object({
   expires: dateTime.optional(),
 });
 
-const OPTION: Record<string, string> = { kind: '--kind', titleNl: '--title', bodyNl: '--body', titleEn: '--title-en', bodyEn: '--body-en', organizationId: '--org', publishedAt: '--publish', expiresAt: '--expires' };
+const OPTION: Record<string, string> = {
+  kind: '--kind',
+  titleNl: '--title',
+  bodyNl: '--body',
+  titleEn: '--title-en',
+  bodyEn: '--body-en',
+  organizationId: '--org',
+  publishedAt: '--publish',
+  expiresAt: '--expires',
+};
 
 /** The service's refusal as the one-line error naming the option. */
 const asCli = (e: unknown): never => {
   if (!(e instanceof AppError) || !e.field) throw e;
   const flag = OPTION[e.field] ?? e.field;
-  throw new CliError(e.info.partner ? `${flag}: needed together with ${OPTION[e.info.partner]}` : `${flag}: ${e.detail}`);
+  throw new CliError(
+    e.info.partner ? `${flag}: needed together with ${OPTION[e.info.partner]}` : `${flag}: ${e.detail}`,
+  );
 };
 
 /** Registers `news:add`. */
 export function registerNewsCommands(program: Command, ctx: CliDeps): void {
-
   program
     .command('news:add')
     .description('add an announcement to the dashboard (for everyone, or for one organisation and its subsidiaries)')
@@ -47,7 +57,16 @@ export function registerNewsCommands(program: Command, ctx: CliDeps): void {
       const o = parse(NewsAdd, raw);
       const publishedAt = o.publish ?? ctx.now();
       const created = await ctx.services.announcements
-        .add(staffActor(), { kind: o.kind, organizationId: o.org ?? null, titleNl: o.title, bodyNl: o.body, titleEn: o.titleEn ?? null, bodyEn: o.bodyEn ?? null, publishedAt, expiresAt: o.expires ?? null })
+        .add(staffActor(), {
+          kind: o.kind,
+          organizationId: o.org ?? null,
+          titleNl: o.title,
+          bodyNl: o.body,
+          titleEn: o.titleEn ?? null,
+          bodyEn: o.bodyEn ?? null,
+          publishedAt,
+          expiresAt: o.expires ?? null,
+        })
         .catch(asCli);
       ctx.out(`announcement ${created.id} created: ${created.titleNl} (published ${publishedAt.toISOString()})`);
     });

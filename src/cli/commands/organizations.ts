@@ -27,10 +27,12 @@ export function registerOrganizationsCommands(program: Command, ctx: CliDeps): v
     .option('--reports', 'the contract includes reports')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(OrgAdd, raw);
-      const org = await services.organisations.create(staffActor(), { ...o, parentId: o.parent ?? null, reportsInContract: o.reports }).catch((e: unknown) => {
-        if (e instanceof AppError && e.field === 'parentId') throw new CliError(`--parent: ${e.detail}`);
-        throw e;
-      });
+      const org = await services.organisations
+        .create(staffActor(), { ...o, parentId: o.parent ?? null, reportsInContract: o.reports })
+        .catch((e: unknown) => {
+          if (e instanceof AppError && e.field === 'parentId') throw new CliError(`--parent: ${e.detail}`);
+          throw e;
+        });
       ctx.out(`organisation ${org.id} created: ${org.name}`);
     });
 

@@ -16,18 +16,27 @@ export function registerSecurityCommands(program: Command, ctx: CliDeps): void {
   const { services } = ctx;
   program
     .command('org:require-2fa')
-    .description("require two-step login for an organisation's people and its subsidiaries' (on), or leave it to each person (off)")
+    .description(
+      "require two-step login for an organisation's people and its subsidiaries' (on), or leave it to each person (off)",
+    )
     .argument('<id>', 'id of the organisation')
     .argument('<on|off>', 'on or off')
     .action(async (rawId: string, rawState: string) => {
       const o = parse(Require2fa, { id: rawId, state: rawState }, ['id', 'state']);
-      const r = await services.organisations.setSettings(staffActor(), o.id, { twoFactorRequired: o.state }).catch((e: unknown) => {
-        // An unknown organisation is the `<id>` argument's fault.
-        if (e instanceof AppError && e.code === 'NOT_FOUND' && e.field === 'id') throw new CliError(`<id>: ${e.detail}`);
-        throw e;
-      });
+      const r = await services.organisations
+        .setSettings(staffActor(), o.id, { twoFactorRequired: o.state })
+        .catch((e: unknown) => {
+          // An unknown organisation is the `<id>` argument's fault.
+          if (e instanceof AppError && e.code === 'NOT_FOUND' && e.field === 'id')
+            throw new CliError(`<id>: ${e.detail}`);
+          throw e;
+        });
       const org = `organisation ${r.org.id} (${r.org.name})`;
-      if (!r.changed.includes('twoFactorRequired')) ctx.out(`${org} already ${o.state ? 'requires' : 'does not require'} two-step login`);
-      else ctx.out(`${org} ${o.state ? 'now requires' : 'no longer requires'} two-step login (subsidiaries included); people without it set it up at their next login`);
+      if (!r.changed.includes('twoFactorRequired'))
+        ctx.out(`${org} already ${o.state ? 'requires' : 'does not require'} two-step login`);
+      else
+        ctx.out(
+          `${org} ${o.state ? 'now requires' : 'no longer requires'} two-step login (subsidiaries included); people without it set it up at their next login`,
+        );
     });
 }

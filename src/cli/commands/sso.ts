@@ -7,7 +7,9 @@ const provider = z
   .string()
   .trim()
   .toLowerCase()
-  .refine((v) => v === 'microsoft' || v === 'google', { error: (iss) => `unknown provider "${String(iss.input)}" (microsoft or google)` })
+  .refine((v) => v === 'microsoft' || v === 'google', {
+    error: (iss) => `unknown provider "${String(iss.input)}" (microsoft or google)`,
+  })
   .transform((v) => (v === 'microsoft' ? 'MICROSOFT' : 'GOOGLE'));
 const onOff = z
   .string()
@@ -34,7 +36,13 @@ export function registerSsoCommands(program: Command, ctx: CliDeps): void {
       if (!links.length) return ctx.out(`contact ${c.id} (${c.name}) has no linked logins`);
       for (const l of links) {
         ctx.out(
-          [l.provider.toLowerCase(), l.subject, l.email ?? '-', `linked ${l.createdAt.toISOString()}`, `last used ${l.lastUsedAt?.toISOString() ?? 'never'}`].join('\t'),
+          [
+            l.provider.toLowerCase(),
+            l.subject,
+            l.email ?? '-',
+            `linked ${l.createdAt.toISOString()}`,
+            `last used ${l.lastUsedAt?.toISOString() ?? 'never'}`,
+          ].join('\t'),
         );
       }
     });
@@ -52,15 +60,23 @@ export function registerSsoCommands(program: Command, ctx: CliDeps): void {
 
   program
     .command('org:require-sso')
-    .description('require Microsoft 365 / Google login for an organisation\'s people (on), or allow the password again (off)')
+    .description(
+      "require Microsoft 365 / Google login for an organisation's people (on), or allow the password again (off)",
+    )
     .argument('<id>', 'id of the organisation')
     .argument('<on|off>', 'on or off')
     .action(async (rawId: string, rawState: string) => {
       const o = parse(RequireSso, { id: rawId, state: rawState }, ['id', 'state']);
-      const r = await services.organisations.setSettings(staffActor(), o.id, { ssoRequired: o.state }).catch(orgArgument);
+      const r = await services.organisations
+        .setSettings(staffActor(), o.id, { ssoRequired: o.state })
+        .catch(orgArgument);
       const org = `organisation ${r.org.id} (${r.org.name})`;
-      if (!r.changed.includes('ssoRequired')) ctx.out(`${org} already ${o.state ? 'requires' : 'does not require'} SSO`);
-      else ctx.out(`${org} ${o.state ? `now requires SSO; ${r.passwordSessionsEnded} password or passkey session(s) ended` : 'no longer requires SSO'}`);
+      if (!r.changed.includes('ssoRequired'))
+        ctx.out(`${org} already ${o.state ? 'requires' : 'does not require'} SSO`);
+      else
+        ctx.out(
+          `${org} ${o.state ? `now requires SSO; ${r.passwordSessionsEnded} password or passkey session(s) ended` : 'no longer requires SSO'}`,
+        );
     });
 }
 

@@ -12,7 +12,11 @@ const status = z
   .string()
   .trim()
   .toUpperCase()
-  .pipe(z.enum(TicketStatus, { error: (iss) => `unknown status "${String(iss.input)}" (one of ${Object.values(TicketStatus).join(', ')})` }));
+  .pipe(
+    z.enum(TicketStatus, {
+      error: (iss) => `unknown status "${String(iss.input)}" (one of ${Object.values(TicketStatus).join(', ')})`,
+    }),
+  );
 const date = z.string().transform((v, ctx) => {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
@@ -27,7 +31,11 @@ const TicketList = z.object({
   status: z.union([z.enum(['current', 'all']), status]).default('current'),
   org: id.optional(),
   search: z.string().trim().max(200, 'must be at most 200 characters').optional(),
-  limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number up to 9999').transform(Number).default(50),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, 'must be a whole number up to 9999')
+    .transform(Number)
+    .default(50),
 });
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '-');
@@ -78,14 +86,17 @@ export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
 
   program
     .command('ticket:list')
-    .description('list tickets, tab-separated: number, status, organisation id, reported (UTC), deadline, title; newest first')
+    .description(
+      'list tickets, tab-separated: number, status, organisation id, reported (UTC), deadline, title; newest first',
+    )
     .option('--status <status>', 'current (all but RESOLVED; default), all, or one status')
     .option('--org <id>', 'only this organisation')
     .option('--search <text>', 'number, title or customer reference')
     .option('--limit <n>', 'at most this many (default 50)')
     .action(async (raw: Record<string, unknown>) => {
       const rows = await tickets.staffList(parse(TicketList, raw));
-      for (const t of rows) ctx.out([t.id, t.status, t.organizationId, when(t.reportedAt), day(t.deadline), t.title].join('\t'));
+      for (const t of rows)
+        ctx.out([t.id, t.status, t.organizationId, when(t.reportedAt), day(t.deadline), t.title].join('\t'));
     });
 
   program
@@ -95,18 +106,24 @@ export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
     .action(async (rawId: string) => {
       const { id: ticketId } = parse(z.object({ id }), { id: rawId }, ['id']);
       const { ticket: t, files, history } = await tickets.staffShow(ticketId);
-      const name = (p: { firstName: string | null; infix: string | null; lastName: string } | null) => (p ? fullName(p.firstName, p.infix, p.lastName) : '-');
+      const name = (p: { firstName: string | null; infix: string | null; lastName: string } | null) =>
+        p ? fullName(p.firstName, p.infix, p.lastName) : '-';
       ctx.out(`ticket ${t.id}: ${t.title}`);
       ctx.out(`organisation: ${t.organizationId} ${t.organization.name}`);
       ctx.out(`reporter: ${name(t.reporter)}${t.reporter?.email ? ` <${t.reporter.email}>` : ''}`);
       ctx.out(`status: ${t.status}  kind: ${t.kind ?? '-'}  channel: ${t.channel}  helpdesk: ${t.helpdesk}`);
-      ctx.out(`reported: ${when(t.reportedAt)}  deadline: ${day(t.deadline)}${t.resolvedAt ? `  resolved: ${when(t.resolvedAt)}` : ''}`);
+      ctx.out(
+        `reported: ${when(t.reportedAt)}  deadline: ${day(t.deadline)}${t.resolvedAt ? `  resolved: ${when(t.resolvedAt)}` : ''}`,
+      );
       if (t.customerReference) ctx.out(`customer reference: ${t.customerReference}`);
       if (t.description) ctx.out(`description: ${t.description}`);
-      for (const n of t.notes) ctx.out(`note ${when(n.createdAt)} ${n.staffName ? `${n.staffName} (Vcare)` : name(n.author)}: ${n.body}`);
+      for (const n of t.notes)
+        ctx.out(`note ${when(n.createdAt)} ${n.staffName ? `${n.staffName} (Vcare)` : name(n.author)}: ${n.body}`);
       for (const f of files) {
         const by = f.staffName ? `${f.staffName} (Vcare)` : name(f.uploader);
-        ctx.out(`file ${f.id} ${f.fileName}  ${f.contentType}  ${f.size} bytes  by ${by}  ${when(f.createdAt)}${f.noteId ? `  (note)` : ''}`);
+        ctx.out(
+          `file ${f.id} ${f.fileName}  ${f.contentType}  ${f.size} bytes  by ${by}  ${when(f.createdAt)}${f.noteId ? `  (note)` : ''}`,
+        );
       }
       for (const h of history) {
         const before = (h.before as { status?: string } | null)?.status ?? '?';
@@ -132,10 +149,18 @@ export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
     .argument('<id>', 'ticket number')
     .requiredOption('--body <text>', 'the reply; "-" reads it from standard input')
     .option('--staff-name <name>', 'name shown with the reply (default: Support)')
-    .option('--attach <file>', 'add a file (images, PDF, Office, text, logs, ZIP; at most 20 MB; up to 10 times)', (v: string, all: string[] = []) => [...all, v])
+    .option(
+      '--attach <file>',
+      'add a file (images, PDF, Office, text, logs, ZIP; at most 20 MB; up to 10 times)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .action(async (rawId: string, raw: Record<string, unknown>) => {
       const body = raw.body === '-' ? await readStdin() : raw.body;
-      const o = parse(z.object({ id, body: text(10_000), staffName: text(100).default('Support') }), { ...raw, body, id: rawId }, ['id']);
+      const o = parse(
+        z.object({ id, body: text(10_000), staffName: text(100).default('Support') }),
+        { ...raw, body, id: rawId },
+        ['id'],
+      );
       const paths = (raw.attach as string[] | undefined) ?? [];
       if (paths.length > UPLOAD_LIMITS.files) throw new CliError(`--attach: at most ${UPLOAD_LIMITS.files} files`);
       await tickets.mustExist(o.id);
@@ -144,7 +169,9 @@ export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
         await Promise.all(files.map((f) => storage.delete(f.key).catch(() => {})));
         throw e;
       });
-      ctx.out(`ticket ${o.id}: reply ${r.noteId} added${files.length ? ` with ${files.length} file(s)` : ''}${mailedText(r.mailed)}`);
+      ctx.out(
+        `ticket ${o.id}: reply ${r.noteId} added${files.length ? ` with ${files.length} file(s)` : ''}${mailedText(r.mailed)}`,
+      );
     });
 
   program
@@ -160,12 +187,16 @@ export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
 
   program
     .command('ticket:import')
-    .description('import tickets from another helpdesk (CSV with a header line, or a JSON array); all or nothing; nobody is mailed')
+    .description(
+      'import tickets from another helpdesk (CSV with a header line, or a JSON array); all or nothing; nobody is mailed',
+    )
     .argument('<file>', 'the file (.csv or .json)')
     .option('--format <format>', 'csv or json (default: from the file name)')
     .action(async (file: string, raw: Record<string, unknown>) => {
       const o = parse(z.object({ format: z.enum(['csv', 'json'], 'must be csv or json').optional() }), raw);
-      const format = o.format ?? (file.toLowerCase().endsWith('.json') ? 'json' : file.toLowerCase().endsWith('.csv') ? 'csv' : undefined);
+      const format =
+        o.format ??
+        (file.toLowerCase().endsWith('.json') ? 'json' : file.toLowerCase().endsWith('.csv') ? 'csv' : undefined);
       if (!format) throw new CliError('--format: give csv or json (the file name does not tell)');
       let content: string;
       try {
@@ -175,7 +206,9 @@ export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
       }
       const tty = process.stderr.isTTY === true;
       // Progress only for a person watching; a pipe or a log gets just the result line.
-      const progress = tty ? (done: number, total: number) => process.stderr.write(`\rimporting ${done}/${total}`) : undefined;
+      const progress = tty
+        ? (done: number, total: number) => process.stderr.write(`\rimporting ${done}/${total}`)
+        : undefined;
       const result = await tickets.importRecords(staffActor(), readRecords(content, format), progress);
       if (tty) process.stderr.write('\n');
       ctx.out(`imported ${result.count} tickets (numbers ${result.firstId}-${result.lastId})`);

@@ -30,8 +30,10 @@ export interface ActivityRow {
   changes: Change[];
 }
 
-const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const idOf = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null);
+const record = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const idOf = (v: unknown): number | null =>
+  typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null;
 
 /** Who did it, as the page names them: a person, Vcare (never a staff member's user name), or PIM itself. */
 export function actorName(lang: Locale, label: string): string {
@@ -51,12 +53,18 @@ function formatValue(lang: Locale, field: string, v: unknown, look: Lookups): st
   if (v === null || v === undefined || v === '') return '–';
   if (typeof v === 'boolean') return translate(lang, v ? 'common.yes' : 'common.no');
   if (Array.isArray(v)) {
-    const names = v.filter((x): x is string => typeof x === 'string' && hasKey(lang, `roles.name.${x}`)).map((x) => translate(lang, `roles.name.${x}`));
+    const names = v
+      .filter((x): x is string => typeof x === 'string' && hasKey(lang, `roles.name.${x}`))
+      .map((x) => translate(lang, `roles.name.${x}`));
     return names.length ? names.join(', ') : '–';
   }
   if (typeof v === 'object') return '–';
   const s = textOf(v);
-  const named: Record<string, string> = { gender: `profile.genders.${s}`, language: `common.languageName.${s}`, status: `tickets.status.${s}` };
+  const named: Record<string, string> = {
+    gender: `profile.genders.${s}`,
+    language: `common.languageName.${s}`,
+    status: `tickets.status.${s}`,
+  };
   if (named[field] && hasKey(lang, named[field])) return translate(lang, named[field]);
   if (field === 'organizationId') return look.organizations.get(Number(s))?.text ?? '–';
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return formatDate(lang, new Date(`${s}T12:00:00Z`));
@@ -106,13 +114,26 @@ function extras(lang: Locale, e: ActivityEvent, look: Lookups): Record<string, R
   const plain = (text: string): Ref => ({ text, href: null });
   const provider = a.provider ?? b.provider;
   const docKind = a.kind ?? b.kind;
-  const flag = [a.reportMailOptIn, a.reportsInContract, a.ssoRequired, a.twoFactorRequired].find((x) => typeof x === 'boolean');
+  const flag = [a.reportMailOptIn, a.reportsInContract, a.ssoRequired, a.twoFactorRequired].find(
+    (x) => typeof x === 'boolean',
+  );
   const source = idOf(b.copiedFrom);
   const contact = idOf(a.mainContactId);
   const title = lang === 'en' && typeof a.titleEn === 'string' && a.titleEn ? a.titleEn : a.titleNl;
   return {
-    provider: plain(typeof provider === 'string' && hasKey(lang, `sso.provider.${provider}`) ? translate(lang, `sso.provider.${provider}`) : 'Microsoft 365 / Google'),
-    docKind: plain(translate(lang, typeof docKind === 'string' && hasKey(lang, `activity.docKind.${docKind}`) ? `activity.docKind.${docKind}` : 'activity.docKind.unknown')),
+    provider: plain(
+      typeof provider === 'string' && hasKey(lang, `sso.provider.${provider}`)
+        ? translate(lang, `sso.provider.${provider}`)
+        : 'Microsoft 365 / Google',
+    ),
+    docKind: plain(
+      translate(
+        lang,
+        typeof docKind === 'string' && hasKey(lang, `activity.docKind.${docKind}`)
+          ? `activity.docKind.${docKind}`
+          : 'activity.docKind.unknown',
+      ),
+    ),
     onOff: plain(translate(lang, flag === false ? 'activity.off' : 'activity.on')),
     source: (source !== null && look.contacts.get(source)) || plain(translate(lang, 'activity.anotherContact')),
     contact: (contact !== null && look.contacts.get(contact)) || plain(translate(lang, 'activity.someone')),
@@ -138,7 +159,11 @@ export function presentEvent(lang: Locale, e: ActivityEvent, look: Lookups): Act
   const who = actorName(lang, e.actorLabel);
   const known = auditKindOf(e.kind);
   const template = translate(lang, known ? `activity.kinds.${known}.sentence` : 'activity.unknown');
-  const parts = fill(template, { actor: { text: who, href: null }, subject: subjectOf(lang, e, look), ...extras(lang, e, look) });
+  const parts = fill(template, {
+    actor: { text: who, href: null },
+    subject: subjectOf(lang, e, look),
+    ...extras(lang, e, look),
+  });
   return {
     id: String(e.id),
     at: e.at,

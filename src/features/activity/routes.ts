@@ -24,20 +24,32 @@ export function activityRoutes({ services }: BuiltDeps): Router {
       const rows = events.map((e) => presentEvent(lang, e, look));
       return sendCsv(res, t('activity.csvFile'), [
         [t('activity.when'), t('activity.who'), t('activity.what'), t('activity.kind'), t('activity.changes')],
-        ...rows.map((e) => [formatDateTime(lang, e.at), e.who, e.sentence, e.kind, e.changes.map((c) => `${c.field}: ${c.before} → ${c.after}`).join('; ')]),
+        ...rows.map((e) => [
+          formatDateTime(lang, e.at),
+          e.who,
+          e.sentence,
+          e.kind,
+          e.changes.map((c) => `${c.field}: ${c.before} → ${c.after}`).join('; '),
+        ]),
       ]);
     }
 
     const list = parseListQuery(req.query, { sorts: ['at'] as const, defaultSort: 'at', defaultDir: 'desc' });
     const { total, events, people, look } = await services.activity.page(actor, list, filters);
-    const rows = events.map((e) => ({ ...presentEvent(lang, e, look), whoUrl: e.actorId ? urlWith(req.path, req.query, { person: e.actorId }) : null }));
+    const rows = events.map((e) => ({
+      ...presentEvent(lang, e, look),
+      whoUrl: e.actorId ? urlWith(req.path, req.query, { person: e.actorId }) : null,
+    }));
     res.render('activity/index', {
       rows,
       info: pageInfo(total, list),
       chips: chipsFor(req, filters, people),
       filters,
       people,
-      groups: ACTIVITY_GROUPS.map((g) => ({ label: t(`activity.groups.${g.group}`), kinds: g.kinds.map((k) => ({ value: k, label: kindLabel(lang, k) })) })),
+      groups: ACTIVITY_GROUPS.map((g) => ({
+        label: t(`activity.groups.${g.group}`),
+        kinds: g.kinds.map((k) => ({ value: k, label: kindLabel(lang, k) })),
+      })),
       csvUrl: urlWith(req.path, req.query, { format: 'csv', page: null }),
       csvLimit: ACTIVITY_CSV_LIMIT,
     });
@@ -55,9 +67,16 @@ function chipsFor(req: Request, f: ActivityFilters, people: { id: number; name: 
     const name = people.find((p) => p.id === f.person)?.name ?? translate(lang, 'activity.someone');
     chips.push({ label: translate(lang, 'activity.person'), value: name, removeUrl: remove({ person: null }) });
   }
-  if (f.kind) chips.push({ label: translate(lang, 'activity.kind'), value: kindLabel(lang, f.kind), removeUrl: remove({ kind: null }) });
+  if (f.kind)
+    chips.push({
+      label: translate(lang, 'activity.kind'),
+      value: kindLabel(lang, f.kind),
+      removeUrl: remove({ kind: null }),
+    });
   const day = (iso: string) => formatDate(lang, new Date(`${iso}T12:00:00Z`));
-  if (f.from) chips.push({ label: translate(lang, 'activity.from'), value: day(f.from.text), removeUrl: remove({ from: null }) });
-  if (f.to) chips.push({ label: translate(lang, 'activity.to'), value: day(f.to.text), removeUrl: remove({ to: null }) });
+  if (f.from)
+    chips.push({ label: translate(lang, 'activity.from'), value: day(f.from.text), removeUrl: remove({ from: null }) });
+  if (f.to)
+    chips.push({ label: translate(lang, 'activity.to'), value: day(f.to.text), removeUrl: remove({ to: null }) });
   return chips;
 }

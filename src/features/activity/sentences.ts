@@ -15,9 +15,28 @@ export interface Sentence {
 
 /** The fields of a contact whose before and after the page shows (the personal page and the contact form). */
 const CONTACT_FIELDS = [
-  'lastName', 'firstName', 'initials', 'infix', 'gender', 'birthDate', 'email', 'phone', 'fax', 'mobile', 'privateStreet',
-  'privatePostcode', 'privateCity', 'privateCountry', 'language', 'active', 'webAccess', 'organizationId',
-  'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
+  'lastName',
+  'firstName',
+  'initials',
+  'infix',
+  'gender',
+  'birthDate',
+  'email',
+  'phone',
+  'fax',
+  'mobile',
+  'privateStreet',
+  'privatePostcode',
+  'privateCity',
+  'privateCountry',
+  'language',
+  'active',
+  'webAccess',
+  'organizationId',
+  'subscribeUpdate',
+  'subscribeCare',
+  'subscribeBusiness',
+  'subscribeFlash',
 ];
 
 const JUST_THE_SENTENCE: Sentence = { shown: [] };
@@ -106,10 +125,15 @@ export const SENTENCES: Record<AuditKind, Sentence> = {
 type Words = { label: string; sentence: string };
 /** The kinds a locale's activity.json gives both words ("contact.created" from kinds.contact.created). */
 type Worded<Kinds> = {
-  [Area in keyof Kinds & string]: { [Name in keyof Kinds[Area] & string]: Kinds[Area][Name] extends Words ? `${Area}.${Name}` : never }[keyof Kinds[Area] & string];
+  [Area in keyof Kinds & string]: {
+    [Name in keyof Kinds[Area] & string]: Kinds[Area][Name] extends Words ? `${Area}.${Name}` : never;
+  }[keyof Kinds[Area] & string];
 }[keyof Kinds & string];
 /** Fails to compile with "'<kind>' does not satisfy the constraint 'never'" for a kind without words. */
 type NoneMissing<Missing extends never> = Missing;
 
 /** The compile-time proof that every kind has its label and sentence in Dutch and in English. */
-export type EveryKindWorded = [NoneMissing<Exclude<AuditKind, Worded<typeof nl.kinds>>>, NoneMissing<Exclude<AuditKind, Worded<typeof en.kinds>>>];
+export type EveryKindWorded = [
+  NoneMissing<Exclude<AuditKind, Worded<typeof nl.kinds>>>,
+  NoneMissing<Exclude<AuditKind, Worded<typeof en.kinds>>>,
+];

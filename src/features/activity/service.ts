@@ -16,27 +16,88 @@ export const ACTIVITY_GROUPS: { group: string; kinds: AuditKind[] }[] = [
   {
     group: 'contacts',
     kinds: [
-      'contact.created', 'contact.copied', 'contact.updated', 'contact.deleted', 'contact.web_access_on', 'contact.web_access_off',
-      'contact.roles_changed', 'contact.invited', 'contact.reinvited', 'contact.report_mail_opt_in', 'profile.updated', 'profile.email_changed',
-      'application.activated', 'application.deactivated', 'contact.mail_preferences', 'contact.mail_unsubscribed',
-      'contact.signed_out_everywhere', 'contact.two_step_reset',
+      'contact.created',
+      'contact.copied',
+      'contact.updated',
+      'contact.deleted',
+      'contact.web_access_on',
+      'contact.web_access_off',
+      'contact.roles_changed',
+      'contact.invited',
+      'contact.reinvited',
+      'contact.report_mail_opt_in',
+      'profile.updated',
+      'profile.email_changed',
+      'application.activated',
+      'application.deactivated',
+      'contact.mail_preferences',
+      'contact.mail_unsubscribed',
+      'contact.signed_out_everywhere',
+      'contact.two_step_reset',
     ],
   },
   {
     group: 'logins',
     kinds: [
-      'login.password', 'sso.login', 'sso.linked', 'sso.unlinked', 'sso.refused', 'login.refused_sso_required',
-      'password.changed', 'password.reset_requested', 'password.reset', 'password.set_by_invitation', 'password.reset_refused_sso_required',
-      'login.passkey', 'login.passkey_refused', 'two_step.totp_on', 'two_step.totp_off', 'two_step.recovery_codes_renewed',
-      'two_step.recovery_code_used', 'two_step.passkey_added', 'two_step.passkey_removed', 'session.ended_others',
+      'login.password',
+      'sso.login',
+      'sso.linked',
+      'sso.unlinked',
+      'sso.refused',
+      'login.refused_sso_required',
+      'password.changed',
+      'password.reset_requested',
+      'password.reset',
+      'password.set_by_invitation',
+      'password.reset_refused_sso_required',
+      'login.passkey',
+      'login.passkey_refused',
+      'two_step.totp_on',
+      'two_step.totp_off',
+      'two_step.recovery_codes_renewed',
+      'two_step.recovery_code_used',
+      'two_step.passkey_added',
+      'two_step.passkey_removed',
+      'session.ended_others',
     ],
   },
-  { group: 'documents', kinds: ['invoice.created', 'invoice.downloaded', 'document.created', 'document.updated', 'document.removed', 'document.downloaded'] },
+  {
+    group: 'documents',
+    kinds: [
+      'invoice.created',
+      'invoice.downloaded',
+      'document.created',
+      'document.updated',
+      'document.removed',
+      'document.downloaded',
+    ],
+  },
   {
     group: 'tickets',
-    kinds: ['ticket.created', 'ticket.note_added', 'ticket.staff_reply', 'ticket.status_changed', 'ticket.deadline_changed', 'ticket.watcher_added', 'ticket.watcher_removed', 'ticket.verdict'],
+    kinds: [
+      'ticket.created',
+      'ticket.note_added',
+      'ticket.staff_reply',
+      'ticket.status_changed',
+      'ticket.deadline_changed',
+      'ticket.watcher_added',
+      'ticket.watcher_removed',
+      'ticket.verdict',
+    ],
   },
-  { group: 'organisation', kinds: ['organization.created', 'organization.main_contact_set', 'organization.reports', 'organization.sso_required_changed', 'organization.two_factor_required_changed', 'announcement.created', 'announcement.updated', 'announcement.removed'] },
+  {
+    group: 'organisation',
+    kinds: [
+      'organization.created',
+      'organization.main_contact_set',
+      'organization.reports',
+      'organization.sso_required_changed',
+      'organization.two_factor_required_changed',
+      'announcement.created',
+      'announcement.updated',
+      'announcement.removed',
+    ],
+  },
 ];
 
 const OFFERED_KINDS: ReadonlySet<string> = new Set(ACTIVITY_GROUPS.flatMap((g) => g.kinds));
@@ -91,17 +152,38 @@ function activityWhere(actor: Actor, f: ActivityFilters): Prisma.AuditEventWhere
   return where;
 }
 
-const EVENT_SELECT = { id: true, at: true, actorId: true, actorLabel: true, kind: true, subjectType: true, subjectId: true, before: true, after: true } as const;
+const EVENT_SELECT = {
+  id: true,
+  at: true,
+  actorId: true,
+  actorLabel: true,
+  kind: true,
+  subjectType: true,
+  subjectId: true,
+  before: true,
+  after: true,
+} as const;
 
 /** One event as the page reads it. */
 export type ActivityEvent = Prisma.AuditEventGetPayload<{ select: typeof EVENT_SELECT }>;
 
 /** One page of the organisation's events (and its subsidiaries'), newest first, with its total. */
-export async function listActivity(prisma: PrismaClient | Tx, actor: Actor, list: Pick<ListQuery<'at'>, 'skip' | 'perPage'>, f: ActivityFilters) {
+export async function listActivity(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  list: Pick<ListQuery<'at'>, 'skip' | 'perPage'>,
+  f: ActivityFilters,
+) {
   const where = activityWhere(actor, f);
   const [total, events] = await Promise.all([
     prisma.auditEvent.count({ where }),
-    prisma.auditEvent.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], skip: list.skip, take: list.perPage, select: EVENT_SELECT }),
+    prisma.auditEvent.findMany({
+      where,
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      skip: list.skip,
+      take: list.perPage,
+      select: EVENT_SELECT,
+    }),
   ]);
   return { total, events };
 }
@@ -111,7 +193,12 @@ export const ACTIVITY_CSV_LIMIT = 10_000;
 
 /** The whole selection for the CSV, newest first, at most ACTIVITY_CSV_LIMIT rows. */
 export function exportActivity(prisma: PrismaClient | Tx, actor: Actor, f: ActivityFilters): Promise<ActivityEvent[]> {
-  return prisma.auditEvent.findMany({ where: activityWhere(actor, f), orderBy: [{ at: 'desc' }, { id: 'desc' }], take: ACTIVITY_CSV_LIMIT, select: EVENT_SELECT });
+  return prisma.auditEvent.findMany({
+    where: activityWhere(actor, f),
+    orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    take: ACTIVITY_CSV_LIMIT,
+    select: EVENT_SELECT,
+  });
 }
 
 /**
@@ -128,7 +215,10 @@ export async function listPeople(prisma: PrismaClient | Tx, actor: Actor, chosen
   });
   const out = people.map((p) => ({ id: p.id, name: fullName(p.firstName, p.infix, p.lastName) }));
   if (chosen !== null && !out.some((p) => p.id === chosen)) {
-    const p = await prisma.contact.findFirst({ where: { id: chosen, ...scope.contactHistory(actor) }, select: { id: true, firstName: true, infix: true, lastName: true } });
+    const p = await prisma.contact.findFirst({
+      where: { id: chosen, ...scope.contactHistory(actor) },
+      select: { id: true, firstName: true, infix: true, lastName: true },
+    });
     if (p) out.unshift({ id: p.id, name: fullName(p.firstName, p.infix, p.lastName) });
   }
   return out;

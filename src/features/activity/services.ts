@@ -10,7 +10,10 @@ export function activityServices(deps: ServiceDeps) {
   return {
     /** One page of events (newest first), its total, the people of the person filter, and the names the events refer to. */
     page: async (actor: Actor, list: Pick<ListQuery<'at'>, 'skip' | 'perPage'>, filters: ActivityFilters) => {
-      const [{ total, events }, people] = await Promise.all([listActivity(db, actor, list, filters), listPeople(db, actor, filters.person)]);
+      const [{ total, events }, people] = await Promise.all([
+        listActivity(db, actor, list, filters),
+        listPeople(db, actor, filters.person),
+      ]);
       return { total, events, people, look: await lookUp(db, actor, events) };
     },
     /** The whole selection for the CSV (at most ACTIVITY_CSV_LIMIT rows), with the names the events refer to. */

@@ -34,7 +34,8 @@ const ResetForm = z
 export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
   const { services, clock, config } = deps;
   const { auth } = services;
-  const defer = deps.defer ?? ((work: () => Promise<void>) => void work().catch((err: unknown) => log.error('deferred work', err)));
+  const defer =
+    deps.defer ?? ((work: () => Promise<void>) => void work().catch((err: unknown) => log.error('deferred work', err)));
   const r = Router();
 
   const renderLogin = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
@@ -63,7 +64,8 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     const now = clock.now();
     // The attempt is taken and counted before argon2 runs: a burst gets no more checks than the limit.
     const attempt = await auth.takeAttempt(rules, now);
-    const locked = (until: Date) => renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
+    const locked = (until: Date) =>
+      renderLogin(req, res, 429, { error: 'login.locked', lockedUntil: formatDateTime(langOf(req), until) });
     if (!attempt.allowed) return locked(attempt.lockedUntil ?? now);
     const failed = () => {
       deps.metrics?.loginFailures.inc();
@@ -74,33 +76,42 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     // Longer than the form allows cannot be anyone's: a failed attempt, counted like any other.
     if (!LoginForm.safeParse({ username, password }).success) return failed();
 
-    (passport.authenticate('local', { session: false }, (err: unknown, actor: Actor | false) => {
-      if (err) return next(err);
-      if (!actor) {
-        failed();
-        return;
-      }
-      void (async () => {
-        // Only after a correct password, so this says nothing to someone guessing addresses.
-        if (await services.sso.requiredFor(actor.organizationId)) {
-          await services.sso.refusePassword(actor, ip);
-          return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
+    (
+      passport.authenticate('local', { session: false }, (err: unknown, actor: Actor | false) => {
+        if (err) return next(err);
+        if (!actor) {
+          failed();
+          return;
         }
-        rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
-        await auth.clearKeys(rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
-        await auth.releaseAttempt(rules.filter((x) => x.key.startsWith('ip:')));
-        const returnTo = safeReturnTo(formBody(req).returnTo);
-        // A second step set up, or one the organisation requires: not logged in yet.
-        const step = await services.security.secondStep(actor.id);
-        if (step.totp || step.passkeys > 0 || step.required) {
-          const setup = !step.totp && step.passkeys === 0;
-          await beginTwoStep(req, { contactId: actor.id, epoch: actor.sessionEpoch, method: 'password', at: now.getTime(), setup, returnTo });
-          return res.redirect('/login/second-step');
-        }
-        await completeLogin(deps, req, res, actor, 'password');
-        res.redirect(returnTo);
-      })().catch(next);
-    }) as RequestHandler)(req, res, next);
+        void (async () => {
+          // Only after a correct password, so this says nothing to someone guessing addresses.
+          if (await services.sso.requiredFor(actor.organizationId)) {
+            await services.sso.refusePassword(actor, ip);
+            return renderLogin(req, res, 403, { error: 'sso.passwordRefused' });
+          }
+          rememberDevice(res, deps.sessionSecret, username, config.secureCookies);
+          await auth.clearKeys(rules.filter((x) => !x.key.startsWith('ip:')).map((x) => x.key));
+          await auth.releaseAttempt(rules.filter((x) => x.key.startsWith('ip:')));
+          const returnTo = safeReturnTo(formBody(req).returnTo);
+          // A second step set up, or one the organisation requires: not logged in yet.
+          const step = await services.security.secondStep(actor.id);
+          if (step.totp || step.passkeys > 0 || step.required) {
+            const setup = !step.totp && step.passkeys === 0;
+            await beginTwoStep(req, {
+              contactId: actor.id,
+              epoch: actor.sessionEpoch,
+              method: 'password',
+              at: now.getTime(),
+              setup,
+              returnTo,
+            });
+            return res.redirect('/login/second-step');
+          }
+          await completeLogin(deps, req, res, actor, 'password');
+          res.redirect(returnTo);
+        })().catch(next);
+      }) as RequestHandler
+    )(req, res, next);
   });
 
   r.post('/logout', publicRoute, (req, res, next) => {
@@ -125,7 +136,11 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     if (!form.success) {
       // A malformed address is an attempt too: it counts on the client address's counter.
       await auth.takeAttempt([resetIpRule(ip)], now);
-      return res.status(422).render('auth/forgot', { email: str(formBody(req).email).slice(0, FORGOT_MAX.email), max: FORGOT_MAX, errors: { email: 'validation.email' } });
+      return res.status(422).render('auth/forgot', {
+        email: str(formBody(req).email).slice(0, FORGOT_MAX.email),
+        max: FORGOT_MAX,
+        errors: { email: 'validation.email' },
+      });
     }
     const email = form.data.email;
     res.render('auth/forgot-sent', { email });
@@ -152,15 +167,24 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
     const body = formBody(req);
     const form = ResetForm.safeParse({ password: body.password ?? '', confirm: body.confirm ?? '' });
     if (!form.success) {
-      return res.status(422).render('auth/reset', { purpose: token.purpose, email: token.contact.email, errors: fieldErrors(form.error) });
+      return res
+        .status(422)
+        .render('auth/reset', { purpose: token.purpose, email: token.contact.email, errors: fieldErrors(form.error) });
     }
-    const done = await auth.setPasswordWithToken({ raw: String(req.params.token), password: form.data.password, ip: req.ip ?? '' });
+    const done = await auth.setPasswordWithToken({
+      raw: String(req.params.token),
+      password: form.data.password,
+      ip: req.ip ?? '',
+    });
     if (!done) return res.status(410).render('auth/reset-invalid');
     if (done.email) await auth.clearKeys([`acct:${done.email}`]);
     // Every session of this person ended with the new password, this browser's too.
     // "U kunt nu inloggen" only when the web-access rule lets the person in.
     req.logout(() => {
-      if (done.blocker) flash(req, 'error', 'password.savedNoAccess', { reason: translate(langOf(req), `webAccess.blocker.${done.blocker}`) });
+      if (done.blocker)
+        flash(req, 'error', 'password.savedNoAccess', {
+          reason: translate(langOf(req), `webAccess.blocker.${done.blocker}`),
+        });
       else flash(req, 'success', 'password.changed');
       res.redirect('/login');
     });

@@ -19,7 +19,16 @@ export async function requestPasswordReset(
 ): Promise<void> {
   const contact = await prisma.contact.findFirst({
     where: { email: normaliseEmail(opts.email), deletedAt: null },
-    select: { id: true, email: true, firstName: true, infix: true, lastName: true, sessionEpoch: true, organizationId: true, language: true },
+    select: {
+      id: true,
+      email: true,
+      firstName: true,
+      infix: true,
+      lastName: true,
+      sessionEpoch: true,
+      organizationId: true,
+      language: true,
+    },
   });
   if (!contact?.email || !(await loadActor(prisma, contact.id, contact.sessionEpoch))) return;
   if (await sso.requiredFor(contact.organizationId)) {
@@ -35,7 +44,11 @@ export async function requestPasswordReset(
       // In the person's own language, whatever the language of the page that asked.
       lang: contact.language,
       template: 'password-reset',
-      params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: tokenLink(opts.baseUrl, raw), minutes: TOKEN_TTL_MS.RESET / 60_000 },
+      params: {
+        name: fullName(contact.firstName, contact.infix, contact.lastName),
+        link: tokenLink(opts.baseUrl, raw),
+        minutes: TOKEN_TTL_MS.RESET / 60_000,
+      },
       // A link is useless after it expires: the outbox does not send it late.
       expiresAt: new Date(opts.now.getTime() + TOKEN_TTL_MS.RESET),
     });
@@ -64,13 +77,21 @@ export async function setPasswordWithToken(
   return prisma.$transaction(async (tx) => {
     // The conditional UPDATE makes the token single-use even under concurrent submits.
     const spent = await tx.passwordToken.updateManyAndReturn({
-      where: { tokenHash: hashToken(opts.raw), usedAt: null, expiresAt: { gt: opts.now }, contact: { deletedAt: null } },
+      where: {
+        tokenHash: hashToken(opts.raw),
+        usedAt: null,
+        expiresAt: { gt: opts.now },
+        contact: { deletedAt: null },
+      },
       data: { usedAt: opts.now },
       select: { contactId: true, purpose: true },
     });
     const token = spent[0];
     if (!token) return null;
-    await tx.passwordToken.updateMany({ where: { contactId: token.contactId, usedAt: null }, data: { usedAt: opts.now } });
+    await tx.passwordToken.updateMany({
+      where: { contactId: token.contactId, usedAt: null },
+      data: { usedAt: opts.now },
+    });
     const contact = await tx.contact.update({
       where: { id: token.contactId },
       data: { passwordHash: hash, passwordChangedAt: opts.now, sessionEpoch: { increment: 1 } },

@@ -32,6 +32,7 @@ export function authServices(deps: ServiceDeps, people: { sso: SsoServices }) {
     requestPasswordReset: (opts: { email: string; now: Date; ip: string }) =>
       requestPasswordReset(client(), people.sso, { ...opts, baseUrl: deps.baseUrl }),
     /** Sets a new password with a link's token. */
-    setPasswordWithToken: (opts: { raw: string; password: string; ip: string }) => setPasswordWithToken(client(), { ...opts, now: clock.now() }),
+    setPasswordWithToken: (opts: { raw: string; password: string; ip: string }) =>
+      setPasswordWithToken(client(), { ...opts, now: clock.now() }),
   };
 }

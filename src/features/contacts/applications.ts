@@ -17,7 +17,9 @@ export async function contactApplications(db: PrismaClient | Tx, contactId: numb
     select: { createdAt: true, application: { select: { code: true, name: true, position: true } } },
   });
   return rows
-    .sort((a, b) => a.application.position - b.application.position || a.application.code.localeCompare(b.application.code))
+    .sort(
+      (a, b) => a.application.position - b.application.position || a.application.code.localeCompare(b.application.code),
+    )
     .map((r) => ({ code: r.application.code, name: r.application.name, activatedAt: r.createdAt }));
 }
 
@@ -25,14 +27,27 @@ export async function contactApplications(db: PrismaClient | Tx, contactId: numb
  * Activates (`active`) or deactivates an application for a live contact, with its audit event.
  * Nothing changes when it already is so. Returns whether it changed, the code and the contact.
  */
-export async function setApplication(db: PrismaClient | Tx, contactId: number, code: string, active: boolean, actor: AuditActor) {
+export async function setApplication(
+  db: PrismaClient | Tx,
+  contactId: number,
+  code: string,
+  active: boolean,
+  actor: AuditActor,
+) {
   return inTransaction(db, async (tx) => {
-    const contact = await tx.contact.findFirst({ where: { id: contactId, deletedAt: null }, select: { id: true, organizationId: true, firstName: true, infix: true, lastName: true } });
+    const contact = await tx.contact.findFirst({
+      where: { id: contactId, deletedAt: null },
+      select: { id: true, organizationId: true, firstName: true, infix: true, lastName: true },
+    });
     if (!contact) throw refuse('contactId', `no contact with id ${contactId}`, { code: 'NOT_FOUND' });
     const app = await tx.application.findUnique({ where: { code }, select: { id: true, code: true } });
     if (!app) {
-      const known = (await tx.application.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map((a) => a.code);
-      throw refuse('app', `no application with code ${code}${known.length ? ` (one of ${known.join(', ')})` : ''}`, { code: 'NOT_FOUND' });
+      const known = (await tx.application.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map(
+        (a) => a.code,
+      );
+      throw refuse('app', `no application with code ${code}${known.length ? ` (one of ${known.join(', ')})` : ''}`, {
+        code: 'NOT_FOUND',
+      });
     }
     const person = { id: contact.id, name: fullName(contact.firstName, contact.infix, contact.lastName) };
     const key = { contactId_applicationId: { contactId: contact.id, applicationId: app.id } };

@@ -26,19 +26,42 @@ function valuesOf(c: ContactDetails, mode: Mode): Record<string, string> {
     // gender, birth date, private address, e-mail address, password or roles.
     return {
       ...formValues({}),
-      organizationId: String(c.organizationId), phone: c.phone ?? '', fax: c.fax ?? '', active: 'yes',
-      subscribeUpdate: yn(c.subscribeUpdate), subscribeCare: yn(c.subscribeCare), subscribeBusiness: yn(c.subscribeBusiness),
-      subscribeFlash: yn(c.subscribeFlash), privateCountry: 'Nederland', language: 'nl', webAccess: 'no',
+      organizationId: String(c.organizationId),
+      phone: c.phone ?? '',
+      fax: c.fax ?? '',
+      active: 'yes',
+      subscribeUpdate: yn(c.subscribeUpdate),
+      subscribeCare: yn(c.subscribeCare),
+      subscribeBusiness: yn(c.subscribeBusiness),
+      subscribeFlash: yn(c.subscribeFlash),
+      privateCountry: 'Nederland',
+      language: 'nl',
+      webAccess: 'no',
     };
   }
   return {
-    lastName: c.lastName, organizationId: String(c.organizationId), firstName: c.firstName ?? '', initials: c.initials ?? '',
-    infix: c.infix ?? '', gender: c.gender ?? '', birthDate: c.birthDate ? c.birthDate.toISOString().slice(0, 10) : '',
-    active: yn(c.active), subscribeUpdate: yn(c.subscribeUpdate), subscribeCare: yn(c.subscribeCare),
-    subscribeBusiness: yn(c.subscribeBusiness), subscribeFlash: yn(c.subscribeFlash),
-    email: c.email ?? '', phone: c.phone ?? '', fax: c.fax ?? '', mobile: c.mobile ?? '',
-    privateStreet: c.privateStreet ?? '', privatePostcode: c.privatePostcode ?? '', privateCity: c.privateCity ?? '',
-    privateCountry: c.privateCountry ?? '', language: c.language, webAccess: yn(c.webAccess),
+    lastName: c.lastName,
+    organizationId: String(c.organizationId),
+    firstName: c.firstName ?? '',
+    initials: c.initials ?? '',
+    infix: c.infix ?? '',
+    gender: c.gender ?? '',
+    birthDate: c.birthDate ? c.birthDate.toISOString().slice(0, 10) : '',
+    active: yn(c.active),
+    subscribeUpdate: yn(c.subscribeUpdate),
+    subscribeCare: yn(c.subscribeCare),
+    subscribeBusiness: yn(c.subscribeBusiness),
+    subscribeFlash: yn(c.subscribeFlash),
+    email: c.email ?? '',
+    phone: c.phone ?? '',
+    fax: c.fax ?? '',
+    mobile: c.mobile ?? '',
+    privateStreet: c.privateStreet ?? '',
+    privatePostcode: c.privatePostcode ?? '',
+    privateCity: c.privateCity ?? '',
+    privateCountry: c.privateCountry ?? '',
+    language: c.language,
+    webAccess: yn(c.webAccess),
   };
 }
 
@@ -47,14 +70,26 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
   const { contacts } = services;
   const r = Router();
   const ctxOf = (req: Request, basicRoles: ReadonlySet<Role> | null): ChangeContext => ({
-    now: clock.now(), baseUrl: config.baseUrl, lang: langOf(req), ip: ipOf(req), basicRoles,
+    now: clock.now(),
+    baseUrl: config.baseUrl,
+    lang: langOf(req),
+    ip: ipOf(req),
+    basicRoles,
   });
 
   const render = async (
     req: Request,
     res: Response,
     status: number,
-    p: { mode: Mode; values: Record<string, string>; errors?: FieldErrors; contact?: ContactDetails; version?: number; source?: ContactDetails; basicRoles?: ReadonlySet<Role> | null },
+    p: {
+      mode: Mode;
+      values: Record<string, string>;
+      errors?: FieldErrors;
+      contact?: ContactDetails;
+      version?: number;
+      source?: ContactDetails;
+      basicRoles?: ReadonlySet<Role> | null;
+    },
   ) => {
     const actor = actorOf(req);
     const orgs = actor.orgs;
@@ -93,14 +128,21 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
     }
     res.redirect(`/contacts/${result.id}`);
   };
-  const nameOf = (d: { firstName: string | null; infix: string | null; lastName: string }) => fullName(d.firstName, d.infix, d.lastName);
+  const nameOf = (d: { firstName: string | null; infix: string | null; lastName: string }) =>
+    fullName(d.firstName, d.infix, d.lastName);
 
   r.get('/contacts/new', guard(), async (req, res) => {
     const actor = actorOf(req);
     const values = {
       ...formValues({}),
-      organizationId: String(actor.organizationId), active: 'yes', subscribeUpdate: 'yes', subscribeCare: 'no',
-      subscribeBusiness: 'no', subscribeFlash: 'no', webAccess: 'no', privateCountry: 'Nederland',
+      organizationId: String(actor.organizationId),
+      active: 'yes',
+      subscribeUpdate: 'yes',
+      subscribeCare: 'no',
+      subscribeBusiness: 'no',
+      subscribeFlash: 'no',
+      webAccess: 'no',
+      privateCountry: 'Nederland',
     };
     await render(req, res, 200, { mode: 'new', values });
   });
@@ -144,7 +186,8 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
     const values = formValues(formBody(req));
     const basicRoles = postedBasicRoles(req);
     const form = parseContactForm(values);
-    if (!form.ok) return render(req, res, 422, { mode: 'edit', values, errors: form.errors, contact, version, basicRoles });
+    if (!form.ok)
+      return render(req, res, 422, { mode: 'edit', values, errors: form.errors, contact, version, basicRoles });
     let result: SaveResult;
     try {
       result = await contacts.update(actorOf(req), id, version, form.data, ctxOf(req, basicRoles));
@@ -152,10 +195,10 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
       if (e instanceof AppError && e.code === 'CONFLICT') return renderRefusal(res, 409, 'contacts.conflict', id);
       throw e;
     }
-    if (!result.ok) return render(req, res, 422, { mode: 'edit', values, errors: result.errors, contact, version, basicRoles });
+    if (!result.ok)
+      return render(req, res, 422, { mode: 'edit', values, errors: result.errors, contact, version, basicRoles });
     done(req, res, result, 'contacts.saved', nameOf(form.data));
   });
 
   return r;
 }
-

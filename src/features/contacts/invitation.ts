@@ -26,13 +26,21 @@ export async function queueInvitation(
   if (!c) return { sent: false, blocker: 'deleted' };
   const blocker = loginBlocker(c);
   if (blocker || !c.email) return { sent: false, blocker: blocker ?? 'noEmail' };
-  await db.passwordToken.updateMany({ where: { contactId, purpose: 'INVITE', usedAt: null }, data: { usedAt: opts.now } });
+  await db.passwordToken.updateMany({
+    where: { contactId, purpose: 'INVITE', usedAt: null },
+    data: { usedAt: opts.now },
+  });
   const raw = await createPasswordToken(db, c.id, 'INVITE', opts.now);
   await queueMail(db, {
     to: c.email,
     lang: c.language,
     template: 'invitation',
-    params: { name: fullName(c.firstName, c.infix, c.lastName), email: c.email, link: tokenLink(opts.baseUrl, raw), hours: TOKEN_TTL_MS.INVITE / 3_600_000 },
+    params: {
+      name: fullName(c.firstName, c.infix, c.lastName),
+      email: c.email,
+      link: tokenLink(opts.baseUrl, raw),
+      hours: TOKEN_TTL_MS.INVITE / 3_600_000,
+    },
     expiresAt: new Date(opts.now.getTime() + TOKEN_TTL_MS.INVITE),
   });
   await recordAudit(db, {

@@ -24,7 +24,9 @@ export function selectedOrgIds(actor: Actor, f: ContactFilters): number[] {
 /** What a list, export or e-mail page reads: the organisations, their main contacts, the filters. */
 function selectionOf(actor: Actor, filters: ContactFilters): Selection {
   const orgIds = selectedOrgIds(actor, filters);
-  const mainIds = actor.orgs.filter((o) => o.mainContactId !== null && orgIds.includes(o.id)).map((o) => o.mainContactId!);
+  const mainIds = actor.orgs
+    .filter((o) => o.mainContactId !== null && orgIds.includes(o.id))
+    .map((o) => o.mainContactId!);
   return { orgIds, mainIds, filters };
 }
 
@@ -56,9 +58,17 @@ export interface ContactRow {
 export function rowAccess(c: ContactRow, now: Date): AccessMark {
   return accessMark(
     {
-      active: c.active, deleted: false, organizationActive: c.org_active, email: c.email, webAccess: c.web_access,
-      roles: effectiveRoles(c.has_portal_role ? [Role.PORTAL_ACCESS] : [], { isMainContact: c.is_main, reportsInContract: false }),
-      hasCredential: c.has_password || c.providers.length > 0, inviteExpiresAt: c.invite_expires_at,
+      active: c.active,
+      deleted: false,
+      organizationActive: c.org_active,
+      email: c.email,
+      webAccess: c.web_access,
+      roles: effectiveRoles(c.has_portal_role ? [Role.PORTAL_ACCESS] : [], {
+        isMainContact: c.is_main,
+        reportsInContract: false,
+      }),
+      hasCredential: c.has_password || c.providers.length > 0,
+      inviteExpiresAt: c.invite_expires_at,
     },
     now,
   );
@@ -138,7 +148,12 @@ export function pageSql(
 }
 
 /** The main contacts of a selection (at most one per organisation), by name. */
-export function mainContactsSql(orgIds: number[], mainIds: number[], f: ContactFilters, dir: 'asc' | 'desc'): Prisma.Sql {
+export function mainContactsSql(
+  orgIds: number[],
+  mainIds: number[],
+  f: ContactFilters,
+  dir: 'asc' | 'desc',
+): Prisma.Sql {
   return Prisma.sql`
     SELECT ${COLUMNS}, true AS is_main
     FROM contacts c JOIN organizations o ON o.id = c.organization_id
@@ -173,12 +188,19 @@ export async function listContacts(
  * Sorting by "Hoofdcontact" puts the main contacts (few) before the others (asc) or after
  * them (desc), each part by name: two index-ordered reads instead of sorting the selection.
  */
-async function readPage(prisma: PrismaClient, sel: Selection, page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number }): Promise<ContactRow[]> {
+async function readPage(
+  prisma: PrismaClient,
+  sel: Selection,
+  page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number },
+): Promise<ContactRow[]> {
   const { orgIds, mainIds, filters } = sel;
-  if (page.sort !== 'main') return prisma.$queryRaw<ContactRow[]>(pageSql(orgIds, mainIds, filters, page.sort, page.dir, page.take, page.skip));
+  if (page.sort !== 'main')
+    return prisma.$queryRaw<ContactRow[]>(pageSql(orgIds, mainIds, filters, page.sort, page.dir, page.take, page.skip));
   const mains = await prisma.$queryRaw<ContactRow[]>(mainContactsSql(orgIds, mainIds, filters, page.dir));
   const others = (take: number, skip: number) =>
-    take <= 0 ? Promise.resolve([]) : prisma.$queryRaw<ContactRow[]>(pageSql(orgIds, mainIds, filters, 'name', page.dir, take, skip, true));
+    take <= 0
+      ? Promise.resolve([])
+      : prisma.$queryRaw<ContactRow[]>(pageSql(orgIds, mainIds, filters, 'name', page.dir, take, skip, true));
   if (page.dir === 'asc') {
     const head = mains.slice(page.skip, page.skip + page.take);
     return [...head, ...(await others(page.take - head.length, Math.max(0, page.skip - mains.length)))];
@@ -197,7 +219,13 @@ async function readPage(prisma: PrismaClient, sel: Selection, page: { sort: Cont
 export const EXPORT_LIMIT = 50_000;
 
 /** The whole selection in list order, for the CSV export. */
-export async function exportContacts(prisma: PrismaClient, actor: Actor, filters: ContactFilters, sort: ContactSort, dir: 'asc' | 'desc'): Promise<ContactRow[]> {
+export async function exportContacts(
+  prisma: PrismaClient,
+  actor: Actor,
+  filters: ContactFilters,
+  sort: ContactSort,
+  dir: 'asc' | 'desc',
+): Promise<ContactRow[]> {
   const sel = selectionOf(actor, filters);
   if (sel.orgIds.length === 0) return [];
   return readPage(prisma, sel, { sort, dir, take: EXPORT_LIMIT, skip: 0 });

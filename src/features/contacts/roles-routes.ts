@@ -42,7 +42,11 @@ export function contactRolesRoutes({ services, clock, config, kickMail }: BuiltD
     const id = contactId(req);
     const wanted = rolesFrom(formBody(req));
     if (!wanted) throw new AppError('BAD_REQUEST');
-    const result = await contacts.changeRoles(actorOf(req), id, wanted, { ip: ipOf(req), now: clock.now(), baseUrl: config.baseUrl });
+    const result = await contacts.changeRoles(actorOf(req), id, wanted, {
+      ip: ipOf(req),
+      now: clock.now(),
+      baseUrl: config.baseUrl,
+    });
     if (result.refused) return renderEdit(req, res, 403, result.contact, result.refused);
     flash(req, 'success', 'contacts.roles.saved');
     if (result.refused === null && result.invitation?.sent) {

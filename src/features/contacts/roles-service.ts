@@ -18,7 +18,10 @@ export interface RoleLine {
 /** The roles of a contact as the Rollen tab and the Rollen wijzigen form show them. */
 export function roleLines(actor: Actor, c: ContactDetails): RoleLine[] {
   const held = new Set<Role>(c.isMain ? ROLES : c.roles);
-  const inEffect = effectiveRoles(held, { isMainContact: c.isMain, reportsInContract: c.organization.reportsInContract });
+  const inEffect = effectiveRoles(held, {
+    isMainContact: c.isMain,
+    reportsInContract: c.organization.reportsInContract,
+  });
   return ROLES.map((role) => ({
     role,
     held: held.has(role),
@@ -28,20 +31,31 @@ export function roleLines(actor: Actor, c: ContactDetails): RoleLine[] {
 }
 
 /** Why a roles change is refused (a locale key), or null when it was saved (with the invitation it sent, if any). */
-export type RolesResult = { refused: string; contact: ContactDetails } | { refused: null; invitation?: InvitationResult };
+export type RolesResult =
+  { refused: string; contact: ContactDetails } | { refused: null; invitation?: InvitationResult };
 
 /**
  * Gives the contact exactly the `wanted` roles, by the rules of roleChangeRefusal (main
  * contact untouchable, ASSIGN_ROLES needs MANAGE_CONTACTS, nobody grants or takes a role they
  * do not hold). Takes effect on the person's next request: roles are read per request.
  */
-export async function changeRoles(prisma: PrismaClient, actor: Actor, id: number, wanted: ReadonlySet<Role>, ctx: { ip: string; now: Date; baseUrl: string }): Promise<RolesResult> {
+export async function changeRoles(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  wanted: ReadonlySet<Role>,
+  ctx: { ip: string; now: Date; baseUrl: string },
+): Promise<RolesResult> {
   const { ip } = ctx;
   return prisma.$transaction(async (tx) => {
     const c = await getContact(tx, actor, id);
     if (!c.webAccess && !c.isMain) return { refused: 'contacts.roles.needsWebAccess', contact: c };
     const held = new Set(c.roles);
-    const refusal = roleChangeRefusal({ roles: actor.roles, id: actor.id }, { id: c.id, isMainContact: c.isMain, held }, wanted);
+    const refusal = roleChangeRefusal(
+      { roles: actor.roles, id: actor.id },
+      { id: c.id, isMainContact: c.isMain, held },
+      wanted,
+    );
     if (refusal) return { refused: refusal, contact: c };
     const add = ROLES.filter((r) => wanted.has(r) && !held.has(r));
     const remove = ROLES.filter((r) => !wanted.has(r) && held.has(r));
@@ -61,7 +75,10 @@ export async function changeRoles(prisma: PrismaClient, actor: Actor, id: number
     // Web access without the portal role let nobody in, so no invitation went out then: it
     // goes out now that the role makes the person able to log in.
     if (add.includes('PORTAL_ACCESS') && !c.hasCredential) {
-      return { refused: null, invitation: await queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, ip }) };
+      return {
+        refused: null,
+        invitation: await queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, ip }),
+      };
     }
     return { refused: null };
   });

@@ -33,10 +33,20 @@ export function contactsRoutes(deps: BuiltDeps): Router {
 
   r.get('/contacts', guard(), async (req, res) => {
     const { actor, filters, list, orgs } = selection(req);
-    const { rows, total } = await contacts.list(actor, filters, { sort: list.sort, dir: list.dir, take: list.perPage, skip: list.skip });
+    const { rows, total } = await contacts.list(actor, filters, {
+      sort: list.sort,
+      dir: list.dir,
+      take: list.perPage,
+      skip: list.skip,
+    });
     const now = clock.now();
     const marks = Object.fromEntries(rows.map((c) => [c.id, rowAccess(c, now)]));
-    const methods = Object.fromEntries(rows.map((c) => [c.id, loginMarks({ hasPassword: c.has_password, ssoRequired: c.sso_required, providers: c.providers })]));
+    const methods = Object.fromEntries(
+      rows.map((c) => [
+        c.id,
+        loginMarks({ hasPassword: c.has_password, ssoRequired: c.sso_required, providers: c.providers }),
+      ]),
+    );
     res.render('contacts/index', {
       methods,
       marks,
@@ -66,11 +76,33 @@ export function contactsRoutes(deps: BuiltDeps): Router {
     const now = clock.now();
     const access = (c: ContactRow) => t(`webAccess.mark.short.${rowAccess(c, now).state}`);
     sendCsv(res, t('contacts.csv.fileName'), [
-      ['contacts.col.name', 'contacts.csv.lastName', 'contacts.csv.firstName', 'contacts.csv.infix', 'contacts.col.gender', 'contacts.col.active',
-        'contacts.col.organization', 'contacts.col.main', 'contacts.col.phone', 'contacts.col.email', 'contacts.col.mobile', 'contacts.col.access'].map(t),
+      [
+        'contacts.col.name',
+        'contacts.csv.lastName',
+        'contacts.csv.firstName',
+        'contacts.csv.infix',
+        'contacts.col.gender',
+        'contacts.col.active',
+        'contacts.col.organization',
+        'contacts.col.main',
+        'contacts.col.phone',
+        'contacts.col.email',
+        'contacts.col.mobile',
+        'contacts.col.access',
+      ].map(t),
       ...rows.map((c: ContactRow) => [
-        fullName(c.first_name, c.infix, c.last_name), c.last_name, c.first_name, c.infix, c.gender ? t(`contacts.gender.${c.gender}`) : '',
-        yesNo(c.active), c.org_name, yesNo(c.is_main), c.phone, c.email, c.mobile, access(c),
+        fullName(c.first_name, c.infix, c.last_name),
+        c.last_name,
+        c.first_name,
+        c.infix,
+        c.gender ? t(`contacts.gender.${c.gender}`) : '',
+        yesNo(c.active),
+        c.org_name,
+        yesNo(c.is_main),
+        c.phone,
+        c.email,
+        c.mobile,
+        access(c),
       ]),
     ]);
   });
@@ -81,9 +113,20 @@ export function contactsRoutes(deps: BuiltDeps): Router {
 
   const renderShow = async (req: Request, res: Response, status: number, id: number) => {
     const contact = await contacts.get(actorOf(req), id);
-    const methods = loginMarks({ hasPassword: contact.hasPassword, ssoRequired: contact.organization.ssoRequired, providers: contact.providers });
+    const methods = loginMarks({
+      hasPassword: contact.hasPassword,
+      ssoRequired: contact.organization.ssoRequired,
+      providers: contact.providers,
+    });
     const security = contact.webAccess ? await services.security.colleague(actorOf(req), contact.id) : null;
-    res.status(status).render('contacts/show', { contact, methods, security, access: contactAccess(contact, clock.now()), showEmpty: req.query.empty === '1', tab: 'contact' });
+    res.status(status).render('contacts/show', {
+      contact,
+      methods,
+      security,
+      access: contactAccess(contact, clock.now()),
+      showEmpty: req.query.empty === '1',
+      tab: 'contact',
+    });
   };
 
   r.get('/contacts/:id', guard(), async (req, res) => renderShow(req, res, 200, contactId(req)));
@@ -91,7 +134,11 @@ export function contactsRoutes(deps: BuiltDeps): Router {
   // "Uitnodiging opnieuw sturen": a new link for someone who has not set a password yet.
   r.post('/contacts/:id/invitation', guard(), async (req, res) => {
     const id = contactId(req);
-    const result = await contacts.resendInvitation(actorOf(req), id, { now: clock.now(), baseUrl: config.baseUrl, ip: ipOf(req) });
+    const result = await contacts.resendInvitation(actorOf(req), id, {
+      now: clock.now(),
+      baseUrl: config.baseUrl,
+      ip: ipOf(req),
+    });
     if (result.sent) {
       flash(req, 'success', 'webAccess.resent', { email: result.email });
       deps.kickMail?.();
@@ -113,7 +160,12 @@ export function contactsRoutes(deps: BuiltDeps): Router {
   });
 
   r.post('/contacts/:id/delete', guard(), async (req, res) => {
-    await contacts.delete(actorOf(req), contactId(req), { now: clock.now(), baseUrl: config.baseUrl, lang: langOf(req), ip: ipOf(req) });
+    await contacts.delete(actorOf(req), contactId(req), {
+      now: clock.now(),
+      baseUrl: config.baseUrl,
+      lang: langOf(req),
+      ip: ipOf(req),
+    });
     flash(req, 'success', 'contacts.deleted');
     res.redirect('/contacts');
   });
@@ -129,12 +181,23 @@ function chipsFor(req: Request, f: ContactFilters, orgs: readonly ScopeOrg[]) {
   const chips: { label: string; value: string; removeUrl: string }[] = [];
   if (f.org !== 'all') {
     const org = orgs.find((o) => o.id === f.org) ?? orgs.find((o) => o.id === actorOf(req).organizationId);
-    chips.push({ label: t('contacts.filters.organization'), value: org?.name ?? '', removeUrl: remove({ org: 'all', subs: null }) });
+    chips.push({
+      label: t('contacts.filters.organization'),
+      value: org?.name ?? '',
+      removeUrl: remove({ org: 'all', subs: null }),
+    });
   }
-  if (f.subs && actorOf(req).roles.has(Role.SUBSIDIARY_ACCESS)) chips.push({ label: t('contacts.filters.subs'), value: '', removeUrl: remove({ subs: null }) });
+  if (f.subs && actorOf(req).roles.has(Role.SUBSIDIARY_ACCESS))
+    chips.push({ label: t('contacts.filters.subs'), value: '', removeUrl: remove({ subs: null }) });
   if (f.name) chips.push({ label: t('contacts.filters.name'), value: f.name, removeUrl: remove({ name: null }) });
-  if (f.active !== 'all') chips.push({ label: t('contacts.filters.active'), value: yesNo(f.active), removeUrl: remove({ active: 'all' }) });
-  if (f.orgActive !== 'all') chips.push({ label: t('contacts.filters.orgActive'), value: yesNo(f.orgActive), removeUrl: remove({ orgActive: 'all' }) });
+  if (f.active !== 'all')
+    chips.push({ label: t('contacts.filters.active'), value: yesNo(f.active), removeUrl: remove({ active: 'all' }) });
+  if (f.orgActive !== 'all')
+    chips.push({
+      label: t('contacts.filters.orgActive'),
+      value: yesNo(f.orgActive),
+      removeUrl: remove({ orgActive: 'all' }),
+    });
   if (f.q) chips.push({ label: t('contacts.filters.qChip'), value: f.q, removeUrl: remove({ q: null }) });
   return chips;
 }

@@ -24,13 +24,14 @@ export const ContactForm = z
   .object({
     // 1 Contactpersoon
     lastName: F.lastName,
-    organizationId: z.string().regex(/^\d{1,9}$/, 'contacts.errors.organizationRequired').transform(Number),
+    organizationId: z
+      .string()
+      .regex(/^\d{1,9}$/, 'contacts.errors.organizationRequired')
+      .transform(Number),
     firstName: blankIsNull(F.firstName),
     initials: blankIsNull(F.initials),
     infix: blankIsNull(F.infix),
-    gender: z
-      .enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid')
-      .transform((v) => (v === '' ? null : v)),
+    gender: z.enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid').transform((v) => (v === '' ? null : v)),
     birthDate: z
       .string()
       .trim()
@@ -52,26 +53,33 @@ export const ContactForm = z
     privateCity: blankIsNull(F.privateCity),
     privateCountry: blankIsNull(F.privateCountry),
     // The language of the person's mails; a form without the field keeps Dutch, the default.
-    language: z.enum(['', 'nl', 'en'], 'validation.invalid').default('').transform((v) => (v === '' ? 'nl' : v)),
+    language: z
+      .enum(['', 'nl', 'en'], 'validation.invalid')
+      .default('')
+      .transform((v) => (v === '' ? 'nl' : v)),
     // 4 Inloggen
     webAccess: yesNo('validation.required'),
   })
   .transform((f) => {
-    if (f.privatePostcode !== null && isNetherlands(f.privateCountry)) f.privatePostcode = normaliseDutchPostcode(f.privatePostcode) ?? f.privatePostcode;
+    if (f.privatePostcode !== null && isNetherlands(f.privateCountry))
+      f.privatePostcode = normaliseDutchPostcode(f.privatePostcode) ?? f.privatePostcode;
     return f;
   });
-
 
 /**
  * Parses the contact form: every field's own check, plus the checks across fields (a Dutch
  * postcode when the country is the Netherlands, web access only with an e-mail address),
  * all reported at once.
  */
-export function parseContactForm(values: Record<string, string>): { ok: true; data: ContactInput } | { ok: false; errors: FieldErrors } {
+export function parseContactForm(
+  values: Record<string, string>,
+): { ok: true; data: ContactInput } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const postcode = (values.privatePostcode ?? '').trim();
-  if (postcode && isNetherlands(values.privateCountry) && !normaliseDutchPostcode(postcode)) errors.privatePostcode = 'contacts.errors.postcode';
-  if (values.webAccess === 'yes' && !(values.email ?? '').trim()) errors.webAccess = 'contacts.errors.webAccessNeedsEmail';
+  if (postcode && isNetherlands(values.privateCountry) && !normaliseDutchPostcode(postcode))
+    errors.privatePostcode = 'contacts.errors.postcode';
+  if (values.webAccess === 'yes' && !(values.email ?? '').trim())
+    errors.webAccess = 'contacts.errors.webAccessNeedsEmail';
   const form = ContactForm.safeParse(values);
   if (!form.success) Object.assign(errors, { ...fieldErrors(form.error), ...errors });
   if (!form.success || Object.keys(errors).length) return { ok: false, errors };
@@ -83,15 +91,38 @@ export type ContactInput = z.output<typeof ContactForm>;
 function isPastDate(v: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
   const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v) && d.getUTCFullYear() >= 1900 && d.getTime() < Date.now();
+  return (
+    !Number.isNaN(d.getTime()) &&
+    d.toISOString().startsWith(v) &&
+    d.getUTCFullYear() >= 1900 &&
+    d.getTime() < Date.now()
+  );
 }
 
 /** The form fields every contact form carries, as strings (to re-render what the user typed). */
 export const FORM_FIELDS = [
-  'lastName', 'organizationId', 'firstName', 'initials', 'infix', 'gender', 'birthDate', 'active',
-  'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
-  'email', 'phone', 'fax', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry',
-  'language', 'webAccess',
+  'lastName',
+  'organizationId',
+  'firstName',
+  'initials',
+  'infix',
+  'gender',
+  'birthDate',
+  'active',
+  'subscribeUpdate',
+  'subscribeCare',
+  'subscribeBusiness',
+  'subscribeFlash',
+  'email',
+  'phone',
+  'fax',
+  'mobile',
+  'privateStreet',
+  'privatePostcode',
+  'privateCity',
+  'privateCountry',
+  'language',
+  'webAccess',
 ] as const;
 
 /** The posted values of the form, as strings. */

@@ -24,14 +24,43 @@ export interface ChangeContext {
 }
 
 const DETAIL_SELECT = {
-  id: true, organizationId: true, lastName: true, firstName: true, initials: true, infix: true, gender: true, birthDate: true,
-  email: true, phone: true, fax: true, mobile: true, privateStreet: true, privatePostcode: true, privateCity: true, privateCountry: true,
-  active: true, webAccess: true, subscribeUpdate: true, subscribeCare: true, subscribeBusiness: true, subscribeFlash: true,
-  passwordHash: true, version: true, language: true, lastLoginAt: true,
-  organization: { select: { id: true, name: true, mainContactId: true, reportsInContract: true, ssoRequired: true, active: true } },
+  id: true,
+  organizationId: true,
+  lastName: true,
+  firstName: true,
+  initials: true,
+  infix: true,
+  gender: true,
+  birthDate: true,
+  email: true,
+  phone: true,
+  fax: true,
+  mobile: true,
+  privateStreet: true,
+  privatePostcode: true,
+  privateCity: true,
+  privateCountry: true,
+  active: true,
+  webAccess: true,
+  subscribeUpdate: true,
+  subscribeCare: true,
+  subscribeBusiness: true,
+  subscribeFlash: true,
+  passwordHash: true,
+  version: true,
+  language: true,
+  lastLoginAt: true,
+  organization: {
+    select: { id: true, name: true, mainContactId: true, reportsInContract: true, ssoRequired: true, active: true },
+  },
   roles: { select: { role: true } },
   externalLogins: { select: { provider: true } },
-  passwordTokens: { where: { purpose: 'INVITE', usedAt: null }, orderBy: { expiresAt: 'desc' }, take: 1, select: { expiresAt: true } },
+  passwordTokens: {
+    where: { purpose: 'INVITE', usedAt: null },
+    orderBy: { expiresAt: 'desc' },
+    take: 1,
+    select: { expiresAt: true },
+  },
 } as const;
 
 /** A contact as the details page, the form and the roles page show it. */
@@ -59,9 +88,14 @@ export function contactAccess(c: ContactDetails, now: Date): AccessMark {
   const isMainContact = c.organization.mainContactId === c.id;
   return accessMark(
     {
-      active: c.active, deleted: false, organizationActive: c.organization.active, email: c.email, webAccess: c.webAccess,
+      active: c.active,
+      deleted: false,
+      organizationActive: c.organization.active,
+      email: c.email,
+      webAccess: c.webAccess,
       roles: effectiveRoles(c.roles, { isMainContact, reportsInContract: c.organization.reportsInContract }),
-      hasCredential: c.hasCredential, inviteExpiresAt: c.inviteExpiresAt,
+      hasCredential: c.hasCredential,
+      inviteExpiresAt: c.inviteExpiresAt,
     },
     now,
   );
@@ -96,9 +130,15 @@ async function emailTaken(db: Tx, email: string | null, exceptId?: number): Prom
  * field error. "Address in use" answers are counted per manager (addressCheckRules): past the
  * limit the form says to try later instead of answering.
  */
-async function saving(prisma: PrismaClient, actor: Actor, now: Date, body: (tx: Tx) => Promise<SaveResult>): Promise<SaveResult> {
+async function saving(
+  prisma: PrismaClient,
+  actor: Actor,
+  now: Date,
+  body: (tx: Tx) => Promise<SaveResult>,
+): Promise<SaveResult> {
   const rules = addressCheckRules(actor.id);
-  if (await lockedUntil(prisma, rules, now)) return { ok: false, errors: { email: 'contacts.errors.tooManyAddressChecks' } };
+  if (await lockedUntil(prisma, rules, now))
+    return { ok: false, errors: { email: 'contacts.errors.tooManyAddressChecks' } };
   let result: SaveResult;
   try {
     result = await prisma.$transaction(body);
@@ -115,8 +155,15 @@ async function saving(prisma: PrismaClient, actor: Actor, now: Date, body: (tx: 
  * actor's scope, with a portal-wide unique e-mail address. Web access with an address
  * queues the invitation mail in the same transaction.
  */
-export async function createContact(prisma: PrismaClient, actor: Actor, input: ContactInput, ctx: ChangeContext, copiedFrom?: number): Promise<SaveResult> {
-  if (!mayPick(actor, input.organizationId)) return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
+export async function createContact(
+  prisma: PrismaClient,
+  actor: Actor,
+  input: ContactInput,
+  ctx: ChangeContext,
+  copiedFrom?: number,
+): Promise<SaveResult> {
+  if (!mayPick(actor, input.organizationId))
+    return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
   return saving(prisma, actor, ctx.now, async (tx) => {
     if (copiedFrom !== undefined) await getContact(tx, actor, copiedFrom);
     if (await emailTaken(tx, input.email)) return { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
@@ -131,7 +178,10 @@ export async function createContact(prisma: PrismaClient, actor: Actor, input: C
       after: auditable(input),
       ip: ctx.ip,
     });
-    const access = input.webAccess && input.email ? await giveWebAccess(tx, actor, created.id, input.organizationId, ctx) : undefined;
+    const access =
+      input.webAccess && input.email
+        ? await giveWebAccess(tx, actor, created.id, input.organizationId, ctx)
+        : undefined;
     return { ok: true, id: created.id, access };
   });
 }
@@ -141,9 +191,24 @@ export async function createContact(prisma: PrismaClient, actor: Actor, input: C
  * src/auth/web-access.ts, then the invitation, which goes out only when the rule lets the
  * person in (so never without PORTAL_ACCESS).
  */
-async function giveWebAccess(tx: Tx, actor: Actor, id: number, organizationId: number, ctx: ChangeContext): Promise<WebAccessOutcome> {
+async function giveWebAccess(
+  tx: Tx,
+  actor: Actor,
+  id: number,
+  organizationId: number,
+  ctx: ChangeContext,
+): Promise<WebAccessOutcome> {
   const rolesGiven = await giveBasicRoles(tx, id, { roles: actor.roles }, ctx.basicRoles ?? null);
-  await recordAudit(tx, { actor, kind: 'contact.web_access_on', organizationId, subjectType: 'contact', subjectId: id, before: { webAccess: false }, after: { webAccess: true, roles: rolesGiven }, ip: ctx.ip });
+  await recordAudit(tx, {
+    actor,
+    kind: 'contact.web_access_on',
+    organizationId,
+    subjectType: 'contact',
+    subjectId: id,
+    before: { webAccess: false },
+    after: { webAccess: true, roles: rolesGiven },
+    ip: ctx.ip,
+  });
   const invitation = await queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, ip: ctx.ip });
   return { rolesGiven, invitation };
 }
@@ -188,7 +253,14 @@ function accountGuard(cur: ContactDetails, actor: Actor, input: ContactInput): F
  * between: their change stays. The main contact stays active, with web access, in its
  * organisation. Web access on queues the invitation; off ends the person's sessions.
  */
-export async function updateContact(prisma: PrismaClient, actor: Actor, id: number, version: number, input: ContactInput, ctx: ChangeContext): Promise<SaveResult> {
+export async function updateContact(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  version: number,
+  input: ContactInput,
+  ctx: ChangeContext,
+): Promise<SaveResult> {
   return saving(prisma, actor, ctx.now, async (tx) => {
     const cur = await getContact(tx, actor, id);
     if (cur.version !== version) throw new AppError('CONFLICT', 'contacts.conflict');
@@ -224,10 +296,27 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
     });
     if (saved.count !== 1) throw new AppError('CONFLICT', 'contacts.conflict');
     if (emailChanged) {
-      await endOldAddress(tx, { contactId: id, oldEmail: cur.email, name: fullName(cur.firstName, cur.infix, cur.lastName), changer, now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
+      await endOldAddress(tx, {
+        contactId: id,
+        oldEmail: cur.email,
+        name: fullName(cur.firstName, cur.infix, cur.lastName),
+        changer,
+        now: ctx.now,
+        lang: ctx.lang,
+        baseUrl: ctx.baseUrl,
+      });
     }
     if (Object.keys(after).length) {
-      await recordAudit(tx, { actor, kind: 'contact.updated', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: auditable(before), after: auditable(after), ip: ctx.ip });
+      await recordAudit(tx, {
+        actor,
+        kind: 'contact.updated',
+        organizationId: input.organizationId,
+        subjectType: 'contact',
+        subjectId: id,
+        before: auditable(before),
+        after: auditable(after),
+        ip: ctx.ip,
+      });
     }
     let access: WebAccessOutcome | undefined;
     if (input.webAccess && input.email) {
@@ -235,11 +324,23 @@ export async function updateContact(prisma: PrismaClient, actor: Actor, id: numb
       // A new address, or a person switched back to active who never set a password: the
       // invitation (again), if the rule lets them in.
       else if (emailChanged || (!cur.active && input.active && !cur.hasCredential)) {
-        access = { rolesGiven: [], invitation: await queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, ip: ctx.ip }) };
+        access = {
+          rolesGiven: [],
+          invitation: await queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, ip: ctx.ip }),
+        };
       }
     }
     if (webOff) {
-      await recordAudit(tx, { actor, kind: 'contact.web_access_off', organizationId: input.organizationId, subjectType: 'contact', subjectId: id, before: { webAccess: true }, after: { webAccess: false }, ip: ctx.ip });
+      await recordAudit(tx, {
+        actor,
+        kind: 'contact.web_access_off',
+        organizationId: input.organizationId,
+        subjectType: 'contact',
+        subjectId: id,
+        before: { webAccess: true },
+        after: { webAccess: false },
+        ip: ctx.ip,
+      });
     }
     return { ok: true, id, access };
   });
@@ -259,7 +360,15 @@ export async function deleteContact(prisma: PrismaClient, actor: Actor, id: numb
     if (outranks(cur, actor)) throw new AppError('FORBIDDEN', 'contacts.errors.stronger');
     await tx.contact.updateMany({
       where: { id, ...scope.contacts(actor) },
-      data: { deletedAt: ctx.now, email: null, passwordHash: null, webAccess: false, reportMailOptIn: false, sessionEpoch: { increment: 1 }, version: { increment: 1 } },
+      data: {
+        deletedAt: ctx.now,
+        email: null,
+        passwordHash: null,
+        webAccess: false,
+        reportMailOptIn: false,
+        sessionEpoch: { increment: 1 },
+        version: { increment: 1 },
+      },
     });
     await tx.contactRole.deleteMany({ where: { contactId: id } });
     await tx.externalLogin.deleteMany({ where: { contactId: id } });
@@ -270,10 +379,16 @@ export async function deleteContact(prisma: PrismaClient, actor: Actor, id: numb
       organizationId: cur.organizationId,
       subjectType: 'contact',
       subjectId: id,
-      before: { lastName: cur.lastName, firstName: cur.firstName, infix: cur.infix, email: cur.email, webAccess: cur.webAccess, roles: cur.roles },
+      before: {
+        lastName: cur.lastName,
+        firstName: cur.firstName,
+        infix: cur.infix,
+        email: cur.email,
+        webAccess: cur.webAccess,
+        roles: cur.roles,
+      },
       after: { deleted: true },
       ip: ctx.ip,
     });
   });
 }
-

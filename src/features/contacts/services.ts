@@ -27,7 +27,9 @@ export type ApiContactRow = Prisma.ContactGetPayload<{ include: typeof API_INCLU
 
 /** Locks a live contact's row and lets the caller check it as it is (the API's If-Match). */
 async function lockContact(tx: Tx, id: number, precondition?: Precondition): Promise<void> {
-  const rows = await tx.$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM contacts WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    { version: number; updated_at: Date }[]
+  >`SELECT version, updated_at FROM contacts WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
   if (!rows[0]) throw new AppError('NOT_FOUND', undefined, { detail: `No contact ${id}` });
   precondition?.({ version: rows[0].version, updatedAt: rows[0].updated_at });
 }
@@ -49,25 +51,38 @@ export function contactServices(deps: ServiceDeps) {
   return {
     // -- the customer's pages ------------------------------------------------------------------
     /** One page of the selection. */
-    list: (actor: Actor, filters: ContactFilters, page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number }) => listContacts(client(), actor, filters, page),
+    list: (
+      actor: Actor,
+      filters: ContactFilters,
+      page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number },
+    ) => listContacts(client(), actor, filters, page),
     /** The selection's e-mail addresses. */
     emails: (actor: Actor, filters: ContactFilters) => selectionEmails(client(), actor, filters),
     /** The selection for the CSV download. */
-    export: (actor: Actor, filters: ContactFilters, sort: ContactSort, dir: 'asc' | 'desc') => exportContacts(client(), actor, filters, sort, dir),
+    export: (actor: Actor, filters: ContactFilters, sort: ContactSort, dir: 'asc' | 'desc') =>
+      exportContacts(client(), actor, filters, sort, dir),
     /** One contact in the actor's scope (404 outside it). */
     get: (actor: Actor, id: number) => getContact(db, actor, id),
     /** Toevoegen or Kopiëren (`copiedFrom`). */
-    create: (actor: Actor, input: ContactInput, ctx: ChangeContext, copiedFrom?: number) => createContact(client(), actor, input, ctx, copiedFrom),
+    create: (actor: Actor, input: ContactInput, ctx: ChangeContext, copiedFrom?: number) =>
+      createContact(client(), actor, input, ctx, copiedFrom),
     /** Bewerken, made from `version`. */
-    update: (actor: Actor, id: number, version: number, input: ContactInput, ctx: ChangeContext) => updateContact(client(), actor, id, version, input, ctx),
+    update: (actor: Actor, id: number, version: number, input: ContactInput, ctx: ChangeContext) =>
+      updateContact(client(), actor, id, version, input, ctx),
     /** Deletes a contact softly. */
     delete: (actor: Actor, id: number, ctx: ChangeContext) => deleteContact(client(), actor, id, ctx),
     /** "Uitnodiging opnieuw sturen". */
-    resendInvitation: (actor: Actor, id: number, ctx: { now: Date; baseUrl: string; ip: string }) => resendInvitation(client(), actor, id, ctx),
+    resendInvitation: (actor: Actor, id: number, ctx: { now: Date; baseUrl: string; ip: string }) =>
+      resendInvitation(client(), actor, id, ctx),
     /** Who can change roles in the manager's own organisation. */
     roleAssigners: (actor: Actor) => roleAssignerNames(client(), actor),
     /** Rollen wijzigen. */
-    changeRoles: (actor: Actor, id: number, wanted: ReadonlySet<Role>, ctx: { ip: string; now: Date; baseUrl: string }) => changeRoles(client(), actor, id, wanted, ctx),
+    changeRoles: (
+      actor: Actor,
+      id: number,
+      wanted: ReadonlySet<Role>,
+      ctx: { ip: string; now: Date; baseUrl: string },
+    ) => changeRoles(client(), actor, id, wanted, ctx),
 
     // -- the staff tool and the API ------------------------------------------------------------
     /** Adds a contact (optionally the main contact). */
@@ -97,18 +112,31 @@ export function contactServices(deps: ServiceDeps) {
      */
     pageForApi: (q: ListQueryInput) => {
       const page = pageWhere(q);
-      return db.contact.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.contacts()] }, include: API_INCLUDE });
+      return db.contact.findMany({
+        ...page,
+        where: { AND: [...page.where.AND, scope.api.contacts()] },
+        include: API_INCLUDE,
+      });
     },
 
     // -- application tiles -------------------------------------------------------------------
     /** The API: a contact's tiles with the contact's version (an activation is part of the contact). */
     applicationsForApi: async (id: number) => {
-      const c = await db.contact.findFirst({ where: { id, ...scope.api.contacts() }, select: { id: true, version: true, updatedAt: true } });
+      const c = await db.contact.findFirst({
+        where: { id, ...scope.api.contacts() },
+        select: { id: true, version: true, updatedAt: true },
+      });
       if (!c) throw new AppError('NOT_FOUND', undefined, { detail: `No contact ${id}` });
       return { contact: c, applications: await contactApplications(db, id) };
     },
     /** Activates or deactivates a tile for a live contact (its row locked and checked by `precondition` when given). */
-    setApplication: (who: AuditActor, contactId: number, code: string, active: boolean, opts: { precondition?: Precondition } = {}) =>
+    setApplication: (
+      who: AuditActor,
+      contactId: number,
+      code: string,
+      active: boolean,
+      opts: { precondition?: Precondition } = {},
+    ) =>
       inTransaction(db, async (tx) => {
         if (opts.precondition) await lockContact(tx, contactId, opts.precondition);
         return setApplication(tx, contactId, code, active, who);

@@ -36,7 +36,10 @@ export function basicRoleChoices(actor: Actor, chosen: ReadonlySet<Role> | null)
  * who cannot: the main contact and the people holding both "Contactpersonen beheren" and
  * "Rollen in klantportaal PIM toekennen" (at most five, by name). One query.
  */
-export async function roleAssignerNames(prisma: PrismaClient, actor: Actor): Promise<{ main: string | null; others: string[] }> {
+export async function roleAssignerNames(
+  prisma: PrismaClient,
+  actor: Actor,
+): Promise<{ main: string | null; others: string[] }> {
   const mainId = actor.orgs.find((o) => o.id === actor.organizationId)?.mainContactId ?? null;
   const holds = (role: Role) => ({ roles: { some: { role } } });
   const people = await prisma.contact.findMany({
@@ -44,7 +47,11 @@ export async function roleAssignerNames(prisma: PrismaClient, actor: Actor): Pro
       ...scope.contacts(actor, [actor.organizationId]),
       OR: [
         ...(mainId !== null ? [{ id: mainId }] : []),
-        { active: true, webAccess: true, AND: [holds(Role.ASSIGN_ROLES), holds(Role.MANAGE_CONTACTS), holds(Role.PORTAL_ACCESS)] },
+        {
+          active: true,
+          webAccess: true,
+          AND: [holds(Role.ASSIGN_ROLES), holds(Role.MANAGE_CONTACTS), holds(Role.PORTAL_ACCESS)],
+        },
       ],
     },
     orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }],
@@ -54,7 +61,10 @@ export async function roleAssignerNames(prisma: PrismaClient, actor: Actor): Pro
   const main = people.find((p) => p.id === mainId);
   return {
     main: main ? fullName(main.firstName, main.infix, main.lastName) : null,
-    others: people.filter((p) => p.id !== mainId).slice(0, 5).map((o) => fullName(o.firstName, o.infix, o.lastName)),
+    others: people
+      .filter((p) => p.id !== mainId)
+      .slice(0, 5)
+      .map((o) => fullName(o.firstName, o.infix, o.lastName)),
   };
 }
 
@@ -64,14 +74,20 @@ export function resendRules(actorId: number): Rule[] {
 }
 
 /** The outcome of "Uitnodiging opnieuw sturen". */
-export type ResendResult = InvitationResult | { sent: false; blocker: 'hasCredential' } | { sent: false; lockedUntil: Date };
+export type ResendResult =
+  InvitationResult | { sent: false; blocker: 'hasCredential' } | { sent: false; lockedUntil: Date };
 
 /**
  * Sends the invitation again to a contact in the actor's scope who may log in but has not
  * set a password yet: a new link, the old one stops working (audit `contact.reinvited`).
  * Counted per manager; over the limit nothing is sent.
  */
-export async function resendInvitation(prisma: PrismaClient, actor: Actor, id: number, ctx: { now: Date; baseUrl: string; ip: string }): Promise<ResendResult> {
+export async function resendInvitation(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  ctx: { now: Date; baseUrl: string; ip: string },
+): Promise<ResendResult> {
   const rules = resendRules(actor.id);
   // Taken before the mail is queued: a burst of resends sends no more than the limit.
   const attempt = await takeAttempt(prisma, rules, ctx.now);
@@ -84,7 +100,13 @@ export async function resendInvitation(prisma: PrismaClient, actor: Actor, id: n
     const mark = contactAccess(c, ctx.now);
     if (mark.state === 'none') return { sent: false, blocker: mark.blocker };
     if (mark.state === 'canLogIn') return { sent: false, blocker: 'hasCredential' };
-    return queueInvitation(tx, id, { now: ctx.now, baseUrl: ctx.baseUrl, actor, kind: 'contact.reinvited', ip: ctx.ip });
+    return queueInvitation(tx, id, {
+      now: ctx.now,
+      baseUrl: ctx.baseUrl,
+      actor,
+      kind: 'contact.reinvited',
+      ip: ctx.ip,
+    });
   });
   // Only a mail sent counts against the manager's hourly limit.
   if (!result.sent) await releaseAttempt(prisma, rules);

@@ -4,12 +4,20 @@ import { scope } from '../../auth/scope.js';
 import { inTransaction, type Tx } from '../../db/client.js';
 import { refuse } from '../../http/errors.js';
 import type { ApiPage, Precondition, ServiceDeps } from '../../services.js';
-import { addAnnouncement, removeAnnouncement, updateAnnouncement, type AnnouncementInput, type AnnouncementPatch } from './announcements-staff.js';
+import {
+  addAnnouncement,
+  removeAnnouncement,
+  updateAnnouncement,
+  type AnnouncementInput,
+  type AnnouncementPatch,
+} from './announcements-staff.js';
 import { listActivatedApplications, listCurrentAnnouncements } from './service.js';
 
 /** Locks an announcement's row and hands its version to the door's precondition. */
 async function lockAnnouncement(tx: Tx, id: number, precondition?: Precondition): Promise<void> {
-  const rows = await tx.$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM announcements WHERE id = ${id} FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    { version: number; updated_at: Date }[]
+  >`SELECT version, updated_at FROM announcements WHERE id = ${id} FOR UPDATE`;
   if (!rows[0]) throw refuse('id', `no announcement with id ${id}`, { code: 'NOT_FOUND' });
   precondition?.({ version: rows[0].version, updatedAt: rows[0].updated_at });
 }
@@ -20,7 +28,10 @@ export function dashboardServices(deps: ServiceDeps) {
   return {
     /** What the dashboard shows the person: their application tiles and the announcements in force now. */
     forPerson: async (actor: Actor) => {
-      const [applications, announcements] = await Promise.all([listActivatedApplications(db, actor), listCurrentAnnouncements(db, actor, clock.now())]);
+      const [applications, announcements] = await Promise.all([
+        listActivatedApplications(db, actor),
+        listCurrentAnnouncements(db, actor, clock.now()),
+      ]);
       return { applications, announcements };
     },
   };
@@ -31,7 +42,8 @@ export function announcementServices(deps: ServiceDeps) {
   const { db } = deps;
   return {
     /** One page of announcements for the API (also expired and future ones), oldest change first. */
-    pageForApi: (page: ApiPage) => db.announcement.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.announcements()] } }),
+    pageForApi: (page: ApiPage) =>
+      db.announcement.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.announcements()] } }),
     /** One announcement for the API; a missing one is a 404. */
     getForApi: async (id: number) => {
       const a = await db.announcement.findFirst({ where: { id, ...scope.api.announcements() } });

@@ -5,9 +5,24 @@ import type { FileStorage } from '../../storage/types.js';
 export const FILE_TYPES = [
   { ext: ['pdf'], contentType: 'application/pdf', label: 'PDF', magic: Buffer.from('%PDF-') },
   { ext: ['zip'], contentType: 'application/zip', label: 'ZIP', magic: Buffer.from('PK\x03\x04', 'latin1') },
-  { ext: ['docx'], contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', label: 'DOCX', magic: Buffer.from('PK\x03\x04', 'latin1') },
-  { ext: ['xlsx'], contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', label: 'XLSX', magic: Buffer.from('PK\x03\x04', 'latin1') },
-  { ext: ['pptx'], contentType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', label: 'PPTX', magic: Buffer.from('PK\x03\x04', 'latin1') },
+  {
+    ext: ['docx'],
+    contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    label: 'DOCX',
+    magic: Buffer.from('PK\x03\x04', 'latin1'),
+  },
+  {
+    ext: ['xlsx'],
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    label: 'XLSX',
+    magic: Buffer.from('PK\x03\x04', 'latin1'),
+  },
+  {
+    ext: ['pptx'],
+    contentType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    label: 'PPTX',
+    magic: Buffer.from('PK\x03\x04', 'latin1'),
+  },
   { ext: ['png'], contentType: 'image/png', label: 'PNG', magic: Buffer.from('\x89PNG\r\n\x1a\n', 'latin1') },
   { ext: ['jpg', 'jpeg'], contentType: 'image/jpeg', label: 'JPG', magic: Buffer.from([0xff, 0xd8, 0xff]) },
 ] as const;

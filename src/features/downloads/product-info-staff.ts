@@ -20,7 +20,8 @@ export async function getProductInfo(db: PrismaClient | Tx) {
 
 function check(field: 'bodyNl' | 'bodyEn', body: string): void {
   if (!body.trim()) throw refuse(field, 'must not be empty');
-  if (Buffer.byteLength(body, 'utf8') > PRODUCT_INFO_MAX_BYTES) throw refuse(field, `must be at most ${PRODUCT_INFO_MAX_BYTES} bytes`);
+  if (Buffer.byteLength(body, 'utf8') > PRODUCT_INFO_MAX_BYTES)
+    throw refuse(field, `must be at most ${PRODUCT_INFO_MAX_BYTES} bytes`);
   if (hasForbiddenChars(body, true)) throw refuse(field, 'must not hold control characters');
 }
 
@@ -36,14 +37,19 @@ function writer(actor: AuditActor): string {
  * Sets the text (no English: the English page shows the Dutch text), with its audit event. The
  * same text again changes nothing. Returns whether there was a staff text before.
  */
-export async function setProductInfo(db: PrismaClient | Tx, text: { bodyNl: string; bodyEn: string | null }, actor: AuditActor): Promise<{ existed: boolean }> {
+export async function setProductInfo(
+  db: PrismaClient | Tx,
+  text: { bodyNl: string; bodyEn: string | null },
+  actor: AuditActor,
+): Promise<{ existed: boolean }> {
   check('bodyNl', text.bodyNl);
   if (text.bodyEn !== null) check('bodyEn', text.bodyEn);
   return inTransaction(db, async (tx) => {
     const before = await tx.pageContent.findUnique({ where: { key: PRODUCT_INFO_KEY } });
     if (before && before.bodyNl === text.bodyNl && before.bodyEn === text.bodyEn) return { existed: true };
     const data = { bodyNl: text.bodyNl, bodyEn: text.bodyEn, updatedBy: writer(actor) };
-    if (before) await tx.pageContent.update({ where: { key: PRODUCT_INFO_KEY }, data: { ...data, version: { increment: 1 } } });
+    if (before)
+      await tx.pageContent.update({ where: { key: PRODUCT_INFO_KEY }, data: { ...data, version: { increment: 1 } } });
     else await tx.pageContent.create({ data: { key: PRODUCT_INFO_KEY, ...data } });
     await recordAudit(tx, {
       actor,
@@ -65,7 +71,13 @@ export async function resetProductInfo(db: PrismaClient | Tx, actor: AuditActor)
     const before = await tx.pageContent.findUnique({ where: { key: PRODUCT_INFO_KEY } });
     if (!before) return false;
     await tx.pageContent.delete({ where: { key: PRODUCT_INFO_KEY } });
-    await recordAudit(tx, { actor, kind: 'pageContent.reset', subjectType: 'pageContent', subjectId: PRODUCT_INFO_KEY, before: { bodyNl: before.bodyNl, bodyEn: before.bodyEn } });
+    await recordAudit(tx, {
+      actor,
+      kind: 'pageContent.reset',
+      subjectType: 'pageContent',
+      subjectId: PRODUCT_INFO_KEY,
+      before: { bodyNl: before.bodyNl, bodyEn: before.bodyEn },
+    });
     return true;
   });
 }

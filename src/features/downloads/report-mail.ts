@@ -28,7 +28,8 @@ export async function reportRecipients(tx: Tx, organizationId: number): Promise<
   for (const c of candidates) {
     // loadActor runs one $queryRaw; inside the transaction it sees the transaction's state.
     const actor = await loadActor(tx, c.id, c.session_epoch);
-    if (actor && actor.roles.has(Role.VIEW_REPORTS) && actor.orgIds.includes(organizationId)) out.push({ ...actor, language: c.language });
+    if (actor && actor.roles.has(Role.VIEW_REPORTS) && actor.orgIds.includes(organizationId))
+      out.push({ ...actor, language: c.language });
   }
   return out;
 }
@@ -37,7 +38,12 @@ export async function reportRecipients(tx: Tx, organizationId: number): Promise<
  * Queues one "new report" mail per recipient, in the transaction that adds the report, in each
  * person's language and, given the mail-link key, with a one-click unsubscribe. Returns the addresses.
  */
-export async function notifyNewReport(tx: Tx, report: { organizationId: number; fileName: string }, baseUrl: string, linkSecret?: string): Promise<string[]> {
+export async function notifyNewReport(
+  tx: Tx,
+  report: { organizationId: number; fileName: string },
+  baseUrl: string,
+  linkSecret?: string,
+): Promise<string[]> {
   const recipients = await reportRecipients(tx, report.organizationId);
   if (recipients.length === 0) return [];
   const org = await tx.organization.findUniqueOrThrow({ where: { id: report.organizationId }, select: { name: true } });
@@ -47,7 +53,13 @@ export async function notifyNewReport(tx: Tx, report: { organizationId: number; 
       to: person.email,
       lang: person.language,
       template: 'report-ready',
-      params: { name: person.displayName, organization: org.name, fileName: report.fileName, link: `${baseUrl}/downloads/reports`, unsubscribeUrl: token ? `${baseUrl}/mail/unsubscribe/${token}` : null },
+      params: {
+        name: person.displayName,
+        organization: org.name,
+        fileName: report.fileName,
+        link: `${baseUrl}/downloads/reports`,
+        unsubscribeUrl: token ? `${baseUrl}/mail/unsubscribe/${token}` : null,
+      },
       subjectKey: 'downloads.mail.reportReady.subject',
       ...(token ? { headers: unsubscribeHeaders(baseUrl, token) } : {}),
     });

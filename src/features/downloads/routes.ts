@@ -17,7 +17,12 @@ type Rows = Awaited<ReturnType<Services['documents']['list']>>['rows'];
 
 /** Rows as the table shows them: type label, size in kB/MB. */
 function present(rows: Rows, lang: 'nl' | 'en') {
-  return rows.map((d) => ({ ...d, type: typeLabel(d.contentType), sizeLabel: formatSize(d.size, lang), organizationName: d.organization?.name ?? null }));
+  return rows.map((d) => ({
+    ...d,
+    type: typeLabel(d.contentType),
+    sizeLabel: formatSize(d.size, lang),
+    organizationName: d.organization?.name ?? null,
+  }));
 }
 
 function documentList(req: Request, defaultSort: DocumentSort, defaultDir: 'asc' | 'desc') {
@@ -39,7 +44,10 @@ export function downloadRoutes({ services }: BuiltDeps): Router {
   r.get(PAGES.productInformation.path, guardFor('productInformation'), async (req, res) => {
     const actor = actorOf(req);
     const list = documentList(req, 'name', 'asc');
-    const [content, { rows, total }] = await Promise.all([services.productInfo.pageText(langOf(req)), documents.list(actor, 'PRODUCT_INFO', list)]);
+    const [content, { rows, total }] = await Promise.all([
+      services.productInfo.pageText(langOf(req)),
+      documents.list(actor, 'PRODUCT_INFO', list),
+    ]);
     res.render('downloads/product-information', {
       contentHtml: content === null ? null : renderMarkdown(content),
       rows: present(rows, langOf(req)),
@@ -52,8 +60,17 @@ export function downloadRoutes({ services }: BuiltDeps): Router {
     const actor = actorOf(req);
     // Newest first: a weekly report makes the oldest-first order of the manual's screenshot one long scroll.
     const list = documentList(req, 'date', 'desc');
-    const [optIn, { rows, total }] = await Promise.all([documents.reportMailOptIn(actor), documents.list(actor, 'REPORT', list)]);
-    res.render('downloads/reports', { rows: present(rows, langOf(req)), list, info: pageInfo(total, list), optIn, showOrganization: actor.orgIds.length > 1 });
+    const [optIn, { rows, total }] = await Promise.all([
+      documents.reportMailOptIn(actor),
+      documents.list(actor, 'REPORT', list),
+    ]);
+    res.render('downloads/reports', {
+      rows: present(rows, langOf(req)),
+      list,
+      info: pageInfo(total, list),
+      optIn,
+      showOrganization: actor.orgIds.length > 1,
+    });
   });
 
   r.post(PAGES.reports.path, guardFor('reports'), async (req, res) => {

@@ -11,8 +11,14 @@ import type { FileStorage } from '../../storage/types.js';
 export const DOCUMENT_SORTS = ['name', 'size', 'date'] as const;
 export type DocumentSort = (typeof DOCUMENT_SORTS)[number];
 
-
-const rowSelect = { id: true, fileName: true, contentType: true, size: true, documentDate: true, organization: { select: { name: true } } } as const;
+const rowSelect = {
+  id: true,
+  fileName: true,
+  contentType: true,
+  size: true,
+  documentDate: true,
+  organization: { select: { name: true } },
+} as const;
 
 function orderFor(sort: DocumentSort, dir: 'asc' | 'desc'): Prisma.DocumentOrderByWithRelationInput[] {
   if (sort === 'name') return [{ fileName: dir }, { id: dir }];
@@ -21,10 +27,21 @@ function orderFor(sort: DocumentSort, dir: 'asc' | 'desc'): Prisma.DocumentOrder
 }
 
 /** One page of a kind of document the person may see. */
-export async function listDocuments(prisma: PrismaClient | Tx, actor: Actor, kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT', list: ListQuery<DocumentSort>) {
+export async function listDocuments(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  kind: 'MANUAL' | 'PRODUCT_INFO' | 'REPORT',
+  list: ListQuery<DocumentSort>,
+) {
   const where = scope.documents(actor, kind);
   const [rows, total] = await Promise.all([
-    prisma.document.findMany({ where, orderBy: orderFor(list.sort, list.dir), skip: list.skip, take: list.perPage, select: rowSelect }),
+    prisma.document.findMany({
+      where,
+      orderBy: orderFor(list.sort, list.dir),
+      skip: list.skip,
+      take: list.perPage,
+      select: rowSelect,
+    }),
     prisma.document.count({ where }),
   ]);
   return { rows, total };
@@ -52,7 +69,12 @@ export async function getReportMailOptIn(prisma: PrismaClient | Tx, actor: Actor
 }
 
 /** Saves the person's own choice ("Ja, ik wil een melding ontvangen"), with an audit event. */
-export async function setReportMailOptIn(prisma: PrismaClient | Tx, actor: Actor, optIn: boolean, ip: string | undefined): Promise<void> {
+export async function setReportMailOptIn(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  optIn: boolean,
+  ip: string | undefined,
+): Promise<void> {
   await inTransaction(prisma, async (tx) => {
     const before = await tx.contact.findUniqueOrThrow({ where: { id: actor.id }, select: { reportMailOptIn: true } });
     if (before.reportMailOptIn === optIn) return;

@@ -22,7 +22,13 @@ export type KeyClaim = { kind: 'first' } | { kind: 'repeat'; answer: StoredAnswe
  * answer) or rolls back (then it does the work itself): one request, one effect. A key older
  * than IDEMPOTENCY_HOURS is free again.
  */
-export async function claimKey(db: PrismaClient | Tx, tokenId: number, key: string, print: string, now: Date): Promise<KeyClaim> {
+export async function claimKey(
+  db: PrismaClient | Tx,
+  tokenId: number,
+  key: string,
+  print: string,
+  now: Date,
+): Promise<KeyClaim> {
   const claimed = await db.$queryRaw<{ key: string }[]>`
     INSERT INTO api_idempotency_keys (token_id, key, fingerprint, status, headers, body, created_at)
     VALUES (${tokenId}, ${key}, ${print}, 0, '{}'::jsonb, '', ${now})
@@ -30,14 +36,28 @@ export async function claimKey(db: PrismaClient | Tx, tokenId: number, key: stri
   if (claimed.length) return { kind: 'first' };
   const prior = await db.apiIdempotencyKey.findUniqueOrThrow({ where: { tokenId_key: { tokenId, key } } });
   if (now.getTime() - prior.createdAt.getTime() > IDEMPOTENCY_HOURS * 3_600_000) {
-    await db.apiIdempotencyKey.update({ where: { tokenId_key: { tokenId, key } }, data: { fingerprint: print, status: 0, headers: {}, body: '', createdAt: now } });
+    await db.apiIdempotencyKey.update({
+      where: { tokenId_key: { tokenId, key } },
+      data: { fingerprint: print, status: 0, headers: {}, body: '', createdAt: now },
+    });
     return { kind: 'first' };
   }
   if (prior.fingerprint !== print) return { kind: 'mismatch' };
-  return { kind: 'repeat', answer: { status: prior.status, headers: prior.headers as Record<string, string>, body: prior.body } };
+  return {
+    kind: 'repeat',
+    answer: { status: prior.status, headers: prior.headers as Record<string, string>, body: prior.body },
+  };
 }
 
 /** Stores this request's answer under its key, in the same transaction as its effect. */
-export async function storeAnswer(db: PrismaClient | Tx, tokenId: number, key: string, answer: StoredAnswer): Promise<void> {
-  await db.apiIdempotencyKey.update({ where: { tokenId_key: { tokenId, key } }, data: { status: answer.status, headers: answer.headers, body: answer.body } });
+export async function storeAnswer(
+  db: PrismaClient | Tx,
+  tokenId: number,
+  key: string,
+  answer: StoredAnswer,
+): Promise<void> {
+  await db.apiIdempotencyKey.update({
+    where: { tokenId_key: { tokenId, key } },
+    data: { status: answer.status, headers: answer.headers, body: answer.body },
+  });
 }

@@ -27,7 +27,14 @@ export function integrationServices(deps: ServiceDeps) {
       const t = newToken();
       const row = await inTransaction(db, async (tx) => {
         const created = await tx.apiToken.create({
-          data: { name: input.name, prefix: t.prefix, tokenHash: t.hash, scopes: input.scopes, createdBy: creatorOf(who), expiresAt: input.expiresAt },
+          data: {
+            name: input.name,
+            prefix: t.prefix,
+            tokenHash: t.hash,
+            scopes: input.scopes,
+            createdBy: creatorOf(who),
+            expiresAt: input.expiresAt,
+          },
         });
         await recordAudit(tx, {
           actor: who,
@@ -51,21 +58,37 @@ export function integrationServices(deps: ServiceDeps) {
         if (!t) throw refuse('<id>', `no API token with id ${id}`, { code: 'NOT_FOUND' });
         if (t.revokedAt) throw refuse('<id>', `token ${id} was already revoked`, { code: 'CONFLICT' });
         await tx.apiToken.update({ where: { id }, data: { revokedAt: clock.now() } });
-        await recordAudit(tx, { actor: who, kind: 'api_token.revoked', subjectType: 'api_token', subjectId: id, before: { name: t.name } });
+        await recordAudit(tx, {
+          actor: who,
+          kind: 'api_token.revoked',
+          subjectType: 'api_token',
+          subjectId: id,
+          before: { name: t.name },
+        });
       });
     },
 
     /** Claims an idempotency key for a write (over the request's transaction); see claimKey. */
-    claimIdempotencyKey: (tokenId: number, key: string, print: string, now: Date) => claimKey(db, tokenId, key, print, now),
+    claimIdempotencyKey: (tokenId: number, key: string, print: string, now: Date) =>
+      claimKey(db, tokenId, key, print, now),
     /** Stores a write's answer under its key, in the write's transaction. */
-    storeIdempotentAnswer: (tokenId: number, key: string, answer: StoredAnswer) => storeAnswer(db, tokenId, key, answer),
+    storeIdempotentAnswer: (tokenId: number, key: string, answer: StoredAnswer) =>
+      storeAnswer(db, tokenId, key, answer),
 
     /** Registers a webhook endpoint; its signing secret is returned once. */
     async addWebhook(who: AuditActor, input: { url: string; events: string[] }) {
       const secret = newWebhookSecret();
       const row = await inTransaction(db, async (tx) => {
-        const created = await tx.webhookEndpoint.create({ data: { url: input.url, events: input.events, secret, createdBy: creatorOf(who) } });
-        await recordAudit(tx, { actor: who, kind: 'webhook.added', subjectType: 'webhook', subjectId: created.id, after: { url: input.url, events: input.events } });
+        const created = await tx.webhookEndpoint.create({
+          data: { url: input.url, events: input.events, secret, createdBy: creatorOf(who) },
+        });
+        await recordAudit(tx, {
+          actor: who,
+          kind: 'webhook.added',
+          subjectType: 'webhook',
+          subjectId: created.id,
+          after: { url: input.url, events: input.events },
+        });
         return created;
       });
       return { row, secret };
@@ -92,8 +115,17 @@ export function integrationServices(deps: ServiceDeps) {
         const ep = await tx.webhookEndpoint.findFirst({ where: { id, active: true } });
         if (!ep) throw refuse('<id>', `no webhook endpoint with id ${id}`, { code: 'NOT_FOUND' });
         await tx.webhookEndpoint.update({ where: { id }, data: { active: false } });
-        await tx.webhookDelivery.updateMany({ where: { endpointId: id, deliveredAt: null, failedAt: null }, data: { failedAt: clock.now(), lastError: 'endpoint removed' } });
-        await recordAudit(tx, { actor: who, kind: 'webhook.removed', subjectType: 'webhook', subjectId: id, before: { url: ep.url, events: ep.events } });
+        await tx.webhookDelivery.updateMany({
+          where: { endpointId: id, deliveredAt: null, failedAt: null },
+          data: { failedAt: clock.now(), lastError: 'endpoint removed' },
+        });
+        await recordAudit(tx, {
+          actor: who,
+          kind: 'webhook.removed',
+          subjectType: 'webhook',
+          subjectId: id,
+          before: { url: ep.url, events: ep.events },
+        });
       });
     },
 
@@ -101,15 +133,23 @@ export function integrationServices(deps: ServiceDeps) {
     async webhookDeliveries(id: number, limit: number) {
       const ep = await db.webhookEndpoint.findUnique({ where: { id } });
       if (!ep) throw refuse('<id>', `no webhook endpoint with id ${id}`, { code: 'NOT_FOUND' });
-      return db.webhookDelivery.findMany({ where: { endpointId: id }, orderBy: { id: 'desc' }, take: limit, include: { event: { select: { publicId: true, type: true } } } });
+      return db.webhookDelivery.findMany({
+        where: { endpointId: id },
+        orderBy: { id: 'desc' },
+        take: limit,
+        include: { event: { select: { publicId: true, type: true } } },
+      });
     },
 
     /** Queues a delivery again: a new delivery of the same event (same event id), unless its endpoint was removed. */
     async redeliverWebhook(deliveryId: number) {
       const d = await db.webhookDelivery.findUnique({ where: { id: BigInt(deliveryId) }, include: { endpoint: true } });
       if (!d) throw refuse('<deliveryId>', `no delivery with id ${deliveryId}`, { code: 'NOT_FOUND' });
-      if (!d.endpoint.active) throw refuse('<deliveryId>', `its endpoint ${d.endpointId} was removed`, { code: 'CONFLICT' });
-      return db.webhookDelivery.create({ data: { endpointId: d.endpointId, eventId: d.eventId, orderingKey: d.orderingKey } });
+      if (!d.endpoint.active)
+        throw refuse('<deliveryId>', `its endpoint ${d.endpointId} was removed`, { code: 'CONFLICT' });
+      return db.webhookDelivery.create({
+        data: { endpointId: d.endpointId, eventId: d.eventId, orderingKey: d.orderingKey },
+      });
     },
   };
 }

@@ -31,22 +31,48 @@ export interface ApiPage {
 }
 
 const select = {
-  id: true, number: true, organizationId: true, organizationName: true, title: true, invoiceDate: true, paymentTermDays: true,
-  amountExclVat: true, vatAmount: true, version: true, createdAt: true, updatedAt: true,
-  lines: { orderBy: { position: 'asc' }, select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true } },
+  id: true,
+  number: true,
+  organizationId: true,
+  organizationName: true,
+  title: true,
+  invoiceDate: true,
+  paymentTermDays: true,
+  amountExclVat: true,
+  vatAmount: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+  lines: {
+    orderBy: { position: 'asc' },
+    select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true },
+  },
 } satisfies Prisma.InvoiceSelect;
 
 /** Which of the invoices have a stored PDF (without reading the PDFs). */
-async function withPdfFlags(db: Db, rows: Prisma.InvoiceGetPayload<{ select: typeof select }>[]): Promise<InvoiceRow[]> {
+async function withPdfFlags(
+  db: Db,
+  rows: Prisma.InvoiceGetPayload<{ select: typeof select }>[],
+): Promise<InvoiceRow[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const has = new Set((await db.$queryRaw<{ id: number }[]>`SELECT id FROM invoices WHERE id = ANY(${ids}::int[]) AND pdf_key IS NOT NULL`).map((r) => r.id));
+  const has = new Set(
+    (
+      await db.$queryRaw<
+        { id: number }[]
+      >`SELECT id FROM invoices WHERE id = ANY(${ids}::int[]) AND pdf_key IS NOT NULL`
+    ).map((r) => r.id),
+  );
   return rows.map((r) => ({ ...r, hasPdf: has.has(r.id) }));
 }
 
 /** A page of the invoices in the API's scope, in the page's order (one extra row tells whether a next page exists). */
 export async function pageInvoicesForApi(db: Db, page: ApiPage): Promise<InvoiceRow[]> {
-  const rows = await db.invoice.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.invoices()] }, select });
+  const rows = await db.invoice.findMany({
+    ...page,
+    where: { AND: [...page.where.AND, scope.api.invoices()] },
+    select,
+  });
   return withPdfFlags(db, rows);
 }
 

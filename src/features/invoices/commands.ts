@@ -5,7 +5,14 @@ import type { Precondition } from '../../services.js';
 import { scope } from '../../auth/scope.js';
 import { AppError, refuse } from '../../http/errors.js';
 import type { InvoiceInput } from './import.js';
-import { checkAgainstDatabase, pdfRefusal, replaceInvoice, sameContent, storeInvoicePdf, storeInvoices } from './store.js';
+import {
+  checkAgainstDatabase,
+  pdfRefusal,
+  replaceInvoice,
+  sameContent,
+  storeInvoicePdf,
+  storeInvoices,
+} from './store.js';
 import { findInvoiceByNumber, type InvoiceRow } from './api-queries.js';
 
 type Db = PrismaClient | Tx;
@@ -22,7 +29,10 @@ export type UpsertPrecondition = (current: InvoiceVersion | null) => void;
 // Invoice numbers get their own advisory-lock space: two PUTs of a new number cannot both insert.
 const LOCK_SPACE = 13_001;
 
-async function lockNumber(tx: Tx, number: number): Promise<(InvoiceVersion & { id: number; organizationId: number }) | null> {
+async function lockNumber(
+  tx: Tx,
+  number: number,
+): Promise<(InvoiceVersion & { id: number; organizationId: number }) | null> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_SPACE}::int, ${number}::int)`;
   const rows = await tx.$queryRaw<{ id: number; version: number; updated_at: Date; organization_id: number }[]>`
     SELECT id, version, updated_at, organization_id FROM invoices WHERE number = ${number} FOR UPDATE`;
@@ -34,18 +44,34 @@ async function lockNumber(tx: Tx, number: number): Promise<(InvoiceVersion & { i
  * Creates or replaces an invoice by its number (the ERP's key): the same content again changes
  * nothing. The precondition sees the locked row; an unknown organisation is refused.
  */
-export async function putInvoice(db: Db, who: AuditActor, number: number, inv: InvoiceInput, opts: { precondition?: UpsertPrecondition } = {}): Promise<{ created: boolean; row: InvoiceRow }> {
+export async function putInvoice(
+  db: Db,
+  who: AuditActor,
+  number: number,
+  inv: InvoiceInput,
+  opts: { precondition?: UpsertPrecondition } = {},
+): Promise<{ created: boolean; row: InvoiceRow }> {
   return inTransaction(db, async (tx) => {
     const current = await lockNumber(tx, number);
     opts.precondition?.(current);
-    const org = await tx.organization.findFirst({ where: { id: inv.organizationId, ...scope.api.organizations() }, select: { name: true } });
+    const org = await tx.organization.findFirst({
+      where: { id: inv.organizationId, ...scope.api.organizations() },
+      select: { name: true },
+    });
     if (!org) throw refuse('organizationId', `no organisation with id ${inv.organizationId}`);
     if (!current) {
       await storeInvoices(tx, [inv], new Map([[inv.organizationId, org.name]]), who);
     } else {
       const stored = await tx.invoice.findUniqueOrThrow({
         where: { id: current.id },
-        select: { organizationId: true, title: true, invoiceDate: true, paymentTermDays: true, organizationName: true, lines: { orderBy: { position: 'asc' } } },
+        select: {
+          organizationId: true,
+          title: true,
+          invoiceDate: true,
+          paymentTermDays: true,
+          organizationName: true,
+          lines: { orderBy: { position: 'asc' } },
+        },
       });
       if (!sameContent(inv, stored, org.name)) await replaceInvoice(tx, current.id, inv, org.name, who);
     }
@@ -57,7 +83,14 @@ export async function putInvoice(db: Db, who: AuditActor, number: number, inv: I
  * Stores the invoice's own PDF by its number: 404 without the invoice; the precondition sees the
  * locked row; a file that is no PDF is refused.
  */
-export async function putInvoicePdf(db: Db, storage: FileStorage, who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: Precondition } = {}): Promise<InvoiceRow> {
+export async function putInvoicePdf(
+  db: Db,
+  storage: FileStorage,
+  who: AuditActor,
+  number: number,
+  pdf: Buffer,
+  opts: { precondition?: Precondition } = {},
+): Promise<InvoiceRow> {
   return inTransaction(db, async (tx) => {
     const current = await lockNumber(tx, number);
     if (!current) throw new AppError('NOT_FOUND', undefined, { detail: `No invoice ${number}` });
@@ -73,7 +106,13 @@ export async function putInvoicePdf(db: Db, storage: FileStorage, who: AuditActo
  * Adds one invoice (staff), with its own PDF when given: the organisation must exist and the
  * number be free (refused naming `organization_id` or `number`), checked in the same transaction.
  */
-export async function addInvoice(db: Db, storage: FileStorage, who: AuditActor, inv: InvoiceInput, opts: { pdf?: Buffer } = {}): Promise<void> {
+export async function addInvoice(
+  db: Db,
+  storage: FileStorage,
+  who: AuditActor,
+  inv: InvoiceInput,
+  opts: { pdf?: Buffer } = {},
+): Promise<void> {
   await inTransaction(db, async (tx) => {
     const names = await checkAgainstDatabase(tx, [inv]);
     await storeInvoices(tx, [inv], names, who, { pdf: opts.pdf && { bytes: opts.pdf, storage } });
@@ -84,8 +123,16 @@ export async function addInvoice(db: Db, storage: FileStorage, who: AuditActor, 
  * Imports a batch all or nothing: every invoice is checked first (the first problem names its
  * source line), `checked` is told, then everything is written in one long transaction.
  */
-export async function importInvoices(db: Db, who: AuditActor, invoices: readonly InvoiceInput[], opts: { checked?: () => void; progress?: (done: number) => void } = {}): Promise<void> {
+export async function importInvoices(
+  db: Db,
+  who: AuditActor,
+  invoices: readonly InvoiceInput[],
+  opts: { checked?: () => void; progress?: (done: number) => void } = {},
+): Promise<void> {
   const names = await checkAgainstDatabase(db, invoices);
   opts.checked?.();
-  await inTransaction(db, (tx) => storeInvoices(tx, invoices, names, who, { progress: opts.progress }), { timeout: 15 * 60_000, maxWait: 30_000 });
+  await inTransaction(db, (tx) => storeInvoices(tx, invoices, names, who, { progress: opts.progress }), {
+    timeout: 15 * 60_000,
+    maxWait: 30_000,
+  });
 }

@@ -64,7 +64,11 @@ export function invoiceTotals(lines: readonly LineUnits[]): InvoiceTotals {
   }
   const vatByRate = [...byRate.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([rateHundredths, baseCents]) => ({ rateHundredths, baseCents, vatCents: vatCents(baseCents, rateHundredths) }));
+    .map(([rateHundredths, baseCents]) => ({
+      rateHundredths,
+      baseCents,
+      vatCents: vatCents(baseCents, rateHundredths),
+    }));
   const vat = vatByRate.reduce((s, r) => s + r.vatCents, 0n);
   return { exclCents, vatByRate, vatCents: vat, inclCents: exclCents + vat };
 }
@@ -83,12 +87,18 @@ export function formatCents(cents: bigint): string {
 
 /** "21%" or "9%" or "5,5%" from hundredths of a percent. */
 export function formatRate(rateHundredths: bigint): string {
-  return `${fromUnits(rateHundredths, 2).replace(/\.?0+$/, '').replace('.', ',')}%`;
+  return `${fromUnits(rateHundredths, 2)
+    .replace(/\.?0+$/, '')
+    .replace('.', ',')}%`;
 }
 
 /** "1", "2,5" from thousandths. */
 export function formatQuantity(milli: bigint): string {
-  return fromUnits(milli, 3).replace(/\.?0+$/, '').replace('.', ',') || '0';
+  return (
+    fromUnits(milli, 3)
+      .replace(/\.?0+$/, '')
+      .replace('.', ',') || '0'
+  );
 }
 
 /** "1234,56" for a CSV cell that Dutch Excel reads as a number. */

@@ -30,7 +30,9 @@ export function totalsOf(invoice: Pick<InvoiceForPdf, 'lines' | 'amountExclVat' 
     const vat = units(invoice.vatAmount, 2);
     return { exclCents: excl, vatByRate: [], vatCents: vat, inclCents: excl + vat };
   }
-  return invoiceTotals(invoice.lines.map((l) => ({ amountCents: units(l.amountExclVat, 2), vatRateHundredths: units(l.vatRate, 2) })));
+  return invoiceTotals(
+    invoice.lines.map((l) => ({ amountCents: units(l.amountExclVat, 2), vatRateHundredths: units(l.vatRate, 2) })),
+  );
 }
 
 /** The due date: the invoice date plus the payment term. */
@@ -58,7 +60,12 @@ export function invoiceFileName(number: number): string {
  * supplier's KvK number, VAT number and bank account; a negative total is a credit invoice.
  * `questionUrl`: the "Vraag over deze factuur" link, for a reader who may file a ticket.
  */
-export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: SupplierConfig, lang: Locale = 'nl', questionUrl?: string): Promise<Buffer> {
+export async function renderInvoicePdf(
+  invoice: InvoiceForPdf,
+  supplier: SupplierConfig,
+  lang: Locale = 'nl',
+  questionUrl?: string,
+): Promise<Buffer> {
   const t = (key: string, params?: Record<string, string | number>) => translate(lang, `invoices.pdf.${key}`, params);
   const totals = totalsOf(invoice);
   const credit = isCredit(totals);
@@ -85,9 +92,16 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: Supplie
   );
 
   const o = invoice.organization;
-  const address = [invoice.organizationName, o.postalStreet, [o.postalPostcode, o.postalCity].filter(Boolean).join('  '), o.postalCountry]
-    .filter((s): s is string => !!s && s.trim() !== '');
-  doc.fillColor('#000000').fontSize(11).text(address.join('\n'), left, 150, { width: width / 2 });
+  const address = [
+    invoice.organizationName,
+    o.postalStreet,
+    [o.postalPostcode, o.postalCity].filter(Boolean).join('  '),
+    o.postalCountry,
+  ].filter((s): s is string => !!s && s.trim() !== '');
+  doc
+    .fillColor('#000000')
+    .fontSize(11)
+    .text(address.join('\n'), left, 150, { width: width / 2 });
 
   doc.font('Helvetica-Bold').fontSize(20).text(title, left, 250);
   const due = dueDate(invoice.invoiceDate, invoice.paymentTermDays);
@@ -95,7 +109,12 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: Supplie
   const facts: [string, string][] = [
     [t('number'), String(invoice.number)],
     [t('date'), formatDate(lang, invoice.invoiceDate)],
-    ...(credit ? [] : ([[t('paymentTerm'), t('days', { days: invoice.paymentTermDays })], [t('dueDate'), formatDate(lang, due)]] as [string, string][])),
+    ...(credit
+      ? []
+      : ([
+          [t('paymentTerm'), t('days', { days: invoice.paymentTermDays })],
+          [t('dueDate'), formatDate(lang, due)],
+        ] as [string, string][])),
     [t('subject'), invoice.title],
   ];
   let y = 282;
@@ -119,7 +138,11 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: Supplie
     doc.font('Helvetica-Bold').fontSize(9);
     for (const c of cols) doc.text(t(`col.${c.key}`), c.x, y, { width: c.w, align: c.align });
     y += 14;
-    doc.moveTo(left, y).lineTo(left + width, y).strokeColor('#999999').stroke();
+    doc
+      .moveTo(left, y)
+      .lineTo(left + width, y)
+      .strokeColor('#999999')
+      .stroke();
     y += 5;
     doc.font('Helvetica').fontSize(9);
   };
@@ -145,14 +168,23 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: Supplie
 
   // Totals.
   const rows: [string, string, boolean][] = [[t('totalExcl'), formatCents(totals.exclCents), false]];
-  for (const r of totals.vatByRate) rows.push([t('vatOver', { rate: formatRate(r.rateHundredths), base: formatCents(r.baseCents) }), formatCents(r.vatCents), false]);
+  for (const r of totals.vatByRate)
+    rows.push([
+      t('vatOver', { rate: formatRate(r.rateHundredths), base: formatCents(r.baseCents) }),
+      formatCents(r.vatCents),
+      false,
+    ]);
   if (totals.vatByRate.length === 0) rows.push([t('vatTotal'), formatCents(totals.vatCents), false]);
   rows.push([t('totalIncl'), formatCents(totals.inclCents), true]);
   if (y + rows.length * 16 + 80 > bottom) {
     doc.addPage();
     y = doc.page.margins.top;
   }
-  doc.moveTo(left + 220, y).lineTo(left + width, y).strokeColor('#999999').stroke();
+  doc
+    .moveTo(left + 220, y)
+    .lineTo(left + width, y)
+    .strokeColor('#999999')
+    .stroke();
   y += 6;
   for (const [label, amount, bold] of rows) {
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(bold ? 11 : 9);
@@ -163,11 +195,24 @@ export async function renderInvoicePdf(invoice: InvoiceForPdf, supplier: Supplie
 
   y += 20;
   doc.font('Helvetica').fontSize(9).fillColor('#333333');
-  const pay = { amount: formatCents(credit ? -totals.inclCents : totals.inclCents), days: invoice.paymentTermDays, due: formatDate(lang, due), number: invoice.number, iban: formatIban(supplier.iban), bic: supplier.bic, holder: supplier.accountHolder };
+  const pay = {
+    amount: formatCents(credit ? -totals.inclCents : totals.inclCents),
+    days: invoice.paymentTermDays,
+    due: formatDate(lang, due),
+    number: invoice.number,
+    iban: formatIban(supplier.iban),
+    bic: supplier.bic,
+    holder: supplier.accountHolder,
+  };
   doc.text(credit ? t('creditPayment', pay) : t('payment', pay), left, y, { width });
   doc.moveDown(0.5).text(t('questions', { email: VENDOR.email, phone: VENDOR.phone }), { width });
   // "Vraag over deze factuur": a link to a new ticket about this invoice (for people who may file one).
-  if (questionUrl) doc.moveDown(0.5).fillColor('#1d4f91').text(`${t('askQuestion')}: ${questionUrl}`, { width, link: questionUrl, underline: true }).fillColor('#333333');
+  if (questionUrl)
+    doc
+      .moveDown(0.5)
+      .fillColor('#1d4f91')
+      .text(`${t('askQuestion')}: ${questionUrl}`, { width, link: questionUrl, underline: true })
+      .fillColor('#333333');
 
   numberPages(doc, (n, of) => t('page', { n, of }));
   return pdfToBuffer(doc);

@@ -22,7 +22,11 @@ import { textOf } from '../../http/validation.js';
 
 /** Reads the list's sort/page and filters; the services narrow the scope by the filter themselves. */
 function readSelection(deps: BuiltDeps, req: Request, actor: Actor) {
-  const list = parseListQuery<InvoiceSort>(req.query, { sorts: INVOICE_SORTS, defaultSort: 'number', defaultDir: 'desc' });
+  const list = parseListQuery<InvoiceSort>(req.query, {
+    sorts: INVOICE_SORTS,
+    defaultSort: 'number',
+    defaultDir: 'desc',
+  });
   const filter = parseInvoiceFilter(req.query, deps.clock.now(), actor.roles.has(Role.SUBSIDIARY_ACCESS));
   return { list, filter, orgs: actor.orgs, scope: invoiceScope(actor, filter) };
 }
@@ -48,21 +52,42 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
             ? t('invoices.filter.rangeTo', { to: formatDate(lang, filter.to) })
             : t('invoices.filter.rangeAll');
     const chips = [
-      { label: t('invoices.filter.organization'), value: scope.org.name, removeUrl: scope.org.id !== actor.organizationId ? urlWith(req.path, req.query, { org: null }) : null },
+      {
+        label: t('invoices.filter.organization'),
+        value: scope.org.name,
+        removeUrl: scope.org.id !== actor.organizationId ? urlWith(req.path, req.query, { org: null }) : null,
+      },
       ...(actor.roles.has(Role.SUBSIDIARY_ACCESS) && scope.hasSubsidiaries
-        ? [{ label: t('invoices.filter.subsidiariesOf', { name: scope.org.name }), value: t(scope.withSubsidiaries ? 'common.yes' : 'common.no'), removeUrl: null }]
+        ? [
+            {
+              label: t('invoices.filter.subsidiariesOf', { name: scope.org.name }),
+              value: t(scope.withSubsidiaries ? 'common.yes' : 'common.no'),
+              removeUrl: null,
+            },
+          ]
         : []),
       {
         label: t('invoices.col.date'),
         value: range,
         removeUrl: filter.defaultRange ? null : urlWith(req.path, req.query, { from: null, to: null, dates: null }),
       },
-      ...(filter.q ? [{ label: t('invoices.filter.search'), value: filter.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
+      ...(filter.q
+        ? [
+            {
+              label: t('invoices.filter.search'),
+              value: filter.q,
+              removeUrl: urlWith(req.path, req.query, { q: null }),
+            },
+          ]
+        : []),
     ];
     const errors = filter.errors;
     // A first visit whose default period holds nothing is told so,
     // with the period of the most recent invoice one click away.
-    const latest = filter.defaultRange && total === 0 && !Object.keys(errors).length ? await invoices.latestDate(actor, filter) : null;
+    const latest =
+      filter.defaultRange && total === 0 && !Object.keys(errors).length
+        ? await invoices.latestDate(actor, filter)
+        : null;
     const latestPeriod = latest ? sixMonthsUpTo(latest) : null;
     res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
       rows,
@@ -85,8 +110,16 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
       allDatesUrl: urlWith(req.path, req.query, { from: null, to: null, dates: 'all' }),
       emptyPeriod: filter.defaultRange && total === 0 ? { range, latest } : null,
       latestPeriod: latestPeriod && {
-        url: urlWith(req.path, req.query, { from: isoDay(latestPeriod.from), to: isoDay(latestPeriod.to), dates: null, page: null }),
-        range: t('invoices.filter.range', { from: formatDate(lang, latestPeriod.from), to: formatDate(lang, latestPeriod.to) }),
+        url: urlWith(req.path, req.query, {
+          from: isoDay(latestPeriod.from),
+          to: isoDay(latestPeriod.to),
+          dates: null,
+          page: null,
+        }),
+        range: t('invoices.filter.range', {
+          from: formatDate(lang, latestPeriod.from),
+          to: formatDate(lang, latestPeriod.to),
+        }),
         date: formatDate(lang, latestPeriod.to),
       },
     });
@@ -101,7 +134,14 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
     const cents = (v: { toString(): string }) => csvAmount(toUnits(v.toString(), 2) ?? 0n);
     sendCsv(res, 'facturen.csv', [
       ['number', 'title', 'date', 'amount', 'vat', 'orgName'].map((k) => t(`invoices.col.${k}`)),
-      ...rows.map((i) => [i.number, i.title, formatDate(lang, i.invoiceDate), cents(i.amountExclVat), cents(i.vatAmount), i.organizationName]),
+      ...rows.map((i) => [
+        i.number,
+        i.title,
+        formatDate(lang, i.invoiceDate),
+        cents(i.amountExclVat),
+        cents(i.vatAmount),
+        i.organizationName,
+      ]),
     ]);
   });
 
@@ -143,7 +183,6 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
   return r;
 }
 
-
 const ZIP_BATCH = 20;
 
 /**
@@ -151,7 +190,13 @@ const ZIP_BATCH = 20;
  * ZIP. Invoices are read in small batches and each entry is awaited
  * before the next is added, so memory stays bounded by a batch, whatever the selection.
  */
-async function streamZip(deps: BuiltDeps, res: Response, actor: Actor, lang: 'nl' | 'en', selection: { id: number; number: number }[]): Promise<void> {
+async function streamZip(
+  deps: BuiltDeps,
+  res: Response,
+  actor: Actor,
+  lang: 'nl' | 'en',
+  selection: { id: number; number: number }[],
+): Promise<void> {
   startDownload(res, 'facturen.zip', 'application/zip');
   const archive = archiver('zip', { zlib: { level: 6 } });
   let closed = false;
@@ -167,8 +212,12 @@ async function streamZip(deps: BuiltDeps, res: Response, actor: Actor, lang: 'nl
     for (const id of ids) {
       const inv = byId.get(id);
       if (!inv || closed) continue;
-      const body = (await openInvoicePdf(deps.storage, inv)) ?? (await renderInvoicePdf(inv, deps.config.supplier, lang));
-      for (const [name, content] of [[invoiceFileName(inv.number), body], [ublFileName(inv.number), Buffer.from(renderInvoiceUbl(inv, deps.config.supplier), 'utf8')]] as const) {
+      const body =
+        (await openInvoicePdf(deps.storage, inv)) ?? (await renderInvoicePdf(inv, deps.config.supplier, lang));
+      for (const [name, content] of [
+        [invoiceFileName(inv.number), body],
+        [ublFileName(inv.number), Buffer.from(renderInvoiceUbl(inv, deps.config.supplier), 'utf8')],
+      ] as const) {
         const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
         archive.append(content, { name, date: inv.invoiceDate });
         await Promise.race([added, failed]);

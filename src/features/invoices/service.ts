@@ -21,7 +21,8 @@ export function invoiceScope(actor: Actor, filter: InvoiceFilter): NarrowedScope
 
 function whereFor(actor: Actor, filter: InvoiceFilter): Prisma.InvoiceWhereInput {
   const where: Prisma.InvoiceWhereInput = scoped.invoices(actor, invoiceScope(actor, filter).orgIds);
-  if (filter.from || filter.to) where.invoiceDate = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
+  if (filter.from || filter.to)
+    where.invoiceDate = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
   if (filter.q) {
     const title = { title: { contains: likeEscape(filter.q), mode: 'insensitive' as const } };
     where.OR = /^\d{1,9}$/.test(filter.q) ? [{ number: Number(filter.q) }, title] : [title];
@@ -45,13 +46,32 @@ function orderFor(sort: InvoiceSort, dir: 'asc' | 'desc'): Prisma.InvoiceOrderBy
   }
 }
 
-const listSelect = { id: true, number: true, title: true, invoiceDate: true, amountExclVat: true, vatAmount: true, organizationName: true } as const;
+const listSelect = {
+  id: true,
+  number: true,
+  title: true,
+  invoiceDate: true,
+  amountExclVat: true,
+  vatAmount: true,
+  organizationName: true,
+} as const;
 
 /** One page of the invoices in the resolved scope, and how many there are. */
-export async function listInvoices(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+export async function listInvoices(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  filter: InvoiceFilter,
+  list: ListQuery<InvoiceSort>,
+) {
   const where = whereFor(actor, filter);
   const [rows, total] = await Promise.all([
-    prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), skip: list.skip, take: list.perPage, select: listSelect }),
+    prisma.invoice.findMany({
+      where,
+      orderBy: orderFor(list.sort, list.dir),
+      skip: list.skip,
+      take: list.perPage,
+      select: listSelect,
+    }),
     prisma.invoice.count({ where }),
   ]);
   return { rows, total };
@@ -61,7 +81,11 @@ export async function listInvoices(prisma: PrismaClient | Tx, actor: Actor, filt
  * The date of the most recent invoice in the scope that matches
  * the filter's search, whatever its date; null when there is none.
  */
-export async function latestInvoiceDate(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter): Promise<Date | null> {
+export async function latestInvoiceDate(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  filter: InvoiceFilter,
+): Promise<Date | null> {
   const latest = await prisma.invoice.findFirst({
     where: whereFor(actor, { ...filter, from: null, to: null }),
     orderBy: [{ invoiceDate: 'desc' }, { number: 'desc' }],
@@ -71,16 +95,28 @@ export async function latestInvoiceDate(prisma: PrismaClient | Tx, actor: Actor,
 }
 
 /** Every invoice of the filtered list (for the CSV), refused above CSV_MAX_ROWS. */
-export async function listInvoicesForExport(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+export async function listInvoicesForExport(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  filter: InvoiceFilter,
+  list: ListQuery<InvoiceSort>,
+) {
   const where = whereFor(actor, filter);
-  if ((await prisma.invoice.count({ where })) > CSV_MAX_ROWS) throw new AppError('UNPROCESSABLE', 'invoices.export.csvTooMany');
+  if ((await prisma.invoice.count({ where })) > CSV_MAX_ROWS)
+    throw new AppError('UNPROCESSABLE', 'invoices.export.csvTooMany');
   return prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), select: listSelect });
 }
 
 /** The ids and numbers of the filtered list for the ZIP, refused above ZIP_MAX_INVOICES. */
-export async function selectInvoicesForZip(prisma: PrismaClient | Tx, actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) {
+export async function selectInvoicesForZip(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  filter: InvoiceFilter,
+  list: ListQuery<InvoiceSort>,
+) {
   const where = whereFor(actor, filter);
-  if ((await prisma.invoice.count({ where })) > ZIP_MAX_INVOICES) throw new AppError('UNPROCESSABLE', 'invoices.export.zipTooMany');
+  if ((await prisma.invoice.count({ where })) > ZIP_MAX_INVOICES)
+    throw new AppError('UNPROCESSABLE', 'invoices.export.zipTooMany');
   return prisma.invoice.findMany({ where, orderBy: orderFor(list.sort, list.dir), select: { id: true, number: true } });
 }
 
@@ -94,8 +130,21 @@ const pdfSelect = {
   vatAmount: true,
   organizationName: true,
   pdfKey: true,
-  organization: { select: { id: true, postalStreet: true, postalPostcode: true, postalCity: true, postalCountry: true, email: true, mainContact: { select: { email: true } } } },
-  lines: { orderBy: { position: 'asc' }, select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true } },
+  organization: {
+    select: {
+      id: true,
+      postalStreet: true,
+      postalPostcode: true,
+      postalCity: true,
+      postalCountry: true,
+      email: true,
+      mainContact: { select: { email: true } },
+    },
+  },
+  lines: {
+    orderBy: { position: 'asc' },
+    select: { position: true, description: true, quantity: true, unitPrice: true, vatRate: true, amountExclVat: true },
+  },
 } as const satisfies Prisma.InvoiceSelect;
 
 /** An invoice with its lines and stored PDF, for its PDF and its UBL. */

@@ -29,27 +29,41 @@ export function invoiceServices(deps: ServiceDeps) {
     /** The date of the person's most recent invoice matching the filter's search, whatever its date. */
     latestDate: (actor: Actor, filter: InvoiceFilter) => latestInvoiceDate(db, actor, filter),
     /** Every invoice of the filtered list, for the CSV (refused above its limit). */
-    listForExport: (actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) => listInvoicesForExport(db, actor, filter, list),
+    listForExport: (actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) =>
+      listInvoicesForExport(db, actor, filter, list),
     /** The filtered list's ids and numbers, for the ZIP (refused above its limit). */
-    selectForZip: (actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) => selectInvoicesForZip(db, actor, filter, list),
+    selectForZip: (actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) =>
+      selectInvoicesForZip(db, actor, filter, list),
     /** One invoice in the person's scope with its lines and stored PDF (404 otherwise). */
     getForPdf: (actor: Actor, id: number) => getInvoiceForPdf(db, actor, id),
     /** Invoices by id, in the person's scope, for the ZIP's batches. */
     getManyForPdf: (actor: Actor, ids: number[]) => getInvoicesForPdf(db, actor, ids),
     /** Records that the person downloaded the invoice (their main contact sees it). */
     recordDownload: (actor: Actor, invoice: { number: number }, ip: string | null) =>
-      recordDownload(db, actor, { kind: 'invoice.downloaded', subjectType: 'invoice', subjectId: invoice.number, after: { number: invoice.number }, ip }),
+      recordDownload(db, actor, {
+        kind: 'invoice.downloaded',
+        subjectType: 'invoice',
+        subjectId: invoice.number,
+        after: { number: invoice.number },
+        ip,
+      }),
     /** A page of the API's list (one row more than asked, to tell whether a next page exists). */
     pageForApi: (page: ApiPage) => pageInvoicesForApi(db, page),
     /** One invoice by its number for the API (404 `No invoice <number>`). */
     getForApi: (number: number) => getInvoiceForApi(db, number),
     /** Creates or replaces an invoice by its number (API); the precondition sees the locked row. */
-    put: (who: AuditActor, number: number, inv: InvoiceInput, opts: { precondition?: UpsertPrecondition } = {}) => putInvoice(db, who, number, inv, opts),
+    put: (who: AuditActor, number: number, inv: InvoiceInput, opts: { precondition?: UpsertPrecondition } = {}) =>
+      putInvoice(db, who, number, inv, opts),
     /** Stores an invoice's own PDF by its number (API). */
-    putPdf: (who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: Precondition } = {}) => putInvoicePdf(db, storage, who, number, pdf, opts),
+    putPdf: (who: AuditActor, number: number, pdf: Buffer, opts: { precondition?: Precondition } = {}) =>
+      putInvoicePdf(db, storage, who, number, pdf, opts),
     /** Adds one invoice (staff tool), with its PDF when given. */
     add: (who: AuditActor, inv: InvoiceInput, opts: { pdf?: Buffer } = {}) => addInvoice(db, storage, who, inv, opts),
     /** Imports a batch of invoices all or nothing (staff tool). */
-    import: (who: AuditActor, invoices: readonly InvoiceInput[], opts: { checked?: () => void; progress?: (done: number) => void } = {}) => importInvoices(db, who, invoices, opts),
+    import: (
+      who: AuditActor,
+      invoices: readonly InvoiceInput[],
+      opts: { checked?: () => void; progress?: (done: number) => void } = {},
+    ) => importInvoices(db, who, invoices, opts),
   };
 }

@@ -16,19 +16,28 @@ const CHUNK = 1000;
  * every invoice, before anything is written; the first problem names its source line.
  * Returns each organisation's name (the default name on the invoice).
  */
-export async function checkAgainstDatabase(prisma: PrismaClient | Tx, invoices: readonly InvoiceInput[]): Promise<Map<number, string>> {
+export async function checkAgainstDatabase(
+  prisma: PrismaClient | Tx,
+  invoices: readonly InvoiceInput[],
+): Promise<Map<number, string>> {
   const orgIds = [...new Set(invoices.map((i) => i.organizationId))];
   const orgs = new Map<number, string>();
   for (let i = 0; i < orgIds.length; i += 10_000) {
-    for (const o of await prisma.organization.findMany({ where: { id: { in: orgIds.slice(i, i + 10_000) } }, select: { id: true, name: true } })) orgs.set(o.id, o.name);
+    for (const o of await prisma.organization.findMany({
+      where: { id: { in: orgIds.slice(i, i + 10_000) } },
+      select: { id: true, name: true },
+    }))
+      orgs.set(o.id, o.name);
   }
   const taken = new Set<number>();
   for (let i = 0; i < invoices.length; i += 10_000) {
     const numbers = invoices.slice(i, i + 10_000).map((x) => x.number);
-    for (const r of await prisma.invoice.findMany({ where: { number: { in: numbers } }, select: { number: true } })) taken.add(r.number);
+    for (const r of await prisma.invoice.findMany({ where: { number: { in: numbers } }, select: { number: true } }))
+      taken.add(r.number);
   }
   for (const inv of invoices) {
-    if (!orgs.has(inv.organizationId)) throw refuse('organization_id', `no organisation with id ${inv.organizationId}`, { where: inv.source });
+    if (!orgs.has(inv.organizationId))
+      throw refuse('organization_id', `no organisation with id ${inv.organizationId}`, { where: inv.source });
     if (taken.has(inv.number)) throw refuse('number', `invoice ${inv.number} already exists`, { where: inv.source });
   }
   return orgs;
@@ -70,7 +79,14 @@ export async function storeInvoices(
   }
 }
 
-async function writeInvoices(tx: Tx, invoices: readonly InvoiceInput[], orgNames: Map<number, string>, actor: AuditActor, pdfKey: string | null, progress?: (done: number) => void): Promise<void> {
+async function writeInvoices(
+  tx: Tx,
+  invoices: readonly InvoiceInput[],
+  orgNames: Map<number, string>,
+  actor: AuditActor,
+  pdfKey: string | null,
+  progress?: (done: number) => void,
+): Promise<void> {
   for (let i = 0; i < invoices.length; i += CHUNK) {
     const chunk = invoices.slice(i, i + CHUNK);
     const created = await tx.invoice.createManyAndReturn({
@@ -110,7 +126,11 @@ async function writeInvoices(tx: Tx, invoices: readonly InvoiceInput[], orgNames
     organizationId: invoices.length === 1 ? invoices[0]!.organizationId : null,
     subjectType: 'invoice',
     subjectId: invoices.length === 1 ? invoices[0]!.number : null,
-    after: { count: invoices.length, numbers: numbers.length <= 50 ? numbers : [Math.min(...numbers), Math.max(...numbers)], storedPdf: !!pdfKey },
+    after: {
+      count: invoices.length,
+      numbers: numbers.length <= 50 ? numbers : [Math.min(...numbers), Math.max(...numbers)],
+      storedPdf: !!pdfKey,
+    },
   });
 }
 
@@ -127,15 +147,40 @@ export function pdfRefusal(pdf: Buffer): string | null {
 /** The stored invoice's content in the form of the input, to tell whether a replacement changes anything. */
 export function sameContent(
   inv: InvoiceInput,
-  row: { organizationId: number; title: string; invoiceDate: Date; paymentTermDays: number; organizationName: string; lines: { description: string; quantity: { toString(): string }; unitPrice: { toString(): string }; vatRate: { toString(): string } }[] },
+  row: {
+    organizationId: number;
+    title: string;
+    invoiceDate: Date;
+    paymentTermDays: number;
+    organizationName: string;
+    lines: {
+      description: string;
+      quantity: { toString(): string };
+      unitPrice: { toString(): string };
+      vatRate: { toString(): string };
+    }[];
+  },
   orgName: string,
 ): boolean {
-  const head = inv.organizationId === row.organizationId && inv.title === row.title && inv.invoiceDate.getTime() === row.invoiceDate.getTime() &&
-    inv.paymentTermDays === row.paymentTermDays && (inv.organizationName ?? orgName) === row.organizationName;
-  return head && inv.lines.length === row.lines.length && inv.lines.every((l, i) => {
-    const r = row.lines[i]!;
-    return l.description === r.description && fromUnits(l.quantityMilli, 3) === fixed(r.quantity, 3) && fromUnits(l.unitPriceCents, 2) === fixed(r.unitPrice, 2) && fromUnits(l.vatRateHundredths, 2) === fixed(r.vatRate, 2);
-  });
+  const head =
+    inv.organizationId === row.organizationId &&
+    inv.title === row.title &&
+    inv.invoiceDate.getTime() === row.invoiceDate.getTime() &&
+    inv.paymentTermDays === row.paymentTermDays &&
+    (inv.organizationName ?? orgName) === row.organizationName;
+  return (
+    head &&
+    inv.lines.length === row.lines.length &&
+    inv.lines.every((l, i) => {
+      const r = row.lines[i]!;
+      return (
+        l.description === r.description &&
+        fromUnits(l.quantityMilli, 3) === fixed(r.quantity, 3) &&
+        fromUnits(l.unitPriceCents, 2) === fixed(r.unitPrice, 2) &&
+        fromUnits(l.vatRateHundredths, 2) === fixed(r.vatRate, 2)
+      );
+    })
+  );
 }
 
 const fixed = (d: { toString(): string }, scale: number) => {
@@ -148,8 +193,17 @@ const fixed = (d: { toString(): string }, scale: number) => {
  * transaction: a new version, a stored PDF dropped (it showed the old content; its file is
  * removed by the sweep once the transaction has committed), one audit event.
  */
-export async function replaceInvoice(tx: Tx, id: number, inv: InvoiceInput, orgName: string, actor: AuditActor): Promise<void> {
-  const before = await tx.invoice.findUniqueOrThrow({ where: { id }, select: { organizationId: true, title: true, amountExclVat: true, vatAmount: true } });
+export async function replaceInvoice(
+  tx: Tx,
+  id: number,
+  inv: InvoiceInput,
+  orgName: string,
+  actor: AuditActor,
+): Promise<void> {
+  const before = await tx.invoice.findUniqueOrThrow({
+    where: { id },
+    select: { organizationId: true, title: true, amountExclVat: true, vatAmount: true },
+  });
   await tx.invoice.update({
     where: { id },
     data: {
@@ -182,8 +236,19 @@ export async function replaceInvoice(tx: Tx, id: number, inv: InvoiceInput, orgN
     organizationId: inv.organizationId,
     subjectType: 'invoice',
     subjectId: inv.number,
-    before: { organizationId: before.organizationId, title: before.title, amountExclVat: before.amountExclVat.toString(), vatAmount: before.vatAmount.toString() },
-    after: { organizationId: inv.organizationId, title: inv.title, amountExclVat: fromUnits(inv.exclCents, 2), vatAmount: fromUnits(inv.vatCents, 2), lines: inv.lines.length },
+    before: {
+      organizationId: before.organizationId,
+      title: before.title,
+      amountExclVat: before.amountExclVat.toString(),
+      vatAmount: before.vatAmount.toString(),
+    },
+    after: {
+      organizationId: inv.organizationId,
+      title: inv.title,
+      amountExclVat: fromUnits(inv.exclCents, 2),
+      vatAmount: fromUnits(inv.vatCents, 2),
+      lines: inv.lines.length,
+    },
   });
 }
 
@@ -192,11 +257,26 @@ export async function replaceInvoice(tx: Tx, id: number, inv: InvoiceInput, orgN
  * pointing at it in the caller's transaction. When that fails the new file is deleted again; the
  * replaced one is removed by the sweep once the transaction has committed.
  */
-export async function storeInvoicePdf(tx: Tx, id: number, number: number, organizationId: number, pdf: Buffer, actor: AuditActor, storage: FileStorage): Promise<void> {
+export async function storeInvoicePdf(
+  tx: Tx,
+  id: number,
+  number: number,
+  organizationId: number,
+  pdf: Buffer,
+  actor: AuditActor,
+  storage: FileStorage,
+): Promise<void> {
   const key = await putPdf(storage, pdf);
   try {
     await tx.invoice.update({ where: { id }, data: { pdfKey: key, version: { increment: 1 } } });
-    await recordAudit(tx, { actor, kind: 'invoice.pdf_stored', organizationId, subjectType: 'invoice', subjectId: number, after: { bytes: pdf.length } });
+    await recordAudit(tx, {
+      actor,
+      kind: 'invoice.pdf_stored',
+      organizationId,
+      subjectType: 'invoice',
+      subjectId: number,
+      after: { bytes: pdf.length },
+    });
   } catch (err) {
     await storage.delete(key).catch(() => {});
     throw err;
@@ -204,6 +284,9 @@ export async function storeInvoicePdf(tx: Tx, id: number, number: number, organi
 }
 
 /** The PDF staff stored for an invoice, as a stream from the file storage; null: none (generate it). */
-export async function openInvoicePdf(storage: FileStorage, invoice: { pdfKey: string | null }): Promise<Readable | null> {
+export async function openInvoicePdf(
+  storage: FileStorage,
+  invoice: { pdfKey: string | null },
+): Promise<Readable | null> {
   return invoice.pdfKey ? storage.get(invoice.pdfKey) : null;
 }

@@ -24,10 +24,25 @@ const NS = {
 
 /** ISO 3166 codes for the country names staff type; an empty country is the Netherlands. */
 const COUNTRIES: Record<string, string> = {
-  '': 'NL', nederland: 'NL', netherlands: 'NL', 'the netherlands': 'NL', nl: 'NL',
-  belgie: 'BE', 'belgië': 'BE', belgium: 'BE', be: 'BE',
-  duitsland: 'DE', germany: 'DE', deutschland: 'DE', de: 'DE',
-  frankrijk: 'FR', france: 'FR', fr: 'FR', luxemburg: 'LU', luxembourg: 'LU', lu: 'LU',
+  '': 'NL',
+  nederland: 'NL',
+  netherlands: 'NL',
+  'the netherlands': 'NL',
+  nl: 'NL',
+  belgie: 'BE',
+  belgië: 'BE',
+  belgium: 'BE',
+  be: 'BE',
+  duitsland: 'DE',
+  germany: 'DE',
+  deutschland: 'DE',
+  de: 'DE',
+  frankrijk: 'FR',
+  france: 'FR',
+  fr: 'FR',
+  luxemburg: 'LU',
+  luxembourg: 'LU',
+  lu: 'LU',
 };
 
 /**
@@ -49,7 +64,9 @@ const iso = (d: Date) => d.toISOString().slice(0, 10);
 
 /** A tiny element writer: el('cbc:ID', {}, '105035') -> <cbc:ID>105035</cbc:ID>; children are pre-rendered strings. */
 function el(name: string, attrs: Record<string, string>, ...content: (string | null | false | undefined)[]): string {
-  const a = Object.entries(attrs).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+  const a = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${esc(v)}"`)
+    .join('');
   return `<${name}${a}>${content.filter((c): c is string => typeof c === 'string').join('')}</${name}>`;
 }
 const text = (name: string, value: string, attrs: Record<string, string> = {}) => el(name, attrs, esc(value));
@@ -75,19 +92,51 @@ export function renderInvoiceUbl(invoice: InvoiceForPdf, supplier: SupplierConfi
 
   const lines =
     invoice.lines.length > 0
-      ? invoice.lines.map((l) => ({ description: l.description, quantityMilli: units(l.quantity, 3), priceCents: units(l.unitPrice, 2), amountCents: units(l.amountExclVat, 2), rate: units(l.vatRate, 2) }))
+      ? invoice.lines.map((l) => ({
+          description: l.description,
+          quantityMilli: units(l.quantity, 3),
+          priceCents: units(l.unitPrice, 2),
+          amountCents: units(l.amountExclVat, 2),
+          rate: units(l.vatRate, 2),
+        }))
       : // An invoice imported without lines: one line of its stored total (its VAT as one breakdown).
-        [{ description: invoice.title, quantityMilli: 1000n, priceCents: totals.exclCents, amountCents: totals.exclCents, rate: totals.exclCents === 0n ? 0n : (totals.vatCents * 10000n) / totals.exclCents }];
-  const vatByRate = totals.vatByRate.length > 0 ? totals.vatByRate : [{ rateHundredths: lines[0]!.rate, baseCents: totals.exclCents, vatCents: totals.vatCents }];
+        [
+          {
+            description: invoice.title,
+            quantityMilli: 1000n,
+            priceCents: totals.exclCents,
+            amountCents: totals.exclCents,
+            rate: totals.exclCents === 0n ? 0n : (totals.vatCents * 10000n) / totals.exclCents,
+          },
+        ];
+  const vatByRate =
+    totals.vatByRate.length > 0
+      ? totals.vatByRate
+      : [{ rateHundredths: lines[0]!.rate, baseCents: totals.exclCents, vatCents: totals.vatCents }];
 
   const supplierParty = el(
-    'cac:AccountingSupplierParty', {},
-    el('cac:Party', {},
+    'cac:AccountingSupplierParty',
+    {},
+    el(
+      'cac:Party',
+      {},
       text('cbc:EndpointID', supplier.kvk, { schemeID: '0106' }),
       el('cac:PartyName', {}, text('cbc:Name', VENDOR.name)),
-      el('cac:PostalAddress', {}, text('cbc:StreetName', VENDOR.street), text('cbc:CityName', VENDOR.city), text('cbc:PostalZone', VENDOR.postcode), el('cac:Country', {}, text('cbc:IdentificationCode', 'NL'))),
+      el(
+        'cac:PostalAddress',
+        {},
+        text('cbc:StreetName', VENDOR.street),
+        text('cbc:CityName', VENDOR.city),
+        text('cbc:PostalZone', VENDOR.postcode),
+        el('cac:Country', {}, text('cbc:IdentificationCode', 'NL')),
+      ),
       el('cac:PartyTaxScheme', {}, text('cbc:CompanyID', supplier.vatId), taxScheme()),
-      el('cac:PartyLegalEntity', {}, text('cbc:RegistrationName', supplier.accountHolder), text('cbc:CompanyID', supplier.kvk, { schemeID: '0106' })),
+      el(
+        'cac:PartyLegalEntity',
+        {},
+        text('cbc:RegistrationName', supplier.accountHolder),
+        text('cbc:CompanyID', supplier.kvk, { schemeID: '0106' }),
+      ),
       el('cac:Contact', {}, text('cbc:Telephone', VENDOR.phone), text('cbc:ElectronicMail', VENDOR.email)),
     ),
   );
@@ -98,8 +147,11 @@ export function renderInvoiceUbl(invoice: InvoiceForPdf, supplier: SupplierConfi
     el('cac:Country', {}, text('cbc:IdentificationCode', countryCode(o.postalCountry))),
   ];
   const customerParty = el(
-    'cac:AccountingCustomerParty', {},
-    el('cac:Party', {},
+    'cac:AccountingCustomerParty',
+    {},
+    el(
+      'cac:Party',
+      {},
       buyerEmail ? text('cbc:EndpointID', buyerEmail, { schemeID: 'EM' }) : null,
       el('cac:PartyIdentification', {}, text('cbc:ID', String(o.id))),
       el('cac:PartyName', {}, text('cbc:Name', invoice.organizationName)),
@@ -109,24 +161,42 @@ export function renderInvoiceUbl(invoice: InvoiceForPdf, supplier: SupplierConfi
   );
   const paymentMeans = credit
     ? null
-    : el('cac:PaymentMeans', {},
+    : el(
+        'cac:PaymentMeans',
+        {},
         text('cbc:PaymentMeansCode', '58', { name: 'SEPA credit transfer' }),
         text('cbc:PaymentID', String(invoice.number)),
-        el('cac:PayeeFinancialAccount', {}, text('cbc:ID', supplier.iban), text('cbc:Name', supplier.accountHolder), el('cac:FinancialInstitutionBranch', {}, text('cbc:ID', supplier.bic))),
+        el(
+          'cac:PayeeFinancialAccount',
+          {},
+          text('cbc:ID', supplier.iban),
+          text('cbc:Name', supplier.accountHolder),
+          el('cac:FinancialInstitutionBranch', {}, text('cbc:ID', supplier.bic)),
+        ),
       );
   const taxTotal = el(
-    'cac:TaxTotal', {},
+    'cac:TaxTotal',
+    {},
     amount('cbc:TaxAmount', sign * totals.vatCents),
     ...vatByRate.map((r) =>
-      el('cac:TaxSubtotal', {},
+      el(
+        'cac:TaxSubtotal',
+        {},
         amount('cbc:TaxableAmount', sign * r.baseCents),
         amount('cbc:TaxAmount', sign * r.vatCents),
-        el('cac:TaxCategory', {}, text('cbc:ID', vatCategory(r.rateHundredths)), text('cbc:Percent', percent(r.rateHundredths)), taxScheme()),
+        el(
+          'cac:TaxCategory',
+          {},
+          text('cbc:ID', vatCategory(r.rateHundredths)),
+          text('cbc:Percent', percent(r.rateHundredths)),
+          taxScheme(),
+        ),
       ),
     ),
   );
   const monetary = el(
-    'cac:LegalMonetaryTotal', {},
+    'cac:LegalMonetaryTotal',
+    {},
     amount('cbc:LineExtensionAmount', sign * totals.exclCents),
     amount('cbc:TaxExclusiveAmount', sign * totals.exclCents),
     amount('cbc:TaxInclusiveAmount', sign * totals.inclCents),
@@ -135,11 +205,24 @@ export function renderInvoiceUbl(invoice: InvoiceForPdf, supplier: SupplierConfi
   const lineXml = lines.map((l, i) => {
     // The net price may not be negative (BR-27): a negative price turns the quantity's sign instead.
     const quantity = sign * (l.priceCents < 0n ? -l.quantityMilli : l.quantityMilli);
-    return el(`cac:${doc}Line`, {},
+    return el(
+      `cac:${doc}Line`,
+      {},
       text('cbc:ID', String(i + 1)),
       text(credit ? 'cbc:CreditedQuantity' : 'cbc:InvoicedQuantity', fromUnits(quantity, 3), { unitCode: 'C62' }),
       amount('cbc:LineExtensionAmount', sign * l.amountCents),
-      el('cac:Item', {}, text('cbc:Name', l.description.slice(0, 200)), el('cac:ClassifiedTaxCategory', {}, text('cbc:ID', vatCategory(l.rate)), text('cbc:Percent', percent(l.rate)), taxScheme())),
+      el(
+        'cac:Item',
+        {},
+        text('cbc:Name', l.description.slice(0, 200)),
+        el(
+          'cac:ClassifiedTaxCategory',
+          {},
+          text('cbc:ID', vatCategory(l.rate)),
+          text('cbc:Percent', percent(l.rate)),
+          taxScheme(),
+        ),
+      ),
       el('cac:Price', {}, amount('cbc:PriceAmount', abs(l.priceCents))),
     );
   });

@@ -5,7 +5,10 @@ import { refuse } from '../../http/errors.js';
 import { enqueueMail, queueMail, type OutgoingMail, type TemplateMail } from '../../mail/outbox.js';
 
 /** The state of an outbox row as staff read it. */
-export function mailState(m: { sentAt: Date | null; failedAt: Date | null; expiresAt: Date | null }, now: Date): 'sent' | 'expired' | 'failed' | 'pending' {
+export function mailState(
+  m: { sentAt: Date | null; failedAt: Date | null; expiresAt: Date | null },
+  now: Date,
+): 'sent' | 'expired' | 'failed' | 'pending' {
   if (m.sentAt) return 'sent';
   if (m.failedAt) return m.expiresAt && m.expiresAt <= now ? 'expired' : 'failed';
   return 'pending';
@@ -28,7 +31,18 @@ export function mailServices(deps: ServiceDeps) {
           where,
           orderBy: [{ failedAt: { sort: 'desc', nulls: 'first' } }, { nextAttemptAt: 'asc' }, { id: 'asc' }],
           take: opts.limit,
-          select: { id: true, recipient: true, subject: true, attempts: true, createdAt: true, nextAttemptAt: true, sentAt: true, failedAt: true, expiresAt: true, lastError: true },
+          select: {
+            id: true,
+            recipient: true,
+            subject: true,
+            attempts: true,
+            createdAt: true,
+            nextAttemptAt: true,
+            sentAt: true,
+            failedAt: true,
+            expiresAt: true,
+            lastError: true,
+          },
         }),
         db.mailOutbox.count({ where: { sentAt: null, failedAt: null } }),
         db.mailOutbox.count({ where: { sentAt: null, failedAt: { not: null } } }),
@@ -45,19 +59,36 @@ export function mailServices(deps: ServiceDeps) {
       const live = { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
       const id = which === 'all' ? null : which.id;
       if (id !== null) {
-        const m = await db.mailOutbox.findUnique({ where: { id: BigInt(id) }, select: { sentAt: true, failedAt: true, expiresAt: true } });
+        const m = await db.mailOutbox.findUnique({
+          where: { id: BigInt(id) },
+          select: { sentAt: true, failedAt: true, expiresAt: true },
+        });
         if (!m) throw refuse('<id>', `no mail ${id}`, { code: 'NOT_FOUND' });
-        if (m.sentAt || !m.failedAt) throw refuse('<id>', `mail ${id} is ${mailState(m, now)}, not failed`, { code: 'CONFLICT' });
+        if (m.sentAt || !m.failedAt)
+          throw refuse('<id>', `mail ${id} is ${mailState(m, now)}, not failed`, { code: 'CONFLICT' });
         if (m.expiresAt && m.expiresAt <= now) {
-          throw refuse('<id>', `the link in mail ${id} expired at ${m.expiresAt.toISOString()}; it is not sent late (send a new link instead)`, { code: 'CONFLICT' });
+          throw refuse(
+            '<id>',
+            `the link in mail ${id} expired at ${m.expiresAt.toISOString()}; it is not sent late (send a new link instead)`,
+            { code: 'CONFLICT' },
+          );
         }
       }
       const where = { sentAt: null, failedAt: { not: null }, ...live, ...(id !== null ? { id: BigInt(id) } : {}) };
       return inTransaction(db, async (tx) => {
         const ids = (await tx.mailOutbox.findMany({ where, select: { id: true } })).map((m) => m.id);
-        await tx.mailOutbox.updateMany({ where: { id: { in: ids } }, data: { failedAt: null, retriedAt: now, nextAttemptAt: now } });
+        await tx.mailOutbox.updateMany({
+          where: { id: { in: ids } },
+          data: { failedAt: null, retriedAt: now, nextAttemptAt: now },
+        });
         if (ids.length) {
-          await recordAudit(tx, { actor: who, kind: 'mail.retried', subjectType: 'mail', subjectId: ids.length === 1 ? String(ids[0]) : null, after: { ids: ids.map(String) } });
+          await recordAudit(tx, {
+            actor: who,
+            kind: 'mail.retried',
+            subjectType: 'mail',
+            subjectId: ids.length === 1 ? String(ids[0]) : null,
+            after: { ids: ids.map(String) },
+          });
         }
         return ids.length;
       });

@@ -13,7 +13,10 @@ export function notificationRoutes({ services, config }: BuiltDeps): Router {
   const secret = config.tickets.linkSecret;
 
   r.get(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
-    res.render('notifications/edit', { prefs: await services.notifications.preferences(actorOf(req).id), kinds: MAIL_KINDS });
+    res.render('notifications/edit', {
+      prefs: await services.notifications.preferences(actorOf(req).id),
+      kinds: MAIL_KINDS,
+    });
   });
 
   r.post(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {

@@ -1,5 +1,11 @@
 import type { Actor } from '../../auth/actor.js';
-import { changeMailPreferences, mailPreferences, unsubscribe, type MailKind, type MailPreferences } from '../../mail/preferences.js';
+import {
+  changeMailPreferences,
+  mailPreferences,
+  unsubscribe,
+  type MailKind,
+  type MailPreferences,
+} from '../../mail/preferences.js';
 import { clientOf, type ServiceDeps } from '../../services.js';
 
 /** Which mails a person receives, and in which language ("Meldingen", the unsubscribe links). */

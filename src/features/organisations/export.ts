@@ -4,7 +4,12 @@ import type { OverviewRow } from './service.js';
 type T = (key: string, params?: Record<string, string | number>) => string;
 
 /** "Pantheon 2, 7521 PR Enschede, Nederland" from an address's parts (empty parts left out). */
-export function addressLine(street: string | null, postcode: string | null, city: string | null, country: string | null): string {
+export function addressLine(
+  street: string | null,
+  postcode: string | null,
+  city: string | null,
+  country: string | null,
+): string {
   const place = [postcode, city].filter((p) => p && p.trim()).join(' ');
   return [street, place, country].filter((p) => p && p.trim()).join(', ');
 }
@@ -12,8 +17,22 @@ export function addressLine(street: string | null, postcode: string | null, city
 /** The overview as CSV rows: a header, then one row per organisation in tree order. */
 export function overviewCsvRows(rows: readonly OverviewRow[], t: T): string[][] {
   const header = [
-    'name', 'type', 'active', 'postalStreet', 'postalPostcode', 'postalCity', 'postalCountry',
-    'visitStreet', 'visitPostcode', 'visitCity', 'visitCountry', 'phone', 'fax', 'email', 'mainContact', 'mainContactEmail',
+    'name',
+    'type',
+    'active',
+    'postalStreet',
+    'postalPostcode',
+    'postalCity',
+    'postalCountry',
+    'visitStreet',
+    'visitPostcode',
+    'visitCity',
+    'visitCountry',
+    'phone',
+    'fax',
+    'email',
+    'mainContact',
+    'mainContactEmail',
   ].map((k) => t(`organisations.csv.${k}`));
   return [
     header,
@@ -43,7 +62,11 @@ export async function overviewPdf(rows: readonly OverviewRow[], t: T, printedAt:
   const title = t('organisations.overviewTitle', { name: rows[0]?.name ?? '' });
   const doc = createPdf(title);
   doc.font('Helvetica-Bold').fontSize(16).fillColor('#1d1d1b').text(title);
-  doc.font('Helvetica').fontSize(9).fillColor('#595959').text(t('organisations.printedAt', { date: printedAt }));
+  doc
+    .font('Helvetica')
+    .fontSize(9)
+    .fillColor('#595959')
+    .text(t('organisations.printedAt', { date: printedAt }));
   doc.moveDown();
   for (const r of rows) {
     const indent = 50 + Math.min(r.depth, 6) * 18;
@@ -51,7 +74,13 @@ export async function overviewPdf(rows: readonly OverviewRow[], t: T, printedAt:
     if (doc.y > doc.page.height - 200) doc.addPage();
     const kind = t(r.parentId === null ? 'organisations.main' : 'organisations.subsidiary');
     doc.font('Helvetica-Bold').fontSize(12).fillColor('#1d1d1b').text(r.name, indent, doc.y, { width });
-    doc.font('Helvetica').fontSize(9).fillColor('#595959').text(`${kind} · ${t('organisations.active')}: ${t(r.active ? 'common.yes' : 'common.no')}`, indent, doc.y, { width });
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .fillColor('#595959')
+      .text(`${kind} · ${t('organisations.active')}: ${t(r.active ? 'common.yes' : 'common.no')}`, indent, doc.y, {
+        width,
+      });
     const lines: [string, string][] = [
       [t('organisations.postalAddress'), addressLine(r.postalStreet, r.postalPostcode, r.postalCity, r.postalCountry)],
       [t('organisations.visitAddress'), addressLine(r.visitStreet, r.visitPostcode, r.visitCity, r.visitCountry)],
@@ -63,7 +92,11 @@ export async function overviewPdf(rows: readonly OverviewRow[], t: T, printedAt:
     doc.fontSize(10).fillColor('#1d1d1b');
     for (const [label, value] of lines) {
       if (!value) continue;
-      doc.font('Helvetica-Bold').text(`${label}: `, indent, doc.y, { width, continued: true }).font('Helvetica').text(value);
+      doc
+        .font('Helvetica-Bold')
+        .text(`${label}: `, indent, doc.y, { width, continued: true })
+        .font('Helvetica')
+        .text(value);
     }
     doc.moveDown(0.8);
   }

@@ -20,10 +20,13 @@ function parseActive(req: Request): (typeof ACTIVE_VALUES)[number] {
   return (ACTIVE_VALUES as readonly string[]).includes(v) ? (v as (typeof ACTIVE_VALUES)[number]) : 'yes';
 }
 
-
 /** File-name-safe version of an organisation's name. */
 function fileBase(name: string): string {
-  return `Organisatie ${name}`.replace(/[^\p{L}\p{N} ._()-]+/gu, '').replace(/\s+/g, ' ').trim().slice(0, 120);
+  return `Organisatie ${name}`
+    .replace(/[^\p{L}\p{N} ._()-]+/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120);
 }
 
 /** Mijn gegevens › Organisatie: the list, the detail with its tabs, and the overview downloads. */
@@ -40,9 +43,14 @@ export function organisationRoutes({ services, clock }: BuiltDeps): Router {
     const t = (k: string) => translate(langOf(req), k);
     const chips = [];
     if (active !== 'all') {
-      chips.push({ label: t('organisations.active'), value: t(active === 'yes' ? 'common.yes' : 'common.no'), removeUrl: urlWith(req.path, req.query, { active: 'all' }) });
+      chips.push({
+        label: t('organisations.active'),
+        value: t(active === 'yes' ? 'common.yes' : 'common.no'),
+        removeUrl: urlWith(req.path, req.query, { active: 'all' }),
+      });
     }
-    if (list.q) chips.push({ label: t('list.search'), value: list.q, removeUrl: urlWith(req.path, req.query, { q: null }) });
+    if (list.q)
+      chips.push({ label: t('list.search'), value: list.q, removeUrl: urlWith(req.path, req.query, { q: null }) });
     res.render('organisations/list', {
       list,
       active,
@@ -60,16 +68,29 @@ export function organisationRoutes({ services, clock }: BuiltDeps): Router {
       org,
       twoStep,
       tab,
-      postal: [org.postalStreet, [org.postalPostcode, org.postalCity].filter(Boolean).join(' '), org.postalCountry].filter(Boolean),
-      visit: [org.visitStreet, [org.visitPostcode, org.visitCity].filter(Boolean).join(' '), org.visitCountry].filter(Boolean),
-      subsidiaries: org.subsidiaries.map((o) => ({ ...o, address: addressLine(o.postalStreet, null, o.postalCity, o.postalCountry) })),
+      postal: [
+        org.postalStreet,
+        [org.postalPostcode, org.postalCity].filter(Boolean).join(' '),
+        org.postalCountry,
+      ].filter(Boolean),
+      visit: [org.visitStreet, [org.visitPostcode, org.visitCity].filter(Boolean).join(' '), org.visitCountry].filter(
+        Boolean,
+      ),
+      subsidiaries: org.subsidiaries.map((o) => ({
+        ...o,
+        address: addressLine(o.postalStreet, null, o.postalCity, o.postalCountry),
+      })),
     });
   });
 
   r.get(`${PAGES.organisations.path}/:id/overview.csv`, guard(), async (req, res) => {
     const rows = await services.organisations.overview(actorOf(req), idParam(req.params.id));
     const lang = langOf(req);
-    sendCsv(res, `${fileBase(rows[0]!.name)}.csv`, overviewCsvRows(rows, (k, p) => translate(lang, k, p)));
+    sendCsv(
+      res,
+      `${fileBase(rows[0]!.name)}.csv`,
+      overviewCsvRows(rows, (k, p) => translate(lang, k, p)),
+    );
   });
 
   r.get(`${PAGES.organisations.path}/:id/overview.pdf`, guard(), async (req, res) => {

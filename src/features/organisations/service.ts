@@ -37,7 +37,12 @@ const orgFields = {
 export type OrgRow = Prisma.OrganizationGetPayload<{ select: typeof orgFields }>;
 
 /** The actor's organisations (their own, plus subsidiaries with SUBSIDIARY_ACCESS), one page. */
-export async function listOrganisations(prisma: PrismaClient, actor: Actor, list: ListQuery<OrgSort>, filters: OrgFilters) {
+export async function listOrganisations(
+  prisma: PrismaClient,
+  actor: Actor,
+  list: ListQuery<OrgSort>,
+  filters: OrgFilters,
+) {
   const where: Prisma.OrganizationWhereInput = scope.organizations(actor);
   if (filters.active !== null) where.active = filters.active;
   if (list.q) where.name = { contains: likeEscape(list.q), mode: 'insensitive' };
@@ -55,7 +60,10 @@ export async function listOrganisations(prisma: PrismaClient, actor: Actor, list
 }
 
 /** Salutation + name of a contact, "Dhr. Jan Jansen". */
-function contactLabel(c: { gender: string | null; firstName: string | null; infix: string | null; lastName: string }): { salutation: string | null; name: string } {
+function contactLabel(c: { gender: string | null; firstName: string | null; infix: string | null; lastName: string }): {
+  salutation: string | null;
+  name: string;
+} {
   const salutation = c.gender === 'MALE' ? 'organisations.mr' : c.gender === 'FEMALE' ? 'organisations.mrs' : null;
   return { salutation, name: fullName(c.firstName, c.infix, c.lastName) };
 }
@@ -69,7 +77,9 @@ export async function getOrganisation(prisma: PrismaClient, actor: Actor, id: nu
     where: { AND: [{ id }, scope.organizations(actor)] },
     select: {
       ...orgFields,
-      mainContact: { select: { gender: true, firstName: true, infix: true, lastName: true, email: true, deletedAt: true } },
+      mainContact: {
+        select: { gender: true, firstName: true, infix: true, lastName: true, email: true, deletedAt: true },
+      },
       subsidiaries: { where: scope.organizations(actor), select: orgFields, orderBy: [{ name: 'asc' }, { id: 'asc' }] },
     },
   });
@@ -101,7 +111,10 @@ export interface OverviewRow extends OrgRow {
 export async function organisationOverview(prisma: PrismaClient, actor: Actor, id: number): Promise<OverviewRow[]> {
   const rows = await prisma.organization.findMany({
     where: scope.organizations(actor),
-    select: { ...orgFields, mainContact: { select: { firstName: true, infix: true, lastName: true, email: true, deletedAt: true } } },
+    select: {
+      ...orgFields,
+      mainContact: { select: { firstName: true, infix: true, lastName: true, email: true, deletedAt: true } },
+    },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
   });
   const byParent = new Map<number | null, typeof rows>();
@@ -110,7 +123,12 @@ export async function organisationOverview(prisma: PrismaClient, actor: Actor, i
   const visit = (r: (typeof rows)[number], depth: number) => {
     const { mainContact, ...org } = r;
     const mc = mainContact && !mainContact.deletedAt ? mainContact : null;
-    out.push({ ...org, depth, mainContactName: mc ? fullName(mc.firstName, mc.infix, mc.lastName) : '', mainContactEmail: mc?.email ?? '' });
+    out.push({
+      ...org,
+      depth,
+      mainContactName: mc ? fullName(mc.firstName, mc.infix, mc.lastName) : '',
+      mainContactEmail: mc?.email ?? '',
+    });
     for (const child of byParent.get(r.id) ?? []) visit(child, depth + 1);
   };
   const root = rows.find((r) => r.id === id);
@@ -118,5 +136,3 @@ export async function organisationOverview(prisma: PrismaClient, actor: Actor, i
   visit(root, 0);
   return out;
 }
-
-

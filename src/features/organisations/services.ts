@@ -12,7 +12,9 @@ import { createOrganization, updateOrganization, type OrganizationInput, type Or
 
 /** Locks an organisation's row and lets the caller check it as it is (the API's If-Match). */
 async function lockOrganisation(tx: Tx, id: number, precondition?: Precondition): Promise<void> {
-  const rows = await tx.$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM organizations WHERE id = ${id} FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    { version: number; updated_at: Date }[]
+  >`SELECT version, updated_at FROM organizations WHERE id = ${id} FOR UPDATE`;
   if (!rows[0]) throw new AppError('NOT_FOUND', undefined, { detail: `No organisation ${id}` });
   precondition?.({ version: rows[0].version, updatedAt: rows[0].updated_at });
 }
@@ -29,7 +31,8 @@ export function organisationServices(deps: ServiceDeps) {
   const { db } = deps;
   return {
     /** The actor's organisations, one page. */
-    list: (actor: Actor, list: ListQuery<OrgSort>, filters: OrgFilters) => listOrganisations(clientOf(db), actor, list, filters),
+    list: (actor: Actor, list: ListQuery<OrgSort>, filters: OrgFilters) =>
+      listOrganisations(clientOf(db), actor, list, filters),
     /** One organisation in the actor's scope, with its subsidiaries. */
     get: (actor: Actor, id: number) => getOrganisation(clientOf(db), actor, id),
     /** The overview (CSV, PDF) of an organisation in the actor's scope. */
@@ -43,7 +46,8 @@ export function organisationServices(deps: ServiceDeps) {
         await updateOrganization(tx, id, patch, who);
       }),
     /** The organisation's switches (two-step login, SSO, reports in the contract): every door writes them here. */
-    setSettings: (who: AuditActor, orgId: number, settings: OrganisationSettings, opts: { ip?: string } = {}) => setOrganisationSettings(db, who, orgId, settings, opts),
+    setSettings: (who: AuditActor, orgId: number, settings: OrganisationSettings, opts: { ip?: string } = {}) =>
+      setOrganisationSettings(db, who, orgId, settings, opts),
     /** The API: one organisation. */
     getForApi: (id: number) => organisationForApi(db, id),
     /**

@@ -48,12 +48,18 @@ export async function setOrganisationSettings(
   opts: { ip?: string } = {},
 ): Promise<SettingsResult> {
   return inTransaction(db, async (tx) => {
-    const org = await tx.organization.findUnique({ where: { id: orgId }, select: { id: true, name: true, twoFactorRequired: true, ssoRequired: true, reportsInContract: true } });
+    const org = await tx.organization.findUnique({
+      where: { id: orgId },
+      select: { id: true, name: true, twoFactorRequired: true, ssoRequired: true, reportsInContract: true },
+    });
     if (!org) throw refuse('id', `no organisation with id ${orgId}`, { code: 'NOT_FOUND' });
     const changed = SETTINGS.filter((k) => settings[k] !== undefined && settings[k] !== org[k]);
     const result: SettingsResult = { org: { id: org.id, name: org.name }, changed, passwordSessionsEnded: 0 };
     if (!changed.length) return result;
-    await tx.organization.update({ where: { id: org.id }, data: { ...Object.fromEntries(changed.map((k) => [k, settings[k]])), version: { increment: 1 } } });
+    await tx.organization.update({
+      where: { id: org.id },
+      data: { ...Object.fromEntries(changed.map((k) => [k, settings[k]])), version: { increment: 1 } },
+    });
     for (const k of changed) {
       const now = settings[k]!;
       let after: Record<string, boolean | number> = { [k]: now };
@@ -61,7 +67,16 @@ export async function setOrganisationSettings(
         result.passwordSessionsEnded = await endPortalLoginSessionsOf(tx, org.id);
         after = { ...after, passwordSessionsEnded: result.passwordSessionsEnded };
       }
-      await recordAudit(tx, { actor: who, kind: KIND[k], organizationId: org.id, subjectType: 'organization', subjectId: org.id, before: { [k]: org[k] }, after, ip: opts.ip ?? null });
+      await recordAudit(tx, {
+        actor: who,
+        kind: KIND[k],
+        organizationId: org.id,
+        subjectType: 'organization',
+        subjectId: org.id,
+        before: { [k]: org[k] },
+        after,
+        ip: opts.ip ?? null,
+      });
     }
     return result;
   });

@@ -35,7 +35,12 @@ export type OrganizationPatch = Partial<{ [K in keyof Fields]: Fields[K] | null 
 function columns(p: OrganizationPatch) {
   const out: Record<string, unknown> = {};
   if (p.name !== undefined) out.name = p.name;
-  for (const [from, to] of [['street', 'Street'], ['postcode', 'Postcode'], ['city', 'City'], ['country', 'Country']] as const) {
+  for (const [from, to] of [
+    ['street', 'Street'],
+    ['postcode', 'Postcode'],
+    ['city', 'City'],
+    ['country', 'Country'],
+  ] as const) {
     if (p[from] !== undefined) {
       out[`postal${to}`] = p[from];
       out[`visit${to}`] = p[from];
@@ -46,28 +51,53 @@ function columns(p: OrganizationPatch) {
 }
 
 /** Adds an organisation (a subsidiary when it has a parent), with its audit event. */
-export async function createOrganization(db: PrismaClient | Tx, input: OrganizationInput, actor: AuditActor): Promise<{ id: number; name: string }> {
+export async function createOrganization(
+  db: PrismaClient | Tx,
+  input: OrganizationInput,
+  actor: AuditActor,
+): Promise<{ id: number; name: string }> {
   return inTransaction(db, async (tx) => {
-    if (input.parentId !== null && !(await tx.organization.findUnique({ where: { id: input.parentId }, select: { id: true } }))) {
+    if (
+      input.parentId !== null &&
+      !(await tx.organization.findUnique({ where: { id: input.parentId }, select: { id: true } }))
+    ) {
       throw refuse('parentId', `no organisation with id ${input.parentId}`);
     }
     const data = {
       ...columns({ ...input, phone: input.phone ?? null, fax: input.fax ?? null, email: input.email ?? null }),
       name: input.name,
-      postalStreet: input.street ?? null, postalPostcode: input.postcode ?? null, postalCity: input.city ?? null, postalCountry: input.country ?? null,
-      visitStreet: input.street ?? null, visitPostcode: input.postcode ?? null, visitCity: input.city ?? null, visitCountry: input.country ?? null,
+      postalStreet: input.street ?? null,
+      postalPostcode: input.postcode ?? null,
+      postalCity: input.city ?? null,
+      postalCountry: input.country ?? null,
+      visitStreet: input.street ?? null,
+      visitPostcode: input.postcode ?? null,
+      visitCity: input.city ?? null,
+      visitCountry: input.country ?? null,
       parentId: input.parentId,
       // A new organisation's setting is part of its creation (one event), not a change of it.
       reportsInContract: input.reportsInContract,
     };
     const created = await tx.organization.create({ data, select: { id: true, name: true } });
-    await recordAudit(tx, { actor, kind: 'organization.created', organizationId: created.id, subjectType: 'organization', subjectId: created.id, after: data });
+    await recordAudit(tx, {
+      actor,
+      kind: 'organization.created',
+      organizationId: created.id,
+      subjectType: 'organization',
+      subjectId: created.id,
+      after: data,
+    });
     return created;
   });
 }
 
 /** Changes an organisation (call with its row locked); refuses a parent that does not exist or lies below it. */
-export async function updateOrganization(tx: Tx, id: number, patch: OrganizationPatch, actor: AuditActor): Promise<void> {
+export async function updateOrganization(
+  tx: Tx,
+  id: number,
+  patch: OrganizationPatch,
+  actor: AuditActor,
+): Promise<void> {
   if (patch.parentId !== undefined && patch.parentId !== null) {
     if (patch.parentId === id) throw refuse('parentId', 'an organisation cannot be its own parent');
     const ancestors = await tx.$queryRaw<{ id: number }[]>`
@@ -75,15 +105,26 @@ export async function updateOrganization(tx: Tx, id: number, patch: Organization
         UNION SELECT o.id, o.parent_id FROM organizations o JOIN up ON o.id = up.parent_id)
       SELECT id FROM up`;
     if (!ancestors.length) throw refuse('parentId', `no organisation with id ${patch.parentId}`);
-    if (ancestors.some((a) => a.id === id)) throw refuse('parentId', `organisation ${patch.parentId} lies below this one`);
+    if (ancestors.some((a) => a.id === id))
+      throw refuse('parentId', `organisation ${patch.parentId} lies below this one`);
   }
   // Reports in the contract are a setting, written with its own event by the one settings command.
-  if (patch.reportsInContract !== undefined) await setOrganisationSettings(tx, actor, id, { reportsInContract: patch.reportsInContract });
+  if (patch.reportsInContract !== undefined)
+    await setOrganisationSettings(tx, actor, id, { reportsInContract: patch.reportsInContract });
   const data = columns(patch);
   const before = await tx.organization.findUniqueOrThrow({ where: { id } });
   const changed = Object.keys(data).filter((k) => (before as Record<string, unknown>)[k] !== data[k]);
   if (!changed.length) return;
   await tx.organization.update({ where: { id }, data: { ...data, version: { increment: 1 } } });
-  const pick = (o: Record<string, unknown>) => Object.fromEntries(changed.map((k) => [k, (o[k] ?? null) as string | number | boolean | null]));
-  await recordAudit(tx, { actor, kind: 'organization.updated', organizationId: id, subjectType: 'organization', subjectId: id, before: pick(before), after: pick(data) });
+  const pick = (o: Record<string, unknown>) =>
+    Object.fromEntries(changed.map((k) => [k, (o[k] ?? null) as string | number | boolean | null]));
+  await recordAudit(tx, {
+    actor,
+    kind: 'organization.updated',
+    organizationId: id,
+    subjectType: 'organization',
+    subjectId: id,
+    before: pick(before),
+    after: pick(data),
+  });
 }

@@ -20,12 +20,29 @@ export const SUBSCRIPTIONS = ['subscribeUpdate', 'subscribeCare', 'subscribeBusi
  * used to guess the password.
  */
 const MINUTE = 60_000;
-const passwordCheckRules = (actor: Actor) => [{ key: `pwcheck:${actor.id}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE }];
+const passwordCheckRules = (actor: Actor) => [
+  { key: `pwcheck:${actor.id}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+];
 
 /** Form values as the edit form shows them (from the database or from the refused post). */
 function formValues(src: Profile | Record<string, unknown>): Record<string, unknown> {
   const v: Record<string, unknown> = {};
-  for (const k of ['lastName', 'firstName', 'initials', 'infix', 'gender', 'email', 'phone', 'mobile', 'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language', 'version']) {
+  for (const k of [
+    'lastName',
+    'firstName',
+    'initials',
+    'infix',
+    'gender',
+    'email',
+    'phone',
+    'mobile',
+    'privateStreet',
+    'privatePostcode',
+    'privateCity',
+    'privateCountry',
+    'language',
+    'version',
+  ]) {
     const x = (src as Record<string, unknown>)[k];
     v[k] = x === null || x === undefined ? '' : typeof x === 'string' ? x : textOf(x);
   }
@@ -40,19 +57,44 @@ function formValues(src: Profile | Record<string, unknown>): Record<string, unkn
 export function profileRoutes(deps: BuiltDeps): Router {
   const { services, clock, config } = deps;
   const { auth, profile } = services;
-  const securityContext = (req: Request) => ({ ip: req.ip ?? '', now: clock.now(), lang: langOf(req), baseUrl: config.baseUrl, keepSid: req.sessionID ?? null });
+  const securityContext = (req: Request) => ({
+    ip: req.ip ?? '',
+    now: clock.now(),
+    lang: langOf(req),
+    baseUrl: config.baseUrl,
+    keepSid: req.sessionID ?? null,
+  });
   const r = Router();
   const guard = () => guardFor('profile');
   const path = PAGES.profile.path;
 
   r.get(path, guard(), async (req, res) => {
     const actor = actorOf(req);
-    const [me, linkedLogins, mailPrefs] = await Promise.all([profile.get(actor), services.sso.linkedLogins(actor), services.notifications.preferences(actor.id)]);
-    res.render('profile/show', { me, linkedLogins, mailPrefs, mailKinds: MAIL_KINDS, showEmpty: str(req.query.empty) === '1', subscriptions: SUBSCRIPTIONS });
+    const [me, linkedLogins, mailPrefs] = await Promise.all([
+      profile.get(actor),
+      services.sso.linkedLogins(actor),
+      services.notifications.preferences(actor.id),
+    ]);
+    res.render('profile/show', {
+      me,
+      linkedLogins,
+      mailPrefs,
+      mailKinds: MAIL_KINDS,
+      showEmpty: str(req.query.empty) === '1',
+      subscriptions: SUBSCRIPTIONS,
+    });
   });
 
-  const renderEdit = (res: Response, status: number, values: Record<string, unknown>, errors?: Record<string, string>, extra: Record<string, unknown> = {}) =>
-    res.status(status).render('profile/edit', { values, errors, subscriptions: SUBSCRIPTIONS, max: CONTACT_MAX, ...extra });
+  const renderEdit = (
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors?: Record<string, string>,
+    extra: Record<string, unknown> = {},
+  ) =>
+    res
+      .status(status)
+      .render('profile/edit', { values, errors, subscriptions: SUBSCRIPTIONS, max: CONTACT_MAX, ...extra });
 
   r.get(`${path}/edit`, guard(), async (req, res) => {
     renderEdit(res, 200, formValues(await profile.get(actorOf(req))));
@@ -68,11 +110,18 @@ export function profileRoutes(deps: BuiltDeps): Router {
     // A new address needs the current password: the check's attempt is taken before it runs.
     const attempt = emailChanged ? await auth.takeAttempt(passwordCheckRules(actor)) : null;
     const lockedPage = (until: Date | null) =>
-      renderEdit(res, 429, values, { currentPassword: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) });
+      renderEdit(
+        res,
+        429,
+        values,
+        { currentPassword: 'profile.errors.locked' },
+        { lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) },
+      );
     if (attempt && !attempt.allowed) return lockedPage(attempt.lockedUntil);
     const result = await profile.update(actor, form.data, securityContext(req));
     // Only a wrong password keeps its attempt counted.
-    if (attempt && !result.ok && result.reason !== 'wrongPassword') await auth.releaseAttempt(passwordCheckRules(actor));
+    if (attempt && !result.ok && result.reason !== 'wrongPassword')
+      await auth.releaseAttempt(passwordCheckRules(actor));
     if (result.ok) {
       if (emailChanged) await auth.clearKeys(passwordCheckRules(actor).map((x) => x.key));
       flash(req, 'success', result.changed ? 'profile.saved' : 'profile.unchanged');
@@ -81,7 +130,9 @@ export function profileRoutes(deps: BuiltDeps): Router {
       // The other sessions ended with the old username; this one moves onto the new epoch.
       const fresh = await auth.actor(actor.id, result.epoch);
       if (!fresh) return res.redirect('/login');
-      return req.login(fresh, { session: true, keepSessionInfo: true }, (err) => (err ? next(err) : res.redirect(path)));
+      return req.login(fresh, { session: true, keepSessionInfo: true }, (err) =>
+        err ? next(err) : res.redirect(path),
+      );
     }
     switch (result.reason) {
       case 'conflict':
@@ -97,21 +148,40 @@ export function profileRoutes(deps: BuiltDeps): Router {
     }
   });
 
-  const renderPassword = (req: Request, res: Response, status: number, errors?: Record<string, string>, extra: Record<string, unknown> = {}) =>
-    res.status(status).render('profile/password', { username: actorOf(req).email, errors, ...extra });
+  const renderPassword = (
+    req: Request,
+    res: Response,
+    status: number,
+    errors?: Record<string, string>,
+    extra: Record<string, unknown> = {},
+  ) => res.status(status).render('profile/password', { username: actorOf(req).email, errors, ...extra });
 
   r.get(`${path}/password`, guard(), (req, res) => renderPassword(req, res, 200));
 
   r.post(`${path}/password`, guard(), async (req, res, next) => {
     const actor = actorOf(req);
-    const form = PasswordForm.safeParse({ current: formBody(req).current ?? '', password: formBody(req).password ?? '', confirm: formBody(req).confirm ?? '' });
+    const form = PasswordForm.safeParse({
+      current: formBody(req).current ?? '',
+      password: formBody(req).password ?? '',
+      confirm: formBody(req).confirm ?? '',
+    });
     if (!form.success) return renderPassword(req, res, 422, fieldErrors(form.error));
     const rules = passwordCheckRules(actor);
     const attempt = await auth.takeAttempt(rules);
     const lockedPage = (until: Date | null) =>
-      renderPassword(req, res, 429, { current: 'profile.errors.locked' }, { lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) });
+      renderPassword(
+        req,
+        res,
+        429,
+        { current: 'profile.errors.locked' },
+        { lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) },
+      );
     if (!attempt.allowed) return lockedPage(attempt.lockedUntil);
-    const done = await profile.changePassword(actor, { ...securityContext(req), current: form.data.current, password: form.data.password });
+    const done = await profile.changePassword(actor, {
+      ...securityContext(req),
+      current: form.data.current,
+      password: form.data.password,
+    });
     if (!done) {
       if (attempt.lockedUntil) return lockedPage(attempt.lockedUntil);
       return renderPassword(req, res, 422, { current: 'profile.errors.wrongPassword' });

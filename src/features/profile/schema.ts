@@ -12,42 +12,46 @@ const F = contactFields({
   mobile: 'profile.errors.mobile',
 });
 
-const checkbox = z.unknown().transform((v) => v === 'on' || v === 'true' || v === '1' || (Array.isArray(v) && v.length > 0));
+const checkbox = z
+  .unknown()
+  .transform((v) => v === 'on' || v === 'true' || v === '1' || (Array.isArray(v) && v.length > 0));
 
 /** The "Mijn gegevens" form of the personal page. */
-export const ProfileForm = z
-  .object({
-    lastName: F.lastName,
-    firstName: blankIsNull(F.firstName),
-    initials: blankIsNull(F.initials),
-    infix: blankIsNull(F.infix),
-    gender: z
-      .enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid')
-      .transform((v) => (v === '' ? null : v)),
-    // The personal page's address is the username: it cannot be emptied here.
-    email: F.email.min(1, 'profile.errors.emailRequired'),
-    phone: blankIsNull(F.phone),
-    mobile: blankIsNull(F.mobile),
-    privateStreet: blankIsNull(F.privateStreet),
-    privatePostcode: blankIsNull(F.privatePostcode),
-    privateCity: blankIsNull(F.privateCity),
-    privateCountry: blankIsNull(F.privateCountry),
-    // The language of the person's mails; a post without it keeps Dutch, the default.
-    language: z.enum(['', 'nl', 'en'], 'validation.invalid').default('').transform((v) => (v === '' ? 'nl' : v)),
-    subscribeUpdate: checkbox,
-    subscribeCare: checkbox,
-    subscribeBusiness: checkbox,
-    subscribeFlash: checkbox,
-    currentPassword: z.string().max(1024).default(''),
-    version: z.coerce.number().int().min(1).max(2_147_483_647),
-  });
+export const ProfileForm = z.object({
+  lastName: F.lastName,
+  firstName: blankIsNull(F.firstName),
+  initials: blankIsNull(F.initials),
+  infix: blankIsNull(F.infix),
+  gender: z.enum(['', 'MALE', 'FEMALE', 'OTHER'], 'validation.invalid').transform((v) => (v === '' ? null : v)),
+  // The personal page's address is the username: it cannot be emptied here.
+  email: F.email.min(1, 'profile.errors.emailRequired'),
+  phone: blankIsNull(F.phone),
+  mobile: blankIsNull(F.mobile),
+  privateStreet: blankIsNull(F.privateStreet),
+  privatePostcode: blankIsNull(F.privatePostcode),
+  privateCity: blankIsNull(F.privateCity),
+  privateCountry: blankIsNull(F.privateCountry),
+  // The language of the person's mails; a post without it keeps Dutch, the default.
+  language: z
+    .enum(['', 'nl', 'en'], 'validation.invalid')
+    .default('')
+    .transform((v) => (v === '' ? 'nl' : v)),
+  subscribeUpdate: checkbox,
+  subscribeCare: checkbox,
+  subscribeBusiness: checkbox,
+  subscribeFlash: checkbox,
+  currentPassword: z.string().max(1024).default(''),
+  version: z.coerce.number().int().min(1).max(2_147_483_647),
+});
 export type ProfileInput = z.output<typeof ProfileForm>;
 
 /**
  * Parses the form; the postcode is checked against the country (a Dutch postcode for the
  * Netherlands) beside the other fields, so every field's problem shows at once.
  */
-export function parseProfileForm(body: Record<string, unknown>): { data: ProfileInput; errors: null } | { data: null; errors: Record<string, string> } {
+export function parseProfileForm(
+  body: Record<string, unknown>,
+): { data: ProfileInput; errors: null } | { data: null; errors: Record<string, string> } {
   const parsed = ProfileForm.safeParse(body);
   const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error);
   const postcode = str(body.privatePostcode);

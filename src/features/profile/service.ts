@@ -44,7 +44,10 @@ const profileFields = {
 
 /** The logged-in person's own data. */
 export async function getProfile(prisma: PrismaClient, actor: Actor) {
-  const me = await prisma.contact.findFirst({ where: { id: actor.id, organizationId: actor.organizationId, deletedAt: null }, select: profileFields });
+  const me = await prisma.contact.findFirst({
+    where: { id: actor.id, organizationId: actor.organizationId, deletedAt: null },
+    select: profileFields,
+  });
   if (!me) throw new AppError('NOT_FOUND');
   return me;
 }
@@ -52,9 +55,22 @@ export type Profile = Awaited<ReturnType<typeof getProfile>>;
 
 /** The fields of the form that are stored as they are (everything but the password and version). */
 const EDITABLE = [
-  'lastName', 'firstName', 'initials', 'infix', 'gender', 'phone', 'mobile',
-  'privateStreet', 'privatePostcode', 'privateCity', 'privateCountry', 'language',
-  'subscribeUpdate', 'subscribeCare', 'subscribeBusiness', 'subscribeFlash',
+  'lastName',
+  'firstName',
+  'initials',
+  'infix',
+  'gender',
+  'phone',
+  'mobile',
+  'privateStreet',
+  'privatePostcode',
+  'privateCity',
+  'privateCountry',
+  'language',
+  'subscribeUpdate',
+  'subscribeCare',
+  'subscribeBusiness',
+  'subscribeFlash',
 ] as const;
 
 /** Why a profile save was refused (the form is shown again with the reason). */
@@ -81,9 +97,12 @@ export async function updateProfile(
   const emailChanged = current.email !== input.email;
   if (emailChanged) {
     if (!input.currentPassword) return { ok: false, reason: 'passwordRequired' };
-    if (!(await verifyPassword(current.passwordHash, input.currentPassword))) return { ok: false, reason: 'wrongPassword' };
+    if (!(await verifyPassword(current.passwordHash, input.currentPassword)))
+      return { ok: false, reason: 'wrongPassword' };
     // Every contact counts, in any organisation: the address is the username across the portal.
-    if (await prisma.contact.findFirst({ where: { email: input.email, id: { not: actor.id } }, select: { id: true } })) {
+    if (
+      await prisma.contact.findFirst({ where: { email: input.email, id: { not: actor.id } }, select: { id: true } })
+    ) {
       return { ok: false, reason: 'emailTaken' };
     }
   }
@@ -104,13 +123,36 @@ export async function updateProfile(
   try {
     return await prisma.$transaction(async (tx) => {
       // The version in the WHERE makes the check and the write one step (no lost update).
-      const [saved] = await tx.contact.updateManyAndReturn({ where: { id: actor.id, version: input.version, deletedAt: null }, data, select: { sessionEpoch: true } });
+      const [saved] = await tx.contact.updateManyAndReturn({
+        where: { id: actor.id, version: input.version, deletedAt: null },
+        data,
+        select: { sessionEpoch: true },
+      });
       if (!saved) return { ok: false as const, reason: 'conflict' as const };
-      const base = { actor, organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: opts.ip };
+      const base = {
+        actor,
+        organizationId: actor.organizationId,
+        subjectType: 'contact',
+        subjectId: actor.id,
+        ip: opts.ip,
+      };
       if (Object.keys(after).length) await recordAudit(tx, { ...base, kind: 'profile.updated', before, after });
       if (emailChanged) {
-        await recordAudit(tx, { ...base, kind: 'profile.email_changed', before: { email: current.email }, after: { email: input.email } });
-        await endOldAddress(tx, { contactId: actor.id, oldEmail: current.email, name: actor.displayName, changer, now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
+        await recordAudit(tx, {
+          ...base,
+          kind: 'profile.email_changed',
+          before: { email: current.email },
+          after: { email: input.email },
+        });
+        await endOldAddress(tx, {
+          contactId: actor.id,
+          oldEmail: current.email,
+          name: actor.displayName,
+          changer,
+          now: opts.now,
+          lang: opts.lang,
+          baseUrl: opts.baseUrl,
+        });
         return { ok: true as const, changed: true, epoch: saved.sessionEpoch };
       }
       return { ok: true as const, changed: true };
@@ -132,7 +174,10 @@ export async function changePassword(
   actor: Actor,
   opts: SecurityContext & { current: string; password: string },
 ): Promise<{ epoch: number } | null> {
-  const me = await prisma.contact.findFirst({ where: { id: actor.id, deletedAt: null }, select: { passwordHash: true } });
+  const me = await prisma.contact.findFirst({
+    where: { id: actor.id, deletedAt: null },
+    select: { passwordHash: true },
+  });
   if (!me || !(await verifyPassword(me.passwordHash, opts.current))) return null;
   const hash = await hashPassword(opts.password);
   return prisma.$transaction(async (tx) => {
@@ -144,8 +189,23 @@ export async function changePassword(
     });
     if (!saved) return null;
     await tx.passwordToken.updateMany({ where: { contactId: actor.id, usedAt: null }, data: { usedAt: opts.now } });
-    await recordAudit(tx, { actor, kind: 'password.changed', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: opts.ip });
-    await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change: 'password', now: opts.now, lang: opts.lang, baseUrl: opts.baseUrl });
+    await recordAudit(tx, {
+      actor,
+      kind: 'password.changed',
+      organizationId: actor.organizationId,
+      subjectType: 'contact',
+      subjectId: actor.id,
+      ip: opts.ip,
+    });
+    await queueSecurityNotice(tx, {
+      contactId: actor.id,
+      to: actor.email,
+      name: actor.displayName,
+      change: 'password',
+      now: opts.now,
+      lang: opts.lang,
+      baseUrl: opts.baseUrl,
+    });
     await endSessions(tx, actor.id, opts.keepSid);
     return { epoch: saved.sessionEpoch };
   });

@@ -13,6 +13,7 @@ export function profileServices(deps: ServiceDeps) {
     /** Saves the person's own data (a new address needs the current password). */
     update: (actor: Actor, input: ProfileInput, ctx: SecurityContext) => updateProfile(client(), actor, input, ctx),
     /** "PIM Wachtwoord wijzigen": the new epoch, or null for a wrong current password. */
-    changePassword: (actor: Actor, opts: SecurityContext & { current: string; password: string }) => changePassword(client(), actor, opts),
+    changePassword: (actor: Actor, opts: SecurityContext & { current: string; password: string }) =>
+      changePassword(client(), actor, opts),
   };
 }

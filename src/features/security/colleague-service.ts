@@ -13,7 +13,16 @@ import type { ChangeContext } from './service.js';
 async function colleague(prisma: PrismaClient, actor: Actor, id: number) {
   const c = await prisma.contact.findFirst({
     where: { id, ...scope.contacts(actor) },
-    select: { id: true, email: true, firstName: true, infix: true, lastName: true, organizationId: true, organization: { select: { mainContactId: true } }, roles: { select: { role: true } } },
+    select: {
+      id: true,
+      email: true,
+      firstName: true,
+      infix: true,
+      lastName: true,
+      organizationId: true,
+      organization: { select: { mainContactId: true } },
+      roles: { select: { role: true } },
+    },
   });
   if (!c) throw new AppError('NOT_FOUND');
   return c;
@@ -40,7 +49,12 @@ export async function colleagueSecurity(prisma: PrismaClient, actor: Actor, id: 
 }
 
 /** Ends every session of a colleague ("Overal uitloggen"): audited, and the colleague is mailed. */
-export async function signOutColleague(prisma: PrismaClient, actor: Actor, id: number, ctx: ChangeContext): Promise<number> {
+export async function signOutColleague(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  ctx: ChangeContext,
+): Promise<number> {
   const c = await colleague(prisma, actor, id);
   const refused = refusal(actor, c);
   if (refused) throw new AppError('FORBIDDEN', refused);
@@ -48,8 +62,26 @@ export async function signOutColleague(prisma: PrismaClient, actor: Actor, id: n
     // The epoch ends sessions that are being read right now; the rows leave the lists.
     await tx.contact.update({ where: { id: c.id }, data: { sessionEpoch: { increment: 1 } } });
     const n = await endSessions(tx, c.id);
-    await recordAudit(tx, { actor, kind: 'contact.signed_out_everywhere', organizationId: c.organizationId, subjectType: 'contact', subjectId: c.id, ip: ctx.ip, after: { sessions: n } });
-    if (c.email) await queueSecurityNotice(tx, { contactId: c.id, to: c.email, name: fullName(c.firstName, c.infix, c.lastName), change: 'signedOutEverywhere', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl, by: actor.displayName });
+    await recordAudit(tx, {
+      actor,
+      kind: 'contact.signed_out_everywhere',
+      organizationId: c.organizationId,
+      subjectType: 'contact',
+      subjectId: c.id,
+      ip: ctx.ip,
+      after: { sessions: n },
+    });
+    if (c.email)
+      await queueSecurityNotice(tx, {
+        contactId: c.id,
+        to: c.email,
+        name: fullName(c.firstName, c.infix, c.lastName),
+        change: 'signedOutEverywhere',
+        now: ctx.now,
+        lang: ctx.lang,
+        baseUrl: ctx.baseUrl,
+        by: actor.displayName,
+      });
     return n;
   });
 }
@@ -59,18 +91,44 @@ export async function signOutColleague(prisma: PrismaClient, actor: Actor, id: n
  * at their next login when their organisation requires it. Their sessions end; audited and
  * mailed. False when there was nothing to reset.
  */
-export async function resetColleagueTwoStep(prisma: PrismaClient, actor: Actor, id: number, ctx: ChangeContext): Promise<boolean> {
+export async function resetColleagueTwoStep(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  ctx: ChangeContext,
+): Promise<boolean> {
   const c = await colleague(prisma, actor, id);
   const refused = refusal(actor, c);
   if (refused) throw new AppError('FORBIDDEN', refused);
   return prisma.$transaction(async (tx) => {
-    const [totp, passkeys] = await Promise.all([tx.totpSecret.deleteMany({ where: { contactId: c.id } }), tx.passkey.deleteMany({ where: { contactId: c.id } })]);
+    const [totp, passkeys] = await Promise.all([
+      tx.totpSecret.deleteMany({ where: { contactId: c.id } }),
+      tx.passkey.deleteMany({ where: { contactId: c.id } }),
+    ]);
     await tx.recoveryCode.deleteMany({ where: { contactId: c.id } });
     if (totp.count + passkeys.count === 0) return false;
     await tx.contact.update({ where: { id: c.id }, data: { sessionEpoch: { increment: 1 } } });
     await endSessions(tx, c.id);
-    await recordAudit(tx, { actor, kind: 'contact.two_step_reset', organizationId: c.organizationId, subjectType: 'contact', subjectId: c.id, ip: ctx.ip, before: { totp: totp.count > 0, passkeys: passkeys.count } });
-    if (c.email) await queueSecurityNotice(tx, { contactId: c.id, to: c.email, name: fullName(c.firstName, c.infix, c.lastName), change: 'twoStepReset', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl, by: actor.displayName });
+    await recordAudit(tx, {
+      actor,
+      kind: 'contact.two_step_reset',
+      organizationId: c.organizationId,
+      subjectType: 'contact',
+      subjectId: c.id,
+      ip: ctx.ip,
+      before: { totp: totp.count > 0, passkeys: passkeys.count },
+    });
+    if (c.email)
+      await queueSecurityNotice(tx, {
+        contactId: c.id,
+        to: c.email,
+        name: fullName(c.firstName, c.infix, c.lastName),
+        change: 'twoStepReset',
+        now: ctx.now,
+        lang: ctx.lang,
+        baseUrl: ctx.baseUrl,
+        by: actor.displayName,
+      });
     return true;
   });
 }

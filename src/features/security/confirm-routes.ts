@@ -11,7 +11,9 @@ import { keyOf } from './context.js';
 
 const MINUTE = 60_000;
 /** The same counter as the personal page's password checks: five wrong in fifteen minutes lock both. */
-const checkRules = (contactId: number): Rule[] => [{ key: `pwcheck:${contactId}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE }];
+const checkRules = (contactId: number): Rule[] => [
+  { key: `pwcheck:${contactId}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+];
 
 /** Only Beveiliging's own pages are places to return to after confirming. */
 function safeNext(v: unknown): string {
@@ -41,7 +43,11 @@ export function confirmRoutes(deps: BuiltDeps): Router {
 
   const render = async (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {
     const step = await security.secondStep(actorOf(req).id);
-    res.status(status).render('security/confirm', { next: safeNext(formBody(req).next ?? req.query.next), hasCode: step.totp || step.recoveryLeft > 0, ...extra });
+    res.status(status).render('security/confirm', {
+      next: safeNext(formBody(req).next ?? req.query.next),
+      hasCode: step.totp || step.recoveryLeft > 0,
+      ...extra,
+    });
   };
 
   r.get(path, guard(), (req, res) => render(req, res, 200));
@@ -54,13 +60,17 @@ export function confirmRoutes(deps: BuiltDeps): Router {
     if (!password && !code) return render(req, res, 422, { errors: { password: 'security.confirm.missing' } });
     const rules = checkRules(actor.id);
     const attempt = await auth.takeAttempt(rules);
-    if (!attempt.allowed) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), attempt.lockedUntil ?? clock.now()) });
+    if (!attempt.allowed)
+      return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), attempt.lockedUntil ?? clock.now()) });
     const ok = password
       ? await security.verifyOwnPassword(actor, password.slice(0, 1024))
       : (await security.useSecondStepCode(keyOf(deps), actor.id, code.slice(0, 64))) !== null;
     if (!ok) {
-      if (attempt.lockedUntil) return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), attempt.lockedUntil) });
-      return render(req, res, 422, { errors: password ? { password: 'security.confirm.wrongPassword' } : { code: 'security.confirm.wrongCode' } });
+      if (attempt.lockedUntil)
+        return render(req, res, 429, { lockedUntil: formatDateTime(langOf(req), attempt.lockedUntil) });
+      return render(req, res, 422, {
+        errors: password ? { password: 'security.confirm.wrongPassword' } : { code: 'security.confirm.wrongCode' },
+      });
     }
     await auth.clearKeys(rules.map((x) => x.key));
     req.session.reauthAt = clock.now().getTime();

@@ -54,7 +54,14 @@ export function passkeyRoutes(deps: BuiltDeps): Router {
     const challenge = takeChallenge(req, clock, 'register');
     if (!name) flash(req, 'error', 'security.passkeys.nameRequired');
     else if (!credential || !challenge?.handle) flash(req, 'error', 'security.passkeys.needsBrowser');
-    else if (!(await security.addPasskey(rp, actorOf(req), { challenge: challenge.challenge, handle: challenge.handle, response: credential, name }, changeContext(deps, req)))) {
+    else if (
+      !(await security.addPasskey(
+        rp,
+        actorOf(req),
+        { challenge: challenge.challenge, handle: challenge.handle, response: credential, name },
+        changeContext(deps, req),
+      ))
+    ) {
       flash(req, 'error', 'security.passkeys.failed');
     } else {
       deps.kickMail?.();
@@ -96,7 +103,14 @@ export function passkeyRoutes(deps: BuiltDeps): Router {
     const challenge = takeChallenge(req, clock, 'second-step');
     const credential = credentialOf(req);
     if (!pending || pending.setup) return res.redirect('/login');
-    const used = challenge && credential ? await security.verifyPasskey(rp, { challenge: challenge.challenge, response: credential, contactId: pending.contactId }) : null;
+    const used =
+      challenge && credential
+        ? await security.verifyPasskey(rp, {
+            challenge: challenge.challenge,
+            response: credential,
+            contactId: pending.contactId,
+          })
+        : null;
     const actor = used ? await auth.actor(pending.contactId, pending.epoch, pending.method) : null;
     if (!actor) {
       flash(req, 'error', 'security.passkeys.loginFailed');
@@ -115,7 +129,10 @@ export function passkeyRoutes(deps: BuiltDeps): Router {
   r.post('/login/passkey', publicRoute, async (req: Request, res: Response) => {
     const challenge = takeChallenge(req, clock, 'login');
     const credential = credentialOf(req);
-    const used = challenge && credential ? await security.verifyPasskey(rp, { challenge: challenge.challenge, response: credential }) : null;
+    const used =
+      challenge && credential
+        ? await security.verifyPasskey(rp, { challenge: challenge.challenge, response: credential })
+        : null;
     // The same checks as every login: may log in, and not in an organisation that requires SSO.
     const actor = used ? await security.passkeyLogin(used.contactId, req.ip ?? '') : null;
     if (!actor) {

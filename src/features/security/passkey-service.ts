@@ -19,12 +19,34 @@ export function listPasskeys(prisma: PrismaClient, actor: Actor) {
 }
 
 /** Adds a verified passkey under `name`: audited, mailed, other sessions end. False when it does not verify. */
-export async function addPasskey(prisma: PrismaClient, rp: RelyingParty, actor: Actor, input: { challenge: string; handle: string; response: unknown; name: string }, ctx: ChangeContext): Promise<boolean> {
+export async function addPasskey(
+  prisma: PrismaClient,
+  rp: RelyingParty,
+  actor: Actor,
+  input: { challenge: string; handle: string; response: unknown; name: string },
+  ctx: ChangeContext,
+): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     const saved = await registerPasskey(tx, rp, { contactId: actor.id, ...input, now: ctx.now });
     if (!saved) return false;
-    await recordAudit(tx, { actor, kind: 'two_step.passkey_added', organizationId: actor.organizationId, subjectType: 'passkey', subjectId: saved.id, ip: ctx.ip, after: { name: input.name } });
-    await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change: 'passkeyAdded', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
+    await recordAudit(tx, {
+      actor,
+      kind: 'two_step.passkey_added',
+      organizationId: actor.organizationId,
+      subjectType: 'passkey',
+      subjectId: saved.id,
+      ip: ctx.ip,
+      after: { name: input.name },
+    });
+    await queueSecurityNotice(tx, {
+      contactId: actor.id,
+      to: actor.email,
+      name: actor.displayName,
+      change: 'passkeyAdded',
+      now: ctx.now,
+      lang: ctx.lang,
+      baseUrl: ctx.baseUrl,
+    });
     await endSessions(tx, actor.id, ctx.keepSid);
     return true;
   });
@@ -40,7 +62,12 @@ export async function renamePasskey(prisma: PrismaClient, actor: Actor, id: numb
  * Removes one of the person's passkeys; refused ('required') when it is the last second step
  * of someone whose organisation requires two-step login. 404 for anyone else's.
  */
-export async function removePasskey(prisma: PrismaClient, actor: Actor, id: number, ctx: ChangeContext): Promise<'required' | null> {
+export async function removePasskey(
+  prisma: PrismaClient,
+  actor: Actor,
+  id: number,
+  ctx: ChangeContext,
+): Promise<'required' | null> {
   return prisma.$transaction(async (tx) => {
     const key = await tx.passkey.findFirst({ where: { id, contactId: actor.id }, select: { id: true, name: true } });
     if (!key) throw new AppError('NOT_FOUND');
@@ -48,8 +75,24 @@ export async function removePasskey(prisma: PrismaClient, actor: Actor, id: numb
     if (step.required && !step.totp && step.passkeys <= 1) return 'required';
     await tx.passkey.delete({ where: { id: key.id } });
     if (!step.totp && step.passkeys <= 1) await tx.recoveryCode.deleteMany({ where: { contactId: actor.id } });
-    await recordAudit(tx, { actor, kind: 'two_step.passkey_removed', organizationId: actor.organizationId, subjectType: 'passkey', subjectId: key.id, ip: ctx.ip, before: { name: key.name } });
-    await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change: 'passkeyRemoved', now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
+    await recordAudit(tx, {
+      actor,
+      kind: 'two_step.passkey_removed',
+      organizationId: actor.organizationId,
+      subjectType: 'passkey',
+      subjectId: key.id,
+      ip: ctx.ip,
+      before: { name: key.name },
+    });
+    await queueSecurityNotice(tx, {
+      contactId: actor.id,
+      to: actor.email,
+      name: actor.displayName,
+      change: 'passkeyRemoved',
+      now: ctx.now,
+      lang: ctx.lang,
+      baseUrl: ctx.baseUrl,
+    });
     await endSessions(tx, actor.id, ctx.keepSid);
     return null;
   });

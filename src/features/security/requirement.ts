@@ -17,7 +17,10 @@ function mayRequire(actor: Actor): boolean {
  * parent (the parent is not named: it may be outside the person's scope).
  */
 export async function twoStepRequirement(prisma: PrismaClient, actor: Actor, orgId: number) {
-  const org = await prisma.organization.findFirst({ where: { AND: [{ id: orgId }, scope.organizations(actor)] }, select: { id: true, twoFactorRequired: true, parentId: true } });
+  const org = await prisma.organization.findFirst({
+    where: { AND: [{ id: orgId }, scope.organizations(actor)] },
+    select: { id: true, twoFactorRequired: true, parentId: true },
+  });
   if (!org) throw new AppError('NOT_FOUND');
   const [row] = await prisma.$queryRaw<{ inherited: boolean }[]>`
     WITH RECURSIVE up AS (
@@ -39,7 +42,10 @@ export async function requireTwoStep(
   actor: Actor,
   orgId: number,
 ): Promise<{ id: number }> {
-  const org = await prisma.organization.findFirst({ where: { AND: [{ id: orgId }, scope.organizations(actor)] }, select: { id: true } });
+  const org = await prisma.organization.findFirst({
+    where: { AND: [{ id: orgId }, scope.organizations(actor)] },
+    select: { id: true },
+  });
   if (!org) throw new AppError('NOT_FOUND');
   if (!mayRequire(actor)) throw new AppError('FORBIDDEN');
   await setSettings(org.id);

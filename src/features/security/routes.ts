@@ -22,7 +22,11 @@ export function securityRoutes(deps: BuiltDeps): Router {
 
   const renderPage = async (req: Request, res: Response) => {
     const actor = actorOf(req);
-    const list = parseListQuery(req.query, { sorts: ['lastActive'] as const, defaultSort: 'lastActive', perPage: SESSIONS_PER_PAGE });
+    const list = parseListQuery(req.query, {
+      sorts: ['lastActive'] as const,
+      defaultSort: 'lastActive',
+      perPage: SESSIONS_PER_PAGE,
+    });
     const [status, passkeys, sessions] = await Promise.all([
       security.status(actor),
       security.passkeys(actor),

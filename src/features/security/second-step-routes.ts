@@ -27,12 +27,24 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
   /** The pending person, still allowed to log in with the epoch the password was checked at. */
   const pendingActor = async (pending: PendingTwoStep) => auth.actor(pending.contactId, pending.epoch, pending.method);
 
-  const renderCode = async (req: Request, res: Response, pending: PendingTwoStep, status: number, extra: Record<string, unknown> = {}) => {
+  const renderCode = async (
+    req: Request,
+    res: Response,
+    pending: PendingTwoStep,
+    status: number,
+    extra: Record<string, unknown> = {},
+  ) => {
     const step = await security.secondStep(pending.contactId);
     res.status(status).render('security/second-step', { hasTotp: step.totp, hasPasskey: step.passkeys > 0, ...extra });
   };
 
-  const renderSetup = async (req: Request, res: Response, pending: PendingTwoStep, status: number, errors?: Record<string, string>) => {
+  const renderSetup = async (
+    req: Request,
+    res: Response,
+    pending: PendingTwoStep,
+    status: number,
+    errors?: Record<string, string>,
+  ) => {
     const actor = await pendingActor(pending);
     if (!actor) return restart(req, res);
     const secret = await security.totpSetupSecret(keyOf(deps), actor);
@@ -42,7 +54,11 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
       return renderCode(req, res, pending, status);
     }
     res.set('Cache-Control', 'no-store');
-    res.status(status).render('security/second-step-setup', { ...(await totpSetupView(secret, actor.email)), action: `${path}/setup`, errors });
+    res.status(status).render('security/second-step-setup', {
+      ...(await totpSetupView(secret, actor.email)),
+      action: `${path}/setup`,
+      errors,
+    });
   };
 
   const restart = (req: Request, res: Response) => {
@@ -66,7 +82,10 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
     const rules = secondStepRules(pending.contactId, browserId(req, deps.sessionSecret), req.ip ?? 'unknown');
     const attempt = await auth.takeAttempt(rules);
     const locked = (until: Date | null) =>
-      renderCode(req, res, pending, 429, { error: 'security.secondStep.locked', lockedUntil: formatDateTime(langOf(req), until ?? clock.now()) });
+      renderCode(req, res, pending, 429, {
+        error: 'security.secondStep.locked',
+        lockedUntil: formatDateTime(langOf(req), until ?? clock.now()),
+      });
     if (!attempt.allowed) return locked(attempt.lockedUntil);
     const used = await security.useSecondStepCode(keyOf(deps), pending.contactId, code);
     if (!used) {
@@ -82,7 +101,8 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
     const returnTo = pending.returnTo;
     await completeLogin(deps, req, res, actor, pending.method);
     const left = (await security.secondStep(actor.id)).recoveryLeft;
-    if (used === 'recovery' && left <= RECOVERY_CODES_LOW) flash(req, 'error', 'security.recovery.low', { count: String(left) });
+    if (used === 'recovery' && left <= RECOVERY_CODES_LOW)
+      flash(req, 'error', 'security.recovery.low', { count: String(left) });
     res.redirect(returnTo);
   });
 

@@ -24,7 +24,10 @@ export interface ChangeContext {
 export async function twoStepStatus(prisma: PrismaClient, actor: Actor) {
   const [step, totp] = await Promise.all([
     secondStepOf(prisma, actor.id),
-    prisma.totpSecret.findFirst({ where: { contactId: actor.id, confirmedAt: { not: null }, contact: { organizationId: actor.organizationId } }, select: { confirmedAt: true } }),
+    prisma.totpSecret.findFirst({
+      where: { contactId: actor.id, confirmedAt: { not: null }, contact: { organizationId: actor.organizationId } },
+      select: { confirmedAt: true },
+    }),
   ]);
   return { ...step, totpSince: totp?.confirmedAt ?? null };
 }
@@ -33,10 +36,16 @@ export async function twoStepStatus(prisma: PrismaClient, actor: Actor) {
  * The secret being set up (made now, or the one from a moment ago, so a reload shows the
  * same QR code); null when the app is already on.
  */
-export async function totpSetupSecret(prisma: PrismaClient, key: Buffer, actor: Actor, now: Date): Promise<string | null> {
+export async function totpSetupSecret(
+  prisma: PrismaClient,
+  key: Buffer,
+  actor: Actor,
+  now: Date,
+): Promise<string | null> {
   const row = await prisma.totpSecret.findUnique({ where: { contactId: actor.id } });
   if (row?.confirmedAt) return null;
-  if (row && now.getTime() - row.createdAt.getTime() < 30 * 60_000) return openSecret(key, row.secretEncrypted, totpContext(actor.id));
+  if (row && now.getTime() - row.createdAt.getTime() < 30 * 60_000)
+    return openSecret(key, row.secretEncrypted, totpContext(actor.id));
   const secret = newTotpSecret();
   const sealed = sealSecret(key, secret, totpContext(actor.id));
   await prisma.totpSecret.upsert({
@@ -51,14 +60,39 @@ export async function totpSetupSecret(prisma: PrismaClient, key: Buffer, actor: 
 async function replaceRecoveryCodes(tx: Tx, contactId: number, now: Date): Promise<string[]> {
   const codes = newRecoveryCodes();
   await tx.recoveryCode.deleteMany({ where: { contactId } });
-  await tx.recoveryCode.createMany({ data: codes.map((c) => ({ contactId, codeHash: hashRecoveryCode(normaliseRecoveryCode(c)!), createdAt: now })) });
+  await tx.recoveryCode.createMany({
+    data: codes.map((c) => ({ contactId, codeHash: hashRecoveryCode(normaliseRecoveryCode(c)!), createdAt: now })),
+  });
   return codes;
 }
 
 /** Audit event, mail and the end of the person's other sessions, for one security change. */
-async function noteChange(tx: Tx, actor: Actor, change: SecurityChange, kind: AuditKind, ctx: ChangeContext, after?: Record<string, string | number>) {
-  await recordAudit(tx, { actor, kind, organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: ctx.ip, after: after ?? null });
-  await queueSecurityNotice(tx, { contactId: actor.id, to: actor.email, name: actor.displayName, change, now: ctx.now, lang: ctx.lang, baseUrl: ctx.baseUrl });
+async function noteChange(
+  tx: Tx,
+  actor: Actor,
+  change: SecurityChange,
+  kind: AuditKind,
+  ctx: ChangeContext,
+  after?: Record<string, string | number>,
+) {
+  await recordAudit(tx, {
+    actor,
+    kind,
+    organizationId: actor.organizationId,
+    subjectType: 'contact',
+    subjectId: actor.id,
+    ip: ctx.ip,
+    after: after ?? null,
+  });
+  await queueSecurityNotice(tx, {
+    contactId: actor.id,
+    to: actor.email,
+    name: actor.displayName,
+    change,
+    now: ctx.now,
+    lang: ctx.lang,
+    baseUrl: ctx.baseUrl,
+  });
   await endSessions(tx, actor.id, ctx.keepSid);
 }
 
@@ -66,7 +100,13 @@ async function noteChange(tx: Tx, actor: Actor, change: SecurityChange, kind: Au
  * Switches the authenticator app on with the first code from it; returns the ten recovery
  * codes to show once, or null when the code is wrong (nothing changes).
  */
-export async function confirmTotp(prisma: PrismaClient, key: Buffer, actor: Actor, code: string, ctx: ChangeContext): Promise<string[] | null> {
+export async function confirmTotp(
+  prisma: PrismaClient,
+  key: Buffer,
+  actor: Actor,
+  code: string,
+  ctx: ChangeContext,
+): Promise<string[] | null> {
   return prisma.$transaction(async (tx) => {
     if (!(await useTotpCode(tx, key, actor.id, code, ctx.now, false))) return null;
     await tx.totpSecret.update({ where: { contactId: actor.id }, data: { confirmedAt: ctx.now } });
@@ -83,7 +123,11 @@ export type TotpOffRefusal = 'notOn' | 'required';
  * Switches the authenticator app off. With no passkey left the recovery codes go too; an
  * organisation that requires two-step login keeps it on until a passkey replaces it.
  */
-export async function disableTotp(prisma: PrismaClient, actor: Actor, ctx: ChangeContext): Promise<TotpOffRefusal | null> {
+export async function disableTotp(
+  prisma: PrismaClient,
+  actor: Actor,
+  ctx: ChangeContext,
+): Promise<TotpOffRefusal | null> {
   return prisma.$transaction(async (tx) => {
     const step = await secondStepOf(tx, actor.id);
     if (!step.totp) return 'notOn';
@@ -96,7 +140,11 @@ export async function disableTotp(prisma: PrismaClient, actor: Actor, ctx: Chang
 }
 
 /** New recovery codes (the old ones stop working); null when the person has no second step to recover. */
-export async function regenerateRecoveryCodes(prisma: PrismaClient, actor: Actor, ctx: ChangeContext): Promise<string[] | null> {
+export async function regenerateRecoveryCodes(
+  prisma: PrismaClient,
+  actor: Actor,
+  ctx: ChangeContext,
+): Promise<string[] | null> {
   return prisma.$transaction(async (tx) => {
     const step = await secondStepOf(tx, actor.id);
     if (!step.totp && step.passkeys === 0) return null;
@@ -110,7 +158,16 @@ export async function regenerateRecoveryCodes(prisma: PrismaClient, actor: Actor
 export async function endOtherSessions(prisma: PrismaClient, actor: Actor, ctx: ChangeContext): Promise<number> {
   return prisma.$transaction(async (tx) => {
     const n = await endSessions(tx, actor.id, ctx.keepSid);
-    if (n > 0) await recordAudit(tx, { actor, kind: 'session.ended_others', organizationId: actor.organizationId, subjectType: 'contact', subjectId: actor.id, ip: ctx.ip, after: { sessions: n } });
+    if (n > 0)
+      await recordAudit(tx, {
+        actor,
+        kind: 'session.ended_others',
+        organizationId: actor.organizationId,
+        subjectType: 'contact',
+        subjectId: actor.id,
+        ip: ctx.ip,
+        after: { sessions: n },
+      });
     return n;
   });
 }

@@ -13,7 +13,11 @@ import { recoveryCodesText, totpSetupView } from './totp-view.js';
 export function renderRecoveryCodes(req: Request, res: Response, codes: string[], continueTo: string): void {
   const text = recoveryCodesText(codes, translate(langOf(req), 'security.recovery.fileHeading'));
   res.set('Cache-Control', 'no-store');
-  res.render('security/recovery-codes', { codes, download: `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`, continueTo });
+  res.render('security/recovery-codes', {
+    codes,
+    download: `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`,
+    continueTo,
+  });
 }
 
 /** The authenticator app (set up, confirm, switch off) and the recovery codes. */
@@ -29,7 +33,9 @@ export function totpRoutes(deps: BuiltDeps): Router {
     const secret = await security.totpSetupSecret(keyOf(deps), actor);
     if (!secret) return res.redirect(base);
     res.set('Cache-Control', 'no-store');
-    res.status(status).render('security/totp-setup', { ...(await totpSetupView(secret, actor.email)), action: `${base}/totp`, errors });
+    res
+      .status(status)
+      .render('security/totp-setup', { ...(await totpSetupView(secret, actor.email)), action: `${base}/totp`, errors });
   };
 
   r.get(`${base}/totp`, guard(), recent, (req, res) => renderSetup(req, res, 200));

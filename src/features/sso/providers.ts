@@ -41,8 +41,14 @@ export function entraIdentity(claims: Record<string, unknown>, issuerTemplate: s
   if (!tid || !oid) throw new IdentityError('ID token without tid or oid');
   // openid-client already compared iss with the issuer (with {tenantid} filled in from tid
   // for the multi-tenant endpoints); this repeats it so the rule is visible here.
-  if (claims.iss !== issuerTemplate.replace('{tenantid}', tid)) throw new IdentityError('issuer does not match the tenant');
-  return { provider: 'MICROSOFT', subject: `${tid}:${oid}`, email: str(claims.email), emailVerified: truthy(claims.xms_edov) };
+  if (claims.iss !== issuerTemplate.replace('{tenantid}', tid))
+    throw new IdentityError('issuer does not match the tenant');
+  return {
+    provider: 'MICROSOFT',
+    subject: `${tid}:${oid}`,
+    email: str(claims.email),
+    emailVerified: truthy(claims.xms_edov),
+  };
 }
 
 /** The identity in Google's userinfo: `sub`, and the e-mail only with `email_verified`. */
@@ -62,7 +68,12 @@ export interface ProviderFetch {
  * start-up that waits for it would fail while Microsoft is unreachable. Returns a function
  * that resolves once the strategy is ready; a failed discovery is retried on the next use.
  */
-export function microsoftStrategy(passport: PassportInstance, cfg: MicrosoftConfig, callbackURL: string, hook?: ProviderFetch): () => Promise<void> {
+export function microsoftStrategy(
+  passport: PassportInstance,
+  cfg: MicrosoftConfig,
+  callbackURL: string,
+  hook?: ProviderFetch,
+): () => Promise<void> {
   let ready: Promise<void> | undefined;
   const discover = async () => {
     const issuer = new URL(cfg.issuerUrl);
@@ -85,10 +96,11 @@ export function microsoftStrategy(passport: PassportInstance, cfg: MicrosoftConf
     );
     passport.use('microsoft', strategy);
   };
-  return () => (ready ??= discover().catch((e: unknown) => {
-    ready = undefined;
-    throw e;
-  }));
+  return () =>
+    (ready ??= discover().catch((e: unknown) => {
+      ready = undefined;
+      throw e;
+    }));
 }
 
 /**
@@ -98,30 +110,32 @@ export function microsoftStrategy(passport: PassportInstance, cfg: MicrosoftConf
  */
 export function registerGoogle(passport: PassportInstance, cfg: GoogleConfig, callbackURL: string): void {
   const strategy = new GoogleStrategy(
-      {
-        clientID: cfg.clientId,
-        clientSecret: cfg.clientSecret,
-        callbackURL,
-        authorizationURL: cfg.authUrl,
-        tokenURL: cfg.tokenUrl,
-        userProfileURL: cfg.userinfoUrl,
-        scope: ['openid', 'email', 'profile'],
-        state: true,
-        pkce: true,
-        sessionKey: 'sso:google',
-      },
-      (_accessToken: string, _refreshToken: string, profile: Profile, done: VerifyCallback) => {
-        try {
-          // Passport calls the result "user"; here it is the provider identity, which the
-          // callback route turns into a contact (or a refusal).
-          done(null, googleIdentity(profile._json ?? {}) as unknown as Express.User);
-        } catch (e) {
-          done(e);
-        }
-      },
+    {
+      clientID: cfg.clientId,
+      clientSecret: cfg.clientSecret,
+      callbackURL,
+      authorizationURL: cfg.authUrl,
+      tokenURL: cfg.tokenUrl,
+      userProfileURL: cfg.userinfoUrl,
+      scope: ['openid', 'email', 'profile'],
+      state: true,
+      pkce: true,
+      sessionKey: 'sso:google',
+    },
+    (_accessToken: string, _refreshToken: string, profile: Profile, done: VerifyCallback) => {
+      try {
+        // Passport calls the result "user"; here it is the provider identity, which the
+        // callback route turns into a contact (or a refusal).
+        done(null, googleIdentity(profile._json ?? {}) as unknown as Express.User);
+      } catch (e) {
+        done(e);
+      }
+    },
   );
   // The access token goes in the Authorization header, not the userinfo URL's query string
   // (where proxies and logs would keep it).
-  (strategy as unknown as { _oauth2: { useAuthorizationHeaderforGET(on: boolean): void } })._oauth2.useAuthorizationHeaderforGET(true);
+  (
+    strategy as unknown as { _oauth2: { useAuthorizationHeaderforGET(on: boolean): void } }
+  )._oauth2.useAuthorizationHeaderforGET(true);
   passport.use('google', strategy);
 }

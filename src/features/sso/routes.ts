@@ -23,7 +23,12 @@ export function ssoRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
   const r = Router();
   const ready: Partial<Record<'microsoft' | 'google', () => Promise<void>>> = {};
   if (config.microsoft) {
-    ready.microsoft = microsoftStrategy(passport, config.microsoft, `${config.baseUrl}/auth/microsoft/callback`, deps.ssoFetch ? { fetch: deps.ssoFetch } : undefined);
+    ready.microsoft = microsoftStrategy(
+      passport,
+      config.microsoft,
+      `${config.baseUrl}/auth/microsoft/callback`,
+      deps.ssoFetch ? { fetch: deps.ssoFetch } : undefined,
+    );
   }
   if (config.google) {
     registerGoogle(passport, config.google, `${config.baseUrl}/auth/google/callback`);
@@ -55,24 +60,36 @@ export function ssoRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
     r.get(`/auth/${name}/callback`, publicRoute, withStrategy(name), (req, res, next) => {
       const ip = req.ip ?? '';
       if (req.query.error === 'access_denied') {
-        return void services.sso.refuse({ provider }, 'cancelled', ip).then(() => renderRefused(res, provider, 'cancelled'), next);
+        return void services.sso
+          .refuse({ provider }, 'cancelled', ip)
+          .then(() => renderRefused(res, provider, 'cancelled'), next);
       }
-      (passport.authenticate(name, { session: false }, (err: unknown, identity: ProviderIdentity | false, info: unknown) => {
-        void (async () => {
-          if (err || !identity) {
-            // A bad state, a spent code, a token with the wrong nonce, audience or issuer...
-            const detail = err ? describeError(err) : typeof info === 'object' && info && 'message' in info ? String(info.message) : 'no identity';
-            await services.sso.refuse({ provider }, 'failed', ip, {}, detail);
-            return renderRefused(res, provider, 'failed');
-          }
-          const outcome = await services.sso.resolveLogin(identity, ip);
-          if ('refused' in outcome) return renderRefused(res, provider, outcome.refused);
-          // Microsoft and Google ask their own second step: the portal does not ask again.
-          await completeLogin(deps, req, res, outcome.actor, name);
-          if (outcome.linked) flash(req, 'success', `sso.linkedNow.${provider}`);
-          res.redirect('/');
-        })().catch(next);
-      }) as RequestHandler)(req, res, next);
+      (
+        passport.authenticate(
+          name,
+          { session: false },
+          (err: unknown, identity: ProviderIdentity | false, info: unknown) => {
+            void (async () => {
+              if (err || !identity) {
+                // A bad state, a spent code, a token with the wrong nonce, audience or issuer...
+                const detail = err
+                  ? describeError(err)
+                  : typeof info === 'object' && info && 'message' in info
+                    ? String(info.message)
+                    : 'no identity';
+                await services.sso.refuse({ provider }, 'failed', ip, {}, detail);
+                return renderRefused(res, provider, 'failed');
+              }
+              const outcome = await services.sso.resolveLogin(identity, ip);
+              if ('refused' in outcome) return renderRefused(res, provider, outcome.refused);
+              // Microsoft and Google ask their own second step: the portal does not ask again.
+              await completeLogin(deps, req, res, outcome.actor, name);
+              if (outcome.linked) flash(req, 'success', `sso.linkedNow.${provider}`);
+              res.redirect('/');
+            })().catch(next);
+          },
+        ) as RequestHandler
+      )(req, res, next);
     });
   }
 

@@ -40,14 +40,22 @@ export type SsoOutcome = { actor: Actor; linked: boolean } | { refused: SsoRefus
  *   verified e-mail and who may log in, by the same rules as the password login.
  * Every outcome is an audit event.
  */
-export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity, opts: { now: Date; ip: string }): Promise<SsoOutcome> {
+export async function resolveSsoLogin(
+  prisma: PrismaClient,
+  id: ProviderIdentity,
+  opts: { now: Date; ip: string },
+): Promise<SsoOutcome> {
   const link = await prisma.externalLogin.findUnique({
     where: { provider_subject: { provider: id.provider, subject: id.subject } },
     select: { id: true, contact: { select: { id: true, sessionEpoch: true, organizationId: true, deletedAt: true } } },
   });
   if (link) {
     const actor = link.contact.deletedAt ? null : await loadActor(prisma, link.contact.id, link.contact.sessionEpoch);
-    if (!actor) return refuse(prisma, id, 'noAccess', opts.ip, { contactId: link.contact.id, organizationId: link.contact.organizationId });
+    if (!actor)
+      return refuse(prisma, id, 'noAccess', opts.ip, {
+        contactId: link.contact.id,
+        organizationId: link.contact.organizationId,
+      });
     await prisma.$transaction(async (tx) => {
       await tx.externalLogin.update({ where: { id: link.id }, data: { lastUsedAt: opts.now, email: id.email } });
       await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
@@ -70,13 +78,27 @@ export async function resolveSsoLogin(prisma: PrismaClient, id: ProviderIdentity
     const linked = await prisma.$transaction(async (tx) => {
       // One login per provider per person: a second account at the same provider claiming the
       // same address is refused rather than silently added beside the first.
-      const other = await tx.externalLogin.findFirst({ where: { contactId: contact.id, provider: id.provider }, select: { id: true } });
-      if (other) return false;
-      const created = await tx.externalLogin.create({
-        data: { contactId: contact.id, provider: id.provider, subject: id.subject, email, createdAt: opts.now, lastUsedAt: opts.now },
+      const other = await tx.externalLogin.findFirst({
+        where: { contactId: contact.id, provider: id.provider },
         select: { id: true },
       });
-      await recordAudit(tx, { ...loginEvent(actor, id, 'sso.linked', opts.ip), subjectType: 'external_login', subjectId: created.id });
+      if (other) return false;
+      const created = await tx.externalLogin.create({
+        data: {
+          contactId: contact.id,
+          provider: id.provider,
+          subject: id.subject,
+          email,
+          createdAt: opts.now,
+          lastUsedAt: opts.now,
+        },
+        select: { id: true },
+      });
+      await recordAudit(tx, {
+        ...loginEvent(actor, id, 'sso.linked', opts.ip),
+        subjectType: 'external_login',
+        subjectId: created.id,
+      });
       await tx.contact.update({ where: { id: actor.id }, data: { lastLoginAt: opts.now } });
       await recordAudit(tx, loginEvent(actor, id, 'sso.login', opts.ip));
       return true;
@@ -148,7 +170,12 @@ export async function listLinkedLogins(prisma: PrismaClient, actor: Actor): Prom
 }
 
 /** Removes one of the actor's own linked logins; another person's link is simply not found. */
-export async function unlinkOwnLogin(prisma: PrismaClient, actor: Actor, loginId: number, ip: string): Promise<Provider> {
+export async function unlinkOwnLogin(
+  prisma: PrismaClient,
+  actor: Actor,
+  loginId: number,
+  ip: string,
+): Promise<Provider> {
   return prisma.$transaction(async (tx) => {
     const gone = await tx.externalLogin.findFirst({
       where: { id: loginId, contactId: actor.id },
@@ -194,16 +221,31 @@ export async function refusePasswordForSso(prisma: PrismaClient, actor: Actor, i
  */
 export async function mailSsoRequired(
   prisma: PrismaClient,
-  contact: { id: number; email: string; firstName: string | null; infix: string | null; lastName: string; organizationId: number; language: Locale },
+  contact: {
+    id: number;
+    email: string;
+    firstName: string | null;
+    infix: string | null;
+    lastName: string;
+    organizationId: number;
+    language: Locale;
+  },
   opts: { baseUrl: string; ip: string },
 ): Promise<void> {
-  const providers = await prisma.externalLogin.findMany({ where: { contactId: contact.id }, select: { provider: true } });
+  const providers = await prisma.externalLogin.findMany({
+    where: { contactId: contact.id },
+    select: { provider: true },
+  });
   await prisma.$transaction(async (tx) => {
     await queueMail(tx, {
       to: contact.email,
       lang: contact.language,
       template: 'sso-required',
-      params: { name: fullName(contact.firstName, contact.infix, contact.lastName), link: `${opts.baseUrl}/login`, providers: [...new Set(providers.map((p) => p.provider))] },
+      params: {
+        name: fullName(contact.firstName, contact.infix, contact.lastName),
+        link: `${opts.baseUrl}/login`,
+        providers: [...new Set(providers.map((p) => p.provider))],
+      },
       subjectKey: 'sso.mail.ssoRequired.subject',
     });
     await recordAudit(tx, {

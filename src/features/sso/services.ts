@@ -24,10 +24,16 @@ export function ssoServices(deps: ServiceDeps) {
     /** Which SSO buttons the login pages show: the configured providers. */
     buttons: () => ({ microsoft: !!deps.config.microsoft, google: !!deps.config.google }),
     /** A provider's identity as a login: the person, linked now or before, or why not. */
-    resolveLogin: (identity: ProviderIdentity, ip: string) => resolveSsoLogin(client(), identity, { now: clock.now(), ip }),
+    resolveLogin: (identity: ProviderIdentity, ip: string) =>
+      resolveSsoLogin(client(), identity, { now: clock.now(), ip }),
     /** Records a refused SSO login (`sso.refused`). */
-    refuse: (id: Pick<ProviderIdentity, 'provider'> & Partial<ProviderIdentity>, reason: SsoRefusal, ip: string, who: { contactId?: number; organizationId?: number } = {}, detail?: string) =>
-      refuse(client(), id, reason, ip, who, detail),
+    refuse: (
+      id: Pick<ProviderIdentity, 'provider'> & Partial<ProviderIdentity>,
+      reason: SsoRefusal,
+      ip: string,
+      who: { contactId?: number; organizationId?: number } = {},
+      detail?: string,
+    ) => refuse(client(), id, reason, ip, who, detail),
     /** The person's own linked logins. */
     linkedLogins: (actor: Actor) => listLinkedLogins(client(), actor),
     /** Removes one of the person's own linked logins. */
@@ -38,7 +44,15 @@ export function ssoServices(deps: ServiceDeps) {
     refusePassword: (actor: Actor, ip: string) => refusePasswordForSso(client(), actor, ip),
     /** Instead of a reset link, the mail that says which button to use. */
     mailRequired: (
-      contact: { id: number; email: string; firstName: string | null; infix: string | null; lastName: string; organizationId: number; language: Locale },
+      contact: {
+        id: number;
+        email: string;
+        firstName: string | null;
+        infix: string | null;
+        lastName: string;
+        organizationId: number;
+        language: Locale;
+      },
       opts: { baseUrl: string; ip: string },
     ) => mailSsoRequired(client(), contact, opts),
     /** Staff: a contact's linked logins. */

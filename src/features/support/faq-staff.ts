@@ -16,7 +16,11 @@ export const FAQ_FIELDS = {
   answerNl: text(10_000),
   questionEn: text(300),
   answerEn: text(10_000),
-  position: z.number().int('must be a whole number').min(1, 'must be a position from 1').max(9999, 'must be at most 9999'),
+  position: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be a position from 1')
+    .max(9999, 'must be at most 9999'),
 };
 
 /** An entry to add; without a position it goes last. */
@@ -30,7 +34,13 @@ export interface FaqInput {
 /** A change: only the fields given change; null clears the English question or answer. */
 export type FaqPatch = Partial<Omit<FaqInput, 'position'>> & { position?: number };
 
-const pick = (e: { position: number; questionNl: string; answerNl: string; questionEn: string | null; answerEn: string | null }) => ({
+const pick = (e: {
+  position: number;
+  questionNl: string;
+  answerNl: string;
+  questionEn: string | null;
+  answerEn: string | null;
+}) => ({
   position: e.position,
   questionNl: e.questionNl,
   answerNl: e.answerNl,
@@ -40,7 +50,8 @@ const pick = (e: { position: number; questionNl: string; answerNl: string; quest
 
 /** The English question and answer come together, or neither: the English page shows the Dutch pair otherwise. */
 function checkEnglish(e: { questionEn: string | null; answerEn: string | null }): void {
-  if (e.questionEn && !e.answerEn) throw refuse('answerEn', 'needed together with questionEn', { partner: 'questionEn' });
+  if (e.questionEn && !e.answerEn)
+    throw refuse('answerEn', 'needed together with questionEn', { partner: 'questionEn' });
   if (e.answerEn && !e.questionEn) throw refuse('questionEn', 'needed together with answerEn', { partner: 'answerEn' });
 }
 
@@ -60,12 +71,16 @@ export async function lockFaq(tx: Tx): Promise<void> {
  * entry whose position changes gets a new version: its ETag and last change move with it.
  */
 async function renumber(tx: Tx, moved?: { id: number; at: number }): Promise<void> {
-  const all = await tx.faqEntry.findMany({ orderBy: [{ position: 'asc' }, { id: 'asc' }], select: { id: true, position: true } });
+  const all = await tx.faqEntry.findMany({
+    orderBy: [{ position: 'asc' }, { id: 'asc' }],
+    select: { id: true, position: true },
+  });
   const order = all.filter((e) => e.id !== moved?.id);
   if (moved) order.splice(Math.min(moved.at, order.length + 1) - 1, 0, { id: moved.id, position: 0 });
   for (const [i, e] of order.entries()) {
     const wanted = i + 1;
-    if (all.find((x) => x.id === e.id)?.position !== wanted) await tx.faqEntry.update({ where: { id: e.id }, data: { position: wanted, version: { increment: 1 } } });
+    if (all.find((x) => x.id === e.id)?.position !== wanted)
+      await tx.faqEntry.update({ where: { id: e.id }, data: { position: wanted, version: { increment: 1 } } });
   }
 }
 
@@ -74,7 +89,12 @@ export async function addFaqEntry(db: PrismaClient | Tx, input: FaqInput, actor:
   checkEnglish(input);
   return inTransaction(db, async (tx) => {
     await lockFaq(tx);
-    const data = { questionNl: input.questionNl, answerNl: input.answerNl, questionEn: input.questionEn, answerEn: input.answerEn };
+    const data = {
+      questionNl: input.questionNl,
+      answerNl: input.answerNl,
+      questionEn: input.questionEn,
+      answerEn: input.answerEn,
+    };
     const created = await tx.faqEntry.create({ data: { ...data, position: 1_000_000 } });
     await renumber(tx, { id: created.id, at: input.position ?? 1_000_000 });
     await recordAudit(tx, { actor, kind: 'faq.created', subjectType: 'faq', subjectId: created.id, after: data });
@@ -101,7 +121,14 @@ export async function updateFaqEntry(tx: Tx, id: number, patch: FaqPatch, actor:
   if (moves) await renumber(tx, { id, at: patch.position! });
   const after = await tx.faqEntry.findUniqueOrThrow({ where: { id } });
   if (after.version === before.version) return after;
-  await recordAudit(tx, { actor, kind: 'faq.updated', subjectType: 'faq', subjectId: id, before: pick(before), after: pick(after) });
+  await recordAudit(tx, {
+    actor,
+    kind: 'faq.updated',
+    subjectType: 'faq',
+    subjectId: id,
+    before: pick(before),
+    after: pick(after),
+  });
   return after;
 }
 
@@ -113,7 +140,13 @@ export async function removeFaqEntry(db: PrismaClient | Tx, id: number, actor: A
     if (!before) throw refuse('id', `no FAQ entry with id ${id}`, { code: 'NOT_FOUND' });
     await tx.faqEntry.delete({ where: { id } });
     await renumber(tx);
-    await recordAudit(tx, { actor, kind: 'faq.removed', subjectType: 'faq', subjectId: id, before: { questionNl: before.questionNl, answerNl: before.answerNl } });
+    await recordAudit(tx, {
+      actor,
+      kind: 'faq.removed',
+      subjectType: 'faq',
+      subjectId: id,
+      before: { questionNl: before.questionNl, answerNl: before.answerNl },
+    });
     return before;
   });
 }

@@ -8,7 +8,9 @@ import { listFaq, suggestFaq } from './service.js';
 /** Takes the FAQ's writer lock, then the entry's row, and hands its version to the door's precondition. */
 async function lockEntry(tx: Tx, id: number, precondition?: Precondition): Promise<void> {
   await lockFaq(tx);
-  const rows = await tx.$queryRaw<{ version: number; updated_at: Date }[]>`SELECT version, updated_at FROM faq_entries WHERE id = ${id} FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    { version: number; updated_at: Date }[]
+  >`SELECT version, updated_at FROM faq_entries WHERE id = ${id} FOR UPDATE`;
   if (!rows[0]) throw refuse('id', `no FAQ entry with id ${id}`, { code: 'NOT_FOUND' });
   precondition?.({ version: rows[0].version, updatedAt: rows[0].updated_at });
 }

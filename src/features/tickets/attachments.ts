@@ -31,9 +31,19 @@ export interface AttachmentInput {
  * so the re-shown form can carry them without choosing them again; returns every pending file
  * the form now holds. Also forgets the actor's pending files older than a day.
  */
-export async function keepPending(prisma: PrismaClient | Tx, storage: FileStorage, actor: Actor, input: AttachmentInput, now: Date) {
+export async function keepPending(
+  prisma: PrismaClient | Tx,
+  storage: FileStorage,
+  actor: Actor,
+  input: AttachmentInput,
+  now: Date,
+) {
   const stale = await prisma.ticketAttachment.findMany({
-    where: { uploaderId: actor.id, ticketId: null, createdAt: { lt: new Date(now.getTime() - PENDING_HOURS * 3_600_000) } },
+    where: {
+      uploaderId: actor.id,
+      ticketId: null,
+      createdAt: { lt: new Date(now.getTime() - PENDING_HOURS * 3_600_000) },
+    },
     select: { id: true, storageKey: true },
   });
   if (stale.length) {
@@ -41,7 +51,14 @@ export async function keepPending(prisma: PrismaClient | Tx, storage: FileStorag
     await Promise.all(stale.map((s) => storage.delete(s.storageKey).catch(() => {})));
   }
   await prisma.ticketAttachment.createMany({
-    data: input.files.map((f) => ({ uploaderId: actor.id, fileName: f.fileName, contentType: f.contentType, size: f.size, storageKey: f.key, createdAt: now })),
+    data: input.files.map((f) => ({
+      uploaderId: actor.id,
+      fileName: f.fileName,
+      contentType: f.contentType,
+      size: f.size,
+      storageKey: f.key,
+      createdAt: now,
+    })),
   });
   const keys = input.files.map((f) => f.key);
   return prisma.ticketAttachment.findMany({
@@ -56,10 +73,20 @@ export async function keepPending(prisma: PrismaClient | Tx, storage: FileStorag
  * Pending files are taken only when they are the actor's own and still unattached; more than
  * ten files in all is refused (422) and nothing is saved.
  */
-export async function attachFiles(tx: Tx, actor: Actor, target: { ticketId: number; noteId?: number }, input: AttachmentInput, now: Date): Promise<number> {
-  if (input.files.length + input.keep.length > UPLOAD_LIMITS.files) throw new AppError('UNPROCESSABLE', 'tickets.attachments.tooMany');
+export async function attachFiles(
+  tx: Tx,
+  actor: Actor,
+  target: { ticketId: number; noteId?: number },
+  input: AttachmentInput,
+  now: Date,
+): Promise<number> {
+  if (input.files.length + input.keep.length > UPLOAD_LIMITS.files)
+    throw new AppError('UNPROCESSABLE', 'tickets.attachments.tooMany');
   const kept = input.keep.length
-    ? await tx.ticketAttachment.updateMany({ where: { id: { in: input.keep }, uploaderId: actor.id, ticketId: null }, data: { ticketId: target.ticketId, noteId: target.noteId ?? null } })
+    ? await tx.ticketAttachment.updateMany({
+        where: { id: { in: input.keep }, uploaderId: actor.id, ticketId: null },
+        data: { ticketId: target.ticketId, noteId: target.noteId ?? null },
+      })
     : { count: 0 };
   await tx.ticketAttachment.createMany({
     data: input.files.map((f) => ({
@@ -77,7 +104,11 @@ export async function attachFiles(tx: Tx, actor: Actor, target: { ticketId: numb
 }
 
 /** The files of a ticket the actor may see, oldest first (the caller has already found the ticket in scope). */
-export async function listAttachments(prisma: PrismaClient | Tx, actor: Actor, ticketId: number): Promise<AttachmentView[]> {
+export async function listAttachments(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  ticketId: number,
+): Promise<AttachmentView[]> {
   const rows = await prisma.ticketAttachment.findMany({
     where: { AND: [{ ticketId }, scope.ticketAttachments(actor)] },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -90,13 +121,23 @@ export async function listAttachments(prisma: PrismaClient | Tx, actor: Actor, t
     fileName: r.fileName,
     contentType: r.contentType,
     size: r.size,
-    uploader: r.staffName ? `${r.staffName} (Vcare)` : r.uploader ? [r.uploader.firstName, r.uploader.infix, r.uploader.lastName].filter(Boolean).join(' ') : null,
+    uploader: r.staffName
+      ? `${r.staffName} (Vcare)`
+      : r.uploader
+        ? [r.uploader.firstName, r.uploader.infix, r.uploader.lastName].filter(Boolean).join(' ')
+        : null,
     createdAt: r.createdAt,
   }));
 }
 
 /** One file of a ticket the actor may see, with its bytes as a stream; anything else is a 404. */
-export async function openAttachment(prisma: PrismaClient | Tx, storage: FileStorage, actor: Actor, ticketId: number, fileId: number): Promise<{ fileName: string; contentType: string; size: number; body: Readable }> {
+export async function openAttachment(
+  prisma: PrismaClient | Tx,
+  storage: FileStorage,
+  actor: Actor,
+  ticketId: number,
+  fileId: number,
+): Promise<{ fileName: string; contentType: string; size: number; body: Readable }> {
   const row = await prisma.ticketAttachment.findFirst({
     where: { AND: [{ id: fileId, ticketId }, scope.ticketAttachments(actor)] },
     select: { fileName: true, contentType: true, size: true, storageKey: true },

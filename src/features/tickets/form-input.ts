@@ -1,6 +1,12 @@
 import type { Request, Response } from 'express';
 import type { FileStorage } from '../../storage/types.js';
-import { isMultipart, receiveMultipart, UPLOAD_LIMITS, type ReceivedFile, type RefusedFile } from '../../http/uploads.js';
+import {
+  isMultipart,
+  receiveMultipart,
+  UPLOAD_LIMITS,
+  type ReceivedFile,
+  type RefusedFile,
+} from '../../http/uploads.js';
 import { formBody, str } from '../../http/validation.js';
 
 /** A ticket or note form as posted: its text values, the files taken, the files refused, the pending files kept. */
@@ -18,7 +24,12 @@ const ID = /^[1-9]\d{0,8}$/;
  * that sends no files, urlencoded. `keep` are ids of pending uploads the re-shown form carries;
  * together with the new files they may be at most ten.
  */
-export async function readPostedForm(req: Request, res: Response, storage: FileStorage, names: readonly string[]): Promise<PostedForm> {
+export async function readPostedForm(
+  req: Request,
+  res: Response,
+  storage: FileStorage,
+  names: readonly string[],
+): Promise<PostedForm> {
   if (!isMultipart(req)) {
     const values = Object.fromEntries(names.map((f) => [f, str(formBody(req)[f])]));
     return { values, files: [], refused: [], keep: keepIds(formBody(req).keep) };
@@ -35,5 +46,8 @@ export async function readPostedForm(req: Request, res: Response, storage: FileS
 
 function keepIds(raw: unknown): number[] {
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return [...new Set(list.filter((v): v is string => typeof v === 'string' && ID.test(v)).map(Number))].slice(0, UPLOAD_LIMITS.files);
+  return [...new Set(list.filter((v): v is string => typeof v === 'string' && ID.test(v)).map(Number))].slice(
+    0,
+    UPLOAD_LIMITS.files,
+  );
 }

@@ -17,13 +17,15 @@ import { textOf } from '../../http/validation.js';
  * and the number sequence moves past them. Nobody is mailed (it is history).
  */
 
-const blank = (v: unknown) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
+const blank = (v: unknown) =>
+  v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v;
 const toText = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : textOf(v));
 /** An optional column: empty means absent. */
 const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => toText(blank(v)), s.optional());
 /** A required column: empty is checked as '' (so the message says what is wrong, not "undefined"). */
 const req = <T extends z.ZodType>(s: T) => z.preprocess((v) => toText(blank(v)) ?? '', s);
-const str = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const str = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const instant = z.string().transform((v, ctx) => {
   const d = parseIsoDateTime(v);
   if (!d) {
@@ -47,7 +49,11 @@ const upperEnum = <E extends Record<string, string>>(e: E) =>
     .trim()
     .toUpperCase()
     .pipe(z.enum(e, { error: (iss) => `must be one of ${Object.values(e).join(', ')} (got "${String(iss.input)}")` }));
-const number = z.string().trim().regex(/^[1-9]\d{0,8}$/, 'must be a positive whole number').transform(Number);
+const number = z
+  .string()
+  .trim()
+  .regex(/^[1-9]\d{0,8}$/, 'must be a positive whole number')
+  .transform(Number);
 
 const Row = z.object({
   id: opt(number),
@@ -88,14 +94,23 @@ export function readRecords(content: string, format: 'csv' | 'json'): Record<str
   }
   const firstLine = content.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   try {
-    return parseCsv(content, { columns: true, bom: true, delimiter: firstLine.includes(';') ? ';' : ',', skip_empty_lines: true, trim: true });
+    return parseCsv(content, {
+      columns: true,
+      bom: true,
+      delimiter: firstLine.includes(';') ? ';' : ',',
+      skip_empty_lines: true,
+      trim: true,
+    });
   } catch (e) {
     throw refuse('<file>', `not valid CSV: ${(e as Error).message}`);
   }
 }
 
 /** Checks every record; the first problem is refused naming its row and field. */
-export async function validateRecords(prisma: PrismaClient | Tx, records: Record<string, unknown>[]): Promise<(ImportRow & { reporterId: number | null })[]> {
+export async function validateRecords(
+  prisma: PrismaClient | Tx,
+  records: Record<string, unknown>[],
+): Promise<(ImportRow & { reporterId: number | null })[]> {
   if (records.length === 0) throw refuse('<file>', 'no tickets in the file');
   const rows = records.map((r, i) => {
     const parsed = Row.safeParse(r);
@@ -112,22 +127,41 @@ export async function validateRecords(prisma: PrismaClient | Tx, records: Record
     seen.add(r.id);
   });
   const ids = [...seen];
-  const taken = ids.length ? await prisma.ticket.findMany({ where: { id: { in: ids } }, select: { id: true }, take: 1 }) : [];
-  if (taken.length) throw refuse('<file>', `row ${rows.findIndex((r) => r.id === taken[0]!.id) + 1}: id: ticket number ${taken[0]!.id} already exists`, { code: 'CONFLICT' });
+  const taken = ids.length
+    ? await prisma.ticket.findMany({ where: { id: { in: ids } }, select: { id: true }, take: 1 })
+    : [];
+  if (taken.length)
+    throw refuse(
+      '<file>',
+      `row ${rows.findIndex((r) => r.id === taken[0]!.id) + 1}: id: ticket number ${taken[0]!.id} already exists`,
+      { code: 'CONFLICT' },
+    );
   const orgIds = [...new Set(rows.map((r) => r.organization_id))];
-  const orgs = new Set((await prisma.organization.findMany({ where: { id: { in: orgIds } }, select: { id: true } })).map((o) => o.id));
+  const orgs = new Set(
+    (await prisma.organization.findMany({ where: { id: { in: orgIds } }, select: { id: true } })).map((o) => o.id),
+  );
   const emails = [...new Set(rows.flatMap((r) => (r.reporter_email ? [r.reporter_email] : [])))];
   const contacts = new Map(
-    (await prisma.contact.findMany({ where: { email: { in: emails }, deletedAt: null }, select: { id: true, email: true, organizationId: true } })).map((c) => [c.email!, c]),
+    (
+      await prisma.contact.findMany({
+        where: { email: { in: emails }, deletedAt: null },
+        select: { id: true, email: true, organizationId: true },
+      })
+    ).map((c) => [c.email!, c]),
   );
   return rows.map((r, i) => {
     const at = `row ${i + 1}`;
-    if (!orgs.has(r.organization_id)) throw refuse('<file>', `${at}: organization_id: no organisation with id ${r.organization_id}`);
+    if (!orgs.has(r.organization_id))
+      throw refuse('<file>', `${at}: organization_id: no organisation with id ${r.organization_id}`);
     const reporter = r.reporter_email ? contacts.get(r.reporter_email) : undefined;
     if (r.reporter_email && (!reporter || reporter.organizationId !== r.organization_id)) {
-      throw refuse('<file>', `${at}: reporter_email: no contact ${r.reporter_email} in organisation ${r.organization_id}`);
+      throw refuse(
+        '<file>',
+        `${at}: reporter_email: no contact ${r.reporter_email} in organisation ${r.organization_id}`,
+      );
     }
-    if (r.resolved_at && r.status !== 'RESOLVED') throw refuse('<file>', `${at}: resolved_at: only for status RESOLVED`);
+    if (r.resolved_at && r.status !== 'RESOLVED')
+      throw refuse('<file>', `${at}: resolved_at: only for status RESOLVED`);
     return { ...r, reporterId: reporter?.id ?? null };
   });
 }
@@ -188,7 +222,14 @@ export async function importTickets(
       // One ticket is one creation (its own audit event and webhook event); more are one import.
       if (rows.length === 1) {
         const r = rows[0]!;
-        await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.created', organizationId: r.organization_id, subjectType: 'ticket', subjectId: summary.firstId, after: { title: r.title, kind: r.kind ?? null, status: r.status, channel: r.channel } });
+        await recordAudit(tx, {
+          actor: ctx.staff,
+          kind: 'ticket.created',
+          organizationId: r.organization_id,
+          subjectType: 'ticket',
+          subjectId: summary.firstId,
+          after: { title: r.title, kind: r.kind ?? null, status: r.status, channel: r.channel },
+        });
       } else {
         await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.imported', subjectType: 'ticket', after: summary });
       }

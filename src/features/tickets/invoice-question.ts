@@ -17,6 +17,15 @@ export async function invoiceForQuestion(db: PrismaClient | Tx, actor: Actor, in
 }
 
 /** The new-ticket form filled in for a question about an invoice. */
-export function invoiceQuestionValues(invoice: { id: number; number: number; organizationId: number }, title: string): Record<string, string> {
-  return { invoiceId: String(invoice.id), organizationId: String(invoice.organizationId), title, customerReference: String(invoice.number), kind: 'QUESTION' };
+export function invoiceQuestionValues(
+  invoice: { id: number; number: number; organizationId: number },
+  title: string,
+): Record<string, string> {
+  return {
+    invoiceId: String(invoice.id),
+    organizationId: String(invoice.organizationId),
+    title,
+    customerReference: String(invoice.number),
+    kind: 'QUESTION',
+  };
 }

@@ -19,7 +19,12 @@ export function statusLabel(status: string, lang: Locale = 'nl'): string {
 export type TicketMailContext = { ticket: { id: number; title: string } } & Record<string, unknown>;
 
 function mail(to: string, lang: Locale, template: string, ctx: TicketMailContext): TemplateMail {
-  const params = { ...ctx, id: ctx.ticket.id, title: ctx.ticket.title, statusLabel: (s: string) => statusLabel(s, lang) };
+  const params = {
+    ...ctx,
+    id: ctx.ticket.id,
+    title: ctx.ticket.title,
+    statusLabel: (s: string) => statusLabel(s, lang),
+  };
   return { to, lang, template, params, subjectKey: `tickets.mail.${template}.subject` };
 }
 
@@ -39,14 +44,23 @@ export interface MailLinks {
  * `except`, the person whose change it is), each only while they may still see the ticket (the
  * code every request runs: may log in, ticket role, scope) and has not turned the kind off.
  */
-export async function ticketAudience(tx: Tx, ticketId: number, kind: MailKind, except?: number): Promise<{ id: number; email: string; name: string; lang: Locale }[]> {
+export async function ticketAudience(
+  tx: Tx,
+  ticketId: number,
+  kind: MailKind,
+  except?: number,
+): Promise<{ id: number; email: string; name: string; lang: Locale }[]> {
   const candidates = await tx.$queryRaw<{ id: number; session_epoch: number }[]>`
     SELECT c.id, c.session_epoch FROM contacts c
     WHERE c.deleted_at IS NULL AND c.email IS NOT NULL
       AND (c.id = (SELECT reporter_id FROM tickets WHERE id = ${ticketId})
            OR c.id IN (SELECT contact_id FROM ticket_watchers WHERE ticket_id = ${ticketId}))
     ORDER BY c.id`;
-  const wanting = await recipientsWanting(tx, candidates.map((c) => c.id).filter((id) => id !== except), kind);
+  const wanting = await recipientsWanting(
+    tx,
+    candidates.map((c) => c.id).filter((id) => id !== except),
+    kind,
+  );
   const out: { id: number; email: string; name: string; lang: Locale }[] = [];
   for (const c of candidates) {
     const lang = wanting.get(c.id);
@@ -75,8 +89,16 @@ export async function mailTicketPeople(
   const people = await ticketAudience(tx, ctx.ticket.id, kind, opts.except);
   for (const p of people) {
     const token = unsubscribeToken(links.linkSecret, p.id, kind);
-    const personal = { ...ctx, ...opts.extra?.(p), recipientName: p.name, unsubscribeUrl: `${links.baseUrl}/mail/unsubscribe/${token}` };
-    await queueMail(tx, { ...mail(p.email, p.lang, template, personal), headers: unsubscribeHeaders(links.baseUrl, token) });
+    const personal = {
+      ...ctx,
+      ...opts.extra?.(p),
+      recipientName: p.name,
+      unsubscribeUrl: `${links.baseUrl}/mail/unsubscribe/${token}`,
+    };
+    await queueMail(tx, {
+      ...mail(p.email, p.lang, template, personal),
+      headers: unsubscribeHeaders(links.baseUrl, token),
+    });
   }
   return people.length;
 }

@@ -10,14 +10,21 @@ export function reopenCutoff(now: Date, reopenDays: number): Date {
 }
 
 /** A resolved ticket reopens by a note within `reopenDays` (calendar days) of its resolution. */
-export function noteState(t: { status: string; resolvedAt: Date | null; updatedAt: Date }, now: Date, reopenDays: number): NoteState {
+export function noteState(
+  t: { status: string; resolvedAt: Date | null; updatedAt: Date },
+  now: Date,
+  reopenDays: number,
+): NoteState {
   if (t.status !== 'RESOLVED') return 'open';
   const resolvedAt = t.resolvedAt ?? t.updatedAt;
   return resolvedAt.getTime() >= reopenCutoff(now, reopenDays).getTime() ? 'reopens' : 'closed';
 }
 
 /** Resolved at or after the cutoff (by resolvedAt, or by updatedAt when it has none, as noteState reads it). */
-const resolvedSince = (cutoff: Date): Prisma.TicketWhereInput[] => [{ resolvedAt: { gte: cutoff } }, { resolvedAt: null, updatedAt: { gte: cutoff } }];
+const resolvedSince = (cutoff: Date): Prisma.TicketWhereInput[] => [
+  { resolvedAt: { gte: cutoff } },
+  { resolvedAt: null, updatedAt: { gte: cutoff } },
+];
 
 /** The resolved tickets a note can still reopen (within one status group: no status in the filter). */
 export function recentlyResolved(cutoff: Date): Prisma.TicketWhereInput {

@@ -27,7 +27,15 @@ interface UploadState {
   pending: { id: number; fileName: string; sizeLabel: string }[];
 }
 
-const FORM_FIELDS = ['organizationId', 'alternativePhone', 'title', 'description', 'customerReference', 'kind', 'invoiceId'] as const;
+const FORM_FIELDS = [
+  'organizationId',
+  'alternativePhone',
+  'title',
+  'description',
+  'customerReference',
+  'kind',
+  'invoiceId',
+] as const;
 
 /** A ticket number from the URL; anything else is a 404, never a 500. */
 function ticketId(req: Request): number {
@@ -44,7 +52,10 @@ function parseTicketQuery(query: Request['query'], orgIds: number[], reopenFrom:
     if (Number.isFinite(n) && n > 1) pages[s] = Math.min(n, 400);
   }
   return {
-    status: status === 'all' || (TICKET_STATUSES as readonly string[]).includes(status) ? (status as TicketListQuery['status']) : 'current',
+    status:
+      status === 'all' || (TICKET_STATUSES as readonly string[]).includes(status)
+        ? (status as TicketListQuery['status'])
+        : 'current',
     reopenCutoff: reopenFrom,
     org: orgIds.includes(org) ? org : null,
     watching: str(query.watching) === '1',
@@ -69,7 +80,10 @@ export function ticketRoutes(deps: BuiltDeps): Router {
   const uploadState = async (req: Request, posted: PostedForm): Promise<UploadState> => {
     const actor = actorOf(req);
     const pending = await files.keepPending(actor, posted);
-    return { refused: posted.refused, pending: pending.map((p) => ({ ...p, sizeLabel: formatSize(p.size, langOf(req)) })) };
+    return {
+      refused: posted.refused,
+      pending: pending.map((p) => ({ ...p, sizeLabel: formatSize(p.size, langOf(req)) })),
+    };
   };
   const guard = () => guardFor('tickets');
 
@@ -80,13 +94,40 @@ export function ticketRoutes(deps: BuiltDeps): Router {
     const organizations = tickets.organizations(actor);
     const lang = langOf(req);
     const t = (key: string) => translate(lang, key);
-    const statusValue = query.status === 'current' || query.status === 'all' ? t(`tickets.filter.${query.status}`) : t(`tickets.status.${query.status}`);
-    const orgName = organizations.find((o) => o.id === (query.org ?? (organizations.length === 1 ? organizations[0]!.id : -1)))?.name;
+    const statusValue =
+      query.status === 'current' || query.status === 'all'
+        ? t(`tickets.filter.${query.status}`)
+        : t(`tickets.status.${query.status}`);
+    const orgName = organizations.find(
+      (o) => o.id === (query.org ?? (organizations.length === 1 ? organizations[0]!.id : -1)),
+    )?.name;
     const chips = [
-      { label: t('tickets.filter.status'), value: statusValue, removeUrl: query.status === 'current' ? null : urlWith(req.path, req.query, { status: null }) },
-      ...(orgName ? [{ label: t('tickets.filter.organization'), value: orgName, removeUrl: query.org ? urlWith(req.path, req.query, { org: null }) : null }] : []),
-      ...(query.q ? [{ label: t('tickets.filter.search'), value: query.q, removeUrl: urlWith(req.path, req.query, { q: null }) }] : []),
-      ...(query.watching ? [{ label: t('tickets.filter.watching'), value: t('tickets.filter.yes'), removeUrl: urlWith(req.path, req.query, { watching: null }) }] : []),
+      {
+        label: t('tickets.filter.status'),
+        value: statusValue,
+        removeUrl: query.status === 'current' ? null : urlWith(req.path, req.query, { status: null }),
+      },
+      ...(orgName
+        ? [
+            {
+              label: t('tickets.filter.organization'),
+              value: orgName,
+              removeUrl: query.org ? urlWith(req.path, req.query, { org: null }) : null,
+            },
+          ]
+        : []),
+      ...(query.q
+        ? [{ label: t('tickets.filter.search'), value: query.q, removeUrl: urlWith(req.path, req.query, { q: null }) }]
+        : []),
+      ...(query.watching
+        ? [
+            {
+              label: t('tickets.filter.watching'),
+              value: t('tickets.filter.yes'),
+              removeUrl: urlWith(req.path, req.query, { watching: null }),
+            },
+          ]
+        : []),
     ];
     res.render('tickets/index', {
       ...result,
@@ -100,7 +141,14 @@ export function ticketRoutes(deps: BuiltDeps): Router {
     });
   });
 
-  const renderForm = async (req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors, upload?: UploadState) => {
+  const renderForm = async (
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, string>,
+    errors?: FieldErrors,
+    upload?: UploadState,
+  ) => {
     const actor = actorOf(req);
     const { reporter, invoice } = await tickets.newForm(actor, Number(values.invoiceId) || null);
     res.status(status).render('tickets/new', {
@@ -117,7 +165,9 @@ export function ticketRoutes(deps: BuiltDeps): Router {
   r.get(PAGES.ticketNew.path, guardFor('ticketNew'), async (req, res) => {
     // "Vraag over deze factuur": an invoice the person may not see leaves the form empty.
     const invoice = await tickets.invoiceForQuestion(actorOf(req), Number.parseInt(str(req.query.invoice), 10) || null);
-    const values = invoice ? invoiceQuestionValues(invoice, translate(langOf(req), 'tickets.invoice.title', { number: invoice.number })) : {};
+    const values = invoice
+      ? invoiceQuestionValues(invoice, translate(langOf(req), 'tickets.invoice.title', { number: invoice.number }))
+      : {};
     return renderForm(req, res, 200, values);
   });
 
@@ -128,7 +178,10 @@ export function ticketRoutes(deps: BuiltDeps): Router {
     if (!form.success || posted.refused.length) {
       // Refused: nothing saved; the text comes back, the accepted files wait as pending uploads.
       const upload = await uploadState(req, posted);
-      const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}) };
+      const errors = {
+        ...(form.success ? {} : fieldErrors(form.error)),
+        ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}),
+      };
       return renderForm(req, res, 422, posted.values, errors, upload);
     }
     const ticket = await tickets.create(actor, form.data, posted).catch(async (err: unknown) => {
@@ -143,9 +196,14 @@ export function ticketRoutes(deps: BuiltDeps): Router {
   const detail = async (req: Request) => {
     const actor = actorOf(req);
     const { ticket, files: stored, watchers } = await tickets.detail(actor, ticketId(req));
-    const person = (p: { firstName: string | null; infix: string | null; lastName: string } | null) => (p ? fullName(p.firstName, p.infix, p.lastName) : null);
+    const person = (p: { firstName: string | null; infix: string | null; lastName: string } | null) =>
+      p ? fullName(p.firstName, p.infix, p.lastName) : null;
     const lang = langOf(req);
-    const shown = stored.map((f) => ({ ...f, typeLabel: typeLabelOf(f.contentType), sizeLabel: formatSize(f.size, lang) }));
+    const shown = stored.map((f) => ({
+      ...f,
+      typeLabel: typeLabelOf(f.contentType),
+      sizeLabel: formatSize(f.size, lang),
+    }));
     return {
       ticket,
       reporterName: person(ticket.reporter),
@@ -188,7 +246,10 @@ export function ticketRoutes(deps: BuiltDeps): Router {
     const form = NoteForm.safeParse(values);
     if (!form.success || posted.refused.length) {
       const upload = await uploadState(req, posted);
-      const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}) };
+      const errors = {
+        ...(form.success ? {} : fieldErrors(form.error)),
+        ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}),
+      };
       return res.status(422).render('tickets/note', { ...(await detail(req)), values, errors, upload });
     }
     const result = await tickets.addNote(actor, id, form.data.body, posted).catch(async (err: unknown) => {

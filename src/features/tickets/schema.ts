@@ -40,7 +40,10 @@ const optionalText = (max: number, key: string) =>
 
 /** The "Ticket toevoegen" form. */
 export const TicketForm = z.object({
-  organizationId: z.string().regex(/^[1-9]\d{0,8}$/, 'tickets.errors.organizationRequired').transform(Number),
+  organizationId: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, 'tickets.errors.organizationRequired')
+    .transform(Number),
   alternativePhone: z
     .string()
     .trim()

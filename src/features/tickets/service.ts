@@ -82,7 +82,11 @@ function listWhere(actor: Actor, query: TicketListQuery, group?: TicketStatus): 
  * on its first page (the usual case: a team's current tickets), one query reads all rows;
  * otherwise each group reads only its own page of rows.
  */
-export async function listTickets(prisma: PrismaClient | Tx, actor: Actor, query: TicketListQuery): Promise<{ total: number; groups: TicketGroup[] }> {
+export async function listTickets(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  query: TicketListQuery,
+): Promise<{ total: number; groups: TicketGroup[] }> {
   const where = listWhere(actor, query);
   const names = new Map(actor.orgs.map((o) => [o.id, o.name]));
   const named = (found: Prisma.TicketGetPayload<{ select: typeof rowSelect }>[]): TicketRow[] =>
@@ -93,17 +97,33 @@ export async function listTickets(prisma: PrismaClient | Tx, actor: Actor, query
   const orderBy = [{ reportedAt: query.dir }, { id: query.dir }] satisfies Prisma.TicketOrderByWithRelationInput[];
   const infoOf = (status: TicketStatus) => {
     const count = counts.get(status)!;
-    return pageInfo(count, { page: Math.min(query.pages[status] ?? 1, Math.ceil(count / PER_PAGE)), perPage: PER_PAGE });
+    return pageInfo(count, {
+      page: Math.min(query.pages[status] ?? 1, Math.ceil(count / PER_PAGE)),
+      perPage: PER_PAGE,
+    });
   };
   let groups: TicketGroup[];
   if (statuses.every((s) => counts.get(s)! <= PER_PAGE)) {
-    const all = named(await prisma.ticket.findMany({ where, select: rowSelect, orderBy, take: statuses.length * PER_PAGE }));
-    groups = statuses.map((status) => ({ status, count: counts.get(status)!, rows: all.filter((r) => r.status === status), info: infoOf(status) }));
+    const all = named(
+      await prisma.ticket.findMany({ where, select: rowSelect, orderBy, take: statuses.length * PER_PAGE }),
+    );
+    groups = statuses.map((status) => ({
+      status,
+      count: counts.get(status)!,
+      rows: all.filter((r) => r.status === status),
+      info: infoOf(status),
+    }));
   } else {
     groups = await Promise.all(
       statuses.map(async (status) => {
         const info = infoOf(status);
-        const found = await prisma.ticket.findMany({ where: listWhere(actor, query, status), select: rowSelect, orderBy, skip: (info.page - 1) * PER_PAGE, take: PER_PAGE });
+        const found = await prisma.ticket.findMany({
+          where: listWhere(actor, query, status),
+          select: rowSelect,
+          orderBy,
+          skip: (info.page - 1) * PER_PAGE,
+          take: PER_PAGE,
+        });
         return { status, count: info.total, rows: named(found), info };
       }),
     );
@@ -132,7 +152,10 @@ export async function getTicket(prisma: PrismaClient | Tx, actor: Actor, id: num
       reporter: { select: { firstName: true, infix: true, lastName: true, phone: true, email: true } },
       verdict: { select: { score: true, comment: true } },
       invoice: { select: { id: true, number: true } },
-      notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { author: { select: { firstName: true, infix: true, lastName: true } } } },
+      notes: {
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        include: { author: { select: { firstName: true, infix: true, lastName: true } } },
+      },
     },
   });
   if (!ticket) throw new AppError('NOT_FOUND');
@@ -155,7 +178,9 @@ export async function createTicket(
     const invoice = input.invoiceId ? await invoiceForQuestion(tx, actor, input.invoiceId) : null;
     if (input.invoiceId && !invoice) throw new AppError('NOT_FOUND');
     const kind = invoice ? (input.kind ?? 'QUESTION') : input.kind;
-    const helpdesk = invoice ? { name: ctx.settings.financeHelpdeskName, email: ctx.settings.financeHelpdeskEmail } : { name: ctx.settings.helpdeskName, email: ctx.settings.helpdeskEmail };
+    const helpdesk = invoice
+      ? { name: ctx.settings.financeHelpdeskName, email: ctx.settings.financeHelpdeskEmail }
+      : { name: ctx.settings.helpdeskName, email: ctx.settings.helpdeskEmail };
     const deadline = addWorkingDays(ctx.now, ctx.settings.slaDays[kind ?? 'DEFAULT']);
     const ticket = await tx.ticket.create({
       data: {
@@ -182,10 +207,25 @@ export async function createTicket(
       organizationId: ticket.organizationId,
       subjectType: 'ticket',
       subjectId: ticket.id,
-      after: { title: ticket.title, kind: ticket.kind, status: ticket.status, deadline: deadline.toISOString().slice(0, 10), ...(files ? { files } : {}) },
+      after: {
+        title: ticket.title,
+        kind: ticket.kind,
+        status: ticket.status,
+        deadline: deadline.toISOString().slice(0, 10),
+        ...(files ? { files } : {}),
+      },
     });
-    const mailCtx = { ticket, reporterName: actor.displayName, link: ticketLink(ctx.baseUrl, ticket.id), helpdesk: helpdesk.name, invoiceNumber: invoice?.number ?? null };
-    await mailTicketPeople(tx, 'ticket_created', 'ticket-created', mailCtx, { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret });
+    const mailCtx = {
+      ticket,
+      reporterName: actor.displayName,
+      link: ticketLink(ctx.baseUrl, ticket.id),
+      helpdesk: helpdesk.name,
+      invoiceNumber: invoice?.number ?? null,
+    };
+    await mailTicketPeople(tx, 'ticket_created', 'ticket-created', mailCtx, {
+      baseUrl: ctx.baseUrl,
+      linkSecret: ctx.settings.linkSecret,
+    });
     await mailHelpdesk(tx, helpdesk.email, 'ticket-created-helpdesk', mailCtx);
     return ticket;
   });
@@ -213,19 +253,45 @@ export async function addNote(
     const found = await tx.ticket.findFirst({ where: { AND: [{ id }, scope.tickets(actor)] }, select: { id: true } });
     if (!found) throw new AppError('NOT_FOUND');
     // Lock the row: a staff status change at the same moment waits for this note, or this for it.
-    const [ticket] = await tx.$queryRaw<{ id: number; status: TicketStatus; resolved_at: Date | null; updated_at: Date; organization_id: number; title: string; invoice_id: number | null }[]>`
+    const [ticket] = await tx.$queryRaw<
+      {
+        id: number;
+        status: TicketStatus;
+        resolved_at: Date | null;
+        updated_at: Date;
+        organization_id: number;
+        title: string;
+        invoice_id: number | null;
+      }[]
+    >`
       SELECT id, status, resolved_at, updated_at, organization_id, title, invoice_id FROM tickets WHERE id = ${id} FOR UPDATE`;
-    const state = noteState({ status: ticket!.status, resolvedAt: ticket!.resolved_at, updatedAt: ticket!.updated_at }, ctx.now, ctx.settings.reopenDays);
+    const state = noteState(
+      { status: ticket!.status, resolvedAt: ticket!.resolved_at, updatedAt: ticket!.updated_at },
+      ctx.now,
+      ctx.settings.reopenDays,
+    );
     if (state === 'closed') return { saved: false };
     const note = await tx.ticketNote.create({ data: { ticketId: id, authorId: actor.id, body, createdAt: ctx.now } });
     const files = await attachFiles(tx, actor, { ticketId: id, noteId: note.id }, attachments, ctx.now);
     const audit = { actor, organizationId: ticket!.organization_id, subjectType: 'ticket', subjectId: id } as const;
-    await recordAudit(tx, { ...audit, kind: 'ticket.note_added', after: { noteId: note.id, ...(files ? { files } : {}) } });
+    await recordAudit(tx, {
+      ...audit,
+      kind: 'ticket.note_added',
+      after: { noteId: note.id, ...(files ? { files } : {}) },
+    });
     let newStatus: TicketStatus | null = null;
     if (ticket!.status === 'WAITING_CUSTOMER' || state === 'reopens') {
       newStatus = 'IN_PROGRESS';
-      await tx.ticket.update({ where: { id }, data: { status: newStatus, resolvedAt: null, version: { increment: 1 } } });
-      await recordAudit(tx, { ...audit, kind: 'ticket.status_changed', before: { status: ticket!.status }, after: { status: newStatus, reason: 'customer note' } });
+      await tx.ticket.update({
+        where: { id },
+        data: { status: newStatus, resolvedAt: null, version: { increment: 1 } },
+      });
+      await recordAudit(tx, {
+        ...audit,
+        kind: 'ticket.status_changed',
+        before: { status: ticket!.status },
+        after: { status: newStatus, reason: 'customer note' },
+      });
     } else {
       // A new note is a change of the ticket: its ETag and "changed since" move (the integration API).
       await tx.ticket.update({ where: { id }, data: { version: { increment: 1 } } });
@@ -240,14 +306,19 @@ export async function addNote(
       { except: actor.id },
     );
     // A question about an invoice stays with the financial helpdesk.
-    await mailHelpdesk(tx, ticket!.invoice_id ? ctx.settings.financeHelpdeskEmail : ctx.settings.helpdeskEmail, 'ticket-note-helpdesk', {
-      ticket: { id, title: ticket!.title },
-      author: actor.displayName,
-      body,
-      statusBefore: ticket!.status,
-      statusAfter: newStatus,
-      link: ticketLink(ctx.baseUrl, id),
-    });
+    await mailHelpdesk(
+      tx,
+      ticket!.invoice_id ? ctx.settings.financeHelpdeskEmail : ctx.settings.helpdeskEmail,
+      'ticket-note-helpdesk',
+      {
+        ticket: { id, title: ticket!.title },
+        author: actor.displayName,
+        body,
+        statusBefore: ticket!.status,
+        statusAfter: newStatus,
+        link: ticketLink(ctx.baseUrl, id),
+      },
+    );
     return { saved: true, reopened: state === 'reopens', resumed: ticket!.status === 'WAITING_CUSTOMER' };
   });
 }

@@ -6,7 +6,15 @@ import type { ReceivedFile } from '../../http/uploads.js';
 import type { TicketInput } from './schema.js';
 import { refuse } from '../../http/errors.js';
 import type { ApiPage, Precondition, ServiceDeps } from '../../services.js';
-import { addNote, createTicket, getTicket, listTickets, reporterDefaults, scopeOrganizations, type TicketListQuery } from './service.js';
+import {
+  addNote,
+  createTicket,
+  getTicket,
+  listTickets,
+  reporterDefaults,
+  scopeOrganizations,
+  type TicketListQuery,
+} from './service.js';
 import { attachmentServices } from './attachment-services.js';
 import { changeDeadline, changeStatus, staffReply, type StaffContext } from './staff.js';
 import { importTickets, validateRecords } from './import.js';
@@ -21,7 +29,13 @@ export function ticketServices(deps: ServiceDeps) {
   const { db, clock, config } = deps;
   const settings = config.tickets;
   const pageCtx = () => ({ now: clock.now(), settings, baseUrl: deps.baseUrl });
-  const staffCtx = (who: AuditActor): StaffContext => ({ staff: who, now: clock.now(), helpdesk: settings.helpdeskName, baseUrl: deps.baseUrl, linkSecret: settings.linkSecret });
+  const staffCtx = (who: AuditActor): StaffContext => ({
+    staff: who,
+    now: clock.now(),
+    helpdesk: settings.helpdeskName,
+    baseUrl: deps.baseUrl,
+    linkSecret: settings.linkSecret,
+  });
   const attachments = attachmentServices(deps);
   return {
     // -- the customer's pages -------------------------------------------------------------
@@ -31,29 +45,38 @@ export function ticketServices(deps: ServiceDeps) {
     organizations: (actor: Actor) => scopeOrganizations(actor),
     /** What the new-ticket form shows: the reporter, and the invoice a question is about (null when not the person's to see). */
     newForm: async (actor: Actor, invoiceId: number | null) => {
-      const [reporter, invoice] = await Promise.all([reporterDefaults(db, actor), invoiceForQuestion(db, actor, invoiceId)]);
+      const [reporter, invoice] = await Promise.all([
+        reporterDefaults(db, actor),
+        invoiceForQuestion(db, actor, invoiceId),
+      ]);
       return { reporter, invoice };
     },
     /** The invoice a "Vraag over deze factuur" ticket is about, when the person may see it. */
     invoiceForQuestion: (actor: Actor, invoiceId: number | null) => invoiceForQuestion(db, actor, invoiceId),
     /** Files a ticket for the actor; the reporter and the helpdesk are mailed. */
-    create: (actor: Actor, input: TicketInput, files?: AttachmentInput) => createTicket(db, actor, input, pageCtx(), files),
+    create: (actor: Actor, input: TicketInput, files?: AttachmentInput) =>
+      createTicket(db, actor, input, pageCtx(), files),
     /** One ticket in scope (404 otherwise), with its notes. */
     get: (actor: Actor, id: number) => getTicket(db, actor, id),
     /** The detail page: the ticket, its files and its Betrokkenen. */
     detail: async (actor: Actor, id: number) => {
       const ticket = await getTicket(db, actor, id);
-      const [files, watchers] = await Promise.all([attachments.list(actor, ticket.id), listWatchers(db, actor, ticket.id)]);
+      const [files, watchers] = await Promise.all([
+        attachments.list(actor, ticket.id),
+        listWatchers(db, actor, ticket.id),
+      ]);
       return { ticket, files, watchers };
     },
     /** A customer's note; refused (saved: false) on a ticket resolved too long ago. */
-    addNote: (actor: Actor, id: number, body: string, files?: AttachmentInput) => addNote(db, actor, id, body, pageCtx(), files),
+    addNote: (actor: Actor, id: number, body: string, files?: AttachmentInput) =>
+      addNote(db, actor, id, body, pageCtx(), files),
     /** Whether the actor manages this ticket's Betrokkenen. */
     mayManageWatchers,
     /** The Betrokkenen of a ticket in scope. */
     watchers: (actor: Actor, ticketId: number) => listWatchers(db, actor, ticketId),
     /** One page of colleagues who can be added as Betrokkene. */
-    watcherCandidates: (actor: Actor, ticketId: number, q: string, page: number) => watcherCandidates(db, actor, ticketId, q, page),
+    watcherCandidates: (actor: Actor, ticketId: number, q: string, page: number) =>
+      watcherCandidates(db, actor, ticketId, q, page),
     /** Adds a Betrokkene (at most 20). */
     addWatcher: (actor: Actor, ticketId: number, contactId: number) => addWatcher(db, actor, ticketId, contactId),
     /** Takes a Betrokkene off (also oneself). */
@@ -61,28 +84,44 @@ export function ticketServices(deps: ServiceDeps) {
     /** The satisfaction page of the resolved mail's link. */
     verdictState: (ticketId: number, contactId: number) => verdictState(db, ticketId, contactId, clock.now()),
     /** Records (or changes) the reporter's answer within 14 days of resolution. */
-    recordVerdict: (ticketId: number, contactId: number, score: number, comment: string | null) => recordVerdict(db, ticketId, contactId, score, comment, clock.now()),
+    recordVerdict: (ticketId: number, contactId: number, score: number, comment: string | null) =>
+      recordVerdict(db, ticketId, contactId, score, comment, clock.now()),
 
     // -- staff and the API ----------------------------------------------------------------
     /** Vcare changes the status; the reporter and the Betrokkenen are mailed. */
-    changeStatus: (who: AuditActor, id: number, status: TicketStatus, opts: { precondition?: Precondition } = {}) => changeStatus(db, id, status, staffCtx(who), opts.precondition),
+    changeStatus: (who: AuditActor, id: number, status: TicketStatus, opts: { precondition?: Precondition } = {}) =>
+      changeStatus(db, id, status, staffCtx(who), opts.precondition),
     /** A reply by Vcare (with files already stored); the reporter and the Betrokkenen are mailed. */
-    reply: (who: AuditActor, id: number, body: string, staffName: string, opts: { files?: ReceivedFile[]; precondition?: Precondition } = {}) =>
-      staffReply(db, id, body, staffName, staffCtx(who), opts.files, opts.precondition),
+    reply: (
+      who: AuditActor,
+      id: number,
+      body: string,
+      staffName: string,
+      opts: { files?: ReceivedFile[]; precondition?: Precondition } = {},
+    ) => staffReply(db, id, body, staffName, staffCtx(who), opts.files, opts.precondition),
     /** Vcare moves the deadline. */
-    changeDeadline: (who: AuditActor, id: number, deadline: Date, opts: { precondition?: Precondition } = {}) => changeDeadline(db, id, deadline, staffCtx(who), opts.precondition),
+    changeDeadline: (who: AuditActor, id: number, deadline: Date, opts: { precondition?: Precondition } = {}) =>
+      changeDeadline(db, id, deadline, staffCtx(who), opts.precondition),
     /** Checks and imports tickets from another helpdesk, all or nothing; nobody is mailed. */
-    importRecords: async (who: AuditActor, records: Record<string, unknown>[], progress?: (done: number, total: number) => void) => {
+    importRecords: async (
+      who: AuditActor,
+      records: Record<string, unknown>[],
+      progress?: (done: number, total: number) => void,
+    ) => {
       const rows = await validateRecords(db, records);
       return importTickets(db, rows, { staff: who, settings, progress });
     },
     /** The verdicts' averages per month (Amsterdam) and helpdesk. */
     satisfaction: (from: Date | undefined, to: Date | undefined) => satisfactionByMonth(db, from, to),
     /** One page of tickets for the API (without notes), oldest change first. */
-    pageForApi: (page: ApiPage) => db.ticket.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.tickets()] } }),
+    pageForApi: (page: ApiPage) =>
+      db.ticket.findMany({ ...page, where: { AND: [...page.where.AND, scope.api.tickets()] } }),
     /** One ticket with its notes for the API; a missing one is a 404. */
     getForApi: async (id: number) => {
-      const t = await db.ticket.findFirst({ where: { id, ...scope.api.tickets() }, include: { notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } });
+      const t = await db.ticket.findFirst({
+        where: { id, ...scope.api.tickets() },
+        include: { notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+      });
       if (!t) throw refuse('id', `No ticket ${id}`, { code: 'NOT_FOUND' });
       return t;
     },

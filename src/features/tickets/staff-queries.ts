@@ -23,11 +23,18 @@ export function staffTicketServices(db: PrismaClient | Tx) {
       if (o.org !== undefined) and.push({ organizationId: o.org });
       if (o.search) {
         const like = likeEscape(o.search);
-        const or: Prisma.TicketWhereInput[] = [{ title: { contains: like, mode: 'insensitive' } }, { customerReference: { contains: like, mode: 'insensitive' } }];
+        const or: Prisma.TicketWhereInput[] = [
+          { title: { contains: like, mode: 'insensitive' } },
+          { customerReference: { contains: like, mode: 'insensitive' } },
+        ];
         if (/^\d{1,9}$/.test(o.search)) or.push({ id: Number(o.search) });
         and.push({ OR: or });
       }
-      return db.ticket.findMany({ where: { AND: and }, orderBy: [{ reportedAt: 'desc' }, { id: 'desc' }], take: o.limit });
+      return db.ticket.findMany({
+        where: { AND: and },
+        orderBy: [{ reportedAt: 'desc' }, { id: 'desc' }],
+        take: o.limit,
+      });
     },
     /** A ticket with its notes, files and history of status changes; a missing one is refused naming `<id>`. */
     staffShow: async (id: number) => {
@@ -36,7 +43,10 @@ export function staffTicketServices(db: PrismaClient | Tx) {
         include: {
           organization: { select: { name: true } },
           reporter: { select: { firstName: true, infix: true, lastName: true, email: true } },
-          notes: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { author: { select: { firstName: true, infix: true, lastName: true } } } },
+          notes: {
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+            include: { author: { select: { firstName: true, infix: true, lastName: true } } },
+          },
         },
       });
       if (!ticket) throw refuse('<id>', `no ticket with number ${id}`, { code: 'NOT_FOUND' });
@@ -46,13 +56,17 @@ export function staffTicketServices(db: PrismaClient | Tx) {
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
           include: { uploader: { select: { firstName: true, infix: true, lastName: true } } },
         }),
-        db.auditEvent.findMany({ where: { subjectType: 'ticket', subjectId: String(ticket.id), kind: 'ticket.status_changed' }, orderBy: { at: 'asc' } }),
+        db.auditEvent.findMany({
+          where: { subjectType: 'ticket', subjectId: String(ticket.id), kind: 'ticket.status_changed' },
+          orderBy: { at: 'asc' },
+        }),
       ]);
       return { ticket, files, history };
     },
     /** Refuses (naming `<id>`) a ticket number that does not exist, before files are stored for it. */
     mustExist: async (id: number): Promise<void> => {
-      if (!(await db.ticket.findUnique({ where: { id }, select: { id: true } }))) throw refuse('<id>', `no ticket with number ${id}`, { code: 'NOT_FOUND' });
+      if (!(await db.ticket.findUnique({ where: { id }, select: { id: true } })))
+        throw refuse('<id>', `no ticket with number ${id}`, { code: 'NOT_FOUND' });
     },
   };
 }

@@ -30,13 +30,21 @@ export async function lockTicket(tx: Tx, id: number, precondition?: Precondition
   return t;
 }
 
-const reporterName = (r: { firstName: string | null; infix: string | null; lastName: string } | null) => (r ? fullName(r.firstName, r.infix, r.lastName) : '');
+const reporterName = (r: { firstName: string | null; infix: string | null; lastName: string } | null) =>
+  r ? fullName(r.firstName, r.infix, r.lastName) : '';
 
 /** Vcare changes a ticket's status; the reporter is mailed (staff changes always are). */
-export async function changeStatus(db: PrismaClient | Tx, id: number, status: TicketStatus, ctx: StaffContext, precondition?: Precondition) {
+export async function changeStatus(
+  db: PrismaClient | Tx,
+  id: number,
+  status: TicketStatus,
+  ctx: StaffContext,
+  precondition?: Precondition,
+) {
   return inTransaction(db, async (tx) => {
     const t = await lockTicket(tx, id, precondition);
-    if (t.status === status) throw refuse('<status>', `ticket ${id} already has status ${status}`, { code: 'CONFLICT' });
+    if (t.status === status)
+      throw refuse('<status>', `ticket ${id} already has status ${status}`, { code: 'CONFLICT' });
     const resolvedAt = status === 'RESOLVED' ? ctx.now : null;
     await tx.ticket.update({ where: { id }, data: { status, resolvedAt, version: { increment: 1 } } });
     await recordAudit(tx, {
@@ -52,31 +60,72 @@ export async function changeStatus(db: PrismaClient | Tx, id: number, status: Ti
       tx,
       'ticket_status',
       'ticket-status',
-      { ticket: t, reporterName: reporterName(t.reporter), statusBefore: t.status, statusAfter: status, link: ticketLink(ctx.baseUrl, id), helpdesk: ctx.helpdesk },
+      {
+        ticket: t,
+        reporterName: reporterName(t.reporter),
+        statusBefore: t.status,
+        statusAfter: status,
+        link: ticketLink(ctx.baseUrl, id),
+        helpdesk: ctx.helpdesk,
+      },
       ctx,
       // Resolved: the reporter's mail asks for a verdict (signed one-click links).
-      { extra: (p) => (status === 'RESOLVED' && p.id === t.reporterId ? { verdictLinks: verdictLinks(ctx, id, p.id) } : {}) },
+      {
+        extra: (p) =>
+          status === 'RESOLVED' && p.id === t.reporterId ? { verdictLinks: verdictLinks(ctx, id, p.id) } : {},
+      },
     );
     return { before: t.status, after: status, mailed };
   });
 }
 
 /** A staff reply: a note by Vcare on the ticket (with files already stored), mailed to the reporter and the Betrokkenen. */
-export async function staffReply(db: PrismaClient | Tx, id: number, body: string, staffName: string, ctx: StaffContext, files: ReceivedFile[] = [], precondition?: Precondition) {
+export async function staffReply(
+  db: PrismaClient | Tx,
+  id: number,
+  body: string,
+  staffName: string,
+  ctx: StaffContext,
+  files: ReceivedFile[] = [],
+  precondition?: Precondition,
+) {
   return inTransaction(db, async (tx) => {
     const t = await lockTicket(tx, id, precondition);
     const note = await tx.ticketNote.create({ data: { ticketId: id, staffName, body, createdAt: ctx.now } });
     await tx.ticket.update({ where: { id }, data: { version: { increment: 1 } } });
     await tx.ticketAttachment.createMany({
-      data: files.map((f) => ({ ticketId: id, noteId: note.id, staffName, fileName: f.fileName, contentType: f.contentType, size: f.size, storageKey: f.key, createdAt: ctx.now })),
+      data: files.map((f) => ({
+        ticketId: id,
+        noteId: note.id,
+        staffName,
+        fileName: f.fileName,
+        contentType: f.contentType,
+        size: f.size,
+        storageKey: f.key,
+        createdAt: ctx.now,
+      })),
     });
     const audit = { noteId: note.id, ...(files.length ? { files: files.length } : {}) };
-    await recordAudit(tx, { actor: ctx.staff, kind: 'ticket.staff_reply', organizationId: t.organizationId, subjectType: 'ticket', subjectId: id, after: audit });
+    await recordAudit(tx, {
+      actor: ctx.staff,
+      kind: 'ticket.staff_reply',
+      organizationId: t.organizationId,
+      subjectType: 'ticket',
+      subjectId: id,
+      after: audit,
+    });
     const mailed = await mailTicketPeople(
       tx,
       'ticket_reply',
       'ticket-reply',
-      { ticket: t, reporterName: reporterName(t.reporter), staffName, body, link: ticketLink(ctx.baseUrl, id), helpdesk: ctx.helpdesk },
+      {
+        ticket: t,
+        reporterName: reporterName(t.reporter),
+        staffName,
+        body,
+        link: ticketLink(ctx.baseUrl, id),
+        helpdesk: ctx.helpdesk,
+      },
       ctx,
     );
     return { noteId: note.id, mailed };
@@ -84,7 +133,13 @@ export async function staffReply(db: PrismaClient | Tx, id: number, body: string
 }
 
 /** Vcare moves a ticket's deadline (no mail: the customer sees it on the ticket). */
-export async function changeDeadline(db: PrismaClient | Tx, id: number, deadline: Date, ctx: StaffContext, precondition?: Precondition) {
+export async function changeDeadline(
+  db: PrismaClient | Tx,
+  id: number,
+  deadline: Date,
+  ctx: StaffContext,
+  precondition?: Precondition,
+) {
   return inTransaction(db, async (tx) => {
     const t = await lockTicket(tx, id, precondition);
     await tx.ticket.update({ where: { id }, data: { deadline, version: { increment: 1 } } });

@@ -15,7 +15,11 @@ export function readVerdictToken(secret: string, token: string): { ticketId: num
 }
 
 /** The five one-click links of the resolved mail (each opens a page that asks to confirm). */
-export function verdictLinks(ctx: { baseUrl: string; linkSecret: string }, ticketId: number, contactId: number): { score: number; url: string }[] {
+export function verdictLinks(
+  ctx: { baseUrl: string; linkSecret: string },
+  ticketId: number,
+  contactId: number,
+): { score: number; url: string }[] {
   const token = verdictToken(ctx.linkSecret, ticketId, contactId);
   return VERDICT_SCORES.map((score) => ({ score, url: `${ctx.baseUrl}/mail/verdict/${token}?score=${score}` }));
 }

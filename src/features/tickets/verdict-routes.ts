@@ -25,7 +25,13 @@ export function registerVerdictRoutes(r: Router, { services, config }: BuiltDeps
     const t = target(req);
     const state = await tickets.verdictState(t.ticketId, t.contactId);
     const chosen = scoreOf(req.query.score) ?? state.verdict?.score ?? null;
-    res.render('tickets/verdict', { ...state, token: req.params.token, scores: VERDICT_SCORES, chosen, comment: state.verdict?.comment ?? '' });
+    res.render('tickets/verdict', {
+      ...state,
+      token: req.params.token,
+      scores: VERDICT_SCORES,
+      chosen,
+      comment: state.verdict?.comment ?? '',
+    });
   });
 
   r.post('/mail/verdict/:token', publicRoute, async (req, res) => {
@@ -34,10 +40,24 @@ export function registerVerdictRoutes(r: Router, { services, config }: BuiltDeps
     const comment = str(formBody(req).comment).slice(0, 2000);
     if (score === null) {
       const state = await tickets.verdictState(t.ticketId, t.contactId);
-      return res.status(422).render('tickets/verdict', { ...state, token: req.params.token, scores: VERDICT_SCORES, chosen: null, comment, errors: { score: 'tickets.verdict.chooseScore' } });
+      return res.status(422).render('tickets/verdict', {
+        ...state,
+        token: req.params.token,
+        scores: VERDICT_SCORES,
+        chosen: null,
+        comment,
+        errors: { score: 'tickets.verdict.chooseScore' },
+      });
     }
     await tickets.recordVerdict(t.ticketId, t.contactId, score, comment || null);
     const state = await tickets.verdictState(t.ticketId, t.contactId);
-    res.render('tickets/verdict', { ...state, token: req.params.token, scores: VERDICT_SCORES, chosen: score, comment, saved: true });
+    res.render('tickets/verdict', {
+      ...state,
+      token: req.params.token,
+      scores: VERDICT_SCORES,
+      chosen: score,
+      comment,
+      saved: true,
+    });
   });
 }

@@ -9,16 +9,33 @@ export const VERDICT_DAYS = 14;
 export async function verdictState(prisma: PrismaClient | Tx, ticketId: number, contactId: number, now: Date) {
   const ticket = await prisma.ticket.findUnique({
     where: { id: ticketId },
-    select: { id: true, title: true, status: true, resolvedAt: true, reporterId: true, verdict: { select: { score: true, comment: true } } },
+    select: {
+      id: true,
+      title: true,
+      status: true,
+      resolvedAt: true,
+      reporterId: true,
+      verdict: { select: { score: true, comment: true } },
+    },
   });
   // A link of someone who is no longer the reporter: as if it never existed.
   if (!ticket || ticket.reporterId !== contactId) throw new AppError('NOT_FOUND');
-  const open = ticket.status === 'RESOLVED' && !!ticket.resolvedAt && now.getTime() - ticket.resolvedAt.getTime() <= VERDICT_DAYS * 86_400_000;
+  const open =
+    ticket.status === 'RESOLVED' &&
+    !!ticket.resolvedAt &&
+    now.getTime() - ticket.resolvedAt.getTime() <= VERDICT_DAYS * 86_400_000;
   return { ticket: { id: ticket.id, title: ticket.title }, verdict: ticket.verdict, open };
 }
 
 /** Records (or changes) the reporter's answer; refused (410) once the 14 days are over or the ticket was reopened. */
-export async function recordVerdict(prisma: PrismaClient | Tx, ticketId: number, contactId: number, score: number, comment: string | null, now: Date): Promise<void> {
+export async function recordVerdict(
+  prisma: PrismaClient | Tx,
+  ticketId: number,
+  contactId: number,
+  score: number,
+  comment: string | null,
+  now: Date,
+): Promise<void> {
   await inTransaction(prisma, async (tx) => {
     await tx.$queryRaw`SELECT id FROM tickets WHERE id = ${ticketId} FOR UPDATE`;
     const state = await verdictState(tx, ticketId, contactId, now);

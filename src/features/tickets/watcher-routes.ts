@@ -17,7 +17,14 @@ export function registerWatcherRoutes(r: Router, { services }: BuiltDeps, guard:
     const page = Math.min(Math.max(Number.parseInt(str(req.query.page), 10) || 1, 1), 400);
     const found = await tickets.watcherCandidates(actor, id, q, page);
     const watchers = await tickets.watchers(actor, id);
-    return { ticket: found.ticket, q, candidates: found.rows, info: pageInfo(found.total, { page, perPage: found.perPage }), watchers, max: MAX_WATCHERS };
+    return {
+      ticket: found.ticket,
+      q,
+      candidates: found.rows,
+      info: pageInfo(found.total, { page, perPage: found.perPage }),
+      watchers,
+      max: MAX_WATCHERS,
+    };
   };
 
   r.get('/tickets/:id/watchers', guard(), async (req, res) => {

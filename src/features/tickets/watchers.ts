@@ -22,7 +22,10 @@ export function mayManageWatchers(actor: Actor, ticket: { reporterId: number | n
  * so a subsidiary's ticket only with SUBSIDIARY_ACCESS) who may log in and hold a ticket role,
  * not the reporter and not already on it.
  */
-function candidateWhere(actor: Actor, ticket: { id: number; organizationId: number; reporterId: number | null }): Prisma.ContactWhereInput {
+function candidateWhere(
+  actor: Actor,
+  ticket: { id: number; organizationId: number; reporterId: number | null },
+): Prisma.ContactWhereInput {
   return {
     AND: [
       scope.contacts(actor, [ticket.organizationId]),
@@ -31,7 +34,12 @@ function candidateWhere(actor: Actor, ticket: { id: number; organizationId: numb
       {
         OR: [
           { mainContactOf: { isNot: null } },
-          { AND: [{ roles: { some: { role: Role.PORTAL_ACCESS } } }, { roles: { some: { role: { in: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] } } } }] },
+          {
+            AND: [
+              { roles: { some: { role: Role.PORTAL_ACCESS } } },
+              { roles: { some: { role: { in: [Role.MANAGE_OWN_TICKETS, Role.MANAGE_ORG_TICKETS] } } } },
+            ],
+          },
         ],
       },
       { id: { not: ticket.reporterId ?? -1 } },
@@ -41,7 +49,10 @@ function candidateWhere(actor: Actor, ticket: { id: number; organizationId: numb
 }
 
 async function ticketInScope(prisma: PrismaClient | Tx, actor: Actor, ticketId: number) {
-  const ticket = await prisma.ticket.findFirst({ where: { AND: [{ id: ticketId }, scope.tickets(actor)] }, select: { id: true, organizationId: true, reporterId: true, title: true } });
+  const ticket = await prisma.ticket.findFirst({
+    where: { AND: [{ id: ticketId }, scope.tickets(actor)] },
+    select: { id: true, organizationId: true, reporterId: true, title: true },
+  });
   if (!ticket) throw new AppError('NOT_FOUND');
   return ticket;
 }
@@ -54,18 +65,31 @@ export async function listWatchers(prisma: PrismaClient | Tx, actor: Actor, tick
     orderBy: [{ contact: { lastName: 'asc' } }, { contactId: 'asc' }],
     take: MAX_WATCHERS,
   });
-  return rows.map((r) => ({ id: r.contact.id, name: fullName(r.contact.firstName, r.contact.infix, r.contact.lastName) }));
+  return rows.map((r) => ({
+    id: r.contact.id,
+    name: fullName(r.contact.firstName, r.contact.infix, r.contact.lastName),
+  }));
 }
 
 /** One page of the picker: colleagues who can be added, filtered by a name. */
-export async function watcherCandidates(prisma: PrismaClient | Tx, actor: Actor, ticketId: number, q: string, page: number) {
+export async function watcherCandidates(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  ticketId: number,
+  q: string,
+  page: number,
+) {
   const ticket = await ticketInScope(prisma, actor, ticketId);
   if (!mayManageWatchers(actor, ticket)) throw new AppError('FORBIDDEN');
   const words = q.split(/\s+/).filter(Boolean).slice(0, 4);
   const where: Prisma.ContactWhereInput = {
     AND: [
       candidateWhere(actor, ticket),
-      ...words.map((w) => ({ OR: ['firstName', 'lastName', 'infix', 'email'].map((f) => ({ [f]: { contains: likeEscape(w), mode: 'insensitive' as const } })) })),
+      ...words.map((w) => ({
+        OR: ['firstName', 'lastName', 'infix', 'email'].map((f) => ({
+          [f]: { contains: likeEscape(w), mode: 'insensitive' as const },
+        })),
+      })),
     ],
   };
   const [rows, total] = await Promise.all([
@@ -78,7 +102,16 @@ export async function watcherCandidates(prisma: PrismaClient | Tx, actor: Actor,
     }),
     prisma.contact.count({ where }),
   ]);
-  return { ticket, total, perPage: PICKER_PAGE, rows: rows.map((c) => ({ id: c.id, name: fullName(c.firstName, c.infix, c.lastName), organization: c.organization.name })) };
+  return {
+    ticket,
+    total,
+    perPage: PICKER_PAGE,
+    rows: rows.map((c) => ({
+      id: c.id,
+      name: fullName(c.firstName, c.infix, c.lastName),
+      organization: c.organization.name,
+    })),
+  };
 }
 
 /** Why adding failed in a way the page explains (422), rather than a plain 404. */
@@ -89,15 +122,24 @@ export type AddResult = { added: true } | { added: false; reason: 'full' };
  * reporter or an organisation-ticket manager (403), the colleague one of the candidates (404:
  * someone of another organisation is simply not found); at most 20.
  */
-export async function addWatcher(prisma: PrismaClient | Tx, actor: Actor, ticketId: number, contactId: number): Promise<AddResult> {
+export async function addWatcher(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  ticketId: number,
+  contactId: number,
+): Promise<AddResult> {
   return inTransaction(prisma, async (tx) => {
     // Lock the ticket: two additions at once cannot pass the limit together.
     await tx.$queryRaw`SELECT id FROM tickets WHERE id = ${ticketId} FOR UPDATE`;
     const ticket = await ticketInScope(tx, actor, ticketId);
     if (!mayManageWatchers(actor, ticket)) throw new AppError('FORBIDDEN');
-    const colleague = await tx.contact.findFirst({ where: { AND: [{ id: contactId }, candidateWhere(actor, ticket)] }, select: { id: true, firstName: true, infix: true, lastName: true } });
+    const colleague = await tx.contact.findFirst({
+      where: { AND: [{ id: contactId }, candidateWhere(actor, ticket)] },
+      select: { id: true, firstName: true, infix: true, lastName: true },
+    });
     if (!colleague) throw new AppError('NOT_FOUND');
-    if ((await tx.ticketWatcher.count({ where: { ticketId } })) >= MAX_WATCHERS) return { added: false, reason: 'full' };
+    if ((await tx.ticketWatcher.count({ where: { ticketId } })) >= MAX_WATCHERS)
+      return { added: false, reason: 'full' };
     await tx.ticketWatcher.create({ data: { ticketId, contactId, addedById: actor.id } });
     await recordAudit(tx, {
       actor,
@@ -112,7 +154,12 @@ export async function addWatcher(prisma: PrismaClient | Tx, actor: Actor, ticket
 }
 
 /** Takes a Betrokkene off: the reporter or an organisation-ticket manager, or the person themselves. */
-export async function removeWatcher(prisma: PrismaClient | Tx, actor: Actor, ticketId: number, contactId: number): Promise<void> {
+export async function removeWatcher(
+  prisma: PrismaClient | Tx,
+  actor: Actor,
+  ticketId: number,
+  contactId: number,
+): Promise<void> {
   await inTransaction(prisma, async (tx) => {
     const ticket = await ticketInScope(tx, actor, ticketId);
     if (contactId !== actor.id && !mayManageWatchers(actor, ticket)) throw new AppError('FORBIDDEN');

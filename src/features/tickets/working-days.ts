@@ -95,7 +95,7 @@ export function addWorkingDays(from: Date, days: number): Date {
     while (!isWorkingDay(d)) d = plusDays(d, 1);
     return new Date(utc(d));
   }
-  for (let left = days; left > 0; ) {
+  for (let left = days; left > 0;) {
     d = plusDays(d, 1);
     if (isWorkingDay(d)) left--;
   }

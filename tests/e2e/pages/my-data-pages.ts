@@ -7,7 +7,10 @@ export class MyDataPages {
   /** Follows a menu item ("Organisatie", "Persoonlijk", "Activiteiten"). */
   async openFromMenu(label: string): Promise<void> {
     // The menu draws a "› " before each item (CSS), which is part of the accessible name.
-    await this.page.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: new RegExp(`^(› )?${label}$`) }).click();
+    await this.page
+      .getByRole('navigation', { name: 'Hoofdmenu' })
+      .getByRole('link', { name: new RegExp(`^(› )?${label}$`) })
+      .click();
   }
 
   /** The rows of the page's table as their visible text. */

@@ -19,7 +19,13 @@ export class RolesPage {
     if ((await el.count()) === 0) return '';
     const aria = await el.getAttribute('aria-label');
     const id = await el.getAttribute('id');
-    const label = id ? await this.page.locator(`label[for="${id}"]`).first().textContent().catch(() => null) : null;
+    const label = id
+      ? await this.page
+          .locator(`label[for="${id}"]`)
+          .first()
+          .textContent()
+          .catch(() => null)
+      : null;
     return (aria ?? label ?? (await el.textContent()) ?? '').trim();
   }
 
