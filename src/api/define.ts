@@ -5,7 +5,9 @@ import type { ApiActor, ApiScope } from '../auth/api-tokens.js';
 import { ApiProblem } from './problem.js';
 import type { Services } from '../services.js';
 
-/** What a handler gets besides its input: who calls, when, and the domain (over the request's transaction for writes). */
+/**
+ * What a handler gets besides its input: who calls, when, and the domain (over the request's transaction for writes).
+ */
 export interface ApiContext {
   actor: ApiActor;
   now: Date;

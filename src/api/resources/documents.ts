@@ -21,7 +21,10 @@ import {
 const MAX_ID = 2_147_483_647;
 const organizationId = z.coerce.number().int().min(1).max(MAX_ID);
 const date = z.iso.date('a date YYYY-MM-DD');
-/** What the file may be sent as: its own type, or application/octet-stream (the type is recognised from name and content either way). */
+/**
+ * What the file may be sent as: its own type, or application/octet-stream (the type is recognised from name and
+ * content either way).
+ */
 const FILE_MEDIA = [...new Set(FILE_TYPES.map((f) => f.contentType)), 'application/octet-stream'];
 const uploadNote =
   `Body: the file itself (at most ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB) as its own Content-Type or application/octet-stream; ` +
@@ -83,7 +86,10 @@ function present(d: Row): z.output<typeof Document> {
   };
 }
 
-/** A service refusal as a problem, each field at its place in the request: the details (query or body) or the file (the body). */
+/**
+ * A service refusal as a problem, each field at its place in the request: the details (query or body) or the file (the
+ * body).
+ */
 function refused(where: 'query' | 'body', id?: number) {
   const names: Record<string, string> = { documentDate: 'date' };
   return (e: unknown): never => {

@@ -114,7 +114,10 @@ function present(t: Row): z.output<typeof Ticket> {
   };
 }
 
-/** A staff-service refusal (naming `<id>` or `<status>`) as this API says it: an unknown ticket is a 404, a pointless change a 409. */
+/**
+ * A staff-service refusal (naming `<id>` or `<status>`) as this API says it: an unknown ticket is a 404, a pointless
+ * change a 409.
+ */
 async function refusals<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();

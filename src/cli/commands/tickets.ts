@@ -80,7 +80,8 @@ async function storeFiles(storage: FileStorage, paths: string[]): Promise<Receiv
 
 /** Registers the staff side of tickets: list, show, status, reply, deadline, import. */
 export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
-  // A refusal of the ticket services (an AppError naming `<id>`, `<status>` or `<file>`) is printed by runCommand as the one-line error.
+  // A refusal of the ticket services (an AppError naming `<id>`, `<status>` or `<file>`) is printed by runCommand as
+  // the one-line error.
   const { tickets } = ctx.services;
   const storage = ctx.services.deps.storage;
 

@@ -9,7 +9,9 @@ import { formatDate, formatDateTime, translate } from '../../i18n/index.js';
 import { ACTIVITY_CSV_LIMIT, ACTIVITY_GROUPS, parseActivityFilters, type ActivityFilters } from './service.js';
 import { kindLabel, presentEvent } from './present.js';
 
-/** "Activiteiten": the organisation's audit trail in sentences, for its main contact only; `?format=csv` downloads it. */
+/**
+ * "Activiteiten": the organisation's audit trail in sentences, for its main contact only; `?format=csv` downloads it.
+ */
 export function activityRoutes({ services }: BuiltDeps): Router {
   const r = Router();
 

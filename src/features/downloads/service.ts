@@ -92,7 +92,10 @@ export async function setReportMailOptIn(
   });
 }
 
-/** The staff-written text of the product-information page in `lang` (Dutch when there is no English); null: the default text. */
+/**
+ * The staff-written text of the product-information page in `lang` (Dutch when there is no English); null: the default
+ * text.
+ */
 export async function getProductInfoContent(prisma: PrismaClient | Tx, lang: 'nl' | 'en'): Promise<string | null> {
   const row = await prisma.pageContent.findUnique({ where: { key: PRODUCT_INFO_KEY } });
   if (!row) return null;

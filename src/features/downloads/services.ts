@@ -110,7 +110,9 @@ export function documentServices(deps: ServiceDeps) {
     /** Removes a document, then its file (at once when this call ran the transaction, else by the sweep). */
     remove: (who: AuditActor, id: number, opts: { precondition?: Precondition } = {}) =>
       removeDocument(db, id, who, storage, opts.precondition),
-    /** Whether an organisation's contract includes reports (`org:set-reports`); a missing one is refused naming `<id>`. */
+    /**
+     * Whether an organisation's contract includes reports (`org:set-reports`); a missing one is refused naming `<id>`.
+     */
     setReportsInContract: (who: AuditActor, organizationId: number, on: boolean) =>
       inTransaction(db, async (tx) => {
         const found = await tx.$queryRaw<

@@ -263,7 +263,10 @@ export async function updateDocument(
   }
 }
 
-/** Locks a document's row (a NOT_FOUND refusal naming `id` when there is none) and hands its version to the door's precondition. */
+/**
+ * Locks a document's row (a NOT_FOUND refusal naming `id` when there is none) and hands its version to the door's
+ * precondition.
+ */
 export async function lockDocument(tx: Tx, id: number, precondition?: Precondition): Promise<void> {
   const rows = await tx.$queryRaw<
     { version: number; updated_at: Date }[]
@@ -272,7 +275,10 @@ export async function lockDocument(tx: Tx, id: number, precondition?: Preconditi
   precondition?.({ version: rows[0].version, updatedAt: rows[0].updated_at });
 }
 
-/** Removes a document, with its audit event (which keeps its name), and then its file; the precondition sees the locked row. */
+/**
+ * Removes a document, with its audit event (which keeps its name), and then its file; the precondition sees the locked
+ * row.
+ */
 export async function removeDocument(
   db: PrismaClient | Tx,
   id: number,

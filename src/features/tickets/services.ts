@@ -43,7 +43,10 @@ export function ticketServices(deps: ServiceDeps) {
     list: (actor: Actor, query: TicketListQuery) => listTickets(db, actor, query),
     /** The organisations a person may file for or filter on (own first). */
     organizations: (actor: Actor) => scopeOrganizations(actor),
-    /** What the new-ticket form shows: the reporter, and the invoice a question is about (null when not the person's to see). */
+    /**
+     * What the new-ticket form shows: the reporter, and the invoice a question is about (null when not the person's to
+     * see).
+     */
     newForm: async (actor: Actor, invoiceId: number | null) => {
       const [reporter, invoice] = await Promise.all([
         reporterDefaults(db, actor),

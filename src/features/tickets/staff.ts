@@ -18,7 +18,10 @@ export interface StaffContext {
   linkSecret: string;
 }
 
-/** Locks a ticket for a staff change (a NOT_FOUND refusal naming `<id>` when there is none); the precondition sees the locked row. */
+/**
+ * Locks a ticket for a staff change (a NOT_FOUND refusal naming `<id>` when there is none); the precondition sees the
+ * locked row.
+ */
 export async function lockTicket(tx: Tx, id: number, precondition?: Precondition) {
   const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tickets WHERE id = ${id} FOR UPDATE`;
   if (!rows.length) throw refuse('<id>', `no ticket with number ${id}`, { code: 'NOT_FOUND' });
@@ -79,7 +82,10 @@ export async function changeStatus(
   });
 }
 
-/** A staff reply: a note by Vcare on the ticket (with files already stored), mailed to the reporter and the Betrokkenen. */
+/**
+ * A staff reply: a note by Vcare on the ticket (with files already stored), mailed to the reporter and the
+ * Betrokkenen.
+ */
 export async function staffReply(
   db: PrismaClient | Tx,
   id: number,
