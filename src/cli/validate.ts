@@ -44,7 +44,9 @@ export class CliError extends Error {}
  */
 export function refusalLine(e: AppError): string {
   const { field, detail, where } = e.info;
-  const name = !field ? '' : where !== undefined || /^[<-]/.test(field) ? field : `--${kebab(field)}`;
+  // A record that is not there is the fault of the command's `<id>` argument, not of an option.
+  const named = e.code === 'NOT_FOUND' && field === 'id' ? '<id>' : field;
+  const name = !named ? '' : where !== undefined || /^[<-]/.test(named) ? named : `--${kebab(named)}`;
   return [where, name, detail].filter(Boolean).join(': ');
 }
 

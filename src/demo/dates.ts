@@ -1,4 +1,4 @@
-import { addWorkingDays, easterSunday } from '../features/tickets/working-days.js';
+import { addWorkingDays, easterSunday } from '../working-days.js';
 import { amsterdamWallTime, fromAmsterdamWallTime } from '../calendar.js';
 
 /**

@@ -13,7 +13,7 @@ import {
   startOfAmsterdamDay,
 } from '../../src/calendar.js';
 import { parseIsoDateTime } from '../../src/cli/time.js';
-import { addWorkingDays } from '../../src/features/tickets/working-days.js';
+import { addWorkingDays } from '../../src/working-days.js';
 import { defaultPeriod } from '../../src/features/invoices/filters.js';
 
 const at = (iso: string) => new Date(iso);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingDays, dutchHolidays, easterSunday, isWorkingDay } from '../../src/features/tickets/working-days.js';
+import { addWorkingDays, dutchHolidays, easterSunday, isWorkingDay } from '../../src/working-days.js';
 
 /** An Amsterdam wall-clock time as an instant (summer time: +02:00, winter: +01:00). */
 const at = (iso: string) => new Date(iso);

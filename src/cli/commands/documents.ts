@@ -124,7 +124,7 @@ export function registerDocumentsCommands(program: Command, ctx: CliDeps): void 
         'onOff',
       ]);
       const on = a.onOff === 'on';
-      await documents.setReportsInContract(staffActor(), a.id, on);
+      await ctx.services.organisations.setSettings(staffActor(), a.id, { reportsInContract: on });
       ctx.out(`organisation ${a.id}: reports in contract ${a.onOff}`);
     });
 

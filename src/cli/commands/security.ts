@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AppError } from '../../http/errors.js';
-import { id, parse, staffActor, CliError, type CliDeps } from '../validate.js';
+import { id, parse, staffActor, type CliDeps } from '../validate.js';
 
 const onOff = z
   .string()
@@ -23,14 +22,8 @@ export function registerSecurityCommands(program: Command, ctx: CliDeps): void {
     .argument('<on|off>', 'on or off')
     .action(async (rawId: string, rawState: string) => {
       const o = parse(Require2fa, { id: rawId, state: rawState }, ['id', 'state']);
-      const r = await services.organisations
-        .setSettings(staffActor(), o.id, { twoFactorRequired: o.state })
-        .catch((e: unknown) => {
-          // An unknown organisation is the `<id>` argument's fault.
-          if (e instanceof AppError && e.code === 'NOT_FOUND' && e.field === 'id')
-            throw new CliError(`<id>: ${e.detail}`);
-          throw e;
-        });
+      // An unknown organisation is refused naming the `<id>` argument (refusalLine).
+      const r = await services.organisations.setSettings(staffActor(), o.id, { twoFactorRequired: o.state });
       const org = `organisation ${r.org.id} (${r.org.name})`;
       if (!r.changed.includes('twoFactorRequired'))
         ctx.out(`${org} already ${o.state ? 'requires' : 'does not require'} two-step login`);

@@ -6,7 +6,6 @@ import { refuse } from '../../http/errors.js';
 import type { ListQuery } from '../../http/list.js';
 import type { ApiPage, Precondition, ServiceDeps } from '../../services.js';
 // Another helper's domain: `org:set-reports` lives with the documents command, so its write is called from here.
-import { updateOrganization } from '../organisations/staff.js';
 import {
   getDocument,
   getProductInfoContent,
@@ -110,17 +109,6 @@ export function documentServices(deps: ServiceDeps) {
     /** Removes a document, then its file (at once when this call ran the transaction, else by the sweep). */
     remove: (who: AuditActor, id: number, opts: { precondition?: Precondition } = {}) =>
       removeDocument(db, id, who, storage, opts.precondition),
-    /**
-     * Whether an organisation's contract includes reports (`org:set-reports`); a missing one is refused naming `<id>`.
-     */
-    setReportsInContract: (who: AuditActor, organizationId: number, on: boolean) =>
-      inTransaction(db, async (tx) => {
-        const found = await tx.$queryRaw<
-          { id: number }[]
-        >`SELECT id FROM organizations WHERE id = ${organizationId} FOR UPDATE`;
-        if (!found.length) throw refuse('<id>', `no organisation with id ${organizationId}`, { code: 'NOT_FOUND' });
-        await updateOrganization(tx, organizationId, { reportsInContract: on }, who);
-      }),
   };
 }
 

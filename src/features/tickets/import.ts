@@ -7,7 +7,7 @@ import { inTransaction, type Prisma, type PrismaClient, type Tx } from '../../db
 import { parseIsoDateTime } from '../../cli/time.js';
 import { TicketChannel, TicketKind, TicketStatus } from '../../generated/prisma/enums.js';
 import { refuse } from '../../http/errors.js';
-import { addWorkingDays } from './working-days.js';
+import { addWorkingDays } from '../../working-days.js';
 import { textOf } from '../../http/validation.js';
 
 /**

@@ -7,7 +7,7 @@ import { likeEscape, pageInfo, PER_PAGE, type PageInfo } from '../../http/list.j
 import { recordAudit } from '../../audit.js';
 import { TICKET_STATUSES, type TicketInput } from './schema.js';
 import { currentTickets, noteState, recentlyResolved } from './note-state.js';
-import { addWorkingDays } from './working-days.js';
+import { addWorkingDays } from '../../working-days.js';
 import { mailHelpdesk, mailTicketPeople, ticketLink } from './mail.js';
 import { mayPick, scope, scopeOrganizations as scopeOrgs } from '../../auth/scope.js';
 import { attachFiles, type AttachmentInput } from './attachments.js';

@@ -8,7 +8,7 @@
  * Sunday); until 2013 it was Koninginnedag, 30 April (29 April when the 30th is a Sunday).
  */
 
-import { amsterdamDate } from '../../calendar.js';
+import { amsterdamDate } from './calendar.js';
 
 /** A calendar day (no time, no zone): months 1-12. */
 export interface CalendarDay {
