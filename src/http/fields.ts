@@ -39,18 +39,3 @@ export const appCode = z
   .trim()
   .toUpperCase()
   .regex(/^[A-Z0-9_]{1,40}$/, 'not an application code (e.g. OPERATOR)');
-
-/**
- * A change a staff service refuses, naming the field (as the service calls it) so each door can
- * say it its own way: the staff tool names its option, the API a JSON pointer. `notFound`: the
- * record itself does not exist (the API's 404); `partner`: the field this one is needed with.
- */
-export class FieldRefusal extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-    readonly opts: { notFound?: boolean; partner?: string } = {},
-  ) {
-    super(message);
-  }
-}
