@@ -23,6 +23,9 @@ if (!LIB) {
 }
 const offset = Math.round((target - Date.now()) / 1000);
 console.error(`running the tests at ${new Date(target).toISOString()} (clock moved by ${offset} s)`);
+// Chromium stalls on every page load under libfaketime, so the browser tests launch it on the
+// real clock (tests/support/browser.ts): pick an instant after today, or the cookies the portal
+// sets would have expired by the browser's clock when they arrive.
 const env = {
   ...process.env,
   LD_PRELOAD: LIB,
