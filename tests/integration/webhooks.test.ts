@@ -142,7 +142,8 @@ describe('webhooks', () => {
         expect(r.deliveredAt).toBeNull();
         expect(r.lastError).toMatch(/is this machine|not a public address/);
       }
-      // The same deliveries go out where the setting allows a receiver inside the network (due now, not after the back-off).
+      // The same deliveries go out where the setting allows a receiver inside the network
+      // (due now, not after the back-off).
       await db.prisma.webhookDelivery.updateMany({
         where: { endpointId: { in: hooks.map((h) => h.id) } },
         data: { nextAttemptAt: new Date(0) },
