@@ -140,6 +140,7 @@ const Env = z.object({
   // Integration API and webhooks
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   WEBHOOK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(2),
+  WEBHOOK_ALLOW_PRIVATE: bool.optional(),
   FINANCE_HELPDESK_NAME: z.string().default('Administratie Vcare'),
   FINANCE_HELPDESK_EMAIL: z.email().default('administratie@vcareconnect.nl'),
   // Signs the no-login links in mails (unsubscribe, satisfaction); the same on every instance and the staff tool.
@@ -311,6 +312,8 @@ export interface ApiConfig {
   rateLimitPerMinute: number;
   /** How often the webhook worker looks for due deliveries. */
   webhookIntervalMs: number;
+  /** Whether webhooks may go to loopback, private and link-local addresses (a receiver inside the network). */
+  webhookAllowPrivate: boolean;
 }
 
 /** How the outbox retries a mail that could not be sent. */
@@ -439,7 +442,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     tickets: ticketConfig(e, slaDays),
     supplier,
-    api: { rateLimitPerMinute: e.API_RATE_LIMIT, webhookIntervalMs: e.WEBHOOK_INTERVAL_SECONDS * 1000 },
+    api: {
+      rateLimitPerMinute: e.API_RATE_LIMIT,
+      webhookIntervalMs: e.WEBHOOK_INTERVAL_SECONDS * 1000,
+      webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
+    },
   };
 }
 

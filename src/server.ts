@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     clock: systemClock,
     policy: config.mailRetry,
   });
-  const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs);
+  const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs, {
+    allowPrivate: config.api.webhookAllowPrivate,
+  });
   // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
   // Stored files no row names (a save rolled back, a row removed in a caller's transaction) go hourly too.
   const pruner = setInterval(() => {

@@ -46,7 +46,8 @@ export type Precondition = (current: { version: number; updatedAt: Date }) => vo
  * the API builds them over a transaction, and its resources never call these.
  */
 export function clientOf(db: PrismaClient | Tx): PrismaClient {
-  if (!('$transaction' in db))
+  // A transaction client has $transaction too (Prisma's nested transactions), but never $disconnect.
+  if (!('$disconnect' in db))
     throw new Error('this service runs its own transactions: build it over the database client');
   return db as PrismaClient;
 }

@@ -43,7 +43,8 @@ export async function inTransaction<T>(
   fn: (tx: Tx) => Promise<T>,
   opts?: { timeout?: number; maxWait?: number },
 ): Promise<T> {
-  if ('$transaction' in db) return (db as PrismaClient).$transaction(fn, opts);
+  // A transaction client has $transaction too (Prisma's nested transactions), but never $disconnect.
+  if ('$disconnect' in db) return (db as PrismaClient).$transaction(fn, opts);
   return fn(db);
 }
 

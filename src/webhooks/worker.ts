@@ -2,6 +2,7 @@ import type { PrismaClient } from '../db/client.js';
 import { log } from '../log.js';
 import { startWorkerLoop, type WorkerLoop } from '../jobs/worker-loop.js';
 import { signWebhook, WEBHOOK_HEADERS } from './signature.js';
+import { postOutbound } from './outbound.js';
 
 const BATCH = 10;
 const MAX_BACKOFF_MS = 60 * 60_000;
@@ -11,7 +12,8 @@ export const RETRY_HOURS = 24;
 /** What the worker needs; tests pass a short timeout. */
 export interface WebhookWorkerOptions {
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Deliver to loopback, private and link-local addresses too (WEBHOOK_ALLOW_PRIVATE; tests' receivers). */
+  allowPrivate?: boolean;
 }
 
 interface DueRow {
@@ -34,11 +36,10 @@ export function backoffMs(attempts: number): number {
 async function post(row: DueRow, opts: Required<WebhookWorkerOptions>): Promise<number> {
   const body = JSON.stringify(row.payload);
   const timestamp = Math.floor(Date.now() / 1000);
-  const res = await opts.fetch(row.url, {
-    method: 'POST',
-    redirect: 'manual',
-    signal: AbortSignal.timeout(opts.timeoutMs),
-    headers: {
+  // Redirects are not followed, and the address is checked where the connection is made.
+  return postOutbound(
+    row.url,
+    {
       'content-type': 'application/json',
       'user-agent': 'PIM-Webhooks/1',
       [WEBHOOK_HEADERS.id]: row.public_id,
@@ -47,9 +48,8 @@ async function post(row: DueRow, opts: Required<WebhookWorkerOptions>): Promise<
       [WEBHOOK_HEADERS.signature]: `v1=${signWebhook(row.secret, timestamp, body)}`,
     },
     body,
-  });
-  await res.body?.cancel().catch(() => {});
-  return res.status;
+    opts,
+  );
 }
 
 /**
@@ -60,7 +60,7 @@ async function post(row: DueRow, opts: Required<WebhookWorkerOptions>): Promise<
  * marked failed. Returns the number delivered.
  */
 export async function deliverDueWebhooks(prisma: PrismaClient, options: WebhookWorkerOptions = {}): Promise<number> {
-  const opts = { timeoutMs: options.timeoutMs ?? 10_000, fetch: options.fetch ?? fetch };
+  const opts = { timeoutMs: options.timeoutMs ?? 10_000, allowPrivate: options.allowPrivate ?? false };
   let delivered = 0;
   for (;;) {
     const ok = await prisma.$transaction(

@@ -128,6 +128,38 @@ describe('GET /activity', () => {
     expect(text).not.toContain('Geheim-Buiten');
   });
 
+  it("names Vcare for its staff and its systems' API tokens, never a user or token name; a person stays a person", async () => {
+    const own = await makeOrg(db.prisma, { name: 'Eigen huisartsenpost' });
+    const main = await makePerson(db.prisma, own.id, { main: true, roles: [], firstName: 'Ans', lastName: 'Hoofd' });
+    const odd = await makePerson(db.prisma, own.id, { firstName: 'Api', lastName: 'Vcare' });
+    const change = {
+      organizationId: own.id,
+      subjectType: 'contact',
+      subjectId: odd.id,
+      kind: 'contact.updated' as const,
+    };
+    await recordAudit(db.prisma, { ...change, actor: { api: 'h4-tw' }, before: { phone: '1' }, after: { phone: '2' } });
+    await recordAudit(db.prisma, {
+      ...change,
+      actor: { staff: 'pjansen' },
+      before: { phone: '2' },
+      after: { phone: '3' },
+    });
+    // A person whose name reads like a token's label is still that person.
+    await recordAudit(db.prisma, {
+      ...change,
+      actor: { id: odd.id, displayName: 'api:Vcare' },
+      before: { phone: '3' },
+      after: { phone: '4' },
+    });
+    const list = rows((await (await as(main)).get('/activity')).text);
+    expect(list.filter((r) => /^\S+ \S+ Vcare Vcare heeft de gegevens van Api Vcare gewijzigd\./.test(r))).toHaveLength(
+      2,
+    );
+    expect(list.filter((r) => r.includes('api:Vcare heeft de gegevens van Api Vcare gewijzigd.'))).toHaveLength(1);
+    expect(list.join(' ')).not.toMatch(/h4-tw|pjansen|staff:/);
+  });
+
   it('filters by kind and by person (by them or about them), with removable chips', async () => {
     const agent = await as(jan, NEW);
     const byKind = await agent.get('/activity?kind=contact.roles_changed');

@@ -7,7 +7,7 @@ import type { TestOidcProvider } from '../support/oidc.js';
 import { ssoLogin, startSsoTestbed, type SsoTestbed } from '../support/sso.js';
 import { loadActor } from '../../src/auth/actor.js';
 import { loginMarks } from '../../src/auth/login-methods.js';
-import { getContact } from '../../src/features/contacts/service.js';
+import { getContact } from '../../src/features/contacts/queries.js';
 import { runCli } from '../../src/cli/program.js';
 import { views } from '../../src/http/views.js';
 import { translate } from '../../src/i18n/index.js';

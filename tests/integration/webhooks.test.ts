@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 const api = () => ({ authorization: `Bearer ${token}` });
-const deliver = () => deliverDueWebhooks(db.prisma, { timeoutMs: 2_000 });
+// The receivers of these tests listen on loopback, which only WEBHOOK_ALLOW_PRIVATE opens.
+const deliver = () => deliverDueWebhooks(db.prisma, { timeoutMs: 2_000, allowPrivate: true });
 
 /** Registers an endpoint with the staff tool; returns its id and the secret shown once. */
 async function addWebhook(url: string, events: string) {
@@ -109,6 +110,49 @@ describe('webhooks', () => {
     } finally {
       await back.close();
       await runPim(db.prisma, 'webhook:remove', String(hook.id));
+    }
+  });
+
+  it('goes nowhere but public addresses unless WEBHOOK_ALLOW_PRIVATE: loopback by number, by name, IPv4-mapped (names resolved at connect: tests/unit/outbound.test.ts)', async () => {
+    const receiver = await startReceiver();
+    const { port } = receiver;
+    const hooks = [
+      await addWebhook(`http://127.0.0.1:${port}/`, 'contact.changed'),
+      await addWebhook(`http://localhost:${port}/`, 'contact.changed'),
+    ];
+    // A form the staff tool does not take over http, as a row might hold it: IPv4-mapped loopback.
+    for (const url of [`http://[::ffff:127.0.0.1]:${port}/`]) {
+      const row = await db.prisma.webhookEndpoint.create({
+        data: { url, events: ['contact.changed'], secret: 'whsec_test', createdBy: 'test' },
+      });
+      hooks.push({ id: row.id, secret: row.secret });
+    }
+    const targets = hooks;
+    try {
+      const res = await request(app)
+        .post('/api/v1/contacts')
+        .set(api())
+        .send({ organizationId: orgId, lastName: 'Scanner' });
+      expect(res.status, res.text).toBe(201);
+      expect(await deliverDueWebhooks(db.prisma, { timeoutMs: 2_000 })).toBe(0);
+      expect(receiver.received).toEqual([]);
+      const rows = await db.prisma.webhookDelivery.findMany({ where: { endpointId: { in: hooks.map((h) => h.id) } } });
+      expect(rows).toHaveLength(targets.length);
+      for (const r of rows) {
+        expect(r.deliveredAt).toBeNull();
+        expect(r.lastError).toMatch(/is this machine|not a public address/);
+      }
+      // The same deliveries go out where the setting allows a receiver inside the network
+      // (due now, not after the back-off).
+      await db.prisma.webhookDelivery.updateMany({
+        where: { endpointId: { in: hooks.map((h) => h.id) } },
+        data: { nextAttemptAt: new Date(0) },
+      });
+      expect(await deliver()).toBe(targets.length);
+      expect(receiver.received).toHaveLength(targets.length);
+    } finally {
+      await receiver.close();
+      for (const h of hooks) await runPim(db.prisma, 'webhook:remove', String(h.id));
     }
   });
 

@@ -35,11 +35,17 @@ const record = (v: unknown): Record<string, unknown> =>
 const idOf = (v: unknown): number | null =>
   typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null;
 
-/** Who did it, as the page names them: a person, Vcare (never a staff member's user name), or PIM itself. */
-export function actorName(lang: Locale, label: string): string {
-  if (label === 'system') return translate(lang, 'activity.system');
-  if (label.startsWith('staff:')) return translate(lang, 'activity.staff');
-  return label;
+/**
+ * Who did it, as the page names them: a person (an event with its contact id), Vcare (staff
+ * through the staff tool or one of Vcare's systems through an API token: never a user name or a
+ * token's name), or PIM itself. Only an event without a contact is read as Vcare's or PIM's, so a
+ * person whose name reads "staff:…" stays that person.
+ */
+export function actorName(lang: Locale, e: Pick<ActivityEvent, 'actorId' | 'actorLabel'>): string {
+  if (e.actorId !== null) return e.actorLabel;
+  if (e.actorLabel === 'system') return translate(lang, 'activity.system');
+  if (e.actorLabel.startsWith('staff:') || e.actorLabel.startsWith('api:')) return translate(lang, 'activity.staff');
+  return e.actorLabel;
 }
 
 /** The label of a kind in the filter and the list ("Contactpersoon gewijzigd"). */
@@ -156,7 +162,7 @@ function fill(template: string, values: Record<string, Ref>): Part[] {
 
 /** One event as a sentence in the reader's language ("Vcare heeft factuur 200123 toegevoegd."), with its changes. */
 export function presentEvent(lang: Locale, e: ActivityEvent, look: Lookups): ActivityRow {
-  const who = actorName(lang, e.actorLabel);
+  const who = actorName(lang, e);
   const known = auditKindOf(e.kind);
   const template = translate(lang, known ? `activity.kinds.${known}.sentence` : 'activity.unknown');
   const parts = fill(template, {

@@ -6,7 +6,7 @@ import { Role } from '../../auth/roles.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
 import { rolesFrom } from './schema.js';
-import type { ContactDetails } from './service.js';
+import type { ContactDetails } from './queries.js';
 import { roleLines } from './roles-service.js';
 import { contactId, ipOf } from './params.js';
 import { formBody } from '../../http/validation.js';

@@ -2,7 +2,7 @@ import type { PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { effectiveRoles, roleChangeRefusal, ROLES, type Role } from '../../auth/roles.js';
 import { recordAudit } from '../../audit.js';
-import { getContact, type ContactDetails } from './service.js';
+import { getContact, type ContactDetails } from './queries.js';
 import { queueInvitation, type InvitationResult } from './invitation.js';
 
 /** One line of the roles tab: the role, whether the contact holds it, whether it is in effect. */

@@ -11,7 +11,7 @@ import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
 import { CONTACT_SORTS, rowAccess, type ContactRow, type ScopeOrg } from './list.js';
 import { parseFilters, type ContactFilters } from './schema.js';
-import { contactAccess } from './service.js';
+import { contactAccess } from './queries.js';
 import { contactFormRoutes } from './form-routes.js';
 import { contactRolesRoutes } from './roles-routes.js';
 import { contactId, ipOf } from './params.js';

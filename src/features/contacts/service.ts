@@ -2,15 +2,16 @@ import type { PrismaClient, Tx } from '../../db/client.js';
 import { fullName, type Actor } from '../../auth/actor.js';
 import { endOldAddress, newAddressData, type AddressChanger } from '../../auth/address-change.js';
 import { mayPick, scope } from '../../auth/scope.js';
-import { effectiveRoles, ROLES, type Role } from '../../auth/roles.js';
+import type { Role } from '../../auth/roles.js';
 import { addressCheckRules, lockedUntil, recordHit } from '../../auth/throttle.js';
-import { accessMark, giveBasicRoles, type AccessMark } from '../../auth/web-access.js';
+import { giveBasicRoles } from '../../auth/web-access.js';
 import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
 import type { Locale } from '../../i18n/index.js';
 import { queueInvitation, type InvitationResult } from './invitation.js';
+import { getContact, type ContactDetails } from './queries.js';
 import type { ContactInput } from './schema.js';
 
 /** What a change needs besides the actor and the input. */
@@ -21,84 +22,6 @@ export interface ChangeContext {
   ip: string;
   /** The basic roles left ticked on the form for web access (null: the rule's default, both). */
   basicRoles?: ReadonlySet<Role> | null;
-}
-
-const DETAIL_SELECT = {
-  id: true,
-  organizationId: true,
-  lastName: true,
-  firstName: true,
-  initials: true,
-  infix: true,
-  gender: true,
-  birthDate: true,
-  email: true,
-  phone: true,
-  fax: true,
-  mobile: true,
-  privateStreet: true,
-  privatePostcode: true,
-  privateCity: true,
-  privateCountry: true,
-  active: true,
-  webAccess: true,
-  subscribeUpdate: true,
-  subscribeCare: true,
-  subscribeBusiness: true,
-  subscribeFlash: true,
-  passwordHash: true,
-  version: true,
-  language: true,
-  lastLoginAt: true,
-  organization: {
-    select: { id: true, name: true, mainContactId: true, reportsInContract: true, ssoRequired: true, active: true },
-  },
-  roles: { select: { role: true } },
-  externalLogins: { select: { provider: true } },
-  passwordTokens: {
-    where: { purpose: 'INVITE', usedAt: null },
-    orderBy: { expiresAt: 'desc' },
-    take: 1,
-    select: { expiresAt: true },
-  },
-} as const;
-
-/** A contact as the details page, the form and the roles page show it. */
-export async function getContact(db: PrismaClient | Tx, actor: Actor, id: number) {
-  const c = await db.contact.findFirst({ where: { id, ...scope.contacts(actor) }, select: DETAIL_SELECT });
-  if (!c) throw new AppError('NOT_FOUND');
-  const { passwordHash, roles, externalLogins, passwordTokens, ...rest } = c;
-  const held = new Set(roles.map((r) => r.role));
-  return {
-    ...rest,
-    providers: externalLogins.map((l) => l.provider),
-    hasPassword: passwordHash !== null,
-    /** A password or a linked Microsoft / Google login: something to log in with. */
-    hasCredential: passwordHash !== null || externalLogins.length > 0,
-    inviteExpiresAt: passwordTokens[0]?.expiresAt ?? null,
-    isMain: c.organization.mainContactId === c.id,
-    roles: ROLES.filter((r) => held.has(r)),
-  };
-}
-
-export type ContactDetails = Awaited<ReturnType<typeof getContact>>;
-
-/** The contact's web-access mark (can log in / invited / no access), by the one rule of src/auth/web-access.ts. */
-export function contactAccess(c: ContactDetails, now: Date): AccessMark {
-  const isMainContact = c.organization.mainContactId === c.id;
-  return accessMark(
-    {
-      active: c.active,
-      deleted: false,
-      organizationActive: c.organization.active,
-      email: c.email,
-      webAccess: c.webAccess,
-      roles: effectiveRoles(c.roles, { isMainContact, reportsInContract: c.organization.reportsInContract }),
-      hasCredential: c.hasCredential,
-      inviteExpiresAt: c.inviteExpiresAt,
-    },
-    now,
-  );
 }
 
 /** What switching web access on did: the basic roles given, and whether the invitation went out. */

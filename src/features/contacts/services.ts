@@ -11,7 +11,8 @@ import { queueInvitation } from './invitation.js';
 import { exportContacts, listContacts, selectionEmails, type ContactSort } from './list.js';
 import { changeRoles } from './roles-service.js';
 import type { ContactFilters, ContactInput } from './schema.js';
-import { createContact, deleteContact, getContact, updateContact, type ChangeContext } from './service.js';
+import { createContact, deleteContact, updateContact, type ChangeContext } from './service.js';
+import { getContact } from './queries.js';
 import { addContact, updateContactAsStaff, type ContactAdd, type ContactPatch } from './staff.js';
 import { resendInvitation, roleAssignerNames } from './web-access.js';
 

@@ -6,7 +6,7 @@ import { scope } from '../../auth/scope.js';
 import { releaseAttempt, takeAttempt, type Rule } from '../../auth/throttle.js';
 import { BASIC_ROLES, basicRolesFor, mayChooseRoles } from '../../auth/web-access.js';
 import { AppError } from '../../http/errors.js';
-import { getContact, contactAccess } from './service.js';
+import { getContact, contactAccess } from './queries.js';
 import { queueInvitation, type InvitationResult } from './invitation.js';
 
 /** One basic role as the form's "Webtoegang" part shows it. */
