@@ -49,7 +49,7 @@ export function clientOf(db: PrismaClient | Tx): PrismaClient {
   // A transaction client has $transaction too (Prisma's nested transactions), but never $disconnect.
   if (!('$disconnect' in db))
     throw new Error('this service runs its own transactions: build it over the database client');
-  return db as PrismaClient;
+  return db;
 }
 
 /**

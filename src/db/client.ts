@@ -44,7 +44,7 @@ export async function inTransaction<T>(
   opts?: { timeout?: number; maxWait?: number },
 ): Promise<T> {
   // A transaction client has $transaction too (Prisma's nested transactions), but never $disconnect.
-  if ('$disconnect' in db) return (db as PrismaClient).$transaction(fn, opts);
+  if ('$disconnect' in db) return db.$transaction(fn, opts);
   return fn(db);
 }
 
