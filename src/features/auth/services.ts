@@ -1,5 +1,5 @@
 import { loadActor, type LoginMethod } from '../../auth/actor.js';
-import { clearKeys, lockedUntil, recordHit, releaseAttempt, takeAttempt, type Rule } from '../../auth/throttle.js';
+import { clearKeys, releaseAttempt, takeAttempt, type Rule } from '../../auth/throttle.js';
 import { findUsableToken } from '../../auth/tokens.js';
 import { clientOf, type ServiceDeps } from '../../services.js';
 import type { SsoServices } from '../sso/services.js';
@@ -14,10 +14,6 @@ export function authServices(deps: ServiceDeps, people: { sso: SsoServices }) {
   const { db, clock } = deps;
   const client = () => clientOf(db);
   return {
-    /** The time until which any of the rules' keys is locked, or null. */
-    lockedUntil: (rules: Rule[], now: Date = clock.now()) => lockedUntil(client(), rules, now),
-    /** Counts one attempt against the rules; the lock time when this one locked a key. */
-    recordHit: (rules: Rule[], now: Date = clock.now()) => recordHit(client(), rules, now),
     /** Takes and counts an attempt on every rule before the costly check: refused over any limit. */
     takeAttempt: (rules: Rule[], now: Date = clock.now()) => takeAttempt(client(), rules, now),
     /** Gives an attempt back on keys a success does not forget (the client address's). */
