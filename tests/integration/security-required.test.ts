@@ -36,8 +36,9 @@ const required = async (id: number) =>
 describe('requiring two-step login on the Organisatie page', () => {
   it('"Contactpersonen beheren" with "Rollen toekennen" switches it on and off, audited; without both there is no switch and a POST is refused', async () => {
     const org = await makeOrg(db.prisma);
+    const daughter = await makeOrg(db.prisma, { parentId: org.id });
     const admin = await makePerson(db.prisma, org.id, {
-      roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION', 'MANAGE_CONTACTS', 'ASSIGN_ROLES'],
+      roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION', 'MANAGE_CONTACTS', 'ASSIGN_ROLES', 'SUBSIDIARY_ACCESS'],
     });
     const viewer = await makePerson(db.prisma, org.id, {
       roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION', 'MANAGE_CONTACTS'],
@@ -60,6 +61,10 @@ describe('requiring two-step login on the Organisatie page', () => {
     expect(visibleText((await a.get(`/organisations/${org.id}`)).text)).toContain(
       'Verplicht voor iedereen van deze organisatie en haar dochterorganisaties.',
     );
+    // The subsidiary is covered by its parent: it says so, and offers no switch that would change nothing.
+    const sub = visibleText((await a.get(`/organisations/${daughter.id}`)).text);
+    expect(sub).toContain('Verplicht: een bovenliggende organisatie vereist het voor al haar dochterorganisaties.');
+    expect(sub).not.toContain('verplicht maken');
     const audit = await db.prisma.auditEvent.findFirstOrThrow({
       where: { kind: 'organization.two_factor_required_changed', organizationId: org.id },
     });
