@@ -78,6 +78,8 @@ export function profileRoutes(deps: BuiltDeps): Router {
     res.render('profile/show', {
       me,
       linkedLogins,
+      // The linked-logins part names only the providers this instance offers (as the login page does).
+      sso: deps.sso ?? services.sso.buttons(),
       mailPrefs,
       mailKinds: MAIL_KINDS,
       showEmpty: str(req.query.empty) === '1',
