@@ -228,10 +228,26 @@ describe('a person of a requiring organisation without a second step', () => {
     const page = await m.get(`/contacts/${colleague.id}`);
     expect(page.headers.location).toBe(undefined);
     expect(visibleText(page.text)).toContain('Inloggen in twee stappen Ingesteld. Twee stappen terugzetten');
+    // The first click only opens a page that names what goes; nothing changes yet.
+    expect(page.text).not.toMatch(/<form[^>]*two-step\/reset/);
+    expect(page.text).toContain(`<a href="/contacts/${colleague.id}/two-step/reset">Twee stappen terugzetten</a>`);
+    const ask = await m.get(`/contacts/${colleague.id}/two-step/reset`);
+    expect(ask.status).toBe(200);
+    const asked = visibleText(ask.text);
+    expect(asked).toContain('Weet u zeker dat u het inloggen in twee stappen van');
+    expect(asked).toContain('de authenticator-app alle herstelcodes');
+    expect(asked).toContain('Dit kunt u niet ongedaan maken.');
+    expect(ask.text).toMatch(/<form method="post" action="\/contacts\/\d+\/two-step\/reset">/);
+    expect(await db.prisma.totpSecret.count({ where: { contactId: colleague.id } })).toBe(1);
+    expect(await db.prisma.recoveryCode.count({ where: { contactId: colleague.id } })).toBe(1);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'contact.two_step_reset', subjectId: String(colleague.id) } }),
+    ).toBe(0);
+    // Confirming does it.
     const res = await m
       .post(`/contacts/${colleague.id}/two-step/reset`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text) });
+      .send({ _csrf: csrfFrom(ask.text) });
     expect(res.status).toBe(302);
     expect(await db.prisma.totpSecret.count({ where: { contactId: colleague.id } })).toBe(0);
     expect(await db.prisma.recoveryCode.count({ where: { contactId: colleague.id } })).toBe(0);
