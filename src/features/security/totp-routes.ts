@@ -63,8 +63,11 @@ export function totpRoutes(deps: BuiltDeps): Router {
   // Asks first: new codes end the old ones. The button on Beveiliging only opens this page.
   r.get(`${base}/recovery-codes`, guard(), recent, async (req, res) => {
     const status = await security.status(actorOf(req));
-    if (!status.totp && status.passkeys === 0) return res.redirect(base);
-    res.render('security/recovery-codes-confirm', { left: status.recoveryLeft });
+    // Without a second step there are no codes to replace (the page says so; the POST makes none either).
+    res.render('security/recovery-codes-confirm', {
+      left: status.recoveryLeft,
+      hasSecondStep: status.totp || status.passkeys > 0,
+    });
   });
 
   r.post(`${base}/recovery-codes`, guard(), recent, async (req, res) => {
