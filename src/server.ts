@@ -23,6 +23,8 @@ import { pruneApiState } from './auth/api-tokens.js';
 import { drainable, type Lifecycle } from './http/drain.js';
 import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
 import { startThrottlePruning } from './auth/throttle.js';
+import { createServices } from './services.js';
+import { startInboundSmtp } from './mail/inbound-smtp.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -99,12 +101,39 @@ async function main(): Promise<void> {
     kickMail: () => void worker.kick(),
   });
   server.on('request', app);
+  // Replies to ticket mails (docs/inbound-mail.md): the SMTP listener and/or the IMAP poller.
+  const services = createServices({
+    db: db.prisma,
+    clock: systemClock,
+    storage,
+    config: { ...config, baseUrl },
+    baseUrl,
+    kickMail: () => void worker.kick(),
+  });
+  const inboundSmtp = config.inbound?.smtp
+    ? await startInboundSmtp({
+        ...config.inbound.smtp,
+        tls: config.inbound.smtp.tls,
+        domain: config.inbound.domain,
+        maxBytes: config.inbound.maxBytes,
+        receive: (raw, envelope) => services.tickets.inbound.receive(raw, envelope),
+      })
+    : undefined;
+  if (config.inbound) {
+    // What arrived is kept for the retention, then goes (rows and raw messages); hourly, like the sweeps.
+    const prune = () => void services.tickets.inbound.prune().catch((e) => log.warn('pruning inbound mail', e));
+    prune();
+    const inboundPruner = setInterval(prune, 3_600_000);
+    inboundPruner.unref();
+  }
   if (!recordPortalUrl(config.dataDir, baseUrl))
     log.warn(`cannot write ${config.dataDir}: the staff tool's mails link to BASE_URL or PORT, not this instance`);
   const lines = [
     `PIM is running at ${baseUrl} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`,
   ];
   if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
+  if (inboundSmtp)
+    lines.push(`Replies to ticket mails are taken on ${config.inbound!.smtp!.host}:${inboundSmtp.port} (SMTP).`);
   lines.push(
     config.smtpUrl
       ? 'Mail is sent through SMTP_URL.'
@@ -126,6 +155,7 @@ async function main(): Promise<void> {
     forgetPortalUrl(config.dataDir);
     clearInterval(pruner);
     pruning.stop();
+    await inboundSmtp?.close();
     await worker.stop();
     await webhooks.stop();
     await db.close();

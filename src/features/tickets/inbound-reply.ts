@@ -11,7 +11,7 @@ const ORIGINAL =
 /** Outlook's header block of the quoted mail: "From:"/"Van:" followed within a few lines by "Sent:"/"Verzonden:". */
 const HEADER_FROM = /^\s*\*?(from|van)\s*:\*?\s+\S/i;
 const HEADER_SENT = /^\s*\*?(sent|verzonden|date|datum)\s*:\*?\s+\S/i;
-/** The line(s) before a quote: "On … wrote:", "Op … schreef …:", Apple Mail's "Op … heeft … het volgende geschreven:". */
+/** The line(s) before a quote: "On … wrote:", "Op … schreef …:", Apple's "Op … heeft … het volgende geschreven:". */
 const ATTRIBUTION_START = /^\s*(on|op|am|le)\s\S/i;
 const ATTRIBUTION_END = /(wrote|schreef|geschreven|schrieb|écrit)\s*[^:\n]{0,80}:\s*$/i;
 /** Phone signatures the library does not know in Dutch. */
@@ -69,12 +69,10 @@ export function replyText(mail: ParsedMail): string {
  * each other forever (RFC 3834).
  */
 export function automaticReason(mail: ParsedMail, envelopeFrom: string | null | undefined): string | null {
+  // The header as written (unfolded), after its name: the same reading for every kind of header.
   const header = (name: string): string => {
-    const v = mail.headers.get(name);
-    if (v === undefined) return '';
-    if (typeof v === 'string') return v;
-    if (typeof v === 'object' && v !== null && 'value' in v) return String((v as { value: unknown }).value ?? '');
-    return String(v);
+    const line = mail.headerLines.find((l) => l.key === name)?.line ?? '';
+    return line.slice(line.indexOf(':') + 1).replace(/\s+/g, ' ');
   };
   const auto = header('auto-submitted').trim().toLowerCase();
   if (auto && auto !== 'no') return 'auto_reply';

@@ -286,17 +286,14 @@ async function refuseMail(
   lang: Locale | undefined,
   now: Date,
 ): Promise<InboundOutcome> {
-  // Not signed: the language of whoever has this address in the portal, else Dutch.
-  const language =
-    lang ??
-    ((
-      await deps.prisma.contact.findFirst({
+  // The language of whoever has the sender's address in the portal, else of the person the address was for, else Dutch.
+  const known = sender
+    ? await deps.prisma.contact.findFirst({
         where: { email: { equals: sender, mode: 'insensitive' }, deletedAt: null },
         select: { language: true },
       })
-    )?.language === 'en'
-      ? 'en'
-      : 'nl');
+    : null;
+  const language: Locale = known ? (known.language === 'en' ? 'en' : 'nl') : (lang ?? 'nl');
   const answer =
     !!sender &&
     (
@@ -408,7 +405,8 @@ export async function pruneInbound(prisma: PrismaClient, storage: FileStorage, b
     });
     if (!rows.length) return removed;
     await prisma.inboundMail.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
-    await Promise.all(rows.map((r) => (r.rawKey ? storage.delete(r.rawKey).catch(() => {}) : undefined)));
+    const keys = rows.map((r) => r.rawKey).filter((k): k is string => !!k);
+    await Promise.all(keys.map((k) => storage.delete(k).catch(() => {})));
     removed += rows.length;
     if (rows.length < 500) return removed;
   }
