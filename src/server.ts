@@ -25,6 +25,7 @@ import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
 import { startThrottlePruning } from './auth/throttle.js';
 import { createServices } from './services.js';
 import { startInboundSmtp } from './mail/inbound-smtp.js';
+import { startImapPoller } from './mail/inbound-imap.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -119,6 +120,13 @@ async function main(): Promise<void> {
         receive: (raw, envelope) => services.tickets.inbound.receive(raw, envelope),
       })
     : undefined;
+  const imapPoller = config.inbound?.imap
+    ? startImapPoller(db.prisma, {
+        ...config.inbound.imap,
+        maxBytes: config.inbound.maxBytes,
+        receive: (raw) => services.tickets.inbound.receive(raw),
+      })
+    : undefined;
   if (config.inbound) {
     // What arrived is kept for the retention, then goes (rows and raw messages); hourly, like the sweeps.
     const prune = () => void services.tickets.inbound.prune().catch((e) => log.warn('pruning inbound mail', e));
@@ -134,6 +142,8 @@ async function main(): Promise<void> {
   if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
   if (inboundSmtp)
     lines.push(`Replies to ticket mails are taken on ${config.inbound!.smtp!.host}:${inboundSmtp.port} (SMTP).`);
+  if (imapPoller)
+    lines.push(`Replies to ticket mails are fetched from ${new URL(config.inbound!.imap!.url).host} (IMAP).`);
   lines.push(
     config.smtpUrl
       ? 'Mail is sent through SMTP_URL.'
@@ -156,6 +166,7 @@ async function main(): Promise<void> {
     clearInterval(pruner);
     pruning.stop();
     await inboundSmtp?.close();
+    await imapPoller?.stop();
     await worker.stop();
     await webhooks.stop();
     await db.close();
