@@ -338,4 +338,53 @@ describe('answering a ticket by answering its mail', () => {
       }),
     ).rejects.toThrow(/552/);
   });
+
+  it('without the inbound settings nothing changes: no Reply-To, no line at the top', async () => {
+    const { org, reporter } = await people();
+    const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id, status: 'IN_PROGRESS' });
+    const { config: plain } = testApp(db, { clock });
+    expect(plain.inbound).toBeUndefined();
+    const off = createServices({
+      db: db.prisma,
+      clock,
+      storage: createStorage(undefined, db.prisma),
+      config: plain,
+      baseUrl: plain.baseUrl,
+    });
+    await off.tickets.changeStatus({ staff: 'test' }, t.id, 'WAITING_CUSTOMER');
+    const [mail] = await deliver(1);
+    expect(to(mail!)).toBe(reporter.email);
+    expect(mail!.replyTo).toBeUndefined();
+    expect(mail!.text).not.toContain('##-');
+    expect(mail!.text!.startsWith('Beste ')).toBe(true);
+  });
+
+  it('keeps the raw message for the retention, then removes it with its row', async () => {
+    const { org, reporter } = await people();
+    const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id, status: 'IN_PROGRESS' });
+    await send({
+      from: reporter.email!,
+      to: replyAddress(config.tickets.linkSecret, DOMAIN, t.id, reporter.id),
+      subject: 'Re: bewaard',
+      messageId: `<kept-${t.id}@example.nl>`,
+      text: 'Dit bericht wordt bewaard.',
+    });
+    await deliver(1);
+    const row = await db.prisma.inboundMail.findUniqueOrThrow({ where: { messageId: `<kept-${t.id}@example.nl>` } });
+    const storage = createStorage(undefined, db.prisma);
+    const chunks: Buffer[] = [];
+    for await (const c of (await storage.get(row.rawKey!))!) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString()).toContain('Dit bericht wordt bewaard.');
+    expect(row.size).toBe(Buffer.concat(chunks).length);
+
+    clock.advance(89 * 86_400_000);
+    await services.tickets.inbound.prune();
+    expect(await db.prisma.inboundMail.count({ where: { id: row.id } })).toBe(1);
+    clock.advance(2 * 86_400_000);
+    expect(await services.tickets.inbound.prune()).toBeGreaterThan(0);
+    expect(await db.prisma.inboundMail.count({ where: { id: row.id } })).toBe(0);
+    expect(await storage.get(row.rawKey!)).toBeNull();
+    // The note itself stays: only the raw message and its row go.
+    expect(await db.prisma.ticketNote.count({ where: { ticketId: t.id, viaMail: true } })).toBe(1);
+  });
 });
