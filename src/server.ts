@@ -127,13 +127,11 @@ async function main(): Promise<void> {
         receive: (raw) => services.tickets.inbound.receive(raw),
       })
     : undefined;
-  if (config.inbound) {
-    // What arrived is kept for the retention, then goes (rows and raw messages); hourly, like the sweeps.
-    const prune = () => void services.tickets.inbound.prune().catch((e) => log.warn('pruning inbound mail', e));
-    prune();
-    const inboundPruner = setInterval(prune, 3_600_000);
-    inboundPruner.unref();
-  }
+  // What arrived is kept for the retention, then goes (rows and raw messages); hourly, like the sweeps.
+  const pruneInbound = () => void services.tickets.inbound.prune().catch((e) => log.warn('pruning inbound mail', e));
+  if (config.inbound) pruneInbound();
+  const inboundPruner = config.inbound ? setInterval(pruneInbound, 3_600_000) : undefined;
+  inboundPruner?.unref();
   if (!recordPortalUrl(config.dataDir, baseUrl))
     log.warn(`cannot write ${config.dataDir}: the staff tool's mails link to BASE_URL or PORT, not this instance`);
   const lines = [
@@ -164,6 +162,7 @@ async function main(): Promise<void> {
     metricsServer?.close();
     forgetPortalUrl(config.dataDir);
     clearInterval(pruner);
+    clearInterval(inboundPruner);
     pruning.stop();
     await inboundSmtp?.close();
     await imapPoller?.stop();

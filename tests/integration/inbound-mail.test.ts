@@ -308,10 +308,34 @@ describe('answering a ticket by answering its mail', () => {
     const [deleted] = await deliver(1);
     expect(deleted!.text).toContain('Dit ticket bestaat niet meer in PIM.');
 
+    // Resolved longer ago than the reopen period: refused as the portal refuses it, and said so.
+    const old = await makeTicket(db.prisma, org.id, {
+      reporterId: reporter.id,
+      status: 'RESOLVED',
+      resolvedAt: new Date(clock.now().getTime() - 30 * 86_400_000),
+    });
+    await send({
+      from: reporter.email!,
+      to: replyAddress(config.tickets.linkSecret, DOMAIN, old.id, reporter.id),
+      subject: 'Re',
+      text: 'Het probleem is terug.',
+    });
+    const [closed] = await deliver(1);
+    expect(closed!.text).toContain('Dit ticket is afgehandeld en kan niet meer worden heropend.');
+    expect(await notesOf(old.id)).toHaveLength(0);
+    expect((await db.prisma.ticket.findUniqueOrThrow({ where: { id: old.id } })).status).toBe('RESOLVED');
+
     expect(await notesOf(t.id)).toHaveLength(0);
     const refused = await cli('mail:inbound', '--refused');
-    for (const reason of ['forged', 'foreign_sender', 'no_access', 'ticket_gone'])
+    for (const reason of ['forged', 'foreign_sender', 'no_access', 'ticket_gone', 'closed'])
       expect(refused.out.some((l) => l.includes(reason))).toBe(true);
+
+    // Once the colleague is a Betrokkene, the same reply (from their own address, to the reporter's
+    // reply address) is taken, as the colleague's note.
+    await db.prisma.ticketWatcher.create({ data: { ticketId: t.id, contactId: colleague.id } });
+    await send({ from: colleague.email!, to: good, subject: 'Re', text: 'Adding my two cents.' });
+    expect((await notesOf(t.id)).map((n) => [n.body, n.authorId])).toEqual([['Adding my two cents.', colleague.id]]);
+    await deliver(2); // the reporter and Vcare
   });
 
   it('a throttle caps notes by mail per person and ticket; other domains are refused at RCPT; too large is refused', async () => {
