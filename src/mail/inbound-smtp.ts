@@ -41,7 +41,8 @@ export async function startInboundSmtp(opts: {
     disabledCommands: opts.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
     logger: false,
-    maxClients: 50,
+    // Each message is held in memory up to maxBytes while it is handled: a relay needs few connections.
+    maxClients: 10,
     socketTimeout: 60_000,
     onRcptTo(address, _session, callback) {
       const at = address.address.lastIndexOf('@');

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { ParsedMail } from 'mailparser';
 import { createTestDb, type TestDb } from '../support/db.js';
@@ -410,5 +414,61 @@ describe('answering a ticket by answering its mail', () => {
     expect(await storage.get(row.rawKey!)).toBeNull();
     // The note itself stays: only the raw message and its row go.
     expect(await db.prisma.ticketNote.count({ where: { ticketId: t.id, viaMail: true } })).toBe(1);
+  });
+
+  it('with INBOUND_SMTP_TLS_KEY/CERT the listener offers STARTTLS, and a reply over TLS is taken', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pim-tls-'));
+    const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${DOMAIN}`].concat([
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ]),
+      { stdio: 'ignore' },
+    );
+    const tlsConfig = testApp(db, {
+      clock,
+      env: {
+        INBOUND_MAIL_DOMAIN: DOMAIN,
+        INBOUND_SMTP_PORT: '0',
+        INBOUND_SMTP_TLS_KEY: key,
+        INBOUND_SMTP_TLS_CERT: cert,
+      },
+    }).config;
+    expect(tlsConfig.inbound!.smtp!.tls!.cert).toBe(readFileSync(cert, 'utf8'));
+    const secure = await startInboundSmtp({
+      host: '127.0.0.1',
+      port: 0,
+      domain: DOMAIN,
+      maxBytes: tlsConfig.inbound!.maxBytes,
+      tls: tlsConfig.inbound!.smtp!.tls,
+      receive: (raw, envelope) => services.tickets.inbound.receive(raw, envelope),
+    });
+    try {
+      const { org, reporter } = await people();
+      const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id, status: 'IN_PROGRESS' });
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: secure.port,
+        secure: false,
+        requireTLS: true,
+        tls: { rejectUnauthorized: false },
+      });
+      await transport.sendMail({
+        from: reporter.email!,
+        to: replyAddress(config.tickets.linkSecret, DOMAIN, t.id, reporter.id),
+        subject: 'Re: over TLS',
+        text: 'Versleuteld verstuurd.',
+      });
+      transport.close();
+      expect((await notesOf(t.id)).map((n) => n.body)).toEqual(['Versleuteld verstuurd.']);
+      await deliver(1);
+    } finally {
+      await secure.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
