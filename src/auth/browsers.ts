@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { PrismaClient } from '../db/client.js';
+import type { PrismaClient, Tx } from '../db/client.js';
 import { queueMail } from '../mail/outbox.js';
 import { translate, type Locale } from '../i18n/index.js';
 import { mailMoment } from './security-notice.js';
@@ -29,6 +29,12 @@ export function browserId(req: Request, secret: string): string | null {
   const expected = Buffer.from(sign(secret, id));
   const given = Buffer.from(mac);
   return expected.length === given.length && timingSafeEqual(expected, given) ? id : null;
+}
+
+/** Whether `browser` (an id from browserId) completed a login to this person's account before. */
+export async function isKnownBrowser(db: PrismaClient | Tx, contactId: number, browser: string): Promise<boolean> {
+  const browserHash = createHash('sha256').update(browser).digest('hex');
+  return (await db.knownBrowser.count({ where: { contactId, browserHash } })) > 0;
 }
 
 /**

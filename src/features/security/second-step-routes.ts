@@ -79,7 +79,9 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
     if (!pending || pending.setup) return restart(req, res);
     const code = str(formBody(req).code).slice(0, 64);
     if (!code) return renderCode(req, res, pending, 422, { error: 'security.secondStep.missing' });
-    const rules = secondStepRules(pending.contactId, browserId(req, deps.sessionSecret), req.ip ?? 'unknown');
+    const browser = browserId(req, deps.sessionSecret);
+    const known = (await security.knowsBrowser(pending.contactId, browser)) ? browser : null;
+    const rules = secondStepRules(pending.contactId, known, req.ip ?? 'unknown');
     const attempt = await auth.takeAttempt(rules);
     const locked = (until: Date | null) =>
       renderCode(req, res, pending, 429, {

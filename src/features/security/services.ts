@@ -2,6 +2,7 @@ import { recordAudit } from '../../audit.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
 import { authenticationOptions, registrationOptions, verifyPasskey, type RelyingParty } from '../../auth/passkeys.js';
 import { verifyPassword } from '../../auth/passwords.js';
+import { isKnownBrowser } from '../../auth/browsers.js';
 import { endSessionByHandle, listSessions } from '../../auth/sessions.js';
 import { secondStepOf, useSecondStepCode } from '../../auth/two-factor.js';
 import { clientOf, type ServiceDeps } from '../../services.js';
@@ -34,6 +35,9 @@ export function securityServices(deps: ServiceDeps, people: { organisations: Org
     status: (actor: Actor) => twoStepStatus(client(), actor),
     /** What second step a person has set up, and whether it is required. */
     secondStep: (contactId: number) => secondStepOf(db, contactId),
+    /** Whether this browser completed a login to the person's account before (its second-step counter is its own). */
+    knowsBrowser: (contactId: number, browser: string | null) =>
+      browser ? isKnownBrowser(db, contactId, browser) : Promise.resolve(false),
     /** Uses an app code or a recovery code: which one, or null. */
     useSecondStepCode: (key: Buffer, contactId: number, code: string) =>
       useSecondStepCode(db, key, contactId, code, clock.now()),
