@@ -80,14 +80,13 @@ export function addressCheckRules(actorId: number): Rule[] {
   return [{ key: `emailcheck:${actorId}`, limit: 20, windowMs: 60 * MINUTE, lockMs: 60 * MINUTE }];
 }
 
-/** The time until which any of the keys is locked, or null. */
-export async function lockedUntil(prisma: PrismaClient, rules: Rule[], now: Date): Promise<Date | null> {
-  const rows = await prisma.loginThrottle.findMany({
-    where: { key: { in: rules.map((r) => r.key) }, lockedUntil: { gt: now } },
-    select: { lockedUntil: true },
-  });
-  const times = rows.map((r) => r.lockedUntil!.getTime());
-  return times.length ? new Date(Math.max(...times)) : null;
+/**
+ * The rule for failed API authentications from one client address (an unknown, revoked or
+ * expired Bearer token): taken before the token's look-up, given back when the token is valid,
+ * so a burst of guesses gets at most the limit looked up while a valid token is never held.
+ */
+export function apiAuthRule(ip: string): Rule {
+  return { key: `apiauth:${ip}`, limit: 50, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE };
 }
 
 /**
