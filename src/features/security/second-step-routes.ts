@@ -101,7 +101,7 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
       await security.recoveryCodeUsed(actor, req.ip ?? '');
     }
     const returnTo = pending.returnTo;
-    await completeLogin(deps, req, res, actor, pending.method);
+    await completeLogin(deps, req, res, actor, pending.method, { secondStep: true });
     const left = (await security.secondStep(actor.id)).recoveryLeft;
     if (used === 'recovery' && left <= RECOVERY_CODES_LOW)
       flash(req, 'error', 'security.recovery.low', { count: String(left) });
@@ -118,7 +118,7 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
     const codes = await security.confirmTotp(keyOf(deps), actor, code, changeContext(deps, req));
     if (!codes) return renderSetup(req, res, pending, 422, { code: 'security.totp.codeWrong' });
     const returnTo = pending.returnTo;
-    await completeLogin(deps, req, res, actor, pending.method);
+    await completeLogin(deps, req, res, actor, pending.method, { secondStep: true });
     deps.kickMail?.();
     flash(req, 'success', 'security.totp.on');
     renderRecoveryCodes(req, res, codes, returnTo);
