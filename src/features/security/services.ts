@@ -124,11 +124,26 @@ export function securityServices(deps: ServiceDeps, people: { organisations: Org
       resetColleagueTwoStep(client(), actor, id, ctx),
     /** Whether an organisation in the actor's scope requires two-step login (itself or through a parent). */
     twoStepRequirement: (actor: Actor, orgId: number) => twoStepRequirement(client(), actor, orgId),
-    /** The Organisatie page's switch, through the organisation's settings command. */
-    requireTwoStep: (actor: Actor, orgId: number, wanted: boolean, ip: string) =>
+    /**
+     * The Organisatie page's switch, through the organisation's settings command; switching it on can
+     * end the password-only sessions at once (all but the session `endSessions.keepSid` of whoever switched).
+     */
+    requireTwoStep: (
+      actor: Actor,
+      orgId: number,
+      wanted: boolean,
+      ip: string,
+      endSessions: { keepSid: string | null } | null = null,
+    ) =>
       requireTwoStep(
         client(),
-        (id) => people.organisations.setSettings(actor, id, { twoFactorRequired: wanted }, { ip }),
+        (id) =>
+          people.organisations.setSettings(
+            actor,
+            id,
+            { twoFactorRequired: wanted },
+            { ip, ...(endSessions ? { endPasswordOnlySessions: endSessions } : {}) },
+          ),
         actor,
         orgId,
       ),
