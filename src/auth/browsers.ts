@@ -31,10 +31,13 @@ export function browserId(req: Request, secret: string): string | null {
   return expected.length === given.length && timingSafeEqual(expected, given) ? id : null;
 }
 
-/** Whether `browser` (an id from browserId) completed a login to this person's account before. */
+/**
+ * Whether `browser` (an id from browserId) completed a full login to this person's account before:
+ * one that passed the second step (or was a passkey), not just the password.
+ */
 export async function isKnownBrowser(db: PrismaClient | Tx, contactId: number, browser: string): Promise<boolean> {
   const browserHash = createHash('sha256').update(browser).digest('hex');
-  return (await db.knownBrowser.count({ where: { contactId, browserHash } })) > 0;
+  return (await db.knownBrowser.count({ where: { contactId, browserHash, secondStepAt: { not: null } } })) > 0;
 }
 
 /**
@@ -47,7 +50,16 @@ export async function noteLoginBrowser(
   prisma: PrismaClient,
   req: Request,
   res: Response,
-  opts: { actor: Actor; secret: string; secure: boolean; now: Date; baseUrl: string; lang: Locale },
+  opts: {
+    actor: Actor;
+    secret: string;
+    secure: boolean;
+    now: Date;
+    baseUrl: string;
+    lang: Locale;
+    /** The login passed a second step (or was a passkey): noted for the second-step counters. */
+    secondStep?: boolean;
+  },
 ): Promise<{ newBrowser: boolean }> {
   let id = browserId(req, opts.secret);
   if (!id) id = randomBytes(16).toString('base64url');
@@ -60,15 +72,16 @@ export async function noteLoginBrowser(
     maxAge: YEAR_MS,
   });
   const browserHash = createHash('sha256').update(id).digest('hex');
+  const secondStepAt = opts.secondStep ? opts.now : undefined;
   const known = await prisma.knownBrowser.updateMany({
     where: { contactId: opts.actor.id, browserHash },
-    data: { lastSeenAt: opts.now },
+    data: { lastSeenAt: opts.now, secondStepAt },
   });
   if (known.count > 0) return { newBrowser: false };
   return prisma.$transaction(async (tx) => {
     const before = await tx.knownBrowser.count({ where: { contactId: opts.actor.id } });
     const inserted = await tx.knownBrowser.createMany({
-      data: [{ contactId: opts.actor.id, browserHash, createdAt: opts.now, lastSeenAt: opts.now }],
+      data: [{ contactId: opts.actor.id, browserHash, createdAt: opts.now, lastSeenAt: opts.now, secondStepAt }],
       skipDuplicates: true,
     });
     if (before === 0 || inserted.count === 0) return { newBrowser: false };

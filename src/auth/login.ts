@@ -81,9 +81,8 @@ export async function completeLogin(
   method: LoginMethod,
   opts: { secondStep?: boolean } = {},
 ): Promise<void> {
-  await startLoggedInSession(req, actor, deps.clock, method, {
-    secondStep: opts.secondStep === true || method === 'passkey',
-  });
+  const secondStep = opts.secondStep === true || method === 'passkey';
+  await startLoggedInSession(req, actor, deps.clock, method, { secondStep });
   if (method === 'password' || method === 'passkey') {
     await recordPasswordLogin(deps.prisma, actor, {
       now: deps.clock.now(),
@@ -99,6 +98,7 @@ export async function completeLogin(
     now: deps.clock.now(),
     baseUrl: deps.config.baseUrl,
     lang,
+    secondStep,
   });
   if (newBrowser) deps.kickMail?.();
 }

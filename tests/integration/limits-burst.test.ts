@@ -122,6 +122,41 @@ describe('the second step cannot be turned against its owner', () => {
     expect((await owner.get('/profile/security')).status).toBe(200);
   });
 
+  it('a browser that logged in with the password only (before the second step existed) is not exempt', async () => {
+    const org = await makeOrg(db.prisma);
+    const p = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] });
+    // A login without a second step: this browser is known to the account, but only by the password.
+    const early = burstClient();
+    expect((await logIn(early, p.email!, PASSWORD)).headers.location).toBe('/');
+    const home = await early.get('/profile/security');
+    await early
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text) });
+    const secret = newTotpSecret();
+    await db.prisma.totpSecret.create({
+      data: { contactId: p.id, secretEncrypted: sealSecret(key, secret, totpContext(p.id)), confirmedAt: clock.now() },
+    });
+    nextStep();
+    const right = totpCode(secret, clock.now());
+    const stranger = burstClient();
+    await logIn(stranger, p.email!, PASSWORD);
+    const csrf = csrfFrom((await stranger.get('/login/second-step')).text);
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        stranger
+          .post('/login/second-step')
+          .set('X-Forwarded-For', from())
+          .type('form')
+          .send({ _csrf: csrf, code: String((Number(right) + 1 + i) % 1_000_000).padStart(6, '0') }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 401).length).toBeLessThanOrEqual(10);
+    // The early browser shares the account's lock: its password login was no full login.
+    expect((await logIn(early, p.email!, PASSWORD)).headers.location).toBe('/login/second-step');
+    expect((await sendCode(early, right)).status).toBe(429);
+  });
+
   it('the owner’s browser keeps a limit of its own for this account', async () => {
     const org = await makeOrg(db.prisma);
     const p = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA'] });
