@@ -72,7 +72,10 @@ export function automaticReason(mail: ParsedMail, envelopeFrom: string | null | 
   // The header as written (unfolded), after its name: the same reading for every kind of header.
   const header = (name: string): string => {
     const line = mail.headerLines.find((l) => l.key === name)?.line ?? '';
-    return line.slice(line.indexOf(':') + 1).replace(/\s+/g, ' ').trim();
+    return line
+      .slice(line.indexOf(':') + 1)
+      .replace(/\s+/g, ' ')
+      .trim();
   };
   const auto = header('auto-submitted').trim().toLowerCase();
   if (auto && auto !== 'no') return 'auto_reply';
