@@ -29,7 +29,7 @@ export function valid(schema: Schema, components: Schema, hints: Hints = {}, nam
   const s = resolve(schema, components);
   const own = ownValues(s, components, hints);
   const hint = hints[name];
-  return hint ? fc.oneof({ arbitrary: hint, weight: 3 }, { arbitrary: own, weight: 1 }) : own;
+  return hint ? fc.oneof({ arbitrary: hint, weight: 5 }, { arbitrary: own, weight: 1 }) : own;
 }
 
 function ownValues(s: Schema, components: Schema, hints: Hints): fc.Arbitrary<unknown> {
