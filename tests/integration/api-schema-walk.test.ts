@@ -237,6 +237,8 @@ function conforms(res: request.Response, method: string, path: string, op: Opera
     return;
   }
   const type = String(res.headers['content-type'] ?? '').split(';')[0]!;
+  if (type === 'application/problem+json')
+    expect(res.body.status, `${where}: the problem's own status`).toBe(res.status);
   const media = response!.content[type];
   expect(media, `${where}: ${type} not in the document`).toBeDefined();
   if (media!.schema.contentEncoding === 'binary') return;
@@ -252,6 +254,22 @@ function conforms(res: request.Response, method: string, path: string, op: Opera
 describe('every operation of the OpenAPI document, with inputs generated from its schemas', () => {
   it('the served document is the one the code declares', () => {
     expect(doc.paths).toEqual(declared.paths);
+  });
+
+  it('a method a path of the document does not have is a 405 whose Allow header lists the methods it has', async () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const url = `/api/v1${path.replace(/\{\w+\}/g, '1')}`;
+      const methods = Object.keys(item).map((m) => m.toUpperCase());
+      const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'];
+      for (const method of ['get', 'post', 'put', 'patch', 'delete'].filter((m) => !(m in item))) {
+        const res = await client()[method as 'get'](url).set(auth());
+        expect(res.status, `${method.toUpperCase()} ${url}`).toBe(405);
+        expect(new Set(String(res.headers.allow).split(', ')), `${method.toUpperCase()} ${url}`).toEqual(
+          new Set(allow),
+        );
+        expect(res.body.status).toBe(405);
+      }
+    }
   });
 
   it.each(METHODS)('$method $path answers only what the document lists, never a 5xx', async ({ method, path }) => {
