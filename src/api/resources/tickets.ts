@@ -48,6 +48,7 @@ const Note = z.object({
   authorContactId: z.number().int().nullable(),
   staffName: z.string().nullable(),
   body: z.string(),
+  viaMail: z.boolean().describe('True when the note arrived as a reply to a ticket mail (docs/inbound-mail.md)'),
 });
 
 /** A ticket as the API shows it. */
@@ -106,6 +107,7 @@ function present(t: Row): z.output<typeof Ticket> {
             authorContactId: n.authorId,
             staffName: n.staffName,
             body: n.body,
+            viaMail: n.viaMail,
           })),
         }
       : {}),
