@@ -184,7 +184,11 @@ export const ticketRoutes = [
     description:
       'Nobody is mailed: the helpdesk has told the customer already. Send an Idempotency-Key so a retry cannot file it twice.',
     body: TicketBody,
-    responses: { 201: { description: 'Created', schema: Ticket }, 422: { description: 'Invalid ticket' } },
+    responses: {
+      201: { description: 'Created', schema: Ticket },
+      409: { description: 'A ticket with this number exists' },
+      422: { description: 'Invalid ticket' },
+    },
     async handle({ body }, ctx) {
       const record: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(body)) record[snake(k)] = v;
