@@ -85,6 +85,11 @@ export function schematronErrors(xml: string, profile: 'peppol' | 'nlcius' = 'pe
   ];
 }
 
+/** The fatal rules of one of the two files that fire (a test that needs only one file saves the other's time). */
+export function fatalRulesOf(set: RuleSet, xml: string): string[] {
+  return fired(set, xml, 'fatal');
+}
+
 /** The warnings (not refusals) both files raise, for a test to show. */
 export function schematronWarnings(xml: string): string[] {
   return [...fired('cen', xml, 'warning'), ...fired('peppol', xml, 'warning')];
