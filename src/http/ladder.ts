@@ -1,7 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { BuiltDeps } from '../deps.js';
 import { actorOf } from '../auth/access.js';
-import { parseFilters } from '../features/contacts/schema.js';
 import { PER_PAGE } from './list.js';
 
 /** The pipeline's layers as src/app.ts builds them, each a list of middleware. */
@@ -51,6 +50,11 @@ const limitPage = { title: 'Contactpersonen', menu: MENU, rows: ROWS, user: 'Jan
 // The portal's layout takes its menu from the request (res.locals.menu): the limit's would hide it.
 const portalPage = { title: 'Contactpersonen', rows: ROWS };
 
+/** The contacts page's filters when it is opened without any (parseFilters of an empty query). */
+function contactsPageDefaults(ownOrgId: number): Parameters<BuiltDeps['services']['contacts']['list']>[1] {
+  return { org: ownOrgId, subs: false, name: '', active: 'yes', orgActive: 'yes', q: '' };
+}
+
 /**
  * The benchmark's ladder (`npm run bench -- --ladder`, mounted only with BENCH_LADDER=true):
  * the render limit's page served by the portal, then with one more of the portal's own layers
@@ -74,7 +78,7 @@ export function ladderRoutes(deps: BuiltDeps, layers: Layers): Router {
   r.get('/_ladder/query', page, async (req: Request, res: Response) => {
     const who = actorOf(req);
     // The contacts page's own query with its defaults; its rows are not shown (the table stays the limit's).
-    await deps.services.contacts.list(who, parseFilters({}, who.organizationId), {
+    await deps.services.contacts.list(who, contactsPageDefaults(who.organizationId), {
       sort: 'name',
       dir: 'asc',
       take: PER_PAGE,
