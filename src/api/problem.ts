@@ -15,13 +15,14 @@ export const PROBLEMS = {
   401: { slug: 'unauthenticated', title: 'Missing, unknown, expired or revoked API token' },
   403: { slug: 'forbidden', title: 'The token lacks the scope this request needs' },
   404: { slug: 'not-found', title: 'No such resource' },
+  405: { slug: 'method-not-allowed', title: 'The resource does not take this method (see the Allow header)' },
   409: { slug: 'conflict', title: 'Conflict with the current state of the resource' },
   412: { slug: 'precondition-failed', title: 'The resource changed since you read it (If-Match)' },
   413: { slug: 'too-large', title: 'Request body too large' },
   415: { slug: 'unsupported-media-type', title: 'Unsupported content type' },
   422: { slug: 'validation', title: 'The request is not valid' },
   428: { slug: 'precondition-required', title: 'This request needs an If-Match header' },
-  429: { slug: 'rate-limited', title: 'Too many requests for this token' },
+  429: { slug: 'rate-limited', title: 'Too many requests for this token, or failed authentications from this address' },
   500: { slug: 'internal', title: 'Internal error' },
 } as const;
 export type ProblemStatus = keyof typeof PROBLEMS;
