@@ -52,6 +52,7 @@ export function createApp(given: AppDeps): Express {
     given.services ??
     createServices({
       db: given.prisma,
+      pool: given.pool,
       clock: given.clock,
       storage,
       config,

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { PrismaClient, Tx } from './db/client.js';
@@ -28,6 +29,8 @@ import { demoServices } from './demo/services.js';
  */
 export interface ServiceDeps {
   db: PrismaClient | Tx;
+  /** The pg pool under `db`: the list pages' hot reads run on it as prepared statements (src/db/read.ts). */
+  pool?: pg.Pool;
   clock: Clock;
   storage: FileStorage;
   config: Config;

@@ -6,6 +6,8 @@ import { likeEscape } from '../../http/list.js';
 import { tokenIssuedAt } from '../../auth/tokens.js';
 import type { ContactFilters } from './schema.js';
 import { narrowScope, type ScopeOrg } from '../../auth/scope.js';
+import { rawReader, type RawRead } from '../../db/read.js';
+import type pg from 'pg';
 
 export type { ScopeOrg };
 
@@ -173,18 +175,23 @@ export function countSql(orgIds: number[], f: ContactFilters): Prisma.Sql {
 
 type Selection = { orgIds: number[]; mainIds: number[]; filters: ContactFilters };
 
-/** One page of the selection and its total. */
+/**
+ * One page of the selection and its total. With the pool, both statements run on it as named
+ * prepared statements (src/db/read.ts): the list page's hottest reads.
+ */
 export async function listContacts(
   prisma: PrismaClient,
   actor: Actor,
   filters: ContactFilters,
   page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number },
+  pool?: pg.Pool,
 ): Promise<{ rows: ContactRow[]; total: number }> {
   const sel = selectionOf(actor, filters);
   if (sel.orgIds.length === 0) return { rows: [], total: 0 };
+  const read = rawReader(prisma, pool);
   const [rows, count] = await Promise.all([
-    readPage(prisma, sel, page),
-    prisma.$queryRaw<{ n: number }[]>(countSql(sel.orgIds, sel.filters)),
+    readPage(read, sel, page),
+    read<{ n: number }>(countSql(sel.orgIds, sel.filters)),
   ]);
   return { rows, total: count[0]?.n ?? 0 };
 }
@@ -194,18 +201,18 @@ export async function listContacts(
  * them (desc), each part by name: two index-ordered reads instead of sorting the selection.
  */
 async function readPage(
-  prisma: PrismaClient,
+  read: RawRead,
   sel: Selection,
   page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number },
 ): Promise<ContactRow[]> {
   const { orgIds, mainIds, filters } = sel;
   if (page.sort !== 'main')
-    return prisma.$queryRaw<ContactRow[]>(pageSql(orgIds, mainIds, filters, page.sort, page.dir, page.take, page.skip));
-  const mains = await prisma.$queryRaw<ContactRow[]>(mainContactsSql(orgIds, mainIds, filters, page.dir));
+    return read<ContactRow>(pageSql(orgIds, mainIds, filters, page.sort, page.dir, page.take, page.skip));
+  const mains = await read<ContactRow>(mainContactsSql(orgIds, mainIds, filters, page.dir));
   const others = (take: number, skip: number) =>
     take <= 0
       ? Promise.resolve([])
-      : prisma.$queryRaw<ContactRow[]>(pageSql(orgIds, mainIds, filters, 'name', page.dir, take, skip, true));
+      : read<ContactRow>(pageSql(orgIds, mainIds, filters, 'name', page.dir, take, skip, true));
   if (page.dir === 'asc') {
     const head = mains.slice(page.skip, page.skip + page.take);
     return [...head, ...(await others(page.take - head.length, Math.max(0, page.skip - mains.length)))];
@@ -213,7 +220,7 @@ async function readPage(
   const rest = await others(page.take, page.skip);
   if (rest.length === page.take) return rest;
   // The others ran out on this page: the main contacts follow.
-  const [{ n } = { n: 0 }] = await prisma.$queryRaw<{ n: number }[]>(
+  const [{ n } = { n: 0 }] = await read<{ n: number }>(
     Prisma.sql`SELECT count(*)::int AS n FROM contacts c WHERE ${selectionWhere(orgIds, filters)} AND NOT (c.id = ANY(${mainIds}::int[]))`,
   );
   const from = Math.max(0, page.skip - n);
@@ -230,10 +237,11 @@ export async function exportContacts(
   filters: ContactFilters,
   sort: ContactSort,
   dir: 'asc' | 'desc',
+  pool?: pg.Pool,
 ): Promise<ContactRow[]> {
   const sel = selectionOf(actor, filters);
   if (sel.orgIds.length === 0) return [];
-  return readPage(prisma, sel, { sort, dir, take: EXPORT_LIMIT, skip: 0 });
+  return readPage(rawReader(prisma, pool), sel, { sort, dir, take: EXPORT_LIMIT, skip: 0 });
 }
 
 /** The SQL of the e-mail page (exported for the scale test). */

@@ -47,7 +47,7 @@ async function contactForApi(db: PrismaClient | Tx, id: number): Promise<ApiCont
  * the API (vendor-side changes by the rules of staff.ts), and the application tiles.
  */
 export function contactServices(deps: ServiceDeps) {
-  const { db, clock, baseUrl } = deps;
+  const { db, clock, baseUrl, pool } = deps;
   const client = () => clientOf(db);
   return {
     // -- the customer's pages ------------------------------------------------------------------
@@ -56,12 +56,12 @@ export function contactServices(deps: ServiceDeps) {
       actor: Actor,
       filters: ContactFilters,
       page: { sort: ContactSort; dir: 'asc' | 'desc'; take: number; skip: number },
-    ) => listContacts(client(), actor, filters, page),
+    ) => listContacts(client(), actor, filters, page, pool),
     /** The selection's e-mail addresses. */
     emails: (actor: Actor, filters: ContactFilters) => selectionEmails(client(), actor, filters),
     /** The selection for the CSV download. */
     export: (actor: Actor, filters: ContactFilters, sort: ContactSort, dir: 'asc' | 'desc') =>
-      exportContacts(client(), actor, filters, sort, dir),
+      exportContacts(client(), actor, filters, sort, dir, pool),
     /** One contact in the actor's scope (404 outside it). */
     get: (actor: Actor, id: number) => getContact(db, actor, id),
     /** Toevoegen or Kopiëren (`copiedFrom`). */
