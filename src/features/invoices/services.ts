@@ -25,7 +25,8 @@ export function invoiceServices(deps: ServiceDeps) {
   const { db, storage } = deps;
   return {
     /** One page of the person's invoices in the filter's scope, and how many there are. */
-    list: (actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) => listInvoices(db, actor, filter, list),
+    list: (actor: Actor, filter: InvoiceFilter, list: ListQuery<InvoiceSort>) =>
+      listInvoices(db, actor, filter, list, deps.pool),
     /** The date of the person's most recent invoice matching the filter's search, whatever its date. */
     latestDate: (actor: Actor, filter: InvoiceFilter) => latestInvoiceDate(db, actor, filter),
     /** Every invoice of the filtered list, for the CSV (refused above its limit). */
