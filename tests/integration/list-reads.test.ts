@@ -8,6 +8,7 @@ import { CONTACT_SORTS, listContacts } from '../../src/features/contacts/list.js
 import { parseFilters } from '../../src/features/contacts/schema.js';
 import { INVOICE_SORTS, listInvoices } from '../../src/features/invoices/service.js';
 import type { InvoiceFilter } from '../../src/features/invoices/filters.js';
+import { listActivatedApplications, listCurrentAnnouncements } from '../../src/features/dashboard/service.js';
 
 /**
  * The list pages' hot reads run on the pg pool (src/db/read.ts) when the services have it and
@@ -38,6 +39,38 @@ beforeAll(async () => {
     });
   await makeInvoice(db.prisma, b.id, { title: 'Maandfactuur' });
   main = (await loadActor(db.prisma, me.id, 0))!;
+  for (const [i, name] of ['Recorder', 'Operator', 'Scheduler', 'Walldisplay'].entries()) {
+    const app = await db.prisma.application.create({
+      data: {
+        code: name.toLowerCase(),
+        name,
+        descriptionNl: name,
+        descriptionEn: name,
+        url: 'https://x.test',
+        position: i % 2,
+      },
+    });
+    if (i < 3) await db.prisma.applicationActivation.create({ data: { contactId: me.id, applicationId: app.id } });
+  }
+  const day = (d: number) => new Date(Date.UTC(2026, 11, d, 9));
+  const texts = { titleNl: 'Onderhoud', bodyNl: 'Vanavond', titleEn: null, bodyEn: null };
+  await db.prisma.announcement.createMany({
+    data: [
+      { kind: 'NEWS', ...texts, publishedAt: day(1) },
+      {
+        kind: 'MAINTENANCE',
+        ...texts,
+        publishedAt: day(2),
+        expiresAt: day(9),
+        titleEn: 'Maintenance',
+        bodyEn: 'Tonight',
+      },
+      { kind: 'OUTAGE', ...texts, publishedAt: day(3), expiresAt: day(4) },
+      { kind: 'NEWS', ...texts, publishedAt: day(5), organizationId: a.id },
+      { kind: 'NEWS', ...texts, publishedAt: day(6), organizationId: b.id },
+      { kind: 'NEWS', ...texts, publishedAt: day(20) },
+    ],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -115,5 +148,22 @@ describe('invoices list on the pool', () => {
       skip: 0,
     });
     expect(all.total).toBe(12);
+  });
+});
+
+describe('dashboard reads on the pool', () => {
+  it("give the same tiles and the same announcements in force as Prisma, only the own organisation's", async () => {
+    const viaPrisma = await listActivatedApplications(db.prisma, main);
+    expect(viaPrisma).toHaveLength(3);
+    expect(await listActivatedApplications(db.prisma, main, db.pool)).toEqual(viaPrisma);
+    for (const d of [1, 3, 5, 8, 10, 25]) {
+      const now = new Date(Date.UTC(2026, 11, d, 12));
+      for (const take of [10, 2]) {
+        const prismaRows = await listCurrentAnnouncements(db.prisma, main, now, take);
+        expect(await listCurrentAnnouncements(db.prisma, main, now, take, db.pool)).toEqual(prismaRows);
+      }
+    }
+    const at8 = await listCurrentAnnouncements(db.prisma, main, new Date(Date.UTC(2026, 11, 8, 12)), 10, db.pool);
+    expect(at8.map((a) => a.publishedAt.getUTCDate())).toEqual([5, 2, 1]);
   });
 });

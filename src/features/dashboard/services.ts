@@ -24,13 +24,13 @@ async function lockAnnouncement(tx: Tx, id: number, precondition?: Precondition)
 
 /** The dashboard as the doors see it: the person's tiles and announcements, and staff's announcements. */
 export function dashboardServices(deps: ServiceDeps) {
-  const { db, clock } = deps;
+  const { db, clock, pool } = deps;
   return {
     /** What the dashboard shows the person: their application tiles and the announcements in force now. */
     forPerson: async (actor: Actor) => {
       const [applications, announcements] = await Promise.all([
-        listActivatedApplications(db, actor),
-        listCurrentAnnouncements(db, actor, clock.now()),
+        listActivatedApplications(db, actor, pool),
+        listCurrentAnnouncements(db, actor, clock.now(), 10, pool),
       ]);
       return { applications, announcements };
     },
