@@ -125,7 +125,6 @@ export function createApp(given: AppDeps): Express {
       secret: deps.sessionSecret,
       secure: config.secureCookies,
       idleMs: config.sessionIdleMs,
-      prune: config.env !== 'test',
     }),
   );
   app.use(saveBeforeRedirect);
