@@ -176,11 +176,12 @@ export function ticketRoutes(deps: BuiltDeps): Router {
     const actor = actorOf(req);
     const posted = await readPostedForm(req, res, storage, FORM_FIELDS);
     const form = TicketForm.safeParse(posted.values);
-    if (!form.success || posted.refused.length) {
+    if (!form.success || posted.refused.length || Object.keys(posted.badFields).length) {
       // Refused: nothing saved; the text comes back, the accepted files wait as pending uploads.
       const upload = await uploadState(req, posted);
       const errors = {
         ...(form.success ? {} : fieldErrors(form.error)),
+        ...posted.badFields,
         ...(upload.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}),
       };
       return renderForm(req, res, 422, posted.values, errors, upload);
@@ -245,10 +246,11 @@ export function ticketRoutes(deps: BuiltDeps): Router {
     const posted = await readPostedForm(req, res, storage, ['body']);
     const values = posted.values;
     const form = NoteForm.safeParse(values);
-    if (!form.success || posted.refused.length) {
+    if (!form.success || posted.refused.length || Object.keys(posted.badFields).length) {
       const upload = await uploadState(req, posted);
       const errors = {
         ...(form.success ? {} : fieldErrors(form.error)),
+        ...posted.badFields,
         ...(upload.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}),
       };
       return res.status(422).render('tickets/note', { ...(await detail(req)), values, errors, upload });
