@@ -64,7 +64,7 @@ function formFields(over: Record<string, string> = {}, orgId: number): Record<st
 
 /** The names in the list's table, in order. */
 const namesIn = (html: string) =>
-  [...html.matchAll(/<td class="contact-name">[\s\S]*?<\/details>\s*<a href="\/contacts\/\d+">([^<]+)<\/a>/g)].map(
+  [...html.matchAll(/<td class="contact-name">[\s\S]*?<\/details>\s*<a href="\/contacts\/\d+">(?:<bdi>)?([^<]+)(?:<\/bdi>)?<\/a>/g)].map(
     (m) => m[1]!,
   );
 

@@ -344,7 +344,7 @@ describe('the contact list marks who can log in, who is invited, and who has no 
     const expiry = token.expiresAt;
     const list = await agent.get(`/contacts?org=all&active=all&orgActive=all`);
     const marks = Object.fromEntries(
-      [...list.text.matchAll(/<\/details>\s*<a href="\/contacts\/\d+">([^<]+)<\/a>([\s\S]*?)<\/td>/g)].map((m) => [
+      [...list.text.matchAll(/<\/details>\s*<a href="\/contacts\/\d+">(?:<bdi>)?([^<]+)(?:<\/bdi>)?<\/a>([\s\S]*?)<\/td>/g)].map((m) => [
         m[1]!.replace(/^Test /, ''),
         visibleText(m[2]!),
       ]),
