@@ -344,10 +344,11 @@ describe('the contact list marks who can log in, who is invited, and who has no 
     const expiry = token.expiresAt;
     const list = await agent.get(`/contacts?org=all&active=all&orgActive=all`);
     const marks = Object.fromEntries(
-      [...list.text.matchAll(/<\/details>\s*<a href="\/contacts\/\d+">(?:<bdi>)?([^<]+)(?:<\/bdi>)?<\/a>([\s\S]*?)<\/td>/g)].map((m) => [
-        m[1]!.replace(/^Test /, ''),
-        visibleText(m[2]!),
-      ]),
+      [
+        ...list.text.matchAll(
+          /<\/details>\s*<a href="\/contacts\/\d+">(?:<bdi>)?([^<]+)(?:<\/bdi>)?<\/a>([\s\S]*?)<\/td>/g,
+        ),
+      ].map((m) => [m[1]!.replace(/^Test /, ''), visibleText(m[2]!)]),
     );
     const pad = (n: number) => String(n).padStart(2, '0');
     const local = new Date(expiry.toLocaleString('en-US', { timeZone: 'Europe/Amsterdam' }));
