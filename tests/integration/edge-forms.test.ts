@@ -5,17 +5,20 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { client, csrfFrom, logIn, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import type { Role } from '../../src/auth/roles.js';
+import type { Config } from '../../src/config.js';
+import { verdictToken } from '../../src/features/tickets/verdict-links.js';
 
 // Issue 19, "bad input keeps the person's work": a NUL or broken UTF-8 in one field shows the
 // form again with the message beside that field and every other value, and saves nothing.
 
 let db: TestDb;
 let app: Express;
+let config: Config;
 let orgId: number;
 
 beforeAll(async () => {
   db = await createTestDb();
-  ({ app } = testApp(db));
+  ({ app, config } = testApp(db));
   orgId = (await makeOrg(db.prisma)).id;
 });
 afterAll(() => db.drop());
@@ -220,5 +223,31 @@ describe('profile', () => {
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
     expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: p.id } })).version).toBe(1);
+  });
+});
+
+describe('verdict (the page the mail of a resolved ticket links to)', () => {
+  it('a NUL in the comment: 422 with the message, the chosen score and the comment kept, no verdict', async () => {
+    const p = await makePerson(db.prisma, orgId);
+    const ticket = await db.prisma.ticket.create({
+      data: {
+        organizationId: orgId,
+        reporterId: p.id,
+        title: 'Opgelost',
+        status: 'RESOLVED',
+        helpdesk: 'Support Vtel',
+        channel: 'PHONE',
+        reportedAt: new Date('2026-01-01T09:00:00Z'),
+        resolvedAt: new Date(),
+      },
+    });
+    const path = `/mail/verdict/${verdictToken(config.tickets.linkSecret, ticket.id, p.id)}`;
+    const agent = client(app);
+    const csrf = csrfFrom((await agent.get(`${path}?score=4`)).text);
+    const res = await sendRaw(agent, path, FORM, encoded({ _csrf: csrf, score: '4' }, { comment: 'Snel%00geholpen' }));
+    expect(res.status).toBe(422);
+    expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
+    expect(res.text).toContain('Snelgeholpen</textarea>');
+    expect(await db.prisma.ticketVerdict.count({ where: { ticketId: ticket.id } })).toBe(0);
   });
 });
