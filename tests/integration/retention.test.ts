@@ -169,7 +169,7 @@ describe('the retention clean-up', () => {
         ['password_tokens', 'expires_at < now()', 'expires_at'],
         ['known_browsers', 'last_seen_at < now()', 'last_seen_at'],
         ['stored_files', 'created_at < now()', 'created_at'],
-      ]) {
+      ] as [string, string, string][]) {
         const { rows } = await c.query<{ 'QUERY PLAN': string }>(
           `EXPLAIN SELECT 1 FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT 1000`,
         );

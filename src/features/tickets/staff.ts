@@ -16,6 +16,8 @@ export interface StaffContext {
   helpdesk: string;
   baseUrl: string;
   linkSecret: string;
+  /** The reply addresses' domain when replies by mail are on. */
+  replyDomain?: string;
 }
 
 /**
