@@ -64,6 +64,23 @@ function nextStep(ms = 0) {
 }
 
 describe('setting up the authenticator app on Beveiliging', () => {
+  it('a code sent with no set-up pending stores no secret: the person starts again on a fresh page', async () => {
+    const p = await makePerson(db.prisma, orgId, { roles: [...ROLES] });
+    const agent = client(app);
+    await logIn(agent, p.email!, PASSWORD);
+    const page = await agent.get('/profile/security');
+    const sent = await agent
+      .post('/profile/security/totp')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: '123456' });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe('/profile/security/totp');
+    expect(await db.prisma.totpSecret.count({ where: { contactId: p.id } })).toBe(0);
+    const again = await agent.get('/profile/security/totp');
+    expect(visibleText(again.text)).toContain('De koppeling met de app is verlopen.');
+    expect(await db.prisma.totpSecret.count({ where: { contactId: p.id } })).toBe(1);
+  });
+
   it('QR code and secret, confirmed with a first code; ten recovery codes shown once; the secret stored encrypted; mailed; other sessions end', async () => {
     const p = await makePerson(db.prisma, orgId, { roles: [...ROLES] });
     const agent = client(app);
@@ -154,6 +171,38 @@ describe('setting up the authenticator app on Beveiliging', () => {
       .send({ _csrf: csrfFrom(confirm.text), next: 'https://evil.example/', password: PASSWORD });
     expect(right.headers.location).toBe('/profile/security');
     expect((await agent.get('/profile/security/totp')).status).toBe(200);
+  });
+});
+
+describe('"Nieuwe herstelcodes maken"', () => {
+  it('the first click only opens a page saying the old codes stop working; confirming makes new ones', async () => {
+    const { p, codes } = await personWithTotp();
+    const agent = client(app);
+    await logIn(agent, p.email!, PASSWORD);
+    expect((await sendCode(agent, codes[9]!)).status).toBe(302);
+    const hashes = async () =>
+      (await db.prisma.recoveryCode.findMany({ where: { contactId: p.id, usedAt: null }, orderBy: { id: 'asc' } })).map(
+        (c) => c.codeHash,
+      );
+    const before = await hashes();
+    const page = await agent.get('/profile/security');
+    expect(page.text).not.toMatch(/<form[^>]*recovery-codes/);
+    expect(page.text).toContain('<a href="/profile/security/recovery-codes">Nieuwe herstelcodes maken</a>');
+    const ask = await agent.get('/profile/security/recovery-codes');
+    expect(ask.status).toBe(200);
+    expect(visibleText(ask.text)).toContain(
+      'Weet u zeker dat u nieuwe herstelcodes wilt maken? Uw 9 ongebruikte herstelcodes werken daarna niet meer.',
+    );
+    expect(await hashes()).toEqual(before);
+    const made = await agent
+      .post('/profile/security/recovery-codes')
+      .type('form')
+      .send({ _csrf: csrfFrom(ask.text) });
+    expect(made.status).toBe(200);
+    expect(visibleText(made.text)).toContain('Uw herstelcodes');
+    const after = await hashes();
+    expect(after).toHaveLength(10);
+    expect(after.some((h) => before.includes(h))).toBe(false);
   });
 });
 

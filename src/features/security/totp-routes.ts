@@ -30,7 +30,12 @@ export function totpRoutes(deps: BuiltDeps): Router {
 
   const renderSetup = async (req: Request, res: Response, status: number, errors?: Record<string, string>) => {
     const actor = actorOf(req);
-    const secret = await security.totpSetupSecret(keyOf(deps), actor);
+    const secret = await security.totpSetupSecret(keyOf(deps), actor, { create: !errors });
+    if (!secret && errors) {
+      // No code from a pending set-up (it expired, or there never was one): start again with a fresh code.
+      flash(req, 'error', 'security.totp.expired');
+      return res.redirect(303, `${base}/totp`);
+    }
     if (!secret) return res.redirect(base);
     res.set('Cache-Control', 'no-store');
     res
@@ -58,6 +63,16 @@ export function totpRoutes(deps: BuiltDeps): Router {
       flash(req, 'success', 'security.totp.off');
     }
     res.redirect(base);
+  });
+
+  // Asks first: new codes end the old ones. The button on Beveiliging only opens this page.
+  r.get(`${base}/recovery-codes`, guard(), recent, async (req, res) => {
+    const status = await security.status(actorOf(req));
+    // Without a second step there are no codes to replace (the page says so; the POST makes none either).
+    res.render('security/recovery-codes-confirm', {
+      left: status.recoveryLeft,
+      hasSecondStep: status.totp || status.passkeys > 0,
+    });
   });
 
   r.post(`${base}/recovery-codes`, guard(), recent, async (req, res) => {

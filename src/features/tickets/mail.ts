@@ -111,6 +111,8 @@ export async function mailTicketPeople(
     const personal = {
       ...ctx,
       ...opts.extra?.(p),
+      // The template tells the reporter's own ticket from a colleague's ("uw ticket" or "het ticket van X").
+      recipientId: p.id,
       recipientName: p.name,
       unsubscribeUrl: `${links.baseUrl}/mail/unsubscribe/${token}`,
     };

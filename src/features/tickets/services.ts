@@ -82,8 +82,9 @@ export function ticketServices(deps: ServiceDeps) {
     /** One page of colleagues who can be added as Betrokkene. */
     watcherCandidates: (actor: Actor, ticketId: number, q: string, page: number) =>
       watcherCandidates(db, actor, ticketId, q, page),
-    /** Adds a Betrokkene (at most 20). */
-    addWatcher: (actor: Actor, ticketId: number, contactId: number) => addWatcher(db, actor, ticketId, contactId),
+    /** Adds a Betrokkene (at most 20) and mails them that they were. */
+    addWatcher: (actor: Actor, ticketId: number, contactId: number) =>
+      addWatcher(db, actor, ticketId, contactId, { baseUrl: deps.baseUrl }),
     /** Takes a Betrokkene off (also oneself). */
     removeWatcher: (actor: Actor, ticketId: number, contactId: number) => removeWatcher(db, actor, ticketId, contactId),
     /** The satisfaction page of the resolved mail's link. */

@@ -131,6 +131,7 @@ export async function staffReply(
         reporterName: reporterName(t.reporter),
         staffName,
         body,
+        files: files.map((f) => f.fileName),
         link: ticketLink(ctx.baseUrl, id),
         helpdesk: ctx.helpdesk,
       },
