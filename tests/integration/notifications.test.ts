@@ -87,8 +87,14 @@ describe('Meldingen on the personal page', () => {
     await logIn(agent, me.email!, PASSWORD);
     const profile = visibleText((await agent.get('/profile')).text);
     expect(profile).toContain(
-      'Meldingen Taal van de e-mails Nederlands Ticket aangemaakt aan Reactie van Vcare aan Status gewijzigd aan Aanvulling van een collega aan Rapportage klaar uit',
+      'Meldingen Ticket aangemaakt aan Reactie van Vcare aan Status gewijzigd aan Aanvulling van een collega aan Rapportage klaar uit',
     );
+    // The language of the mails is one setting: Persoonlijk names it once (under Contactgegevens).
+    expect(profile.split('Taal van e-mails').length - 1).toBe(1);
+    // Each language is named in itself, on every page: the choice reads the same whatever the page's language.
+    const prefs = (await agent.get('/profile/notifications')).text;
+    expect(prefs).toContain('<option value="en" lang="en">English</option>');
+    expect(prefs).not.toContain('Engels');
 
     const res = await submitForm(agent, '/profile/notifications', '/profile/notifications', {
       language: 'en',
