@@ -1,4 +1,4 @@
-import type { Actor } from '../auth/actor.js';
+import { fullName, type Actor } from '../auth/actor.js';
 import { recordAudit } from '../audit.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { Locale } from '../i18n/index.js';
@@ -79,12 +79,13 @@ export async function unsubscribe(prisma: PrismaClient, target: { contactId: num
   await prisma.$transaction(async (tx) => {
     const contact = await tx.contact.findUnique({
       where: { id: target.contactId },
-      select: { id: true, organizationId: true, deletedAt: true },
+      select: { id: true, organizationId: true, deletedAt: true, firstName: true, infix: true, lastName: true },
     });
     if (!contact || contact.deletedAt) return;
     await setKind(tx, contact.id, target.kind, false);
+    // The link is the person's own (signed for them): Activiteiten names them, not PIM.
     await recordAudit(tx, {
-      actor: 'system',
+      actor: { id: contact.id, displayName: fullName(contact.firstName, contact.infix, contact.lastName) },
       kind: 'contact.mail_unsubscribed',
       organizationId: contact.organizationId,
       subjectType: 'contact',
