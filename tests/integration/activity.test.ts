@@ -190,6 +190,33 @@ describe('GET /activity', () => {
     expect((await agent.get('/activity?person=abc&kind=DROP TABLE&page=-4')).status).toBe(200);
   });
 
+  it('takes a period typed day first (01072026 is 1 July 2026), and refuses a day that is not one with 422', async () => {
+    const agent = await as(jan, NEW);
+    const iso = await agent.get('/activity?from=2020-07-01&to=2099-07-31');
+    expect(rows(iso.text).length).toBeGreaterThan(3);
+    for (const q of ['from=1-7-2020&to=31-7-2099', 'from=01072020&to=31072099', 'from=01-07-2020&to=31/07/2099']) {
+      const res = await agent.get(`/activity?${q}`);
+      expect(res.status, q).toBe(200);
+      expect(rows(res.text), q).toEqual(rows(iso.text));
+      expect(visibleText(res.text)).toContain('Vanaf › 1-7-2020');
+      expect(visibleText(res.text)).toContain('Tot en met › 31-7-2099');
+      expect(res.text).toMatch(
+        /<input id="f-from" name="from" type="text"[^>]* inputmode="numeric"[^>]* value="1-7-2020"/,
+      );
+    }
+    for (const q of ['from=31-2-2026', 'from=13072026x', 'to=2026-02-30', 'from=1-8-2026&to=1-7-2026']) {
+      const res = await agent.get(`/activity?${q}`);
+      expect(res.status, q).toBe(422);
+      expect(res.text).toMatch(/<title>Fout: Activiteiten/);
+      expect(visibleText(res.text)).toMatch(
+        /Er is een probleem (Vul een geldige datum in, bijvoorbeeld 1-7-2026\.|De datum 'tot en met' moet op of na de datum 'vanaf' liggen\.)/,
+      );
+    }
+    // What was typed stays in the field, to be corrected; the CSV of a refused filter is the page, not a file.
+    expect((await agent.get('/activity?from=31-2-2026')).text).toContain('value="31-2-2026"');
+    expect((await agent.get('/activity?from=31-2-2026&format=csv')).status).toBe(422);
+  });
+
   it('pages through many events', async () => {
     for (let i = 0; i < 30; i++) {
       await recordAudit(db.prisma, {

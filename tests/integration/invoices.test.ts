@@ -152,6 +152,39 @@ describe('GET /invoices', () => {
     expect(numbersIn((await agent.get('/invoices?dates=all&q=_')).text)).toEqual([]);
   });
 
+  it('takes the day first, as the hint says, however it is typed: 01022017 is 1 February 2017', async () => {
+    const agent = await as('finance');
+    const expected = numbersIn((await agent.get('/invoices?from=2017-02-01&to=2017-06-30')).text);
+    for (const [from, to] of <[string, string][]>[
+      ['1-2-2017', '30-6-2017'],
+      ['01-02-2017', '30-06-2017'],
+      ['01022017', '30062017'],
+      ['1/2/2017', '30.6.2017'],
+    ]) {
+      const res = await agent.get(`/invoices?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+      expect(res.status, from).toBe(200);
+      expect(numbersIn(res.text), from).toEqual(expected);
+      expect(visibleText(res.text)).toContain('vanaf 1-2-2017 tot en met 30-6-2017');
+    }
+    // A text field with the hint, never a native date field (its order is the browser's, not the hint's).
+    const page = (await agent.get('/invoices?from=01022017')).text;
+    expect(page).not.toContain('type="date"');
+    expect(page).toMatch(/<input id="f-from" name="from" type="text"[^>]* inputmode="numeric"[^>]* value="1-2-2017"/);
+    expect(visibleText(page)).toContain('Bijvoorbeeld 1-7-2026 of 01072026');
+    // 13 as a month is not a date (not 1 January of the next year), and a period backwards is refused too.
+    for (const bad of [
+      'from=01132017',
+      'from=32-1-2017',
+      'from=2017-13-01',
+      'from=1-7-17',
+      'from=1-7-2017&to=1-6-2017',
+    ]) {
+      const res = await agent.get(`/invoices?${bad}`);
+      expect(res.status, bad).toBe(422);
+      expect(res.text).toMatch(/<title>Fout: Facturen/);
+    }
+  });
+
   it('refuses a date that is not a date with 422 and the message, keeping what was typed', async () => {
     const res = await (await as('finance')).get('/invoices?from=31-2-2017');
     expect(res.status).toBe(422);

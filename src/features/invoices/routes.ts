@@ -100,8 +100,9 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
       form: {
         org: String(scope.org.id),
         subs: scope.withSubsidiaries ? 'ja' : 'nee',
-        from: errors.from ? textOf(req.query.from ?? '') : isoDay(filter.from),
-        to: errors.to ? textOf(req.query.to ?? '') : isoDay(filter.to),
+        // The fields show days as the page writes them (1-7-2026), whatever the link had.
+        from: errors.from ? textOf(req.query.from ?? '') : formatDate(lang, filter.from),
+        to: errors.to ? textOf(req.query.to ?? '') : formatDate(lang, filter.to),
         q: filter.q,
       },
       showSubsidiaries: actor.roles.has(Role.SUBSIDIARY_ACCESS) && orgs.length > 1,
