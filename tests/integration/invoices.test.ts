@@ -289,6 +289,24 @@ describe('GET /invoices/:id/pdf', () => {
     expect(res.headers['content-disposition']).toBe('attachment; filename="factuur-105002.pdf"');
   });
 
+  it('opens in the browser with ?view=1 (stored or generated); the list offers view, download and the e-invoice', async () => {
+    const agent = await as('finance');
+    for (const id of [ids[105002], ids.lines]) {
+      const res = await agent.get(`/invoices/${id}/pdf?view=1`).buffer(true).parse(binary);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-disposition']).toMatch(/^inline; filename="factuur-\d+\.pdf"$/);
+      expect((res.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    }
+    const list = await agent.get('/invoices?dates=all');
+    const cell = new RegExp(
+      `<a class="download-link" href="/invoices/${ids[105002]}/pdf\\?view=1"[^>]*>Pdf bekijken</a></li>\\s*` +
+        `<li><a class="download-link" href="/invoices/${ids[105002]}/pdf"[^>]*>Pdf downloaden</a></li>\\s*` +
+        `<li><a class="download-link" href="/invoices/${ids[105002]}/ubl"[^>]*>E-factuur \\(UBL\\)</a>`,
+    );
+    expect(list.text).toMatch(cell);
+    expect(visibleText(list.text)).not.toMatch(/\bUBL\b(?! ?\))/);
+  });
+
   it('answers 404 outside the scope: another customer, a subsidiary without SUBSIDIARY_ACCESS, a parent, or no such id', async () => {
     expect((await (await as('financeC')).get(`/invoices/${ids[105035]}/pdf`)).status).toBe(404);
     expect((await (await as('finance')).get(`/invoices/${ids.sub}/pdf`)).status).toBe(404);

@@ -167,11 +167,18 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
       stored?.destroy();
       throw err;
     });
+    // ?view=1 opens the PDF in the browser's viewer; without it, it is saved as a file.
+    const inline = req.query.view === '1';
     if (stored) {
-      startDownload(res, invoiceFileName(invoice.number), 'application/pdf');
+      startDownload(res, invoiceFileName(invoice.number), 'application/pdf', inline);
       return void (await pipeline(stored, res));
     }
-    sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body: body! });
+    sendDownload(res, {
+      fileName: invoiceFileName(invoice.number),
+      contentType: 'application/pdf',
+      body: body!,
+      inline,
+    });
   });
 
   // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.
