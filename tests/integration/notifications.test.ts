@@ -136,6 +136,18 @@ describe('one-click unsubscribe (signed link, no login)', () => {
     expect(
       await db.prisma.auditEvent.count({ where: { kind: 'contact.mail_unsubscribed', subjectId: String(me.id) } }),
     ).toBe(1);
+
+    // Opened again: it says so instead of asking again; clicked again, nothing more is recorded.
+    const again = await request(app).get(`/mail/unsubscribe/${token}`);
+    expect(again.status).toBe(200);
+    expect(visibleText(again.text)).toContain(
+      'U bent al afgemeld: u ontvangt geen e-mails meer bij: Status gewijzigd.',
+    );
+    expect(again.text).not.toContain('Ja, afmelden');
+    await request(app).post(`/mail/unsubscribe/${token}`).type('form').send('List-Unsubscribe=One-Click');
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'contact.mail_unsubscribed', subjectId: String(me.id) } }),
+    ).toBe(1);
   });
 
   it('a forged or altered token is a 404 and changes nothing', async () => {
