@@ -73,6 +73,7 @@ export const AUDIT_KINDS = [
   'organization.reports',
   'organization.sso_required_changed',
   'organization.two_factor_required_changed',
+  'organization.password_only_sessions_ended',
   'announcement.created',
   'announcement.updated',
   'announcement.removed',

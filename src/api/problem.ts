@@ -21,7 +21,7 @@ export const PROBLEMS = {
   415: { slug: 'unsupported-media-type', title: 'Unsupported content type' },
   422: { slug: 'validation', title: 'The request is not valid' },
   428: { slug: 'precondition-required', title: 'This request needs an If-Match header' },
-  429: { slug: 'rate-limited', title: 'Too many requests for this token' },
+  429: { slug: 'rate-limited', title: 'Too many requests for this token, or failed authentications from this address' },
   500: { slug: 'internal', title: 'Internal error' },
 } as const;
 export type ProblemStatus = keyof typeof PROBLEMS;

@@ -3,7 +3,8 @@ import type { BuiltDeps } from '../deps.js';
 import { createServices, type Services } from '../services.js';
 import type { Tx } from '../db/client.js';
 import { ACCESS } from '../auth/access.js';
-import { checkToken, type ApiActor } from '../auth/api-tokens.js';
+import { checkToken, hashToken, type ApiActor } from '../auth/api-tokens.js';
+import { apiAuthRule } from '../auth/throttle.js';
 import { ApiProblem, problemHandler, zodProblems } from './problem.js';
 import type { ApiContext, ApiRoute } from './define.js';
 import { answerOf, claimKey, fingerprint, idempotencyKey, type StoredAnswer } from './idempotency.js';
@@ -58,9 +59,13 @@ const apiPublic: RequestHandler = Object.assign(
   { [ACCESS]: 'PUBLIC' as const },
 );
 
-/** Reads the Bearer token, refuses an unknown, revoked or expired one (401) and a token past its rate (429). */
+/**
+ * Reads the Bearer token, refuses an unknown, revoked or expired one (401), a token past its rate (429) and,
+ * without looking the token up, an address past its failed authentications (429, apiAuthRule).
+ */
 function authenticate(deps: BuiltDeps): RequestHandler {
   const limit = deps.config.api.rateLimitPerMinute;
+  const recentlyValid = validTokenMemo();
   return async (req, res, next) => {
     try {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
@@ -70,8 +75,24 @@ function authenticate(deps: BuiltDeps): RequestHandler {
           'www-authenticate': 'Bearer realm="pim"',
         });
       const now = deps.clock.now();
-      const check = await checkToken(deps.prisma, m[1]!, now);
-      if (!check.ok) {
+      const token = m[1]!;
+      // Taken before the look-up: a burst of wrong tokens from one address gets at most the limit
+      // checked. A token this instance found valid a moment ago is not counted at all (the look-up
+      // below still refuses it if it has been revoked since), so a busy integration is not held.
+      const rules = recentlyValid.has(token, now) ? [] : [apiAuthRule(req.ip ?? 'unknown')];
+      const attempt = await deps.services.auth.takeAttempt(rules, now);
+      if (!attempt.allowed) {
+        const wait = Math.max(1, Math.ceil(((attempt.lockedUntil ?? now).getTime() - now.getTime()) / 1000));
+        throw new ApiProblem(429, 'Too many failed authentications from this address', undefined, {
+          'retry-after': String(wait),
+        });
+      }
+      const check = await checkToken(deps.prisma, token, now);
+      if (check.ok) {
+        recentlyValid.add(token, now);
+        await deps.services.auth.releaseAttempt(rules);
+      } else {
+        recentlyValid.forget(token);
         throw new ApiProblem(
           401,
           check.reason === 'unknown' ? 'Unknown API token' : `The API token is ${check.reason}`,
@@ -95,6 +116,26 @@ function authenticate(deps: BuiltDeps): RequestHandler {
     } catch (e) {
       next(e);
     }
+  };
+}
+
+/**
+ * The tokens (by hash) this instance found valid within the last minute, at most 1,000 of them:
+ * their requests skip the failed-authentication counter. Only a valid token can get in here.
+ */
+function validTokenMemo() {
+  const seen = new Map<string, number>();
+  const TTL_MS = 60_000;
+  return {
+    has: (token: string, now: Date) => (seen.get(hashToken(token)) ?? -Infinity) > now.getTime() - TTL_MS,
+    add(token: string, now: Date) {
+      const h = hashToken(token);
+      seen.delete(h);
+      seen.set(h, now.getTime());
+      // A Map keeps insertion order: the first key is the one seen longest ago.
+      if (seen.size > 1_000) seen.delete(seen.keys().next().value!);
+    },
+    forget: (token: string) => void seen.delete(hashToken(token)),
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { PrismaClient } from '../db/client.js';
+import type { PrismaClient, Tx } from '../db/client.js';
 import { queueMail } from '../mail/outbox.js';
 import { translate, type Locale } from '../i18n/index.js';
 import { mailMoment } from './security-notice.js';
@@ -32,6 +32,15 @@ export function browserId(req: Request, secret: string): string | null {
 }
 
 /**
+ * Whether `browser` (an id from browserId) completed a full login to this person's account before:
+ * one that passed the second step (or was a passkey), not just the password.
+ */
+export async function isKnownBrowser(db: PrismaClient | Tx, contactId: number, browser: string): Promise<boolean> {
+  const browserHash = createHash('sha256').update(browser).digest('hex');
+  return (await db.knownBrowser.count({ where: { contactId, browserHash, secondStepAt: { not: null } } })) > 0;
+}
+
+/**
  * After a completed login: recognises the browser (or gives it a cookie) and, when the
  * person has logged in before but never from this browser, mails them "Nieuwe login op uw
  * PIM-account" with a link to Beveiliging. The very first login of an account mails
@@ -41,7 +50,16 @@ export async function noteLoginBrowser(
   prisma: PrismaClient,
   req: Request,
   res: Response,
-  opts: { actor: Actor; secret: string; secure: boolean; now: Date; baseUrl: string; lang: Locale },
+  opts: {
+    actor: Actor;
+    secret: string;
+    secure: boolean;
+    now: Date;
+    baseUrl: string;
+    lang: Locale;
+    /** The login passed a second step (or was a passkey): noted for the second-step counters. */
+    secondStep?: boolean;
+  },
 ): Promise<{ newBrowser: boolean }> {
   let id = browserId(req, opts.secret);
   if (!id) id = randomBytes(16).toString('base64url');
@@ -54,15 +72,16 @@ export async function noteLoginBrowser(
     maxAge: YEAR_MS,
   });
   const browserHash = createHash('sha256').update(id).digest('hex');
+  const secondStepAt = opts.secondStep ? opts.now : undefined;
   const known = await prisma.knownBrowser.updateMany({
     where: { contactId: opts.actor.id, browserHash },
-    data: { lastSeenAt: opts.now },
+    data: { lastSeenAt: opts.now, secondStepAt },
   });
   if (known.count > 0) return { newBrowser: false };
   return prisma.$transaction(async (tx) => {
     const before = await tx.knownBrowser.count({ where: { contactId: opts.actor.id } });
     const inserted = await tx.knownBrowser.createMany({
-      data: [{ contactId: opts.actor.id, browserHash, createdAt: opts.now, lastSeenAt: opts.now }],
+      data: [{ contactId: opts.actor.id, browserHash, createdAt: opts.now, lastSeenAt: opts.now, secondStepAt }],
       skipDuplicates: true,
     });
     if (before === 0 || inserted.count === 0) return { newBrowser: false };

@@ -12,7 +12,13 @@ import { noteLoginBrowser } from './browsers.js';
  * starts (idle and absolute expiry), the browser and address are noted for the Beveiliging
  * page, and the chosen language survives the new session.
  */
-export function startLoggedInSession(req: Request, actor: Actor, clock: Clock, method: LoginMethod): Promise<void> {
+export function startLoggedInSession(
+  req: Request,
+  actor: Actor,
+  clock: Clock,
+  method: LoginMethod,
+  opts: { secondStep?: boolean } = {},
+): Promise<void> {
   const lang = req.session.lang;
   return new Promise((resolve, reject) => {
     req.login(actor, (err) => {
@@ -21,6 +27,7 @@ export function startLoggedInSession(req: Request, actor: Actor, clock: Clock, m
       req.session.createdAt = at;
       req.session.lastSeenAt = at;
       req.session.loginMethod = method;
+      if (opts.secondStep) req.session.secondStep = true;
       req.session.client = { ip: req.ip ?? '', ua: String(req.headers['user-agent'] ?? '').slice(0, 512) };
       if (lang) req.session.lang = lang;
       resolve();
@@ -63,7 +70,8 @@ export interface LoginDeps {
 /**
  * Completes a login (password with its second step, passkey, Microsoft, Google): starts the
  * session, records a password or passkey login, and mails the person when this browser is
- * new to their account.
+ * new to their account. `secondStep` marks a session that passed a second step (a passkey
+ * login is one by itself), so requiring two-step login can end the others.
  */
 export async function completeLogin(
   deps: LoginDeps,
@@ -71,8 +79,10 @@ export async function completeLogin(
   res: Response,
   actor: Actor,
   method: LoginMethod,
+  opts: { secondStep?: boolean } = {},
 ): Promise<void> {
-  await startLoggedInSession(req, actor, deps.clock, method);
+  const secondStep = opts.secondStep === true || method === 'passkey';
+  await startLoggedInSession(req, actor, deps.clock, method, { secondStep });
   if (method === 'password' || method === 'passkey') {
     await recordPasswordLogin(deps.prisma, actor, {
       now: deps.clock.now(),
@@ -88,6 +98,7 @@ export async function completeLogin(
     now: deps.clock.now(),
     baseUrl: deps.config.baseUrl,
     lang,
+    secondStep,
   });
   if (newBrowser) deps.kickMail?.();
 }

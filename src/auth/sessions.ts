@@ -122,3 +122,30 @@ export async function endPortalLoginSessionsOf(db: Db, organizationId: number): 
     organizationId,
   );
 }
+
+/**
+ * Ends the sessions of an organisation's people, its subsidiaries' included, that logged in with
+ * a password and no second step (it now requires two-step login), except `keepSid` (the session
+ * of whoever switched it on). Passkey and SSO sessions go on. Returns how many ended.
+ */
+export async function endPasswordOnlySessionsOf(
+  db: Db,
+  organizationId: number,
+  keepSid: string | null,
+): Promise<number> {
+  return db.$executeRawUnsafe(
+    `WITH RECURSIVE down AS (
+       SELECT id FROM organizations WHERE id = $1
+       UNION
+       SELECT o.id FROM organizations o JOIN down ON o.parent_id = down.id
+     )
+     UPDATE session s SET expire = '-infinity'
+     FROM contacts c
+     WHERE c.id = s.contact_id AND c.organization_id IN (SELECT id FROM down)
+       AND s.login_method = 'password' AND ${ACTIVE}
+       AND (s.sess #>> '{secondStep}') IS DISTINCT FROM 'true'
+       AND s.sid IS DISTINCT FROM $2`,
+    organizationId,
+    keepSid,
+  );
+}

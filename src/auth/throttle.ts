@@ -66,9 +66,11 @@ export async function countRefusedAttempt(
   now: Date,
 ): Promise<Date | null> {
   if (method !== 'POST') return null;
-  if (path === '/login') return recordHit(prisma, [loginIpRule(ip)], now);
-  if (path === '/password/forgot') return recordHit(prisma, [resetIpRule(ip)], now);
-  return null;
+  const rule = path === '/login' ? loginIpRule(ip) : path === '/password/forgot' ? resetIpRule(ip) : null;
+  if (!rule) return null;
+  // One key: an allowed attempt that comes back locked is the one that set the lock.
+  const attempt = await takeAttempt(prisma, [rule], now);
+  return attempt.allowed ? attempt.lockedUntil : null;
 }
 
 /**
@@ -80,41 +82,13 @@ export function addressCheckRules(actorId: number): Rule[] {
   return [{ key: `emailcheck:${actorId}`, limit: 20, windowMs: 60 * MINUTE, lockMs: 60 * MINUTE }];
 }
 
-/** The time until which any of the keys is locked, or null. */
-export async function lockedUntil(prisma: PrismaClient, rules: Rule[], now: Date): Promise<Date | null> {
-  const rows = await prisma.loginThrottle.findMany({
-    where: { key: { in: rules.map((r) => r.key) }, lockedUntil: { gt: now } },
-    select: { lockedUntil: true },
-  });
-  const times = rows.map((r) => r.lockedUntil!.getTime());
-  return times.length ? new Date(Math.max(...times)) : null;
-}
-
 /**
- * Counts one event against every rule, atomically in PostgreSQL (so every app instance sees
- * the same count); returns the lock time when this event locked a key.
+ * The rule for failed API authentications from one client address (an unknown, revoked or
+ * expired Bearer token): taken before the token's look-up, given back when the token is valid,
+ * so a burst of guesses gets at most the limit looked up while a valid token is never held.
  */
-export async function recordHit(prisma: PrismaClient, rules: Rule[], now: Date): Promise<Date | null> {
-  let locked: Date | null = null;
-  for (const r of rules) {
-    const windowFloor = new Date(now.getTime() - r.windowMs);
-    const lockEnd = new Date(now.getTime() + r.lockMs);
-    const rows = await prisma.$queryRaw<{ locked_until: Date | null }[]>`
-      INSERT INTO login_throttles (key, failures, window_start) VALUES (${r.key}, 1, ${now})
-      ON CONFLICT (key) DO UPDATE SET
-        failures = CASE WHEN login_throttles.window_start < ${windowFloor} THEN 1 ELSE login_throttles.failures + 1 END,
-        window_start = CASE WHEN login_throttles.window_start < ${windowFloor} THEN ${now} ELSE login_throttles.window_start END
-      RETURNING failures, locked_until`;
-    const failures = (rows[0] as unknown as { failures: number }).failures;
-    if (failures >= r.limit) {
-      await prisma.loginThrottle.update({
-        where: { key: r.key },
-        data: { lockedUntil: lockEnd, failures: 0, windowStart: now },
-      });
-      if (!locked || lockEnd > locked) locked = lockEnd;
-    }
-  }
-  return locked;
+export function apiAuthRule(ip: string): Rule {
+  return { key: `apiauth:${ip}`, limit: 50, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE };
 }
 
 /** What taking an attempt said: whether it may go ahead, and until when a key is locked (if one is). */

@@ -49,19 +49,20 @@ export function pendingTwoStep(req: Request, clock: Clock): PendingTwoStep | nul
 const MINUTE = 60_000;
 
 /**
- * Wrong second-step codes, counted like passwords in PostgreSQL (shared by every instance):
- * per account, and per browser (its signed cookie) or, for a browser without one, per
- * account and client address (an office behind one address is not locked out as a whole).
+ * Wrong second-step codes, counted like passwords in PostgreSQL (shared by every instance). A
+ * browser that completed a login to this account before (`knownBrowser`: its signed cookie is in
+ * the account's known browsers) counts only on its own counter for this account, so someone who
+ * knows the password cannot spend the account's attempts and lock the owner out of their own
+ * browser. Any other browser counts per account and per account and client address: its cookie
+ * proves nothing about the account (anyone can collect fresh ones), and an office behind one
+ * address is not locked out as a whole.
  */
-export function secondStepRules(contactId: number, browser: string | null, ip: string): Rule[] {
+export function secondStepRules(contactId: number, knownBrowser: string | null, ip: string): Rule[] {
+  if (knownBrowser)
+    return [{ key: `2fa:dev:${contactId}|${knownBrowser}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE }];
   return [
     { key: `2fa:acct:${contactId}`, limit: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
-    {
-      key: browser ? `2fa:dev:${browser}` : `2fa:acctip:${contactId}|${ip}`,
-      limit: 5,
-      windowMs: 15 * MINUTE,
-      lockMs: 15 * MINUTE,
-    },
+    { key: `2fa:acctip:${contactId}|${ip}`, limit: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
   ];
 }
 

@@ -11,6 +11,8 @@ declare module 'express-session' {
     lastSeenAt?: number;
     /** How this session was opened (password, passkey, Microsoft, Google). */
     loginMethod?: import('../auth/actor.js').LoginMethod;
+    /** True when this login passed a second step (or was a passkey): ending password-only sessions spares it. */
+    secondStep?: boolean;
     returnTo?: string;
     /** Where the session was opened (user agent) and last used from (ip); listed on Beveiliging. */
     client?: { ip: string; ua: string };

@@ -93,6 +93,7 @@ const EVENT_OF_KIND: Record<AuditKind, WebhookEventType | null> = {
   'organization.reports': 'organization.changed',
   'organization.sso_required_changed': 'organization.changed',
   'organization.two_factor_required_changed': 'organization.changed',
+  'organization.password_only_sessions_ended': null,
   'announcement.created': null,
   'announcement.updated': null,
   'announcement.removed': null,

@@ -48,8 +48,11 @@ describe('requiring two-step login on the Organisatie page', () => {
     const v = client(app);
     await logIn(v, viewer.email!, PASSWORD);
     const page = await a.get(`/organisations/${org.id}`);
+    // The state, then the offer to end password-only sessions (issue 19), then the button.
     expect(visibleText(page.text)).toContain(
-      'Niet verplicht: ieder kiest zelf op de pagina Beveiliging. Inloggen in twee stappen verplicht maken',
+      'Niet verplicht: ieder kiest zelf op de pagina Beveiliging. ' +
+        'Ook iedereen uitloggen die nu zonder tweede stap is ingelogd (uw eigen sessie blijft) ' +
+        'Inloggen in twee stappen verplicht maken',
     );
     const on = await a
       .post(`/organisations/${org.id}/two-step`)

@@ -106,6 +106,7 @@ export const SENTENCES: Record<AuditKind, Sentence> = {
   'organization.reports': showing('reportsInContract'),
   'organization.sso_required_changed': showing('ssoRequired'),
   'organization.two_factor_required_changed': JUST_THE_SENTENCE,
+  'organization.password_only_sessions_ended': JUST_THE_SENTENCE,
   'announcement.created': JUST_THE_SENTENCE,
   'announcement.updated': JUST_THE_SENTENCE,
   'announcement.removed': JUST_THE_SENTENCE,

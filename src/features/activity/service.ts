@@ -93,6 +93,7 @@ export const ACTIVITY_GROUPS: { group: string; kinds: AuditKind[] }[] = [
       'organization.reports',
       'organization.sso_required_changed',
       'organization.two_factor_required_changed',
+      'organization.password_only_sessions_ended',
       'announcement.created',
       'announcement.updated',
       'announcement.removed',

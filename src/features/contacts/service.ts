@@ -3,7 +3,7 @@ import { fullName, type Actor } from '../../auth/actor.js';
 import { endOldAddress, newAddressData, type AddressChanger } from '../../auth/address-change.js';
 import { mayPick, scope } from '../../auth/scope.js';
 import type { Role } from '../../auth/roles.js';
-import { addressCheckRules, lockedUntil, recordHit } from '../../auth/throttle.js';
+import { addressCheckRules, releaseAttempt, takeAttempt } from '../../auth/throttle.js';
 import { giveBasicRoles } from '../../auth/web-access.js';
 import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
@@ -50,26 +50,33 @@ async function emailTaken(db: Tx, email: string | null, exceptId?: number): Prom
 
 /**
  * Runs a save; a unique violation on the e-mail address (a race with another save) becomes a
- * field error. "Address in use" answers are counted per manager (addressCheckRules): past the
- * limit the form says to try later instead of answering.
+ * field error. "Address in use" answers are counted per manager (addressCheckRules): a save that
+ * names an address takes an attempt before the check (so parallel saves get no more answers than
+ * the limit) and gives it back when the answer was not "in use"; past the limit the form says to
+ * try later instead of answering.
  */
 async function saving(
   prisma: PrismaClient,
   actor: Actor,
   now: Date,
+  email: string | null,
   body: (tx: Tx) => Promise<SaveResult>,
 ): Promise<SaveResult> {
   const rules = addressCheckRules(actor.id);
-  if (await lockedUntil(prisma, rules, now))
+  // Without an address there is nothing to probe: such a save is neither counted nor refused.
+  if (email && !(await takeAttempt(prisma, rules, now)).allowed)
     return { ok: false, errors: { email: 'contacts.errors.tooManyAddressChecks' } };
   let result: SaveResult;
   try {
     result = await prisma.$transaction(body);
   } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
+    if (!isUniqueViolation(e)) {
+      if (email) await releaseAttempt(prisma, rules);
+      throw e;
+    }
     result = { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
   }
-  if (!result.ok && result.errors.email === 'contacts.errors.emailTaken') await recordHit(prisma, rules, now);
+  if (email && (result.ok || result.errors.email !== 'contacts.errors.emailTaken')) await releaseAttempt(prisma, rules);
   return result;
 }
 
@@ -87,7 +94,7 @@ export async function createContact(
 ): Promise<SaveResult> {
   if (!mayPick(actor, input.organizationId))
     return { ok: false, errors: { organizationId: 'contacts.errors.organizationRequired' } };
-  return saving(prisma, actor, ctx.now, async (tx) => {
+  return saving(prisma, actor, ctx.now, input.email, async (tx) => {
     if (copiedFrom !== undefined) await getContact(tx, actor, copiedFrom);
     if (await emailTaken(tx, input.email)) return { ok: false, errors: { email: 'contacts.errors.emailTaken' } };
     const created = await tx.contact.create({ data: input, select: { id: true } });
@@ -184,7 +191,7 @@ export async function updateContact(
   input: ContactInput,
   ctx: ChangeContext,
 ): Promise<SaveResult> {
-  return saving(prisma, actor, ctx.now, async (tx) => {
+  return saving(prisma, actor, ctx.now, input.email, async (tx) => {
     const cur = await getContact(tx, actor, id);
     if (cur.version !== version) throw new AppError('CONFLICT', 'contacts.conflict');
     const errors = accountGuard(cur, actor, input);

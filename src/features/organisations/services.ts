@@ -7,7 +7,7 @@ import type { ListQuery } from '../../http/list.js';
 import { pageWhere, type ListQueryInput } from '../../api/define.js';
 import { clientOf, type Precondition, type ServiceDeps } from '../../services.js';
 import { getOrganisation, listOrganisations, organisationOverview, type OrgFilters, type OrgSort } from './service.js';
-import { setOrganisationSettings, type OrganisationSettings } from './settings.js';
+import { setOrganisationSettings, type OrganisationSettings, type SettingsOptions } from './settings.js';
 import { createOrganization, updateOrganization, type OrganizationInput, type OrganizationPatch } from './staff.js';
 
 /** Locks an organisation's row and lets the caller check it as it is (the API's If-Match). */
@@ -45,8 +45,11 @@ export function organisationServices(deps: ServiceDeps) {
         await lockOrganisation(tx, id, opts.precondition);
         await updateOrganization(tx, id, patch, who);
       }),
-    /** The organisation's switches (two-step login, SSO, reports in the contract): every door writes them here. */
-    setSettings: (who: AuditActor, orgId: number, settings: OrganisationSettings, opts: { ip?: string } = {}) =>
+    /**
+     * The organisation's switches (two-step login, SSO, reports in the contract): every door writes them
+     * here; with two-step login required it can also end the password-only sessions.
+     */
+    setSettings: (who: AuditActor, orgId: number, settings: OrganisationSettings, opts: SettingsOptions = {}) =>
       setOrganisationSettings(db, who, orgId, settings, opts),
     /** The API: one organisation. */
     getForApi: (id: number) => organisationForApi(db, id),

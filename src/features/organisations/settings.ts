@@ -1,5 +1,5 @@
 import { recordAudit, type AuditActor } from '../../audit.js';
-import { endPortalLoginSessionsOf } from '../../auth/sessions.js';
+import { endPasswordOnlySessionsOf, endPortalLoginSessionsOf } from '../../auth/sessions.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { refuse } from '../../http/errors.js';
 
@@ -26,11 +26,25 @@ const KIND = {
 
 const SETTINGS = Object.keys(KIND) as Setting[];
 
-/** What a settings change did: the organisation, which settings changed, the password sessions SSO ended. */
+/** What a settings change did: the organisation, which settings changed, the sessions it ended. */
 export interface SettingsResult {
   org: { id: number; name: string };
   changed: Setting[];
+  /** Password and passkey sessions ended by switching SSO on. */
   passwordSessionsEnded: number;
+  /** Password sessions without a second step ended with two-step login required (null: not asked). */
+  passwordOnlySessionsEnded: number | null;
+}
+
+/** How a settings change is made: from where, and what it ends besides. */
+export interface SettingsOptions {
+  ip?: string;
+  /**
+   * With two-step login required (`twoFactorRequired: true`, now or already): also end the
+   * sessions of the organisation's and its subsidiaries' people that logged in with a password
+   * and no second step (`organization.password_only_sessions_ended`), except `keepSid`.
+   */
+  endPasswordOnlySessions?: { keepSid: string | null };
 }
 
 /**
@@ -38,15 +52,18 @@ export interface SettingsResult {
  * change). Switching SSO on ends the password and passkey sessions of its people: the actor
  * refuses them anyway, and ending them keeps them from coming back when SSO is switched off.
  * A change moves the organisation's version (its ETag). Refused with NOT_FOUND (field `id`) for
- * an unknown organisation.
+ * an unknown organisation, and (field `endSessions`) when sessions are to end without two-step
+ * login being required.
  */
 export async function setOrganisationSettings(
   db: PrismaClient | Tx,
   who: AuditActor,
   orgId: number,
   settings: OrganisationSettings,
-  opts: { ip?: string } = {},
+  opts: SettingsOptions = {},
 ): Promise<SettingsResult> {
+  if (opts.endPasswordOnlySessions && settings.twoFactorRequired !== true)
+    throw refuse('endSessions', 'only when two-step login is switched on');
   return inTransaction(db, async (tx) => {
     const org = await tx.organization.findUnique({
       where: { id: orgId },
@@ -54,12 +71,17 @@ export async function setOrganisationSettings(
     });
     if (!org) throw refuse('id', `no organisation with id ${orgId}`, { code: 'NOT_FOUND' });
     const changed = SETTINGS.filter((k) => settings[k] !== undefined && settings[k] !== org[k]);
-    const result: SettingsResult = { org: { id: org.id, name: org.name }, changed, passwordSessionsEnded: 0 };
-    if (!changed.length) return result;
-    await tx.organization.update({
-      where: { id: org.id },
-      data: { ...Object.fromEntries(changed.map((k) => [k, settings[k]])), version: { increment: 1 } },
-    });
+    const result: SettingsResult = {
+      org: { id: org.id, name: org.name },
+      changed,
+      passwordSessionsEnded: 0,
+      passwordOnlySessionsEnded: null,
+    };
+    if (changed.length)
+      await tx.organization.update({
+        where: { id: org.id },
+        data: { ...Object.fromEntries(changed.map((k) => [k, settings[k]])), version: { increment: 1 } },
+      });
     for (const k of changed) {
       const now = settings[k]!;
       let after: Record<string, boolean | number> = { [k]: now };
@@ -75,6 +97,20 @@ export async function setOrganisationSettings(
         subjectId: org.id,
         before: { [k]: org[k] },
         after,
+        ip: opts.ip ?? null,
+      });
+    }
+    if (opts.endPasswordOnlySessions) {
+      // In the switch's transaction, so neither happens without the other; also when it was already on.
+      const n = await endPasswordOnlySessionsOf(tx, org.id, opts.endPasswordOnlySessions.keepSid);
+      result.passwordOnlySessionsEnded = n;
+      await recordAudit(tx, {
+        actor: who,
+        kind: 'organization.password_only_sessions_ended',
+        organizationId: org.id,
+        subjectType: 'organization',
+        subjectId: org.id,
+        after: { count: n },
         ip: opts.ip ?? null,
       });
     }

@@ -14,9 +14,19 @@ export function orgRequirementRoutes(deps: BuiltDeps): Router {
   // Below the Organisatie page, so its guard; who may switch it is the service's rule (403 otherwise).
   r.post('/organisations/:id/two-step', guardFor('organisations'), async (req, res) => {
     const wanted = str(formBody(req).required) === 'on';
-    const org = await services.security.requireTwoStep(actorOf(req), idParam(req.params.id), wanted, req.ip ?? '');
-    flash(req, 'success', wanted ? 'security.org.nowRequired' : 'security.org.notRequired');
-    res.redirect(`/organisations/${org.id}`);
+    // The box is ticked by default; a form without it (unticked) leaves open sessions alone.
+    const endSessions = wanted && str(formBody(req).endSessions) === 'on' ? { keepSid: req.sessionID } : null;
+    const r = await services.security.requireTwoStep(
+      actorOf(req),
+      idParam(req.params.id),
+      wanted,
+      req.ip ?? '',
+      endSessions,
+    );
+    if (!wanted) flash(req, 'success', 'security.org.notRequired');
+    else if (r.passwordOnlySessionsEnded === null) flash(req, 'success', 'security.org.nowRequired');
+    else flash(req, 'success', 'security.org.nowRequiredEnded', { count: String(r.passwordOnlySessionsEnded) });
+    res.redirect(`/organisations/${r.org.id}`);
   });
 
   return r;

@@ -117,7 +117,7 @@ export function passkeyRoutes(deps: BuiltDeps): Router {
       return res.redirect('/login/second-step');
     }
     const returnTo = pending.returnTo;
-    await completeLogin(deps, req, res, actor, pending.method);
+    await completeLogin(deps, req, res, actor, pending.method, { secondStep: true });
     res.redirect(returnTo);
   });
 

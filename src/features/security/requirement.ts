@@ -36,18 +36,17 @@ export async function twoStepRequirement(prisma: PrismaClient, actor: Actor, org
  * The Organisatie page's switch: an organisation in the actor's scope (404 otherwise), by someone
  * who may (403 otherwise), written by the organisation's one settings command (`setSettings`).
  */
-export async function requireTwoStep(
+export async function requireTwoStep<T>(
   prisma: PrismaClient,
-  setSettings: (orgId: number) => Promise<unknown>,
+  setSettings: (orgId: number) => Promise<T>,
   actor: Actor,
   orgId: number,
-): Promise<{ id: number }> {
+): Promise<T> {
   const org = await prisma.organization.findFirst({
     where: { AND: [{ id: orgId }, scope.organizations(actor)] },
     select: { id: true },
   });
   if (!org) throw new AppError('NOT_FOUND');
   if (!mayRequire(actor)) throw new AppError('FORBIDDEN');
-  await setSettings(org.id);
-  return org;
+  return setSettings(org.id);
 }

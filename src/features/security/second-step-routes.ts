@@ -79,7 +79,9 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
     if (!pending || pending.setup) return restart(req, res);
     const code = str(formBody(req).code).slice(0, 64);
     if (!code) return renderCode(req, res, pending, 422, { error: 'security.secondStep.missing' });
-    const rules = secondStepRules(pending.contactId, browserId(req, deps.sessionSecret), req.ip ?? 'unknown');
+    const browser = browserId(req, deps.sessionSecret);
+    const known = (await security.knowsBrowser(pending.contactId, browser)) ? browser : null;
+    const rules = secondStepRules(pending.contactId, known, req.ip ?? 'unknown');
     const attempt = await auth.takeAttempt(rules);
     const locked = (until: Date | null) =>
       renderCode(req, res, pending, 429, {
@@ -99,7 +101,7 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
       await security.recoveryCodeUsed(actor, req.ip ?? '');
     }
     const returnTo = pending.returnTo;
-    await completeLogin(deps, req, res, actor, pending.method);
+    await completeLogin(deps, req, res, actor, pending.method, { secondStep: true });
     const left = (await security.secondStep(actor.id)).recoveryLeft;
     if (used === 'recovery' && left <= RECOVERY_CODES_LOW)
       flash(req, 'error', 'security.recovery.low', { count: String(left) });
@@ -116,7 +118,7 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
     const codes = await security.confirmTotp(keyOf(deps), actor, code, changeContext(deps, req));
     if (!codes) return renderSetup(req, res, pending, 422, { code: 'security.totp.codeWrong' });
     const returnTo = pending.returnTo;
-    await completeLogin(deps, req, res, actor, pending.method);
+    await completeLogin(deps, req, res, actor, pending.method, { secondStep: true });
     deps.kickMail?.();
     flash(req, 'success', 'security.totp.on');
     renderRecoveryCodes(req, res, codes, returnTo);

@@ -2,6 +2,7 @@ import { recordAudit } from '../../audit.js';
 import { loadActor, type Actor } from '../../auth/actor.js';
 import { authenticationOptions, registrationOptions, verifyPasskey, type RelyingParty } from '../../auth/passkeys.js';
 import { verifyPassword } from '../../auth/passwords.js';
+import { isKnownBrowser } from '../../auth/browsers.js';
 import { endSessionByHandle, listSessions } from '../../auth/sessions.js';
 import { secondStepOf, useSecondStepCode } from '../../auth/two-factor.js';
 import { clientOf, type ServiceDeps } from '../../services.js';
@@ -34,6 +35,9 @@ export function securityServices(deps: ServiceDeps, people: { organisations: Org
     status: (actor: Actor) => twoStepStatus(client(), actor),
     /** What second step a person has set up, and whether it is required. */
     secondStep: (contactId: number) => secondStepOf(db, contactId),
+    /** Whether this browser completed a login to the person's account before (its second-step counter is its own). */
+    knowsBrowser: (contactId: number, browser: string | null) =>
+      browser ? isKnownBrowser(db, contactId, browser) : Promise.resolve(false),
     /** Uses an app code or a recovery code: which one, or null. */
     useSecondStepCode: (key: Buffer, contactId: number, code: string) =>
       useSecondStepCode(db, key, contactId, code, clock.now()),
@@ -120,11 +124,26 @@ export function securityServices(deps: ServiceDeps, people: { organisations: Org
       resetColleagueTwoStep(client(), actor, id, ctx),
     /** Whether an organisation in the actor's scope requires two-step login (itself or through a parent). */
     twoStepRequirement: (actor: Actor, orgId: number) => twoStepRequirement(client(), actor, orgId),
-    /** The Organisatie page's switch, through the organisation's settings command. */
-    requireTwoStep: (actor: Actor, orgId: number, wanted: boolean, ip: string) =>
+    /**
+     * The Organisatie page's switch, through the organisation's settings command; switching it on can
+     * end the password-only sessions at once (all but the session `endSessions.keepSid` of whoever switched).
+     */
+    requireTwoStep: (
+      actor: Actor,
+      orgId: number,
+      wanted: boolean,
+      ip: string,
+      endSessions: { keepSid: string | null } | null = null,
+    ) =>
       requireTwoStep(
         client(),
-        (id) => people.organisations.setSettings(actor, id, { twoFactorRequired: wanted }, { ip }),
+        (id) =>
+          people.organisations.setSettings(
+            actor,
+            id,
+            { twoFactorRequired: wanted },
+            { ip, ...(endSessions ? { endPasswordOnlySessions: endSessions } : {}) },
+          ),
         actor,
         orgId,
       ),
