@@ -40,10 +40,10 @@ export function activityRoutes({ services }: BuiltDeps): Router {
 
     const list = parseListQuery(req.query, { sorts: ['at'] as const, defaultSort: 'at', defaultDir: 'desc' });
     const { total, events, people, look } = await services.activity.page(actor, list, filters);
-    const rows = events.map((e) => ({
-      ...presentEvent(lang, e, look),
-      whoUrl: e.actorId ? urlWith(req.path, req.query, { person: e.actorId }) : null,
-    }));
+    const rows = events.map((e) => {
+      const row = presentEvent(lang, e, look);
+      return { ...row, whoUrl: row.whoId ? urlWith(req.path, req.query, { person: row.whoId }) : null };
+    });
     // A day that is not a day: the page says which (422), and lists without that bound.
     res.status(refused ? 422 : 200).render('activity/index', {
       errors: filters.errors,
