@@ -62,6 +62,8 @@ export function createApp(given: AppDeps): Express {
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   useViews(app);
+  // One support address on every page (the footer too): the helpdesk's, as the FAQ and the tickets pages say.
+  app.locals.supportEmail = config.tickets.helpdeskEmail;
 
   // Every request gets an id first: every log line and the 5xx page carry it.
   app.use(requestId);

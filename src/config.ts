@@ -156,7 +156,47 @@ const Env = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_PREFIX: z.string().max(200).default(''),
   S3_FORCE_PATH_STYLE: bool.optional(),
+  // Replies to ticket mails (docs/inbound-mail.md): on when the domain and SMTP or IMAP are set.
+  INBOUND_MAIL_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(
+      /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+      'a mail domain, e.g. reply.portal.example.nl',
+    )
+    .optional(),
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  INBOUND_SMTP_HOST: z.string().default('127.0.0.1'),
+  INBOUND_SMTP_TLS_KEY: z.string().optional(),
+  INBOUND_SMTP_TLS_CERT: z.string().optional(),
+  INBOUND_MAX_MESSAGE_MB: z.coerce.number().int().min(1).max(100).default(30),
+  INBOUND_IMAP_URL: z
+    .url({ protocol: /^imaps?$/ })
+    .refine((v) => !!new URL(v).username, 'must name the mailbox user, e.g. imaps://user:password@host/INBOX')
+    .optional(),
+  INBOUND_IMAP_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  INBOUND_IMAP_PROCESSED_FOLDER: z.string().min(1).max(200).default('PIM/Processed'),
+  INBOUND_IMAP_REFUSED_FOLDER: z.string().min(1).max(200).default('PIM/Refused'),
+  INBOUND_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  INBOUND_NOTES_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(20),
 });
+
+/** Replies to ticket mails: where they arrive (SMTP, IMAP or both) and their limits. */
+export interface InboundConfig {
+  /** The reply addresses are reply+<token>@domain. */
+  domain: string;
+  /** The listener the organisation's relay delivers to (the MX of `domain`). */
+  smtp: { host: string; port: number; tls: { key: string; cert: string } | undefined } | undefined;
+  /** A mailbox polled for replies (imap[s]://user:password@host[:port]/FOLDER). */
+  imap: { url: string; intervalMs: number; processedFolder: string; refusedFolder: string } | undefined;
+  /** A message larger than this is refused (SMTP: 552 at DATA; IMAP: moved to the refused folder). */
+  maxBytes: number;
+  /** Raw messages and their rows are deleted after this many days. */
+  retentionDays: number;
+  /** Notes by mail one person may add to one ticket per hour. */
+  notesPerHour: number;
+}
 
 /** The supplier's registration and bank details, printed on every invoice. */
 export interface SupplierConfig {
@@ -250,6 +290,8 @@ export interface TicketConfig {
   linkSecret: string;
   /** S3-compatible object storage for attachments; undefined: PostgreSQL. */
   s3: S3Settings | undefined;
+  /** The domain of the reply addresses when replies by mail are on (INBOUND_MAIL_DOMAIN with SMTP or IMAP). */
+  replyDomain: string | undefined;
 }
 
 /** Parses TICKET_SLA_DAYS ("INCIDENT=1,CHANGE=5"); keys not given keep their default. */
@@ -301,6 +343,8 @@ export type Config = {
   /** Google login, when configured. */
   google: GoogleConfig | undefined;
   tickets: TicketConfig;
+  /** Replies to ticket mails; undefined: off (mails keep the no-reply address). */
+  inbound: InboundConfig | undefined;
   /** The supplier's KvK, VAT number and bank account on invoices. */
   supplier: SupplierConfig;
   api: ApiConfig;
@@ -441,6 +485,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     tickets: ticketConfig(e, slaDays),
+    inbound: inboundConfig(e),
     supplier,
     api: {
       rateLimitPerMinute: e.API_RATE_LIMIT,
@@ -465,6 +510,10 @@ function ticketConfig(e: z.output<typeof TicketEnv>, slaDays: Record<SlaKey, num
     financeHelpdeskName: e.FINANCE_HELPDESK_NAME,
     financeHelpdeskEmail: e.FINANCE_HELPDESK_EMAIL.toLowerCase(),
     linkSecret: linkSecret(e),
+    replyDomain:
+      e.INBOUND_MAIL_DOMAIN && (e.INBOUND_SMTP_PORT !== undefined || e.INBOUND_IMAP_URL)
+        ? e.INBOUND_MAIL_DOMAIN
+        : undefined,
     s3: e.S3_BUCKET
       ? {
           bucket: e.S3_BUCKET,
@@ -523,7 +572,57 @@ const TicketEnv = Env.pick({
   S3_SECRET_ACCESS_KEY: true,
   S3_PREFIX: true,
   S3_FORCE_PATH_STYLE: true,
+  INBOUND_MAIL_DOMAIN: true,
+  INBOUND_SMTP_PORT: true,
+  INBOUND_IMAP_URL: true,
 });
+
+/**
+ * Replies by mail: on with INBOUND_MAIL_DOMAIN and a way in (INBOUND_SMTP_PORT, INBOUND_IMAP_URL);
+ * a way in without the domain, or half a TLS pair, is an error rather than a silent no.
+ */
+function inboundConfig(e: z.output<typeof Env>): InboundConfig | undefined {
+  const wayIn = e.INBOUND_SMTP_PORT !== undefined || !!e.INBOUND_IMAP_URL;
+  const bad = (name: string, why: string) => new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
+  if (!e.INBOUND_MAIL_DOMAIN) {
+    if (wayIn)
+      throw bad(
+        'INBOUND_MAIL_DOMAIN',
+        'required when INBOUND_SMTP_PORT or INBOUND_IMAP_URL is set (the reply addresses)',
+      );
+    return undefined;
+  }
+  if (!wayIn)
+    throw bad('INBOUND_SMTP_PORT', 'INBOUND_SMTP_PORT or INBOUND_IMAP_URL is required with INBOUND_MAIL_DOMAIN');
+  if (!!e.INBOUND_SMTP_TLS_KEY !== !!e.INBOUND_SMTP_TLS_CERT)
+    throw bad(
+      e.INBOUND_SMTP_TLS_KEY ? 'INBOUND_SMTP_TLS_CERT' : 'INBOUND_SMTP_TLS_KEY',
+      'required when the other TLS file is set',
+    );
+  let tls: { key: string; cert: string } | undefined;
+  if (e.INBOUND_SMTP_TLS_KEY && e.INBOUND_SMTP_TLS_CERT) {
+    try {
+      tls = { key: readFileSync(e.INBOUND_SMTP_TLS_KEY, 'utf8'), cert: readFileSync(e.INBOUND_SMTP_TLS_CERT, 'utf8') };
+    } catch (err) {
+      throw bad('INBOUND_SMTP_TLS_KEY', `cannot read the TLS files: ${(err as Error).message}`);
+    }
+  }
+  return {
+    domain: e.INBOUND_MAIL_DOMAIN,
+    smtp: e.INBOUND_SMTP_PORT !== undefined ? { host: e.INBOUND_SMTP_HOST, port: e.INBOUND_SMTP_PORT, tls } : undefined,
+    imap: e.INBOUND_IMAP_URL
+      ? {
+          url: e.INBOUND_IMAP_URL,
+          intervalMs: e.INBOUND_IMAP_INTERVAL_SECONDS * 1000,
+          processedFolder: e.INBOUND_IMAP_PROCESSED_FOLDER,
+          refusedFolder: e.INBOUND_IMAP_REFUSED_FOLDER,
+        }
+      : undefined,
+    maxBytes: e.INBOUND_MAX_MESSAGE_MB * 1024 * 1024,
+    retentionDays: e.INBOUND_RETENTION_DAYS,
+    notesPerHour: e.INBOUND_NOTES_PER_HOUR,
+  };
+}
 
 /** Only the Service & Support settings (the staff tool needs these, not the web server's). */
 export function loadTicketConfig(env: NodeJS.ProcessEnv = process.env): TicketConfig {

@@ -23,6 +23,9 @@ import { pruneApiState } from './auth/api-tokens.js';
 import { drainable, type Lifecycle } from './http/drain.js';
 import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
 import { startThrottlePruning } from './auth/throttle.js';
+import { createServices } from './services.js';
+import { startInboundSmtp } from './mail/inbound-smtp.js';
+import { startImapPoller } from './mail/inbound-imap.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -99,12 +102,46 @@ async function main(): Promise<void> {
     kickMail: () => void worker.kick(),
   });
   server.on('request', app);
+  // Replies to ticket mails (docs/inbound-mail.md): the SMTP listener and/or the IMAP poller.
+  const services = createServices({
+    db: db.prisma,
+    clock: systemClock,
+    storage,
+    config: { ...config, baseUrl },
+    baseUrl,
+    kickMail: () => void worker.kick(),
+  });
+  const inboundSmtp = config.inbound?.smtp
+    ? await startInboundSmtp({
+        ...config.inbound.smtp,
+        tls: config.inbound.smtp.tls,
+        domain: config.inbound.domain,
+        maxBytes: config.inbound.maxBytes,
+        receive: (raw, envelope) => services.tickets.inbound.receive(raw, envelope),
+      })
+    : undefined;
+  const imapPoller = config.inbound?.imap
+    ? startImapPoller(db.prisma, {
+        ...config.inbound.imap,
+        maxBytes: config.inbound.maxBytes,
+        receive: (raw) => services.tickets.inbound.receive(raw),
+      })
+    : undefined;
+  // What arrived is kept for the retention, then goes (rows and raw messages); hourly, like the sweeps.
+  const pruneInbound = () => void services.tickets.inbound.prune().catch((e) => log.warn('pruning inbound mail', e));
+  if (config.inbound) pruneInbound();
+  const inboundPruner = config.inbound ? setInterval(pruneInbound, 3_600_000) : undefined;
+  inboundPruner?.unref();
   if (!recordPortalUrl(config.dataDir, baseUrl))
     log.warn(`cannot write ${config.dataDir}: the staff tool's mails link to BASE_URL or PORT, not this instance`);
   const lines = [
     `PIM is running at ${baseUrl} (listening on ${config.host}:${port}, ready in ${Date.now() - started} ms)`,
   ];
   if (config.demoSeed) lines.push(`Demo login: j.jansen@vtel.nl / ${DEMO_PASSWORD}`);
+  if (inboundSmtp)
+    lines.push(`Replies to ticket mails are taken on ${config.inbound!.smtp!.host}:${inboundSmtp.port} (SMTP).`);
+  if (imapPoller)
+    lines.push(`Replies to ticket mails are fetched from ${new URL(config.inbound!.imap!.url).host} (IMAP).`);
   lines.push(
     config.smtpUrl
       ? 'Mail is sent through SMTP_URL.'
@@ -125,7 +162,10 @@ async function main(): Promise<void> {
     metricsServer?.close();
     forgetPortalUrl(config.dataDir);
     clearInterval(pruner);
+    clearInterval(inboundPruner);
     pruning.stop();
+    await inboundSmtp?.close();
+    await imapPoller?.stop();
     await worker.stop();
     await webhooks.stop();
     await db.close();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { BuiltDeps } from '../deps.js';
 import type { ApiActor, ApiScope } from '../auth/api-tokens.js';
 import { ApiProblem } from './problem.js';
+import { INT_RANGE } from './input.js';
 import type { Services } from '../services.js';
 
 /**
@@ -85,21 +86,26 @@ export function etagOf(r: { version: number; updatedAt: Date }): string {
 }
 
 /**
- * Optimistic concurrency: with If-Match, the record's current tag must be one of those given
- * (412 otherwise). Call with the row locked, so two writers with the same tag cannot both pass.
+ * Optimistic concurrency: with If-Match, the record's current tag must be one of those given, and `*` matches any
+ * current record (RFC 9110 13.1.1); 412 otherwise, also for `*` where there is no record (`current` null). Call
+ * with the row locked, so two writers with the same tag cannot both pass.
  */
 export function checkIfMatch(ctx: ApiContext, current: string | null, required = false): void {
   if (!ctx.ifMatch) {
     if (required) throw new ApiProblem(428, 'Send If-Match with the ETag you read, or * to replace whatever is there');
     return;
   }
-  if (ctx.ifMatch.includes('*') ? current !== null : !current || !ctx.ifMatch.includes(current)) {
-    throw new ApiProblem(412, current ? `The current ETag is ${current}` : 'The resource does not exist');
+  const matches = current !== null && (ctx.ifMatch.includes('*') || ctx.ifMatch.includes(current));
+  if (!matches) {
+    throw new ApiProblem(
+      412,
+      current ? `The current ETag is ${current}` : 'The resource does not exist (If-Match: * matches only a record)',
+    );
   }
 }
 
 /** A positive database id in a path. */
-export const idParam = z.coerce.number().int().min(1).max(2_147_483_647);
+export const idParam = z.coerce.number().int().min(1).max(INT_RANGE.max);
 
 // ---------------------------------------------------------------------------------------------
 // Lists: cursor pages in the order of the last change, so a sync job can catch up.
@@ -153,7 +159,8 @@ function encodeCursor(t: Date, id: number): string {
 
 function decodeCursor(cursor: string): { t: Date; id: number } {
   const m = /^(\d{1,15})\.(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m)
+  // An id past PostgreSQL's integer was never given out (and would fail in the database, not here).
+  if (!m || Number(m[2]) > INT_RANGE.max)
     throw new ApiProblem(400, 'The cursor is not one this API gave out', [
       { pointer: '#/cursor', detail: 'unknown cursor' },
     ]);

@@ -87,7 +87,7 @@ function operations(doc: Json): { tag: string; operations: OperationView[] }[] {
 /** /api/docs: the API reference, rendered on the server from the OpenAPI document (no script, no CDN). */
 export function apiDocsRoutes({ config }: AppDeps): Router {
   const r = Router();
-  const doc = openApiDocument(config.baseUrl);
+  const doc = openApiDocument(config.baseUrlConfigured ? config.baseUrl : null);
   const groups = operations(doc);
   const schemas = Object.entries((doc.components as { schemas: Json }).schemas).map(([name, schema]) => ({
     name,

@@ -16,12 +16,24 @@ export function idempotencyKey(header: string | undefined): string | null {
   return header;
 }
 
-/** What makes two requests "the same": method, path and body (an uploaded file by its bytes). */
+/** JSON with every object's keys sorted (recursively): the same value in any key order gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * What makes two requests "the same": method, path and body (an uploaded file by its bytes, JSON by its value, so
+ * the same body with its keys in another order is the same request).
+ */
 export function fingerprint(method: string, path: string, body: unknown): string {
   const hash = createHash('sha256').update(`${method} ${path}\n`);
-  return (Buffer.isBuffer(body) ? hash.update('raw:').update(body) : hash.update(JSON.stringify(body ?? null))).digest(
-    'hex',
-  );
+  return (Buffer.isBuffer(body) ? hash.update('raw:').update(body) : hash.update(canonicalJson(body))).digest('hex');
 }
 
 /**

@@ -15,6 +15,7 @@ export const PROBLEMS = {
   401: { slug: 'unauthenticated', title: 'Missing, unknown, expired or revoked API token' },
   403: { slug: 'forbidden', title: 'The token lacks the scope this request needs' },
   404: { slug: 'not-found', title: 'No such resource' },
+  405: { slug: 'method-not-allowed', title: 'The resource does not take this method (see the Allow header)' },
   409: { slug: 'conflict', title: 'Conflict with the current state of the resource' },
   412: { slug: 'precondition-failed', title: 'The resource changed since you read it (If-Match)' },
   413: { slug: 'too-large', title: 'Request body too large' },

@@ -5,12 +5,12 @@ import type { Tx } from '../db/client.js';
 import { ACCESS } from '../auth/access.js';
 import { checkToken, hashToken, type ApiActor } from '../auth/api-tokens.js';
 import { apiAuthRule } from '../auth/throttle.js';
-import { ApiProblem, problemHandler, zodProblems } from './problem.js';
+import { ApiProblem, problemHandler, zodProblems, type FieldProblem } from './problem.js';
 import type { ApiContext, ApiRoute } from './define.js';
 import { answerOf, claimKey, fingerprint, idempotencyKey, type StoredAnswer } from './idempotency.js';
 import { API_ROUTES } from './routes.js';
 import { openApiDocument } from './openapi.js';
-import { forbiddenChars } from './input.js';
+import { forbiddenChars, nestsDeeperThan, rangeProblems } from './input.js';
 import { pipeline } from 'node:stream/promises';
 import { startDownload } from '../http/download.js';
 
@@ -33,7 +33,7 @@ const JSON_LIMIT = '1mb';
 export function apiRoutes(deps: BuiltDeps): Router {
   const r = Router();
   const base = deps.config.baseUrl;
-  const doc = openApiDocument(base);
+  const doc = openApiDocument(deps.config.baseUrlConfigured ? base : null);
 
   // The document itself is public (it holds no data): generators and the reference pages read it.
   r.get('/openapi.json', apiPublic, (_req, res) => {
@@ -46,9 +46,9 @@ export function apiRoutes(deps: BuiltDeps): Router {
     const body: RequestHandler = route.raw
       ? express.raw({ type: () => true, limit: route.raw.maxBytes })
       : express.json({ limit: JSON_LIMIT, strict: true, type: () => true });
-    r[route.method](path, scopeGuard(route), body, handler(route, deps));
+    r[route.method](path, scopeGuard(route), body, handler(route, deps, documented(doc, route)));
   }
-  r.use((_req, _res, next) => next(new ApiProblem(404, 'No such API route')));
+  r.use(otherMethods(API_ROUTES));
   r.use(problemHandler(base));
   Object.assign(r, { [MOUNT_PATH]: API_BASE });
   return r;
@@ -150,22 +150,93 @@ function scopeGuard(route: ApiRoute): RequestHandler {
   return guard;
 }
 
+/**
+ * The answer to a path the API has, with a method it does not have: 405 with `Allow` (OPTIONS: 204 with `Allow`).
+ * A path the API does not have is a 404.
+ */
+function otherMethods(routes: readonly ApiRoute[]): RequestHandler {
+  const paths = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const route of routes) {
+    const entry = paths.get(route.path) ?? {
+      // Express matches paths case-insensitively and with an optional trailing slash; so does this.
+      pattern: new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}/?$`, 'i'),
+      methods: new Set<string>(),
+    };
+    entry.methods.add(route.method.toUpperCase());
+    if (route.method === 'get') entry.methods.add('HEAD');
+    paths.set(route.path, entry);
+  }
+  return (req, res, next) => {
+    const found = [...paths.values()].find((p) => p.pattern.test(req.path));
+    if (!found) return next(new ApiProblem(404, 'No such API route'));
+    const allow = [...found.methods, 'OPTIONS'].join(', ');
+    if (req.method === 'OPTIONS') return void res.setHeader('allow', allow).status(204).end();
+    next(
+      new ApiProblem(405, `${req.method} is not a method of this resource; it allows ${allow}`, undefined, { allow }),
+    );
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/** A route's input schemas as the OpenAPI document states them (with their integer bounds), for `rangeProblems`. */
+interface Documented {
+  path: Json;
+  query: Json;
+  body: Json | undefined;
+  components: Json;
+}
+
+function documented(doc: Json, route: ApiRoute): Documented {
+  const op = (doc.paths as Record<string, Record<string, Json>>)[route.path]![route.method]!;
+  const params = op.parameters as { name: string; in: string; schema: Json }[];
+  const of = (where: string): Json => ({
+    type: 'object',
+    properties: Object.fromEntries(params.filter((p) => p.in === where).map((p) => [p.name, p.schema])),
+  });
+  const body = (op.requestBody as { content: Record<string, { schema: Json }> } | undefined)?.content[
+    'application/json'
+  ]?.schema;
+  return { path: of('path'), query: of('query'), body, components: (doc.components as { schemas: Json }).schemas };
+}
+
+/** How deep a JSON body may nest: far more than any schema of this API, far less than a stack overflow. */
+const MAX_DEPTH = 32;
+
+/**
+ * Parses one part of the input with its zod schema. `outOfRange`: the part's integers the document's bounds refuse,
+ * reported with zod's problems (one per pointer).
+ */
 function parse<T>(
   schema:
     | { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }
     | undefined,
   value: unknown,
   where: string,
+  outOfRange: FieldProblem[],
 ): T | undefined {
   if (!schema) return undefined;
   const r = schema.safeParse(value);
-  if (!r.success)
-    throw new ApiProblem(
-      where === 'body' ? 422 : 400,
-      `The ${where} is not valid`,
-      zodProblems(r.error, where === 'body' ? [] : [where]),
-    );
+  if (!r.success || outOfRange.length) {
+    const seen = new Set(outOfRange.map((p) => p.pointer));
+    const rest = r.success
+      ? []
+      : zodProblems(r.error, where === 'body' ? [] : [where]).filter((p) => !seen.has(p.pointer));
+    throw new ApiProblem(where === 'body' ? 422 : 400, `The ${where} is not valid`, [...outOfRange, ...rest]);
+  }
   return r.data;
+}
+
+/** A file upload must have a body, of one of the route's media types. */
+function checkUpload(req: Request, types: string[]): void {
+  const sent = (req.get('content-type') ?? '').split(';')[0]!.trim();
+  if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+    throw new ApiProblem(415, `The body is empty: send the file itself as ${types.join(' or ')}`);
+  if (!req.is(types))
+    throw new ApiProblem(
+      415,
+      `${sent ? `A file sent as ${sent} is not taken here` : 'The file has no Content-Type'}: send it as ${types.join(' or ')}`,
+    );
 }
 
 function sendAnswer(res: Response, a: StoredAnswer, replayed: boolean): void {
@@ -175,23 +246,24 @@ function sendAnswer(res: Response, a: StoredAnswer, replayed: boolean): void {
 }
 
 /** Parses the input, runs the handler (writes in one transaction with the idempotency key) and answers. */
-function handler(route: ApiRoute, deps: BuiltDeps): RequestHandler {
+function handler(route: ApiRoute, deps: BuiltDeps, doc: Documented): RequestHandler {
   const base = deps.config.baseUrl;
   return async (req, res, next) => {
     try {
       const badQuery = forbiddenChars(req.query, ['query'], false);
       if (badQuery.length) throw new ApiProblem(400, 'The query holds a control character', badQuery);
+      if (!route.raw && nestsDeeperThan(req.body, MAX_DEPTH))
+        throw new ApiProblem(400, `The body nests deeper than ${MAX_DEPTH} levels`);
       const badBody = route.raw ? [] : forbiddenChars(req.body, [], true);
       if (badBody.length) throw new ApiProblem(422, 'The body holds a control character', badBody);
+      const ranges = (schema: Json | undefined, value: unknown, at: string[], fromText: boolean) =>
+        rangeProblems(schema, value, at, doc.components, fromText);
       const input = {
-        params: parse(route.params, req.params, 'path'),
-        query: parse(route.query, req.query, 'query'),
-        body: route.raw ? undefined : parse(route.body, req.body, 'body'),
+        params: parse(route.params, req.params, 'path', ranges(doc.path, req.params, ['path'], true)),
+        query: parse(route.query, req.query, 'query', ranges(doc.query, req.query, ['query'], true)),
+        body: route.raw ? undefined : parse(route.body, req.body, 'body', ranges(doc.body, req.body, [], false)),
       };
-      const types = route.raw ? [route.raw.contentType].flat() : [];
-      if (route.raw && !(req.is(types) && Buffer.isBuffer(req.body) && req.body.length > 0)) {
-        throw new ApiProblem(415, `Send the file as ${types.join(' or ')}`);
-      }
+      if (route.raw) checkUpload(req, [route.raw.contentType].flat());
       const ifMatch = req.get('if-match');
       const ctx: Omit<ApiContext, 'services'> = {
         actor: res.locals.apiActor as ApiActor,

@@ -56,7 +56,8 @@ export const requireMainContact: Guard = Object.assign(
       if (req.method === 'GET') return res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
       return next(new AppError('UNAUTHENTICATED'));
     }
-    if (!req.user.isMainContact) return next(new AppError('FORBIDDEN'));
+    // No role opens it, so the page must not say that the administrator can give one.
+    if (!req.user.isMainContact) return next(new AppError('FORBIDDEN', 'errors.mainContactOnly'));
     next();
   }) as RequestHandler,
   { [ACCESS]: 'MAIN_CONTACT' as const },

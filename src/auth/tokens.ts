@@ -5,6 +5,11 @@ import type { TokenPurpose } from '../generated/prisma/enums.js';
 /** How long a link lives: a reset one hour, an invitation three days. */
 export const TOKEN_TTL_MS: Record<TokenPurpose, number> = { RESET: 3_600_000, INVITE: 72 * 3_600_000 };
 
+/** When a link expiring at `expiresAt` was made (its lifetime is fixed, so this is stored with the expiry). */
+export function tokenIssuedAt(purpose: TokenPurpose, expiresAt: Date): Date {
+  return new Date(expiresAt.getTime() - TOKEN_TTL_MS[purpose]);
+}
+
 /** SHA-256 of a token: the only form in which a token is stored. */
 export function hashToken(raw: string): string {
   return createHash('sha256').update(raw).digest('hex');

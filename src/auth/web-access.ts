@@ -129,8 +129,11 @@ export async function loadLoginSubject(db: Tx | PrismaClient, contactId: number)
 /** How the contact list and the contact's page mark a person. */
 export type AccessMark =
   | { state: 'canLogIn' }
-  /** May log in but has no password or linked login yet; the newest open invitation's expiry, if any. */
-  | { state: 'invited'; expiresAt: Date | null; expired: boolean }
+  /**
+   * May log in but has no password or linked login yet. `invitedAt` is when the newest invitation went out (null:
+   * never invited), `expiresAt` when its link stops or stopped working (null: no open link, e.g. it was used).
+   */
+  | { state: 'invited'; invitedAt: Date | null; expiresAt: Date | null; expired: boolean }
   | { state: 'none'; blocker: LoginBlocker };
 
 /**
@@ -139,7 +142,7 @@ export type AccessMark =
  * but they have not set a password yet; otherwise "no access", with the reason.
  */
 export function accessMark(
-  f: LoginFacts & { hasCredential: boolean; inviteExpiresAt: Date | null },
+  f: LoginFacts & { hasCredential: boolean; inviteExpiresAt: Date | null; invitedAt: Date | null },
   now: Date,
 ): AccessMark {
   const blocker = loginBlocker(f);
@@ -147,6 +150,7 @@ export function accessMark(
   if (f.hasCredential) return { state: 'canLogIn' };
   return {
     state: 'invited',
+    invitedAt: f.invitedAt,
     expiresAt: f.inviteExpiresAt,
     expired: f.inviteExpiresAt !== null && f.inviteExpiresAt <= now,
   };

@@ -41,6 +41,9 @@ function answerFor(err: unknown, req: Request, res: Response): Answer | null {
   return { status: 500, messageKey: 'errors.500' };
 }
 
+/** Statuses with a heading of their own on the error page (`errors.heading.<status>`); others "Er ging iets mis". */
+const HEADINGS = new Set([400, 401, 403, 404, 409, 410, 412, 413, 422, 429, 500, 503]);
+
 /**
  * Maps errors to status and page; unexpected errors are logged and shown as 500 without
  * details but with the request id, so support can find the log lines. A database outage is
@@ -59,7 +62,12 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   if (!res.locals.csrfToken) Object.assign(res.locals, { actor: null, menu: [] });
   res.render(
     'errors/error',
-    { status, messageKey, requestId: status >= 500 ? (res.locals.requestId as string | undefined) : undefined },
+    {
+      status,
+      messageKey,
+      headingKey: HEADINGS.has(status) ? `errors.heading.${status}` : 'errors.title',
+      requestId: status >= 500 ? (res.locals.requestId as string | undefined) : undefined,
+    },
     (renderErr: Error | null, html?: string) => {
       if (renderErr) {
         log.error('error page failed', renderErr);

@@ -43,13 +43,17 @@ export interface TemplateMail {
   expiresAt?: Date;
   /** Extra headers (List-Unsubscribe). */
   headers?: Record<string, string>;
+  /** A line above the whole text ("Reply above this line" of an answerable ticket mail). */
+  topLine?: string;
 }
 
 /** Renders a template mail in the recipient's language and queues it in the caller's transaction. */
 export async function queueMail(db: Tx | PrismaClient, mail: TemplateMail): Promise<void> {
+  const rendered = renderMail(mail.lang, mail.template, mail.params, mail.subjectKey);
   await enqueueMail(db, {
     to: mail.to,
-    ...renderMail(mail.lang, mail.template, mail.params, mail.subjectKey),
+    subject: rendered.subject,
+    text: mail.topLine ? `${mail.topLine}\n\n${rendered.text}` : rendered.text,
     expiresAt: mail.expiresAt,
     headers: mail.headers,
   });

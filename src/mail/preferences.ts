@@ -3,10 +3,20 @@ import { recordAudit } from '../audit.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { Locale } from '../i18n/index.js';
 import { signToken, verifyToken } from './links.js';
+import { Role } from '../auth/roles.js';
 
 /** The kinds of mail a person can turn on or off ("Meldingen"), in the order the page lists them. */
 export const MAIL_KINDS = ['ticket_created', 'ticket_reply', 'ticket_status', 'ticket_note', 'report_ready'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
+
+/**
+ * The kinds a person is offered on Meldingen: a ticket mail only to someone with a ticket role, "Rapportage klaar"
+ * only to someone who may see reports (effective roles: the contract counts). Another kind would never be sent.
+ */
+export function mailKindsFor(actor: Pick<Actor, 'roles'>): MailKind[] {
+  const tickets = actor.roles.has(Role.MANAGE_OWN_TICKETS) || actor.roles.has(Role.MANAGE_ORG_TICKETS);
+  return MAIL_KINDS.filter((k) => (k === 'report_ready' ? actor.roles.has(Role.VIEW_REPORTS) : tickets));
+}
 
 type Db = PrismaClient | Tx;
 

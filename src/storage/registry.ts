@@ -66,6 +66,7 @@ async function sweepBatch(prisma: PrismaClient, storage: FileStorage, olderThan:
       AND NOT EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.storage_key = f.key)
       AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.storage_key = f.key)
       AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.pdf_key = f.key)
+      AND NOT EXISTS (SELECT 1 FROM inbound_mails m WHERE m.raw_key = f.key)
     ORDER BY f.created_at
     LIMIT ${limit}`;
   for (const { key } of rows) {

@@ -71,14 +71,29 @@ describe('passkeys in Chromium', () => {
     await login.logIn(DEMO_LOGIN, DEMO_PASSWORD);
     await page.waitForURL(`${url}/`);
 
-    // Add a passkey on Beveiliging.
+    // Jan is also logged in elsewhere (another browser).
+    const elsewhere = await browser.newPage({ locale: 'nl-NL' });
+    const otherLogin = new LoginPage(elsewhere);
+    await otherLogin.open(url);
+    await otherLogin.logIn(DEMO_LOGIN, DEMO_PASSWORD);
+    await elsewhere.waitForURL(`${url}/`);
+
+    // Add a passkey on Beveiliging: the page says beforehand that the other sessions end, and afterwards that they did.
     await page.goto(`${url}/profile/security`);
+    expect(await page.locator('#passkeys').innerText()).toContain(
+      'als u een passkey toevoegt of verwijdert, wordt u voor uw veiligheid uitgelogd op uw andere apparaten en browsers',
+    );
     await page.getByLabel('Naam van de nieuwe passkey').fill('Laptop werk');
     await page.getByRole('button', { name: 'Passkey toevoegen' }).click();
     await page.waitForURL(`${url}/profile/security#passkeys`);
     await expect
       .poll(() => page.locator('.notice--success, [role=status]').first().innerText())
-      .toContain("De passkey 'Laptop werk' is toegevoegd.");
+      .toContain(
+        "De passkey 'Laptop werk' is toegevoegd. Voor uw veiligheid bent u op uw andere apparaten en browsers uitgelogd",
+      );
+    await elsewhere.goto(`${url}/`);
+    expect(elsewhere.url()).toMatch(/\/login/);
+    await elsewhere.close();
     expect(await page.locator('#passkeys tbody tr').count()).toBe(1);
     expect(await page.getByLabel('Naam van passkey Laptop werk').inputValue()).toBe('Laptop werk');
     const jan = await db.prisma.contact.findFirstOrThrow({ where: { email: DEMO_LOGIN } });

@@ -308,7 +308,20 @@ describe('GET /activity', () => {
       ],
     });
     const agent = await as(all);
-    expect((await agent.get('/activity')).status).toBe(403);
+    const refused = await agent.get('/activity');
+    expect(refused.status).toBe(403);
+    // No role opens it: the page says whose page it is, under a human heading, without a raw code.
+    const said = visibleText(refused.text);
+    expect(said).toContain('Geen toegang');
+    expect(said).toContain('Deze pagina is alleen voor de hoofdcontactpersoon van uw organisatie.');
+    expect(said).not.toContain('benodigde rol');
+    expect(said).not.toContain('403');
+    expect(refused.text).toMatch(/<title>Geen toegang/);
+    // A page a role does open still says so.
+    const byRole = visibleText((await agent.get('/downloads/reports')).text);
+    expect(byRole).toContain(
+      'Geen toegang U heeft geen toegang tot deze pagina. De beheerder in uw organisatie kan u de benodigde rol geven.',
+    );
     expect((await agent.get('/')).text).not.toContain('href="/activity"');
     const main = await as(jan, NEW);
     const home = await main.get('/');

@@ -50,20 +50,28 @@ async function invitedColleague() {
   return { org, main, agent, kim };
 }
 
-describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
-  it('sends a new link; the old one stops working, the new one sets the password; an audit event records who', async () => {
+describe('"Uitnodiging (opnieuw) sturen" on the contact\'s page', () => {
+  it('shows the real state; sends a first link, then a new one; the old one stops working, the new one sets the password; an audit event records who', async () => {
     const { agent, kim, main } = await invitedColleague();
+    // Never invited: said so, and the action is a first invitation (no "previous link" that does not exist).
+    const never = visibleText((await agent.get(`/contacts/${kim.id}`)).text);
+    expect(never).toContain('Toegang PIM nog geen login: nog niet uitgenodigd');
+    expect(never).toContain('Uitnodiging sturen');
+    expect(never).not.toContain('Uitnodiging opnieuw sturen');
+    expect(never).not.toContain('vorige link');
     const first = await submitForm(agent, `/contacts/${kim.id}`, `/contacts/${kim.id}/invitation`, {});
     expect(first.status).toBe(302);
     const [mail1] = await deliver();
     const page = await agent.get(`/contacts/${kim.id}`);
     const text = visibleText(page.text);
-    expect(text).toContain(`Er is een nieuwe uitnodiging naar ${kim.email} gestuurd. De vorige link werkt niet meer.`);
+    expect(text).toContain(`Er is een uitnodiging naar ${kim.email} gestuurd.`);
+    expect(text).not.toContain('De vorige link werkt niet meer');
     const token = await db.prisma.passwordToken.findFirstOrThrow({ where: { contactId: kim.id, usedAt: null } });
     expect(text).toContain(
-      `Toegang PIM uitgenodigd, link nog niet gebruikt (geldig tot ${formatDateTime('nl', token.expiresAt)})`,
+      `Toegang PIM nog geen login: uitgenodigd op ${formatDateTime('nl', clock.now())}, link geldig tot ${formatDateTime('nl', token.expiresAt)}`,
     );
     expect(text).toContain('Uitnodiging opnieuw sturen');
+    expect(text).toContain('de vorige link werkt dan niet meer');
     expect(text).toContain('Laatst ingelogd nog nooit');
 
     const again = await agent
@@ -71,6 +79,9 @@ describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text) });
     expect(again.status).toBe(302);
+    expect(visibleText((await agent.get(`/contacts/${kim.id}`)).text)).toContain(
+      `Er is een nieuwe uitnodiging naar ${kim.email} gestuurd. De vorige link werkt niet meer.`,
+    );
     const [mail2] = await deliver();
     expect(mail2!.subject).toBe('Uw toegang tot PIM');
     const old = linkIn(mail1!);
@@ -87,9 +98,13 @@ describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
       ).status,
     ).toBe(302);
     const events = await db.prisma.auditEvent.findMany({
-      where: { kind: 'contact.reinvited', subjectId: String(kim.id) },
+      where: { kind: { in: ['contact.invited', 'contact.reinvited'] }, subjectId: String(kim.id) },
+      orderBy: { id: 'asc' },
     });
-    expect(events.map((e) => e.actorId)).toEqual([main.id, main.id]);
+    expect(events.map((e) => [e.kind, e.actorId])).toEqual([
+      ['contact.invited', main.id],
+      ['contact.reinvited', main.id],
+    ]);
 
     // Now that Kim has a password there is nothing to resend: refused, nothing sent.
     const before = await state();
@@ -141,6 +156,7 @@ describe('"Uitnodiging opnieuw sturen" on the contact\'s page', () => {
     });
     const page = await agent.get(`/contacts/${noRole.id}`);
     expect(visibleText(page.text)).not.toContain('Uitnodiging opnieuw sturen');
+    expect(visibleText(page.text)).not.toContain('Uitnodiging sturen');
     const refused = await agent
       .post(`/contacts/${noRole.id}/invitation`)
       .type('form')

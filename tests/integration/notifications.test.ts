@@ -86,9 +86,12 @@ describe('Meldingen on the personal page', () => {
     const agent = client(app);
     await logIn(agent, me.email!, PASSWORD);
     const profile = visibleText((await agent.get('/profile')).text);
+    // No reports for this person: "Rapportage klaar" is not offered (it would never be sent).
     expect(profile).toContain(
-      'Meldingen Ticket aangemaakt aan Reactie van Vcare aan Status gewijzigd aan Aanvulling van een collega aan Rapportage klaar uit',
+      'Meldingen Ticket aangemaakt aan Reactie van Vcare aan Status gewijzigd aan Aanvulling van een collega aan Meldingen wijzigen',
     );
+    expect(profile).not.toContain('Rapportage klaar');
+    expect(visibleText((await agent.get('/profile/notifications')).text)).not.toContain('Rapportage klaar');
     // The language of the mails is one setting: Persoonlijk names it once (under Contactgegevens).
     expect(profile.split('Taal van e-mails').length - 1).toBe(1);
     // Each language is named in itself, on every page: the choice reads the same whatever the page's language.
@@ -115,6 +118,37 @@ describe('Meldingen on the personal page', () => {
     expect(mail!.subject).toBe(`Ticket ${ticket.id}: status changed`);
     expect(mail!.text).toContain('Status: New → In progress');
     expect(mail!.text).toContain('Unsubscribe with one click: http://pim.test/mail/unsubscribe/');
+  });
+
+  it('"Rapportage klaar" only for someone who may see reports; a kind not offered keeps its stored choice', async () => {
+    const withReports = await makeOrg(db.prisma, { reportsInContract: true });
+    const reader = await makePerson(db.prisma, withReports.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'VIEW_REPORTS'],
+    });
+    const a = client(app);
+    await logIn(a, reader.email!, PASSWORD);
+    const page = visibleText((await a.get('/profile/notifications')).text);
+    expect(page).toContain('Rapportage klaar');
+    expect(page).not.toContain('Ticket aangemaakt');
+
+    // The role without reports in the contract is no right to see them.
+    const noContract = await makeOrg(db.prisma);
+    const other = await makePerson(db.prisma, noContract.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_PERSONAL_DATA', 'VIEW_REPORTS', 'MANAGE_OWN_TICKETS'],
+    });
+    await db.prisma.contact.update({ where: { id: other.id }, data: { reportMailOptIn: true } });
+    const b = client(app);
+    await logIn(b, other.email!, PASSWORD);
+    expect(visibleText((await b.get('/profile/notifications')).text)).not.toContain('Rapportage klaar');
+    expect(
+      (
+        await submitForm(b, '/profile/notifications', '/profile/notifications', {
+          language: 'nl',
+          kinds: ['ticket_note'],
+        })
+      ).status,
+    ).toBe(303);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: other.id } })).reportMailOptIn).toBe(true);
   });
 });
 

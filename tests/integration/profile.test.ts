@@ -97,6 +97,23 @@ describe('GET /profile', () => {
     expect(withEmpty).toContain('Verberg lege velden');
     expect(res.text).toContain('href="/profile/password"');
   });
+
+  it('names only the single-sign-on providers this instance offers (none here, as on its login page)', async () => {
+    const { p, agent } = await person();
+    const text = visibleText((await agent.get('/profile')).text);
+    expect(visibleText((await client(app).get('/login')).text)).not.toContain('Microsoft 365');
+    expect(text).toContain('Inloggen met een Microsoft- of Google-account is in deze PIM niet ingeschakeld.');
+    expect(text).not.toContain('Inloggen met Microsoft 365');
+    expect(text).not.toContain('Inloggen met Google');
+    // An instance with Microsoft only names Microsoft only.
+    const { app: msApp } = testApp(db, { sso: { microsoft: true, google: false } });
+    const ms = client(msApp);
+    expect((await logIn(ms, p.email!, PASSWORD)).status).toBe(302);
+    const msText = visibleText((await ms.get('/profile')).text);
+    expect(msText).toContain("eerste keer inlogt met 'Inloggen met Microsoft 365'.");
+    expect(msText).toContain('Er is geen Microsoft-account gekoppeld.');
+    expect(msText).not.toContain('Google');
+  });
 });
 
 describe('POST /profile/edit', () => {

@@ -281,13 +281,17 @@ describe("a service called with another organisation's ids or filters", () => {
     await expect(watcherCandidates(db.prisma, mine, foreign.ticketId, '', 1)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(addWatcher(db.prisma, mine, foreign.ticketId, mine.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      addWatcher(db.prisma, mine, foreign.ticketId, mine.id, { baseUrl: 'http://pim.test' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(removeWatcher(db.prisma, mine, foreign.ticketId, foreign.contactId)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     const candidates = await watcherCandidates(db.prisma, mine, myTicketId, 'Buitenstaander', 1);
     expect(JSON.stringify(candidates)).not.toContain('Buitenstaander');
-    await expect(addWatcher(db.prisma, mine, myTicketId, foreign.contactId)).rejects.toMatchObject({
+    await expect(
+      addWatcher(db.prisma, mine, myTicketId, foreign.contactId, { baseUrl: 'http://pim.test' }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     expect(await db.prisma.ticketWatcher.count({ where: { ticketId: myTicketId } })).toBe(0);

@@ -87,6 +87,7 @@ describe("a colleague's sessions on the contact page", () => {
       expect(res.status, String(target)).toBe(status);
       const reset = await m.post(`/contacts/${target}/two-step/reset`).type('form').send({ _csrf: csrf });
       expect(reset.status, String(target)).toBe(status);
+      expect((await m.get(`/contacts/${target}/two-step/reset`)).status, String(target)).toBe(status);
     }
     expect(await activeRows(main.id)).toBe(1);
     expect(await activeRows(strong.id)).toBe(1);

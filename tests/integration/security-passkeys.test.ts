@@ -113,6 +113,19 @@ describe('passkeys without a browser that makes them', () => {
     const own = await passkeyOf(r.id, 'Enige');
     await db.prisma.organization.update({ where: { id: required.id }, data: { twoFactorRequired: true } });
     const rPage = await c.get('/profile/security');
+    // The requirement's sentence fits the person: a passkey and no app.
+    expect(visibleText(rPage.text)).toContain(
+      'U logt in met een passkey; uw laatste passkey kunt u pas verwijderen als de authenticator-app aan staat.',
+    );
+    expect(visibleText(rPage.text)).not.toContain('als u een passkey heeft');
+    // With the app on as well: either may go, one must stay.
+    await db.prisma.totpSecret.create({
+      data: { contactId: r.id, secretEncrypted: 'v1.x.y.z', confirmedAt: new Date('2026-01-05T09:00:00Z') },
+    });
+    const both = visibleText((await c.get('/profile/security')).text);
+    expect(both).toContain('U heeft de authenticator-app en een passkey; één van beide moet blijven.');
+    expect(both).not.toContain('als u een passkey heeft');
+    await db.prisma.totpSecret.delete({ where: { contactId: r.id } });
     const rename = await c
       .post(`/profile/security/passkeys/${own.id}/rename`)
       .type('form')

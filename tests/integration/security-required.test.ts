@@ -36,8 +36,9 @@ const required = async (id: number) =>
 describe('requiring two-step login on the Organisatie page', () => {
   it('"Contactpersonen beheren" with "Rollen toekennen" switches it on and off, audited; without both there is no switch and a POST is refused', async () => {
     const org = await makeOrg(db.prisma);
+    const daughter = await makeOrg(db.prisma, { parentId: org.id });
     const admin = await makePerson(db.prisma, org.id, {
-      roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION', 'MANAGE_CONTACTS', 'ASSIGN_ROLES'],
+      roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION', 'MANAGE_CONTACTS', 'ASSIGN_ROLES', 'SUBSIDIARY_ACCESS'],
     });
     const viewer = await makePerson(db.prisma, org.id, {
       roles: ['PORTAL_ACCESS', 'VIEW_ORGANIZATION', 'MANAGE_CONTACTS'],
@@ -63,6 +64,10 @@ describe('requiring two-step login on the Organisatie page', () => {
     expect(visibleText((await a.get(`/organisations/${org.id}`)).text)).toContain(
       'Verplicht voor iedereen van deze organisatie en haar dochterorganisaties.',
     );
+    // The subsidiary is covered by its parent: it says so, and offers no switch that would change nothing.
+    const sub = visibleText((await a.get(`/organisations/${daughter.id}`)).text);
+    expect(sub).toContain('Verplicht: een bovenliggende organisatie vereist het voor al haar dochterorganisaties.');
+    expect(sub).not.toContain('verplicht maken');
     const audit = await db.prisma.auditEvent.findFirstOrThrow({
       where: { kind: 'organization.two_factor_required_changed', organizationId: org.id },
     });
@@ -226,10 +231,26 @@ describe('a person of a requiring organisation without a second step', () => {
     const page = await m.get(`/contacts/${colleague.id}`);
     expect(page.headers.location).toBe(undefined);
     expect(visibleText(page.text)).toContain('Inloggen in twee stappen Ingesteld. Twee stappen terugzetten');
+    // The first click only opens a page that names what goes; nothing changes yet.
+    expect(page.text).not.toMatch(/<form[^>]*two-step\/reset/);
+    expect(page.text).toContain(`<a href="/contacts/${colleague.id}/two-step/reset">Twee stappen terugzetten</a>`);
+    const ask = await m.get(`/contacts/${colleague.id}/two-step/reset`);
+    expect(ask.status).toBe(200);
+    const asked = visibleText(ask.text);
+    expect(asked).toContain('Weet u zeker dat u het inloggen in twee stappen van');
+    expect(asked).toContain('de authenticator-app alle herstelcodes');
+    expect(asked).toContain('Dit kunt u niet ongedaan maken.');
+    expect(ask.text).toMatch(/<form method="post" action="\/contacts\/\d+\/two-step\/reset">/);
+    expect(await db.prisma.totpSecret.count({ where: { contactId: colleague.id } })).toBe(1);
+    expect(await db.prisma.recoveryCode.count({ where: { contactId: colleague.id } })).toBe(1);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'contact.two_step_reset', subjectId: String(colleague.id) } }),
+    ).toBe(0);
+    // Confirming does it.
     const res = await m
       .post(`/contacts/${colleague.id}/two-step/reset`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text) });
+      .send({ _csrf: csrfFrom(ask.text) });
     expect(res.status).toBe(302);
     expect(await db.prisma.totpSecret.count({ where: { contactId: colleague.id } })).toBe(0);
     expect(await db.prisma.recoveryCode.count({ where: { contactId: colleague.id } })).toBe(0);

@@ -157,6 +157,38 @@ describe('setting up the authenticator app on Beveiliging', () => {
   });
 });
 
+describe('"Nieuwe herstelcodes maken"', () => {
+  it('the first click only opens a page saying the old codes stop working; confirming makes new ones', async () => {
+    const { p, codes } = await personWithTotp();
+    const agent = client(app);
+    await logIn(agent, p.email!, PASSWORD);
+    expect((await sendCode(agent, codes[9]!)).status).toBe(302);
+    const hashes = async () =>
+      (await db.prisma.recoveryCode.findMany({ where: { contactId: p.id, usedAt: null }, orderBy: { id: 'asc' } })).map(
+        (c) => c.codeHash,
+      );
+    const before = await hashes();
+    const page = await agent.get('/profile/security');
+    expect(page.text).not.toMatch(/<form[^>]*recovery-codes/);
+    expect(page.text).toContain('<a href="/profile/security/recovery-codes">Nieuwe herstelcodes maken</a>');
+    const ask = await agent.get('/profile/security/recovery-codes');
+    expect(ask.status).toBe(200);
+    expect(visibleText(ask.text)).toContain(
+      'Weet u zeker dat u nieuwe herstelcodes wilt maken? Uw 9 ongebruikte herstelcodes werken daarna niet meer.',
+    );
+    expect(await hashes()).toEqual(before);
+    const made = await agent
+      .post('/profile/security/recovery-codes')
+      .type('form')
+      .send({ _csrf: csrfFrom(ask.text) });
+    expect(made.status).toBe(200);
+    expect(visibleText(made.text)).toContain('Uw herstelcodes');
+    const after = await hashes();
+    expect(after).toHaveLength(10);
+    expect(after.some((h) => before.includes(h))).toBe(false);
+  });
+});
+
 describe('logging in with the second step', () => {
   it('after the password: no page, no data, no name until the code; then logged in where they were going', async () => {
     const { p, secret } = await personWithTotp();

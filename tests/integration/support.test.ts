@@ -41,6 +41,14 @@ describe('GET /faq', () => {
       '<a href="http://pim.vcareconnect.nl" rel="noopener noreferrer">pim.vcareconnect.nl</a>',
     );
     expect(res.text).toContain('<strong>Afdeling support</strong>');
+    // The manual's typo is corrected, and the invoice answer names the portal's own way to ask.
+    expect(text).toContain('vul uw Gebruikersnaam (e-mailadres) en Wachtwoord in');
+    expect(text).not.toContain('Gebruiksnaam');
+    expect(text).toContain('klik onder Administratie › Facturen bij de factuur op Vraag over deze factuur');
+    // One support address: the footer says the helpdesk's, as the page does.
+    expect(res.text).toContain('<a href="mailto:support@vcareconnect.nl">support@vcareconnect.nl</a>.</p>');
+    expect(res.text).toMatch(/<footer[\s\S]*mailto:support@vcareconnect\.nl[\s\S]*<\/footer>/);
+    expect(res.text).not.toContain('support@vtel.nl');
   });
 
   it('searches questions and answers', async () => {
@@ -98,6 +106,11 @@ describe('GET /support/remote', () => {
     expect(text).toContain('Onderaan in de balk van uw browser klikt u op Teamviewer XS.exe');
     expect(text).toContain('Disclaimer: Accepteren');
     expect(text).toContain('Na deze sessie vervalt dit recht');
+    // No reference to the manual's numbered pictures, which are not on the page.
+    expect(text).toContain('U krijgt een venster te zien met ‘Uw ID’ (9 cijfers) en ‘Wachtwoord’ (4 cijfers).');
+    expect(text).toContain('vraagt u om eerst uw ID en daarna het wachtwoord uit dat venster door te geven.');
+    expect(text).not.toContain('respectievelijk');
+    expect(text).not.toContain('[Uw ID]');
     expect(res.text).toContain('href="https://download.vcare.test/VcareSupport.exe"');
   });
 
@@ -106,5 +119,17 @@ describe('GET /support/remote', () => {
     expect(res.text).toContain('Service &amp; Support');
     expect(res.text).toContain('href="/support/remote"');
     expect(res.text).not.toContain('href="/tickets"');
+  });
+
+  it("the tickets page's legend does not call Afgehandeld closed while a note reopens it", async () => {
+    const org = await makeOrg(db.prisma);
+    const p = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
+    const a = client(app);
+    await logIn(a, p.email!, PASSWORD);
+    const text = visibleText((await a.get('/tickets')).text);
+    expect(text).toContain(
+      'Afgehandeld Uw ticket is opgelost. Voegt u binnen 14 dagen een aanvulling toe, dan neemt Vcare het opnieuw in behandeling',
+    );
+    expect(text).not.toContain('afgesloten');
   });
 });

@@ -63,6 +63,12 @@ describe('"Hoe tevreden bent u?"', () => {
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/id="f-score-4" name="score" value="4" checked/);
     expect(await db.prisma.ticketVerdict.count()).toBe(0);
+    // The page says plainly that the answer is not saved yet and which one click saves it.
+    expect(visibleText(page.text)).toContain(
+      'Uw antwoord ‘Tevreden’ is nog niet opgeslagen: klik op ‘Antwoord opslaan’ hieronder om het op te slaan',
+    );
+    expect(visibleText(page.text)).not.toContain('U kunt uw antwoord tot');
+    expect(page.text).toMatch(/<button type="submit"[^>]*>Antwoord opslaan<\/button>/);
 
     const post = await anon
       .post(satisfied.split('?')[0]!)
@@ -70,6 +76,8 @@ describe('"Hoe tevreden bent u?"', () => {
       .send({ _csrf: csrfFrom(page.text), score: '4', comment: 'Snel opgelost.' });
     expect(post.status).toBe(200);
     expect(visibleText(post.text)).toContain('Uw antwoord is opgeslagen');
+    expect(visibleText(post.text)).not.toContain('nog niet opgeslagen');
+    expect(visibleText(post.text)).toContain('U kunt uw antwoord tot 14 dagen na de afhandeling wijzigen');
     expect(
       await db.prisma.ticketVerdict.findMany({
         select: { ticketId: true, score: true, comment: true, contactId: true },
@@ -79,6 +87,9 @@ describe('"Hoe tevreden bent u?"', () => {
     // Changed on day 13: still one answer.
     clock.advance(13 * 86_400_000);
     const again = await anon.get(satisfied);
+    // The link of the saved answer opens as saved, not as a pending one.
+    expect(visibleText(again.text)).toContain('Uw antwoord: Tevreden.');
+    expect(visibleText(again.text)).not.toContain('nog niet opgeslagen');
     await anon
       .post(satisfied.split('?')[0]!)
       .type('form')

@@ -8,6 +8,10 @@ import { makeTicket } from '../support/tickets-factories.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { deliverDue, smtpTransport } from '../../src/mail/mailer.js';
 import { runCli } from '../../src/cli/program.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FILES } from '../support/files.js';
 import type { Role } from '../../src/auth/roles.js';
 
 let db: TestDb;
@@ -170,5 +174,88 @@ describe('Betrokkenen', () => {
     expect(off.headers.location).toBe('/tickets');
     expect((await agentC.get(`/tickets/${ticket.id}`)).status).toBe(404);
     expect(await watchersOf(ticket.id)).not.toContain(c.id);
+  });
+
+  it("the Betrokkene is told when added; their mails speak of the reporter's ticket and for the ticket's helpdesk; a reply names its files", async () => {
+    const o = await makeOrg(db.prisma);
+    const lisa = await makePerson(db.prisma, o.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'],
+      firstName: 'Lisa',
+      lastName: 'de Vries',
+    });
+    const henk = await makePerson(db.prisma, o.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'],
+      firstName: 'Henk',
+      lastName: 'Bakker',
+    });
+    const kim = await makePerson(db.prisma, o.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_ORG_TICKETS'],
+      firstName: 'Kim',
+      lastName: 'Sanders',
+    });
+    const t = await makeTicket(db.prisma, o.id, { reporterId: lisa.id, title: 'Factuur klopt niet' });
+    await db.prisma.ticket.update({ where: { id: t.id }, data: { helpdesk: 'Administratie Vcare' } });
+    await db.prisma.mailOutbox.updateMany({ where: { sentAt: null }, data: { sentAt: clock.now() } });
+    const deliver = async (n: number) => {
+      const before = smtp.messages.length;
+      expect(await deliverDue(db.prisma, smtpTransport(smtp.url), 'PIM <noreply@pim.test>')).toBe(n);
+      return (await smtp.waitFor(before + n)).slice(before);
+    };
+    const to = (m: { to?: unknown }) => (m.to && !Array.isArray(m.to) ? (m.to as { text: string }).text : '');
+
+    // Kim (organisation tickets) adds Henk to Lisa's ticket: Henk hears of it, nobody else.
+    expect(
+      (await post(await agentFor(kim.email), `/tickets/${t.id}/watchers`, { contactId: String(henk.id) })).status,
+    ).toBe(303);
+    const [added] = await deliver(1);
+    expect(to(added!)).toBe(henk.email);
+    expect(added!.subject).toBe(`U bent betrokkene bij ticket ${t.id}: Factuur klopt niet`);
+    expect(added!.text).toContain('Beste Henk Bakker');
+    expect(added!.text).toContain(
+      `Kim Sanders heeft u als betrokkene toegevoegd aan het ticket van Lisa de Vries, ${t.id} (Factuur klopt niet).`,
+    );
+    expect(added!.text).toContain(`http://pim.test/tickets/${t.id}`);
+    expect(added!.text).toContain('Administratie Vcare');
+
+    // A reply with files: both hear of it, the files by name; Henk's mail is about Lisa's ticket.
+    const dir = mkdtempSync(path.join(tmpdir(), 'pim-watcher-mail-'));
+    const pdf = path.join(dir, 'factuur-correctie.pdf');
+    writeFileSync(pdf, FILES.pdf());
+    const cli = (...argv: string[]) =>
+      runCli(argv, {
+        prisma: db.prisma,
+        out: () => {},
+        err: () => {},
+        now: () => clock.now(),
+        baseUrl: 'http://pim.test',
+      });
+    expect(
+      await cli('ticket:reply', String(t.id), '--body', 'Zie de correctie.', '--staff-name', 'Ellen', '--attach', pdf),
+    ).toBe(0);
+    const replies = await deliver(2);
+    const forLisa = replies.find((m) => to(m) === lisa.email)!;
+    const forHenk = replies.find((m) => to(m) === henk.email)!;
+    expect(forLisa.text).toContain(`Ellen van Vcare heeft gereageerd op uw ticket ${t.id} (Factuur klopt niet):`);
+    expect(forHenk.text).toContain(
+      `Ellen van Vcare heeft gereageerd op het ticket van Lisa de Vries, ${t.id} (Factuur klopt niet):`,
+    );
+    expect(forHenk.text).not.toContain('uw ticket');
+    for (const m of replies) {
+      expect(m.text).toContain('Bijgevoegde bestanden (te openen bij het ticket in PIM):\n- factuur-correctie.pdf');
+      expect(m.text).toContain('Met vriendelijke groet,\nAdministratie Vcare\nVcare connect');
+      expect(m.text).not.toContain('Support Vtel');
+    }
+
+    // The status mail too.
+    expect(await cli('ticket:status', String(t.id), 'IN_PROGRESS')).toBe(0);
+    const status = await deliver(2);
+    expect(status.find((m) => to(m) === lisa.email)!.text).toContain(`De status van uw ticket ${t.id}`);
+    const henkStatus = status.find((m) => to(m) === henk.email)!.text!;
+    expect(henkStatus).toContain(
+      `De status van het ticket van Lisa de Vries, ${t.id} (Factuur klopt niet), is gewijzigd.`,
+    );
+    expect(henkStatus).toContain('U kunt het ticket volgen in PIM:');
+    expect(henkStatus).not.toContain('uw ticket');
+    expect(henkStatus).toContain('Administratie Vcare');
   });
 });

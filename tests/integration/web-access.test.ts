@@ -337,11 +337,17 @@ describe('the contact list marks who can log in, who is invited, and who has no 
     await makePerson(db.prisma, org.id, { lastName: 'F-geen-webtoegang', roles: both, webAccess: false });
     const page = await agent.get(`/contacts?org=all&active=all&orgActive=all`);
     expect(page.status).toBe(200);
+    // Never invited: not marked "uitgenodigd" (list and CSV).
+    expect(page.text).toContain('geen login nog<span class="visually-hidden"> (nog geen login: nog niet uitgenodigd)');
+    expect((await agent.get('/contacts/export.csv?org=all&active=all&orgActive=all')).text).toMatch(
+      /Test B-uitgenodigd;[^\r\n]*;geen login nog\r\n/,
+    );
     // Before the invitation: web access and the role, but no password yet.
     const res = await submitForm(agent, `/contacts/${invited.id}`, `/contacts/${invited.id}/invitation`, {});
     expect(res.status).toBe(302);
     const token = await db.prisma.passwordToken.findFirstOrThrow({ where: { contactId: invited.id, usedAt: null } });
     const expiry = token.expiresAt;
+    const sentAt = new Date(expiry.getTime() - 72 * 3_600_000);
     const list = await agent.get(`/contacts?org=all&active=all&orgActive=all`);
     const marks = Object.fromEntries(
       [...list.text.matchAll(/<\/details>\s*<a href="\/contacts\/\d+">([^<]+)<\/a>([\s\S]*?)<\/td>/g)].map((m) => [
@@ -350,11 +356,16 @@ describe('the contact list marks who can log in, who is invited, and who has no 
       ]),
     );
     const pad = (n: number) => String(n).padStart(2, '0');
-    const local = new Date(expiry.toLocaleString('en-US', { timeZone: 'Europe/Amsterdam' }));
-    // The manual's format: day and month without leading zeros (6-7-2017 10:51).
-    const when = `${local.getDate()}-${local.getMonth() + 1}-${local.getFullYear()} ${pad(local.getHours())}:${pad(local.getMinutes())}`;
+    const format = (d: Date) => {
+      const local = new Date(d.toLocaleString('en-US', { timeZone: 'Europe/Amsterdam' }));
+      // The manual's format: day and month without leading zeros (6-7-2017 10:51).
+      return `${local.getDate()}-${local.getMonth() + 1}-${local.getFullYear()} ${pad(local.getHours())}:${pad(local.getMinutes())}`;
+    };
+    const when = format(expiry);
     expect(marks['A-kan-inloggen']).toMatch(/^PIM \(kan inloggen\)/);
-    expect(marks['B-uitgenodigd']).toBe(`uitgenodigd (uitgenodigd, link nog niet gebruikt (geldig tot ${when}))`);
+    expect(marks['B-uitgenodigd']).toBe(
+      `uitgenodigd (nog geen login: uitgenodigd op ${format(sentAt)}, link geldig tot ${when})`,
+    );
     expect(marks['C-inactief']).toBe('geen toegang (geen toegang: niet actief)');
     expect(marks['D-organisatie-inactief']).toBe('geen toegang (geen toegang: de organisatie is niet actief)');
     expect(marks['E-zonder-rol']).toBe("geen toegang (geen toegang: de rol 'Toegang klantportaal PIM' ontbreekt)");

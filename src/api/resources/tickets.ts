@@ -48,6 +48,7 @@ const Note = z.object({
   authorContactId: z.number().int().nullable(),
   staffName: z.string().nullable(),
   body: z.string(),
+  viaMail: z.boolean().describe('True when the note arrived as a reply to a ticket mail (docs/inbound-mail.md)'),
 });
 
 /** A ticket as the API shows it. */
@@ -106,6 +107,7 @@ function present(t: Row): z.output<typeof Ticket> {
             authorContactId: n.authorId,
             staffName: n.staffName,
             body: n.body,
+            viaMail: n.viaMail,
           })),
         }
       : {}),
@@ -182,7 +184,11 @@ export const ticketRoutes = [
     description:
       'Nobody is mailed: the helpdesk has told the customer already. Send an Idempotency-Key so a retry cannot file it twice.',
     body: TicketBody,
-    responses: { 201: { description: 'Created', schema: Ticket }, 422: { description: 'Invalid ticket' } },
+    responses: {
+      201: { description: 'Created', schema: Ticket },
+      409: { description: 'A ticket with this number exists' },
+      422: { description: 'Invalid ticket' },
+    },
     async handle({ body }, ctx) {
       const record: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(body)) record[snake(k)] = v;

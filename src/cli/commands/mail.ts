@@ -12,10 +12,59 @@ const MailList = z.object({
     .optional(),
 });
 const MailRetry = z.object({ id: id.optional(), all: flag });
+const MailInbound = z.object({
+  refused: flag,
+  page: z
+    .string()
+    .regex(/^[1-9]\d{0,5}$/, 'must be a whole number from 1')
+    .transform(Number)
+    .default(1),
+});
+const INBOUND_PER_PAGE = 50;
 
-/** Registers `mail:list` and `mail:retry`: what the outbox holds, and putting failed mails back. */
+/**
+ * Registers `mail:list` and `mail:retry` (what the outbox holds, and putting failed mails back) and
+ * `mail:inbound` (replies to ticket mails: what arrived, and what was refused or ignored and why).
+ */
 export function registerMailCommands(program: Command, ctx: CliDeps): void {
   const { mail } = ctx.services;
+
+  program
+    .command('mail:inbound')
+    .description(
+      'replies to ticket mails, newest first: processed (a note), refused (answered with the reason) or ignored (auto-reply, bounce)',
+    )
+    .option('--refused', 'only the refused ones')
+    .option('--page <n>', `page of ${INBOUND_PER_PAGE} (default 1)`)
+    .action(async (raw: Record<string, unknown>) => {
+      const o = parse(MailInbound, raw);
+      const { rows, total } = await ctx.services.tickets.inbound.list({
+        refused: o.refused,
+        page: o.page,
+        perPage: INBOUND_PER_PAGE,
+      });
+      ctx.out(
+        ['id', 'received', 'status', 'reason', 'ticket', 'person', 'note', 'from', 'subject', 'message-id'].join('\t'),
+      );
+      for (const m of rows) {
+        ctx.out(
+          [
+            String(m.id),
+            m.receivedAt.toISOString(),
+            m.status,
+            m.reason ?? '',
+            m.ticketId ?? '',
+            m.contactId ?? '',
+            m.noteId ?? '',
+            m.sender ?? '',
+            m.subject ?? '',
+            m.messageId,
+          ].join('\t'),
+        );
+      }
+      const pages = Math.max(1, Math.ceil(total / INBOUND_PER_PAGE));
+      ctx.out(`page ${o.page} of ${pages}, ${total} ${o.refused ? 'refused' : 'in all'}`);
+    });
 
   program
     .command('mail:list')

@@ -119,7 +119,9 @@ export function registerTicketsCommands(program: Command, ctx: CliDeps): void {
       if (t.customerReference) ctx.out(`customer reference: ${t.customerReference}`);
       if (t.description) ctx.out(`description: ${t.description}`);
       for (const n of t.notes)
-        ctx.out(`note ${when(n.createdAt)} ${n.staffName ? `${n.staffName} (Vcare)` : name(n.author)}: ${n.body}`);
+        ctx.out(
+          `note ${when(n.createdAt)} ${n.staffName ? `${n.staffName} (Vcare)` : name(n.author)}${n.viaMail ? ' (by mail)' : ''}: ${n.body}`,
+        );
       for (const f of files) {
         const by = f.staffName ? `${f.staffName} (Vcare)` : name(f.uploader);
         ctx.out(

@@ -3,6 +3,7 @@ import type { Actor } from '../../auth/actor.js';
 import { effectiveRoles, Role } from '../../auth/roles.js';
 import { accessMark, type AccessMark } from '../../auth/web-access.js';
 import { likeEscape } from '../../http/list.js';
+import { tokenIssuedAt } from '../../auth/tokens.js';
 import type { ContactFilters } from './schema.js';
 import { narrowScope, type ScopeOrg } from '../../auth/scope.js';
 
@@ -52,6 +53,8 @@ export interface ContactRow {
   org_active: boolean;
   has_portal_role: boolean;
   invite_expires_at: Date | null;
+  /** The expiry of the newest invitation, used or not (when it went out follows from it). */
+  last_invite_expires_at: Date | null;
 }
 
 /** A row's web-access mark, by the one rule (the main contact holds every role). */
@@ -69,6 +72,7 @@ export function rowAccess(c: ContactRow, now: Date): AccessMark {
       }),
       hasCredential: c.has_password || c.providers.length > 0,
       inviteExpiresAt: c.invite_expires_at,
+      invitedAt: c.last_invite_expires_at ? tokenIssuedAt('INVITE', c.last_invite_expires_at) : null,
     },
     now,
   );
@@ -123,7 +127,8 @@ const COLUMNS = Prisma.sql`c.id, c.first_name, c.infix, c.last_name, c.gender::t
   c.web_access, c.organization_id, o.name AS org_name, (c.password_hash IS NOT NULL) AS has_password, o.sso_required,
   ARRAY(SELECT e.provider::text FROM external_logins e WHERE e.contact_id = c.id) AS providers, o.active AS org_active,
   coalesce((SELECT true FROM contact_roles r WHERE r.contact_id = c.id AND r.role = 'PORTAL_ACCESS'), false) AS has_portal_role,
-  (SELECT max(t.expires_at) FROM password_tokens t WHERE t.contact_id = c.id AND t.purpose = 'INVITE' AND t.used_at IS NULL) AS invite_expires_at`;
+  (SELECT max(t.expires_at) FROM password_tokens t WHERE t.contact_id = c.id AND t.purpose = 'INVITE' AND t.used_at IS NULL) AS invite_expires_at,
+  (SELECT max(t.expires_at) FROM password_tokens t WHERE t.contact_id = c.id AND t.purpose = 'INVITE') AS last_invite_expires_at`;
 
 /**
  * The list's SQL for one page, sorted by a column other than "Hoofdcontact" (exported so the

@@ -4,6 +4,7 @@ import { scope } from '../../auth/scope.js';
 import { effectiveRoles, ROLES } from '../../auth/roles.js';
 import { accessMark, type AccessMark } from '../../auth/web-access.js';
 import { AppError } from '../../http/errors.js';
+import { tokenIssuedAt } from '../../auth/tokens.js';
 
 // The reads of one contact; the writes are in service.ts.
 
@@ -39,11 +40,12 @@ const DETAIL_SELECT = {
   },
   roles: { select: { role: true } },
   externalLogins: { select: { provider: true } },
+  // The newest invitation, used or not: when it went out, and whether its link still works.
   passwordTokens: {
-    where: { purpose: 'INVITE', usedAt: null },
+    where: { purpose: 'INVITE' },
     orderBy: { expiresAt: 'desc' },
     take: 1,
-    select: { expiresAt: true },
+    select: { expiresAt: true, usedAt: true },
   },
 } as const;
 
@@ -53,13 +55,15 @@ export async function getContact(db: PrismaClient | Tx, actor: Actor, id: number
   if (!c) throw new AppError('NOT_FOUND');
   const { passwordHash, roles, externalLogins, passwordTokens, ...rest } = c;
   const held = new Set(roles.map((r) => r.role));
+  const invite = passwordTokens[0];
   return {
     ...rest,
     providers: externalLogins.map((l) => l.provider),
     hasPassword: passwordHash !== null,
     /** A password or a linked Microsoft / Google login: something to log in with. */
     hasCredential: passwordHash !== null || externalLogins.length > 0,
-    inviteExpiresAt: passwordTokens[0]?.expiresAt ?? null,
+    inviteExpiresAt: invite && !invite.usedAt ? invite.expiresAt : null,
+    invitedAt: invite ? tokenIssuedAt('INVITE', invite.expiresAt) : null,
     isMain: c.organization.mainContactId === c.id,
     roles: ROLES.filter((r) => held.has(r)),
   };
@@ -80,6 +84,7 @@ export function contactAccess(c: ContactDetails, now: Date): AccessMark {
       roles: effectiveRoles(c.roles, { isMainContact, reportsInContract: c.organization.reportsInContract }),
       hasCredential: c.hasCredential,
       inviteExpiresAt: c.inviteExpiresAt,
+      invitedAt: c.invitedAt,
     },
     now,
   );

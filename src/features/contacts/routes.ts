@@ -74,7 +74,11 @@ export function contactsRoutes(deps: BuiltDeps): Router {
     const t = (key: string) => translate(langOf(req), key);
     const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
     const now = clock.now();
-    const access = (c: ContactRow) => t(`webAccess.mark.short.${rowAccess(c, now).state}`);
+    const access = (c: ContactRow) => {
+      const mark = rowAccess(c, now);
+      // Never invited is not "uitgenodigd": the same words as the list's mark.
+      return t(`webAccess.mark.short.${mark.state === 'invited' && !mark.invitedAt ? 'notInvited' : mark.state}`);
+    };
     sendCsv(res, t('contacts.csv.fileName'), [
       [
         'contacts.col.name',
@@ -131,7 +135,7 @@ export function contactsRoutes(deps: BuiltDeps): Router {
 
   r.get('/contacts/:id', guard(), async (req, res) => renderShow(req, res, 200, contactId(req)));
 
-  // "Uitnodiging opnieuw sturen": a new link for someone who has not set a password yet.
+  // "Uitnodiging (opnieuw) sturen": a (new) link for someone who has not set a password yet.
   r.post('/contacts/:id/invitation', guard(), async (req, res) => {
     const id = contactId(req);
     const result = await contacts.resendInvitation(actorOf(req), id, {
@@ -140,7 +144,8 @@ export function contactsRoutes(deps: BuiltDeps): Router {
       ip: ipOf(req),
     });
     if (result.sent) {
-      flash(req, 'success', 'webAccess.resent', { email: result.email });
+      const said = result.first ? 'sent' : result.replacedOpenLink ? 'resent' : 'resentNoOpen';
+      flash(req, 'success', `webAccess.${said}`, { email: result.email });
       deps.kickMail?.();
       return res.redirect(`/contacts/${id}`);
     }

@@ -73,14 +73,20 @@ export function resendRules(actorId: number): Rule[] {
   return [{ key: `reinvite:${actorId}`, limit: 5, windowMs: 60 * 60_000, lockMs: 60 * 60_000 }];
 }
 
-/** The outcome of "Uitnodiging opnieuw sturen". */
+/**
+ * The outcome of "Uitnodiging (opnieuw) sturen"; when sent, whether it was the first invitation and whether a link
+ * that still worked was replaced (the page says so only then).
+ */
 export type ResendResult =
-  InvitationResult | { sent: false; blocker: 'hasCredential' } | { sent: false; lockedUntil: Date };
+  | (Extract<InvitationResult, { sent: true }> & { first: boolean; replacedOpenLink: boolean })
+  | Extract<InvitationResult, { sent: false }>
+  | { sent: false; blocker: 'hasCredential' }
+  | { sent: false; lockedUntil: Date };
 
 /**
- * Sends the invitation again to a contact in the actor's scope who may log in but has not
- * set a password yet: a new link, the old one stops working (audit `contact.reinvited`).
- * Counted per manager; over the limit nothing is sent.
+ * Sends the invitation (again) to a contact in the actor's scope who may log in but has not
+ * set a password yet: a new link, an open old one stops working (audit `contact.reinvited`, or
+ * `contact.invited` when none was ever sent). Counted per manager; over the limit nothing is sent.
  */
 export async function resendInvitation(
   prisma: PrismaClient,
@@ -100,13 +106,15 @@ export async function resendInvitation(
     const mark = contactAccess(c, ctx.now);
     if (mark.state === 'none') return { sent: false, blocker: mark.blocker };
     if (mark.state === 'canLogIn') return { sent: false, blocker: 'hasCredential' };
-    return queueInvitation(tx, id, {
+    const sent = await queueInvitation(tx, id, {
       now: ctx.now,
       baseUrl: ctx.baseUrl,
       actor,
-      kind: 'contact.reinvited',
+      kind: mark.invitedAt ? 'contact.reinvited' : 'contact.invited',
       ip: ctx.ip,
     });
+    if (!sent.sent) return sent;
+    return { ...sent, first: !mark.invitedAt, replacedOpenLink: mark.expiresAt !== null && !mark.expired };
   });
   // Only a mail sent counts against the manager's hourly limit.
   if (!result.sent) await releaseAttempt(prisma, rules);

@@ -5,7 +5,7 @@ import { PAGES, guardFor } from '../../auth/pages.js';
 import { AppError } from '../../http/errors.js';
 import { flash } from '../../http/locals.js';
 import { formBody, str } from '../../http/validation.js';
-import { MAIL_KINDS, readUnsubscribeToken, type MailPreferences } from '../../mail/preferences.js';
+import { MAIL_KINDS, mailKindsFor, readUnsubscribeToken, type MailPreferences } from '../../mail/preferences.js';
 
 /** Persoonlijk › Meldingen (which mails, in which language) and the one-click unsubscribe links of mails. */
 export function notificationRoutes({ services, config }: BuiltDeps): Router {
@@ -15,16 +15,21 @@ export function notificationRoutes({ services, config }: BuiltDeps): Router {
   r.get(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
     res.render('notifications/edit', {
       prefs: await services.notifications.preferences(actorOf(req).id),
-      kinds: MAIL_KINDS,
+      kinds: mailKindsFor(actorOf(req)),
     });
   });
 
   r.post(PAGES.notifications.path, guardFor('notifications'), async (req, res) => {
     const actor = actorOf(req);
     const on = new Set(([] as unknown[]).concat(formBody(req).kinds ?? []).map(String));
+    // A kind the form did not offer keeps its stored choice (it would not be sent now, but may be again with a role).
+    const offered = new Set(mailKindsFor(actor));
+    const before = await services.notifications.preferences(actor.id);
     const prefs: MailPreferences = {
       language: str(formBody(req).language) === 'en' ? 'en' : 'nl',
-      kinds: Object.fromEntries(MAIL_KINDS.map((k) => [k, on.has(k)])) as MailPreferences['kinds'],
+      kinds: Object.fromEntries(
+        MAIL_KINDS.map((k) => [k, offered.has(k) ? on.has(k) : before.kinds[k]]),
+      ) as MailPreferences['kinds'],
     };
     await services.notifications.change(actor, prefs);
     flash(req, 'success', 'notifications.saved');

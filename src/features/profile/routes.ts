@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { MAIL_KINDS } from '../../mail/preferences.js';
+import { mailKindsFor } from '../../mail/preferences.js';
 import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
@@ -78,8 +78,10 @@ export function profileRoutes(deps: BuiltDeps): Router {
     res.render('profile/show', {
       me,
       linkedLogins,
+      // The linked-logins part names only the providers this instance offers (as the login page does).
+      sso: deps.sso ?? services.sso.buttons(),
       mailPrefs,
-      mailKinds: MAIL_KINDS,
+      mailKinds: mailKindsFor(actor),
       showEmpty: str(req.query.empty) === '1',
       subscriptions: SUBSCRIPTIONS,
     });

@@ -41,11 +41,22 @@ function refusal(actor: Actor, c: Awaited<ReturnType<typeof colleague>>): string
   return null;
 }
 
-/** What a contact manager sees of a colleague's security: active sessions, two-step set up. */
+/**
+ * What a contact manager sees of a colleague's security: active sessions, two-step set up, and what a reset would
+ * remove (the confirmation page names it).
+ */
 export async function colleagueSecurity(prisma: PrismaClient, actor: Actor, id: number) {
   const c = await colleague(prisma, actor, id);
   const [sessions, step] = await Promise.all([countActiveSessions(prisma, c.id), secondStepOf(prisma, c.id)]);
-  return { sessions, twoStep: step.totp || step.passkeys > 0, mayAct: refusal(actor, c) === null };
+  return {
+    name: fullName(c.firstName, c.infix, c.lastName),
+    sessions,
+    twoStep: step.totp || step.passkeys > 0,
+    totp: step.totp,
+    passkeys: step.passkeys,
+    mayAct: refusal(actor, c) === null,
+    refusal: refusal(actor, c),
+  };
 }
 
 /** Ends every session of a colleague ("Overal uitloggen"): audited, and the colleague is mailed. */

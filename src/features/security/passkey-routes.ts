@@ -54,18 +54,21 @@ export function passkeyRoutes(deps: BuiltDeps): Router {
     const challenge = takeChallenge(req, clock, 'register');
     if (!name) flash(req, 'error', 'security.passkeys.nameRequired');
     else if (!credential || !challenge?.handle) flash(req, 'error', 'security.passkeys.needsBrowser');
-    else if (
-      !(await security.addPasskey(
+    else {
+      const added = await security.addPasskey(
         rp,
         actorOf(req),
         { challenge: challenge.challenge, handle: challenge.handle, response: credential, name },
         changeContext(deps, req),
-      ))
-    ) {
-      flash(req, 'error', 'security.passkeys.failed');
-    } else {
-      deps.kickMail?.();
-      flash(req, 'success', 'security.passkeys.addedNow', { name });
+      );
+      if (!added) flash(req, 'error', 'security.passkeys.failed');
+      else {
+        deps.kickMail?.();
+        // The other sessions ended: said, as the form said it would.
+        flash(req, 'success', added.endedOthers ? 'security.passkeys.addedSignedOut' : 'security.passkeys.addedNow', {
+          name,
+        });
+      }
     }
     res.redirect(`${PAGES.security.path}#passkeys`);
   });
@@ -82,11 +85,11 @@ export function passkeyRoutes(deps: BuiltDeps): Router {
   });
 
   r.post(`${base}/:id/remove`, guard(), recent, async (req, res) => {
-    const refused = await security.removePasskey(actorOf(req), idParam(req.params.id), changeContext(deps, req));
-    if (refused) flash(req, 'error', 'security.passkeys.removeRequired');
+    const removed = await security.removePasskey(actorOf(req), idParam(req.params.id), changeContext(deps, req));
+    if (removed === 'required') flash(req, 'error', 'security.passkeys.removeRequired');
     else {
       deps.kickMail?.();
-      flash(req, 'success', 'security.passkeys.removed');
+      flash(req, 'success', removed.endedOthers ? 'security.passkeys.removedSignedOut' : 'security.passkeys.removed');
     }
     res.redirect(`${PAGES.security.path}#passkeys`);
   });

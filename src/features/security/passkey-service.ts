@@ -18,17 +18,20 @@ export function listPasskeys(prisma: PrismaClient, actor: Actor) {
   });
 }
 
-/** Adds a verified passkey under `name`: audited, mailed, other sessions end. False when it does not verify. */
+/**
+ * Adds a verified passkey under `name`: audited, mailed, other sessions end (how many: the page says so). Null when it
+ * does not verify.
+ */
 export async function addPasskey(
   prisma: PrismaClient,
   rp: RelyingParty,
   actor: Actor,
   input: { challenge: string; handle: string; response: unknown; name: string },
   ctx: ChangeContext,
-): Promise<boolean> {
+): Promise<{ endedOthers: number } | null> {
   return prisma.$transaction(async (tx) => {
     const saved = await registerPasskey(tx, rp, { contactId: actor.id, ...input, now: ctx.now });
-    if (!saved) return false;
+    if (!saved) return null;
     await recordAudit(tx, {
       actor,
       kind: 'two_step.passkey_added',
@@ -47,8 +50,7 @@ export async function addPasskey(
       lang: ctx.lang,
       baseUrl: ctx.baseUrl,
     });
-    await endSessions(tx, actor.id, ctx.keepSid);
-    return true;
+    return { endedOthers: await endSessions(tx, actor.id, ctx.keepSid) };
   });
 }
 
@@ -60,14 +62,15 @@ export async function renamePasskey(prisma: PrismaClient, actor: Actor, id: numb
 
 /**
  * Removes one of the person's passkeys; refused ('required') when it is the last second step
- * of someone whose organisation requires two-step login. 404 for anyone else's.
+ * of someone whose organisation requires two-step login. 404 for anyone else's. Other sessions end (how many: the
+ * page says so).
  */
 export async function removePasskey(
   prisma: PrismaClient,
   actor: Actor,
   id: number,
   ctx: ChangeContext,
-): Promise<'required' | null> {
+): Promise<'required' | { endedOthers: number }> {
   return prisma.$transaction(async (tx) => {
     const key = await tx.passkey.findFirst({ where: { id, contactId: actor.id }, select: { id: true, name: true } });
     if (!key) throw new AppError('NOT_FOUND');
@@ -93,7 +96,6 @@ export async function removePasskey(
       lang: ctx.lang,
       baseUrl: ctx.baseUrl,
     });
-    await endSessions(tx, actor.id, ctx.keepSid);
-    return null;
+    return { endedOthers: await endSessions(tx, actor.id, ctx.keepSid) };
   });
 }

@@ -60,6 +60,16 @@ export function totpRoutes(deps: BuiltDeps): Router {
     res.redirect(base);
   });
 
+  // Asks first: new codes end the old ones. The button on Beveiliging only opens this page.
+  r.get(`${base}/recovery-codes`, guard(), recent, async (req, res) => {
+    const status = await security.status(actorOf(req));
+    // Without a second step there are no codes to replace (the page says so; the POST makes none either).
+    res.render('security/recovery-codes-confirm', {
+      left: status.recoveryLeft,
+      hasSecondStep: status.totp || status.passkeys > 0,
+    });
+  });
+
   r.post(`${base}/recovery-codes`, guard(), recent, async (req, res) => {
     const codes = await security.regenerateRecoveryCodes(actorOf(req), changeContext(deps, req));
     if (!codes) return res.redirect(base);

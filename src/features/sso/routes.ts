@@ -96,7 +96,7 @@ export function ssoRoutes(deps: BuiltDeps, passport: PassportInstance): Router {
   // The personal page's part: the person's linked logins, with unlink.
   r.get(PAGES.profileLogins.path, guardFor('profileLogins'), async (req, res) => {
     const logins = await services.sso.linkedLogins(actorOf(req));
-    res.render('sso/logins', { linkedLogins: logins });
+    res.render('sso/logins', { linkedLogins: logins, sso: deps.sso ?? services.sso.buttons() });
   });
 
   r.post('/profile/logins/:id/unlink', guardFor('profileLogins'), async (req, res) => {

@@ -4,6 +4,7 @@ import { scope } from '../../auth/scope.js';
 import { queueMail, type TemplateMail } from '../../mail/outbox.js';
 import { recipientsWanting, unsubscribeHeaders, unsubscribeToken, type MailKind } from '../../mail/preferences.js';
 import { translate, type Locale } from '../../i18n/index.js';
+import { replyAboveLine, replyAddress } from '../../mail/reply-address.js';
 
 /** The portal URL of a ticket, for mails. */
 export function ticketLink(baseUrl: string, id: number): string {
@@ -37,6 +38,24 @@ export async function mailHelpdesk(tx: Tx, to: string, template: string, ctx: Ti
 export interface MailLinks {
   baseUrl: string;
   linkSecret: string;
+  /** The reply addresses' domain when replies by mail are on (TicketConfig.replyDomain). */
+  replyDomain?: string;
+}
+
+/**
+ * What makes a person's ticket mail answerable, when replies by mail are on: a Reply-To for this
+ * ticket and person (signed with the mail-link key) and the line the reply goes above.
+ */
+export function replyParts(
+  links: MailLinks,
+  ticketId: number,
+  person: { id: number; lang: Locale },
+): { headers: Record<string, string>; topLine?: string } {
+  if (!links.replyDomain) return { headers: {} };
+  return {
+    headers: { 'Reply-To': replyAddress(links.linkSecret, links.replyDomain, ticketId, person.id) },
+    topLine: replyAboveLine(person.lang),
+  };
 }
 
 /**
@@ -92,12 +111,16 @@ export async function mailTicketPeople(
     const personal = {
       ...ctx,
       ...opts.extra?.(p),
+      // The template tells the reporter's own ticket from a colleague's ("uw ticket" or "het ticket van X").
+      recipientId: p.id,
       recipientName: p.name,
       unsubscribeUrl: `${links.baseUrl}/mail/unsubscribe/${token}`,
     };
+    const reply = replyParts(links, ctx.ticket.id, p);
     await queueMail(tx, {
       ...mail(p.email, p.lang, template, personal),
-      headers: unsubscribeHeaders(links.baseUrl, token),
+      headers: { ...unsubscribeHeaders(links.baseUrl, token), ...reply.headers },
+      topLine: reply.topLine,
     });
   }
   return people.length;

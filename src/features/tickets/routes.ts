@@ -138,6 +138,7 @@ export function ticketRoutes(deps: BuiltDeps): Router {
       statuses: TICKET_STATUSES,
       orgScope: actor.roles.has(Role.MANAGE_ORG_TICKETS),
       helpdeskEmail: config.tickets.helpdeskEmail,
+      reopenDays: config.tickets.reopenDays,
     });
   });
 

@@ -225,6 +225,7 @@ export async function createTicket(
     await mailTicketPeople(tx, 'ticket_created', 'ticket-created', mailCtx, {
       baseUrl: ctx.baseUrl,
       linkSecret: ctx.settings.linkSecret,
+      replyDomain: ctx.settings.replyDomain,
     });
     await mailHelpdesk(tx, helpdesk.email, 'ticket-created-helpdesk', mailCtx);
     return ticket;
@@ -248,7 +249,8 @@ export async function addNote(
   body: string,
   ctx: { now: Date; settings: TicketConfig; baseUrl: string },
   attachments: AttachmentInput = { files: [], keep: [] },
-): Promise<NoteResult> {
+  opts: { viaMail?: boolean } = {},
+): Promise<NoteResult & { noteId?: number }> {
   return inTransaction(prisma, async (tx) => {
     const found = await tx.ticket.findFirst({ where: { AND: [{ id }, scope.tickets(actor)] }, select: { id: true } });
     if (!found) throw new AppError('NOT_FOUND');
@@ -271,13 +273,15 @@ export async function addNote(
       ctx.settings.reopenDays,
     );
     if (state === 'closed') return { saved: false };
-    const note = await tx.ticketNote.create({ data: { ticketId: id, authorId: actor.id, body, createdAt: ctx.now } });
+    const note = await tx.ticketNote.create({
+      data: { ticketId: id, authorId: actor.id, body, createdAt: ctx.now, viaMail: opts.viaMail ?? false },
+    });
     const files = await attachFiles(tx, actor, { ticketId: id, noteId: note.id }, attachments, ctx.now);
     const audit = { actor, organizationId: ticket!.organization_id, subjectType: 'ticket', subjectId: id } as const;
     await recordAudit(tx, {
       ...audit,
       kind: 'ticket.note_added',
-      after: { noteId: note.id, ...(files ? { files } : {}) },
+      after: { noteId: note.id, ...(files ? { files } : {}), ...(opts.viaMail ? { via: 'mail' } : {}) },
     });
     let newStatus: TicketStatus | null = null;
     if (ticket!.status === 'WAITING_CUSTOMER' || state === 'reopens') {
@@ -302,7 +306,7 @@ export async function addNote(
       'ticket_note',
       'ticket-note',
       { ticket: { id, title: ticket!.title }, author: actor.displayName, body, link: ticketLink(ctx.baseUrl, id) },
-      { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret },
+      { baseUrl: ctx.baseUrl, linkSecret: ctx.settings.linkSecret, replyDomain: ctx.settings.replyDomain },
       { except: actor.id },
     );
     // A question about an invoice stays with the financial helpdesk.
@@ -319,6 +323,11 @@ export async function addNote(
         link: ticketLink(ctx.baseUrl, id),
       },
     );
-    return { saved: true, reopened: state === 'reopens', resumed: ticket!.status === 'WAITING_CUSTOMER' };
+    return {
+      saved: true,
+      reopened: state === 'reopens',
+      resumed: ticket!.status === 'WAITING_CUSTOMER',
+      noteId: note.id,
+    };
   });
 }

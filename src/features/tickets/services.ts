@@ -5,7 +5,7 @@ import type { TicketStatus } from '../../generated/prisma/enums.js';
 import type { ReceivedFile } from '../../http/uploads.js';
 import type { TicketInput } from './schema.js';
 import { refuse } from '../../http/errors.js';
-import type { ApiPage, Precondition, ServiceDeps } from '../../services.js';
+import { clientOf, type ApiPage, type Precondition, type ServiceDeps } from '../../services.js';
 import {
   addNote,
   createTicket,
@@ -23,6 +23,7 @@ import { addWatcher, listWatchers, mayManageWatchers, removeWatcher, watcherCand
 import { recordVerdict, satisfactionByMonth, verdictState } from './verdict.js';
 import { staffTicketServices } from './staff-queries.js';
 import type { AttachmentInput } from './attachments.js';
+import { listInbound, pruneInbound, receiveMail, type InboundEnvelope } from './inbound.js';
 
 /** Tickets as the doors see them: the customer's pages, the staff tool and the API. */
 export function ticketServices(deps: ServiceDeps) {
@@ -35,6 +36,7 @@ export function ticketServices(deps: ServiceDeps) {
     helpdesk: settings.helpdeskName,
     baseUrl: deps.baseUrl,
     linkSecret: settings.linkSecret,
+    replyDomain: settings.replyDomain,
   });
   const attachments = attachmentServices(deps);
   return {
@@ -80,8 +82,9 @@ export function ticketServices(deps: ServiceDeps) {
     /** One page of colleagues who can be added as Betrokkene. */
     watcherCandidates: (actor: Actor, ticketId: number, q: string, page: number) =>
       watcherCandidates(db, actor, ticketId, q, page),
-    /** Adds a Betrokkene (at most 20). */
-    addWatcher: (actor: Actor, ticketId: number, contactId: number) => addWatcher(db, actor, ticketId, contactId),
+    /** Adds a Betrokkene (at most 20) and mails them that they were. */
+    addWatcher: (actor: Actor, ticketId: number, contactId: number) =>
+      addWatcher(db, actor, ticketId, contactId, { baseUrl: deps.baseUrl }),
     /** Takes a Betrokkene off (also oneself). */
     removeWatcher: (actor: Actor, ticketId: number, contactId: number) => removeWatcher(db, actor, ticketId, contactId),
     /** The satisfaction page of the resolved mail's link. */
@@ -131,5 +134,34 @@ export function ticketServices(deps: ServiceDeps) {
     ...staffTicketServices(db),
     /** The files of tickets: pending uploads, downloads. */
     attachments,
+    /** Replies to ticket mails (docs/inbound-mail.md): what the SMTP listener and the IMAP poller hand over. */
+    inbound: {
+      /** Takes one raw message: a note, or a refusal answered by mail, or nothing for an auto-reply. */
+      receive: (raw: Buffer, envelope?: InboundEnvelope) => {
+        if (!config.inbound) throw refuse('inbound', 'replies by mail are not configured (INBOUND_MAIL_DOMAIN)');
+        return receiveMail(
+          {
+            prisma: clientOf(db),
+            storage: deps.storage,
+            clock,
+            settings,
+            inbound: config.inbound,
+            baseUrl: deps.baseUrl,
+            kickMail: deps.kickMail,
+          },
+          raw,
+          envelope,
+        );
+      },
+      /** One page of what arrived, newest first (or only the refused). */
+      list: (opts: { refused: boolean; page: number; perPage: number }) => listInbound(db, opts),
+      /** Deletes what arrived more than the retention ago (rows and raw messages). */
+      prune: () =>
+        pruneInbound(
+          clientOf(db),
+          deps.storage,
+          new Date(clock.now().getTime() - (config.inbound?.retentionDays ?? 90) * 86_400_000),
+        ),
+    },
   };
 }

@@ -16,6 +16,8 @@ export interface StaffContext {
   helpdesk: string;
   baseUrl: string;
   linkSecret: string;
+  /** The reply addresses' domain when replies by mail are on. */
+  replyDomain?: string;
 }
 
 /**
@@ -129,6 +131,7 @@ export async function staffReply(
         reporterName: reporterName(t.reporter),
         staffName,
         body,
+        files: files.map((f) => f.fileName),
         link: ticketLink(ctx.baseUrl, id),
         helpdesk: ctx.helpdesk,
       },

@@ -6,6 +6,8 @@ import { inTransaction, type Prisma, type PrismaClient, type Tx } from '../../db
 import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
 import { likeEscape } from '../../http/list.js';
+import { queueMail } from '../../mail/outbox.js';
+import { ticketLink } from './mail.js';
 
 /** At most this many Betrokkenen on one ticket. */
 export const MAX_WATCHERS = 20;
@@ -120,13 +122,15 @@ export type AddResult = { added: true } | { added: false; reason: 'full' };
 /**
  * Adds a colleague as Betrokkene. The ticket must be in the actor's scope (404), the actor its
  * reporter or an organisation-ticket manager (403), the colleague one of the candidates (404:
- * someone of another organisation is simply not found); at most 20.
+ * someone of another organisation is simply not found); at most 20. The colleague is mailed that
+ * they were added, so a ticket never lands in someone's list unannounced.
  */
 export async function addWatcher(
   prisma: PrismaClient | Tx,
   actor: Actor,
   ticketId: number,
   contactId: number,
+  ctx: { baseUrl: string },
 ): Promise<AddResult> {
   return inTransaction(prisma, async (tx) => {
     // Lock the ticket: two additions at once cannot pass the limit together.
@@ -135,7 +139,7 @@ export async function addWatcher(
     if (!mayManageWatchers(actor, ticket)) throw new AppError('FORBIDDEN');
     const colleague = await tx.contact.findFirst({
       where: { AND: [{ id: contactId }, candidateWhere(actor, ticket)] },
-      select: { id: true, firstName: true, infix: true, lastName: true },
+      select: { id: true, firstName: true, infix: true, lastName: true, email: true, language: true },
     });
     if (!colleague) throw new AppError('NOT_FOUND');
     if ((await tx.ticketWatcher.count({ where: { ticketId } })) >= MAX_WATCHERS)
@@ -148,6 +152,33 @@ export async function addWatcher(
       subjectType: 'ticket',
       subjectId: ticketId,
       after: { contactId, name: fullName(colleague.firstName, colleague.infix, colleague.lastName) },
+    });
+    const about = await tx.ticket.findUniqueOrThrow({
+      where: { id: ticketId },
+      select: {
+        id: true,
+        title: true,
+        helpdesk: true,
+        reporterId: true,
+        reporter: { select: { firstName: true, infix: true, lastName: true } },
+      },
+    });
+    const r = about.reporter;
+    await queueMail(tx, {
+      to: colleague.email!,
+      lang: colleague.language === 'en' ? 'en' : 'nl',
+      template: 'ticket-watcher-added',
+      subjectKey: 'tickets.mail.ticket-watcher-added.subject',
+      params: {
+        ticket: about,
+        id: about.id,
+        title: about.title,
+        recipientName: fullName(colleague.firstName, colleague.infix, colleague.lastName),
+        adderName: actor.displayName,
+        // Added by the reporter: "ticket 12", not "the ticket of" the very person who wrote the mail.
+        reporterName: r && about.reporterId !== actor.id ? fullName(r.firstName, r.infix, r.lastName) : '',
+        link: ticketLink(ctx.baseUrl, ticketId),
+      },
     });
     return { added: true };
   });

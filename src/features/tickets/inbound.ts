@@ -1,0 +1,413 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
+import { loadActor, type Actor } from '../../auth/actor.js';
+import { takeAttempt } from '../../auth/throttle.js';
+import type { Clock } from '../../clock.js';
+import type { InboundConfig, TicketConfig } from '../../config.js';
+import type { PrismaClient, Tx } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { AppError } from '../../http/errors.js';
+import { Refusal, typeGate, UPLOAD_LIMITS, type ReceivedFile, type RefusalReason } from '../../http/uploads.js';
+import type { Locale } from '../../i18n/index.js';
+import { queueMail } from '../../mail/outbox.js';
+import { readReplyAddress } from '../../mail/reply-address.js';
+import { storedName, type AcceptedType } from '../../storage/detect.js';
+import type { FileStorage } from '../../storage/types.js';
+import { addNote } from './service.js';
+import { automaticReason, headerRecipients, replyText, senderOf } from './inbound-reply.js';
+import { ticketLink } from './mail.js';
+
+/** Why a reply was not taken; each but `throttled` is answered with one short mail saying so. */
+export type InboundRefusal =
+  'forged' | 'ticket_gone' | 'no_access' | 'foreign_sender' | 'closed' | 'empty' | 'too_large' | 'throttled';
+
+/** What became of a message: a note, a refusal (answered), ignored (automatic: not answered), or a duplicate. */
+export type InboundOutcome =
+  | { status: 'processed'; ticketId: number; noteId: number; refusedFiles: number }
+  | { status: 'refused'; reason: InboundRefusal; ticketId?: number }
+  | { status: 'ignored'; reason: string }
+  | { status: 'duplicate' };
+
+/** What the SMTP session knows beyond the message: its envelope ('' for the null sender "<>"). */
+export interface InboundEnvelope {
+  mailFrom?: string | null;
+  recipients?: string[];
+}
+
+/** What receiving needs: the client (it runs its own transactions), the file storage, the clock and settings. */
+export interface InboundDeps {
+  prisma: PrismaClient;
+  storage: FileStorage;
+  clock: Clock;
+  settings: TicketConfig;
+  inbound: InboundConfig;
+  baseUrl: string;
+  kickMail?: () => void;
+}
+
+const HOUR = 3_600_000;
+
+/** A refusal mail per sender address and hour at most: a forged flood must not make the portal a spam cannon. */
+const REFUSAL_MAILS_PER_HOUR = 5;
+
+/**
+ * Receives one mail sent to a reply address. It is parsed, its address and sender checked, and
+ * its text (quotes and signature removed) added as a note by that person exactly as one typed in
+ * the portal (addNote: scope, reopening, mails, audit, webhook), its files under the upload rules.
+ * Every message is kept (raw, in the file storage) with a row saying what became of it.
+ */
+export async function receiveMail(
+  deps: InboundDeps,
+  raw: Buffer,
+  envelope: InboundEnvelope = {},
+): Promise<InboundOutcome> {
+  const now = deps.clock.now();
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+  } catch {
+    mail = await simpleParser(Buffer.from('\r\n'));
+  }
+  const messageId =
+    mail.messageId?.trim().slice(0, 500) || `<sha256:${createHash('sha256').update(raw).digest('hex')}>`;
+  if (await deps.prisma.inboundMail.findUnique({ where: { messageId }, select: { id: true } }))
+    return { status: 'duplicate' };
+  const sender = senderOf(mail);
+  const base = {
+    receivedAt: now,
+    messageId,
+    sender: sender.slice(0, 320) || null,
+    subject: mail.subject?.slice(0, 500) ?? null,
+    size: raw.length,
+  };
+
+  const rawKey = randomUUID();
+  await deps.storage.put(rawKey, Readable.from([raw]));
+  const stored: ReceivedFile[] = [];
+  const forget = async () => {
+    await Promise.all([rawKey, ...stored.map((f) => f.key)].map((k) => deps.storage.delete(k).catch(() => {})));
+  };
+  try {
+    const outcome = await decide(deps, mail, raw, envelope, sender, { ...base, rawKey }, stored, now);
+    if (outcome.status === 'duplicate') await forget();
+    if (outcome.status !== 'processed' && outcome.status !== 'duplicate')
+      await Promise.all(stored.map((f) => deps.storage.delete(f.key).catch(() => {})));
+    deps.kickMail?.();
+    return outcome;
+  } catch (err) {
+    await forget();
+    throw err;
+  }
+}
+
+type Base = {
+  receivedAt: Date;
+  messageId: string;
+  sender: string | null;
+  subject: string | null;
+  size: number;
+  rawKey: string;
+};
+
+async function decide(
+  deps: InboundDeps,
+  mail: ParsedMail,
+  raw: Buffer,
+  envelope: InboundEnvelope,
+  sender: string,
+  base: Base,
+  stored: ReceivedFile[],
+  now: Date,
+): Promise<InboundOutcome> {
+  const { prisma, settings, inbound } = deps;
+  const ignore = (reason: string) =>
+    record(prisma, { ...base, status: 'ignored', reason }, () => ({ status: 'ignored', reason }));
+
+  const automatic = automaticReason(mail, envelope.mailFrom);
+  if (automatic) return ignore(automatic);
+  // Our own address writing to itself (a relay misconfigured into a loop): never answered.
+  if (sender.endsWith(`@${inbound.domain}`)) return ignore('loop');
+
+  const refuse = (reason: InboundRefusal, ticketId?: number, lang?: Locale) =>
+    refuseMail(deps, mail, base, sender, reason, ticketId, lang, now);
+  if (raw.length > inbound.maxBytes) return refuse('too_large');
+
+  // The reply address: the envelope's recipients (SMTP), else the message's own headers (IMAP).
+  const targets = (envelope.recipients?.length ? envelope.recipients : headerRecipients(mail)).map((a) =>
+    readReplyAddress(settings.linkSecret, inbound.domain, a),
+  );
+  const target = targets.find((t): t is { ticketId: number; contactId: number } => typeof t === 'object' && t !== null);
+  if (!target) return refuse('forged');
+  const { ticketId, contactId } = target;
+
+  const ticket = await prisma.ticket.findUnique({ where: { id: ticketId }, select: { id: true, reporterId: true } });
+  const person = await prisma.contact.findUnique({
+    where: { id: contactId },
+    select: { id: true, email: true, language: true, deletedAt: true },
+  });
+  const lang: Locale | undefined = person ? (person.language === 'en' ? 'en' : 'nl') : undefined;
+  if (!ticket) return refuse('ticket_gone', undefined, lang);
+  if (!person || person.deletedAt) return refuse('no_access', ticketId, lang);
+
+  // The sender: the person the address was made for, or someone else on the ticket (reporter, Betrokkene).
+  let authorId: number | null = null;
+  if (person.email && person.email.toLowerCase() === sender) authorId = person.id;
+  else if (sender) {
+    const other = await prisma.contact.findFirst({
+      where: {
+        email: { equals: sender, mode: 'insensitive' },
+        deletedAt: null,
+        OR: [{ id: ticket.reporterId ?? -1 }, { watching: { some: { ticketId } } }],
+      },
+      select: { id: true },
+    });
+    authorId = other?.id ?? null;
+  }
+  if (authorId === null) return refuse('foreign_sender', ticketId, lang);
+  const author = await authorActor(prisma, authorId);
+  if (!author) return refuse('no_access', ticketId, lang);
+
+  const attempt = await takeAttempt(
+    prisma,
+    [{ key: `mailnote:${author.id}:${ticketId}`, limit: inbound.notesPerHour, windowMs: HOUR, lockMs: HOUR }],
+    now,
+  );
+  if (!attempt.allowed)
+    return record(prisma, { ...base, status: 'refused', reason: 'throttled', ticketId, contactId: author.id }, () => ({
+      status: 'refused',
+      reason: 'throttled',
+      ticketId,
+    }));
+
+  const body = replyText(mail);
+  if (!body) return refuse('empty', ticketId, lang);
+
+  const refusedFiles = await storeAttachments(deps.storage, mail.attachments, stored);
+  const ctx = { now, settings, baseUrl: deps.baseUrl };
+  try {
+    return await prisma.$transaction(
+      async (tx) => {
+        const row = await tx.inboundMail.create({
+          data: { ...base, status: 'processed', ticketId, contactId: author.id },
+          select: { id: true },
+        });
+        const result = await addNote(tx, author, ticketId, body, ctx, { files: stored, keep: [] }, { viaMail: true });
+        if (!result.saved) {
+          await tx.inboundMail.update({ where: { id: row.id }, data: { status: 'refused', reason: 'closed' } });
+          await queueRefusal(tx, deps, mail, sender, 'closed', ticketId, lang ?? 'nl');
+          return { status: 'refused', reason: 'closed', ticketId } as const;
+        }
+        await tx.inboundMail.update({
+          where: { id: row.id },
+          data: { noteId: result.noteId, refusedFiles: refusedFiles.length ? refusedFiles : undefined },
+        });
+        if (refusedFiles.length) {
+          await queueMail(tx, {
+            to: sender,
+            lang: lang ?? 'nl',
+            template: 'inbound-files',
+            subjectKey: 'inbound.files.subject',
+            params: { id: ticketId, ticketId, files: refusedFiles, link: ticketLink(deps.baseUrl, ticketId) },
+            headers: answerHeaders(mail),
+          });
+        }
+        return { status: 'processed', ticketId, noteId: result.noteId!, refusedFiles: refusedFiles.length } as const;
+      },
+      { timeout: 60_000 },
+    );
+  } catch (err) {
+    if (isUniqueViolation(err)) return { status: 'duplicate' };
+    // Out of the person's scope (addNote's 404): the same refusal as a person without access.
+    if (err instanceof AppError && err.code === 'NOT_FOUND') return refuse('no_access', ticketId, lang);
+    throw err;
+  }
+}
+
+/** The author as the portal knows them when they log in (null: may no longer log in). */
+async function authorActor(prisma: PrismaClient, contactId: number): Promise<Actor | null> {
+  const c = await prisma.contact.findUnique({ where: { id: contactId }, select: { sessionEpoch: true } });
+  return c ? loadActor(prisma, contactId, c.sessionEpoch) : null;
+}
+
+/**
+ * Stores the attachments by the upload rules (type by content, 20 MB, ten files); returns the refused
+ * ones by name. Images an HTML mail shows inline (a signature's logo) are part of the text, not files.
+ */
+async function storeAttachments(
+  storage: FileStorage,
+  attachments: Attachment[],
+  stored: ReceivedFile[],
+): Promise<{ fileName: string; reason: RefusalReason }[]> {
+  const refused: { fileName: string; reason: RefusalReason }[] = [];
+  for (const a of attachments) {
+    if (a.related) continue;
+    const original = (a.filename ?? '').trim() || 'bestand';
+    if (stored.length >= UPLOAD_LIMITS.files) {
+      refused.push({ fileName: original, reason: 'count' });
+      continue;
+    }
+    if (a.size > UPLOAD_LIMITS.fileBytes) {
+      refused.push({ fileName: original, reason: 'size' });
+      continue;
+    }
+    const key = randomUUID();
+    let type: AcceptedType | null = null;
+    try {
+      const { size } = await storage.put(key, Readable.from([a.content]).pipe(typeGate(original, (t) => (type = t))));
+      stored.push({ key, fileName: storedName(original, type!), contentType: type!.contentType, size });
+    } catch (err) {
+      await storage.delete(key).catch(() => {});
+      if (!(err instanceof Refusal)) throw err;
+      refused.push({ fileName: original, reason: err.reason });
+    }
+  }
+  return refused;
+}
+
+/** Headers of a mail that answers a reply: threaded with it, and marked automatic (RFC 3834) so no robot answers it. */
+function answerHeaders(mail: ParsedMail): Record<string, string> {
+  const headers: Record<string, string> = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' };
+  if (mail.messageId) {
+    headers['In-Reply-To'] = mail.messageId;
+    headers['References'] = mail.messageId;
+  }
+  return headers;
+}
+
+/** Records a refused message and answers it once, saying why (unless its sender had too many answers this hour). */
+async function refuseMail(
+  deps: InboundDeps,
+  mail: ParsedMail,
+  base: Base,
+  sender: string,
+  reason: InboundRefusal,
+  ticketId: number | undefined,
+  lang: Locale | undefined,
+  now: Date,
+): Promise<InboundOutcome> {
+  // The language of whoever has the sender's address in the portal, else of the person the address was for, else Dutch.
+  const known = sender
+    ? await deps.prisma.contact.findFirst({
+        where: { email: { equals: sender, mode: 'insensitive' }, deletedAt: null },
+        select: { language: true },
+      })
+    : null;
+  const language: Locale = known ? (known.language === 'en' ? 'en' : 'nl') : (lang ?? 'nl');
+  const answer =
+    !!sender &&
+    (
+      await takeAttempt(
+        deps.prisma,
+        [{ key: `mailrefusal:${sender.slice(0, 254)}`, limit: REFUSAL_MAILS_PER_HOUR, windowMs: HOUR, lockMs: HOUR }],
+        now,
+      )
+    ).allowed;
+  return record(
+    deps.prisma,
+    { ...base, status: 'refused', reason, ticketId: ticketId ?? null },
+    () => ({ status: 'refused', reason, ...(ticketId ? { ticketId } : {}) }),
+    answer ? (tx) => queueRefusal(tx, deps, mail, sender, reason, ticketId, language) : undefined,
+  );
+}
+
+async function queueRefusal(
+  tx: Tx | PrismaClient,
+  deps: InboundDeps,
+  mail: ParsedMail,
+  sender: string,
+  reason: InboundRefusal,
+  ticketId: number | undefined,
+  lang: Locale,
+): Promise<void> {
+  // A forged address names no ticket; the link to a ticket shows it only to someone who may see it.
+  const named = ticketId;
+  await queueMail(tx, {
+    to: sender,
+    lang,
+    template: 'inbound-refused',
+    subjectKey: named ? 'inbound.refused.subjectTicket' : 'inbound.refused.subject',
+    params: {
+      id: named ?? '',
+      ticketId: named ?? null,
+      reason,
+      link: named ? ticketLink(deps.baseUrl, named) : `${deps.baseUrl}/tickets`,
+    },
+    headers: answerHeaders(mail),
+  });
+}
+
+/** Writes the row of a message (and what else goes with it) once: the same Message-ID again is a duplicate. */
+async function record(
+  prisma: PrismaClient,
+  data: Base & { status: string; reason: string; ticketId?: number | null; contactId?: number | null },
+  outcome: () => InboundOutcome,
+  also?: (tx: Tx) => Promise<void>,
+): Promise<InboundOutcome> {
+  try {
+    await prisma.$transaction(async (tx) => {
+      await tx.inboundMail.create({ data });
+      await also?.(tx);
+    });
+    return outcome();
+  } catch (err) {
+    if (isUniqueViolation(err)) return { status: 'duplicate' };
+    throw err;
+  }
+}
+
+/** One row of `mail:inbound`. */
+export interface InboundRow {
+  id: number;
+  receivedAt: Date;
+  status: string;
+  reason: string | null;
+  messageId: string;
+  sender: string | null;
+  subject: string | null;
+  ticketId: number | null;
+  contactId: number | null;
+  noteId: number | null;
+  size: number;
+}
+
+/** One page of what arrived (newest first), or only what was refused; on the (status, received_at) index. */
+export async function listInbound(
+  db: PrismaClient | Tx,
+  opts: { refused: boolean; page: number; perPage: number },
+): Promise<{ rows: InboundRow[]; total: number }> {
+  const where = opts.refused ? { status: 'refused' } : {};
+  const [rows, total] = await Promise.all([
+    db.inboundMail.findMany({
+      where,
+      orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+      skip: (opts.page - 1) * opts.perPage,
+      take: opts.perPage,
+      omit: { rawKey: true, refusedFiles: true },
+    }),
+    db.inboundMail.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+/**
+ * The retention: messages received before `before` go, row and raw message, in batches (every
+ * instance may run it: deleting twice is harmless). Returns how many went.
+ */
+export async function pruneInbound(prisma: PrismaClient, storage: FileStorage, before: Date): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const rows = await prisma.inboundMail.findMany({
+      where: { receivedAt: { lt: before } },
+      select: { id: true, rawKey: true },
+      orderBy: { receivedAt: 'asc' },
+      take: 500,
+    });
+    if (!rows.length) return removed;
+    await prisma.inboundMail.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+    const keys = rows.map((r) => r.rawKey).filter((k): k is string => !!k);
+    await Promise.all(keys.map((k) => storage.delete(k).catch(() => {})));
+    removed += rows.length;
+    if (rows.length < 500) return removed;
+  }
+}

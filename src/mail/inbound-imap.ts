@@ -1,0 +1,100 @@
+import { ImapFlow } from 'imapflow';
+import type { PrismaClient } from '../db/client.js';
+import { log } from '../log.js';
+import { startWorkerLoop, type WorkerLoop } from '../jobs/worker-loop.js';
+
+/** What the poller hands each message to (the tickets' inbound service); its status picks the folder. */
+export type ReceiveFromMailbox = (raw: Buffer) => Promise<{ status: string }>;
+
+/** The poller's settings (INBOUND_IMAP_*). */
+export interface ImapPollerOptions {
+  /** imap[s]://user:password@host[:port]/FOLDER (user and password percent-encoded; FOLDER default INBOX). */
+  url: string;
+  intervalMs: number;
+  processedFolder: string;
+  refusedFolder: string;
+  maxBytes: number;
+  receive: ReceiveFromMailbox;
+  /** Tests only: accept the test server's self-signed certificate. */
+  tlsInsecure?: boolean;
+}
+
+/** One advisory-lock key for the poll round: every instance polls, one at a time ("PIM IMAP"). */
+const POLL_LOCK = 0x50494d49;
+
+/** How long one round may hold its lock (a large mailbox after an outage). */
+const ROUND_MS = 10 * 60_000;
+
+/**
+ * Takes the messages waiting in the mailbox, once: each is handed to `receive`, then moved to the
+ * processed folder (a note, or already taken) or the refused one (refused, ignored, too large). The
+ * round runs under a PostgreSQL advisory lock, so two instances never take the same message; a crash
+ * between receiving and moving leaves it for the next round, where its Message-ID makes it a
+ * duplicate (no second note) and it is moved on. Returns how many messages were taken, or null when
+ * another instance holds the round.
+ */
+export async function pollMailbox(prisma: PrismaClient, opts: ImapPollerOptions): Promise<number | null> {
+  return prisma.$transaction(
+    async (tx) => {
+      const [row] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${POLL_LOCK}) AS ok`;
+      if (!row?.ok) return null;
+      return pollRound(opts);
+    },
+    { timeout: ROUND_MS, maxWait: 10_000 },
+  );
+}
+
+async function pollRound(opts: ImapPollerOptions): Promise<number> {
+  const url = new URL(opts.url);
+  const client = new ImapFlow({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : url.protocol === 'imaps:' ? 993 : 143,
+    secure: url.protocol === 'imaps:',
+    auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+    logger: false,
+    ...(opts.tlsInsecure ? { tls: { rejectUnauthorized: false } } : {}),
+  });
+  client.on('error', (err: Error) => log.warn('inbound IMAP', err));
+  await client.connect();
+  let taken = 0;
+  try {
+    for (const folder of [opts.processedFolder, opts.refusedFolder]) {
+      // Already there is the usual case; a server that refuses to create it shows up at the move.
+      await client.mailboxCreate(folder).catch(() => undefined);
+    }
+    const inbox = decodeURIComponent(url.pathname.replace(/^\/+/, '')) || 'INBOX';
+    const lock = await client.getMailboxLock(inbox);
+    try {
+      const uids = (await client.search({ deleted: false }, { uid: true })) || [];
+      for (const uid of uids) {
+        const msg = await client.fetchOne(String(uid), { source: true, size: true }, { uid: true });
+        if (!msg) continue;
+        let folder = opts.refusedFolder;
+        if (msg.source && (msg.size ?? msg.source.length) <= opts.maxBytes) {
+          const outcome = await opts.receive(msg.source);
+          if (outcome.status === 'processed' || outcome.status === 'duplicate') folder = opts.processedFolder;
+        } else {
+          log.warn(`inbound IMAP: message ${uid} is larger than ${opts.maxBytes} bytes; moved to ${folder} untouched`);
+        }
+        await client.messageMove(String(uid), folder, { uid: true });
+        taken += 1;
+      }
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+  return taken;
+}
+
+/** Polls the mailbox every `intervalMs` (src/jobs/worker-loop.ts); `stop()` waits for the round in progress. */
+export function startImapPoller(prisma: PrismaClient, opts: ImapPollerOptions): WorkerLoop {
+  const loop = startWorkerLoop({
+    name: 'inbound IMAP poller',
+    intervalMs: opts.intervalMs,
+    run: () => pollMailbox(prisma, opts),
+  });
+  void loop.kick();
+  return loop;
+}
