@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import path from 'node:path';
 import type { AppDeps, BuiltDeps } from './deps.js';
@@ -39,6 +39,7 @@ import { colleagueRoutes } from './features/security/colleague-routes.js';
 import { orgRequirementRoutes } from './features/security/org-requirement.js';
 import { passkeyRoutes } from './features/security/passkey-routes.js';
 import { formBody } from './http/validation.js';
+import { ladderRoutes } from './http/ladder.js';
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
 
@@ -91,37 +92,30 @@ export function createApp(given: AppDeps): Express {
     );
   }
 
-  // Security headers with a per-response CSP nonce.
-  app.use(cspNonce, securityHeaders({ production: config.production, https: config.baseUrl.startsWith('https:') }));
-
-  // The integration API, before the session: it accepts no cookie at all, only a Bearer token,
-  // so a browser's session can never act through it (and it needs no CSRF token).
-  app.use(API_BASE, apiRoutes(deps));
-
+  // The pipeline's layers, named so the benchmark's ladder (src/http/ladder.ts) can price each one.
+  const security = [
+    cspNonce,
+    securityHeaders({ production: config.production, https: config.baseUrl.startsWith('https:') }),
+  ];
   // Every input at the edge: well-formed encoding, no control characters, the app's cookies
   // intact; a refusal is a 400 page, and one at the login or reset form counts as an attempt.
-  app.use(
-    edgeInput({
-      bodyLimit: '200kb',
-      parameterLimit: 200,
-      cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE, BROWSER_COOKIE],
-      secureCookies: config.secureCookies,
-      onRefused: async (req, reason) => {
-        metrics?.refusedRequests.inc({ reason });
-        if (await countRefusedAttempt(deps.prisma, req.method, req.path, req.ip ?? 'unknown', deps.clock.now()))
-          metrics?.loginLocks.inc();
-      },
-    }),
-  );
-
+  const edge = edgeInput({
+    bodyLimit: '200kb',
+    parameterLimit: 200,
+    cookies: [sessionCookieName(config.secureCookies), DEVICE_COOKIE, BROWSER_COOKIE],
+    secureCookies: config.secureCookies,
+    onRefused: async (req, reason) => {
+      metrics?.refusedRequests.inc({ reason });
+      if (await countRefusedAttempt(deps.prisma, req.method, req.path, req.ip ?? 'unknown', deps.clock.now()))
+        metrics?.loginLocks.inc();
+    },
+  });
   // Every answer from here on is about a person or carries their CSRF token: no browser or proxy keeps it.
-  app.use((_req, res, next) => {
+  const noStore: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
-  });
-
-  // Session, then who is logged in (roles re-read on every request).
-  app.use(
+  };
+  const session = [
     sessionMiddleware({
       pool: deps.pool,
       secret: deps.sessionSecret,
@@ -129,28 +123,44 @@ export function createApp(given: AppDeps): Express {
       idleMs: config.sessionIdleMs,
       prune: config.env !== 'test',
     }),
-  );
-  app.use(saveBeforeRedirect);
-  app.use(sessionLifetime(deps.clock, config.sessionIdleMs, config.sessionAbsoluteMs));
+    saveBeforeRedirect,
+    sessionLifetime(deps.clock, config.sessionIdleMs, config.sessionAbsoluteMs),
+  ];
+  // Who is logged in (roles re-read on every request).
   const passport = createPassport(deps.prisma);
-  app.use(passport.initialize());
-  app.use(passport.session());
-  app.use(pageLocals, listLocals);
-
+  const actor = [passport.initialize() as RequestHandler, passport.session() as RequestHandler];
+  const locals = [pageLocals, listLocals];
   // CSRF on every state-changing request, login included; the token sits in each form.
   const { csrfSynchronisedProtection, generateToken, isRequestValid } = csrfSync({
     getTokenFromRequest: (req) =>
       (formBody(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
-  app.use((req, res, next) => {
-    res.locals.csrfToken = () => generateToken(req);
-    res.locals.csrfValid = (token: string) =>
-      isRequestValid(Object.assign(Object.create(req) as typeof req, { body: { _csrf: token } }));
-    next();
-  });
-  // An upload form's token is checked by its route as the first field streams in (src/http/uploads.ts);
-  // a signed mail link's one-click POST carries its proof in the URL (RFC 8058: no session, no form).
-  app.use((req, res, next) => (csrfDeferred(req) ? next() : csrfSynchronisedProtection(req, res, next)));
+  const csrf: RequestHandler[] = [
+    (req, res, next) => {
+      res.locals.csrfToken = () => generateToken(req);
+      res.locals.csrfValid = (token: string) =>
+        isRequestValid(Object.assign(Object.create(req) as typeof req, { body: { _csrf: token } }));
+      next();
+    },
+    // An upload form's token is checked by its route as the first field streams in (src/http/uploads.ts);
+    // a signed mail link's one-click POST carries its proof in the URL (RFC 8058: no session, no form).
+    (req, res, next) => (csrfDeferred(req) ? next() : csrfSynchronisedProtection(req, res, next)),
+  ];
+  if (config.benchLadder) app.use(ladderRoutes(deps, { edge, noStore, session, actor, security, csrf, locals }));
+
+  // Security headers with a per-response CSP nonce.
+  app.use(security);
+
+  // The integration API, before the session: it accepts no cookie at all, only a Bearer token,
+  // so a browser's session can never act through it (and it needs no CSRF token).
+  app.use(API_BASE, apiRoutes(deps));
+
+  app.use(edge, noStore);
+  // Session, then who is logged in.
+  app.use(session);
+  app.use(actor);
+  app.use(locals);
+  app.use(csrf);
 
   // Features; each route declares its role (tests/integration/routes.test.ts checks).
   app.use(authRoutes(deps, passport));

@@ -64,6 +64,7 @@ const Env = z.object({
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DEMO_SEED: bool.default(true),
+  BENCH_LADDER: bool.default(false),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TWO_FACTOR_KEY: z
     .string()
@@ -348,6 +349,8 @@ export type Config = {
   /** The supplier's KvK, VAT number and bank account on invoices. */
   supplier: SupplierConfig;
   api: ApiConfig;
+  /** `npm run bench -- --ladder` only: the benchmark's ladder pages (src/http/ladder.ts) are mounted. */
+  benchLadder?: boolean;
 };
 
 /** The integration API and its webhooks. */
@@ -450,6 +453,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     demoSeed: e.DEMO_SEED,
+    benchLadder: e.BENCH_LADDER,
     sessionSecret: e.SESSION_SECRET,
     twoFactorKey: e.TWO_FACTOR_KEY ? (parseKey(e.TWO_FACTOR_KEY) ?? undefined) : undefined,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,

@@ -63,19 +63,43 @@ export interface Row extends LoadResult {
   path: string;
   rssMb: number;
   bytes: number;
+  /** CPU ms per answered request: the server under load (portal or limit), PostgreSQL, the load generator. */
+  serverMs: number;
+  pgMs: number;
+  genMs: number;
+  /** Statements per request in the portal's database (pg_stat_statements). */
+  statements: number;
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /**
  * The table: req/s, p50 and p99 in ms, the ratio to the render limit (req/s ÷ the limit's
- * req/s), the server's peak RSS while that page was under load, and (given a baseline) each
- * page's p50 relative to its p50 on the demo data.
+ * req/s), CPU ms per request of the server (the portal; the limit's own in its row), of
+ * PostgreSQL and of the load generator, statements per request, the server's peak RSS while
+ * that page was under load, and (given a baseline) each page's p50 relative to its p50 on the
+ * demo data. A ladder adds what each rung's portal and PostgreSQL CPU add to the rung before.
  */
-export function table(rows: Row[], limit: Row, baseline?: Map<string, Row>): string {
-  const head = ['page', 'req/s', 'p50 ms', 'p99 ms', 'x limit', 'RSS MB', ...(baseline ? ['p50 vs demo'] : []), 'path'];
-  const body = [limit, ...rows].map((r) => {
+export function table(rows: Row[], limit: Row, baseline?: Map<string, Row>, ladder = false): string {
+  const head = [
+    'page',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'x limit',
+    'server CPU ms',
+    'x limit CPU',
+    'PG CPU ms',
+    ...(ladder ? ['+ server ms', '+ PG ms'] : []),
+    'stmts',
+    'loadgen CPU ms',
+    'RSS MB',
+    ...(baseline ? ['p50 vs demo'] : []),
+    'path',
+  ];
+  const body = [limit, ...rows].map((r, i, all) => {
     const base = baseline?.get(r.path);
+    const prev = i > 1 ? all[i - 1] : undefined;
     const flag = r.non2xx || r.errors ? ` (!! ${r.non2xx} non-2xx, ${r.errors} errors)` : '';
     return [
       r.label,
@@ -83,6 +107,16 @@ export function table(rows: Row[], limit: Row, baseline?: Map<string, Row>): str
       fmt(r.p50),
       fmt(r.p99),
       r === limit ? '1.00' : fmt(r.rps / limit.rps, 2),
+      fmt(r.serverMs, 2),
+      r === limit ? '1.00' : fmt(r.serverMs / limit.serverMs, 2),
+      fmt(r.pgMs, 2),
+      ...(ladder
+        ? r === limit
+          ? ['', '']
+          : [fmt(r.serverMs - (prev ? prev.serverMs : limit.serverMs), 2), fmt(r.pgMs - (prev?.pgMs ?? 0), 2)]
+        : []),
+      fmt(r.statements, 1),
+      fmt(r.genMs, 2),
       r === limit ? '' : fmt(r.rssMb),
       ...(baseline ? [r === limit ? '' : base ? `${fmt(r.p50 / Math.max(base.p50, 1), 2)}x` : '-'] : []),
       r.path + flag,

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
  * server, and the load generator. Every child is tracked and ended when the benchmark ends,
  * however it ends.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -123,6 +123,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   requests: number;
+  /** Requests answered in the warm-up and the measured time together: what the CPU counters saw. */
+  allRequests: number;
   non2xx: number;
   errors: number;
 }
@@ -163,7 +165,11 @@ export async function runLoad(
   children.delete(child);
   if (code !== 0) throw new Error(`autocannon exited with ${code}: ${err}`);
   // With a warm-up autocannon prints two reports, one a line: the warm-up's, then the measured one.
-  const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
+  const reports = out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { requests: { total: number } });
+  const r = reports.at(-1) as {
     requests: { total: number };
     duration: number;
     latency: { p50: number; p99: number };
@@ -176,6 +182,7 @@ export async function runLoad(
     p50: r.latency.p50,
     p99: r.latency.p99,
     requests: r.requests.total,
+    allRequests: reports.reduce((n, x) => n + x.requests.total, 0),
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
   };
@@ -203,4 +210,52 @@ export function sampleRss(pid: number): { stop(): number } {
       return Math.max(peak, rssMb(pid));
     },
   };
+}
+
+const TICK_MS = (() => {
+  try {
+    return 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+  } catch {
+    return 10;
+  }
+})();
+
+/** CPU time a process has used (user + system), and that of its children it has waited for, in ms. */
+function procCpuMs(pid: number | 'self', withChildren: boolean): number {
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const at = (n: number) => Number(f[n - 3]);
+  return (at(14) + at(15) + (withChildren ? at(16) + at(17) : 0)) * TICK_MS;
+}
+
+/** CPU ms of one process (the portal, the render limit): its own threads, GC and libuv included. */
+export function cpuMs(pid: number): number {
+  return procCpuMs(pid, false);
+}
+
+/**
+ * CPU ms of a PostgreSQL instance: the postmaster with every backend and worker it has
+ * reaped (cutime, cstime) plus every one still running (its direct children).
+ */
+export function treeCpuMs(rootPid: number): number {
+  let total = procCpuMs(rootPid, true);
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === rootPid) total += procCpuMs(Number(name), true);
+    } catch {
+      // ended between the listing and the read: its time is now in the postmaster's cutime
+    }
+  }
+  return total;
+}
+
+/** CPU ms of the benchmark's ended children (the load generators it has waited for). */
+export function reapedChildrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[16 - 3]) + Number(f[17 - 3])) * TICK_MS;
 }

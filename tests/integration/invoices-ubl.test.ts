@@ -5,6 +5,7 @@ import { client, logIn, testApp, TestClock } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { binary, makeInvoice, pdfText, readZip } from '../support/invoices-factories.js';
 import { bisRuleErrors, p, PEPPOL, xpaths, xsdErrors } from '../support/ubl.js';
+import { schematronErrors } from '../support/schematron.js';
 import { DEMO_SUPPLIER } from '../../src/config.js';
 
 /**
@@ -42,6 +43,7 @@ beforeAll(async () => {
       postalCity: 'Enschede',
       postalCountry: 'Nederland',
       email: 'administratie@hap-twente.nl',
+      kvkNumber: '08765432',
     },
   });
   otherOrgId = (await makeOrg(prisma, { name: 'Apotheek Elders' })).id;
@@ -77,6 +79,8 @@ beforeAll(async () => {
       ],
     })
   ).id;
+  // The credit note names the invoice it credits (NL-R-001).
+  await prisma.invoice.update({ where: { id: ids.credit }, data: { creditedInvoiceId: ids.invoice } });
   ids.zero = (
     await makeInvoice(prisma, org.id, {
       number: 107002,
@@ -145,95 +149,111 @@ describe('the invoice PDF carries what a Dutch invoice must', () => {
 });
 
 describe('GET /invoices/:id/ubl', () => {
-  it('downloads an Invoice in UBL 2.1 that the UBL schema accepts and that keeps the BIS rules', async () => {
-    const res = await ublOf(ids.invoice!);
-    expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
-    expect(res.headers['content-disposition']).toBe('attachment; filename="factuur-107000.xml"');
-    expect(res.headers['cache-control']).toBe('no-store');
-    const xml = res.text;
-    expect(await xsdErrors(xml)).toEqual([]);
-    expect(await bisRuleErrors(xml)).toEqual([]);
-    const seller = `/*/${p('cac:AccountingSupplierParty/cac:Party')}`;
-    const buyer = `/*/${p('cac:AccountingCustomerParty/cac:Party')}`;
-    const subtotal = (rate: number, field: string) =>
-      `/*/${p('cac:TaxTotal/cac:TaxSubtotal')}[${p('cac:TaxCategory/cbc:Percent')} = ${rate}]/${p(field)}`;
-    expect(
-      await values(xml, {
-        root: 'local-name(/*)',
-        customization: `/*/${p('cbc:CustomizationID')}`,
-        profile: `/*/${p('cbc:ProfileID')}`,
-        id: `/*/${p('cbc:ID')}`,
-        issued: `/*/${p('cbc:IssueDate')}`,
-        due: `/*/${p('cbc:DueDate')}`,
-        note: `/*/${p('cbc:Note')}`,
-        // The same totals as the PDF; VAT per rate.
-        excl: `/*/${p('cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount')}`,
-        payable: `/*/${p('cac:LegalMonetaryTotal/cbc:PayableAmount')}`,
-        vat: `/*/${p('cac:TaxTotal/cbc:TaxAmount')}`,
-        vat9: subtotal(9, 'cbc:TaxAmount'),
-        base21: subtotal(21, 'cbc:TaxableAmount'),
-        // The supplier's identifiers and bank account, from the configuration; the buyer's.
-        kvk: `${seller}/${p('cac:PartyLegalEntity/cbc:CompanyID')}`,
-        vatId: `${seller}/${p('cac:PartyTaxScheme/cbc:CompanyID')}`,
-        iban: `/*/${p('cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID')}`,
-        bic: `/*/${p('cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID')}`,
-        holder: `/*/${p('cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:Name')}`,
-        buyerEndpoint: `${buyer}/${p('cbc:EndpointID')}`,
-        buyerId: `${buyer}/${p('cac:PartyIdentification/cbc:ID')}`,
-        buyerPostcode: `${buyer}/${p('cac:PostalAddress/cbc:PostalZone')}`,
-      }),
-    ).toEqual({
-      root: 'Invoice',
-      customization: PEPPOL.customization,
-      profile: PEPPOL.profile,
-      id: '107000',
-      issued: '2017-07-06',
-      due: '2017-08-05',
-      note: 'Levering juli & <augustus>',
-      excl: '1462.47',
-      payable: '1764.92',
-      vat: '302.45',
-      vat9: '3.51',
-      base21: '1423.50',
-      kvk: '87654321',
-      vatId: 'NL876543210B01',
-      iban: 'NL20INGB0001234567',
-      bic: 'INGBNL2A',
-      holder: 'Vcare connect B.V.',
-      buyerEndpoint: 'administratie@hap-twente.nl',
-      buyerId: String(orgId),
-      buyerPostcode: '7521 PR',
-    });
-  });
+  it(
+    'downloads an Invoice in UBL 2.1 that the UBL schema accepts and that keeps the BIS rules',
+    { timeout: 300_000 },
+    async () => {
+      const res = await ublOf(ids.invoice!);
+      expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
+      expect(res.headers['content-disposition']).toBe('attachment; filename="factuur-107000.xml"');
+      expect(res.headers['cache-control']).toBe('no-store');
+      const xml = res.text;
+      expect(await xsdErrors(xml)).toEqual([]);
+      expect(schematronErrors(xml)).toEqual([]);
+      expect(await bisRuleErrors(xml)).toEqual([]);
+      const seller = `/*/${p('cac:AccountingSupplierParty/cac:Party')}`;
+      const buyer = `/*/${p('cac:AccountingCustomerParty/cac:Party')}`;
+      const subtotal = (rate: number, field: string) =>
+        `/*/${p('cac:TaxTotal/cac:TaxSubtotal')}[${p('cac:TaxCategory/cbc:Percent')} = ${rate}]/${p(field)}`;
+      expect(
+        await values(xml, {
+          root: 'local-name(/*)',
+          customization: `/*/${p('cbc:CustomizationID')}`,
+          profile: `/*/${p('cbc:ProfileID')}`,
+          id: `/*/${p('cbc:ID')}`,
+          issued: `/*/${p('cbc:IssueDate')}`,
+          due: `/*/${p('cbc:DueDate')}`,
+          note: `/*/${p('cbc:Note')}`,
+          // The same totals as the PDF; VAT per rate.
+          excl: `/*/${p('cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount')}`,
+          payable: `/*/${p('cac:LegalMonetaryTotal/cbc:PayableAmount')}`,
+          vat: `/*/${p('cac:TaxTotal/cbc:TaxAmount')}`,
+          vat9: subtotal(9, 'cbc:TaxAmount'),
+          base21: subtotal(21, 'cbc:TaxableAmount'),
+          // The supplier's identifiers and bank account, from the configuration; the buyer's.
+          kvk: `${seller}/${p('cac:PartyLegalEntity/cbc:CompanyID')}`,
+          vatId: `${seller}/${p('cac:PartyTaxScheme/cbc:CompanyID')}`,
+          iban: `/*/${p('cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID')}`,
+          bic: `/*/${p('cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID')}`,
+          holder: `/*/${p('cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:Name')}`,
+          buyerEndpoint: `${buyer}/${p('cbc:EndpointID')}`,
+          buyerEndpointScheme: `${buyer}/${p('cbc:EndpointID')}/@schemeID`,
+          buyerCompanyId: `${buyer}/${p('cac:PartyLegalEntity/cbc:CompanyID')}`,
+          buyerId: `${buyer}/${p('cac:PartyIdentification/cbc:ID')}`,
+          buyerPostcode: `${buyer}/${p('cac:PostalAddress/cbc:PostalZone')}`,
+        }),
+      ).toEqual({
+        root: 'Invoice',
+        customization: PEPPOL.customization,
+        profile: PEPPOL.profile,
+        id: '107000',
+        issued: '2017-07-06',
+        due: '2017-08-05',
+        note: 'Levering juli & <augustus>',
+        excl: '1462.47',
+        payable: '1764.92',
+        vat: '302.45',
+        vat9: '3.51',
+        base21: '1423.50',
+        kvk: '87654321',
+        vatId: 'NL876543210B01',
+        iban: 'NL20INGB0001234567',
+        bic: 'INGBNL2A',
+        holder: 'Vcare connect B.V.',
+        // The buyer's KvK number (scheme 0106), not its e-mail address: EM is no Peppol scheme (CL008).
+        buyerEndpoint: '08765432',
+        buyerEndpointScheme: '0106',
+        buyerCompanyId: '08765432',
+        buyerId: String(orgId),
+        buyerPostcode: '7521 PR',
+      });
+    },
+  );
 
-  it('a credit invoice is a CreditNote (381) with positive amounts that still add up', async () => {
-    const xml = (await ublOf(ids.credit!)).text;
-    expect(await xsdErrors(xml)).toEqual([]);
-    expect(await bisRuleErrors(xml)).toEqual([]);
-    expect(
-      await values(xml, {
-        root: 'local-name(/*)',
-        type: `/*/${p('cbc:CreditNoteTypeCode')}`,
-        payable: `/*/${p('cac:LegalMonetaryTotal/cbc:PayableAmount')}`,
-        vat: `/*/${p('cac:TaxTotal/cbc:TaxAmount')}`,
-        quantity1: `(/*/${p('cac:CreditNoteLine')})[1]/${p('cbc:CreditedQuantity')}`,
-        amount2: `(/*/${p('cac:CreditNoteLine')})[2]/${p('cbc:LineExtensionAmount')}`,
-        paymentMeans: `count(/*/${p('cac:PaymentMeans')})`,
-      }),
-    ).toEqual({
-      root: 'CreditNote',
-      type: '381',
-      payable: '60.50',
-      vat: '10.50',
-      quantity1: '2.000',
-      amount2: '-10.00',
-      paymentMeans: '0',
-    });
-  });
+  it(
+    'a credit invoice is a CreditNote (381) with positive amounts that still add up',
+    { timeout: 300_000 },
+    async () => {
+      const xml = (await ublOf(ids.credit!)).text;
+      expect(await xsdErrors(xml)).toEqual([]);
+      expect(schematronErrors(xml)).toEqual([]);
+      expect(await bisRuleErrors(xml)).toEqual([]);
+      expect(
+        await values(xml, {
+          root: 'local-name(/*)',
+          type: `/*/${p('cbc:CreditNoteTypeCode')}`,
+          payable: `/*/${p('cac:LegalMonetaryTotal/cbc:PayableAmount')}`,
+          vat: `/*/${p('cac:TaxTotal/cbc:TaxAmount')}`,
+          quantity1: `(/*/${p('cac:CreditNoteLine')})[1]/${p('cbc:CreditedQuantity')}`,
+          amount2: `(/*/${p('cac:CreditNoteLine')})[2]/${p('cbc:LineExtensionAmount')}`,
+          paymentMeans: `count(/*/${p('cac:PaymentMeans')})`,
+        }),
+      ).toEqual({
+        root: 'CreditNote',
+        type: '381',
+        payable: '60.50',
+        vat: '10.50',
+        quantity1: '2.000',
+        amount2: '-10.00',
+        paymentMeans: '0',
+      });
+    },
+  );
 
-  it("the manual's zero-amount invoices are valid too", async () => {
+  it("the manual's zero-amount invoices are valid too", { timeout: 300_000 }, async () => {
     const xml = (await ublOf(ids.zero!)).text;
     expect(await xsdErrors(xml)).toEqual([]);
+    expect(schematronErrors(xml)).toEqual([]);
     expect(await bisRuleErrors(xml)).toEqual([]);
   });
 

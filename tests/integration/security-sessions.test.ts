@@ -72,6 +72,33 @@ describe('the session row', () => {
     expect((await rowsOf(p.id)).rows[0]!.last_active_at.getTime()).toBe(clock.now().getTime());
   });
 
+  it('a redirect that changes nothing writes nothing (/login while logged in); one that does is saved', async () => {
+    const p = await person();
+    const a = browser(app, FIREFOX_WINDOWS);
+    expect((await logIn(a, p.email!, PASSWORD)).status).toBe(302);
+    // xmin is the transaction that last wrote the row: any save of the session changes it.
+    const version = async () =>
+      (
+        await db.pool.query<{ v: string; at: Date }>(
+          `SELECT xmin::text AS v, last_active_at AS at FROM session WHERE contact_id = $1`,
+          [p.id],
+        )
+      ).rows[0]!;
+    const before = await version();
+
+    clock.advance(10_000);
+    const again = await a.get('/login');
+    expect([again.status, again.headers.location]).toEqual([302, '/']);
+    expect((await version()).v).toBe(before.v);
+
+    // Past a minute the visit is recorded before the redirect goes out, as on any page.
+    clock.advance(61_000);
+    expect((await a.get('/login')).status).toBe(302);
+    const after = await version();
+    expect(after.v).not.toBe(before.v);
+    expect(after.at.getTime()).toBe(clock.now().getTime());
+  });
+
   it('an anonymous session has no person', async () => {
     const anon = client(app);
     await anon.get('/login');

@@ -64,6 +64,23 @@ function nextStep(ms = 0) {
 }
 
 describe('setting up the authenticator app on Beveiliging', () => {
+  it('a code sent with no set-up pending stores no secret: the person starts again on a fresh page', async () => {
+    const p = await makePerson(db.prisma, orgId, { roles: [...ROLES] });
+    const agent = client(app);
+    await logIn(agent, p.email!, PASSWORD);
+    const page = await agent.get('/profile/security');
+    const sent = await agent
+      .post('/profile/security/totp')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: '123456' });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe('/profile/security/totp');
+    expect(await db.prisma.totpSecret.count({ where: { contactId: p.id } })).toBe(0);
+    const again = await agent.get('/profile/security/totp');
+    expect(visibleText(again.text)).toContain('De koppeling met de app is verlopen.');
+    expect(await db.prisma.totpSecret.count({ where: { contactId: p.id } })).toBe(1);
+  });
+
   it('QR code and secret, confirmed with a first code; ten recovery codes shown once; the secret stored encrypted; mailed; other sessions end', async () => {
     const p = await makePerson(db.prisma, orgId, { roles: [...ROLES] });
     const agent = client(app);

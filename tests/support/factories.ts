@@ -8,12 +8,14 @@ export const PASSWORD = 'correct horse battery staple';
 let cachedHash: Promise<string> | undefined;
 
 const uid = () => randomBytes(4).toString('hex');
+let kvkSeq = 30_000_000;
 
 /** A new organisation (its own tenant), optionally below a parent. */
 export async function makeOrg(
   prisma: PrismaClient,
   over: { name?: string; parentId?: number; active?: boolean; reportsInContract?: boolean } = {},
 ) {
+  kvkSeq += 1;
   return prisma.organization.create({
     data: {
       name: over.name ?? `Huisartsenpost ${uid()}`,
@@ -25,6 +27,8 @@ export async function makeOrg(
       postalCity: 'Enschede',
       postalCountry: 'Nederland',
       phone: '0884800900',
+      // A KvK number, so the organisation's e-invoices have a buyer endpoint (PEPPOL-EN16931-R010).
+      kvkNumber: String(kvkSeq),
     },
   });
 }

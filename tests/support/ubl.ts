@@ -4,16 +4,16 @@ import { validateXML } from 'xmllint-wasm';
 
 /**
  * Checks for UBL e-invoices: libxml2's schema validation (xmllint compiled to WebAssembly)
- * against the UBL 2.1 schema files in ./ubl-2.1 (a subset: see its README), and the Peppol BIS
- * Billing 3.0 / NLCIUS business rules that matter most, evaluated with libxml2's XPath.
+ * against the official OASIS UBL 2.1 schemas in ./ubl-2.1 (see its SOURCE), and a quick
+ * in-house reading of the BIS rules that matter most, evaluated with libxml2's XPath. The
+ * official Schematron rules themselves run in ./schematron.ts.
  */
 
-const SCHEMA_DIR = path.resolve(import.meta.dirname, 'ubl-2.1');
+const SCHEMA_DIR = path.resolve(import.meta.dirname, 'ubl-2.1', 'xsd');
 const schemaFiles = ['common', 'maindoc'].flatMap((dir) =>
-  readdirSync(path.join(SCHEMA_DIR, dir)).map((f) => ({
-    fileName: `${dir}/${f}`,
-    contents: readFileSync(path.join(SCHEMA_DIR, dir, f), 'utf8'),
-  })),
+  readdirSync(path.join(SCHEMA_DIR, dir))
+    .filter((f) => f.endsWith('.xsd'))
+    .map((f) => ({ fileName: `${dir}/${f}`, contents: readFileSync(path.join(SCHEMA_DIR, dir, f), 'utf8') })),
 );
 
 /**

@@ -21,6 +21,16 @@ export const InvoiceBody = z
       .nullable()
       .optional()
       .describe("Name on the invoice (default: the organisation's name)"),
+    creditsInvoice: z
+      .number()
+      .int()
+      .min(1)
+      .max(999_999_999)
+      .nullable()
+      .optional()
+      .describe(
+        'A credit invoice (negative total): the number of the invoice it credits, of the same organisation (named on its PDF and e-invoice)',
+      ),
     lines: z
       .array(
         z
@@ -52,6 +62,7 @@ export const Invoice = z
     amountExclVat: Money,
     vatAmount: Money,
     amountInclVat: Money,
+    creditsInvoice: z.number().int().nullable().describe('The number of the invoice this credit invoice credits'),
     hasStoredPdf: z.boolean(),
     lines: z.array(
       z.object({
@@ -82,6 +93,7 @@ function present(r: InvoiceRow): z.output<typeof Invoice> {
     amountExclVat: fromUnits(cents(r.amountExclVat), 2),
     vatAmount: fromUnits(cents(r.vatAmount), 2),
     amountInclVat: fromUnits(cents(r.amountExclVat) + cents(r.vatAmount), 2),
+    creditsInvoice: r.creditsNumber,
     hasStoredPdf: r.hasPdf,
     lines: r.lines.map((l) => ({
       position: l.position,
@@ -101,7 +113,12 @@ function toInvoiceInput(number: number, body: z.output<typeof InvoiceBody>): Inv
   try {
     const head = readHead(
       '',
-      { ...body, number: String(number), organizationName: body.organizationName ?? '' },
+      {
+        ...body,
+        number: String(number),
+        organizationName: body.organizationName ?? '',
+        creditsInvoice: body.creditsInvoice ?? '',
+      },
       {
         number: 'number',
         org: 'organizationId',
@@ -109,6 +126,7 @@ function toInvoiceInput(number: number, body: z.output<typeof InvoiceBody>): Inv
         date: 'date',
         term: 'paymentTermDays',
         orgName: 'organizationName',
+        credits: 'creditsInvoice',
       },
     );
     const lines = body.lines.map((l, i) =>

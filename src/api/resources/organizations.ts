@@ -23,6 +23,10 @@ export const OrganizationPatchBody = z
     phone: nullable(F.phone.unwrap()),
     fax: nullable(F.fax.unwrap()),
     email: nullable(F.email.unwrap()),
+    kvkNumber: nullable(F.kvkNumber.unwrap()),
+    oin: nullable(F.oin.unwrap()),
+    peppolId: nullable(F.peppolId.unwrap()),
+    einvoiceFormat: F.einvoiceFormat,
     parentId: z.number().int().nullable().optional(),
     active: z.boolean().optional(),
     reportsInContract: z.boolean().optional(),
@@ -49,6 +53,15 @@ export const Organization = z
     phone: z.string().nullable(),
     fax: z.string().nullable(),
     email: z.string().nullable(),
+    kvkNumber: z.string().nullable().describe('Chamber of Commerce (KvK) number, 8 digits'),
+    oin: z.string().nullable().describe('Government identification number (OIN) of a public body, 20 digits'),
+    peppolId: z
+      .string()
+      .nullable()
+      .describe('Peppol participant id "scheme:identifier" (e-invoicing address), e.g. 0106:12345678'),
+    einvoiceFormat: z
+      .enum(['peppol', 'nlcius'])
+      .describe('E-invoices follow Peppol BIS Billing 3.0, or NLCIUS (Dutch government; needs kvkNumber or oin)'),
     reportsInContract: z.boolean(),
     mainContactId: z.number().int().nullable(),
     createdAt: z.iso.datetime(),
@@ -69,6 +82,10 @@ function present(o: Row): z.output<typeof Organization> {
     phone: o.phone,
     fax: o.fax,
     email: o.email,
+    kvkNumber: o.kvkNumber,
+    oin: o.oin,
+    peppolId: o.peppolId,
+    einvoiceFormat: o.einvoiceNlcius ? 'nlcius' : 'peppol',
     reportsInContract: o.reportsInContract,
     mainContactId: o.mainContactId,
     createdAt: o.createdAt.toISOString(),

@@ -17,6 +17,7 @@ const InvoiceAdd = z.object({
   date: z.string(),
   paymentTerm: z.string().optional(),
   orgName: text().optional(),
+  credits: z.string().optional(),
   line: z.array(z.string()).min(1, 'give at least one --line "description;quantity;unit price;VAT rate"'),
   pdf: z.string().optional(),
 });
@@ -51,6 +52,7 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
     .requiredOption('--date <date>', 'invoice date, e.g. 2017-07-06')
     .option('--payment-term <days>', 'payment term in days (default 30)')
     .option('--org-name <name>', "organisation name on the invoice (default: the organisation's name)")
+    .option('--credits <number>', 'a credit invoice (negative total): the number of the invoice it credits')
     .option(
       '--line <line>',
       'a line "description;quantity;unit price;VAT rate", e.g. "Helpdesk juni;1;125.50;21" (repeat)',
@@ -69,6 +71,7 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
           '--date': o.date,
           '--payment-term': o.paymentTerm,
           '--org-name': o.orgName,
+          '--credits': o.credits,
         },
         {
           number: '--number',
@@ -77,6 +80,7 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
           date: '--date',
           term: '--payment-term',
           orgName: '--org-name',
+          credits: '--credits',
         },
       );
       // A description may hold ";": the last three fields are the numbers.
@@ -106,8 +110,10 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
       }
       await service.add(staffActor(), invoice, { pdf }).catch((e: unknown) => {
         // The service names the input's columns; here they are the options.
-        if (e instanceof AppError && (e.field === 'number' || e.field === 'organization_id'))
-          throw refuse(e.field === 'number' ? '--number' : '--org', e.detail ?? '');
+        const option = { number: '--number', organization_id: '--org', credits_invoice: '--credits' }[
+          e instanceof AppError ? (e.field ?? '') : ''
+        ];
+        if (e instanceof AppError && option) throw refuse(option, e.detail ?? '');
         throw e;
       });
       ctx.out(
@@ -118,7 +124,7 @@ export function registerInvoicesCommands(program: Command, ctx: CliDeps): void {
   program
     .command('invoice:import')
     .description(
-      'import invoices from CSV (one row per line: number;organization_id;title;date;payment_term_days;organization_name;description;quantity;unit_price;vat_rate) or JSON; all or nothing',
+      'import invoices from CSV (one row per line: number;organization_id;title;date;payment_term_days;organization_name;description;quantity;unit_price;vat_rate, optionally credits_invoice) or JSON; all or nothing',
     )
     .argument('<file>', 'the .csv or .json file')
     .option('--format <format>', 'csv or json (default: from the file name)')

@@ -6,9 +6,18 @@ import { CliError, flag, id, parse, staffActor, type CliDeps } from '../validate
 
 const OrgAdd = z.object({ ...ORGANIZATION_FIELDS, parent: id.optional(), reports: flag });
 
+/** An empty value clears a field ("--oin ''"). */
+const clearable = <T extends z.ZodType>(f: T) => z.union([z.literal('').transform(() => null), f]).optional();
+const OrgEinvoicing = z.object({
+  kvkNumber: clearable(ORGANIZATION_FIELDS.kvkNumber.unwrap()),
+  oin: clearable(ORGANIZATION_FIELDS.oin.unwrap()),
+  peppolId: clearable(ORGANIZATION_FIELDS.peppolId.unwrap()),
+  einvoiceFormat: ORGANIZATION_FIELDS.einvoiceFormat,
+});
+
 const OrgList = z.object({ search: z.string().trim().max(200, 'must be at most 200 characters').optional() });
 
-/** Registers `org:add` and `org:list`. */
+/** Registers `org:add`, `org:einvoicing` and `org:list`. */
 export function registerOrganizationsCommands(program: Command, ctx: CliDeps): void {
   const { services } = ctx;
 
@@ -25,15 +34,51 @@ export function registerOrganizationsCommands(program: Command, ctx: CliDeps): v
     .option('--fax <fax>', 'fax number')
     .option('--email <email>', 'general e-mail address')
     .option('--reports', 'the contract includes reports')
+    .option('--kvk-number <number>', 'Chamber of Commerce (KvK) number, 8 digits')
+    .option('--oin <number>', 'government identification number (OIN, 20 digits) of a public body')
+    .option('--peppol-id <id>', 'Peppol participant id (e-invoicing address), e.g. 0106:12345678')
+    .option('--einvoice-format <format>', 'peppol (default) or nlcius (Dutch government; needs the KvK number or OIN)')
     .action(async (raw: Record<string, unknown>) => {
       const o = parse(OrgAdd, raw);
       const org = await services.organisations
         .create(staffActor(), { ...o, parentId: o.parent ?? null, reportsInContract: o.reports })
         .catch((e: unknown) => {
           if (e instanceof AppError && e.field === 'parentId') throw new CliError(`--parent: ${e.detail}`);
+          if (e instanceof AppError && e.field === 'einvoiceFormat')
+            throw new CliError(`--einvoice-format: ${e.detail}`);
           throw e;
         });
       ctx.out(`organisation ${org.id} created: ${org.name}`);
+    });
+
+  program
+    .command('org:einvoicing')
+    .description("set an organisation's e-invoicing data (an empty value clears it): the buyer on its e-invoices")
+    .argument('<id>', 'organisation id')
+    .option('--kvk-number <number>', 'Chamber of Commerce (KvK) number, 8 digits')
+    .option('--oin <number>', 'government identification number (OIN, 20 digits) of a public body')
+    .option('--peppol-id <id>', 'Peppol participant id (e-invoicing address), e.g. 0106:12345678')
+    .option('--einvoice-format <format>', 'peppol or nlcius (Dutch government; needs the KvK number or OIN)')
+    .action(async (rawId: string, raw: Record<string, unknown>) => {
+      const orgId = parse(z.object({ id }), { id: rawId }).id;
+      const o = parse(OrgEinvoicing, raw);
+      const option = {
+        kvkNumber: '--kvk-number',
+        oin: '--oin',
+        peppolId: '--peppol-id',
+        einvoiceFormat: '--einvoice-format',
+      };
+      await services.organisations.update(staffActor(), orgId, o).catch((e: unknown) => {
+        if (e instanceof AppError && e.code === 'NOT_FOUND')
+          throw new CliError(`<id>: no organisation with id ${orgId}`);
+        if (e instanceof AppError && e.field && e.field in option)
+          throw new CliError(`${option[e.field as keyof typeof option]}: ${e.detail}`);
+        throw e;
+      });
+      const org = await services.organisations.getForApi(orgId);
+      ctx.out(
+        `organisation ${org.id} e-invoicing: KvK ${org.kvkNumber ?? '-'}, OIN ${org.oin ?? '-'}, Peppol id ${org.peppolId ?? '-'}, format ${org.einvoiceNlcius ? 'nlcius' : 'peppol'}`,
+      );
     });
 
   program

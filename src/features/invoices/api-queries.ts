@@ -16,6 +16,8 @@ export interface InvoiceRow {
   paymentTermDays: number;
   amountExclVat: Num;
   vatAmount: Num;
+  /** The number of the invoice this credit note credits, or null. */
+  creditsNumber: number | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -40,6 +42,7 @@ const select = {
   paymentTermDays: true,
   amountExclVat: true,
   vatAmount: true,
+  creditedInvoice: { select: { number: true } },
   version: true,
   createdAt: true,
   updatedAt: true,
@@ -63,7 +66,11 @@ async function withPdfFlags(
       >`SELECT id FROM invoices WHERE id = ANY(${ids}::int[]) AND pdf_key IS NOT NULL`
     ).map((r) => r.id),
   );
-  return rows.map((r) => ({ ...r, hasPdf: has.has(r.id) }));
+  return rows.map(({ creditedInvoice, ...r }) => ({
+    ...r,
+    creditsNumber: creditedInvoice?.number ?? null,
+    hasPdf: has.has(r.id),
+  }));
 }
 
 /** A page of the invoices in the API's scope, in the page's order (one extra row tells whether a next page exists). */
@@ -84,7 +91,7 @@ export async function findInvoiceByNumber(db: Db, number: number): Promise<Invoi
   const rows = await db.$queryRaw<InvoiceRow[]>`
     SELECT i.id, i.number, i.organization_id AS "organizationId", i.organization_name AS "organizationName", i.title,
            i.invoice_date AS "invoiceDate", i.payment_term_days AS "paymentTermDays", i.amount_excl_vat::text AS "amountExclVat",
-           i.vat_amount::text AS "vatAmount", i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.pdf_key IS NOT NULL AS "hasPdf",
+           i.vat_amount::text AS "vatAmount", (SELECT c.number FROM invoices c WHERE c.id = i.credited_invoice_id) AS "creditsNumber", i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.pdf_key IS NOT NULL AS "hasPdf",
            coalesce((SELECT json_agg(json_build_object('position', l.position, 'description', l.description, 'quantity', l.quantity::text,
                        'unitPrice', l.unit_price::text, 'vatRate', l.vat_rate::text, 'amountExclVat', l.amount_excl_vat::text) ORDER BY l.position)
                      FROM invoice_lines l WHERE l.invoice_id = i.id), '[]') AS lines

@@ -7,6 +7,7 @@ import { AppError, refuse } from '../../http/errors.js';
 import type { InvoiceInput } from './import.js';
 import {
   checkAgainstDatabase,
+  checkCreditAgainstDatabase,
   pdfRefusal,
   replaceInvoice,
   sameContent,
@@ -59,6 +60,9 @@ export async function putInvoice(
       select: { name: true },
     });
     if (!org) throw refuse('organizationId', `no organisation with id ${inv.organizationId}`);
+    await checkCreditAgainstDatabase(tx, inv).catch((e: unknown) => {
+      throw e instanceof AppError ? refuse('creditsInvoice', e.detail ?? '') : e;
+    });
     if (!current) {
       await storeInvoices(tx, [inv], new Map([[inv.organizationId, org.name]]), who);
     } else {
@@ -70,6 +74,7 @@ export async function putInvoice(
           invoiceDate: true,
           paymentTermDays: true,
           organizationName: true,
+          creditedInvoice: { select: { number: true } },
           lines: { orderBy: { position: 'asc' } },
         },
       });

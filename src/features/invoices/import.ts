@@ -21,6 +21,8 @@ export interface InvoiceInput {
   invoiceDate: Date;
   paymentTermDays: number;
   organizationName: string | null;
+  /** The number of the invoice this credit note credits (same organisation), or null. */
+  creditsNumber: number | null;
   lines: LineInput[];
   exclCents: bigint;
   vatCents: bigint;
@@ -78,15 +80,17 @@ export function readLine(
   return { description, quantityMilli, unitPriceCents, vatRateHundredths, amountCents };
 }
 
-/** Checks an invoice's own fields (names as in the input). */
+/** Checks an invoice's own fields (names as in the input; `credits`: the optional invoice a credit note credits). */
 export function readHead(
   where: string,
   raw: Raw,
-  names: { number: string; org: string; title: string; date: string; term: string; orgName: string },
+  names: { number: string; org: string; title: string; date: string; term: string; orgName: string; credits?: string },
 ) {
   const orgName = s(raw[names.orgName]);
   if (orgName.length > 200) throw bad(where, names.orgName, 'must be at most 200 characters');
+  const credits = names.credits ? s(raw[names.credits]) : '';
   return {
+    creditsNumber: credits === '' ? null : field(where, names.credits!, credits, positive).n,
     number: field(where, names.number, raw[names.number], positive).n,
     organizationId: field(where, names.org, raw[names.org], positive).n,
     title: field(where, names.title, raw[names.title], text(200)).v,
@@ -118,6 +122,7 @@ const CSV_HEAD = {
   date: 'date',
   term: 'payment_term_days',
   orgName: 'organization_name',
+  credits: 'credits_invoice',
 };
 const CSV_LINE = { description: 'description', quantity: 'quantity', unitPrice: 'unit_price', vatRate: 'vat_rate' };
 const REQUIRED = ['number', 'organization_id', 'title', 'date', 'description', 'quantity', 'unit_price', 'vat_rate'];
@@ -167,6 +172,7 @@ export function parseInvoiceCsv(input: string): InvoiceInput[] {
       ['invoiceDate', 'date'],
       ['paymentTermDays', 'payment_term_days'],
       ['organizationName', 'organization_name'],
+      ['creditsNumber', 'credits_invoice'],
     ] as const) {
       const a = seen.head[key];
       const b = head[key];
@@ -186,12 +192,13 @@ const JSON_HEAD = {
   date: 'date',
   term: 'paymentTermDays',
   orgName: 'organizationName',
+  credits: 'creditsInvoice',
 };
 const JSON_LINE = { description: 'description', quantity: 'quantity', unitPrice: 'unitPrice', vatRate: 'vatRate' };
 
 /**
  * Reads a JSON array of invoices `{ number, organizationId, title, date, paymentTermDays?,
- * organizationName?, lines: [{ description, quantity, unitPrice, vatRate }] }`.
+ * organizationName?, creditsInvoice?, lines: [{ description, quantity, unitPrice, vatRate }] }`.
  */
 export function parseInvoiceJson(input: string): InvoiceInput[] {
   let data: unknown;

@@ -118,6 +118,14 @@ export async function renderInvoicePdf(
     [t('subject'), invoice.title],
   ];
   let y = 282;
+  if (credit && invoice.creditedInvoice) {
+    // The invoice this credit note credits, in words under the title ("Creditfactuur bij factuur 105035").
+    doc
+      .font('Helvetica')
+      .fontSize(11)
+      .text(t('creditFor', { number: invoice.creditedInvoice.number }), left, 276);
+    y = 298;
+  }
   doc.fontSize(10);
   for (const [k, v] of facts) {
     doc.font('Helvetica-Bold').text(k, left, y, { width: 110 });

@@ -13,9 +13,10 @@ import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { langOf } from '../../http/locals.js';
 import { isoDay, parseInvoiceFilter, sixMonthsUpTo } from './filters.js';
 import { csvAmount, toUnits } from './money.js';
-import { invoiceFileName, renderInvoicePdf } from './pdf.js';
+import { invoiceFileName, renderInvoicePdf, VENDOR } from './pdf.js';
 import { openInvoicePdf } from './store.js';
 import { renderInvoiceUbl, ublFileName } from './ubl.js';
+import { einvoiceProblems } from './einvoice.js';
 import { idParam } from '../../http/params.js';
 import { INVOICE_SORTS, invoiceScope, type InvoiceSort } from './service.js';
 import { textOf } from '../../http/validation.js';
@@ -90,7 +91,8 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
         : null;
     const latestPeriod = latest ? sixMonthsUpTo(latest) : null;
     res.status(Object.keys(errors).length ? 422 : 200).render('invoices/index', {
-      rows,
+      rows: rows.map((row) => ({ ...row, einvoiceProblems: einvoiceProblems(row) })),
+      vendor: VENDOR,
       list,
       info: pageInfo(total, list),
       chips,
@@ -182,8 +184,14 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
   });
 
   // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.
+  // One that could not be valid is not sent: 409 with a page that says why and who can fix it.
   r.get(PAGES.invoiceUbl.path, guardFor('invoiceUbl'), async (req, res) => {
     const invoice = await invoices.getForPdf(actorOf(req), idParam(req.params.id));
+    const problems = einvoiceProblems(invoice);
+    if (problems.length) {
+      res.setHeader('Cache-Control', 'no-store');
+      return void res.status(409).render('invoices/no-einvoice', { invoice, problems, vendor: VENDOR });
+    }
     const body = Buffer.from(renderInvoiceUbl(invoice, deps.config.supplier), 'utf8');
     sendDownload(res, { fileName: ublFileName(invoice.number), contentType: 'application/xml; charset=utf-8', body });
   });
@@ -222,10 +230,11 @@ async function streamZip(
       if (!inv || closed) continue;
       const body =
         (await openInvoicePdf(deps.storage, inv)) ?? (await renderInvoicePdf(inv, deps.config.supplier, lang));
-      for (const [name, content] of [
-        [invoiceFileName(inv.number), body],
-        [ublFileName(inv.number), Buffer.from(renderInvoiceUbl(inv, deps.config.supplier), 'utf8')],
-      ] as const) {
+      // An e-invoice that could not be valid is left out (the list page says why).
+      const ubl = einvoiceProblems(inv).length
+        ? []
+        : [[ublFileName(inv.number), Buffer.from(renderInvoiceUbl(inv, deps.config.supplier), 'utf8')] as const];
+      for (const [name, content] of [[invoiceFileName(inv.number), body] as const, ...ubl]) {
         const added = new Promise<void>((resolve) => archive.once('entry', () => resolve()));
         archive.append(content, { name, date: inv.invoiceDate });
         await Promise.race([added, failed]);

@@ -56,6 +56,23 @@ const listSelect = {
   organizationName: true,
 } as const;
 
+/** The list page's rows also carry what decides whether their e-invoice can be offered (einvoice.ts). */
+const pageSelect = {
+  ...listSelect,
+  creditedInvoiceId: true,
+  organization: {
+    select: {
+      postalStreet: true,
+      postalPostcode: true,
+      postalCity: true,
+      kvkNumber: true,
+      oin: true,
+      peppolId: true,
+      einvoiceNlcius: true,
+    },
+  },
+} as const;
+
 /** One page of the invoices in the resolved scope, and how many there are. */
 export async function listInvoices(
   prisma: PrismaClient | Tx,
@@ -70,7 +87,7 @@ export async function listInvoices(
       orderBy: orderFor(list.sort, list.dir),
       skip: list.skip,
       take: list.perPage,
-      select: listSelect,
+      select: pageSelect,
     }),
     prisma.invoice.count({ where }),
   ]);
@@ -130,6 +147,8 @@ const pdfSelect = {
   vatAmount: true,
   organizationName: true,
   pdfKey: true,
+  creditedInvoiceId: true,
+  creditedInvoice: { select: { number: true, invoiceDate: true } },
   organization: {
     select: {
       id: true,
@@ -137,8 +156,10 @@ const pdfSelect = {
       postalPostcode: true,
       postalCity: true,
       postalCountry: true,
-      email: true,
-      mainContact: { select: { email: true } },
+      kvkNumber: true,
+      oin: true,
+      peppolId: true,
+      einvoiceNlcius: true,
     },
   },
   lines: {

@@ -35,12 +35,68 @@ export async function checkAgainstDatabase(
     for (const r of await prisma.invoice.findMany({ where: { number: { in: numbers } }, select: { number: true } }))
       taken.add(r.number);
   }
+  const credited = await creditedInvoices(prisma, invoices);
   for (const inv of invoices) {
     if (!orgs.has(inv.organizationId))
       throw refuse('organization_id', `no organisation with id ${inv.organizationId}`, { where: inv.source });
     if (taken.has(inv.number)) throw refuse('number', `invoice ${inv.number} already exists`, { where: inv.source });
+    checkCredit(inv, credited);
   }
   return orgs;
+}
+
+/** The organisation of every invoice the batch's credit notes name: stored ones and those in the batch itself. */
+async function creditedInvoices(
+  db: PrismaClient | Tx,
+  invoices: readonly InvoiceInput[],
+): Promise<Map<number, number>> {
+  const wanted = [...new Set(invoices.flatMap((i) => (i.creditsNumber === null ? [] : [i.creditsNumber])))];
+  const out = new Map<number, number>();
+  for (let i = 0; i < wanted.length; i += 10_000) {
+    for (const r of await db.invoice.findMany({
+      where: { number: { in: wanted.slice(i, i + 10_000) } },
+      select: { number: true, organizationId: true },
+    }))
+      out.set(r.number, r.organizationId);
+  }
+  for (const inv of invoices) if (!out.has(inv.number)) out.set(inv.number, inv.organizationId);
+  return out;
+}
+
+/**
+ * A credit note may name the invoice it credits (NL-R-001 wants it on the e-invoice): that invoice
+ * must exist (stored, or earlier in the same batch) for the same organisation, and only a credit
+ * (a negative total) credits anything.
+ */
+function checkCredit(inv: InvoiceInput, credited: Map<number, number>): void {
+  const n = inv.creditsNumber;
+  if (n === null) return;
+  const refuseIt = (why: string) => {
+    throw refuse('credits_invoice', why, { where: inv.source });
+  };
+  if (n === inv.number) refuseIt('an invoice cannot credit itself');
+  if (inv.exclCents + inv.vatCents >= 0n) refuseIt('only a credit invoice (a negative total) credits an invoice');
+  const org = credited.get(n);
+  if (org === undefined) refuseIt(`no invoice ${n}`);
+  if (org !== inv.organizationId) refuseIt(`invoice ${n} belongs to another organisation`);
+}
+
+/** Checks the invoice a credit note names against the database (the API's create-or-replace). */
+export async function checkCreditAgainstDatabase(db: PrismaClient | Tx, inv: InvoiceInput): Promise<void> {
+  checkCredit(inv, await creditedInvoices(db, [inv]));
+}
+
+/** Points each credit note of the batch at the invoice it credits (by number: it may be in the batch). */
+async function linkCredits(tx: Tx, invoices: readonly InvoiceInput[]): Promise<void> {
+  const credits = invoices.filter((i) => i.creditsNumber !== null);
+  if (!credits.length) return;
+  const numbers = credits.map((i) => i.number);
+  const targets = credits.map((i) => i.creditsNumber!);
+  await tx.$executeRaw`
+    UPDATE invoices c SET credited_invoice_id = o.id
+    FROM unnest(${numbers}::int[], ${targets}::int[]) AS x(number, credits)
+    JOIN invoices o ON o.number = x.credits
+    WHERE c.number = x.number`;
 }
 
 /** A PDF staff supplied with one invoice, and the file storage it goes to. */
@@ -119,6 +175,7 @@ async function writeInvoices(
     });
     progress?.(i + chunk.length);
   }
+  await linkCredits(tx, invoices);
   const numbers = invoices.map((i) => i.number);
   await recordAudit(tx, {
     actor,
@@ -149,6 +206,7 @@ export function sameContent(
   inv: InvoiceInput,
   row: {
     organizationId: number;
+    creditedInvoice: { number: number } | null;
     title: string;
     invoiceDate: Date;
     paymentTermDays: number;
@@ -164,6 +222,7 @@ export function sameContent(
 ): boolean {
   const head =
     inv.organizationId === row.organizationId &&
+    inv.creditsNumber === (row.creditedInvoice?.number ?? null) &&
     inv.title === row.title &&
     inv.invoiceDate.getTime() === row.invoiceDate.getTime() &&
     inv.paymentTermDays === row.paymentTermDays &&
@@ -215,9 +274,11 @@ export async function replaceInvoice(
       vatAmount: fromUnits(inv.vatCents, 2),
       organizationName: inv.organizationName ?? orgName,
       pdfKey: null,
+      creditedInvoiceId: null,
       version: { increment: 1 },
     },
   });
+  await linkCredits(tx, [inv]);
   await tx.invoiceLine.deleteMany({ where: { invoiceId: id } });
   await tx.invoiceLine.createMany({
     data: inv.lines.map((l, n) => ({

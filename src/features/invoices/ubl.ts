@@ -1,19 +1,22 @@
 import type { SupplierConfig } from '../../config.js';
+import {
+  buyerEndpoint,
+  buyerLegalId,
+  NLCIUS_CUSTOMIZATION_ID,
+  PEPPOL_CUSTOMIZATION_ID,
+  PROFILE_ID,
+} from './einvoice.js';
 import { fromUnits, toUnits } from './money.js';
 import { dueDate, isCredit, totalsOf, VENDOR } from './pdf.js';
 import type { InvoiceForPdf } from './service.js';
 
 /**
  * The invoice as an e-invoice a Dutch finance system imports: UBL 2.1 following Peppol BIS
- * Billing 3.0, whose Dutch country rules (NL-R-*) carry NLCIUS. A negative total is a CreditNote
- * (type 381) with positive amounts, as UBL states a credit. Amounts come from the same BigInt
- * arithmetic as the PDF, so both documents always agree.
+ * Billing 3.0 (with its Dutch NL-R-* rules), or NLCIUS (SI-UBL 2.0) for an organisation set to it.
+ * A negative total is a CreditNote (type 381) with positive amounts, as UBL states a credit, that
+ * names the invoice it credits. Amounts come from the same BigInt arithmetic as the PDF, so both
+ * documents always agree. Whether an invoice can have a valid e-invoice at all: einvoice.ts.
  */
-
-/** Peppol BIS Billing 3.0 (EN 16931 compliant; NLCIUS's rules are its NL country rules). */
-export const CUSTOMIZATION_ID = 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0';
-/** Peppol's billing process. */
-export const PROFILE_ID = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
 
 const NS = {
   Invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
@@ -43,6 +46,12 @@ const COUNTRIES: Record<string, string> = {
   luxemburg: 'LU',
   luxembourg: 'LU',
   lu: 'LU',
+  'verenigd koninkrijk': 'GB',
+  'united kingdom': 'GB',
+  engeland: 'GB',
+  england: 'GB',
+  uk: 'GB',
+  gb: 'GB',
 };
 
 /**
@@ -88,7 +97,8 @@ export function renderInvoiceUbl(invoice: InvoiceForPdf, supplier: SupplierConfi
   const sign = credit ? -1n : 1n;
   const doc = credit ? 'CreditNote' : 'Invoice';
   const o = invoice.organization;
-  const buyerEmail = o.email ?? o.mainContact?.email ?? null;
+  const endpoint = buyerEndpoint(o);
+  const legalId = buyerLegalId(o);
 
   const lines =
     invoice.lines.length > 0
@@ -152,11 +162,16 @@ export function renderInvoiceUbl(invoice: InvoiceForPdf, supplier: SupplierConfi
     el(
       'cac:Party',
       {},
-      buyerEmail ? text('cbc:EndpointID', buyerEmail, { schemeID: 'EM' }) : null,
+      endpoint ? text('cbc:EndpointID', endpoint.id, { schemeID: endpoint.scheme }) : null,
       el('cac:PartyIdentification', {}, text('cbc:ID', String(o.id))),
       el('cac:PartyName', {}, text('cbc:Name', invoice.organizationName)),
       el('cac:PostalAddress', {}, ...buyerAddress),
-      el('cac:PartyLegalEntity', {}, text('cbc:RegistrationName', invoice.organizationName)),
+      el(
+        'cac:PartyLegalEntity',
+        {},
+        text('cbc:RegistrationName', invoice.organizationName),
+        legalId ? text('cbc:CompanyID', legalId.id, { schemeID: legalId.scheme }) : null,
+      ),
     ),
   );
   const paymentMeans = credit
@@ -228,7 +243,7 @@ export function renderInvoiceUbl(invoice: InvoiceForPdf, supplier: SupplierConfi
   });
 
   const body = [
-    text('cbc:CustomizationID', CUSTOMIZATION_ID),
+    text('cbc:CustomizationID', o.einvoiceNlcius ? NLCIUS_CUSTOMIZATION_ID : PEPPOL_CUSTOMIZATION_ID),
     text('cbc:ProfileID', PROFILE_ID),
     text('cbc:ID', String(invoice.number)),
     text('cbc:IssueDate', iso(invoice.invoiceDate)),
@@ -238,6 +253,19 @@ export function renderInvoiceUbl(invoice: InvoiceForPdf, supplier: SupplierConfi
     text('cbc:DocumentCurrencyCode', 'EUR'),
     // Peppol wants a buyer reference or an order reference; the customer number is what we have.
     text('cbc:BuyerReference', String(o.id)),
+    // NL-R-001: a credit note names the invoice it credits.
+    invoice.creditedInvoice
+      ? el(
+          'cac:BillingReference',
+          {},
+          el(
+            'cac:InvoiceDocumentReference',
+            {},
+            text('cbc:ID', String(invoice.creditedInvoice.number)),
+            text('cbc:IssueDate', iso(invoice.creditedInvoice.invoiceDate)),
+          ),
+        )
+      : null,
     supplierParty,
     customerParty,
     paymentMeans,

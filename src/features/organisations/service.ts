@@ -77,6 +77,10 @@ export async function getOrganisation(prisma: PrismaClient, actor: Actor, id: nu
     where: { AND: [{ id }, scope.organizations(actor)] },
     select: {
       ...orgFields,
+      kvkNumber: true,
+      oin: true,
+      peppolId: true,
+      einvoiceNlcius: true,
       mainContact: {
         select: { gender: true, firstName: true, infix: true, lastName: true, email: true, deletedAt: true },
       },
@@ -113,6 +117,10 @@ export async function organisationOverview(prisma: PrismaClient, actor: Actor, i
     where: scope.organizations(actor),
     select: {
       ...orgFields,
+      kvkNumber: true,
+      oin: true,
+      peppolId: true,
+      einvoiceNlcius: true,
       mainContact: { select: { firstName: true, infix: true, lastName: true, email: true, deletedAt: true } },
     },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '../../audit.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
-import { email, phone, text } from '../../http/fields.js';
+import { einvoiceFormat, email, kvkNumber, oin, peppolId, phone, text } from '../../http/fields.js';
 import { refuse } from '../../http/errors.js';
 import { setOrganisationSettings } from './settings.js';
 
@@ -20,6 +20,11 @@ export const ORGANIZATION_FIELDS = {
   phone: phone.optional(),
   fax: phone.optional(),
   email: email.optional(),
+  // E-invoicing (issue 21): the buyer's legal identifiers, its Peppol address and the format.
+  kvkNumber: kvkNumber.optional(),
+  oin: oin.optional(),
+  peppolId: peppolId.optional(),
+  einvoiceFormat: einvoiceFormat.optional(),
 };
 
 type Fields = z.output<z.ZodObject<typeof ORGANIZATION_FIELDS>>;
@@ -46,8 +51,16 @@ function columns(p: OrganizationPatch) {
       out[`visit${to}`] = p[from];
     }
   }
-  for (const k of ['phone', 'fax', 'email', 'parentId', 'active'] as const) if (p[k] !== undefined) out[k] = p[k];
+  for (const k of ['phone', 'fax', 'email', 'kvkNumber', 'oin', 'peppolId', 'parentId', 'active'] as const)
+    if (p[k] !== undefined) out[k] = p[k];
+  if (p.einvoiceFormat !== undefined) out.einvoiceNlcius = p.einvoiceFormat === 'nlcius';
   return out;
+}
+
+/** NLCIUS (BR-NL-10) names the buyer by its KvK number or OIN: refused without either. */
+function checkNlcius(o: Record<string, unknown>): void {
+  if (o.einvoiceNlcius === true && !o.kvkNumber && !o.oin)
+    throw refuse('einvoiceFormat', 'NLCIUS needs the KvK number or the OIN of the organisation (BR-NL-10)');
 }
 
 /** Adds an organisation (a subsidiary when it has a parent), with its audit event. */
@@ -64,7 +77,16 @@ export async function createOrganization(
       throw refuse('parentId', `no organisation with id ${input.parentId}`);
     }
     const data = {
-      ...columns({ ...input, phone: input.phone ?? null, fax: input.fax ?? null, email: input.email ?? null }),
+      ...columns({
+        ...input,
+        phone: input.phone ?? null,
+        fax: input.fax ?? null,
+        email: input.email ?? null,
+        kvkNumber: input.kvkNumber ?? null,
+        oin: input.oin ?? null,
+        peppolId: input.peppolId ?? null,
+        einvoiceFormat: input.einvoiceFormat ?? 'peppol',
+      }),
       name: input.name,
       postalStreet: input.street ?? null,
       postalPostcode: input.postcode ?? null,
@@ -78,6 +100,7 @@ export async function createOrganization(
       // A new organisation's setting is part of its creation (one event), not a change of it.
       reportsInContract: input.reportsInContract,
     };
+    checkNlcius(data);
     const created = await tx.organization.create({ data, select: { id: true, name: true } });
     await recordAudit(tx, {
       actor,
@@ -113,6 +136,7 @@ export async function updateOrganization(
     await setOrganisationSettings(tx, actor, id, { reportsInContract: patch.reportsInContract });
   const data = columns(patch);
   const before = await tx.organization.findUniqueOrThrow({ where: { id } });
+  checkNlcius({ ...before, ...data });
   const changed = Object.keys(data).filter((k) => (before as Record<string, unknown>)[k] !== data[k]);
   if (!changed.length) return;
   await tx.organization.update({ where: { id }, data: { ...data, version: { increment: 1 } } });

@@ -41,11 +41,14 @@ export async function totpSetupSecret(
   key: Buffer,
   actor: Actor,
   now: Date,
+  opts: { create: boolean } = { create: true },
 ): Promise<string | null> {
   const row = await prisma.totpSecret.findUnique({ where: { contactId: actor.id } });
   if (row?.confirmedAt) return null;
   if (row && now.getTime() - row.createdAt.getTime() < 30 * 60_000)
     return openSecret(key, row.secretEncrypted, totpContext(actor.id));
+  // A refused confirmation re-shows the form; it must not store a new secret (nothing changes on a refusal).
+  if (!opts.create) return null;
   const secret = newTotpSecret();
   const sealed = sealSecret(key, secret, totpContext(actor.id));
   await prisma.totpSecret.upsert({

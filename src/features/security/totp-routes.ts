@@ -30,7 +30,12 @@ export function totpRoutes(deps: BuiltDeps): Router {
 
   const renderSetup = async (req: Request, res: Response, status: number, errors?: Record<string, string>) => {
     const actor = actorOf(req);
-    const secret = await security.totpSetupSecret(keyOf(deps), actor);
+    const secret = await security.totpSetupSecret(keyOf(deps), actor, { create: !errors });
+    if (!secret && errors) {
+      // No code from a pending set-up (it expired, or there never was one): start again with a fresh code.
+      flash(req, 'error', 'security.totp.expired');
+      return res.redirect(303, `${base}/totp`);
+    }
     if (!secret) return res.redirect(base);
     res.set('Cache-Control', 'no-store');
     res
