@@ -38,7 +38,7 @@ import { secondStepRoutes } from './features/security/second-step-routes.js';
 import { colleagueRoutes } from './features/security/colleague-routes.js';
 import { orgRequirementRoutes } from './features/security/org-requirement.js';
 import { passkeyRoutes } from './features/security/passkey-routes.js';
-import { formBody } from './http/validation.js';
+import { uncheckedBody } from './http/validation.js';
 import { ladderRoutes } from './http/ladder.js';
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../public');
@@ -121,7 +121,6 @@ export function createApp(given: AppDeps): Express {
       secret: deps.sessionSecret,
       secure: config.secureCookies,
       idleMs: config.sessionIdleMs,
-      prune: config.env !== 'test',
     }),
     saveBeforeRedirect,
     sessionLifetime(deps.clock, config.sessionIdleMs, config.sessionAbsoluteMs),
@@ -133,7 +132,7 @@ export function createApp(given: AppDeps): Express {
   // CSRF on every state-changing request, login included; the token sits in each form.
   const { csrfSynchronisedProtection, generateToken, isRequestValid } = csrfSync({
     getTokenFromRequest: (req) =>
-      (formBody(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+      (uncheckedBody(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   const csrf: RequestHandler[] = [
     (req, res, next) => {

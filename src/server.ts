@@ -13,16 +13,14 @@ import { migrate, MigrationError } from './db/migrator.js';
 import { openDb } from './db/client.js';
 import { seedDemo, DEMO_PASSWORD } from './demo/seed.js';
 import { createStorage } from './storage/index.js';
-import { sweepStoredFiles, SWEEP_AFTER_MS } from './storage/registry.js';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { fileTransport, smtpTransport, startOutboxWorker } from './mail/mailer.js';
 import { log, setLogLevel } from './log.js';
 import { startWebhookWorker } from './webhooks/worker.js';
-import { pruneApiState } from './auth/api-tokens.js';
+import { startRetention } from './jobs/retention.js';
 import { drainable, type Lifecycle } from './http/drain.js';
 import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
-import { startThrottlePruning } from './auth/throttle.js';
 import { createServices } from './services.js';
 import { startInboundSmtp } from './mail/inbound-smtp.js';
 import { startImapPoller } from './mail/inbound-imap.js';
@@ -66,16 +64,8 @@ async function main(): Promise<void> {
   const webhooks = startWebhookWorker(db.prisma, config.api.webhookIntervalMs, {
     allowPrivate: config.api.webhookAllowPrivate,
   });
-  // Old rate counters and idempotency keys go hourly (every instance may do it: deletes are idempotent).
-  // Stored files no row names (a save rolled back, a row removed in a caller's transaction) go hourly too.
-  const pruner = setInterval(() => {
-    void pruneApiState(db.prisma, new Date()).catch((e) => log.warn('pruning API state', e));
-    void sweepStoredFiles(db.prisma, storage, new Date(systemClock.now().getTime() - SWEEP_AFTER_MS)).catch((e) =>
-      log.warn('sweeping stored files', e),
-    );
-  }, 3_600_000);
-  pruner.unref();
-  const pruning = startThrottlePruning(db.prisma, () => systemClock.now());
+  // Every growing table keeps rows only for its retention (docs/retention.md): hourly, one instance at a time.
+  const retention = startRetention({ prisma: db.prisma, pool: db.pool, storage, clock: systemClock });
   const lifecycle: Lifecycle = { draining: false };
   const metrics = config.metrics.enabled
     ? createMetrics({ prisma: db.prisma, pool: db.pool, process: true })
@@ -161,9 +151,8 @@ async function main(): Promise<void> {
     log.info('shutdown: last response done');
     metricsServer?.close();
     forgetPortalUrl(config.dataDir);
-    clearInterval(pruner);
+    await retention.stop();
     clearInterval(inboundPruner);
-    pruning.stop();
     await inboundSmtp?.close();
     await imapPoller?.stop();
     await worker.stop();

@@ -90,11 +90,3 @@ export async function checkToken(prisma: PrismaClient, token: string, now: Date)
     windowEnd: new Date(windowStart.getTime() + WINDOW_MS),
   };
 }
-
-/** Removes rate counters and idempotency keys that can no longer matter. */
-export async function pruneApiState(prisma: PrismaClient, now: Date): Promise<void> {
-  await prisma.apiRateCounter.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - 60 * 60_000) } } });
-  await prisma.apiIdempotencyKey.deleteMany({
-    where: { createdAt: { lt: new Date(now.getTime() - 25 * 60 * 60_000) } },
-  });
-}

@@ -73,15 +73,14 @@ function sessionColumns(
  * survives a database restart.
  */
 class PimSessionStore extends PgStore {
-  constructor(
-    private readonly pool: pg.Pool,
-    prune: boolean,
-  ) {
+  constructor(private readonly pool: pg.Pool) {
+    // Expired sessions are removed by the retention job (src/jobs/retention.ts), by the app's clock,
+    // in batches and by one instance at a time, not by this store's timer in every instance.
     super({
       pool,
       tableName: 'session',
       createTableIfMissing: false,
-      pruneSessionInterval: prune ? 15 * 60 : false,
+      pruneSessionInterval: false,
       disableTouch: true,
     });
   }
@@ -103,8 +102,6 @@ class PimSessionStore extends PgStore {
   }
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
-    // Touch is off, so this only arms connect-pg-simple's (private) prune timer, as its own set() did.
-    super.touch(sid, sess, () => undefined);
     const cookie = sess.cookie as { expires?: Date | string | null } | undefined;
     const expire = Math.ceil((cookie?.expires ? new Date(cookie.expires).getTime() : Date.now() + 86_400_000) / 1000);
     this.pool.query(SET_SQL, [sess, expire, sid, ...sessionColumns(sess)]).then(
@@ -142,10 +139,9 @@ export function sessionMiddleware(opts: {
   secret: string;
   secure: boolean;
   idleMs: number;
-  prune: boolean;
 }): RequestHandler {
   return session({
-    store: new PimSessionStore(opts.pool, opts.prune),
+    store: new PimSessionStore(opts.pool),
     name: sessionCookieName(opts.secure),
     secret: opts.secret,
     resave: false,

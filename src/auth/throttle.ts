@@ -152,27 +152,3 @@ export async function releaseAttempt(db: PrismaClient | Tx, rules: Rule[]): Prom
 export async function clearKeys(prisma: PrismaClient, keys: string[]): Promise<void> {
   await prisma.loginThrottle.deleteMany({ where: { key: { in: keys } } });
 }
-
-/** Removes counters that can no longer matter. */
-export async function pruneThrottles(prisma: PrismaClient, now: Date): Promise<void> {
-  const dayAgo = new Date(now.getTime() - 24 * 60 * MINUTE);
-  await prisma.loginThrottle.deleteMany({
-    where: { windowStart: { lt: dayAgo }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-  });
-}
-
-/**
- * Prunes expired counters now and then (every instance does; deleting twice is harmless), so
- * the table holds only the last day's attempts however many addresses are tried.
- */
-export function startThrottlePruning(
-  prisma: PrismaClient,
-  now: () => Date,
-  intervalMs = 15 * MINUTE,
-): { stop(): void } {
-  const prune = () => void pruneThrottles(prisma, now()).catch(() => {});
-  const timer = setInterval(prune, intervalMs);
-  timer.unref();
-  prune();
-  return { stop: () => clearInterval(timer) };
-}

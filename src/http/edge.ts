@@ -1,6 +1,7 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { AppError } from './errors.js';
-import { edgeField, hasForbiddenChars } from './text.js';
+import { cleanField, edgeField, hasForbiddenChars } from './text.js';
+import { markRefusedFields, type FieldErrors } from './validation.js';
 import { log } from '../log.js';
 
 /** Longest query parameter value anything in the portal reads (searches take 200). */
@@ -18,6 +19,7 @@ export interface EdgeOptions {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
 
 /** decodeURIComponent that answers null for malformed percent-encoding or invalid UTF-8. */
 function decode(s: string): string | null {
@@ -87,17 +89,57 @@ function drainBody(req: Request): Promise<void> {
   });
 }
 
-/** body-parser's verify hook: the raw form body must be UTF-8 and well-formed percent-encoding. */
-function verifyForm(_req: unknown, _res: unknown, buf: Buffer): void {
-  let text: string;
-  try {
-    text = utf8.decode(buf);
-  } catch {
-    throw new AppError('BAD_REQUEST', 'errors.badEncoding');
+const BAD_VALUES = Symbol('badFormValues');
+type WithBadValues = Request & { [BAD_VALUES]?: Map<string, string[]> };
+
+/** Percent-decodes a form's key or value (`+` is a space) to its bytes; null when an escape is malformed. */
+function formBytes(raw: string): Buffer | null {
+  const s = raw.replace(/\+/g, ' ');
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x25) {
+      out.push(c);
+      continue;
+    }
+    const hex = s.slice(i + 1, i + 3);
+    if (!/^[0-9a-fA-F]{2}$/.test(hex)) return null;
+    out.push(parseInt(hex, 16));
+    i += 2;
   }
-  for (const part of text.split('&')) {
-    if (decode(part.replace(/\+/g, ' ')) === null) throw new AppError('BAD_REQUEST', 'errors.badEncoding');
+  return Buffer.from(out);
+}
+
+/**
+ * body-parser's verify hook. A key must be UTF-8 and well-formed percent-encoding (a bad one is
+ * a forged form: 400). A value that is not is remembered, decoded leniently (U+FFFD for what
+ * cannot be read), so the edge can hand it to the form as a refused field instead.
+ */
+function verifyForm(req: Request, _res: unknown, buf: Buffer): void {
+  const bad = new Map<string, string[]>();
+  // latin1 keeps every byte as one character, so a raw (unencoded) byte is judged like an escaped one.
+  for (const part of buf.toString('latin1').split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const keyBytes = formBytes(eq < 0 ? part : part.slice(0, eq));
+    if (!keyBytes) throw new AppError('BAD_REQUEST', 'errors.badEncoding');
+    let key: string;
+    try {
+      key = utf8.decode(keyBytes);
+    } catch {
+      throw new AppError('BAD_REQUEST', 'errors.badEncoding');
+    }
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    const valueBytes = formBytes(rawValue) ?? Buffer.from(rawValue, 'latin1');
+    let ok = formBytes(rawValue) !== null;
+    try {
+      utf8.decode(valueBytes);
+    } catch {
+      ok = false;
+    }
+    if (!ok) bad.set(key, [...(bad.get(key) ?? []), lenient.decode(valueBytes)]);
   }
+  if (bad.size) (req as WithBadValues)[BAD_VALUES] = bad;
 }
 
 /**
@@ -106,6 +148,9 @@ function verifyForm(_req: unknown, _res: unknown, buf: Buffer): void {
  * and free of control characters (tab and line breaks only in multi-line form fields; in other
  * fields they become a space). A refusal is a 400 page in the person's language, counted by
  * `onRefused` (login and reset throttles), and nothing behind it runs: nothing is half-saved.
+ * A form value that breaks the rule is the exception: it is cleaned and its field marked
+ * (markRefusedFields), so a form that takes the marks (edgeErrors) shows itself again with the
+ * message and everything else typed; any other route meets the same 400 when it reads the body.
  * A multipart form (a form with files) passes unparsed: src/http/uploads.ts applies the same
  * field rule (edgeField) and its own size limits while it streams.
  */
@@ -146,15 +191,32 @@ export function edgeInput(opts: EdgeOptions): RequestHandler {
     parseForm(req, res, (err?: unknown) => {
       if (err) return refuse(err instanceof Error ? err : new AppError('BAD_REQUEST'));
       const body = req.body as Record<string, unknown> | undefined;
+      const badValues = (req as WithBadValues)[BAD_VALUES];
+      const refused: FieldErrors = {};
       if (body && typeof body === 'object') {
         for (const [key, value] of Object.entries(body)) {
-          const values = Array.isArray(value)
-            ? value.map((v) => edgeField(key, String(v)))
-            : edgeField(key, String(value));
-          if ([values].flat().some((v) => v === null))
-            return refuse(new AppError('BAD_REQUEST', 'errors.badCharacters'));
-          body[key] = values;
+          if (hasForbiddenChars(key, false)) return refuse(new AppError('BAD_REQUEST', 'errors.badCharacters'));
+          // A broken value is replaced by its lenient reading (body-parser would keep the escapes).
+          const given = badValues?.get(key);
+          const raw = given ? (given.length === 1 && !Array.isArray(value) ? given[0]! : given) : value;
+          const list = (Array.isArray(raw) ? raw : [raw]).map((v) => String(v));
+          const checked = list.map((v) => edgeField(key, v));
+          if (given) refused[key] = 'validation.badEncoding';
+          else if (checked.some((v) => v === null)) refused[key] = 'validation.controlChars';
+          const kept = checked.map((v, i) => v ?? cleanField(key, list[i]!));
+          const cleaned = refused[key] ? list.map((v) => cleanField(key, v)) : kept;
+          body[key] = Array.isArray(raw) ? cleaned : cleaned[0];
         }
+      }
+      // The person's other values stay: the form shows itself again with the refused fields marked
+      // (a route that does not take them answers the 400 page: see formBody). Still counted.
+      if (Object.keys(refused).length) {
+        markRefusedFields(req, refused);
+        const reason = Object.values(refused).includes('validation.badEncoding') ? 'badEncoding' : 'badCharacters';
+        const counted = opts.onRefused
+          ? opts.onRefused(req, reason).catch((e: unknown) => log.warn('counting a refused request failed', e))
+          : Promise.resolve();
+        return void counted.then(() => next());
       }
       next();
     });

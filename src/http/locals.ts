@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { pickLocale, translate, type Locale } from '../i18n/index.js';
 import { menuFor } from '../auth/pages.js';
 import { urlWith } from './list.js';
+import { translateIsolated } from './views.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -37,6 +38,9 @@ export const pageLocals: RequestHandler = (req, res, next) => {
   req.lang = lang;
   res.locals.lang = lang;
   res.locals.t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
+  // The same sentence with its parameters in <bdi> (headings that name a person or a title).
+  res.locals.tb = (key: string, params: Record<string, string | number>) =>
+    translateIsolated(translate(lang, key), params);
   res.locals.actor = req.user ?? null;
   res.locals.currentPath = req.path;
   res.locals.menu = req.user ? menuFor(req.user, req.path) : [];

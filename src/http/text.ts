@@ -41,6 +41,15 @@ export function edgeField(key: string, value: string): string | null {
 }
 
 /**
+ * What is left of a refused value (see edgeField) to show the person again: the same line rule,
+ * every forbidden character removed. It is shown, never saved: the form says what was wrong.
+ */
+export function cleanField(key: string, value: string): string {
+  const v = MULTILINE_FIELDS.has(key) ? value : toOneLine(value);
+  return v.replace(new RegExp(FORBIDDEN.source, 'g'), '');
+}
+
+/**
  * Text safe to print on a terminal: every forbidden character (ESC among them, which could
  * recolour or rewrite a staff member's screen) shown as a visible `\u{1b}` escape.
  */

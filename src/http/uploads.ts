@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import type { FileStorage } from '../storage/types.js';
 import { detectType, looksLikeText, SNIFF_BYTES, storedName, type AcceptedType } from '../storage/detect.js';
 import { AppError } from './errors.js';
-import { edgeField } from './text.js';
+import { cleanField, edgeField, hasForbiddenChars } from './text.js';
 
 /**
  * At most this many files per form, each at most this large, and the whole request at most
@@ -32,11 +32,16 @@ export interface RefusedFile {
   reason: RefusalReason;
 }
 
-/** What a multipart form brought: its text fields, the stored files, the refused ones. */
+/**
+ * What a multipart form brought: its text fields, the stored files, the refused ones, and the
+ * fields the edge's rule refused (a control character, broken UTF-8: field name -> locale key),
+ * whose values are cleaned copies to show again.
+ */
 export interface MultipartForm {
   fields: Record<string, string[]>;
   files: ReceivedFile[];
   refused: RefusedFile[];
+  badFields: Record<string, string>;
 }
 
 /** The error csrf-sync raises, so the error handler treats both alike (expired session: to the login page). */
@@ -124,7 +129,7 @@ export async function receiveMultipart(
   },
 ): Promise<MultipartForm> {
   if (Number(req.headers['content-length'] ?? 0) > UPLOAD_LIMITS.requestBytes) throw new AppError('PAYLOAD_TOO_LARGE');
-  const form: MultipartForm = { fields: {}, files: [], refused: [] };
+  const form: MultipartForm = { fields: {}, files: [], refused: [], badFields: {} };
   const work: Promise<void>[] = [];
   let csrfChecked = false;
   let failure: Error | null = null;
@@ -133,6 +138,8 @@ export async function receiveMultipart(
   const bb = busboy({
     headers: req.headers,
     defParamCharset: 'utf8',
+    // Field values arrive as their bytes (latin1 keeps each byte), so broken UTF-8 can be told (fieldText).
+    defCharset: 'latin1',
     // busboy reports its limit when a file reaches it, so a file of exactly 20 MB would count as
     // too large: the limit sits one byte further, and only a file past 20 MB is refused.
     limits: { fileSize: UPLOAD_LIMITS.fileBytes + 1, files: 50, fields: 100, fieldSize: 100_000, parts: 200 },
@@ -158,11 +165,15 @@ export async function receiveMultipart(
   };
 
   bb.on('field', (name, raw) => {
-    // The edge's rule for every field (it does not parse multipart): a refusal stores nothing.
-    const value = edgeField(name, raw);
-    if (value === null) return void (failure ??= new AppError('BAD_REQUEST', 'errors.badCharacters'));
-    if (!csrfChecked && name === '_csrf') csrfChecked = opts.csrfValid(value);
-    (form.fields[name] ??= []).push(value);
+    // The edge's rule for every field (it does not parse multipart). A bad name is a forged form
+    // (400, nothing stored); a bad value is kept cleaned and named, for the form to show again.
+    if (hasForbiddenChars(name, false)) return void (failure ??= new AppError('BAD_REQUEST', 'errors.badCharacters'));
+    const text = fieldText(raw);
+    const value = text === null ? null : edgeField(name, text);
+    if (value === null) form.badFields[name] = text === null ? 'validation.badEncoding' : 'validation.controlChars';
+    const kept = value ?? cleanField(name, text ?? lenient.decode(Buffer.from(raw, 'latin1')));
+    if (!csrfChecked && name === '_csrf') csrfChecked = opts.csrfValid(kept);
+    (form.fields[name] ??= []).push(kept);
   });
   bb.on('file', (name, stream, info) => {
     const original = info.filename ?? '';
@@ -213,6 +224,23 @@ export async function receiveMultipart(
     throw failure;
   }
   return form;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
+
+/**
+ * A field's value from its bytes as busboy hands them over (latin1, see defCharset), or null when
+ * they are not UTF-8. A part that names its own charset is decoded by busboy already (a character
+ * past U+00FF shows it) and kept as it is; browsers name none.
+ */
+function fieldText(raw: string): string | null {
+  if (/[^\u0000-\u00ff]/.test(raw)) return raw;
+  try {
+    return utf8.decode(Buffer.from(raw, 'latin1'));
+  } catch {
+    return null;
+  }
 }
 
 /** The first value of a multipart field ('' when absent), trimmed like str(). */

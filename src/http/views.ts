@@ -18,6 +18,37 @@ views.addFilter('date', (d: Date | null | undefined, lang: Locale) => formatDate
 views.addFilter('datetime', (d: Date | null | undefined, lang: Locale) => formatDateTime(lang ?? 'nl', d));
 views.addFilter('money', (n: number | string, lang: Locale) => formatMoney(lang ?? 'nl', n));
 
+/** Text escaped for HTML (what autoescape does). */
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Person-given text (a name, a title, a file name) isolated in `<bdi>`, so a right-to-left run in
+ * it cannot reorder the text around it ("Kim ‫…‬ (Vcare)", a table cell beside a number).
+ */
+export function isolated(value: string | number | null | undefined): nunjucks.runtime.SafeString {
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+  return new nunjucks.runtime.SafeString(text ? `<bdi>${escapeHtml(text)}</bdi>` : '');
+}
+
+/**
+ * A locale sentence with its parameters isolated (see isolated), for a heading that names a person
+ * or a title; the sentence itself is escaped. A page's <title> keeps plain t(): it holds no markup.
+ */
+export function translateIsolated(
+  sentence: string,
+  params: Record<string, string | number>,
+): nunjucks.runtime.SafeString {
+  return new nunjucks.runtime.SafeString(
+    escapeHtml(sentence).replace(/\{(\w+)\}/g, (m, name: string) =>
+      name in params ? isolated(params[name]).toString() : m,
+    ),
+  );
+}
+
+views.addFilter('bdi', isolated);
+
 /** Lets Express render .njk files from views/. */
 export function useViews(app: Express): void {
   views.express(app);

@@ -40,16 +40,18 @@ const ticketForm = (over: Record<string, string>) => ({
 });
 
 describe('control characters', () => {
-  it('a NUL or ESC in a form field is a 400 page in Dutch, and nothing is saved', async () => {
+  // Issue 19: no longer a bare 400 page; the form comes back with the message and the other values.
+  it('a NUL or ESC in a form field shows the form again (422) with the message in Dutch, and nothing is saved', async () => {
     const before = await tickets();
     for (const bad of [
-      { title: 'Printer\u0000kapot' },
-      { description: 'regel 1\n\u001b[31mrood' },
-      { title: 'a\u0085b' },
+      { title: 'Printer\u0000kapot', customerReference: 'PO-77' },
+      { description: 'regel 1\n\u001b[31mrood', customerReference: 'PO-77' },
+      { title: 'a\u0085b', customerReference: 'PO-77' },
     ] as Record<string, string>[]) {
       const res = await agent.post('/tickets/new').type('form').send(ticketForm(bad));
-      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.status, JSON.stringify(bad)).toBe(422);
       expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
+      expect(res.text).toContain('value="PO-77"');
     }
     expect(await tickets()).toBe(before);
   });
@@ -75,8 +77,6 @@ describe('control characters', () => {
 });
 
 describe('control characters in a form with files (multipart: the edge does not parse it)', () => {
-  const storedChunks = async () =>
-    Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM stored_file_chunks`)[0]!.n);
   const multipart = (fields: Record<string, string>) => {
     let req = agent.post('/tickets/new').field('_csrf', csrf);
     for (const [k, v] of Object.entries({
@@ -89,19 +89,23 @@ describe('control characters in a form with files (multipart: the edge does not 
     return req.attach('files', Buffer.from('regel 1\nregel 2\n'), 'log.txt');
   };
 
-  it('a NUL or ESC in a field is the same 400 page as in a plain form, and neither the ticket nor the file is kept', async () => {
-    const [before, chunksBefore] = [await tickets(), await storedChunks()];
+  // Issue 19: the form comes back as with any refusal: the message, the other values, the file kept pending.
+  it('a NUL or ESC in a field shows the form again (422) as in a plain form; no ticket, the file waits as a pending upload', async () => {
+    const before = await tickets();
     for (const bad of [
-      { title: 'Printer\u0000kapot' },
-      { description: 'regel 1\n\u001b[31mrood' },
-      { title: 'a\u0085b' },
+      { title: 'Printer\u0000kapot', customerReference: 'PO-78' },
+      { description: 'regel 1\n\u001b[31mrood', customerReference: 'PO-78' },
+      { title: 'a\u0085b', customerReference: 'PO-78' },
     ] as Record<string, string>[]) {
       const res = await multipart(bad);
-      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.status, JSON.stringify(bad)).toBe(422);
       expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
+      expect(res.text).toContain('value="PO-78"');
+      expect(visibleText(res.text)).toContain('log.txt');
     }
     expect(await tickets()).toBe(before);
-    expect(await storedChunks()).toBe(chunksBefore);
+    expect(await db.prisma.ticketAttachment.count({ where: { ticketId: null, fileName: 'log.txt' } })).toBe(3);
+    await db.prisma.ticketAttachment.deleteMany({ where: { ticketId: null } });
   });
 
   it('tab and line breaks stay in a multi-line field and become a space in a single-line one', async () => {
@@ -130,18 +134,25 @@ describe('malformed encoding', () => {
     }
   });
 
-  it('a form body with broken encoding or raw invalid UTF-8 is a 400 and saves nothing', async () => {
+  // Issue 19: a broken value shows the form again (422) with the message; a broken field name stays a 400.
+  it('a form value with broken encoding or raw invalid UTF-8 shows the form again (422) and saves nothing', async () => {
     const before = await tickets();
-    const base = `_csrf=${encodeURIComponent(csrf)}&organizationId=${orgId}&kind=&description=&customerReference=&alternativePhone=`;
-    expect((await agent.post('/tickets/new').type('form').send(`${base}&title=%E0%A4%A`)).status).toBe(400);
-    expect((await agent.post('/tickets/new').type('form').send(`${base}&title=%ED%A0%80`)).status).toBe(400);
+    const base = `_csrf=${encodeURIComponent(csrf)}&organizationId=${orgId}&kind=&description=&customerReference=PO-79&alternativePhone=`;
+    for (const title of ['%E0%A4%A', '%ED%A0%80']) {
+      const res = await agent.post('/tickets/new').type('form').send(`${base}&title=${title}`);
+      expect(res.status, title).toBe(422);
+      expect(visibleText(res.text)).toContain('geen geldige UTF-8');
+      expect(res.text).toContain('value="PO-79"');
+    }
     const raw = Buffer.concat([Buffer.from(`${base}&title=`), Buffer.from([0xff, 0xfe, 0x41])]);
     const res = await agent
       .post('/tickets/new')
       .set('Content-Type', 'application/x-www-form-urlencoded')
       .serialize(((b: Buffer) => b) as unknown as (obj: unknown) => string)
       .send(raw);
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
+    expect(visibleText(res.text)).toContain('geen geldige UTF-8');
+    expect((await agent.post('/tickets/new').type('form').send(`${base}&ti%FFtle=x`)).status).toBe(400);
     expect(await tickets()).toBe(before);
   });
 

@@ -85,7 +85,7 @@ function listRows(html: string): { id: number; name: string; cells: string[]; ic
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
   return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => {
     const row = m[1]!;
-    const link = /<a href="\/organisations\/(\d+)">([^<]+)<\/a>/.exec(row)!;
+    const link = /<a href="\/organisations\/(\d+)">(?:<bdi>)?([^<]+)(?:<\/bdi>)?<\/a>/.exec(row)!;
     const cells = [...row.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => visibleText(c[1]!));
     return { id: Number(link[1]), name: link[2]!, cells, icon: /alt="([^"]+)"/.exec(row)![1]! };
   });

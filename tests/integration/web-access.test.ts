@@ -350,10 +350,11 @@ describe('the contact list marks who can log in, who is invited, and who has no 
     const sentAt = new Date(expiry.getTime() - 72 * 3_600_000);
     const list = await agent.get(`/contacts?org=all&active=all&orgActive=all`);
     const marks = Object.fromEntries(
-      [...list.text.matchAll(/<\/details>\s*<a href="\/contacts\/\d+">([^<]+)<\/a>([\s\S]*?)<\/td>/g)].map((m) => [
-        m[1]!.replace(/^Test /, ''),
-        visibleText(m[2]!),
-      ]),
+      [
+        ...list.text.matchAll(
+          /<\/details>\s*<a href="\/contacts\/\d+">(?:<bdi>)?([^<]+)(?:<\/bdi>)?<\/a>([\s\S]*?)<\/td>/g,
+        ),
+      ].map((m) => [m[1]!.replace(/^Test /, ''), visibleText(m[2]!)]),
     );
     const pad = (n: number) => String(n).padStart(2, '0');
     const format = (d: Date) => {

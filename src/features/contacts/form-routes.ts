@@ -3,7 +3,7 @@ import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import { guardFor } from '../../auth/pages.js';
 import { AppError } from '../../http/errors.js';
-import { formBody, type FieldErrors } from '../../http/validation.js';
+import { edgeErrors, formBody, type FieldErrors } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import type { Role } from '../../auth/roles.js';
 import { mayChooseRoles } from '../../auth/web-access.js';
@@ -149,9 +149,10 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
   });
 
   r.post('/contacts/new', guard(), async (req, res) => {
+    const refused = edgeErrors(req);
     const values = formValues(formBody(req));
     const basicRoles = postedBasicRoles(req);
-    const form = parseContactForm(values);
+    const form = parseContactForm(values, refused);
     if (!form.ok) return render(req, res, 422, { mode: 'new', values, errors: form.errors, basicRoles });
     const result = await contacts.create(actorOf(req), form.data, ctxOf(req, basicRoles));
     if (!result.ok) return render(req, res, 422, { mode: 'new', values, errors: result.errors, basicRoles });
@@ -164,10 +165,11 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
   });
 
   r.post('/contacts/:id/copy', guard(), async (req, res) => {
+    const refused = edgeErrors(req);
     const source = await contacts.get(actorOf(req), contactId(req));
     const values = formValues(formBody(req));
     const basicRoles = postedBasicRoles(req);
-    const form = parseContactForm(values);
+    const form = parseContactForm(values, refused);
     if (!form.ok) return render(req, res, 422, { mode: 'copy', values, errors: form.errors, source, basicRoles });
     const result = await contacts.create(actorOf(req), form.data, ctxOf(req, basicRoles), source.id);
     if (!result.ok) return render(req, res, 422, { mode: 'copy', values, errors: result.errors, source, basicRoles });
@@ -180,13 +182,14 @@ export function contactFormRoutes({ services, clock, config, kickMail }: BuiltDe
   });
 
   r.post('/contacts/:id/edit', guard(), async (req, res) => {
+    const refused = edgeErrors(req);
     const id = contactId(req);
     const contact = await contacts.get(actorOf(req), id);
     const version = versionOf(formBody(req));
     if (Number.isNaN(version)) throw new AppError('BAD_REQUEST');
     const values = formValues(formBody(req));
     const basicRoles = postedBasicRoles(req);
-    const form = parseContactForm(values);
+    const form = parseContactForm(values, refused);
     if (!form.ok)
       return render(req, res, 422, { mode: 'edit', values, errors: form.errors, contact, version, basicRoles });
     let result: SaveResult;

@@ -69,12 +69,13 @@ export const ContactForm = z
 /**
  * Parses the contact form: every field's own check, plus the checks across fields (a Dutch
  * postcode when the country is the Netherlands, web access only with an e-mail address),
- * all reported at once.
+ * all reported at once, with the fields the edge refused (`refused`, see edgeErrors).
  */
 export function parseContactForm(
   values: Record<string, string>,
+  refused: FieldErrors = {},
 ): { ok: true; data: ContactInput } | { ok: false; errors: FieldErrors } {
-  const errors: FieldErrors = {};
+  const errors: FieldErrors = { ...refused };
   const postcode = (values.privatePostcode ?? '').trim();
   if (postcode && isNetherlands(values.privateCountry) && !normaliseDutchPostcode(postcode))
     errors.privatePostcode = 'contacts.errors.postcode';

@@ -4,7 +4,7 @@ import type { BuiltDeps } from '../../deps.js';
 import { actorOf } from '../../auth/access.js';
 import type { Actor } from '../../auth/actor.js';
 import { PAGES, guardFor } from '../../auth/pages.js';
-import { textOf, formBody, fieldErrors, str } from '../../http/validation.js';
+import { textOf, edgeErrors, formBody, fieldErrors, str } from '../../http/validation.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { PasswordForm, parseProfileForm } from './schema.js';
@@ -104,9 +104,10 @@ export function profileRoutes(deps: BuiltDeps): Router {
 
   r.post(`${path}/edit`, guard(), async (req, res, next) => {
     const actor = actorOf(req);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const refused = edgeErrors(req);
+    const body = formBody(req);
     const values = formValues(body);
-    const form = parseProfileForm(body);
+    const form = parseProfileForm(body, refused);
     if (!form.data) return renderEdit(res, 422, values, form.errors);
     const emailChanged = form.data.email !== actor.email;
     // A new address needs the current password: the check's attempt is taken before it runs.
@@ -162,12 +163,14 @@ export function profileRoutes(deps: BuiltDeps): Router {
 
   r.post(`${path}/password`, guard(), async (req, res, next) => {
     const actor = actorOf(req);
+    const refused = edgeErrors(req);
     const form = PasswordForm.safeParse({
       current: formBody(req).current ?? '',
       password: formBody(req).password ?? '',
       confirm: formBody(req).confirm ?? '',
     });
-    if (!form.success) return renderPassword(req, res, 422, fieldErrors(form.error));
+    if (!form.success || Object.keys(refused).length)
+      return renderPassword(req, res, 422, { ...(form.success ? {} : fieldErrors(form.error)), ...refused });
     const rules = passwordCheckRules(actor);
     const attempt = await auth.takeAttempt(rules);
     const lockedPage = (until: Date | null) =>

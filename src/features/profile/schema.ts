@@ -47,13 +47,15 @@ export type ProfileInput = z.output<typeof ProfileForm>;
 
 /**
  * Parses the form; the postcode is checked against the country (a Dutch postcode for the
- * Netherlands) beside the other fields, so every field's problem shows at once.
+ * Netherlands) beside the other fields, so every field's problem shows at once, with the
+ * fields the edge refused (`refused`, see edgeErrors).
  */
 export function parseProfileForm(
   body: Record<string, unknown>,
+  refused: Record<string, string> = {},
 ): { data: ProfileInput; errors: null } | { data: null; errors: Record<string, string> } {
   const parsed = ProfileForm.safeParse(body);
-  const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error);
+  const errors: Record<string, string> = { ...(parsed.success ? {} : fieldErrors(parsed.error)), ...refused };
   const postcode = str(body.privatePostcode);
   const country = str(body.privateCountry) || null;
   let normalised: string | null = postcode || null;

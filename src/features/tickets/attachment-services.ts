@@ -7,7 +7,7 @@ import { discardFiles, keepPending, listAttachments, openAttachment, type Attach
 export function attachmentServices(deps: ServiceDeps) {
   const { db, storage, clock } = deps;
   return {
-    /** Keeps a refused form's files as the actor's pending uploads; returns every pending file the form now holds. */
+    /** Keeps a refused form's files as pending uploads (up to PENDING_LIMITS); returns those and the ones not kept. */
     keepPending: (actor: Actor, input: AttachmentInput) => keepPending(db, storage, actor, input, clock.now()),
     /** The files of a ticket the actor may see, oldest first. */
     list: (actor: Actor, ticketId: number) => listAttachments(db, actor, ticketId),

@@ -1,13 +1,19 @@
 import type { Readable } from 'node:stream';
 import type { Actor } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
-import type { PrismaClient, Tx } from '../../db/client.js';
+import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { AppError } from '../../http/errors.js';
 import { UPLOAD_LIMITS, type ReceivedFile } from '../../http/uploads.js';
 import type { FileStorage } from '../../storage/types.js';
 
 /** How long a file from a refused form waits for its uploader to submit again. */
 const PENDING_HOURS = 24;
+
+/**
+ * What one person may have waiting from refused forms at a time: two full forms' worth of files,
+ * one full form's bytes (ten files of 20 MB). A file beyond either is not kept and the form says so.
+ */
+export const PENDING_LIMITS = { files: 20, bytes: 10 * 20 * 1024 * 1024 } as const;
 
 /** A file as the ticket page lists it. */
 export interface AttachmentView {
@@ -29,7 +35,10 @@ export interface AttachmentInput {
 /**
  * Keeps the received files of a refused form as pending uploads of the actor (no ticket yet),
  * so the re-shown form can carry them without choosing them again; returns every pending file
- * the form now holds. Also forgets the actor's pending files older than a day.
+ * the form now holds, and the received files not kept because the actor's pending files would
+ * pass PENDING_LIMITS (their bytes are deleted). Also forgets the actor's pending files older
+ * than a day. The limit is counted and taken under a lock of the person's own, so refused forms
+ * sent together cannot pass it between them.
  */
 export async function keepPending(
   prisma: PrismaClient | Tx,
@@ -38,34 +47,58 @@ export async function keepPending(
   input: AttachmentInput,
   now: Date,
 ) {
-  const stale = await prisma.ticketAttachment.findMany({
-    where: {
-      uploaderId: actor.id,
-      ticketId: null,
-      createdAt: { lt: new Date(now.getTime() - PENDING_HOURS * 3_600_000) },
-    },
-    select: { id: true, storageKey: true },
+  const { stale, kept, notKept } = await inTransaction(prisma, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('pending-uploads'), ${actor.id}::int)`;
+    const stale = await tx.ticketAttachment.findMany({
+      where: {
+        uploaderId: actor.id,
+        ticketId: null,
+        createdAt: { lt: new Date(now.getTime() - PENDING_HOURS * 3_600_000) },
+      },
+      select: { id: true, storageKey: true },
+    });
+    if (stale.length) await tx.ticketAttachment.deleteMany({ where: { id: { in: stale.map((s) => s.id) } } });
+    const held = await tx.ticketAttachment.aggregate({
+      where: { uploaderId: actor.id, ticketId: null },
+      _count: { _all: true },
+      _sum: { size: true },
+    });
+    let files = held._count._all;
+    let bytes = held._sum.size ?? 0;
+    const kept: ReceivedFile[] = [];
+    const notKept: ReceivedFile[] = [];
+    for (const f of input.files) {
+      if (files + 1 > PENDING_LIMITS.files || bytes + f.size > PENDING_LIMITS.bytes) {
+        notKept.push(f);
+        continue;
+      }
+      files += 1;
+      bytes += f.size;
+      kept.push(f);
+    }
+    await tx.ticketAttachment.createMany({
+      data: kept.map((f) => ({
+        uploaderId: actor.id,
+        fileName: f.fileName,
+        contentType: f.contentType,
+        size: f.size,
+        storageKey: f.key,
+        createdAt: now,
+      })),
+    });
+    return { stale, kept, notKept };
   });
-  if (stale.length) {
-    await prisma.ticketAttachment.deleteMany({ where: { id: { in: stale.map((s) => s.id) } } });
-    await Promise.all(stale.map((s) => storage.delete(s.storageKey).catch(() => {})));
-  }
-  await prisma.ticketAttachment.createMany({
-    data: input.files.map((f) => ({
-      uploaderId: actor.id,
-      fileName: f.fileName,
-      contentType: f.contentType,
-      size: f.size,
-      storageKey: f.key,
-      createdAt: now,
-    })),
-  });
-  const keys = input.files.map((f) => f.key);
-  return prisma.ticketAttachment.findMany({
+  // The bytes go once the rows are gone for good (after the commit).
+  await Promise.all(
+    [...stale.map((s) => s.storageKey), ...notKept.map((f) => f.key)].map((k) => storage.delete(k).catch(() => {})),
+  );
+  const keys = kept.map((f) => f.key);
+  const pending = await prisma.ticketAttachment.findMany({
     where: { uploaderId: actor.id, ticketId: null, OR: [{ id: { in: input.keep } }, { storageKey: { in: keys } }] },
     select: { id: true, fileName: true, contentType: true, size: true },
     orderBy: { id: 'asc' },
   });
+  return { pending, notKept };
 }
 
 /**

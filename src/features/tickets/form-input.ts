@@ -7,14 +7,18 @@ import {
   type ReceivedFile,
   type RefusedFile,
 } from '../../http/uploads.js';
-import { formBody, str } from '../../http/validation.js';
+import { edgeErrors, formBody, str, type FieldErrors } from '../../http/validation.js';
 
-/** A ticket or note form as posted: its text values, the files taken, the files refused, the pending files kept. */
+/**
+ * A ticket or note form as posted: its text values, the files taken, the files refused, the pending
+ * files kept, and the fields the edge's rule refused (a control character, broken UTF-8).
+ */
 export interface PostedForm {
   values: Record<string, string>;
   files: ReceivedFile[];
   refused: RefusedFile[];
   keep: number[];
+  badFields: FieldErrors;
 }
 
 const ID = /^[1-9]\d{0,8}$/;
@@ -31,8 +35,9 @@ export async function readPostedForm(
   names: readonly string[],
 ): Promise<PostedForm> {
   if (!isMultipart(req)) {
+    const badFields = edgeErrors(req);
     const values = Object.fromEntries(names.map((f) => [f, str(formBody(req)[f])]));
-    return { values, files: [], refused: [], keep: keepIds(formBody(req).keep) };
+    return { values, files: [], refused: [], keep: keepIds(formBody(req).keep), badFields };
   }
   const form = await receiveMultipart(req, storage, {
     fileField: 'files',
@@ -41,7 +46,13 @@ export async function readPostedForm(
     maxFiles: (fields) => UPLOAD_LIMITS.files - keepIds(fields.keep).length,
   });
   const values = Object.fromEntries(names.map((f) => [f, (form.fields[f]?.[0] ?? '').trim()]));
-  return { values, files: form.files, refused: form.refused, keep: keepIds(form.fields.keep) };
+  return {
+    values,
+    files: form.files,
+    refused: form.refused,
+    keep: keepIds(form.fields.keep),
+    badFields: form.badFields,
+  };
 }
 
 function keepIds(raw: unknown): number[] {

@@ -23,7 +23,8 @@ import type { RefusedFile } from '../../http/uploads.js';
 
 /** The files part of a re-shown form. */
 interface UploadState {
-  refused: RefusedFile[];
+  /** Refused by the upload rules, or ('pending') not kept: too many files of the person's are waiting. */
+  refused: { fileName: string; reason: RefusedFile['reason'] | 'pending' }[];
   pending: { id: number; fileName: string; sizeLabel: string }[];
 }
 
@@ -79,9 +80,9 @@ export function ticketRoutes(deps: BuiltDeps): Router {
   // What a re-shown form says about files: the refused ones with their reason, the accepted ones kept.
   const uploadState = async (req: Request, posted: PostedForm): Promise<UploadState> => {
     const actor = actorOf(req);
-    const pending = await files.keepPending(actor, posted);
+    const { pending, notKept } = await files.keepPending(actor, posted);
     return {
-      refused: posted.refused,
+      refused: [...posted.refused, ...notKept.map((f) => ({ fileName: f.fileName, reason: 'pending' as const }))],
       pending: pending.map((p) => ({ ...p, sizeLabel: formatSize(p.size, langOf(req)) })),
     };
   };
@@ -176,12 +177,13 @@ export function ticketRoutes(deps: BuiltDeps): Router {
     const actor = actorOf(req);
     const posted = await readPostedForm(req, res, storage, FORM_FIELDS);
     const form = TicketForm.safeParse(posted.values);
-    if (!form.success || posted.refused.length) {
+    if (!form.success || posted.refused.length || Object.keys(posted.badFields).length) {
       // Refused: nothing saved; the text comes back, the accepted files wait as pending uploads.
       const upload = await uploadState(req, posted);
       const errors = {
         ...(form.success ? {} : fieldErrors(form.error)),
-        ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}),
+        ...posted.badFields,
+        ...(upload.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}),
       };
       return renderForm(req, res, 422, posted.values, errors, upload);
     }
@@ -245,11 +247,12 @@ export function ticketRoutes(deps: BuiltDeps): Router {
     const posted = await readPostedForm(req, res, storage, ['body']);
     const values = posted.values;
     const form = NoteForm.safeParse(values);
-    if (!form.success || posted.refused.length) {
+    if (!form.success || posted.refused.length || Object.keys(posted.badFields).length) {
       const upload = await uploadState(req, posted);
       const errors = {
         ...(form.success ? {} : fieldErrors(form.error)),
-        ...(posted.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}),
+        ...posted.badFields,
+        ...(upload.refused.length ? { files: 'tickets.attachments.refusedSummary' } : {}),
       };
       return res.status(422).render('tickets/note', { ...(await detail(req)), values, errors, upload });
     }

@@ -2,7 +2,7 @@ import type { Request, Router } from 'express';
 import type { BuiltDeps } from '../../deps.js';
 import { publicRoute } from '../../auth/access.js';
 import { AppError } from '../../http/errors.js';
-import { formBody, str } from '../../http/validation.js';
+import { edgeErrors, formBody, str } from '../../http/validation.js';
 import { readVerdictToken, VERDICT_SCORES } from './verdict-links.js';
 
 /**
@@ -36,17 +36,19 @@ export function registerVerdictRoutes(r: Router, { services, config }: BuiltDeps
 
   r.post('/mail/verdict/:token', publicRoute, async (req, res) => {
     const t = target(req);
+    // A control character or broken UTF-8 in the comment: the page again with the comment's rest.
+    const refused = edgeErrors(req);
     const score = scoreOf(formBody(req).score);
     const comment = str(formBody(req).comment).slice(0, 2000);
-    if (score === null) {
+    if (score === null || Object.keys(refused).length) {
       const state = await tickets.verdictState(t.ticketId, t.contactId);
       return res.status(422).render('tickets/verdict', {
         ...state,
         token: req.params.token,
         scores: VERDICT_SCORES,
-        chosen: null,
+        chosen: score,
         comment,
-        errors: { score: 'tickets.verdict.chooseScore' },
+        errors: { ...(score === null ? { score: 'tickets.verdict.chooseScore' } : {}), ...refused },
       });
     }
     await tickets.recordVerdict(t.ticketId, t.contactId, score, comment || null);
