@@ -64,6 +64,21 @@ export function isDay(s: string): s is Day {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
+/**
+ * A day as people type it into a date filter, as YYYY-MM-DD; null when it is not a real day.
+ * Day first, as the hint says, whatever the browser's locale: 1-7-2026, 01-07-2026, 1/7/2026,
+ * 1.7.2026 and 01072026 are all 1 July 2026. 2026-07-01 (the links of the old date fields) too.
+ */
+export function typedDay(input: string): Day | null {
+  const s = input.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  const dmy = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(s) ?? /^(\d{2})(\d{2})(\d{4})$/.exec(s);
+  const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
+  if (!y || !m || !d || Number(y) < 1900 || Number(y) > 2999) return null;
+  const day = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  return isDay(day) ? day : null;
+}
+
 /** The day `n` days after `day` (before it for a negative `n`). */
 export function addDays(day: Day, n: number): Day {
   return dayOfDate(new Date(dateOfDay(day).getTime() + n * DAY_MS));

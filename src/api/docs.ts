@@ -17,11 +17,34 @@ interface OperationView {
   description?: string;
   scope: string;
   parameters: { name: string; in: string; required: boolean; description?: string; type: string }[];
-  body?: { mediaType: string; schema: string };
-  responses: { status: string; description: string; schema?: string }[];
+  body?: { mediaType: string; schemaHtml: string };
+  responses: { status: string; description: string; schemaHtml?: string }[];
 }
 
-const pretty = (v: unknown) => JSON.stringify(v, null, 2);
+const REF = /^#\/components\/schemas\/([A-Za-z0-9_.-]+)$/;
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * A schema as HTML for the page: JSON, with each `{"$ref": "#/components/schemas/X"}` a link to
+ * X's own section further down (the same page), so a body reads as names one click from their fields.
+ */
+export function schemaHtml(v: unknown): string {
+  const json = JSON.stringify(
+    v,
+    (_key, value: unknown) => {
+      const ref = value && typeof value === 'object' ? (value as Json).$ref : undefined;
+      const name = typeof ref === 'string' ? REF.exec(ref)?.[1] : undefined;
+      return name ? `\u0001${name}\u0001` : value;
+    },
+    2,
+  );
+  // JSON writes the marker as the six characters \u0001; nothing else in a schema does.
+  return escapeHtml(json).replace(
+    /&quot;\\u0001([A-Za-z0-9_.-]+)\\u0001&quot;/g,
+    (_m, name: string) => `<a href="#schema-${name}">${name}</a>`,
+  );
+}
 const typeOf = (s: Json | undefined) => (s ? textOf(s.type ?? (s.anyOf ? 'one of several' : 'any')) : 'any');
 
 /** The document's operations grouped by tag, in the document's order. */
@@ -45,13 +68,13 @@ function operations(doc: Json): { tag: string; operations: OperationView[] }[] {
           description: p.description as string | undefined,
           type: typeOf(p.schema as Json),
         })),
-        body: mediaType ? { mediaType, schema: pretty(media!.schema) } : undefined,
+        body: mediaType ? { mediaType, schemaHtml: schemaHtml(media!.schema) } : undefined,
         responses: Object.entries(
           op.responses as Record<string, { description: string; content?: Record<string, { schema: unknown }> }>,
         ).map(([status, r]) => ({
           status,
           description: r.description,
-          schema: r.content ? pretty(Object.values(r.content)[0]!.schema) : undefined,
+          schemaHtml: r.content ? schemaHtml(Object.values(r.content)[0]!.schema) : undefined,
         })),
       };
       const tag = (op.tags as string[])[0]!;
@@ -68,7 +91,7 @@ export function apiDocsRoutes({ config }: AppDeps): Router {
   const groups = operations(doc);
   const schemas = Object.entries((doc.components as { schemas: Json }).schemas).map(([name, schema]) => ({
     name,
-    json: pretty(schema),
+    html: schemaHtml(schema),
   }));
   const problems = Object.entries(PROBLEMS).map(([status, p]) => ({ status, ...p }));
   r.get('/api/docs', publicRoute, (_req, res) => {

@@ -30,10 +30,10 @@ export function sendDownload(
   res.send(file.body);
 }
 
-/** Headers for a streamed download (ZIP, large PDF): same rules as sendDownload. */
-export function startDownload(res: Response, fileName: string, contentType: string): void {
+/** Headers for a streamed download (ZIP, large PDF): same rules as sendDownload; `inline` opens it in the browser. */
+export function startDownload(res: Response, fileName: string, contentType: string, inline = false): void {
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Disposition', contentDisposition(fileName));
+  res.setHeader('Content-Disposition', contentDisposition(fileName, inline ? 'inline' : 'attachment'));
   res.type(contentType);
 }

@@ -1,4 +1,4 @@
-import type { Actor } from '../auth/actor.js';
+import { fullName, type Actor } from '../auth/actor.js';
 import { recordAudit } from '../audit.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { Locale } from '../i18n/index.js';
@@ -84,17 +84,29 @@ export async function changeMailPreferences(prisma: PrismaClient, actor: Actor, 
   });
 }
 
-/** A one-click unsubscribe link used (no login): turns the kind off for a person who still exists; audited. */
+/** Whether the person of an unsubscribe link still gets that kind of mail; null when they no longer exist. */
+export async function stillSubscribed(db: Db, target: { contactId: number; kind: MailKind }): Promise<boolean | null> {
+  const c = await db.contact.findUnique({ where: { id: target.contactId }, select: { deletedAt: true } });
+  if (!c || c.deletedAt) return null;
+  return (await mailPreferences(db, target.contactId)).kinds[target.kind];
+}
+
+/**
+ * A one-click unsubscribe link used (no login): turns the kind off for a person who still exists;
+ * audited. A link used again changes and records nothing.
+ */
 export async function unsubscribe(prisma: PrismaClient, target: { contactId: number; kind: MailKind }): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const contact = await tx.contact.findUnique({
       where: { id: target.contactId },
-      select: { id: true, organizationId: true, deletedAt: true },
+      select: { id: true, organizationId: true, deletedAt: true, firstName: true, infix: true, lastName: true },
     });
     if (!contact || contact.deletedAt) return;
+    if (!(await mailPreferences(tx, contact.id)).kinds[target.kind]) return;
     await setKind(tx, contact.id, target.kind, false);
+    // The link is the person's own (signed for them): Activiteiten names them, not PIM.
     await recordAudit(tx, {
-      actor: 'system',
+      actor: { id: contact.id, displayName: fullName(contact.firstName, contact.infix, contact.lastName) },
       kind: 'contact.mail_unsubscribed',
       organizationId: contact.organizationId,
       subjectType: 'contact',

@@ -5,6 +5,9 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { client, logIn, submitForm, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { recordAudit } from '../../src/audit.js';
+import { makeTicket } from '../support/tickets-factories.js';
+import { unsubscribe } from '../../src/mail/preferences.js';
+import { recordVerdict } from '../../src/features/tickets/verdict.js';
 
 let db: TestDb;
 let app: Express;
@@ -113,7 +116,9 @@ describe('GET /activity', () => {
     // Logging in is an event too.
     expect(list[1]).toContain('Jan Jansen is ingelogd.');
     expect(list[2]).toContain('Lisa de Vries heeft via de link uit de e-mail een nieuw wachtwoord ingesteld.');
-    expect(list[2]).toContain('PIM (automatisch)');
+    // Only Lisa holds the link: an event written as PIM's before this was known still names her.
+    expect(list[2]).toMatch(/ Lisa de Vries Lisa de Vries heeft via/);
+    expect(list[2]).not.toContain('PIM (automatisch)');
     expect(list[3]).toContain('Jan Jansen heeft de rollen van Lisa de Vries gewijzigd.');
     expect(list[3]).toContain(
       'Rollen: Toegang klantportaal PIM, Contactpersonen beheren → Toegang klantportaal PIM, Contactpersonen beheren, Rollen in klantportaal PIM toekennen',
@@ -185,6 +190,33 @@ describe('GET /activity', () => {
     expect((await agent.get('/activity?person=abc&kind=DROP TABLE&page=-4')).status).toBe(200);
   });
 
+  it('takes a period typed day first (01072026 is 1 July 2026), and refuses a day that is not one with 422', async () => {
+    const agent = await as(jan, NEW);
+    const iso = await agent.get('/activity?from=2020-07-01&to=2099-07-31');
+    expect(rows(iso.text).length).toBeGreaterThan(3);
+    for (const q of ['from=1-7-2020&to=31-7-2099', 'from=01072020&to=31072099', 'from=01-07-2020&to=31/07/2099']) {
+      const res = await agent.get(`/activity?${q}`);
+      expect(res.status, q).toBe(200);
+      expect(rows(res.text), q).toEqual(rows(iso.text));
+      expect(visibleText(res.text)).toContain('Vanaf › 1-7-2020');
+      expect(visibleText(res.text)).toContain('Tot en met › 31-7-2099');
+      expect(res.text).toMatch(
+        /<input id="f-from" name="from" type="text"[^>]* inputmode="numeric"[^>]* value="1-7-2020"/,
+      );
+    }
+    for (const q of ['from=31-2-2026', 'from=13072026x', 'to=2026-02-30', 'from=1-8-2026&to=1-7-2026']) {
+      const res = await agent.get(`/activity?${q}`);
+      expect(res.status, q).toBe(422);
+      expect(res.text).toMatch(/<title>Fout: Activiteiten/);
+      expect(visibleText(res.text)).toMatch(
+        /Er is een probleem (Vul een geldige datum in, bijvoorbeeld 1-7-2026\.|De datum 'tot en met' moet op of na de datum 'vanaf' liggen\.)/,
+      );
+    }
+    // What was typed stays in the field, to be corrected; the CSV of a refused filter is the page, not a file.
+    expect((await agent.get('/activity?from=31-2-2026')).text).toContain('value="31-2-2026"');
+    expect((await agent.get('/activity?from=31-2-2026&format=csv')).status).toBe(422);
+  });
+
   it('pages through many events', async () => {
     for (let i = 0; i < 30; i++) {
       await recordAudit(db.prisma, {
@@ -205,6 +237,59 @@ describe('GET /activity', () => {
     expect(rows(p2.text)).toHaveLength(6);
     expect(rows(p2.text)[4]).toContain('Plaats 0');
     expect(rows(p2.text)[5]).toContain('Telefoon: 0612345678 → 0687654321');
+  });
+
+  it('names the person for what they did with their own links, and says which mail, which colleague, which score', async () => {
+    const own = await makeOrg(db.prisma, { name: 'Apotheek De Brug' });
+    const main = await makePerson(db.prisma, own.id, { main: true, roles: [], firstName: 'Ria', lastName: 'Hoofd' });
+    const piet = await makePerson(db.prisma, own.id, { firstName: 'Piet', lastName: 'Dam' });
+    const gert = await makePerson(db.prisma, own.id, { firstName: 'Gert', lastName: 'Bos' });
+    const ticket = await makeTicket(db.prisma, own.id, {
+      reporterId: piet.id,
+      status: 'RESOLVED',
+      resolvedAt: new Date(Date.UTC(2026, 0, 2)),
+    });
+    await unsubscribe(db.prisma, { contactId: piet.id, kind: 'ticket_reply' });
+    await recordVerdict(db.prisma, ticket.id, piet.id, 4, null, new Date(Date.UTC(2026, 0, 3)));
+    const watch = { organizationId: own.id, subjectType: 'ticket', subjectId: ticket.id } as const;
+    await recordAudit(db.prisma, {
+      ...watch,
+      actor: who(piet),
+      kind: 'ticket.watcher_added',
+      after: { contactId: gert.id, name: 'Gert Bos' },
+    });
+    await recordAudit(db.prisma, {
+      ...watch,
+      actor: who(gert),
+      kind: 'ticket.watcher_removed',
+      before: { contactId: gert.id, name: 'Gert Bos' },
+      after: { self: true },
+    });
+    await recordAudit(db.prisma, {
+      actor: who(piet),
+      kind: 'session.ended_others',
+      organizationId: own.id,
+      subjectType: 'contact',
+      subjectId: piet.id,
+      after: { sessions: 2 },
+    });
+    const text = rows((await (await as(main)).get('/activity')).text).join(' | ');
+    expect(text).not.toContain('PIM (automatisch)');
+    expect(text).toContain(
+      'Piet Dam Piet Dam heeft zich met de link in een e-mail afgemeld voor e-mails bij: Reactie van Vcare.',
+    );
+    expect(text).toContain(
+      `Piet Dam Piet Dam heeft de afhandeling van ticket ${ticket.id} beoordeeld: Tevreden (4 van 5).`,
+    );
+    expect(text).toContain(`Piet Dam heeft Gert Bos als betrokkene aan ticket ${ticket.id} toegevoegd.`);
+    expect(text).toContain(`Gert Bos heeft zichzelf als betrokkene van ticket ${ticket.id} afgehaald.`);
+    expect(text).toContain('Piet Dam heeft zich op alle andere apparaten uitgelogd.');
+    // The person's own acts are theirs in the person filter too.
+    const stored = await db.prisma.auditEvent.findMany({
+      where: { organizationId: own.id, kind: { in: ['contact.mail_unsubscribed', 'ticket.verdict'] } },
+      select: { actorId: true },
+    });
+    expect(stored).toEqual([{ actorId: piet.id }, { actorId: piet.id }]);
   });
 
   it('is for the main contact only: someone holding every role gets 403 and no menu item', async () => {

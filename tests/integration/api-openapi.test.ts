@@ -283,4 +283,13 @@ describe('/api/docs', () => {
     expect(res.text).not.toMatch(/<script(?![^>]*nonce)/);
     expect(visibleText((await request(app).get('/api/docs')).text)).toContain('Integratie-API: naslag');
   });
+
+  it('shows request and response bodies as links to their schemas on the same page, never a raw $ref', async () => {
+    const res = await request(app).get('/api/docs?lang=en');
+    expect(res.text).not.toContain('$ref');
+    const links = [...res.text.matchAll(/<a href="#schema-([\w.-]+)">\1<\/a>/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(10);
+    // Every link has its section: a schema named in a body can be read one click away.
+    for (const name of new Set(links)) expect(res.text).toContain(`<h3 id="schema-${name}">${name}</h3>`);
+  });
 });

@@ -147,7 +147,7 @@ describe('POST /login', () => {
     for (const [reason, c] of Object.entries(cases)) {
       const res = await logIn(client(app), c.email, c.password);
       expect(res.status, reason).toBe(401);
-      const alert = /<div class="notice notice--error" role="alert" id="login-error">([^<]*)<\/div>/.exec(
+      const alert = /<div class="notice notice--error" role="alert" id="login-error"[^>]*>([^<]*)<\/div>/.exec(
         res.text,
       )?.[1];
       expect(alert, reason).toContain(FAILED);

@@ -55,7 +55,7 @@ describe('the Rollen tab', () => {
     expect(visibleText((await agent.get(`/contacts/${none.id}/roles`)).text)).toContain('Geen rollen gevonden.');
     // The edit form: two lists' worth of checkboxes, OK and Cancel.
     const form = visibleText((await agent.get(`/contacts/${geert.id}/roles/edit`)).text);
-    for (const w of ['Rollen Contactpersoon', 'Contactpersoon : Geert Breukers', 'Rollen toewijzen', 'OK', 'Cancel'])
+    for (const w of ['Rollen Contactpersoon', 'Contactpersoon : Geert Breukers', 'Rollen toewijzen', 'OK', 'Annuleren'])
       expect(form).toContain(w);
   });
 

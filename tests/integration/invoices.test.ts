@@ -152,6 +152,39 @@ describe('GET /invoices', () => {
     expect(numbersIn((await agent.get('/invoices?dates=all&q=_')).text)).toEqual([]);
   });
 
+  it('takes the day first, as the hint says, however it is typed: 01022017 is 1 February 2017', async () => {
+    const agent = await as('finance');
+    const expected = numbersIn((await agent.get('/invoices?from=2017-02-01&to=2017-06-30')).text);
+    for (const [from, to] of <[string, string][]>[
+      ['1-2-2017', '30-6-2017'],
+      ['01-02-2017', '30-06-2017'],
+      ['01022017', '30062017'],
+      ['1/2/2017', '30.6.2017'],
+    ]) {
+      const res = await agent.get(`/invoices?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+      expect(res.status, from).toBe(200);
+      expect(numbersIn(res.text), from).toEqual(expected);
+      expect(visibleText(res.text)).toContain('vanaf 1-2-2017 tot en met 30-6-2017');
+    }
+    // A text field with the hint, never a native date field (its order is the browser's, not the hint's).
+    const page = (await agent.get('/invoices?from=01022017')).text;
+    expect(page).not.toContain('type="date"');
+    expect(page).toMatch(/<input id="f-from" name="from" type="text"[^>]* inputmode="numeric"[^>]* value="1-2-2017"/);
+    expect(visibleText(page)).toContain('Bijvoorbeeld 1-7-2026 of 01072026');
+    // 13 as a month is not a date (not 1 January of the next year), and a period backwards is refused too.
+    for (const bad of [
+      'from=01132017',
+      'from=32-1-2017',
+      'from=2017-13-01',
+      'from=1-7-17',
+      'from=1-7-2017&to=1-6-2017',
+    ]) {
+      const res = await agent.get(`/invoices?${bad}`);
+      expect(res.status, bad).toBe(422);
+      expect(res.text).toMatch(/<title>Fout: Facturen/);
+    }
+  });
+
   it('refuses a date that is not a date with 422 and the message, keeping what was typed', async () => {
     const res = await (await as('finance')).get('/invoices?from=31-2-2017');
     expect(res.status).toBe(422);
@@ -254,6 +287,24 @@ describe('GET /invoices/:id/pdf', () => {
     expect(res.status).toBe(200);
     expect(Buffer.compare(res.body as Buffer, STORED_PDF)).toBe(0);
     expect(res.headers['content-disposition']).toBe('attachment; filename="factuur-105002.pdf"');
+  });
+
+  it('opens in the browser with ?view=1 (stored or generated); the list offers view, download and the e-invoice', async () => {
+    const agent = await as('finance');
+    for (const id of [ids[105002], ids.lines]) {
+      const res = await agent.get(`/invoices/${id}/pdf?view=1`).buffer(true).parse(binary);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-disposition']).toMatch(/^inline; filename="factuur-\d+\.pdf"$/);
+      expect((res.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    }
+    const list = await agent.get('/invoices?dates=all');
+    const cell = new RegExp(
+      `<a class="download-link" href="/invoices/${ids[105002]}/pdf\\?view=1"[^>]*>Pdf bekijken</a></li>\\s*` +
+        `<li><a class="download-link" href="/invoices/${ids[105002]}/pdf"[^>]*>Pdf downloaden</a></li>\\s*` +
+        `<li><a class="download-link" href="/invoices/${ids[105002]}/ubl"[^>]*>E-factuur \\(UBL\\)</a>`,
+    );
+    expect(list.text).toMatch(cell);
+    expect(visibleText(list.text)).not.toMatch(/\bUBL\b(?! ?\))/);
   });
 
   it('answers 404 outside the scope: another customer, a subsidiary without SUBSIDIARY_ACCESS, a parent, or no such id', async () => {

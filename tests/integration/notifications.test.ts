@@ -88,10 +88,16 @@ describe('Meldingen on the personal page', () => {
     const profile = visibleText((await agent.get('/profile')).text);
     // No reports for this person: "Rapportage klaar" is not offered (it would never be sent).
     expect(profile).toContain(
-      'Meldingen Taal van de e-mails Nederlands Ticket aangemaakt aan Reactie van Vcare aan Status gewijzigd aan Aanvulling van een collega aan Meldingen wijzigen',
+      'Meldingen Ticket aangemaakt aan Reactie van Vcare aan Status gewijzigd aan Aanvulling van een collega aan Meldingen wijzigen',
     );
     expect(profile).not.toContain('Rapportage klaar');
     expect(visibleText((await agent.get('/profile/notifications')).text)).not.toContain('Rapportage klaar');
+    // The language of the mails is one setting: Persoonlijk names it once (under Contactgegevens).
+    expect(profile.split('Taal van e-mails').length - 1).toBe(1);
+    // Each language is named in itself, on every page: the choice reads the same whatever the page's language.
+    const prefs = (await agent.get('/profile/notifications')).text;
+    expect(prefs).toContain('<option value="en" lang="en">English</option>');
+    expect(prefs).not.toContain('Engels');
 
     const res = await submitForm(agent, '/profile/notifications', '/profile/notifications', {
       language: 'en',
@@ -161,6 +167,18 @@ describe('one-click unsubscribe (signed link, no login)', () => {
     expect(await db.prisma.mailOptOut.findMany({ where: { contactId: me.id }, select: { kind: true } })).toEqual([
       { kind: 'ticket_status' },
     ]);
+    expect(
+      await db.prisma.auditEvent.count({ where: { kind: 'contact.mail_unsubscribed', subjectId: String(me.id) } }),
+    ).toBe(1);
+
+    // Opened again: it says so instead of asking again; clicked again, nothing more is recorded.
+    const again = await request(app).get(`/mail/unsubscribe/${token}`);
+    expect(again.status).toBe(200);
+    expect(visibleText(again.text)).toContain(
+      'U bent al afgemeld: u ontvangt geen e-mails meer bij: Status gewijzigd.',
+    );
+    expect(again.text).not.toContain('Ja, afmelden');
+    await request(app).post(`/mail/unsubscribe/${token}`).type('form').send('List-Unsubscribe=One-Click');
     expect(
       await db.prisma.auditEvent.count({ where: { kind: 'contact.mail_unsubscribed', subjectId: String(me.id) } }),
     ).toBe(1);

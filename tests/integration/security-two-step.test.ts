@@ -255,6 +255,14 @@ describe('logging in with the second step', () => {
     const replay = await sendCode(b, code);
     expect(replay.status).toBe(401);
     expect(visibleText(replay.text)).toContain('Deze code klopt niet of is al gebruikt.');
+    // The message belongs to the code field (a screen reader reads it there), and the title says it went wrong.
+    expect(replay.text).toMatch(
+      /<input id="f-code"[^>]* aria-invalid="true" aria-describedby="second-step-error f-code-hint"/,
+    );
+    expect(replay.text).toMatch(
+      /<div class="notice notice--error" role="alert" id="second-step-error" tabindex="-1" autofocus>/,
+    );
+    expect(replay.text).toMatch(/<title>Fout: /);
     // An earlier step's code is refused too, even though it is inside the window.
     nextStep(1_000);
     expect((await sendCode(b, totpCode(secret, new Date(clock.now().getTime() - 30_000)))).status).toBe(401);

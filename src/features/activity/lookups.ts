@@ -42,7 +42,13 @@ function referenced(events: ActivityEvent[]) {
     const id = num(e.subjectId);
     if (id !== null && e.subjectType in ids && e.subjectType !== 'application')
       (ids[e.subjectType as keyof typeof ids] as Set<number>).add(id);
-    for (const extra of [num(field(e.before, 'copiedFrom')), num(field(e.after, 'mainContactId'))])
+    // The copied contact, a new main contact, a Betrokkene, the reporter who gave a verdict.
+    for (const extra of [
+      num(field(e.before, 'copiedFrom')),
+      num(field(e.after, 'mainContactId')),
+      num(field(e.after, 'contactId')),
+      num(field(e.before, 'contactId')),
+    ])
       if (extra !== null) ids.contact.add(extra);
     // A contact moved to another organisation: both names.
     for (const org of [num(field(e.before, 'organizationId')), num(field(e.after, 'organizationId'))])

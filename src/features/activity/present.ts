@@ -2,7 +2,7 @@ import { formatDate, hasKey, translate, type Locale } from '../../i18n/index.js'
 import type { Lookups, Ref } from './lookups.js';
 import type { ActivityEvent } from './service.js';
 import { SENTENCES } from './sentences.js';
-import { auditKindOf } from '../../audit-kinds.js';
+import { auditKindOf, type AuditKind } from '../../audit-kinds.js';
 import { textOf } from '../../http/validation.js';
 
 /** A piece of a sentence: plain text, or the name of something with a link while it exists. */
@@ -126,6 +126,11 @@ function extras(lang: Locale, e: ActivityEvent, look: Lookups): Record<string, R
   const source = idOf(b.copiedFrom);
   const contact = idOf(a.mainContactId);
   const title = lang === 'en' && typeof a.titleEn === 'string' && a.titleEn ? a.titleEn : a.titleNl;
+  const mailKind = a.kind;
+  const score = a.score;
+  // A Betrokkene added (after) or taken off (before); taking oneself off says so.
+  const colleagueId = idOf(a.contactId ?? b.contactId);
+  const colleagueName = typeof a.name === 'string' ? a.name : typeof b.name === 'string' ? b.name : null;
   return {
     provider: plain(
       typeof provider === 'string' && hasKey(lang, `sso.provider.${provider}`)
@@ -146,6 +151,21 @@ function extras(lang: Locale, e: ActivityEvent, look: Lookups): Record<string, R
     app: plain(typeof a.application === 'string' ? (look.applications.get(a.application) ?? a.application) : ''),
     title: plain(typeof title === 'string' ? title : ''),
     count: plain(typeof a.count === 'number' ? String(a.count) : ''),
+    mailKind: plain(
+      typeof mailKind === 'string' && hasKey(lang, `notifications.kinds.${mailKind}`)
+        ? translate(lang, `notifications.kinds.${mailKind}`)
+        : translate(lang, 'activity.aKindOfMail'),
+    ),
+    colleague:
+      a.self === true
+        ? plain(translate(lang, 'activity.themselves'))
+        : (colleagueId !== null && look.contacts.get(colleagueId)) ||
+          plain(colleagueName ?? translate(lang, 'activity.aColleague')),
+    score: plain(
+      typeof score === 'number' && hasKey(lang, `tickets.verdict.score.${score}`)
+        ? translate(lang, 'activity.score', { answer: translate(lang, `tickets.verdict.score.${score}`), score })
+        : translate(lang, 'activity.aScore'),
+    ),
   };
 }
 
@@ -160,9 +180,31 @@ function fill(template: string, values: Record<string, Ref>): Part[] {
   return parts;
 }
 
+/**
+ * Events a person does through a link only they hold (an unsubscribe link, a reset or invitation
+ * link, the verdict link of their ticket). Events recorded before these named the person were
+ * written as PIM's; the page names the person for those too.
+ */
+const OWN_ACT: Partial<Record<AuditKind, (e: ActivityEvent) => number | null>> = {
+  'contact.mail_unsubscribed': (e) => (e.subjectType === 'contact' ? idOf(e.subjectId) : null),
+  'password.reset': (e) => (e.subjectType === 'contact' ? idOf(e.subjectId) : null),
+  'password.set_by_invitation': (e) => (e.subjectType === 'contact' ? idOf(e.subjectId) : null),
+  'ticket.verdict': (e) => idOf(record(e.after).contactId),
+};
+
+/** The person behind an older event of `OWN_ACT` that was written as PIM's; null when it names its person already. */
+function ownActor(lang: Locale, e: ActivityEvent, look: Lookups): { id: number; name: string } | null {
+  const known = auditKindOf(e.kind);
+  if (e.actorId !== null || e.actorLabel !== 'system' || !known) return null;
+  const id = OWN_ACT[known]?.(e) ?? null;
+  if (id === null) return null;
+  return { id, name: look.contacts.get(id)?.text ?? translate(lang, 'activity.someone') };
+}
+
 /** One event as a sentence in the reader's language ("Vcare heeft factuur 200123 toegevoegd."), with its changes. */
 export function presentEvent(lang: Locale, e: ActivityEvent, look: Lookups): ActivityRow {
-  const who = actorName(lang, e);
+  const own = ownActor(lang, e, look);
+  const who = own?.name ?? actorName(lang, e);
   const known = auditKindOf(e.kind);
   const template = translate(lang, known ? `activity.kinds.${known}.sentence` : 'activity.unknown');
   const parts = fill(template, {
@@ -174,7 +216,7 @@ export function presentEvent(lang: Locale, e: ActivityEvent, look: Lookups): Act
     id: String(e.id),
     at: e.at,
     who,
-    whoId: e.actorId,
+    whoId: own?.id ?? e.actorId,
     parts,
     sentence: parts.map((p) => p.text).join(''),
     kind: kindLabel(lang, e.kind),

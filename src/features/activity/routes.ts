@@ -5,7 +5,8 @@ import { PAGES, guardFor } from '../../auth/pages.js';
 import { sendCsv } from '../../http/csv.js';
 import { pageInfo, parseListQuery, urlWith } from '../../http/list.js';
 import { langOf } from '../../http/locals.js';
-import { formatDate, formatDateTime, translate } from '../../i18n/index.js';
+import { formatDate, formatDateTime, translate, type Locale } from '../../i18n/index.js';
+import { str } from '../../http/validation.js';
 import { ACTIVITY_CSV_LIMIT, ACTIVITY_GROUPS, parseActivityFilters, type ActivityFilters } from './service.js';
 import { kindLabel, presentEvent } from './present.js';
 
@@ -21,7 +22,8 @@ export function activityRoutes({ services }: BuiltDeps): Router {
     const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
     const filters = parseActivityFilters(req.query);
 
-    if (req.query.format === 'csv') {
+    const refused = Object.keys(filters.errors).length > 0;
+    if (req.query.format === 'csv' && !refused) {
       const { events, look } = await services.activity.export(actor, filters);
       const rows = events.map((e) => presentEvent(lang, e, look));
       return sendCsv(res, t('activity.csvFile'), [
@@ -38,11 +40,17 @@ export function activityRoutes({ services }: BuiltDeps): Router {
 
     const list = parseListQuery(req.query, { sorts: ['at'] as const, defaultSort: 'at', defaultDir: 'desc' });
     const { total, events, people, look } = await services.activity.page(actor, list, filters);
-    const rows = events.map((e) => ({
-      ...presentEvent(lang, e, look),
-      whoUrl: e.actorId ? urlWith(req.path, req.query, { person: e.actorId }) : null,
-    }));
-    res.render('activity/index', {
+    const rows = events.map((e) => {
+      const row = presentEvent(lang, e, look);
+      return { ...row, whoUrl: row.whoId ? urlWith(req.path, req.query, { person: row.whoId }) : null };
+    });
+    // A day that is not a day: the page says which (422), and lists without that bound.
+    res.status(refused ? 422 : 200).render('activity/index', {
+      errors: filters.errors,
+      form: {
+        from: filters.errors.from ? str(req.query.from) : filters.from ? day(lang, filters.from.text) : '',
+        to: filters.errors.to ? str(req.query.to) : filters.to ? day(lang, filters.to.text) : '',
+      },
       rows,
       info: pageInfo(total, list),
       chips: chipsFor(req, filters, people),
@@ -60,6 +68,9 @@ export function activityRoutes({ services }: BuiltDeps): Router {
   return r;
 }
 
+/** A YYYY-MM-DD day as the page writes dates (1-7-2026). */
+const day = (lang: Locale, iso: string) => formatDate(lang, new Date(`${iso}T12:00:00Z`));
+
 /** The active filters as removable chips. */
 function chipsFor(req: Request, f: ActivityFilters, people: { id: number; name: string }[]) {
   const lang = langOf(req);
@@ -75,10 +86,13 @@ function chipsFor(req: Request, f: ActivityFilters, people: { id: number; name: 
       value: kindLabel(lang, f.kind),
       removeUrl: remove({ kind: null }),
     });
-  const day = (iso: string) => formatDate(lang, new Date(`${iso}T12:00:00Z`));
   if (f.from)
-    chips.push({ label: translate(lang, 'activity.from'), value: day(f.from.text), removeUrl: remove({ from: null }) });
+    chips.push({
+      label: translate(lang, 'activity.from'),
+      value: day(lang, f.from.text),
+      removeUrl: remove({ from: null }),
+    });
   if (f.to)
-    chips.push({ label: translate(lang, 'activity.to'), value: day(f.to.text), removeUrl: remove({ to: null }) });
+    chips.push({ label: translate(lang, 'activity.to'), value: day(lang, f.to.text), removeUrl: remove({ to: null }) });
   return chips;
 }

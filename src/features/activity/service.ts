@@ -3,7 +3,7 @@ import type { Actor } from '../../auth/actor.js';
 import { fullName } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
 import type { ListQuery } from '../../http/list.js';
-import { dayEnd, dayStart, isDay } from '../../calendar.js';
+import { dayEnd, dayStart, typedDay } from '../../calendar.js';
 import { str } from '../../http/validation.js';
 import { auditKindOf, type AuditKind } from '../../audit-kinds.js';
 
@@ -107,17 +107,16 @@ const OFFERED_KINDS: ReadonlySet<string> = new Set(ACTIVITY_GROUPS.flatMap((g) =
 export interface ActivityFilters {
   person: number | null;
   kind: AuditKind | null;
-  /** The first day, as typed (YYYY-MM-DD or D-M-YYYY), and the instant it starts. */
+  /** The first day (YYYY-MM-DD, however it was typed), and the instant it starts. */
   from: { text: string; at: Date } | null;
   /** The last day (inclusive), and the instant the day after it starts. */
   to: { text: string; before: Date } | null;
 }
 
-/** A day typed as 2026-11-03 or 3-11-2026, as YYYY-MM-DD; null otherwise. */
-function isoDay(input: string): string | null {
-  const nl = /^(\d{1,2})-(\d{1,2})-(\d{4})$/.exec(input);
-  const iso = nl ? `${nl[3]}-${nl[2]!.padStart(2, '0')}-${nl[1]!.padStart(2, '0')}` : input;
-  return isDay(iso) ? iso : null;
+/** The filters as the page read them, with what it could not read. */
+export interface ParsedActivityFilters extends ActivityFilters {
+  /** Field -> locale key of a day that is not one, or of a period ending before it starts (bound left out). */
+  errors: Record<string, string>;
 }
 
 /** The kind asked for in the filter, if the filter offers it; a link with a kind's old spelling still works. */
@@ -127,16 +126,28 @@ function offeredKind(asked: string): AuditKind | null {
 }
 
 /** The filters from the query string; anything unknown is ignored (never a 500). */
-export function parseActivityFilters(query: Record<string, unknown>): ActivityFilters {
+export function parseActivityFilters(query: Record<string, unknown>): ParsedActivityFilters {
   const person = str(query.person);
   const kind = str(query.kind);
-  const from = isoDay(str(query.from));
-  const to = isoDay(str(query.to));
+  const errors: Record<string, string> = {};
+  // Day first as the hint says (1-7-2026, 01072026), or a link's 2026-07-01.
+  const day = (field: 'from' | 'to'): string | null => {
+    const raw = str(query[field]).trim();
+    if (!raw) return null;
+    return typedDay(raw) ?? ((errors[field] = 'activity.errors.date'), null);
+  };
+  const from = day('from');
+  let to = day('to');
+  if (from && to && to < from) {
+    errors.to = 'activity.errors.range';
+    to = null;
+  }
   return {
     person: /^\d{1,9}$/.test(person) ? Number(person) : null,
     kind: offeredKind(kind),
     from: from ? { text: from, at: dayStart(from) } : null,
     to: to ? { text: to, before: dayEnd(to) } : null,
+    errors,
   };
 }
 

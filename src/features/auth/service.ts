@@ -95,10 +95,11 @@ export async function setPasswordWithToken(
     const contact = await tx.contact.update({
       where: { id: token.contactId },
       data: { passwordHash: hash, passwordChangedAt: opts.now, sessionEpoch: { increment: 1 } },
-      select: { id: true, email: true, organizationId: true },
+      select: { id: true, email: true, organizationId: true, firstName: true, infix: true, lastName: true },
     });
+    // Only the person holds the link: they set the password, not PIM.
     await recordAudit(tx, {
-      actor: 'system',
+      actor: { id: contact.id, displayName: fullName(contact.firstName, contact.infix, contact.lastName) },
       kind: token.purpose === 'INVITE' ? 'password.set_by_invitation' : 'password.reset',
       organizationId: contact.organizationId,
       subjectType: 'contact',

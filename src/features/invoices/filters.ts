@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { str } from '../../http/validation.js';
-import { amsterdamToday } from '../../calendar.js';
+import { amsterdamToday, dateOfDay, typedDay } from '../../calendar.js';
 
 /** The invoice list's filters, as the user asked for them (not yet checked against the scope). */
 export interface InvoiceFilter {
@@ -68,8 +68,13 @@ export function parseInvoiceFilter(query: Request['query'], now: Date, hasSubsid
   const toRaw = str(query.to);
   let from: Date | null = null;
   let to: Date | null = null;
-  if (fromRaw) from = parseDay(fromRaw) ?? ((errors.from = 'invoices.errors.date'), null);
-  if (toRaw) to = parseDay(toRaw) ?? ((errors.to = 'invoices.errors.date'), null);
+  // Typed day first (1-7-2026, 01072026), as the hint says; a link's 2026-07-01 too.
+  const day = (raw: string) => {
+    const d = typedDay(raw);
+    return d ? dateOfDay(d) : null;
+  };
+  if (fromRaw) from = day(fromRaw) ?? ((errors.from = 'invoices.errors.date'), null);
+  if (toRaw) to = day(toRaw) ?? ((errors.to = 'invoices.errors.date'), null);
   const all = str(query.dates) === 'all';
   const defaultRange = !all && !fromRaw && !toRaw;
   if (defaultRange || Object.keys(errors).length) {

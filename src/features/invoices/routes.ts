@@ -102,8 +102,9 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
       form: {
         org: String(scope.org.id),
         subs: scope.withSubsidiaries ? 'ja' : 'nee',
-        from: errors.from ? textOf(req.query.from ?? '') : isoDay(filter.from),
-        to: errors.to ? textOf(req.query.to ?? '') : isoDay(filter.to),
+        // The fields show days as the page writes them (1-7-2026), whatever the link had.
+        from: errors.from ? textOf(req.query.from ?? '') : formatDate(lang, filter.from),
+        to: errors.to ? textOf(req.query.to ?? '') : formatDate(lang, filter.to),
         q: filter.q,
       },
       showSubsidiaries: actor.roles.has(Role.SUBSIDIARY_ACCESS) && orgs.length > 1,
@@ -168,11 +169,18 @@ export function invoiceRoutes(deps: BuiltDeps): Router {
       stored?.destroy();
       throw err;
     });
+    // ?view=1 opens the PDF in the browser's viewer; without it, it is saved as a file.
+    const inline = req.query.view === '1';
     if (stored) {
-      startDownload(res, invoiceFileName(invoice.number), 'application/pdf');
+      startDownload(res, invoiceFileName(invoice.number), 'application/pdf', inline);
       return void (await pipeline(stored, res));
     }
-    sendDownload(res, { fileName: invoiceFileName(invoice.number), contentType: 'application/pdf', body: body! });
+    sendDownload(res, {
+      fileName: invoiceFileName(invoice.number),
+      contentType: 'application/pdf',
+      body: body!,
+      inline,
+    });
   });
 
   // The same invoice as UBL 2.1 (Peppol BIS Billing 3.0 / NLCIUS), with the PDF's role and scope.

@@ -37,10 +37,12 @@ export function notificationRoutes({ services, config }: BuiltDeps): Router {
   });
 
   // A link scanner or preview may GET the link: that only shows the question.
-  r.get('/mail/unsubscribe/:token', publicRoute, (req, res) => {
+  // Opened again after unsubscribing, it says so instead of asking again.
+  r.get('/mail/unsubscribe/:token', publicRoute, async (req, res) => {
     const target = readUnsubscribeToken(secret, String(req.params.token));
     if (!target) throw new AppError('NOT_FOUND');
-    res.render('notifications/unsubscribe', { token: req.params.token, kind: target.kind, done: false });
+    const already = (await services.notifications.stillSubscribed(target)) === false;
+    res.render('notifications/unsubscribe', { token: req.params.token, kind: target.kind, done: false, already });
   });
 
   // RFC 8058 one-click (the mail program POSTs "List-Unsubscribe=One-Click") or the page's button.

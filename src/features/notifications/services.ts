@@ -2,6 +2,7 @@ import type { Actor } from '../../auth/actor.js';
 import {
   changeMailPreferences,
   mailPreferences,
+  stillSubscribed,
   unsubscribe,
   type MailKind,
   type MailPreferences,
@@ -16,6 +17,8 @@ export function notificationServices(deps: ServiceDeps) {
     preferences: (contactId: number) => mailPreferences(db, contactId),
     /** The person saves their own choices (audited). */
     change: (actor: Actor, prefs: MailPreferences) => changeMailPreferences(clientOf(db), actor, prefs),
+    /** Whether an unsubscribe link's person still gets its kind of mail (null: the person is gone). */
+    stillSubscribed: (target: { contactId: number; kind: MailKind }) => stillSubscribed(db, target),
     /** A one-click unsubscribe link used (no login). */
     unsubscribe: (target: { contactId: number; kind: MailKind }) => unsubscribe(clientOf(db), target),
   };

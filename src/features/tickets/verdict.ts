@@ -1,6 +1,7 @@
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { recordAudit } from '../../audit.js';
 import { AppError } from '../../http/errors.js';
+import { fullName } from '../../auth/actor.js';
 
 /** Days after resolution during which the reporter may answer or change the answer. */
 export const VERDICT_DAYS = 14;
@@ -46,8 +47,13 @@ export async function recordVerdict(
       update: { score, comment, updatedAt: now },
     });
     const t = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { organizationId: true } });
+    const reporter = await tx.contact.findUniqueOrThrow({
+      where: { id: contactId },
+      select: { firstName: true, infix: true, lastName: true },
+    });
+    // The answer is the reporter's (the link is signed for them): Activiteiten names them, with the score.
     await recordAudit(tx, {
-      actor: 'system',
+      actor: { id: contactId, displayName: fullName(reporter.firstName, reporter.infix, reporter.lastName) },
       kind: 'ticket.verdict',
       organizationId: t.organizationId,
       subjectType: 'ticket',

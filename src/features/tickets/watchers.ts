@@ -196,13 +196,21 @@ export async function removeWatcher(
     if (contactId !== actor.id && !mayManageWatchers(actor, ticket)) throw new AppError('FORBIDDEN');
     const gone = await tx.ticketWatcher.deleteMany({ where: { ticketId, contactId } });
     if (!gone.count) throw new AppError('NOT_FOUND');
+    const colleague = await tx.contact.findUnique({
+      where: { id: contactId },
+      select: { firstName: true, infix: true, lastName: true },
+    });
+    // The name is kept so Activiteiten can say who, even after the contact is deleted.
     await recordAudit(tx, {
       actor,
       kind: 'ticket.watcher_removed',
       organizationId: ticket.organizationId,
       subjectType: 'ticket',
       subjectId: ticketId,
-      before: { contactId },
+      before: {
+        contactId,
+        name: colleague ? fullName(colleague.firstName, colleague.infix, colleague.lastName) : null,
+      },
       after: { self: contactId === actor.id },
     });
   });
