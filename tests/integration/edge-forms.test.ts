@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { client, csrfFrom, logIn, testApp, visibleText } from '../support/app.js';
+import { client, csrfFrom, logIn, testApp, visibleText, type TestClock } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import type { Role } from '../../src/auth/roles.js';
 import type { Config } from '../../src/config.js';
 import { verdictToken } from '../../src/features/tickets/verdict-links.js';
+import { createPasswordToken } from '../../src/auth/tokens.js';
 
 // Issue 19, "bad input keeps the person's work": a NUL or broken UTF-8 in one field shows the
 // form again with the message beside that field and every other value, and saves nothing.
@@ -14,11 +15,12 @@ import { verdictToken } from '../../src/features/tickets/verdict-links.js';
 let db: TestDb;
 let app: Express;
 let config: Config;
+let clock: TestClock;
 let orgId: number;
 
 beforeAll(async () => {
   db = await createTestDb();
-  ({ app, config } = testApp(db));
+  ({ app, config, clock } = testApp(db));
   orgId = (await makeOrg(db.prisma)).id;
 });
 afterAll(() => db.drop());
@@ -249,5 +251,57 @@ describe('verdict (the page the mail of a resolved ticket links to)', () => {
     expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
     expect(res.text).toContain('Snelgeholpen</textarea>');
     expect(await db.prisma.ticketVerdict.count({ where: { ticketId: ticket.id } })).toBe(0);
+  });
+});
+
+describe('login, forgotten password and a new password (the forms before a session)', () => {
+  it('a NUL in the address at login: 422 with the message and the address kept; nobody is logged in', async () => {
+    const p = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS'] });
+    const agent = client(app);
+    const html = (await agent.get('/login')).text;
+    const [local, domain] = p.email!.split('@') as [string, string];
+    const res = await sendRaw(
+      agent,
+      '/login',
+      FORM,
+      encoded({ _csrf: csrfFrom(html), password: PASSWORD }, { username: `${local}%00@${domain}` }),
+    );
+    expect(res.status).toBe(422);
+    expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
+    expect(res.text).toContain(`value="${p.email!}"`);
+    expect((await agent.get('/')).status).toBe(302);
+  });
+
+  it('broken UTF-8 in the address of "wachtwoord vergeten": 422 with the message, the address kept, no mail', async () => {
+    const agent = client(app);
+    const html = (await agent.get('/password/forgot')).text;
+    const before = await db.prisma.mailOutbox.count();
+    const res = await sendRaw(
+      agent,
+      '/password/forgot',
+      FORM,
+      encoded({ _csrf: csrfFrom(html) }, { email: 'an%FFna@example.nl' }),
+    );
+    expect(res.status).toBe(422);
+    expect(visibleText(res.text)).toContain('geen geldige UTF-8');
+    expect(res.text).toMatch(/value="an.na@example\.nl"/);
+    expect(await db.prisma.mailOutbox.count()).toBe(before);
+  });
+
+  it('a NUL in a new password: 422 with the message beside it, the password unchanged and the link still usable', async () => {
+    const p = await makePerson(db.prisma, orgId, { roles: ['PORTAL_ACCESS'] });
+    const raw = await createPasswordToken(db.prisma, p.id, 'RESET', clock.now());
+    const agent = client(app);
+    const html = (await agent.get(`/password/reset/${raw}`)).text;
+    const res = await sendRaw(
+      agent,
+      `/password/reset/${raw}`,
+      FORM,
+      encoded({ _csrf: csrfFrom(html), confirm: 'Nieuw-wachtwoord-2027' }, { password: 'Nieuw-wachtwoord%002027' }),
+    );
+    expect(res.status).toBe(422);
+    expect(visibleText(res.text)).toContain('onzichtbare stuurtekens');
+    expect((await logIn(client(app), p.email!, PASSWORD)).status).toBe(302);
+    expect((await client(app).get(`/password/reset/${raw}`)).status).toBe(200);
   });
 });

@@ -9,7 +9,7 @@ import type { Actor } from '../../auth/actor.js';
 import { NewPassword } from '../../auth/passwords.js';
 import { loginRules, resetIpRule, resetRules } from '../../auth/throttle.js';
 import { knownDevice, rememberDevice } from '../../auth/device.js';
-import { fieldErrors, str, formBody } from '../../http/validation.js';
+import { edgeErrors, fieldErrors, str, formBody } from '../../http/validation.js';
 import { line, maxLengths } from '../../http/text.js';
 import { flash, langOf } from '../../http/locals.js';
 import { formatDateTime, translate } from '../../i18n/index.js';
@@ -53,6 +53,9 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
   });
 
   r.post('/login', publicRoute, async (req: Request, res: Response, next: NextFunction) => {
+    // A control character or broken UTF-8: the form again with the address kept (the edge counted it).
+    const refused = Object.values(edgeErrors(req))[0];
+    if (refused) return renderLogin(req, res, 422, { error: refused });
     const username = normaliseEmail(str(formBody(req).username));
     const password = typeof formBody(req).password === 'string' ? formBody(req).password : '';
     if (!username || !password) {
@@ -132,14 +135,16 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
   r.post('/password/forgot', publicRoute, async (req, res) => {
     const ip = req.ip ?? 'unknown';
     const now = clock.now();
+    const refused = edgeErrors(req);
     const form = ForgotForm.safeParse({ email: str(formBody(req).email) });
-    if (!form.success) {
-      // A malformed address is an attempt too: it counts on the client address's counter.
-      await auth.takeAttempt([resetIpRule(ip)], now);
+    if (refused.email || !form.success) {
+      // A malformed address is an attempt too: it counts on the client address's counter (the edge
+      // already counted a refused character).
+      if (!refused.email) await auth.takeAttempt([resetIpRule(ip)], now);
       return res.status(422).render('auth/forgot', {
         email: str(formBody(req).email).slice(0, FORGOT_MAX.email),
         max: FORGOT_MAX,
-        errors: { email: 'validation.email' },
+        errors: { email: refused.email ?? 'validation.email' },
       });
     }
     const email = form.data.email;
@@ -164,12 +169,12 @@ export function authRoutes(deps: BuiltDeps, passport: PassportInstance): Router 
   r.post('/password/reset/:token', publicRoute, async (req, res) => {
     const token = await auth.usableToken(String(req.params.token));
     if (!token) return res.status(410).render('auth/reset-invalid');
+    const refused = edgeErrors(req);
     const body = formBody(req);
     const form = ResetForm.safeParse({ password: body.password ?? '', confirm: body.confirm ?? '' });
-    if (!form.success) {
-      return res
-        .status(422)
-        .render('auth/reset', { purpose: token.purpose, email: token.contact.email, errors: fieldErrors(form.error) });
+    if (Object.keys(refused).length || !form.success) {
+      const errors = { ...(form.success ? {} : fieldErrors(form.error)), ...refused };
+      return res.status(422).render('auth/reset', { purpose: token.purpose, email: token.contact.email, errors });
     }
     const done = await auth.setPasswordWithToken({
       raw: String(req.params.token),
