@@ -110,6 +110,21 @@ export function orgScopeSql(actor: Actor, column: Prisma.Sql, narrowedTo?: reado
   return Prisma.sql`${column} = ANY(${ids}::int[])`;
 }
 
+/**
+ * scope.tickets for raw SQL over `tickets t` (the same rule: role, organisations, reported or
+ * watched), with the same equality for one organisation so a page still reads in index order.
+ */
+export function ticketScopeSql(actor: Actor, narrowedTo?: readonly number[]): Prisma.Sql {
+  const org = orgIdCondition(actor, narrowedTo);
+  const inOrgs =
+    typeof org === 'number'
+      ? Prisma.sql`t.organization_id = ${org}`
+      : Prisma.sql`t.organization_id = ANY(${org.in}::int[])`;
+  if (actor.roles.has(Role.MANAGE_ORG_TICKETS)) return inOrgs;
+  if (!actor.roles.has(Role.MANAGE_OWN_TICKETS)) return Prisma.sql`false`;
+  return Prisma.sql`${inOrgs} AND (t.reporter_id = ${actor.id} OR EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.contact_id = ${actor.id}))`;
+}
+
 /** True when the person may pick `orgId` (in a form's organisation field). */
 export function mayPick(actor: Actor, orgId: number): boolean {
   return actor.orgIds.includes(orgId);

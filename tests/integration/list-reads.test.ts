@@ -9,6 +9,10 @@ import { parseFilters } from '../../src/features/contacts/schema.js';
 import { INVOICE_SORTS, listInvoices } from '../../src/features/invoices/service.js';
 import type { InvoiceFilter } from '../../src/features/invoices/filters.js';
 import { listActivatedApplications, listCurrentAnnouncements } from '../../src/features/dashboard/service.js';
+import { makeTicket } from '../support/tickets-factories.js';
+import { listTickets, type TicketListQuery } from '../../src/features/tickets/service.js';
+import { TICKET_STATUSES } from '../../src/features/tickets/schema.js';
+import type { TicketStatus } from '../../src/generated/prisma/enums.js';
 
 /**
  * The list pages' hot reads run on the pg pool (src/db/read.ts) when the services have it and
@@ -18,6 +22,12 @@ import { listActivatedApplications, listCurrentAnnouncements } from '../../src/f
 let db: TestDb;
 let main: Actor;
 let foreignOrgId: number;
+let subOrgId: number;
+let ownOnly: Actor;
+let noTicketRole: Actor;
+let someTicketId: number;
+/** "Now" for the tickets' reopen rule: resolved at or after it counts as current. */
+const cutoff = new Date(Date.UTC(2026, 10, 1));
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -39,6 +49,36 @@ beforeAll(async () => {
     });
   await makeInvoice(db.prisma, b.id, { title: 'Maandfactuur' });
   main = (await loadActor(db.prisma, me.id, 0))!;
+  subOrgId = sub.id;
+  const own = await makePerson(db.prisma, a.id, { roles: [Role.PORTAL_ACCESS, Role.MANAGE_OWN_TICKETS] });
+  const plain = await makePerson(db.prisma, a.id);
+  // More than a page (25) of NEW and RESOLVED tickets, so both the one-query and per-group reads run.
+  const statuses: TicketStatus[] = [...TICKET_STATUSES];
+  for (let i = 0; i < 90; i++) {
+    const status: TicketStatus = i < 30 ? 'NEW' : i < 62 ? 'RESOLVED' : statuses[i % statuses.length]!;
+    const orgId = i % 5 === 0 ? sub.id : a.id;
+    const t = await makeTicket(db.prisma, orgId, {
+      status,
+      // Equal times in pairs, so the id decides the order.
+      reportedAt: new Date(Date.UTC(2026, 0, 1 + Math.floor(i / 2), 9)),
+      resolvedAt: status === 'RESOLVED' ? new Date(Date.UTC(2026, 9 + (i % 3), 15)) : null,
+      reporterId: i % 3 === 0 ? own.id : me.id,
+      title: i % 7 === 0 ? `Storing 50% ${i}` : `Melding ${i}`,
+      customerReference: i % 11 === 0 ? `REF-${i}` : null,
+      kind: i % 6 === 0 ? null : 'INCIDENT',
+    });
+    // Resolved without a resolution date: the rule reads the last change instead.
+    if (status === 'RESOLVED' && i % 4 === 0)
+      await db.prisma.ticket.update({
+        where: { id: t.id },
+        data: { resolvedAt: null, updatedAt: new Date(Date.UTC(2026, i % 8 === 0 ? 11 : 5, 1)) },
+      });
+    if (i % 10 === 1) await db.prisma.ticketWatcher.create({ data: { ticketId: t.id, contactId: own.id } });
+    if (i === 40) someTicketId = t.id;
+  }
+  for (let i = 0; i < 5; i++) await makeTicket(db.prisma, b.id, { title: `Melding vreemd ${i}`, status: 'NEW' });
+  ownOnly = (await loadActor(db.prisma, own.id, 0))!;
+  noTicketRole = (await loadActor(db.prisma, plain.id, 0))!;
   for (const [i, name] of ['Recorder', 'Operator', 'Scheduler', 'Walldisplay'].entries()) {
     const app = await db.prisma.application.create({
       data: {
@@ -165,5 +205,61 @@ describe('dashboard reads on the pool', () => {
     }
     const at8 = await listCurrentAnnouncements(db.prisma, main, new Date(Date.UTC(2026, 11, 8, 12)), 10, db.pool);
     expect(at8.map((a) => a.publishedAt.getUTCDate())).toEqual([5, 2, 1]);
+  });
+});
+
+describe('tickets list on the pool', () => {
+  const query = (over: Partial<TicketListQuery>): TicketListQuery => ({
+    status: 'current',
+    reopenCutoff: cutoff,
+    org: null,
+    q: '',
+    dir: 'desc',
+    pages: {},
+    ...over,
+  });
+
+  it('gives what Prisma gives for every status group, both directions, filters and pages, never a foreign ticket', async () => {
+    const pagings: TicketListQuery['pages'][] = [{}, { NEW: 2, RESOLVED: 2 }, { RESOLVED: 9 }];
+    const filters: Partial<TicketListQuery>[] = [
+      {},
+      { org: main.organizationId },
+      { org: subOrgId },
+      { org: foreignOrgId },
+      { watching: true },
+      { q: 'melding' },
+      { q: '50%' },
+      { q: `#${someTicketId}` },
+      { q: 'ref-' },
+    ];
+    const seen = async (actor: Actor, q: TicketListQuery) => {
+      const viaPrisma = await listTickets(db.prisma, actor, q);
+      const viaPool = await listTickets(db.prisma, actor, q, db.pool);
+      expect(viaPool).toEqual(viaPrisma);
+      const orgs = viaPool.groups.flatMap((g) => g.rows.map((r) => r.organizationId));
+      expect(orgs).not.toContain(foreignOrgId);
+      return viaPool;
+    };
+    for (const status of ['current', 'all', ...TICKET_STATUSES] as const)
+      for (const dir of ['asc', 'desc'] as const)
+        for (const pages of pagings) await seen(main, query({ status, dir, pages }));
+    for (const actor of [main, ownOnly, noTicketRole])
+      for (const f of filters)
+        for (const status of ['current', 'all', 'RESOLVED'] as const)
+          for (const dir of ['asc', 'desc'] as const)
+            await seen(actor, query({ ...f, status, dir, pages: { NEW: 2 } }));
+
+    const all = await seen(main, query({ status: 'all' }));
+    expect(all.total).toBe(90);
+    // More than a page: the per-group reads ran.
+    expect(all.groups.find((g) => g.status === 'RESOLVED')!.count).toBeGreaterThan(25);
+    const current = await seen(main, query({}));
+    expect(current.total).toBeGreaterThan(58);
+    expect(current.total).toBeLessThan(90);
+    expect((await seen(main, query({ org: foreignOrgId, status: 'all' }))).total).toBe(0);
+    expect((await seen(noTicketRole, query({ status: 'all' }))).total).toBe(0);
+    const own = await seen(ownOnly, query({ status: 'all' }));
+    expect(own.total).toBeGreaterThan(0);
+    expect(own.total).toBeLessThan(90);
   });
 });

@@ -1,4 +1,4 @@
-import type { Prisma } from '../../db/client.js';
+import { Prisma } from '../../db/client.js';
 import { TicketStatus } from '../../generated/prisma/enums.js';
 
 /** Whether a note may be added now: open, reopenable (resolved recently) or closed for good. */
@@ -43,4 +43,18 @@ export function currentTickets(cutoff: Date): Prisma.TicketWhereInput {
   return {
     OR: [{ status: { not: TicketStatus.RESOLVED } }, ...resolvedSince(cutoff)],
   };
+}
+
+/** resolvedSince for raw SQL over `tickets t`. */
+const resolvedSinceSql = (cutoff: Date): Prisma.Sql =>
+  Prisma.sql`(t.resolved_at >= ${cutoff}::timestamptz OR (t.resolved_at IS NULL AND t.updated_at >= ${cutoff}::timestamptz))`;
+
+/** recentlyResolved for raw SQL over `tickets t`. */
+export function recentlyResolvedSql(cutoff: Date): Prisma.Sql {
+  return resolvedSinceSql(cutoff);
+}
+
+/** currentTickets for raw SQL over `tickets t`; the status a literal, so PostgreSQL reads it once at parse time. */
+export function currentTicketsSql(cutoff: Date): Prisma.Sql {
+  return Prisma.sql`(t.status <> 'RESOLVED' OR ${resolvedSinceSql(cutoff)})`;
 }

@@ -1,15 +1,17 @@
 import type { Actor } from '../../auth/actor.js';
-import { inTransaction, type Prisma, type PrismaClient, type Tx } from '../../db/client.js';
+import { inTransaction, Prisma, type PrismaClient, type Tx } from '../../db/client.js';
+import { rawReader, type RawRead } from '../../db/read.js';
+import type pg from 'pg';
 import type { TicketConfig } from '../../config.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
 import { AppError } from '../../http/errors.js';
 import { likeEscape, pageInfo, PER_PAGE, type PageInfo } from '../../http/list.js';
 import { recordAudit } from '../../audit.js';
 import { TICKET_STATUSES, type TicketInput } from './schema.js';
-import { currentTickets, noteState, recentlyResolved } from './note-state.js';
+import { currentTickets, currentTicketsSql, noteState, recentlyResolved, recentlyResolvedSql } from './note-state.js';
 import { addWorkingDays } from '../../working-days.js';
 import { mailHelpdesk, mailTicketPeople, ticketLink } from './mail.js';
-import { mayPick, scope, scopeOrganizations as scopeOrgs } from '../../auth/scope.js';
+import { mayPick, scope, scopeOrganizations as scopeOrgs, ticketScopeSql } from '../../auth/scope.js';
 import { attachFiles, type AttachmentInput } from './attachments.js';
 import { invoiceForQuestion } from './invoice-question.js';
 
@@ -76,25 +78,111 @@ function listWhere(actor: Actor, query: TicketListQuery, group?: TicketStatus): 
   return { AND: and };
 }
 
+/** A status as an SQL literal (from the closed list only): PostgreSQL makes it the enum once, at parse time. */
+function statusSql(status: TicketStatus): Prisma.Sql {
+  if (!TICKET_STATUSES.includes(status)) throw new Error(`Unknown ticket status ${String(status)}`);
+  return Prisma.raw(`'${status}'`);
+}
+
+/** listWhere for raw SQL over `tickets t`: the same conditions, the same scope (src/auth/scope.ts). */
+function listWhereSql(actor: Actor, query: TicketListQuery, group?: TicketStatus): Prisma.Sql {
+  const and = [Prisma.sql`(${ticketScopeSql(actor, query.org !== null ? [query.org] : undefined)})`];
+  if (query.watching)
+    and.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM ticket_watchers m WHERE m.ticket_id = t.id AND m.contact_id = ${actor.id})`,
+    );
+  if (group) and.push(Prisma.sql`t.status = ${statusSql(group)}`);
+  if (query.status === 'current') {
+    if (!group) and.push(currentTicketsSql(query.reopenCutoff));
+    else if (group === 'RESOLVED') and.push(recentlyResolvedSql(query.reopenCutoff));
+  } else if (query.status !== 'all') and.push(Prisma.sql`t.status = ${statusSql(query.status)}`);
+  if (query.q) {
+    const like = `%${likeEscape(query.q)}%`;
+    const or = [Prisma.sql`t.title ILIKE ${like}`, Prisma.sql`t.customer_reference ILIKE ${like}`];
+    const n = /^#?(\d{1,9})$/.exec(query.q);
+    if (n) or.unshift(Prisma.sql`t.id = ${Number(n[1])}`);
+    and.push(Prisma.sql`(${Prisma.join(or, ' OR ')})`);
+  }
+  return Prisma.join(and, ' AND ');
+}
+
+type ListedTicket = Prisma.TicketGetPayload<{ select: typeof rowSelect }>;
+
+/** How the list reads: the counts per status, all rows of a small list, one page of one group. */
+interface TicketListReads {
+  counts(): Promise<{ status: TicketStatus; n: number }[]>;
+  all(take: number): Promise<ListedTicket[]>;
+  group(status: TicketStatus, skip: number, take: number): Promise<ListedTicket[]>;
+}
+
+/** The reads through Prisma (a transaction, or no pool). */
+function prismaReads(prisma: PrismaClient | Tx, actor: Actor, query: TicketListQuery): TicketListReads {
+  const where = listWhere(actor, query);
+  const orderBy = [{ reportedAt: query.dir }, { id: query.dir }] satisfies Prisma.TicketOrderByWithRelationInput[];
+  return {
+    counts: async () =>
+      (await prisma.ticket.groupBy({ by: ['status'], where, _count: { _all: true } })).map((c) => ({
+        status: c.status,
+        n: c._count._all,
+      })),
+    all: (take) => prisma.ticket.findMany({ where, select: rowSelect, orderBy, take }),
+    group: (status, skip, take) =>
+      prisma.ticket.findMany({ where: listWhere(actor, query, status), select: rowSelect, orderBy, skip, take }),
+  };
+}
+
+/** A row as the pool returns it: the day as text, made the UTC midnight Prisma gives for a @db.Date. */
+type TicketSqlRow = Omit<ListedTicket, 'deadline'> & { deadline: string | null };
+
+const ROW_COLUMNS = Prisma.sql`t.id, t.title, t.status::text AS status, t.kind::text AS kind, t.application, t.module,
+  t.reported_at AS "reportedAt", t.deadline::text AS deadline, t.helpdesk, t.organization_id AS "organizationId"`;
+
+/** The same reads as named prepared statements on the pool (src/db/read.ts). */
+function poolReads(read: RawRead, actor: Actor, query: TicketListQuery): TicketListReads {
+  const where = listWhereSql(actor, query);
+  const d = query.dir === 'desc' ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const rows = async (sql: Prisma.Sql): Promise<ListedTicket[]> =>
+    (await read<TicketSqlRow>(sql)).map((r) => ({
+      ...r,
+      deadline: r.deadline === null ? null : new Date(`${r.deadline}T00:00:00Z`),
+    }));
+  return {
+    counts: () =>
+      read<{ status: TicketStatus; n: number }>(
+        Prisma.sql`SELECT t.status::text AS status, count(*)::int AS n FROM tickets t WHERE ${where} GROUP BY t.status`,
+      ),
+    all: (take) =>
+      rows(
+        Prisma.sql`SELECT ${ROW_COLUMNS} FROM tickets t WHERE ${where} ORDER BY t.reported_at ${d}, t.id ${d} LIMIT ${take}`,
+      ),
+    group: (status, skip, take) =>
+      rows(Prisma.sql`SELECT ${ROW_COLUMNS} FROM tickets t WHERE ${listWhereSql(actor, query, status)}
+        ORDER BY t.reported_at ${d}, t.id ${d} LIMIT ${take} OFFSET ${skip}`),
+  };
+}
+
 /**
  * The ticket list grouped by status in the manual's order. The counts come from one GROUP BY
  * over the (organization_id | reporter_id, status, reported_at) indexes. When every group fits
  * on its first page (the usual case: a team's current tickets), one query reads all rows;
- * otherwise each group reads only its own page of rows.
+ * otherwise each group reads only its own page of rows. With the pool (the pages) these are
+ * named prepared statements on it (src/db/read.ts); otherwise (a transaction, tests) Prisma's.
  */
 export async function listTickets(
   prisma: PrismaClient | Tx,
   actor: Actor,
   query: TicketListQuery,
+  pool?: pg.Pool,
 ): Promise<{ total: number; groups: TicketGroup[] }> {
-  const where = listWhere(actor, query);
+  const reads =
+    pool && '$disconnect' in prisma
+      ? poolReads(rawReader(prisma, pool), actor, query)
+      : prismaReads(prisma, actor, query);
   const names = new Map(actor.orgs.map((o) => [o.id, o.name]));
-  const named = (found: Prisma.TicketGetPayload<{ select: typeof rowSelect }>[]): TicketRow[] =>
+  const named = (found: ListedTicket[]): TicketRow[] =>
     found.map((r) => ({ ...r, organization: { name: names.get(r.organizationId) ?? '' } }));
-  const counted = await prisma.ticket.groupBy({ by: ['status'], where, _count: { _all: true } });
-  const counts = new Map(counted.map((c) => [c.status, c._count._all]));
+  const counts = new Map((await reads.counts()).map((c) => [c.status, c.n]));
   const statuses = TICKET_STATUSES.filter((s) => (counts.get(s) ?? 0) > 0);
-  const orderBy = [{ reportedAt: query.dir }, { id: query.dir }] satisfies Prisma.TicketOrderByWithRelationInput[];
   const infoOf = (status: TicketStatus) => {
     const count = counts.get(status)!;
     return pageInfo(count, {
@@ -104,9 +192,7 @@ export async function listTickets(
   };
   let groups: TicketGroup[];
   if (statuses.every((s) => counts.get(s)! <= PER_PAGE)) {
-    const all = named(
-      await prisma.ticket.findMany({ where, select: rowSelect, orderBy, take: statuses.length * PER_PAGE }),
-    );
+    const all = named(await reads.all(statuses.length * PER_PAGE));
     groups = statuses.map((status) => ({
       status,
       count: counts.get(status)!,
@@ -117,13 +203,7 @@ export async function listTickets(
     groups = await Promise.all(
       statuses.map(async (status) => {
         const info = infoOf(status);
-        const found = await prisma.ticket.findMany({
-          where: listWhere(actor, query, status),
-          select: rowSelect,
-          orderBy,
-          skip: (info.page - 1) * PER_PAGE,
-          take: PER_PAGE,
-        });
+        const found = await reads.group(status, (info.page - 1) * PER_PAGE, PER_PAGE);
         return { status, count: info.total, rows: named(found), info };
       }),
     );

@@ -42,7 +42,7 @@ export function ticketServices(deps: ServiceDeps) {
   return {
     // -- the customer's pages -------------------------------------------------------------
     /** The list grouped by status, in the actor's scope. */
-    list: (actor: Actor, query: TicketListQuery) => listTickets(db, actor, query),
+    list: (actor: Actor, query: TicketListQuery) => listTickets(db, actor, query, deps.pool),
     /** The organisations a person may file for or filter on (own first). */
     organizations: (actor: Actor) => scopeOrganizations(actor),
     /**
