@@ -191,6 +191,20 @@ describe('a credit note names the invoice it credits', () => {
     expect(replaced.body.creditsInvoice).toBeNull();
   });
 
+  it('API: an invoice a credit note credits cannot move to another organisation (422, nothing changes)', async () => {
+    const made = await request(app)
+      .put('/api/v1/invoices/109003')
+      .set(auth())
+      .send(credit({ creditsInvoice: 109000 }));
+    expect(made.status, made.text).toBe(201);
+    const before = await db.prisma.invoice.findUniqueOrThrow({ where: { number: 109000 } });
+    const res = await request(app).put('/api/v1/invoices/109000').set(auth()).send(invoiceBody(orgB));
+    expect(res.status, res.text).toBe(422);
+    expect(JSON.stringify(res.body)).toContain('credited by credit note 109003');
+    expect(JSON.stringify(res.body)).toContain('/organizationId');
+    expect(await db.prisma.invoice.findUniqueOrThrow({ where: { number: 109000 } })).toEqual(before);
+  });
+
   it('invoice:add --credits: refused naming the option, nothing stored; accepted for an invoice of the same organisation', async () => {
     const add = (...extra: string[]) =>
       runPim(

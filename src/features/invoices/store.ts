@@ -263,6 +263,16 @@ export async function replaceInvoice(
     where: { id },
     select: { organizationId: true, title: true, amountExclVat: true, vatAmount: true },
   });
+  if (before.organizationId !== inv.organizationId) {
+    // Its credit notes stay with the old organisation: the move would make them credit another customer's invoice.
+    const credit = await tx.invoice.findFirst({ where: { creditedInvoiceId: id }, select: { number: true } });
+    if (credit)
+      throw refuse(
+        'organizationId',
+        `invoice ${inv.number} is credited by credit note ${credit.number}: it cannot move to another organisation`,
+        { where: inv.source },
+      );
+  }
   await tx.invoice.update({
     where: { id },
     data: {
