@@ -7,7 +7,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { ParsedMail } from 'mailparser';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { client, logIn, submitForm, testApp, TestClock } from '../support/app.js';
+import { client, logIn, submitForm, testApp, TestClock, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
 import { makeTicket } from '../support/tickets-factories.js';
 import { FILES } from '../support/files.js';
@@ -188,6 +188,14 @@ describe('answering a ticket by answering its mail', () => {
     await send(reply);
     expect(await notesOf(id)).toHaveLength(1);
     expect(await deliverDue(db.prisma, smtpTransport(outgoing.url), FROM)).toBe(0);
+
+    // On the ticket page the note says it came by mail.
+    const reader = client(app);
+    await logIn(reader, reporter.email!, PASSWORD);
+    // A first login from this browser: its notice goes out now, so the next test counts only its own mails.
+    expect((await deliver(1)).map(to)).toEqual([reporter.email]);
+    const page = visibleText((await reader.get(`/tickets/${id}`)).text);
+    expect(page).toMatch(/Lisa [^\n]*, \d{1,2}-\d{1,2}-\d{4} \d{2}:\d{2} per e-mail Bedankt, het werkt weer\./);
 
     // Staff see it: ticket:show names the note as by mail; mail:inbound lists it.
     const shown = await cli('ticket:show', String(id));

@@ -220,6 +220,7 @@ export function ticketRoutes(deps: BuiltDeps): Router {
         createdAt: n.createdAt,
         author: person(n.author),
         staffName: n.staffName,
+        viaMail: n.viaMail,
         files: shown.filter((f) => f.noteId === n.id),
       })),
       noteState: noteState(ticket, clock.now(), config.tickets.reopenDays),
