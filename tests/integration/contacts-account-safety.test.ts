@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, csrfFrom, logIn, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
+import { contactFormBody } from '../support/contacts-factories.js';
 
 let db: TestDb;
 let app: Express;
@@ -148,27 +149,7 @@ describe('a contact manager cannot take over or shut out a stronger account', ()
         .type('form')
         .send({
           _csrf: csrfFrom(form.text),
-          lastName: 'Probe',
-          organizationId: String(org.id),
-          firstName: '',
-          initials: '',
-          infix: '',
-          gender: '',
-          birthDate: '',
-          active: 'yes',
-          subscribeUpdate: 'yes',
-          subscribeCare: 'no',
-          subscribeBusiness: 'no',
-          subscribeFlash: 'no',
-          email,
-          phone: '',
-          fax: '',
-          mobile: '',
-          privateStreet: '',
-          privatePostcode: '',
-          privateCity: '',
-          privateCountry: '',
-          webAccess: 'no',
+          ...contactFormBody(org.id, email),
         });
     };
     for (let i = 0; i < 20; i++) expect(visibleText((await add(taken.email!)).text)).toContain('al in gebruik');

@@ -10,6 +10,7 @@ import { makeToken } from '../support/api.js';
 import { newTotpSecret, totpCode } from '../../src/auth/totp.js';
 import { sealSecret, twoFactorKey } from '../../src/auth/secret-box.js';
 import { totpContext } from '../../src/auth/two-factor.js';
+import { contactFormBody } from '../support/contacts-factories.js';
 
 // The limits of issue 19 that were still read, checked and then counted, or that one person could
 // turn against another: bursts against the real server and database.
@@ -245,31 +246,6 @@ describe('API authentication failures', () => {
   });
 });
 
-/** The "Toevoegen" form as the browser posts it. */
-const contactForm = (orgId: number, email: string) => ({
-  lastName: 'Probe',
-  organizationId: String(orgId),
-  firstName: '',
-  initials: '',
-  infix: '',
-  gender: '',
-  birthDate: '',
-  active: 'yes',
-  subscribeUpdate: 'yes',
-  subscribeCare: 'no',
-  subscribeBusiness: 'no',
-  subscribeFlash: 'no',
-  email,
-  phone: '',
-  fax: '',
-  mobile: '',
-  privateStreet: '',
-  privatePostcode: '',
-  privateCity: '',
-  privateCountry: '',
-  webAccess: 'no',
-});
-
 describe('the contacts address check', () => {
   it('100 parallel saves naming an address in use answer "in use" at most 20 times, and create nothing', async () => {
     const org = await makeOrg(db.prisma);
@@ -286,7 +262,7 @@ describe('the contacts address check', () => {
         agent
           .post('/contacts/new')
           .type('form')
-          .send({ _csrf: csrf, ...contactForm(org.id, taken.email!) }),
+          .send({ _csrf: csrf, ...contactFormBody(org.id, taken.email!) }),
       ),
     );
     expect(answers.every((a) => a.status === 422)).toBe(true);
@@ -311,7 +287,7 @@ describe('the contacts address check', () => {
       return agent
         .post('/contacts/new')
         .type('form')
-        .send({ _csrf: csrf, ...contactForm(org.id, email) });
+        .send({ _csrf: csrf, ...contactFormBody(org.id, email) });
     };
     for (let i = 0; i < 30; i++) expect((await add(`nieuw.${i}.${manager.id}@example.nl`)).status).toBe(302);
     expect(visibleText((await add(taken.email!)).text)).toContain('Dit e-mailadres is al in gebruik in PIM.');

@@ -38,3 +38,31 @@ export async function makeLargeCustomer(
   await prisma.$executeRawUnsafe('VACUUM ANALYZE organizations');
   return { rootId: root.id, orgIds };
 }
+
+/** The contacts "Toevoegen" form as the browser posts it (every field, empty where not typed); `over` changes some. */
+export function contactFormBody(organizationId: number, email: string, over: Record<string, string> = {}) {
+  return {
+    lastName: 'Probe',
+    organizationId: String(organizationId),
+    firstName: '',
+    initials: '',
+    infix: '',
+    gender: '',
+    birthDate: '',
+    active: 'yes',
+    subscribeUpdate: 'yes',
+    subscribeCare: 'no',
+    subscribeBusiness: 'no',
+    subscribeFlash: 'no',
+    email,
+    phone: '',
+    fax: '',
+    mobile: '',
+    privateStreet: '',
+    privatePostcode: '',
+    privateCity: '',
+    privateCountry: '',
+    webAccess: 'no',
+    ...over,
+  };
+}
