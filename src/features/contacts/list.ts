@@ -91,7 +91,12 @@ const ANY_FIELD_EXPR = Prisma.sql`(
 
 /** The WHERE clause of a selection; the organisation ids come from selectedOrgIds (always inside the scope). */
 export function selectionWhere(orgIds: number[], f: ContactFilters): Prisma.Sql {
-  const parts = [Prisma.sql`c.deleted_at IS NULL`, Prisma.sql`c.organization_id = ANY(${orgIds}::int[])`];
+  return filtersWhere(Prisma.sql`c.organization_id = ANY(${orgIds}::int[])`, f);
+}
+
+/** selectionWhere with the organisation condition given (one organisation of a per-organisation read). */
+function filtersWhere(inOrgs: Prisma.Sql, f: ContactFilters): Prisma.Sql {
+  const parts = [Prisma.sql`c.deleted_at IS NULL`, inOrgs];
   if (f.active !== 'all') parts.push(Prisma.sql`c.active = ${f.active === 'yes'}`);
   if (f.name) parts.push(Prisma.sql`${NAME_EXPR} ILIKE ${`%${likeEscape(f.name)}%`}`);
   if (f.q) parts.push(Prisma.sql`${ANY_FIELD_EXPR} ILIKE ${`%${likeEscape(f.q)}%`}`);
@@ -134,7 +139,8 @@ const COLUMNS = Prisma.sql`c.id, c.first_name, c.infix, c.last_name, c.gender::t
 
 /**
  * The list's SQL for one page, sorted by a column other than "Hoofdcontact" (exported so the
- * scale test can EXPLAIN exactly this). `withoutMain` leaves the main contacts out.
+ * scale test can EXPLAIN exactly this). `withoutMain` leaves the main contacts out; `perOrg`
+ * reads a page by name as a top-N per organisation (the list page on the pool).
  */
 export function pageSql(
   orgIds: number[],
@@ -145,13 +151,47 @@ export function pageSql(
   take: number,
   skip: number,
   withoutMain = false,
+  perOrg = false,
 ): Prisma.Sql {
+  const notMain = withoutMain ? Prisma.sql` AND NOT (c.id = ANY(${mainIds}::int[]))` : Prisma.empty;
+  if (perOrg && sort === 'name')
+    // Each organisation's first skip + take by name from its (organisation, [active,] name) index,
+    // then only those sorted: the selection (2,000 contacts over 26 organisations at 10x data) never is.
+    // The organisations are joined to the page's rows only, each by its key (OFFSET 0 keeps the
+    // planner from hashing the whole organisations table for 25 rows, or once per organisation).
+    return Prisma.sql`
+    SELECT ${COLUMNS}, (c.id = ANY(${mainIds}::int[])) AS is_main
+    FROM (
+      SELECT c.* FROM unnest(${orgIds}::int[]) AS s(org) CROSS JOIN LATERAL (
+        SELECT c.* FROM contacts c WHERE ${filtersWhere(Prisma.sql`c.organization_id = s.org`, f)}${notMain}
+        ORDER BY ${selectionOrder(sort, dir)} LIMIT ${skip + take}) c
+      ORDER BY ${selectionOrder(sort, dir)}
+      LIMIT ${take} OFFSET ${skip}) c
+    CROSS JOIN LATERAL (SELECT o.* FROM organizations o WHERE o.id = c.organization_id OFFSET 0) o
+    ORDER BY ${selectionOrder(sort, dir)}`;
   return Prisma.sql`
     SELECT ${COLUMNS}, (c.id = ANY(${mainIds}::int[])) AS is_main
     FROM contacts c JOIN organizations o ON o.id = c.organization_id
-    WHERE ${selectionWhere(orgIds, f)}${withoutMain ? Prisma.sql` AND NOT (c.id = ANY(${mainIds}::int[]))` : Prisma.empty}
+    WHERE ${selectionWhere(orgIds, f)}${notMain}
     ORDER BY ${selectionOrder(sort, dir)}
     LIMIT ${take} OFFSET ${skip}`;
+}
+
+/**
+ * One page and the selection's total in one statement (the pool's list page): the count and
+ * the page are planned each on its own, and an empty page (past the end) still carries the total.
+ */
+export function pageAndCountSql(
+  orgIds: number[],
+  mainIds: number[],
+  f: ContactFilters,
+  sort: Exclude<ContactSort, 'main'>,
+  dir: 'asc' | 'desc',
+  take: number,
+  skip: number,
+): Prisma.Sql {
+  return Prisma.sql`SELECT n.total, p.* FROM (${countSql(orgIds, f)}) n(total)
+    LEFT JOIN LATERAL (${pageSql(orgIds, mainIds, f, sort, dir, take, skip, false, true)}) p ON true`;
 }
 
 /** The main contacts of a selection (at most one per organisation), by name. */
@@ -176,8 +216,9 @@ export function countSql(orgIds: number[], f: ContactFilters): Prisma.Sql {
 type Selection = { orgIds: number[]; mainIds: number[]; filters: ContactFilters };
 
 /**
- * One page of the selection and its total. With the pool, both statements run on it as named
- * prepared statements (src/db/read.ts): the list page's hottest reads.
+ * One page of the selection and its total. With the pool, one named prepared statement on it
+ * (src/db/read.ts) reads both (pageAndCountSql; sorted by "Hoofdcontact" the parts below);
+ * without it (tests) the page and the count are two statements, with the same results.
  */
 export async function listContacts(
   prisma: PrismaClient,
@@ -189,6 +230,14 @@ export async function listContacts(
   const sel = selectionOf(actor, filters);
   if (sel.orgIds.length === 0) return { rows: [], total: 0 };
   const read = rawReader(prisma, pool);
+  if (pool && page.sort !== 'main') {
+    const found = await read<ContactRow & { total: number }>(
+      pageAndCountSql(sel.orgIds, sel.mainIds, sel.filters, page.sort, page.dir, page.take, page.skip),
+    );
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const rows = found.filter((r) => r.id !== null).map(({ total, ...row }) => row);
+    return { rows, total: found[0]?.total ?? 0 };
+  }
   const [rows, count] = await Promise.all([
     readPage(read, sel, page),
     read<{ n: number }>(countSql(sel.orgIds, sel.filters)),

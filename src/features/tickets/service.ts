@@ -11,7 +11,8 @@ import { TICKET_STATUSES, type TicketInput } from './schema.js';
 import { currentTickets, currentTicketsSql, noteState, recentlyResolved, recentlyResolvedSql } from './note-state.js';
 import { addWorkingDays } from '../../working-days.js';
 import { mailHelpdesk, mailTicketPeople, ticketLink } from './mail.js';
-import { mayPick, scope, scopeOrganizations as scopeOrgs, ticketScopeSql } from '../../auth/scope.js';
+import { mayPick, orgIdCondition, scope, scopeOrganizations as scopeOrgs, ticketScopeSql } from '../../auth/scope.js';
+import { Role } from '../../auth/roles.js';
 import { attachFiles, type AttachmentInput } from './attachments.js';
 import { invoiceForQuestion } from './invoice-question.js';
 
@@ -108,26 +109,41 @@ function listWhereSql(actor: Actor, query: TicketListQuery, group?: TicketStatus
 
 type ListedTicket = Prisma.TicketGetPayload<{ select: typeof rowSelect }>;
 
-/** How the list reads: the counts per status, all rows of a small list, one page of one group. */
-interface TicketListReads {
-  counts(): Promise<{ status: TicketStatus; n: number }[]>;
-  all(take: number): Promise<ListedTicket[]>;
-  group(status: TicketStatus, skip: number, take: number): Promise<ListedTicket[]>;
+/** One group's page to read: which status, how many rows to skip and to take. */
+interface GroupPage {
+  status: TicketStatus;
+  skip: number;
+  take: number;
 }
 
-/** The reads through Prisma (a transaction, or no pool). */
+/**
+ * How the list reads: the counts per status with, when every group fits on its first page,
+ * all rows (`take` at most); otherwise one page of each group.
+ */
+interface TicketListReads {
+  countsAndAll(take: number): Promise<{ counts: { status: TicketStatus; n: number }[]; all: ListedTicket[] | null }>;
+  groups(pages: GroupPage[]): Promise<ListedTicket[][]>;
+}
+
+/** The reads through Prisma (a transaction, or no pool): the counts, then the rows. */
 function prismaReads(prisma: PrismaClient | Tx, actor: Actor, query: TicketListQuery): TicketListReads {
   const where = listWhere(actor, query);
   const orderBy = [{ reportedAt: query.dir }, { id: query.dir }] satisfies Prisma.TicketOrderByWithRelationInput[];
   return {
-    counts: async () =>
-      (await prisma.ticket.groupBy({ by: ['status'], where, _count: { _all: true } })).map((c) => ({
+    countsAndAll: async (take) => {
+      const counts = (await prisma.ticket.groupBy({ by: ['status'], where, _count: { _all: true } })).map((c) => ({
         status: c.status,
         n: c._count._all,
-      })),
-    all: (take) => prisma.ticket.findMany({ where, select: rowSelect, orderBy, take }),
-    group: (status, skip, take) =>
-      prisma.ticket.findMany({ where: listWhere(actor, query, status), select: rowSelect, orderBy, skip, take }),
+      }));
+      if (!counts.every((c) => c.n <= PER_PAGE)) return { counts, all: null };
+      return { counts, all: await prisma.ticket.findMany({ where, select: rowSelect, orderBy, take }) };
+    },
+    groups: (pages) =>
+      Promise.all(
+        pages.map(({ status, skip, take }) =>
+          prisma.ticket.findMany({ where: listWhere(actor, query, status), select: rowSelect, orderBy, skip, take }),
+        ),
+      ),
   };
 }
 
@@ -137,36 +153,101 @@ type TicketSqlRow = Omit<ListedTicket, 'deadline'> & { deadline: string | null }
 const ROW_COLUMNS = Prisma.sql`t.id, t.title, t.status::text AS status, t.kind::text AS kind, t.application, t.module,
   t.reported_at AS "reportedAt", t.deadline::text AS deadline, t.helpdesk, t.organization_id AS "organizationId"`;
 
-/** The same reads as named prepared statements on the pool (src/db/read.ts). */
+/** A pool row as Prisma gives it (only the list's columns: the statement may carry more). */
+function listed(r: TicketSqlRow): ListedTicket {
+  return {
+    id: r.id,
+    title: r.title,
+    status: r.status,
+    kind: r.kind,
+    application: r.application,
+    module: r.module,
+    reportedAt: r.reportedAt,
+    deadline: r.deadline === null ? null : new Date(`${r.deadline}T00:00:00Z`),
+    helpdesk: r.helpdesk,
+    organizationId: r.organizationId,
+  };
+}
+
+/**
+ * The organisations a group's page may merge over (a top-N per organisation, see groupPageSql),
+ * or null where the plain query is the better plan: one organisation (its index gives the order
+ * already), a person who sees only their own tickets, a search or "Betrokken" (few rows, found
+ * through other indexes), and Afgehandeld under "actueel" (the recently resolved, found through
+ * the resolved_at indexes).
+ */
+function mergeOrgs(actor: Actor, query: TicketListQuery, status: TicketStatus): number[] | null {
+  if (!actor.roles.has(Role.MANAGE_ORG_TICKETS) || query.q || query.watching) return null;
+  if (query.status === 'current' && status === 'RESOLVED') return null;
+  const org = orgIdCondition(actor, query.org !== null ? [query.org] : undefined);
+  return typeof org === 'number' || org.in.length < 2 ? null : org.in;
+}
+
+/**
+ * One page of one status group. Over several organisations an index on (organisation, status,
+ * reported at, id) gives each organisation's order, not one order across them: the plain query
+ * then sorts the whole group (5,000 rows at 10x data). Instead each organisation gives its first
+ * skip + take rows from that index (LATERAL … LIMIT), and only those are sorted: O(organisations
+ * x page) rows, whatever the group's size.
+ */
+function groupPageSql(actor: Actor, query: TicketListQuery, { status, skip, take }: GroupPage): Prisma.Sql {
+  const d = query.dir === 'desc' ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const orgs = mergeOrgs(actor, query, status);
+  if (!orgs)
+    return Prisma.sql`SELECT ${ROW_COLUMNS} FROM tickets t WHERE ${listWhereSql(actor, query, status)}
+      ORDER BY t.reported_at ${d}, t.id ${d} LIMIT ${take} OFFSET ${skip}`;
+  const statusOnly =
+    query.status === 'current' || query.status === 'all'
+      ? Prisma.empty
+      : Prisma.sql` AND t.status = ${statusSql(query.status)}`;
+  return Prisma.sql`SELECT m.* FROM unnest(${orgs}::int[]) AS o(id) CROSS JOIN LATERAL (
+      SELECT ${ROW_COLUMNS} FROM tickets t WHERE t.organization_id = o.id AND t.status = ${statusSql(status)}${statusOnly}
+      ORDER BY t.reported_at ${d}, t.id ${d} LIMIT ${skip + take}) m
+    ORDER BY m."reportedAt" ${d}, m.id ${d} LIMIT ${take} OFFSET ${skip}`;
+}
+
+/**
+ * The same reads as named prepared statements on the pool (src/db/read.ts), one statement
+ * each: the counts with all rows of a small list (each part planned on its own; the rows only
+ * when every count fits on a page), and every group's page in one UNION ALL.
+ */
 function poolReads(read: RawRead, actor: Actor, query: TicketListQuery): TicketListReads {
   const where = listWhereSql(actor, query);
   const d = query.dir === 'desc' ? Prisma.sql`DESC` : Prisma.sql`ASC`;
-  const rows = async (sql: Prisma.Sql): Promise<ListedTicket[]> =>
-    (await read<TicketSqlRow>(sql)).map((r) => ({
-      ...r,
-      deadline: r.deadline === null ? null : new Date(`${r.deadline}T00:00:00Z`),
-    }));
   return {
-    counts: () =>
-      read<{ status: TicketStatus; n: number }>(
-        Prisma.sql`SELECT t.status::text AS status, count(*)::int AS n FROM tickets t WHERE ${where} GROUP BY t.status`,
-      ),
-    all: (take) =>
-      rows(
-        Prisma.sql`SELECT ${ROW_COLUMNS} FROM tickets t WHERE ${where} ORDER BY t.reported_at ${d}, t.id ${d} LIMIT ${take}`,
-      ),
-    group: (status, skip, take) =>
-      rows(Prisma.sql`SELECT ${ROW_COLUMNS} FROM tickets t WHERE ${listWhereSql(actor, query, status)}
-        ORDER BY t.reported_at ${d}, t.id ${d} LIMIT ${take} OFFSET ${skip}`),
+    countsAndAll: async (take) => {
+      const found = await read<TicketSqlRow & { statuses: TicketStatus[]; ns: number[]; fits: boolean }>(Prisma.sql`
+        SELECT c.statuses, c.ns, c.fits, p.* FROM (
+          SELECT coalesce(array_agg(g.status), '{}') AS statuses, coalesce(array_agg(g.n), '{}') AS ns,
+            coalesce(bool_and(g.n <= ${PER_PAGE}), true) AS fits
+          FROM (SELECT t.status::text AS status, count(*)::int AS n FROM tickets t WHERE ${where} GROUP BY t.status) g
+        ) c LEFT JOIN LATERAL (
+          SELECT ${ROW_COLUMNS} FROM tickets t WHERE c.fits AND ${where} ORDER BY t.reported_at ${d}, t.id ${d} LIMIT ${take}
+        ) p ON true`);
+      const head = found[0]!;
+      const counts = head.statuses.map((status, i) => ({ status, n: head.ns[i]! }));
+      return { counts, all: head.fits ? found.filter((r) => r.id !== null).map(listed) : null };
+    },
+    groups: async (pages) => {
+      if (pages.length === 0) return [];
+      const parts = pages.map(
+        (p, k) => Prisma.sql`SELECT ${k}::int AS k, g.* FROM (${groupPageSql(actor, query, p)}) g`,
+      );
+      const found = await read<TicketSqlRow & { k: number }>(
+        Prisma.sql`SELECT u.* FROM (${Prisma.join(parts, ' UNION ALL ')}) u ORDER BY u.k, u."reportedAt" ${d}, u.id ${d}`,
+      );
+      return pages.map((_p, k) => found.filter((r) => r.k === k).map(listed));
+    },
   };
 }
 
 /**
  * The ticket list grouped by status in the manual's order. The counts come from one GROUP BY
  * over the (organization_id | reporter_id, status, reported_at) indexes. When every group fits
- * on its first page (the usual case: a team's current tickets), one query reads all rows;
- * otherwise each group reads only its own page of rows. With the pool (the pages) these are
- * named prepared statements on it (src/db/read.ts); otherwise (a transaction, tests) Prisma's.
+ * on its first page (the usual case: a team's current tickets), the same statement reads all
+ * rows; otherwise one more reads each group's page (over several organisations a top-N per
+ * organisation, groupPageSql). With the pool (the pages) these are named prepared statements
+ * on it (src/db/read.ts); otherwise (a transaction, tests) Prisma's, with the same results.
  */
 export async function listTickets(
   prisma: PrismaClient | Tx,
@@ -181,7 +262,8 @@ export async function listTickets(
   const names = new Map(actor.orgs.map((o) => [o.id, o.name]));
   const named = (found: ListedTicket[]): TicketRow[] =>
     found.map((r) => ({ ...r, organization: { name: names.get(r.organizationId) ?? '' } }));
-  const counts = new Map((await reads.counts()).map((c) => [c.status, c.n]));
+  const read = await reads.countsAndAll(TICKET_STATUSES.length * PER_PAGE);
+  const counts = new Map(read.counts.map((c) => [c.status, c.n]));
   const statuses = TICKET_STATUSES.filter((s) => (counts.get(s) ?? 0) > 0);
   const infoOf = (status: TicketStatus) => {
     const count = counts.get(status)!;
@@ -191,8 +273,8 @@ export async function listTickets(
     });
   };
   let groups: TicketGroup[];
-  if (statuses.every((s) => counts.get(s)! <= PER_PAGE)) {
-    const all = named(await reads.all(statuses.length * PER_PAGE));
+  if (read.all) {
+    const all = named(read.all);
     groups = statuses.map((status) => ({
       status,
       count: counts.get(status)!,
@@ -200,13 +282,11 @@ export async function listTickets(
       info: infoOf(status),
     }));
   } else {
-    groups = await Promise.all(
-      statuses.map(async (status) => {
-        const info = infoOf(status);
-        const found = await reads.group(status, (info.page - 1) * PER_PAGE, PER_PAGE);
-        return { status, count: info.total, rows: named(found), info };
-      }),
+    const infos = statuses.map(infoOf);
+    const pages = await reads.groups(
+      statuses.map((status, i) => ({ status, skip: (infos[i]!.page - 1) * PER_PAGE, take: PER_PAGE })),
     );
+    groups = statuses.map((status, i) => ({ status, count: infos[i]!.total, rows: named(pages[i]!), info: infos[i]! }));
   }
   return { total: groups.reduce((n, g) => n + g.count, 0), groups };
 }
