@@ -40,3 +40,10 @@ export function rawReader(db: PrismaClient | Tx, pool: pg.Pool | undefined): Raw
     return rows as T[];
   };
 }
+
+/**
+ * The most organisations a list page reads as a top-N per organisation (`LATERAL … LIMIT`, then
+ * one sort of what they gave): it reads up to a page from each, so with many small organisations
+ * in scope one scan in the list's order (an index on the sort column) reads fewer rows.
+ */
+export const MERGE_MAX_ORGS = 50;

@@ -1,6 +1,6 @@
 import type { Actor } from '../../auth/actor.js';
 import { inTransaction, Prisma, type PrismaClient, type Tx } from '../../db/client.js';
-import { rawReader, type RawRead } from '../../db/read.js';
+import { MERGE_MAX_ORGS, rawReader, type RawRead } from '../../db/read.js';
 import type pg from 'pg';
 import type { TicketConfig } from '../../config.js';
 import type { TicketStatus } from '../../generated/prisma/enums.js';
@@ -172,15 +172,15 @@ function listed(r: TicketSqlRow): ListedTicket {
 /**
  * The organisations a group's page may merge over (a top-N per organisation, see groupPageSql),
  * or null where the plain query is the better plan: one organisation (its index gives the order
- * already), a person who sees only their own tickets, a search or "Betrokken" (few rows, found
- * through other indexes), and Afgehandeld under "actueel" (the recently resolved, found through
- * the resolved_at indexes).
+ * already) or more than MERGE_MAX_ORGS, a person who sees only their own tickets, a search or
+ * "Betrokken" (few rows, found through other indexes), and Afgehandeld under "actueel" (the
+ * recently resolved, found through the resolved_at indexes).
  */
 function mergeOrgs(actor: Actor, query: TicketListQuery, status: TicketStatus): number[] | null {
   if (!actor.roles.has(Role.MANAGE_ORG_TICKETS) || query.q || query.watching) return null;
   if (query.status === 'current' && status === 'RESOLVED') return null;
   const org = orgIdCondition(actor, query.org !== null ? [query.org] : undefined);
-  return typeof org === 'number' || org.in.length < 2 ? null : org.in;
+  return typeof org === 'number' || org.in.length < 2 || org.in.length > MERGE_MAX_ORGS ? null : org.in;
 }
 
 /**
