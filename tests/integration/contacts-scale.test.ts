@@ -5,6 +5,7 @@ import { parseFilters } from '../../src/features/contacts/schema.js';
 import {
   CONTACT_SORTS,
   countSql,
+  listContacts,
   emailsSql,
   mainContactsSql,
   pageSql,
@@ -15,16 +16,19 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { client, logIn, testApp } from '../support/app.js';
 import { makePerson, PASSWORD } from '../support/factories.js';
 import { makeLargeCustomer } from '../support/contacts-factories.js';
+import { explainSent, recordingPool } from '../support/plans.js';
 
 let db: TestDb;
 let actor: Actor;
 let orgs: readonly ScopeOrg[];
 let email: string;
+/** The main contact of the other customer (a root and 20 subsidiaries, 5,000 contacts). */
+let other: Actor;
 
 beforeAll(async () => {
   db = await createTestDb();
   // Other customers share the table (a portal is multi-tenant), then the large one.
-  await makeLargeCustomer(db.prisma, { subsidiaries: 20, contacts: 5_000, name: 'Andere klant' });
+  const andere = await makeLargeCustomer(db.prisma, { subsidiaries: 20, contacts: 5_000, name: 'Andere klant' });
   const big = await makeLargeCustomer(db.prisma, { subsidiaries: 200, contacts: 20_000 });
   // What the web-access mark reads per row: the portal role of everyone with web access, open
   // invitations for some, a linked login for a few (the list stays one query, see list.ts).
@@ -41,6 +45,8 @@ beforeAll(async () => {
   const main = await makePerson(db.prisma, big.rootId, { main: true, roles: [] });
   email = main.email!;
   actor = (await loadActor(db.prisma, main.id, main.sessionEpoch))!;
+  const otherMain = await makePerson(db.prisma, andere.rootId, { main: true, roles: [] });
+  other = (await loadActor(db.prisma, otherMain.id, otherMain.sessionEpoch))!;
   orgs = actor.orgs;
 }, 120_000);
 afterAll(() => db.drop());
@@ -136,4 +142,39 @@ describe('the contacts list at scale (200 subsidiaries, 20,000 contacts, plus an
     }
     console.log(times.join('\n'));
   }, 60_000);
+
+  it("reads the list page's one pool statement (page and count) by name as a top-N per organisation: no sort of the selection", async () => {
+    const report: string[] = [];
+    const cases: [string, Actor, Record<string, string>, number][] = [
+      ['own organisation (about 100 contacts)', actor, {}, 1],
+      ['20 active organisations (about 4,500 contacts)', other, { subs: '1' }, 20],
+      ['21 organisations, every state (5,000 contacts)', other, { subs: '1', active: 'all', orgActive: 'all' }, 21],
+    ];
+    for (const [label, who, query, orgCount] of cases) {
+      const f = parseFilters(query, who.organizationId);
+      expect(selectedOrgIds(who, f), label).toHaveLength(orgCount);
+      for (const dir of ['asc', 'desc'] as const)
+        for (const skip of [0, 50]) {
+          const rec = recordingPool(db.pool);
+          const page = await listContacts(db.prisma, who, f, { sort: 'name', dir, take: 25, skip }, rec.pool);
+          expect(page.total, label).toBeGreaterThan(skip + 25);
+          expect(rec.sent, label).toHaveLength(1);
+          for (const generic of [false, true]) {
+            const plan = await explainSent(
+              db.pool,
+              rec.sent[0]!,
+              { table: 'contacts', orderedBy: 'last_name' },
+              generic,
+            );
+            const what = `${label}, ${dir}, skip ${skip}, ${generic ? 'generic' : 'custom'} plan`;
+            report.push(`${what}: ${plan.ms.toFixed(1)} ms, sorted ${plan.largestSort}, read ${plan.heapRows}`);
+            expect(plan.scans, what).not.toContain('Seq Scan');
+            // Each organisation gives at most skip + 25 live rows (its inactive ones skipped on the way).
+            expect(plan.largestSort, what).toBeLessThanOrEqual(orgCount * (skip + 25));
+            expect(plan.heapRows, what).toBeLessThanOrEqual(orgCount * (skip + 25) * 1.2 + 25);
+          }
+        }
+    }
+    console.log(report.join('\n'));
+  }, 120_000);
 });

@@ -30,6 +30,8 @@ export interface PlanNode {
   'Actual Loops': number;
   'Sort Method'?: string;
   'Sort Key'?: string[];
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
   Plans?: PlanNode[];
 }
 
@@ -38,13 +40,17 @@ export const planNodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).fla
 
 /** The rows a node gave over all its loops. */
 const rowsOf = (n: PlanNode) => n['Actual Rows'] * n['Actual Loops'];
+/** The rows a scan read over all its loops: those it gave and those its filters dropped (per loop in EXPLAIN). */
+const readOf = (n: PlanNode) =>
+  (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) *
+  n['Actual Loops'];
 
 /** What a test asserts on a plan: the largest sort's input, the rows read from a table's heap, its scans. */
 export interface PlanFacts {
   ms: number;
   /** The most rows a Sort in the list's order took in (its input's rows over all loops). */
   largestSort: number;
-  /** Rows read from `table` by scans that visit the heap (index-only scans are the counts' own). */
+  /** Rows read from `table` by scans that visit the heap, filtered out or not (index-only scans are the counts' own). */
   heapRows: number;
   /** Node types that read `table` (Seq Scan, Index Scan, Index Only Scan, Bitmap Heap Scan). */
   scans: string[];
@@ -90,7 +96,7 @@ export async function explainSent(
           .filter((n) => n['Node Type'] === 'Sort' && (n['Sort Key'] ?? []).some((k) => k.includes(orderedBy)))
           .map((n) => (n.Plans ?? []).reduce((a, p) => a + rowsOf(p), 0)),
       ),
-      heapRows: onTable.filter((n) => n['Node Type'] !== 'Index Only Scan').reduce((a, n) => a + rowsOf(n), 0),
+      heapRows: onTable.filter((n) => n['Node Type'] !== 'Index Only Scan').reduce((a, n) => a + readOf(n), 0),
       scans: [...new Set(onTable.map((n) => n['Node Type']))],
       text: textRows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'),
     };
