@@ -27,7 +27,10 @@ const CUTOFF = new Date(NOW.getTime() - 14 * 86_400_000);
 // About 8% are current, spread over the seven open statuses; the rest is resolved history.
 const STATUS_OF = `(CASE WHEN g % 12 = 0 THEN (ARRAY['NEW','IN_PROGRESS','WAITING_CUSTOMER','WAITING_SUPPLIER','SUPPORT_DESK_ACTION','PLANNED_INTERNAL','PLANNED_EXTERNAL'])[1 + (g / 12) % 7] ELSE 'RESOLVED' END)::ticket_status`;
 
-/** Inserts `count` tickets for the organisation expression `org` (over g); resolved ones over the past year (a few within the 14 reopen days). */
+/**
+ * Inserts `count` tickets for the organisation expression `org` (over g); resolved ones over the
+ * past year (a few within the 14 reopen days).
+ */
 const insertTickets = (where: string, org: string, count: number, reporter: string) =>
   db.pool
     .query(`INSERT INTO tickets (organization_id, reporter_id, title, kind, status, helpdesk, channel, reported_at, deadline, customer_reference, resolved_at)

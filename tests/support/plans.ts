@@ -50,7 +50,7 @@ export interface PlanFacts {
   ms: number;
   /** The most rows a Sort in the list's order took in (its input's rows over all loops). */
   largestSort: number;
-  /** Rows read from `table` by scans that visit the heap, filtered out or not (index-only scans are the counts' own). */
+  /** Rows read from `table` by scans that visit the heap, filtered out or not (index-only scans: the counts'). */
   heapRows: number;
   /** Node types that read `table` (Seq Scan, Index Scan, Index Only Scan, Bitmap Heap Scan). */
   scans: string[];
@@ -75,12 +75,13 @@ export async function explainSent(
     await c.query(`SET plan_cache_mode = ${generic ? 'force_generic_plan' : 'force_custom_plan'}`);
     await c.query(`PREPARE explained AS ${s.text}`);
     // EXECUTE's arguments as quoted literals: PostgreSQL casts each to its parameter's type.
-    const literal = (v: unknown): string =>
-      v === null || v === undefined
-        ? 'NULL'
-        : c.escapeLiteral(
-            v instanceof Date ? v.toISOString() : Array.isArray(v) ? `{${v.join(',')}}` : String(v as string),
-          );
+    const literal = (v: unknown): string => {
+      if (v === null || v === undefined) return 'NULL';
+      if (v instanceof Date) return c.escapeLiteral(v.toISOString());
+      if (Array.isArray(v)) return c.escapeLiteral(`{${v.join(',')}}`);
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return c.escapeLiteral(String(v));
+      throw new Error(`no SQL literal for ${typeof v}`);
+    };
     const args = s.values.map(literal).join(', ');
     const run = `EXECUTE explained${args ? `(${args})` : ''}`;
     const { rows } = await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${run}`);
@@ -101,7 +102,7 @@ export async function explainSent(
       text: textRows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'),
     };
   } finally {
-    await c.query('DEALLOCATE ALL').catch(() => {});
+    await c.query('DEALLOCATE explained').catch(() => {});
     await c.query('RESET plan_cache_mode').catch(() => {});
     c.release();
   }
