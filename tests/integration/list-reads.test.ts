@@ -13,6 +13,7 @@ import { makeTicket } from '../support/tickets-factories.js';
 import { listTickets, type TicketListQuery } from '../../src/features/tickets/service.js';
 import { TICKET_STATUSES } from '../../src/features/tickets/schema.js';
 import type { TicketStatus } from '../../src/generated/prisma/enums.js';
+import { recordingPool } from '../support/plans.js';
 
 /**
  * The list pages' hot reads run on the pg pool (src/db/read.ts) when the services have it and
@@ -261,5 +262,53 @@ describe('tickets list on the pool', () => {
     const own = await seen(ownOnly, query({ status: 'all' }));
     expect(own.total).toBeGreaterThan(0);
     expect(own.total).toBeLessThan(90);
+  });
+});
+
+describe('statements per list page on the pool', () => {
+  it('reads page and total in one statement (contacts, invoices), and an empty page past the end still has its total', async () => {
+    const subs = parseFilters({ subs: '1' }, main.organizationId);
+    const total = (await listContacts(db.prisma, main, subs, { sort: 'name', dir: 'asc', take: 50, skip: 0 })).total;
+    expect(total).toBeGreaterThan(3);
+    for (const sort of CONTACT_SORTS.filter((s) => s !== 'main'))
+      for (const skip of [0, total + 10]) {
+        const rec = recordingPool(db.pool);
+        const page = await listContacts(db.prisma, main, subs, { sort, dir: 'desc', take: 3, skip }, rec.pool);
+        expect(rec.sent, sort).toHaveLength(1);
+        expect(page.total, sort).toBe(total);
+        expect(page.rows, sort).toHaveLength(skip ? 0 : 3);
+      }
+    const f: InvoiceFilter = { subsidiaries: true, from: null, to: null, defaultRange: false, q: '', errors: {} };
+    for (const page of [1, 9]) {
+      const rec = recordingPool(db.pool);
+      const list = { q: '', sort: 'date' as const, dir: 'desc' as const, page, perPage: 4, skip: (page - 1) * 4 };
+      const found = await listInvoices(db.prisma, main, f, list, rec.pool);
+      expect(rec.sent).toHaveLength(1);
+      expect(found.total).toBe(12);
+      expect(found.rows).toHaveLength(page === 1 ? 4 : 0);
+    }
+  });
+
+  it('reads the ticket list in one statement when every group fits a page, two otherwise', async () => {
+    const q = (over: Partial<TicketListQuery>): TicketListQuery => ({
+      status: 'all',
+      reopenCutoff: cutoff,
+      org: null,
+      q: '',
+      dir: 'desc',
+      pages: {},
+      ...over,
+    });
+    for (const [query, statements] of [
+      [q({}), 2],
+      [q({ status: 'current' }), 2],
+      [q({ status: 'IN_PROGRESS' }), 1],
+      [q({ org: foreignOrgId }), 1],
+    ] as const) {
+      const rec = recordingPool(db.pool);
+      const list = await listTickets(db.prisma, main, query, rec.pool);
+      expect(rec.sent, JSON.stringify(query)).toHaveLength(statements);
+      expect(list).toEqual(await listTickets(db.prisma, main, query));
+    }
   });
 });

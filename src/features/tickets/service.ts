@@ -255,13 +255,21 @@ function poolReads(read: RawRead, actor: Actor, query: TicketListQuery): TicketL
     },
     groups: async (pages) => {
       if (pages.length === 0) return [];
-      const parts = pages.map(
-        (p, k) => Prisma.sql`SELECT ${k}::int AS k, g.* FROM (${groupPageSql(actor, query, p)}) g`,
+      // Every status has its part (LIMIT 0 for those without a page), so the statement's text
+      // depends on the kind of list only, not on which groups are empty: each text is a named
+      // prepared statement on every pool connection.
+      const wanted = new Map(pages.map((p) => [p.status, p]));
+      const pageOf = (status: TicketStatus): GroupPage => wanted.get(status) ?? { status, skip: 0, take: 0 };
+      const parts = TICKET_STATUSES.map(
+        (status, k) => Prisma.sql`SELECT ${k}::int AS k, g.* FROM (${groupPageSql(actor, query, pageOf(status))}) g`,
       );
       const found = await read<TicketSqlRow & { k: number }>(
         Prisma.sql`SELECT u.* FROM (${Prisma.join(parts, ' UNION ALL ')}) u ORDER BY u.k, u."reportedAt" ${d}, u.id ${d}`,
       );
-      return pages.map((_p, k) => found.filter((r) => r.k === k).map(listed));
+      return pages.map((p) => {
+        const k = TICKET_STATUSES.indexOf(p.status);
+        return found.filter((r) => r.k === k).map(listed);
+      });
     },
   };
 }
