@@ -14,6 +14,7 @@ import { listTickets, type TicketListQuery } from '../../src/features/tickets/se
 import { TICKET_STATUSES } from '../../src/features/tickets/schema.js';
 import type { TicketStatus } from '../../src/generated/prisma/enums.js';
 import { recordingPool } from '../support/plans.js';
+import { listOrganisations } from '../../src/features/organisations/service.js';
 
 /**
  * The list pages' hot reads run on the pg pool (src/db/read.ts) when the services have it and
@@ -310,5 +311,43 @@ describe('statements per list page on the pool', () => {
       expect(rec.sent, JSON.stringify(query)).toHaveLength(statements);
       expect(list).toEqual(await listTickets(db.prisma, main, query));
     }
+  });
+});
+
+describe('organisations list on the pool', () => {
+  it('gives what Prisma gives for both directions, the filters and pages, in one statement, an empty page with its total', async () => {
+    // More subsidiaries: one with a name that is already there (the id decides), an inactive one.
+    for (const [name, active] of [
+      ['Dochter', true],
+      ['Zuid', true],
+      ['Oud', false],
+    ] as const)
+      await makeOrg(db.prisma, { name, parentId: main.organizationId, active });
+    const me = (await loadActor(db.prisma, main.id, 0))!;
+    expect(me.orgIds).toHaveLength(5);
+    for (const active of [null, true, false])
+      for (const q of ['', 'dochter', '50%'])
+        for (const dir of ['asc', 'desc'] as const)
+          for (const [perPage, page] of [
+            [25, 1],
+            [2, 2],
+            [2, 9],
+          ] as const) {
+            const list = { q, sort: 'name' as const, dir, page, perPage, skip: (page - 1) * perPage };
+            const viaPrisma = await listOrganisations(db.prisma, me, list, { active });
+            const rec = recordingPool(db.pool);
+            const viaPool = await listOrganisations(db.prisma, me, list, { active }, rec.pool);
+            expect(viaPool).toEqual(viaPrisma);
+            expect(rec.sent).toHaveLength(1);
+            expect(viaPool.rows.map((r) => r.name)).not.toContain('Vreemd');
+          }
+    const past = await listOrganisations(
+      db.prisma,
+      me,
+      { q: '', sort: 'name', dir: 'asc', page: 9, perPage: 2, skip: 16 },
+      { active: null },
+      db.pool,
+    );
+    expect(past).toEqual({ total: 5, rows: [] });
   });
 });

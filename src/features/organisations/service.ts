@@ -1,4 +1,6 @@
-import type { Prisma, PrismaClient } from '../../db/client.js';
+import type pg from 'pg';
+import { Prisma, type PrismaClient } from '../../db/client.js';
+import { rawReader } from '../../db/read.js';
 import type { Actor } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
 import { fullName } from '../../auth/actor.js';
@@ -36,13 +38,44 @@ const orgFields = {
 /** One organisation as the list, the detail page and the downloads show it. */
 export type OrgRow = Prisma.OrganizationGetPayload<{ select: typeof orgFields }>;
 
-/** The actor's organisations (their own, plus subsidiaries with SUBSIDIARY_ACCESS), one page. */
+/** orgFields in SQL, named as Prisma names them (every column text, int or bool: pg and Prisma agree). */
+const ORG_COLUMNS = Prisma.sql`o.id, o.parent_id AS "parentId", o.name, o.active, o.postal_street AS "postalStreet",
+  o.postal_postcode AS "postalPostcode", o.postal_city AS "postalCity", o.postal_country AS "postalCountry",
+  o.visit_street AS "visitStreet", o.visit_postcode AS "visitPostcode", o.visit_city AS "visitCity",
+  o.visit_country AS "visitCountry", o.phone, o.fax, o.email`;
+
+/**
+ * The actor's organisations (their own, plus subsidiaries with SUBSIDIARY_ACCESS), one page.
+ * With the pool (the page) the total and the page are one named prepared statement on it
+ * (src/db/read.ts; each part planned on its own, an empty page past the end still carries the
+ * total); otherwise Prisma's count and findMany, with the same results.
+ */
 export async function listOrganisations(
   prisma: PrismaClient,
   actor: Actor,
   list: ListQuery<OrgSort>,
   filters: OrgFilters,
+  pool?: pg.Pool,
 ) {
+  if (pool) {
+    const parts = [Prisma.sql`o.id = ANY(${actor.orgIds}::int[])`];
+    if (filters.active !== null) parts.push(Prisma.sql`o.active = ${filters.active}`);
+    if (list.q) parts.push(Prisma.sql`o.name ILIKE ${`%${likeEscape(list.q)}%`}`);
+    const where = Prisma.join(parts, ' AND ');
+    const d = list.dir === 'desc' ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+    const found = await rawReader(
+      prisma,
+      pool,
+    )<OrgRow & { total: number }>(Prisma.sql`
+      SELECT n.total, p.* FROM (SELECT count(*)::int FROM organizations o WHERE ${where}) n(total)
+      LEFT JOIN LATERAL (
+        SELECT ${ORG_COLUMNS} FROM organizations o WHERE ${where}
+        ORDER BY o.name ${d}, o.id ${d} LIMIT ${list.perPage} OFFSET ${list.skip}
+      ) p ON true`);
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const rows: OrgRow[] = found.filter((r) => r.id !== null).map(({ total, ...row }) => row);
+    return { total: found[0]?.total ?? 0, rows };
+  }
   const where: Prisma.OrganizationWhereInput = scope.organizations(actor);
   if (filters.active !== null) where.active = filters.active;
   if (list.q) where.name = { contains: likeEscape(list.q), mode: 'insensitive' };

@@ -28,11 +28,11 @@ async function organisationForApi(db: PrismaClient | Tx, id: number) {
 
 /** Organisations as the doors see them: the customer's pages, the staff tool and the API. */
 export function organisationServices(deps: ServiceDeps) {
-  const { db } = deps;
+  const { db, pool } = deps;
   return {
-    /** The actor's organisations, one page. */
+    /** The actor's organisations, one page (on the pool when there is one). */
     list: (actor: Actor, list: ListQuery<OrgSort>, filters: OrgFilters) =>
-      listOrganisations(clientOf(db), actor, list, filters),
+      listOrganisations(clientOf(db), actor, list, filters, pool),
     /** One organisation in the actor's scope, with its subsidiaries. */
     get: (actor: Actor, id: number) => getOrganisation(clientOf(db), actor, id),
     /** The overview (CSV, PDF) of an organisation in the actor's scope. */
