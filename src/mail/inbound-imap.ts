@@ -45,8 +45,9 @@ const ROUND_MS = 10 * 60_000;
  * processed folder (a note, or already taken) or the refused one (refused, ignored, too large). The
  * round runs under a PostgreSQL advisory lock, so two instances never take the same message; a crash
  * between receiving and moving leaves it for the next round, where its Message-ID makes it a
- * duplicate (no second note) and it is moved on. Returns how many messages were taken, or null when
- * another instance holds the round.
+ * duplicate (no second note) and it is moved on. Returns how many messages were taken (0 also when
+ * no OAuth2 token could be had or the server refused the login: logged, the messages wait for the
+ * next round), or null when another instance holds the round.
  */
 export async function pollMailbox(prisma: PrismaClient, opts: ImapPollerOptions): Promise<number | null> {
   const url = new URL(opts.url);
