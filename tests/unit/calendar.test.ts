@@ -72,6 +72,44 @@ describe('the Amsterdam calendar', () => {
     });
   });
 
+  it('reads every instant as Intl does (the offset kept per UTC hour), across the clock changes since 1900', () => {
+    const intl = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'Europe/Amsterdam',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    const byIntl = (d: Date) => {
+      const parts = intl.formatToParts(d);
+      const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+      return {
+        year: get('year'),
+        month: get('month'),
+        day: get('day'),
+        hour: get('hour'),
+        minute: get('minute'),
+        second: get('second'),
+      };
+    };
+    // Every 29,970,001 ms (8 h 20 min) from 1916 to 1950 (Amsterdam Mean Time, +00:19:32 and
+    // +00:20, the war's changes at odd hours), then every fifth hour over the last nine days of
+    // each March and October to 2100 (the changes on their last Sunday), with a minute, a second
+    // and a millisecond added; some instants twice (the second time from the per-hour cache).
+    const instants: number[] = [];
+    for (let ms = Date.UTC(1916, 0, 1); ms < Date.UTC(1950, 0, 1); ms += 29_970_001) instants.push(ms);
+    for (let year = 1950; year < 2100; year++)
+      for (const month of [2, 9])
+        for (let h = 0; h < 24 * 9; h += 5) instants.push(Date.UTC(year, month, 23, h, h % 60, (h * 7) % 60, h % 1000));
+    const wrong = [...instants, ...instants.slice(0, 5000)].filter(
+      (ms) => JSON.stringify(amsterdamWallTime(new Date(ms))) !== JSON.stringify(byIntl(new Date(ms))),
+    );
+    expect(wrong.map((ms) => new Date(ms).toISOString())).toEqual([]);
+  });
+
   describe("on New Year's Eve at 23:30 in Amsterdam (22:30 UTC)", () => {
     const nye = at('2026-12-31T22:30:00Z');
 
