@@ -1,10 +1,17 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import { z } from 'zod';
 import type { S3Settings } from './storage/s3.js';
 import { parseKey } from './auth/secret-box.js';
+import {
+  GOOGLE_IMAP_SCOPE,
+  GOOGLE_TOKEN_URL,
+  MICROSOFT_IMAP_SCOPE,
+  microsoftTokenUrl,
+  type ImapAuth,
+} from './mail/imap-oauth.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -176,6 +183,19 @@ const Env = z.object({
     .url({ protocol: /^imaps?$/ })
     .refine((v) => !!new URL(v).username, 'must name the mailbox user, e.g. imaps://user:password@host/INBOX')
     .optional(),
+  // How the poller logs in: the URL's password, or an OAuth2 token (Microsoft 365, Google Workspace).
+  INBOUND_IMAP_AUTH: z.enum(['password', 'oauth2-microsoft', 'oauth2-google']).default('password'),
+  INBOUND_IMAP_OAUTH_TENANT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,100}$/, "a tenant id (GUID) or the tenant's domain")
+    .optional(),
+  INBOUND_IMAP_OAUTH_CLIENT_ID: z.string().optional(),
+  INBOUND_IMAP_OAUTH_CLIENT_SECRET: z.string().optional(),
+  INBOUND_IMAP_OAUTH_KEY_FILE: z.string().optional(),
+  INBOUND_IMAP_OAUTH_CLIENT_EMAIL: z.email().optional(),
+  INBOUND_IMAP_OAUTH_PRIVATE_KEY: z.string().optional(),
+  INBOUND_IMAP_OAUTH_TOKEN_URL: providerUrl.optional(),
+  INBOUND_IMAP_OAUTH_SCOPE: z.string().trim().min(1).max(500).optional(),
   INBOUND_IMAP_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   INBOUND_IMAP_PROCESSED_FOLDER: z.string().min(1).max(200).default('PIM/Processed'),
   INBOUND_IMAP_REFUSED_FOLDER: z.string().min(1).max(200).default('PIM/Refused'),
@@ -189,8 +209,8 @@ export interface InboundConfig {
   domain: string;
   /** The listener the organisation's relay delivers to (the MX of `domain`). */
   smtp: { host: string; port: number; tls: { key: string; cert: string } | undefined } | undefined;
-  /** A mailbox polled for replies (imap[s]://user:password@host[:port]/FOLDER). */
-  imap: { url: string; intervalMs: number; processedFolder: string; refusedFolder: string } | undefined;
+  /** A mailbox polled for replies (imap[s]://user[:password]@host[:port]/FOLDER) and how it logs in. */
+  imap: { url: string; auth: ImapAuth; intervalMs: number; processedFolder: string; refusedFolder: string } | undefined;
   /** A message larger than this is refused (SMTP: 552 at DATA; IMAP: moved to the refused folder). */
   maxBytes: number;
   /** Raw messages and their rows are deleted after this many days. */
@@ -617,6 +637,7 @@ function inboundConfig(e: z.output<typeof Env>): InboundConfig | undefined {
     imap: e.INBOUND_IMAP_URL
       ? {
           url: e.INBOUND_IMAP_URL,
+          auth: imapAuth(e, e.INBOUND_IMAP_URL),
           intervalMs: e.INBOUND_IMAP_INTERVAL_SECONDS * 1000,
           processedFolder: e.INBOUND_IMAP_PROCESSED_FOLDER,
           refusedFolder: e.INBOUND_IMAP_REFUSED_FOLDER,
@@ -625,6 +646,100 @@ function inboundConfig(e: z.output<typeof Env>): InboundConfig | undefined {
     maxBytes: e.INBOUND_MAX_MESSAGE_MB * 1024 * 1024,
     retentionDays: e.INBOUND_RETENTION_DAYS,
     notesPerHour: e.INBOUND_NOTES_PER_HOUR,
+  };
+}
+
+/**
+ * The poller's login: the URL's password, or the OAuth2 client of Microsoft 365 (client credentials)
+ * or Google Workspace (a service account's key, from its JSON file or its two fields). Checked here
+ * so a missing or unreadable setting stops the start with its name; no secret is put in a message.
+ */
+function imapAuth(e: z.output<typeof Env>, imapUrl: string): ImapAuth {
+  const bad = (name: string, why: string) => new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
+  const url = new URL(imapUrl);
+  const mode = e.INBOUND_IMAP_AUTH;
+  if (mode === 'password') {
+    if (!url.password)
+      throw bad(
+        'INBOUND_IMAP_URL',
+        'must carry the password (imaps://user:password@host/INBOX), or set INBOUND_IMAP_AUTH=oauth2-microsoft or oauth2-google',
+      );
+    return { kind: 'password' };
+  }
+  if (url.password)
+    throw bad('INBOUND_IMAP_URL', `has a password, which ${mode} does not use: remove it (imaps://mailbox@host/INBOX)`);
+  if (!decodeURIComponent(url.username).includes('@'))
+    throw bad(
+      'INBOUND_IMAP_URL',
+      `with ${mode} the user is the mailbox address (imaps://replies%40example.nl@host/INBOX)`,
+    );
+  if (mode === 'oauth2-microsoft') {
+    for (const name of ['INBOUND_IMAP_OAUTH_CLIENT_ID', 'INBOUND_IMAP_OAUTH_CLIENT_SECRET'] as const)
+      if (!e[name]) throw bad(name, 'required with INBOUND_IMAP_AUTH=oauth2-microsoft (the app registration)');
+    if (!e.INBOUND_IMAP_OAUTH_TENANT_ID && !e.INBOUND_IMAP_OAUTH_TOKEN_URL)
+      throw bad(
+        'INBOUND_IMAP_OAUTH_TENANT_ID',
+        'required with INBOUND_IMAP_AUTH=oauth2-microsoft (the directory/tenant id), unless INBOUND_IMAP_OAUTH_TOKEN_URL is set',
+      );
+    return {
+      kind: 'oauth2-microsoft',
+      tokenUrl: e.INBOUND_IMAP_OAUTH_TOKEN_URL ?? microsoftTokenUrl(e.INBOUND_IMAP_OAUTH_TENANT_ID!),
+      clientId: e.INBOUND_IMAP_OAUTH_CLIENT_ID!,
+      clientSecret: e.INBOUND_IMAP_OAUTH_CLIENT_SECRET!,
+      scope: e.INBOUND_IMAP_OAUTH_SCOPE ?? MICROSOFT_IMAP_SCOPE,
+    };
+  }
+  // oauth2-google: the key file as Google hands it out, or its client_email and private_key.
+  let clientEmail = e.INBOUND_IMAP_OAUTH_CLIENT_EMAIL;
+  let pem = e.INBOUND_IMAP_OAUTH_PRIVATE_KEY?.replace(/\\n/g, '\n');
+  let keyId: string | undefined;
+  let tokenUri: string | undefined;
+  const keyName = e.INBOUND_IMAP_OAUTH_KEY_FILE ? 'INBOUND_IMAP_OAUTH_KEY_FILE' : 'INBOUND_IMAP_OAUTH_PRIVATE_KEY';
+  if (e.INBOUND_IMAP_OAUTH_KEY_FILE) {
+    if (clientEmail || pem)
+      throw bad(
+        'INBOUND_IMAP_OAUTH_KEY_FILE',
+        'set either the key file or INBOUND_IMAP_OAUTH_CLIENT_EMAIL and INBOUND_IMAP_OAUTH_PRIVATE_KEY, not both',
+      );
+    let key: Record<string, unknown>;
+    try {
+      key = JSON.parse(readFileSync(e.INBOUND_IMAP_OAUTH_KEY_FILE, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      const why = err instanceof SyntaxError ? 'not JSON' : (err as Error).message;
+      throw bad('INBOUND_IMAP_OAUTH_KEY_FILE', `cannot read the service account's key file: ${why}`);
+    }
+    if (key?.type !== 'service_account' || typeof key.client_email !== 'string' || typeof key.private_key !== 'string')
+      throw bad(
+        'INBOUND_IMAP_OAUTH_KEY_FILE',
+        'not a service account key (a JSON key with type "service_account", client_email and private_key)',
+      );
+    clientEmail = key.client_email;
+    pem = key.private_key;
+    keyId = typeof key.private_key_id === 'string' ? key.private_key_id : undefined;
+    tokenUri = typeof key.token_uri === 'string' ? key.token_uri : undefined;
+  }
+  if (!clientEmail || !pem)
+    throw bad(
+      clientEmail ? 'INBOUND_IMAP_OAUTH_PRIVATE_KEY' : 'INBOUND_IMAP_OAUTH_CLIENT_EMAIL',
+      "required with INBOUND_IMAP_AUTH=oauth2-google (or INBOUND_IMAP_OAUTH_KEY_FILE, the service account's JSON key)",
+    );
+  let privateKey;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch {
+    throw bad(keyName, 'the private key is not a PEM private key (-----BEGIN PRIVATE KEY-----)');
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa') throw bad(keyName, 'the private key must be an RSA key (RS256)');
+  const tokenUrl = e.INBOUND_IMAP_OAUTH_TOKEN_URL ?? tokenUri ?? GOOGLE_TOKEN_URL;
+  if (!providerUrl.safeParse(tokenUrl).success)
+    throw bad('INBOUND_IMAP_OAUTH_KEY_FILE', 'its token_uri must be an https URL');
+  return {
+    kind: 'oauth2-google',
+    tokenUrl,
+    clientEmail,
+    privateKey,
+    keyId,
+    scope: e.INBOUND_IMAP_OAUTH_SCOPE ?? GOOGLE_IMAP_SCOPE,
   };
 }
 

@@ -132,7 +132,9 @@ async function main(): Promise<void> {
   if (inboundSmtp)
     lines.push(`Replies to ticket mails are taken on ${config.inbound!.smtp!.host}:${inboundSmtp.port} (SMTP).`);
   if (imapPoller)
-    lines.push(`Replies to ticket mails are fetched from ${new URL(config.inbound!.imap!.url).host} (IMAP).`);
+    lines.push(
+      `Replies to ticket mails are fetched from ${new URL(config.inbound!.imap!.url).host} (IMAP, ${config.inbound!.imap!.auth.kind} login).`,
+    );
   lines.push(
     config.smtpUrl
       ? 'Mail is sent through SMTP_URL.'

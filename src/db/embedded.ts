@@ -39,7 +39,8 @@ export async function startEmbeddedPostgres(opts: {
     password: PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: opts.persistent,
-    createPostgresUser: true,
+    // Only root needs (and may make) the `postgres` user; anyone else runs PostgreSQL as themselves.
+    createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: [
       '-c',

@@ -2,14 +2,29 @@ import { ImapFlow } from 'imapflow';
 import type { PrismaClient } from '../db/client.js';
 import { log } from '../log.js';
 import { startWorkerLoop, type WorkerLoop } from '../jobs/worker-loop.js';
+import { systemClock, type Clock } from '../clock.js';
+import {
+  accessTokenSource,
+  ImapTokenError,
+  type AccessTokenSource,
+  type ImapAuth,
+  type ImapOAuth,
+} from './imap-oauth.js';
 
 /** What the poller hands each message to (the tickets' inbound service); its status picks the folder. */
 export type ReceiveFromMailbox = (raw: Buffer) => Promise<{ status: string }>;
 
 /** The poller's settings (INBOUND_IMAP_*). */
 export interface ImapPollerOptions {
-  /** imap[s]://user:password@host[:port]/FOLDER (user and password percent-encoded; FOLDER default INBOX). */
+  /**
+   * imap[s]://user[:password]@host[:port]/FOLDER (user and password percent-encoded; FOLDER default
+   * INBOX); with OAuth2 the user is the mailbox address and there is no password.
+   */
   url: string;
+  /** Password login (the default), or an OAuth2 access token from Microsoft 365 or Google. */
+  auth?: ImapAuth;
+  /** The token's lifetime and the JWT's times are read from this (tests move it). */
+  clock?: Clock;
   intervalMs: number;
   processedFolder: string;
   refusedFolder: string;
@@ -30,32 +45,79 @@ const ROUND_MS = 10 * 60_000;
  * processed folder (a note, or already taken) or the refused one (refused, ignored, too large). The
  * round runs under a PostgreSQL advisory lock, so two instances never take the same message; a crash
  * between receiving and moving leaves it for the next round, where its Message-ID makes it a
- * duplicate (no second note) and it is moved on. Returns how many messages were taken, or null when
- * another instance holds the round.
+ * duplicate (no second note) and it is moved on. Returns how many messages were taken (0 also when
+ * no OAuth2 token could be had or the server refused the login: logged, the messages wait for the
+ * next round), or null when another instance holds the round.
  */
 export async function pollMailbox(prisma: PrismaClient, opts: ImapPollerOptions): Promise<number | null> {
+  const url = new URL(opts.url);
+  const user = decodeURIComponent(url.username);
+  let login: { user: string; pass: string } | { user: string; accessToken: string };
+  let tokens: AccessTokenSource | undefined;
+  if (!opts.auth || opts.auth.kind === 'password') {
+    login = { user, pass: decodeURIComponent(url.password) };
+  } else {
+    // Fetched before the round (outside its lock and transaction); a failure skips the round, the mail waits.
+    tokens = tokenSourceFor(opts.auth, user);
+    try {
+      login = { user, accessToken: await tokens.get((opts.clock ?? systemClock).now()) };
+    } catch (err) {
+      if (!(err instanceof ImapTokenError)) throw err;
+      log.warn(
+        `inbound IMAP: no OAuth2 access token for ${user}, round skipped (messages stay in the mailbox): ${err.message}`,
+      );
+      return 0;
+    }
+  }
   return prisma.$transaction(
     async (tx) => {
       const [row] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${POLL_LOCK}) AS ok`;
       if (!row?.ok) return null;
-      return pollRound(opts);
+      return pollRound(opts, url, login, tokens);
     },
     { timeout: ROUND_MS, maxWait: 10_000 },
   );
 }
 
-async function pollRound(opts: ImapPollerOptions): Promise<number> {
-  const url = new URL(opts.url);
+/** One token source per auth settings (per instance: the config's object), so rounds reuse the token. */
+const tokenSources = new WeakMap<ImapOAuth, AccessTokenSource>();
+function tokenSourceFor(auth: ImapOAuth, user: string): AccessTokenSource {
+  let source = tokenSources.get(auth);
+  if (!source) tokenSources.set(auth, (source = accessTokenSource(auth, user)));
+  return source;
+}
+
+async function pollRound(
+  opts: ImapPollerOptions,
+  url: URL,
+  login: { user: string; pass: string } | { user: string; accessToken: string },
+  tokens: AccessTokenSource | undefined,
+): Promise<number> {
+  // imapflow logs in with AUTHENTICATE OAUTHBEARER (or XOAUTH2) when given accessToken instead of pass.
   const client = new ImapFlow({
     host: url.hostname,
     port: url.port ? Number(url.port) : url.protocol === 'imaps:' ? 993 : 143,
     secure: url.protocol === 'imaps:',
-    auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+    auth: login,
     logger: false,
     ...(opts.tlsInsecure ? { tls: { rejectUnauthorized: false } } : {}),
   });
   client.on('error', (err: Error) => log.warn('inbound IMAP', err));
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    const e = err as Error & { authenticationFailed?: boolean; response?: unknown };
+    if (!e.authenticationFailed) throw err;
+    // A refused token (revoked, or expired before its time) is dropped: the next round fetches a new one.
+    tokens?.forget();
+    const said = typeof e.response === 'string' && e.response ? `: ${e.response.slice(0, 200)}` : '';
+    log.warn(
+      `inbound IMAP: ${url.host} refused the ${tokens ? 'OAuth2' : 'password'} login of ${login.user}, round skipped ` +
+        `(messages stay in the mailbox${tokens ? '; a new token is fetched next round' : ''})${said}`,
+    );
+    client.close();
+    return 0;
+  }
   let taken = 0;
   try {
     for (const folder of [opts.processedFolder, opts.refusedFolder]) {

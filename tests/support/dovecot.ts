@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -11,6 +11,17 @@ export const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
 /** True when the IMAP tests can run (the server is installed). */
 export const dovecotInstalled = existsSync(DOVECOT_BIN);
 
+/** What the test server accepts besides its password login. */
+export interface DovecotOptions {
+  /** The mailbox's login name (default `pim`; an address for the OAuth2 tests). */
+  user?: string;
+  /**
+   * OAuth2 logins too (AUTHENTICATE XOAUTH2 / OAUTHBEARER): Dovecot's oauth2 passdb asks this
+   * RFC 7662 introspection endpoint (POST token=…) whether a token is active and whose it is.
+   */
+  oauth2?: { introspectionUrl: string; mechanisms?: ('xoauth2' | 'oauthbearer')[] };
+}
+
 /** A real IMAP server (Dovecot) on loopback with one mailbox, in a temporary folder of its own. */
 export interface TestImap {
   port: number;
@@ -18,6 +29,8 @@ export interface TestImap {
   pass: string;
   /** imap://user:pass@127.0.0.1:port/INBOX */
   url: string;
+  /** The Dovecot log (auth failures are explained there). */
+  log(): string;
   close(): Promise<void>;
 }
 
@@ -39,7 +52,7 @@ function idOf(name: string, flag: '-u' | '-g'): number {
  * temporary folder. As root it runs its processes as Debian's `dovecot` and `dovenull` users (mail
  * may not be kept as root); as anyone else, as that user.
  */
-export async function startDovecot(): Promise<TestImap> {
+export async function startDovecot(opts: DovecotOptions = {}): Promise<TestImap> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pim-dovecot-'));
   chmodSync(dir, 0o755);
   const root = process.getuid?.() === 0;
@@ -51,11 +64,24 @@ export async function startDovecot(): Promise<TestImap> {
   const home = path.join(dir, 'home');
   mkdirSync(home);
   if (root) chownSync(home, uid, gid);
-  const user = 'pim';
+  const user = opts.user ?? 'pim';
   const pass = 'test-only-imap-password';
   writeFileSync(path.join(dir, 'users'), `${user}:{PLAIN}${pass}\n`);
   const port = await freePort();
   const conf = path.join(dir, 'dovecot.conf');
+  const oauthMechs = opts.oauth2 ? (opts.oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ') : '';
+  if (opts.oauth2)
+    writeFileSync(
+      path.join(dir, 'oauth2.conf.ext'),
+      `introspection_mode = post
+introspection_url = ${opts.oauth2.introspectionUrl}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+`,
+    );
   writeFileSync(
     conf,
     `base_dir = ${dir}/run
@@ -65,16 +91,26 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login ${oauthMechs}
 default_login_user = ${loginUser}
 default_internal_user = ${mailUser}
 default_internal_group = ${root ? 'dovecot' : execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim() || mailUser}
 first_valid_uid = 1
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u ${dir}/users
 }
-userdb {
+${
+  opts.oauth2
+    ? `passdb {
+  driver = oauth2
+  mechanisms = ${oauthMechs}
+  args = ${dir}/oauth2.conf.ext
+}
+`
+    : ''
+}userdb {
   driver = static
   args = uid=${uid} gid=${gid} home=${home}/%u
 }
@@ -123,7 +159,14 @@ service imap-login {
     port,
     user,
     pass,
-    url: `imap://${user}:${pass}@127.0.0.1:${port}/INBOX`,
+    url: `imap://${encodeURIComponent(user)}:${pass}@127.0.0.1:${port}/INBOX`,
+    log: () => {
+      try {
+        return readFileSync(path.join(dir, 'dovecot.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
     async close() {
       if (child.exitCode === null) {
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
