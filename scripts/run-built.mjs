@@ -10,7 +10,7 @@
 //
 //   node scripts/run-built.mjs server           the portal (dist/server.js)
 //   node scripts/run-built.mjs cli [args...]    the staff tool (dist/cli/index.js)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DIST, ensureBuilt } from './build.mjs';
@@ -67,7 +67,9 @@ async function run() {
 let settings = null;
 if (entry === 'server') {
   try {
-    settings = memorySettings(process.env, process.execArgv);
+    const relaunched = process.env.PIM_MEMORY_SETTINGS === APPLIED;
+    const v8Options = relaunched ? '' : execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' });
+    settings = memorySettings(process.env, process.execArgv, v8Options);
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(1);

@@ -258,7 +258,9 @@ describe('npm start: built JavaScript (dist/)', () => {
         .split('\n');
       expect(children).toHaveLength(1);
       const child = children[0]!;
-      expect(readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=300');
+      expect(readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')).toEqual(
+        expect.arrayContaining(['--max-old-space-size=300', '--heap-growing-percent=50']),
+      );
       const environ = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
       expect(environ).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=131072']));
       // A launcher killed outright leaves no portal behind: it drains and ends on its own.
