@@ -17,9 +17,52 @@ export interface Db {
   close(): Promise<void>;
 }
 
+const SERIAL = Symbol('pim.serialQueries');
+type SerialClient = pg.PoolClient & { [SERIAL]?: true };
+
+/**
+ * A checked-out connection that runs its queries one after the other. Prisma's query interpreter
+ * loads a query's sibling relations (`include: { roles, organization }`) with `Promise.all`; inside
+ * a transaction that is two queries at once on one connection, which pg 8 queues with a
+ * deprecation warning and pg 9 refuses (prisma/orm#29407, not fixed in @prisma/adapter-pg 7.10).
+ * Only the promise form is wrapped: that is what the adapter and the app's own transactions use.
+ */
+function serialQueries(client: SerialClient): pg.PoolClient {
+  if (client[SERIAL]) return client;
+  client[SERIAL] = true;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let tail: Promise<unknown> = Promise.resolve();
+  (client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const first = args[0] as { submit?: unknown } | undefined;
+    // A callback or a submittable (a cursor) is pg's own flow control: left as it is.
+    if (typeof args[args.length - 1] === 'function' || typeof first?.submit === 'function') return query(...args);
+    const run = tail.then(() => query(...args));
+    tail = run.catch(() => {});
+    return run;
+  };
+  return client;
+}
+
+/**
+ * The pool whose checked-out connections (`await pool.connect()`: Prisma's transactions, the
+ * retention job) run one query at a time; `pool.query` takes a connection per query and is as pg has it.
+ */
+class SerialPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(
+    callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): void;
+  override connect(
+    callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | void {
+    if (callback) return super.connect(callback);
+    return super.connect().then(serialQueries);
+  }
+}
+
 /** Opens the pool and the Prisma client on it (through the pg driver adapter). */
 export function openDb(databaseUrl: string, poolSize = 10): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  const pool = new SerialPool({ connectionString: databaseUrl, max: poolSize });
   // An idle connection that the server closes (restart, failover) must not crash the process;
   // the pool replaces it on the next query.
   pool.on('error', (err) => log.warn('idle database connection closed', err.message));
