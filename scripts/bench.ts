@@ -342,7 +342,12 @@ async function main(): Promise<void> {
     }
 
     const limitRow = await measure(targets, limit, await counters(adminClient, embedded?.pid));
-    const hwm = targets.map((t) => `${t.name} ${rssMb(t.portal.pid, 'VmHWM').toFixed(0)} MB`).join(', ');
+    const hwm = targets
+      .map((t) => {
+        const launcher = t.portal.launcherPid && rssMb(t.portal.launcherPid, 'VmHWM');
+        return `${t.name} ${rssMb(t.portal.pid, 'VmHWM').toFixed(0)} MB${launcher ? ` (its launcher, which relaunched node with the memory settings: ${launcher.toFixed(0)} MB)` : ''}`;
+      })
+      .join(', ');
 
     log(`\n### Demo data (the manual's: 2 organisations, 8 contacts, 8 invoices, 4 tickets)\n`);
     log(table(targets[0]!.rows, limitRow, undefined, ladder));

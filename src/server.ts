@@ -22,8 +22,6 @@ import { startRetention } from './jobs/retention.js';
 import { drainable, type Lifecycle } from './http/drain.js';
 import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
 import { createServices } from './services.js';
-import { startInboundSmtp } from './mail/inbound-smtp.js';
-import { startImapPoller } from './mail/inbound-imap.js';
 
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
@@ -101,8 +99,11 @@ async function main(): Promise<void> {
     baseUrl,
     kickMail: () => void worker.kick(),
   });
+  // The SMTP and IMAP libraries load only when configured: a portal without mail intake does not hold them.
   const inboundSmtp = config.inbound?.smtp
-    ? await startInboundSmtp({
+    ? await (
+        await import('./mail/inbound-smtp.js')
+      ).startInboundSmtp({
         ...config.inbound.smtp,
         tls: config.inbound.smtp.tls,
         domain: config.inbound.domain,
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
       })
     : undefined;
   const imapPoller = config.inbound?.imap
-    ? startImapPoller(db.prisma, {
+    ? (await import('./mail/inbound-imap.js')).startImapPoller(db.prisma, {
         ...config.inbound.imap,
         maxBytes: config.inbound.maxBytes,
         receive: (raw) => services.tickets.inbound.receive(raw),

@@ -26,6 +26,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** A started server: its process id (for RSS), the port it listens on, and a graceful stop. */
 export interface Server {
   pid: number;
+  /** The process started, when it is not the one serving (run-built.mjs relaunching node with the memory settings). */
+  launcherPid?: number;
   port: number;
   output(): string;
   stop(): Promise<number | null>;
@@ -73,13 +75,13 @@ function startServer(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, time
  * dist/), in production mode, on a free loopback port; migrates and loads the demo data
  * into an empty database itself. Further variables in `env` (API_RATE_LIMIT, DEMO_SEED) override.
  */
-export function startPortal(
+export async function startPortal(
   env: { DATABASE_URL: string; DATA_DIR: string; SESSION_SECRET: string } & Record<string, string>,
   cpuProfDir?: string,
 ): Promise<Server> {
   // --cpu-prof writes a .cpuprofile (Chrome DevTools, speedscope) when the portal stops gracefully.
   const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  return startServer(
+  const started = await startServer(
     [...profile, 'scripts/run-built.mjs', 'server'],
     {
       PATH: process.env.PATH,
@@ -105,6 +107,24 @@ export function startPortal(
     /listening on 127\.0\.0\.1:(\d+)/,
     600_000,
   );
+  // RSS and CPU are the serving process's: the relaunched child when there is one.
+  const pid = relaunchedChild(started.pid);
+  return pid === undefined ? started : { ...started, pid, launcherPid: started.pid };
+}
+
+/** The child of `pid` running scripts/run-built.mjs (relaunched with the memory settings), if any. */
+function relaunchedChild(pid: number): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('run-built.mjs')) return Number(name);
+    } catch {
+      // ended between the listing and the read
+    }
+  }
+  return undefined;
 }
 
 /** The no-database render limit (scripts/bench/render-limit/server.mjs) in production mode. */

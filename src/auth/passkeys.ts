@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 
@@ -23,6 +16,9 @@ export function relyingParty(baseUrl: string): RelyingParty {
   const u = new URL(baseUrl);
   return { id: u.hostname, origin: u.origin, name: 'PIM' };
 }
+
+// The WebAuthn library (with its certificate and CBOR code) loads on the first passkey operation, not at the start.
+const webauthn = () => import('@simplewebauthn/server');
 
 type Purpose = 'register' | 'login' | 'second-step' | 'confirm';
 const CHALLENGE_MS = 5 * 60_000;
@@ -60,6 +56,7 @@ export async function registrationOptions(
     take: 100,
   });
   const handle = existing[0]?.userHandle ?? randomBytes(32).toString('base64url');
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -80,6 +77,7 @@ export async function registerPasskey(
   rp: RelyingParty,
   opts: { contactId: number; challenge: string; handle: string; response: unknown; name: string; now: Date },
 ): Promise<{ id: number } | null> {
+  const { verifyRegistrationResponse } = await webauthn();
   let verified;
   try {
     verified = await verifyRegistrationResponse({
@@ -129,6 +127,7 @@ export async function authenticationOptions(
         })
       ).map((p) => ({ id: p.credentialId, transports: transportsOf(p.transports) }))
     : undefined;
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
     allowCredentials: allow,
@@ -155,6 +154,7 @@ export async function verifyPasskey(
   });
   if (!stored) return null;
   if (!opts.contactId && response.response?.userHandle !== stored.userHandle) return null;
+  const { verifyAuthenticationResponse } = await webauthn();
   let result;
   try {
     result = await verifyAuthenticationResponse({

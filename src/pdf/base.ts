@@ -1,7 +1,9 @@
-import PDFDocument from 'pdfkit';
-
-/** A4 PDF with PIM's margins and metadata; the built-in Helvetica covers Dutch accents (WinAnsi). */
-export function createPdf(title: string): PDFKit.PDFDocument {
+/**
+ * A4 PDF with PIM's margins and metadata; the built-in Helvetica covers Dutch accents (WinAnsi).
+ * pdfkit (with its font and compression code) is loaded on the first PDF, not at the start.
+ */
+export async function createPdf(title: string): Promise<PDFKit.PDFDocument> {
+  const { default: PDFDocument } = await import('pdfkit');
   return new PDFDocument({
     size: 'A4',
     margin: 50,

@@ -1,6 +1,5 @@
 import { Readable, Transform } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { FileStorage } from './types.js';
 
 /** S3-compatible object storage (AWS S3, MinIO, Ceph, ...), from the `S3_*` variables. */
@@ -19,22 +18,30 @@ export interface S3Settings {
 /** 5 MB: S3's smallest multipart part; with one part in flight an upload holds at most ~10 MB. */
 const PART_BYTES = 5 * 1024 * 1024;
 
+// The AWS SDK loads on the first file operation: a portal whose files live in PostgreSQL never holds it.
+const sdk = () => import('@aws-sdk/client-s3');
+
 /**
  * Files as objects in a bucket. Uploads stream through @aws-sdk/lib-storage's multipart
  * Upload (one part in flight, so memory stays bounded); downloads stream the response body.
  */
 export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage {
-  const s3 =
-    client ??
-    new S3Client({
-      region: settings.region,
-      endpoint: settings.endpoint,
-      forcePathStyle: settings.forcePathStyle,
-      credentials:
-        settings.accessKeyId && settings.secretAccessKey
-          ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
-          : undefined,
-    });
+  let made: Promise<S3Client> | undefined;
+  const s3 = () =>
+    (made ??= client
+      ? Promise.resolve(client)
+      : sdk().then(
+          ({ S3Client }) =>
+            new S3Client({
+              region: settings.region,
+              endpoint: settings.endpoint,
+              forcePathStyle: settings.forcePathStyle,
+              credentials:
+                settings.accessKeyId && settings.secretAccessKey
+                  ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+                  : undefined,
+            }),
+        ));
   const Key = (key: string) => `${settings.prefix}${key}`;
   return {
     kind: 's3',
@@ -51,8 +58,9 @@ export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage 
       );
       let bodyError: Error | undefined;
       body.once('error', (err) => counted.destroy((bodyError = err)));
+      const [{ Upload }, client] = await Promise.all([import('@aws-sdk/lib-storage'), s3()]);
       const upload = new Upload({
-        client: s3,
+        client,
         params: { Bucket: settings.bucket, Key: Key(key), Body: counted },
         partSize: PART_BYTES,
         queueSize: 1,
@@ -67,8 +75,9 @@ export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage 
     },
 
     async get(key) {
+      const [{ GetObjectCommand, NoSuchKey }, client] = await Promise.all([sdk(), s3()]);
       try {
-        const res = await s3.send(new GetObjectCommand({ Bucket: settings.bucket, Key: Key(key) }));
+        const res = await client.send(new GetObjectCommand({ Bucket: settings.bucket, Key: Key(key) }));
         return res.Body instanceof Readable ? res.Body : null;
       } catch (err) {
         if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return null;
@@ -77,7 +86,8 @@ export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage 
     },
 
     async delete(key) {
-      await s3.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: Key(key) }));
+      const [{ DeleteObjectCommand }, client] = await Promise.all([sdk(), s3()]);
+      await client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: Key(key) }));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -237,6 +237,39 @@ describe('npm start: built JavaScript (dist/)', () => {
       const exit = exited(s.proc);
       s.proc.kill('SIGTERM');
       expect(await exit).toBe(0);
+      await fresh.drop();
+    },
+  );
+
+  it(
+    '`npm start` runs the portal with the memory settings (a relaunched node) that stops when its launcher is killed',
+    { timeout: 300_000 },
+    async () => {
+      const fresh = await createEmptyDb();
+      const s = startServer({ ...production, DATABASE_URL: fresh.url, PIM_HEAP_LIMIT_MB: '300' }, [
+        'scripts/run-built.mjs',
+        'server',
+      ]);
+      const port = await s.ready;
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      // The serving process is the launcher's child, started with the heap limit and glibc's variables.
+      const children = spawnSync('pgrep', ['-P', String(s.proc.pid)], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n');
+      expect(children).toHaveLength(1);
+      const child = children[0]!;
+      expect(readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')).toEqual(
+        expect.arrayContaining(['--max-old-space-size=300', '--heap-growing-percent=50']),
+      );
+      const environ = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
+      expect(environ).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=131072']));
+      // A launcher killed outright leaves no portal behind: it drains and ends on its own.
+      const exit = exited(s.proc);
+      s.proc.kill('SIGKILL');
+      await exit;
+      const deadline = Date.now() + 30_000;
+      while (existsSync(`/proc/${child}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(`/proc/${child}`)).toBe(false);
       await fresh.drop();
     },
   );

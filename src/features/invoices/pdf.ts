@@ -70,7 +70,7 @@ export async function renderInvoicePdf(
   const totals = totalsOf(invoice);
   const credit = isCredit(totals);
   const title = credit ? t('creditTitle') : t('title');
-  const doc = createPdf(`${title} ${invoice.number}`);
+  const doc = await createPdf(`${title} ${invoice.number}`);
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
 

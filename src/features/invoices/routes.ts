@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import archiver from 'archiver';
 import { pipeline } from 'node:stream/promises';
 import type { BuiltDeps } from '../../deps.js';
 import { actorOf, holdsAny } from '../../auth/access.js';
@@ -213,6 +212,8 @@ async function streamZip(
   lang: 'nl' | 'en',
   selection: { id: number; number: number }[],
 ): Promise<void> {
+  // The ZIP library loads on the first ZIP, not at the start; before the headers, so a failure is an error page.
+  const { default: archiver } = await import('archiver');
   startDownload(res, 'facturen.zip', 'application/zip');
   const archive = archiver('zip', { zlib: { level: 6 } });
   let closed = false;

@@ -60,7 +60,7 @@ export function overviewCsvRows(rows: readonly OverviewRow[], t: T): string[][] 
 /** The overview as an A4 PDF: one block per organisation, subsidiaries indented below their parent. */
 export async function overviewPdf(rows: readonly OverviewRow[], t: T, printedAt: string): Promise<Buffer> {
   const title = t('organisations.overviewTitle', { name: rows[0]?.name ?? '' });
-  const doc = createPdf(title);
+  const doc = await createPdf(title);
   doc.font('Helvetica-Bold').fontSize(16).fillColor('#1d1d1b').text(title);
   doc
     .font('Helvetica')

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
+import type { Attachment, ParsedMail } from 'mailparser';
 import { loadActor, type Actor } from '../../auth/actor.js';
 import { takeAttempt } from '../../auth/throttle.js';
 import type { Clock } from '../../clock.js';
@@ -64,6 +64,8 @@ export async function receiveMail(
 ): Promise<InboundOutcome> {
   const now = deps.clock.now();
   let mail: ParsedMail;
+  // Loaded on the first mail: the parser and its charset tables are not needed to serve pages.
+  const { simpleParser } = await import('mailparser');
   try {
     mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
   } catch {
