@@ -3,11 +3,13 @@
  * tickets list with 200 rows in eight groups, the contacts and invoices lists with 25, rendered
  * through the app's own Nunjucks environment and filters; CPU µs per render (the least of seven
  * rounds) with process.cpuUsage, no database. Each page is also rendered with no rows, so the difference
- * over the row count is the price of one row. `npx tsx scripts/bench/list-rows.ts`;
+ * over the row count is the price of one row; then what each kind of output costs in a bare loop
+ * (Nunjucks' own floor). `npx tsx scripts/bench/list-rows.ts`;
  * `HTML=dir` writes each page's HTML there (to compare before and after a change byte for byte).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import nunjucks from 'nunjucks';
 import { views } from '../../src/http/views.js';
 import { translate, type Locale } from '../../src/i18n/index.js';
 import { translateIsolated } from '../../src/http/views.js';
@@ -241,8 +243,7 @@ function invoicesContext(withRows: boolean): Record<string, unknown> {
   };
 }
 
-/** The pages: name, view, its context with or without rows, the row count. */
-export const pages: [name: string, view: string, ctx: (rows: boolean) => Record<string, unknown>, rows: number][] = [
+const pages: [name: string, view: string, ctx: (rows: boolean) => Record<string, unknown>, rows: number][] = [
   ['tickets (status=all)', 'tickets/index.njk', ticketsContext, TICKET_STATUSES.length * PER_PAGE],
   ['contacts', 'contacts/index.njk', contactsContext, PER_PAGE],
   ['invoices', 'invoices/index.njk', invoicesContext, PER_PAGE],
@@ -250,13 +251,49 @@ export const pages: [name: string, view: string, ctx: (rows: boolean) => Record<
 
 const out = process.env.HTML;
 if (out) mkdirSync(out, { recursive: true });
-const main = process.argv[1] && import.meta.filename === path.resolve(process.argv[1]);
-for (const [name, view, ctx, rows] of main ? pages : []) {
+for (const [name, view, ctx, rows] of pages) {
   const full = ctx(true);
   const empty = ctx(false);
   const html = views.render(view, full);
   if (out) writeFileSync(path.join(out, `${name.split(' ')[0]}.html`), html);
-  const withRows = price(`${name}: ${rows} rows (${(html.length / 1024).toFixed(0)} KB)`, () => views.render(view, full));
+  const withRows = price(`${name}: ${rows} rows (${(html.length / 1024).toFixed(0)} KB)`, () =>
+    views.render(view, full),
+  );
   const without = price(`${name}: no rows`, () => views.render(view, empty));
   console.log(`${`  = per row`.padEnd(64)} ${((withRows - without) / rows).toFixed(2).padStart(9)} µs`);
+}
+
+// The floor: what one loop iteration and each kind of output cost in Nunjucks itself, over 1,000
+// iterations of a bare loop (the price of a row is about the sum of its outputs).
+const R = 1000;
+const opRows = Array.from({ length: R }, (_, i) => ({
+  id: i,
+  title: `Storing ${i} bij <Receptie> & wachtrij`,
+  at: at(i),
+  day: day(i),
+  number: `F2026-${i}`,
+  amount: (i * 1.37).toFixed(2),
+  status: 'NEW',
+}));
+const opCtx = { rows: opRows, lang, t: (k: string, p?: Record<string, string | number>) => translate(lang, k, p) };
+let loop = 0;
+for (const [label, body, prelude = ''] of [
+  ['a loop iteration, nothing in it', ''],
+  ['{{ r.id }}', '{{ r.id }}'],
+  ['{{ r.title }} (escaped)', '{{ r.title }}'],
+  ['{{ r.title | bdi }}', '{{ r.title | bdi }}'],
+  ["{{ t('tickets.status.' + r.status) }}", "{{ t('tickets.status.' + r.status) }}"],
+  ["{{ t('invoices.viewLabel', { number: r.number }) }}", "{{ t('invoices.viewLabel', { number: r.number }) }}"],
+  ['{{ r.day | date(lang) }}', '{{ r.day | date(lang) }}'],
+  ['{{ r.at | datetime(lang) }}', '{{ r.at | datetime(lang) }}'],
+  ['{{ r.amount | money(lang) }}', '{{ r.amount | money(lang) }}'],
+  ['{{ m(r) }}, a macro with one output', '{{ m(r) }}', '{% macro m(x) %}{{ x.id }}{% endmacro %}'],
+] as [string, string, string?][]) {
+  const src = `${prelude}{% for r in rows %}${body}{% endfor %}`;
+  const tpl = new nunjucks.Template(src, views, 'ops', true);
+  const us = price(`  ${label}`, () => tpl.render(opCtx), 70) / R;
+  if (!body) loop = us;
+  console.log(
+    `${'    = per iteration, over the empty loop'.padEnd(64)} ${(body ? us - loop : us).toFixed(2).padStart(9)} µs`,
+  );
 }
