@@ -294,6 +294,6 @@ for (const [label, body, prelude = ''] of [
   const us = price(`  ${label}`, () => tpl.render(opCtx), 70) / R;
   if (!body) loop = us;
   console.log(
-    `${'    = per iteration, over the empty loop'.padEnd(64)} ${(body ? us - loop : us).toFixed(2).padStart(9)} µs`,
+    `${(body ? '    = per iteration, over the empty loop' : '    = per iteration').padEnd(64)} ${(body ? us - loop : us).toFixed(2).padStart(9)} µs`,
   );
 }
