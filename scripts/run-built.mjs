@@ -1,7 +1,7 @@
 // `npm start` and `npm run pim`: make sure dist/ is built from the current sources (build it
 // on the first start after a clone, a pull or an edit; see scripts/build.mjs), then run the
-// built JavaScript in this very process, so signals, exit codes and the process id are the
-// server's (or the staff tool's) own.
+// built JavaScript in this very process, so the staff tool's signals, exit codes and process id
+// are its own.
 //
 // The portal first gets its memory settings (scripts/memory-settings.mjs). When the
 // environment lacks them, node is started once more with them: this process then only passes
