@@ -293,8 +293,21 @@ export async function listTickets(
       ? poolReads(rawReader(prisma, pool), actor, query)
       : prismaReads(prisma, actor, query);
   const names = new Map(actor.orgs.map((o) => [o.id, o.name]));
+  // Field by field, not `{ ...r }`: a spread copies through V8's generic path, and a page maps 200 rows.
   const named = (found: ListedTicket[]): TicketRow[] =>
-    found.map((r) => ({ ...r, organization: { name: names.get(r.organizationId) ?? '' } }));
+    found.map((r) => ({
+      id: r.id,
+      title: r.title,
+      status: r.status,
+      kind: r.kind,
+      application: r.application,
+      module: r.module,
+      reportedAt: r.reportedAt,
+      deadline: r.deadline,
+      helpdesk: r.helpdesk,
+      organizationId: r.organizationId,
+      organization: { name: names.get(r.organizationId) ?? '' },
+    }));
   const read = await reads.countsAndAll(TICKET_STATUSES.length * PER_PAGE);
   const counts = new Map(read.counts.map((c) => [c.status, c.n]));
   const statuses = TICKET_STATUSES.filter((s) => (counts.get(s) ?? 0) > 0);
