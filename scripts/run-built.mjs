@@ -11,6 +11,7 @@
 //   node scripts/run-built.mjs server           the portal (dist/server.js)
 //   node scripts/run-built.mjs cli [args...]    the staff tool (dist/cli/index.js)
 import { execFileSync, spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DIST, ensureBuilt } from './build.mjs';
@@ -45,6 +46,8 @@ function relaunch(settings) {
     // Ended by a signal: end the same way, so a supervisor sees what the portal saw.
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
+    // As PID 1 (a container without init) the kernel ignores that signal: end with the shell's code for it.
+    process.exit(128 + (os.constants.signals[signal] ?? 0));
   });
 }
 

@@ -30,18 +30,24 @@ export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage 
   const s3 = () =>
     (made ??= client
       ? Promise.resolve(client)
-      : sdk().then(
-          ({ S3Client }) =>
-            new S3Client({
-              region: settings.region,
-              endpoint: settings.endpoint,
-              forcePathStyle: settings.forcePathStyle,
-              credentials:
-                settings.accessKeyId && settings.secretAccessKey
-                  ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
-                  : undefined,
-            }),
-        ));
+      : sdk()
+          .then(
+            ({ S3Client }) =>
+              new S3Client({
+                region: settings.region,
+                endpoint: settings.endpoint,
+                forcePathStyle: settings.forcePathStyle,
+                credentials:
+                  settings.accessKeyId && settings.secretAccessKey
+                    ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+                    : undefined,
+              }),
+          )
+          // A failed load or set-up is tried again on the next operation, not kept for the process's life.
+          .catch((e: unknown) => {
+            made = undefined;
+            throw e;
+          }));
   const Key = (key: string) => `${settings.prefix}${key}`;
   return {
     kind: 's3',
