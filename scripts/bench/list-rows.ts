@@ -14,7 +14,8 @@ import { views } from '../../src/http/views.js';
 import { translate, type Locale } from '../../src/i18n/index.js';
 import { translateIsolated } from '../../src/http/views.js';
 import { menuFor } from '../../src/auth/pages.js';
-import { actorFromRow, type ActorRow } from '../../src/auth/actor.js';
+import { actorFromRow } from '../../src/auth/actor.js';
+import { cpuPrice, demoActorRow } from './in-process.js';
 import { urlWith, pageInfo, PER_PAGE } from '../../src/http/list.js';
 import { TICKET_STATUSES } from '../../src/features/tickets/schema.js';
 import { rowAccess, type ContactRow } from '../../src/features/contacts/list.js';
@@ -24,51 +25,19 @@ import { einvoiceProblems } from '../../src/features/invoices/einvoice.js';
 const N = Number(process.env.N ?? 400);
 const lang: Locale = (process.env.LANG_PIM as Locale | undefined) ?? 'nl';
 
-// The least of seven rounds: on a shared machine a round that another process or a major GC
-// disturbed only ever costs more.
-function price(label: string, fn: () => void, n = N): number {
-  for (let i = 0; i < Math.min(n, 50); i++) fn();
-  let us = Infinity;
-  for (let r = 0; r < 7; r++) {
-    const t = process.cpuUsage();
-    for (let i = 0; i < n / 7; i++) fn();
-    const d = process.cpuUsage(t);
-    us = Math.min(us, (d.user + d.system) / Math.ceil(n / 7));
-  }
-  console.log(`${label.padEnd(64)} ${us.toFixed(1).padStart(9)} µs`);
-  return us;
-}
+const price = (label: string, fn: () => void, n = N) =>
+  cpuPrice(label, fn, n, { warmup: 50, rounds: 7, width: 64, digits: 1 });
 
-const actorRow: ActorRow = {
-  id: 5,
-  organization_id: 1,
-  first_name: 'Jan',
-  infix: null,
-  last_name: 'Jansen',
-  email: 'j.jansen@vtel.nl',
-  active: true,
-  web_access: true,
-  session_epoch: 0,
-  org_name: 'Demo Pim',
-  org_active: true,
-  sso_required: false,
-  is_main: true,
-  reports_in_contract: true,
-  roles: [
-    'PORTAL_ACCESS',
-    'SUBSIDIARY_ACCESS',
-    'MANAGE_CONTACTS',
-    'VIEW_INVOICES',
-    'MANAGE_ORG_TICKETS',
-  ] as ActorRow['roles'],
-  orgs: Array.from({ length: 26 }, (_, i) => ({
+const actorRow = demoActorRow(
+  ['PORTAL_ACCESS', 'SUBSIDIARY_ACCESS', 'MANAGE_CONTACTS', 'VIEW_INVOICES', 'MANAGE_ORG_TICKETS'],
+  Array.from({ length: 26 }, (_, i) => ({
     id: i + 1,
     name: i === 0 ? 'Demo Pim' : `Dochter ${i} B.V.`,
     parentId: i === 0 ? null : 1,
     active: true,
     mainContactId: i === 0 ? 5 : null,
   })),
-};
+);
 const actor = actorFromRow(actorRow, 0, 'password')!;
 
 /** What pageLocals and listLocals give every page (src/http/locals.ts), for `reqPath?query`. */

@@ -9,41 +9,21 @@ import { createHash, createHmac } from 'node:crypto';
 import { views } from '../../src/http/views.js';
 import { pageLocals, listLocals } from '../../src/http/locals.js';
 import { menuFor } from '../../src/auth/pages.js';
-import { actorFromRow, type ActorRow } from '../../src/auth/actor.js';
+import { actorFromRow } from '../../src/auth/actor.js';
+import { cpuPrice, demoActorRow } from './in-process.js';
 
 const N = Number(process.env.N ?? 100_000);
 
-function price(label: string, fn: () => void, n = N): number {
-  for (let i = 0; i < Math.min(n, 5000); i++) fn();
-  const t = process.cpuUsage();
-  for (let i = 0; i < n; i++) fn();
-  const d = process.cpuUsage(t);
-  const us = (d.user + d.system) / n;
-  console.log(`${label.padEnd(60)} ${us.toFixed(2).padStart(8)} µs`);
-  return us;
-}
+const price = (label: string, fn: () => void, n = N) =>
+  cpuPrice(label, fn, n, { warmup: 5000, rounds: 1, width: 60, digits: 2 });
 
-const row: ActorRow = {
-  id: 5,
-  organization_id: 1,
-  first_name: 'Jan',
-  infix: null,
-  last_name: 'Jansen',
-  email: 'j.jansen@vtel.nl',
-  active: true,
-  web_access: true,
-  session_epoch: 0,
-  org_name: 'Demo Pim',
-  org_active: true,
-  sso_required: false,
-  is_main: true,
-  reports_in_contract: true,
-  roles: ['PORTAL_ACCESS', 'SUBSIDIARY_ACCESS', 'MANAGE_CONTACTS', 'VIEW_INVOICES'] as ActorRow['roles'],
-  orgs: [
+const row = demoActorRow(
+  ['PORTAL_ACCESS', 'SUBSIDIARY_ACCESS', 'MANAGE_CONTACTS', 'VIEW_INVOICES'],
+  [
     { id: 1, name: 'Demo Pim', parentId: null, active: true, mainContactId: 5 },
     { id: 2, name: 'Demo Sub', parentId: 1, active: true, mainContactId: null },
   ],
-};
+);
 const actor = actorFromRow(row, 0, 'password')!;
 const sessData = {
   cookie: {
