@@ -10,6 +10,7 @@ import { views } from '../../src/http/views.js';
 import { pageLocals, listLocals } from '../../src/http/locals.js';
 import { menuFor } from '../../src/auth/pages.js';
 import { actorFromRow } from '../../src/auth/actor.js';
+import { LIMIT_PAGE } from '../../src/http/ladder.js';
 import { cpuPrice, demoActorRow } from './in-process.js';
 
 const N = Number(process.env.N ?? 100_000);
@@ -99,26 +100,7 @@ const withSession = price('+ express-session (fake store, no save)', () => {
 });
 console.log(`${'  = express-session per request'.padEnd(60)} ${(withSession - base).toFixed(2).padStart(8)} µs`);
 
-// The layout rung: pageLocals + listLocals + the portal's layout against the limit's page.
-const ROWS = Array.from({ length: 50 }, (_, i) => ({
-  id: 1000 + i,
-  name: `Jansen & Zn. ${i + 1}`,
-  email: `m${i}@o.example.nl`,
-  city: 'Enschede',
-  date: new Date(Date.UTC(2017, 6, 1 + (i % 28))),
-  amount: (i * 104.729).toFixed(2),
-  active: i % 7 !== 0,
-}));
-const MENU = [
-  'Dashboard',
-  'Organisatie',
-  'Contactpersonen',
-  'Persoonlijk',
-  'Facturen',
-  'Handleidingen',
-  'Tickets',
-  'FAQ',
-];
+// The layout rung: pageLocals + listLocals + the portal's layout against the limit's page (the ladder's data).
 price('menuFor', () => menuFor(actor, '/contacts'));
 function locals(): Record<string, unknown> {
   const [req, res] = reqRes();
@@ -136,21 +118,23 @@ function locals(): Record<string, unknown> {
   return l;
 }
 price('pageLocals + listLocals (with req/res)', () => locals());
-const lim = price(
-  'views.render bench/limit-table',
-  () => views.render('bench/limit-table.njk', { title: 'Contactpersonen', menu: MENU, rows: ROWS, user: 'Jan Jansen' }),
-  N / 10,
-);
+const lim = price('views.render bench/limit-table', () => views.render('bench/limit-table.njk', LIMIT_PAGE), N / 10);
 const l0 = locals();
 const portal = price(
   'views.render bench/portal-table (locals made once)',
   () =>
-    views.render('bench/portal-table.njk', { ...l0, title: 'Contactpersonen', rows: ROWS, supportEmail: 'help@x.nl' }),
+    views.render('bench/portal-table.njk', {
+      ...l0,
+      title: 'Contactpersonen',
+      rows: LIMIT_PAGE.rows,
+      supportEmail: 'help@x.nl',
+    }),
   N / 10,
 );
 console.log(`${'  = the portal layout over the limit layout'.padEnd(60)} ${(portal - lim).toFixed(2).padStart(8)} µs`);
 console.log(
   'sizes',
-  views.render('bench/limit-table.njk', { title: 'C', menu: MENU, rows: ROWS, user: 'J' }).length,
-  views.render('bench/portal-table.njk', { ...l0, title: 'C', rows: ROWS, supportEmail: 'help@x.nl' }).length,
+  views.render('bench/limit-table.njk', { ...LIMIT_PAGE, title: 'C', user: 'J' }).length,
+  views.render('bench/portal-table.njk', { ...l0, title: 'C', rows: LIMIT_PAGE.rows, supportEmail: 'help@x.nl' })
+    .length,
 );

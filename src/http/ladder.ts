@@ -46,7 +46,8 @@ const MENU = [
   'Tickets',
   'FAQ',
 ];
-const limitPage = { title: 'Contactpersonen', menu: MENU, rows: ROWS, user: 'Jan Jansen' };
+/** The render limit's page data (its title, menu, 50 rows and user), for the ladder and the in-process prices. */
+export const LIMIT_PAGE = { title: 'Contactpersonen', menu: MENU, rows: ROWS, user: 'Jan Jansen' };
 // The portal's layout takes its menu from the request (res.locals.menu): the limit's would hide it.
 const portalPage = { title: 'Contactpersonen', rows: ROWS };
 
@@ -64,7 +65,7 @@ function contactsPageDefaults(ownOrgId: number): Parameters<BuiltDeps['services'
  */
 export function ladderRoutes(deps: BuiltDeps, layers: Layers): Router {
   const r = Router();
-  const limit = (_req: Request, res: Response) => res.render('bench/limit-table', limitPage);
+  const limit = (_req: Request, res: Response) => res.render('bench/limit-table', LIMIT_PAGE);
   const loggedIn: RequestHandler = (req, res, next) => (req.user ? next() : void res.status(403).end());
   const session = [layers.edge, layers.noStore, ...layers.session];
   const actor = [...session, ...layers.actor, loggedIn];
