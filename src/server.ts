@@ -140,7 +140,6 @@ async function main(): Promise<void> {
       ? 'Mail is sent through SMTP_URL.'
       : `Mail is written to ${path.resolve(config.dataDir, 'mail')} (set SMTP_URL to send it).`,
   );
-  console.log(lines.join('\n'));
   server.keepAliveTimeout = 65_000;
 
   let stopping = false;
@@ -164,8 +163,11 @@ async function main(): Promise<void> {
     if (embedded) await embedded.stop();
     process.exit(0);
   };
+  // The handlers are in place before the line that says the portal is up: a SIGTERM sent right
+  // after it (by an orchestrator or a test) drains instead of killing the process outright.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  console.log(lines.join('\n'));
 }
 
 /** The metrics listener of its own (METRICS_PORT), e.g. on an address only the monitoring network reaches. */

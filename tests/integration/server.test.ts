@@ -60,8 +60,9 @@ async function lisaId(url: string): Promise<number> {
   return rows[0]!.id;
 }
 
+/** The exit code, or the signal's name when a signal ended the process (so a failure says which). */
 const exited = (proc: ChildProcess) =>
-  new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  new Promise<number | string | null>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal)));
 
 describe('the server from its TypeScript sources (src/server.ts)', () => {
   it('migrates, loads the demo, prints the URL and the demo login, serves pages, and drains on SIGTERM', async () => {
@@ -75,7 +76,7 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     const exit = exited(s.proc);
     s.proc.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await exit, s.output()).toBe(0);
   });
 
   it('two instances starting at once on an empty database migrate once and load the demo once', async () => {
@@ -116,7 +117,7 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
     await c.end();
     const exit = exited(s.proc);
     s.proc.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await exit, s.output()).toBe(0);
   });
 
   it('refuses to start when an applied migration was changed, with a message naming it', async () => {
@@ -173,7 +174,7 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
         expect(rows[0].text).toContain(`http://localhost:${port}/password/reset/`);
         const exit = exited(s.proc);
         s.proc.kill('SIGTERM');
-        expect(await exit).toBe(0);
+        expect(await exit, s.output()).toBe(0);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
         await fresh.drop();
@@ -236,7 +237,7 @@ describe('npm start: built JavaScript (dist/)', () => {
       expect(spawnSync(process.execPath, ['scripts/build.mjs', '--check']).status).toBe(0);
       const exit = exited(s.proc);
       s.proc.kill('SIGTERM');
-      expect(await exit).toBe(0);
+      expect(await exit, s.output()).toBe(0);
       await fresh.drop();
     },
   );
@@ -288,7 +289,7 @@ describe('npm start: built JavaScript (dist/)', () => {
       await servesFromDist(port, fresh.url);
       const exit = exited(s.proc);
       s.proc.kill('SIGTERM');
-      expect(await exit).toBe(0);
+      expect(await exit, s.output()).toBe(0);
       // `npm run pim` runs the staff tool from the same build, on the database the start seeded.
       const pim = spawnSync(process.execPath, ['scripts/run-built.mjs', 'cli', 'org:list'], {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: fresh.url },
