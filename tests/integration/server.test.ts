@@ -93,13 +93,14 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
     await c.end();
     expect(migrations.rowCount).toBe(readMigrations().length);
     expect(orgs.rows[0].n).toBe(1);
-    await Promise.all(
+    const exits = await Promise.all(
       [a, b].map((s) => {
         const exit = exited(s.proc);
         s.proc.kill('SIGTERM');
         return exit;
       }),
     );
+    expect(exits, a.output() + b.output()).toEqual([0, 0]);
     await fresh.drop();
   });
 
