@@ -157,6 +157,9 @@ export async function receiveMultipart(
       order.set(key, position);
       form.files.push({ key, fileName: storedName(original, type!), contentType: type!.contentType, size });
     } catch (err) {
+      // Let go of the type check (the storage ended it) before draining: a stream still piped into
+      // a dead one is paused again by the pipe, and the request would hang until the client gives up.
+      stream.unpipe(gate);
       stream.resume();
       await storage.delete(key).catch(() => {});
       if (err instanceof Refusal) form.refused.push({ fileName: original, reason: err.reason });

@@ -53,31 +53,39 @@ export function s3Storage(settings: S3Settings, client?: S3Client): FileStorage 
     kind: 's3',
 
     async put(key, body) {
-      let size = 0;
-      const counted = body.pipe(
-        new Transform({
+      try {
+        // The SDK first: when it cannot load or set up, nothing has been piped anywhere yet.
+        const [{ Upload }, client] = await Promise.all([import('@aws-sdk/lib-storage'), s3()]);
+        let size = 0;
+        const counted = new Transform({
           transform(chunk: Buffer, _enc, done) {
             size += chunk.length;
             done(null, chunk);
           },
-        }),
-      );
-      let bodyError: Error | undefined;
-      body.once('error', (err) => counted.destroy((bodyError = err)));
-      const [{ Upload }, client] = await Promise.all([import('@aws-sdk/lib-storage'), s3()]);
-      const upload = new Upload({
-        client,
-        params: { Bucket: settings.bucket, Key: Key(key), Body: counted },
-        partSize: PART_BYTES,
-        queueSize: 1,
-      });
-      try {
-        await upload.done();
+        });
+        // Its errors reach the caller through upload.done() (or as the body's own): never unhandled.
+        counted.on('error', () => {});
+        let bodyError: Error | undefined;
+        body.once('error', (err) => counted.destroy((bodyError = err)));
+        body.pipe(counted);
+        const upload = new Upload({
+          client,
+          params: { Bucket: settings.bucket, Key: Key(key), Body: counted },
+          partSize: PART_BYTES,
+          queueSize: 1,
+        });
+        try {
+          await upload.done();
+        } catch (err) {
+          // The upload is aborted (its parts removed); the caller wants to know why the body broke.
+          throw bodyError ?? err;
+        }
+        return { size };
       } catch (err) {
-        // The upload is aborted (its parts removed); the caller wants to know why the body broke.
-        throw bodyError ?? err;
+        // As FileStorage promises: a failed put ends the body, so a source piped into it is let go.
+        body.destroy();
+        throw err;
       }
-      return { size };
     },
 
     async get(key) {

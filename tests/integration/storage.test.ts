@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import S3rver from 's3rver';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -117,6 +117,45 @@ describe.each(adapters)('file storage: %s', (_name, make) => {
   });
 });
 
+/** A source piped into a pass-through, as the upload form pipes a file into its type check. */
+function piped(bytes: Buffer): { source: Readable; body: PassThrough; drained: Promise<void> } {
+  const source = Readable.from(
+    (function* () {
+      for (let at = 0; at < bytes.length; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024);
+    })(),
+  );
+  const body = source.pipe(new PassThrough());
+  const drained = new Promise<void>((resolve) => source.once('end', resolve));
+  return { source, body, drained };
+}
+
+// A put that fails part-way must let go of its body: the form drains the rest of the upload and
+// answers, instead of a request that hangs until the client gives up.
+describe.each<[string, () => { storage: FileStorage; key: string } | Promise<{ storage: FileStorage; key: string }>]>([
+  [
+    'PostgreSQL, a key already taken',
+    async () => {
+      const key = randomUUID();
+      await postgresStorage(db.prisma).put(key, source(Buffer.from('er staat al iets')));
+      return { storage: postgresStorage(db.prisma), key };
+    },
+  ],
+  [
+    'S3, a bucket that does not exist',
+    () => ({ storage: s3Storage({ ...s3, bucket: 'no-such-bucket' }), key: randomUUID() }),
+  ],
+])('a failed put (%s)', (_name, make) => {
+  it('rejects and destroys its body, so the source piped into it drains to the end', async () => {
+    const { storage, key } = await make();
+    const { source, body, drained } = piped(randomBytes(12 * 1024 * 1024));
+    await expect(storage.put(key, body)).rejects.toThrow();
+    expect(body.destroyed).toBe(true);
+    source.unpipe(body);
+    source.resume();
+    await drained;
+  });
+});
+
 describe('PostgreSQL storage writes chunks, never the whole file', () => {
   it('stores 3 MB as 12 rows of 256 kB', async () => {
     const key = randomUUID();
@@ -160,6 +199,27 @@ describe('the app with S3 storage', () => {
     expect(back.status).toBe(200);
     expect(Buffer.compare(back.body as Buffer, log)).toBe(0);
   });
+});
+
+describe('the app with S3 storage that refuses the upload', () => {
+  it('a 12 MB attachment the bucket refuses part-way gets an answer (no hanging request) and leaves no ticket', async () => {
+    const { app } = testApp(db, { storage: s3Storage({ ...s3, bucket: 'no-such-bucket' }) });
+    const org = await makeOrg(db.prisma);
+    const me = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
+    const agent = client(app);
+    await logIn(agent, me.email!, PASSWORD);
+    const page = await agent.get('/tickets/new');
+    const res = await agent
+      .post('/tickets/new')
+      .field('_csrf', csrfFrom(page.text))
+      .field('organizationId', String(org.id))
+      .field('title', 'Te groot voor een emmer die er niet is')
+      .attach('files', Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(12 * 1024 * 1024)]), 'groot.pdf');
+    // A storage fault is the portal's, not the user's: the error page, and nothing half-saved.
+    expect(res.status).toBe(500);
+    expect(res.text).toContain('Er ging iets mis');
+    expect(await db.prisma.ticket.count({ where: { reporterId: me.id } })).toBe(0);
+  }, 20_000);
 });
 
 describe('invoice PDFs and documents with S3 storage', () => {
