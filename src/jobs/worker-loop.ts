@@ -4,7 +4,7 @@ import { log } from '../log.js';
 export interface WorkerLoop {
   /** Runs the job soon; resolves when a run that started after this call has finished. */
   kick(): Promise<void>;
-  /** No more runs; resolves when the run in progress (if any) has finished. */
+  /** No more runs; aborts the running one's signal and resolves when it has finished. */
   stop(): Promise<void>;
 }
 
@@ -12,7 +12,8 @@ export interface WorkerLoop {
 export interface WorkerLoopOptions {
   name: string;
   intervalMs: number;
-  run: () => Promise<unknown>;
+  /** `signal` is aborted by `stop()`: a long run (a mailbox's backlog) ends after the item in hand. */
+  run: (signal: AbortSignal) => Promise<unknown>;
 }
 
 /**
@@ -22,12 +23,13 @@ export interface WorkerLoopOptions {
  */
 export function startWorkerLoop(opts: WorkerLoopOptions): WorkerLoop {
   let stopped = false;
+  const stopping = new AbortController();
   let current: Promise<void> | null = null;
   let again: Promise<void> | null = null;
 
   const once = (): Promise<void> =>
     opts
-      .run()
+      .run(stopping.signal)
       .then(() => undefined)
       .catch((err: unknown) => log.error(opts.name, err));
 
@@ -53,6 +55,7 @@ export function startWorkerLoop(opts: WorkerLoopOptions): WorkerLoop {
     kick,
     async stop() {
       stopped = true;
+      stopping.abort();
       clearInterval(timer);
       await (again ?? current);
     },

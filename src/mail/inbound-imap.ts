@@ -41,15 +41,27 @@ const POLL_LOCK = 0x50494d49;
 const ROUND_MS = 10 * 60_000;
 
 /**
+ * A round takes no new message after this, well inside its lock's life: the transaction (and with
+ * it the lock) ends at ROUND_MS, and a round still going then would poll beside another instance's.
+ * What is left waits for the next round.
+ */
+const ROUND_BUDGET_MS = ROUND_MS / 2;
+
+/**
  * Takes the messages waiting in the mailbox, once: each is handed to `receive`, then moved to the
  * processed folder (a note, or already taken) or the refused one (refused, ignored, too large). The
  * round runs under a PostgreSQL advisory lock, so two instances never take the same message; a crash
  * between receiving and moving leaves it for the next round, where its Message-ID makes it a
  * duplicate (no second note) and it is moved on. Returns how many messages were taken (0 also when
  * no OAuth2 token could be had or the server refused the login: logged, the messages wait for the
- * next round), or null when another instance holds the round.
+ * next round), or null when another instance holds the round. After `signal` aborts (or half the
+ * lock's life) the round takes no further message; those wait for the next round.
  */
-export async function pollMailbox(prisma: PrismaClient, opts: ImapPollerOptions): Promise<number | null> {
+export async function pollMailbox(
+  prisma: PrismaClient,
+  opts: ImapPollerOptions,
+  signal?: AbortSignal,
+): Promise<number | null> {
   const url = new URL(opts.url);
   const user = decodeURIComponent(url.username);
   let login: { user: string; pass: string } | { user: string; accessToken: string };
@@ -73,7 +85,8 @@ export async function pollMailbox(prisma: PrismaClient, opts: ImapPollerOptions)
     async (tx) => {
       const [row] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${POLL_LOCK}) AS ok`;
       if (!row?.ok) return null;
-      return pollRound(opts, url, login, tokens);
+      const enough = AbortSignal.timeout(ROUND_BUDGET_MS);
+      return pollRound(opts, url, login, tokens, signal ? AbortSignal.any([signal, enough]) : enough);
     },
     { timeout: ROUND_MS, maxWait: 10_000 },
   );
@@ -92,6 +105,7 @@ async function pollRound(
   url: URL,
   login: { user: string; pass: string } | { user: string; accessToken: string },
   tokens: AccessTokenSource | undefined,
+  enough: AbortSignal,
 ): Promise<number> {
   // imapflow logs in with AUTHENTICATE OAUTHBEARER (or XOAUTH2) when given accessToken instead of pass.
   const client = new ImapFlow({
@@ -129,6 +143,8 @@ async function pollRound(
     try {
       const uids = (await client.search({ deleted: false }, { uid: true })) || [];
       for (const uid of uids) {
+        // Stopping (SIGTERM) or out of time: the message in hand was finished, the rest wait in the mailbox.
+        if (enough.aborted) break;
         const msg = await client.fetchOne(String(uid), { source: true, size: true }, { uid: true });
         if (!msg) continue;
         let folder = opts.refusedFolder;
@@ -150,12 +166,12 @@ async function pollRound(
   return taken;
 }
 
-/** Polls the mailbox every `intervalMs` (src/jobs/worker-loop.ts); `stop()` waits for the round in progress. */
+/** Polls the mailbox every `intervalMs` (src/jobs/worker-loop.ts); `stop()` ends the round after its message. */
 export function startImapPoller(prisma: PrismaClient, opts: ImapPollerOptions): WorkerLoop {
   const loop = startWorkerLoop({
     name: 'inbound IMAP poller',
     intervalMs: opts.intervalMs,
-    run: () => pollMailbox(prisma, opts),
+    run: (signal) => pollMailbox(prisma, opts, signal),
   });
   void loop.kick();
   return loop;

@@ -134,4 +134,40 @@ describe.skipIf(!dovecotInstalled)('replies fetched from an IMAP mailbox', () =>
     expect(await count(opts.processedFolder)).toBe(2);
     expect(await pollMailbox(db.prisma, opts)).toBe(0);
   });
+
+  it('a round asked to stop (SIGTERM) finishes the message in hand and leaves the rest for the next round', async () => {
+    const org = await makeOrg(db.prisma);
+    const reporter = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
+    const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id, status: 'WAITING_CUSTOMER' });
+    const address = replyAddress(config.tickets.linkSecret, DOMAIN, t.id, reporter.id);
+    const processedBefore = await count(opts.processedFolder);
+    for (const n of [1, 2, 3])
+      await deliverToMailbox(
+        await build({
+          from: reporter.email!,
+          to: address,
+          subject: 'Re: Ticket',
+          messageId: `<stop-${t.id}-${n}@example.nl>`,
+          text: `Antwoord ${n}`,
+        }),
+      );
+    const stop = new AbortController();
+    const stopping: ImapPollerOptions = {
+      ...opts,
+      // The stop arrives while the first message is being taken.
+      receive: async (raw) => {
+        stop.abort();
+        return opts.receive(raw);
+      },
+    };
+    expect(await pollMailbox(db.prisma, stopping, stop.signal)).toBe(1);
+    expect(await db.prisma.ticketNote.count({ where: { ticketId: t.id } })).toBe(1);
+    expect(await count('INBOX')).toBe(2);
+    expect(await count(opts.processedFolder)).toBe(processedBefore + 1);
+    // The next round (another instance, or this one after a restart) takes the other two, once.
+    expect(await pollMailbox(db.prisma, opts)).toBe(2);
+    const notes = await db.prisma.ticketNote.findMany({ where: { ticketId: t.id }, orderBy: { id: 'asc' } });
+    expect(notes.map((n) => n.body).sort()).toEqual(['Antwoord 1', 'Antwoord 2', 'Antwoord 3']);
+    expect(await count('INBOX')).toBe(0);
+  });
 });

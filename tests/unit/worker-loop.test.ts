@@ -84,4 +84,23 @@ describe('startWorkerLoop', () => {
     await loop.kick();
     expect(runs).toBe(1);
   });
+
+  it("stop aborts the running run's signal, so a long run can end after the item in hand", async () => {
+    const seen: boolean[] = [];
+    const g = gate();
+    const loop = startWorkerLoop({
+      name: 'test',
+      intervalMs: HOUR,
+      run: async (signal) => {
+        seen.push(signal.aborted);
+        await g.done;
+        seen.push(signal.aborted);
+      },
+    });
+    void loop.kick();
+    const stopping = loop.stop();
+    g.open();
+    await stopping;
+    expect(seen).toEqual([false, true]);
+  });
 });
