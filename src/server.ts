@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { constants as osConstants } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type http from 'node:http';
@@ -23,9 +24,16 @@ import { drainable, type Lifecycle } from './http/drain.js';
 import { createMetrics, metricsOnlyApp, type Metrics } from './http/metrics.js';
 import { createServices } from './services.js';
 
+/** The signals that stop the portal (SIGHUP: the terminal of `npm start` closed). */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
 /** Boot: config -> database (embedded or DATABASE_URL) -> migrate -> demo data -> listen. */
 async function main(): Promise<void> {
   const started = Date.now();
+  // Until the portal is up, a signal ends the start at once, but through process.exit: the 'exit'
+  // hooks run, so an embedded PostgreSQL already started is stopped, not left holding its data folder.
+  const early = (signal: NodeJS.Signals) => process.exit(128 + osConstants.signals[signal]);
+  for (const signal of STOP_SIGNALS) process.on(signal, early);
   const config = loadConfig();
   setLogLevel(config.logLevel);
 
@@ -147,26 +155,35 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: draining (readiness 503; requests running get up to ${config.shutdown.timeoutMs} ms)`);
-    // Readiness first, then stop accepting, let open responses finish (idle keep-alive
-    // connections closed), then close the pools and the database.
-    await drain(config.shutdown);
-    log.info('shutdown: last response done');
-    metricsServer?.close();
-    forgetPortalUrl(config.dataDir);
-    await retention.stop();
-    clearInterval(inboundPruner);
-    await inboundSmtp?.close();
-    await imapPoller?.stop();
-    await worker.stop();
-    await webhooks.stop();
-    await db.close();
-    if (embedded) await embedded.stop();
-    process.exit(0);
+    let code = 0;
+    try {
+      // Readiness first, then stop accepting, let open responses finish (idle keep-alive
+      // connections closed), then close the pools and the database.
+      await drain(config.shutdown);
+      log.info('shutdown: last response done');
+      metricsServer?.close();
+      forgetPortalUrl(config.dataDir);
+      await retention.stop();
+      clearInterval(inboundPruner);
+      await inboundSmtp?.close();
+      await imapPoller?.stop();
+      await worker.stop();
+      await webhooks.stop();
+      await db.close();
+      if (embedded) await embedded.stop();
+    } catch (err) {
+      // Said, and the exit code says so; the 'exit' hook still stops an embedded PostgreSQL.
+      log.error('shutdown', err);
+      code = 1;
+    }
+    process.exit(code);
   };
   // The handlers are in place before the line that says the portal is up: a SIGTERM sent right
   // after it (by an orchestrator or a test) drains instead of killing the process outright.
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  for (const signal of STOP_SIGNALS) {
+    process.removeListener(signal, early);
+    process.on(signal, () => void stop(signal));
+  }
   console.log(lines.join('\n'));
 }
 
@@ -175,8 +192,11 @@ function startMetricsServer(metrics: Metrics, config: Config): http.Server {
   const app = express();
   app.disable('x-powered-by');
   app.use(metricsOnlyApp(metrics, config.metrics.token));
-  return app.listen(config.metrics.port ?? 0, config.metrics.host, () =>
-    log.info(`metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`),
+  // Express 5 hands a failed listen (the port taken) to this callback: said, not logged as up.
+  return app.listen(config.metrics.port ?? 0, config.metrics.host, (err?: Error) =>
+    err
+      ? log.error(`metrics: cannot listen on ${config.metrics.host}:${config.metrics.port}`, err)
+      : log.info(`metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`),
   );
 }
 
@@ -198,7 +218,18 @@ function sessionSecret(config: Config): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(config.dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600 });
+  // Written whole under a name of its own, then linked into place (which fails when the file is
+  // there): two instances starting at once on a fresh folder both end up with the first one's.
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, secret, { mode: 0o600 });
+  try {
+    linkSync(mine, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(file, 'utf8').trim();
+  } finally {
+    rmSync(mine, { force: true });
+  }
   return secret;
 }
 

@@ -1,5 +1,6 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -60,6 +61,15 @@ async function lisaId(url: string): Promise<number> {
   return rows[0]!.id;
 }
 
+/** A loopback port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 /** The exit code, or the signal's name when a signal ended the process (so a failure says which). */
 const exited = (proc: ChildProcess) =>
   new Promise<number | string | null>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal)));
@@ -93,10 +103,16 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
     await c.end();
     expect(migrations.rowCount).toBe(readMigrations().length);
     expect(orgs.rows[0].n).toBe(1);
+    // SIGHUP is what the portal gets when the terminal of `npm start` closes: it drains like SIGTERM.
     const exits = await Promise.all(
-      [a, b].map((s) => {
+      (
+        [
+          [a, 'SIGTERM'],
+          [b, 'SIGHUP'],
+        ] as const
+      ).map(([s, signal]) => {
         const exit = exited(s.proc);
-        s.proc.kill('SIGTERM');
+        s.proc.kill(signal);
         return exit;
       }),
     );
@@ -182,6 +198,34 @@ describe('the server from its TypeScript sources (src/server.ts)', () => {
       }
     },
   );
+
+  it('a SIGTERM during the start (embedded PostgreSQL up, the portal not yet) ends it and stops that PostgreSQL too', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pim-boot-'));
+    const port = await freePort();
+    try {
+      const s = startServer({ DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port) });
+      while (!s.output().includes('embedded PostgreSQL on port')) {
+        if (s.proc.exitCode !== null) throw new Error(`ended before PostgreSQL was up: ${s.output()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const exit = exited(s.proc);
+      s.proc.kill('SIGTERM');
+      // Ended by its own hand (128 + 15), so its exit hook ran: no PostgreSQL keeps the port and the folder.
+      expect(await exit, s.output()).toBe(143);
+      let refused = false;
+      for (let i = 0; i < 100 && !refused; i++) {
+        refused = await new Promise<boolean>((resolve) => {
+          const c = net.connect(port, '127.0.0.1');
+          c.once('connect', () => (c.destroy(), resolve(false)));
+          c.once('error', () => resolve(true));
+        });
+        if (!refused) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(refused).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('refuses to start with a bad variable, naming it', async () => {
     const s = startServer({ SESSION_IDLE_MINUTES: 'soon' });
