@@ -147,7 +147,10 @@ async function tokenRequest(
   try {
     const parsed: unknown = await res.json();
     if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
-  } catch {
+  } catch (err) {
+    // The time ran out while the answer was read: said as such, not as a refusal with its status.
+    if ((err as Error).name === 'TimeoutError')
+      throw new ImapTokenError(`token endpoint ${where} unreachable: no answer within ${timeoutMs / 1000} s`);
     // Not JSON: named below by its status.
   }
   if (!res.ok || !body) {

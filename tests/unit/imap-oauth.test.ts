@@ -174,6 +174,11 @@ describe('the token request', () => {
       req.on('end', () => {
         seen.push(new URLSearchParams(body));
         if (req.url === '/slow') return; // never answers
+        if (req.url === '/stalls') {
+          // The status and the first bytes of the JSON, then nothing.
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return void res.write('{"access_token":');
+        }
         if (req.url === '/broken') {
           res.writeHead(502, { 'content-type': 'text/html' });
           return res.end('<html>Bad gateway</html>');
@@ -259,6 +264,7 @@ describe('the token request', () => {
       expect((err as Error).message).not.toContain('s3cret');
     };
     await fails(`${url}/slow`, /^token endpoint 127\.0\.0\.1:\d+ unreachable: no answer within 0\.2 s$/);
+    await fails(`${url}/stalls`, /^token endpoint 127\.0\.0\.1:\d+ unreachable: no answer within 0\.2 s$/);
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
     const { port } = closed.address() as AddressInfo;
