@@ -19,6 +19,19 @@ import { APPLIED, memorySettings } from './memory-settings.mjs';
 
 const ENTRIES = { server: 'server.js', cli: path.join('cli', 'index.js') };
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
+/** Signals whose default action dumps core (signal(7)). */
+const CORE_SIGNALS = new Set([
+  'SIGABRT',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGILL',
+  'SIGQUIT',
+  'SIGSEGV',
+  'SIGSYS',
+  'SIGTRAP',
+  'SIGXCPU',
+  'SIGXFSZ',
+]);
 const [entry, ...args] = process.argv.slice(2);
 if (!entry || !(entry in ENTRIES)) {
   console.error(`usage: node scripts/run-built.mjs ${Object.keys(ENTRIES).join('|')} [args...]`);
@@ -43,6 +56,9 @@ function relaunch(settings) {
   });
   child.once('exit', (code, signal) => {
     if (code !== null) process.exit(code);
+    // A crash (SIGABRT: out of heap; SIGSEGV...) left its core dump already: the launcher ends with the
+    // shell's code for it rather than dump a second, useless core of its own.
+    if (CORE_SIGNALS.has(signal)) process.exit(128 + (os.constants.signals[signal] ?? 0));
     // Ended by a signal: end the same way, so a supervisor sees what the portal saw.
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);

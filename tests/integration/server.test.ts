@@ -321,6 +321,23 @@ describe('npm start: built JavaScript (dist/)', () => {
   );
 
   it(
+    "`npm start` ends with the shell's code for a crash of the portal (SIGABRT: 134), without a crash of its own",
+    { timeout: 300_000 },
+    async () => {
+      const fresh = await createEmptyDb();
+      const s = startServer({ ...production, DATABASE_URL: fresh.url }, ['scripts/run-built.mjs', 'server']);
+      await s.ready;
+      const child = spawnSync('pgrep', ['-P', String(s.proc.pid)], { encoding: 'utf8' }).stdout.trim();
+      expect(child).toMatch(/^\d+$/);
+      // What V8 does when the heap limit is reached: abort. The launcher must not dump a core of its own.
+      const exit = exited(s.proc);
+      process.kill(Number(child), 'SIGABRT');
+      expect(await exit, s.output()).toBe(134);
+      await fresh.drop();
+    },
+  );
+
+  it(
     "dist/server.js runs on plain node without tsx (the Dockerfile's command) and finds views, locales, public and migrations; npm run pim runs from the same build",
     { timeout: 300_000 },
     async () => {
