@@ -55,14 +55,19 @@ export interface RetentionDeps {
   clock: Clock;
 }
 
-/** Repeats `batch` (which deletes at most BATCH rows and says how many) until less than a full batch is left. */
-async function drain(batch: () => Promise<number>): Promise<number> {
-  let removed = 0;
-  for (;;) {
-    const n = await batch();
-    removed += n;
-    if (n < BATCH) return removed;
-  }
+/**
+ * Repeats `batch` (which deletes at most BATCH rows and says how many) until less than a full batch
+ * is left, or the portal is stopping (`signal`): the rest goes the next hour.
+ */
+function draining(signal: AbortSignal | undefined) {
+  return async (batch: () => Promise<number>): Promise<number> => {
+    let removed = 0;
+    for (;;) {
+      const n = await batch();
+      removed += n;
+      if (n < BATCH || signal?.aborted) return removed;
+    }
+  };
 }
 
 /**
@@ -70,13 +75,13 @@ async function drain(batch: () => Promise<number>): Promise<number> {
  * Every instance may call it; an advisory lock (held on a connection of its own, released when
  * that connection ends, a crash included) lets one run at a time and the others skip.
  */
-export async function runRetention(deps: RetentionDeps): Promise<RetentionResult> {
+export async function runRetention(deps: RetentionDeps, signal?: AbortSignal): Promise<RetentionResult> {
   const conn = await deps.pool.connect();
   try {
     const { rows } = await conn.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', LOCK);
     if (!rows[0]?.ok) return { skipped: true };
     try {
-      return { skipped: false, removed: await removeExpired(deps) };
+      return { skipped: false, removed: await removeExpired(deps, signal) };
     } finally {
       await conn.query('SELECT pg_advisory_unlock($1, $2)', LOCK);
     }
@@ -85,7 +90,11 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionResult
   }
 }
 
-async function removeExpired({ prisma, storage, clock }: RetentionDeps): Promise<Record<string, number>> {
+async function removeExpired(
+  { prisma, storage, clock }: RetentionDeps,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, number>> {
+  const drain = draining(signal);
   const now = clock.now();
   const before = (ms: number) => new Date(now.getTime() - ms);
   const removed: Record<string, number> = {};
@@ -205,14 +214,14 @@ async function removeExpired({ prisma, storage, clock }: RetentionDeps): Promise
 
 /**
  * Runs the clean-up hourly (and once soon after start) in every instance; the advisory lock in
- * runRetention lets one do the work. `stop()` waits for a run in progress.
+ * runRetention lets one do the work. `stop()` ends a run in progress after the batch in hand.
  */
 export function startRetention(deps: RetentionDeps, intervalMs = HOUR): WorkerLoop {
   const loop = startWorkerLoop({
     name: 'retention',
     intervalMs,
-    run: async () => {
-      const result = await runRetention(deps);
+    run: async (signal) => {
+      const result = await runRetention(deps, signal);
       if (!result.skipped) {
         const removed = Object.entries(result.removed).filter(([, n]) => n > 0);
         if (removed.length) log.info(`retention: removed ${removed.map(([t, n]) => `${n} ${t}`).join(', ')}`);

@@ -84,13 +84,14 @@ interface DueRow {
  * instances can run the worker at once without sending a mail twice. A failed send waits
  * by the policy's schedule; a mail still unsent `giveUpMs` after it was queued (or put back
  * by staff) is given up (failed_at), and a mail whose link has expired is never sent late:
- * it fails as expired. `now` is the app's clock. Returns the number sent.
+ * it fails as expired. `now` is the app's clock. After `signal` aborts no further batch (of 20) is
+ * claimed. Returns the number sent.
  */
 export async function deliverDue(
   prisma: PrismaClient,
   transport: Transport,
   from: string,
-  opts: { now?: Date; policy?: RetryPolicy } = {},
+  opts: { now?: Date; policy?: RetryPolicy; signal?: AbortSignal } = {},
 ): Promise<number> {
   const now = opts.now ?? new Date();
   const policy = opts.policy ?? DEFAULT_RETRY;
@@ -143,7 +144,8 @@ export async function deliverDue(
       { timeout: 120_000 },
     );
     sent += n.ok;
-    if (n.claimed < BATCH || n.ok === 0) return sent;
+    // Stopping (SIGTERM): the batch in hand was sent and recorded; the rest waits for the next instance.
+    if (n.claimed < BATCH || n.ok === 0 || opts.signal?.aborted) return sent;
   }
 }
 
@@ -161,7 +163,7 @@ export function startOutboxWorker(
   const loop = startWorkerLoop({
     name: 'outbox worker',
     intervalMs: opts.intervalMs ?? 5_000,
-    run: () => deliverDue(prisma, transport, from, { now: clock.now(), policy: opts.policy }),
+    run: (signal) => deliverDue(prisma, transport, from, { now: clock.now(), policy: opts.policy, signal }),
   });
   return {
     kick: () => loop.kick(),

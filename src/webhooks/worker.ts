@@ -57,9 +57,13 @@ async function post(row: DueRow, opts: Required<WebhookWorkerOptions>): Promise<
  * instances may run the worker). A delivery waits while an earlier one for the same endpoint
  * and record (ordering key) is still pending, so one ticket's events arrive in order. A 2xx
  * answer delivers; anything else is retried with back-off until 24 hours after the event, then
- * marked failed. Returns the number delivered.
+ * marked failed. After `signal` aborts no further batch (of 10) is claimed. Returns the number delivered.
  */
-export async function deliverDueWebhooks(prisma: PrismaClient, options: WebhookWorkerOptions = {}): Promise<number> {
+export async function deliverDueWebhooks(
+  prisma: PrismaClient,
+  options: WebhookWorkerOptions = {},
+  signal?: AbortSignal,
+): Promise<number> {
   const opts = { timeoutMs: options.timeoutMs ?? 10_000, allowPrivate: options.allowPrivate ?? false };
   let delivered = 0;
   for (;;) {
@@ -107,6 +111,8 @@ export async function deliverDueWebhooks(prisma: PrismaClient, options: WebhookW
     delivered += ok.ok;
     // Stop when nothing was delivered: what is left waits for its back-off (or for an earlier event).
     if (ok.ok === 0) return delivered;
+    // Stopping (SIGTERM): the batch in hand was posted and recorded; the rest waits for the next instance.
+    if (signal?.aborted) return delivered;
   }
 }
 
@@ -119,5 +125,9 @@ export function startWebhookWorker(
   intervalMs = 2_000,
   options: WebhookWorkerOptions = {},
 ): WorkerLoop {
-  return startWorkerLoop({ name: 'webhook worker', intervalMs, run: () => deliverDueWebhooks(prisma, options) });
+  return startWorkerLoop({
+    name: 'webhook worker',
+    intervalMs,
+    run: (signal) => deliverDueWebhooks(prisma, options, signal),
+  });
 }

@@ -57,6 +57,25 @@ describe('the mail outbox', () => {
     await smtp.close();
   });
 
+  it('asked to stop (SIGTERM) during a backlog, it finishes the batch in hand and leaves the rest queued', async () => {
+    const smtp = await startSmtp();
+    const stop = new AbortController();
+    const real = smtpTransport(smtp.url);
+    // The stop arrives while the first mail is being sent.
+    const stopping = { ...real, send: (m: Parameters<typeof real.send>[0]) => (stop.abort(), real.send(m)) };
+    for (let i = 0; i < 45; i++)
+      await enqueueMail(db.prisma, { to: `achterstand${i}@example.nl`, subject: `Achterstand ${i}`, text: 'x' });
+    const queued = { recipient: { startsWith: 'achterstand' } };
+    expect(await deliverDue(db.prisma, stopping, FROM, { signal: stop.signal })).toBe(20);
+    expect(await db.prisma.mailOutbox.count({ where: { ...queued, sentAt: null } })).toBe(25);
+    // The next run (another instance, or this one restarted) sends the rest, once.
+    expect(await deliverDue(db.prisma, real, FROM)).toBe(25);
+    expect(await db.prisma.mailOutbox.count({ where: { ...queued, sentAt: null } })).toBe(0);
+    await smtp.waitFor(45);
+    expect(smtp.messages.filter((m) => m.subject?.startsWith('Achterstand ')).length).toBe(45);
+    await smtp.close();
+  });
+
   it('without SMTP, writes .eml files a developer can open', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pim-mail-'));
     await enqueueMail(db.prisma, {

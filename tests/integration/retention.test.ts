@@ -245,6 +245,18 @@ describe('the retention clean-up', () => {
     expect(await db.prisma.session.count({ where: { sid: 'live' } })).toBe(0);
   });
 
+  it('stopping (SIGTERM) ends a long clean-up after the batch in hand; the next run removes the rest', async () => {
+    await db.prisma.$executeRaw`
+      INSERT INTO session (sid, sess, expire)
+      SELECT 'backlog-' || i, '{}'::json, ${ago(HOUR)}::timestamptz FROM generate_series(1, 2500) AS i`;
+    const backlog = () => db.prisma.session.count({ where: { sid: { startsWith: 'backlog-' } } });
+    const stopped = runRetention({ prisma: db.prisma, pool: db.pool, storage, clock }, AbortSignal.abort());
+    expect(removed(await stopped).sessions).toBe(1000);
+    expect(await backlog()).toBe(1500);
+    expect(removed(await run()).sessions).toBe(1500);
+    expect(await backlog()).toBe(0);
+  });
+
   it('prunes login throttle counters once they can no longer matter; recent ones and running locks stay', async () => {
     const hoursAgo = (h: number) => ago(h * HOUR);
     await db.prisma.loginThrottle.createMany({

@@ -113,6 +113,28 @@ describe('webhooks', () => {
     }
   });
 
+  it('stopping (SIGTERM) with a backlog posts the batch in hand and leaves the rest for the next run', async () => {
+    const receiver = await startReceiver();
+    const hook = await addWebhook(receiver.url, 'ticket.created');
+    try {
+      for (let i = 0; i < 15; i++) {
+        const res = await request(app)
+          .post('/api/v1/tickets')
+          .set(api())
+          .send({ organizationId: orgId, title: `Achterstand ${i}` });
+        expect(res.status, res.text).toBe(201);
+      }
+      const stopped = AbortSignal.abort();
+      expect(await deliverDueWebhooks(db.prisma, { timeoutMs: 2_000, allowPrivate: true }, stopped)).toBe(10);
+      expect(await db.prisma.webhookDelivery.count({ where: { endpointId: hook.id, deliveredAt: null } })).toBe(5);
+      expect(await deliver()).toBe(5);
+      expect(receiver.received).toHaveLength(15);
+    } finally {
+      await receiver.close();
+      await runPim(db.prisma, 'webhook:remove', String(hook.id));
+    }
+  });
+
   it('goes nowhere but public addresses unless WEBHOOK_ALLOW_PRIVATE: loopback by number, by name, IPv4-mapped (names resolved at connect: tests/unit/outbound.test.ts)', async () => {
     const receiver = await startReceiver();
     const { port } = receiver;
