@@ -375,6 +375,59 @@ describe('answering a ticket by answering its mail', () => {
     ).rejects.toThrow(/552/);
   });
 
+  it('hostile mails add nothing and hold nothing up: a wildcard sender, a NUL, a thousand parts, a flood of forged +tags', async () => {
+    const { org, reporter } = await people();
+    const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id, status: 'IN_PROGRESS' });
+    const good = replyAddress(config.tickets.linkSecret, DOMAIN, t.id, reporter.id);
+    const [local, domain] = reporter.email!.split('@') as [string, string];
+    // LIKE's wildcards in the sender: "_" for the reporter's ".", "%" for anything. Not the reporter.
+    for (const sender of [`${local}@${domain.replace('.', '_')}`, `%@${domain}`]) {
+      // The envelope's sender must be well-formed at MAIL FROM; the header's is what is checked.
+      await send({
+        from: sender,
+        envelopeFrom: 'someone@elsewhere.test',
+        to: good,
+        subject: 'Re',
+        text: 'Ik ben de melder niet.',
+      });
+      expect(await db.prisma.inboundMail.findFirst({ where: { sender }, select: { reason: true } })).toEqual({
+        reason: 'foreign_sender',
+      });
+    }
+    // A NUL in the subject (=?UTF-8?Q?...=00...?=): the reply is taken, the subject kept without it.
+    await send({
+      from: reporter.email!,
+      to: good,
+      subject: 'Re: nul\u0000hier',
+      text: 'Met een NUL in het onderwerp.',
+    });
+    expect(
+      await db.prisma.inboundMail.findFirst({
+        where: { ticketId: t.id, status: 'processed' },
+        select: { subject: true },
+      }),
+    ).toEqual({ subject: 'Re: nul hier' });
+    // A thousand MIME parts (on which the parser would never finish): answered at once, ignored as unreadable.
+    const parts = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `--BB\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename="f${i}.txt"\r\n\r\nx\r\n`,
+    ).join('');
+    const raw = `From: ${reporter.email}\r\nTo: ${good}\r\nSubject: Veel delen\r\nMessage-ID: <parts-${t.id}@example.nl>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="BB"\r\n\r\n${parts}--BB--\r\n`;
+    await send({ envelopeFrom: reporter.email!, to: good, raw });
+    expect(await db.prisma.inboundMail.findFirst({ where: { size: raw.length }, select: { status: true } })).toEqual({
+      status: 'ignored',
+    });
+    expect((await notesOf(t.id)).map((n) => n.body)).toEqual(['Met een NUL in het onderwerp.']);
+    // Seven forged mails "from" one mailbox with seven +tags: five refusals, not seven.
+    const forged = `reply+${t.id}-${reporter.id}-aaaaaaaaaaaaaaaa@${DOMAIN}`;
+    for (let i = 0; i < 7; i++)
+      await send({ from: `victim+${i}@elsewhere.test`, to: forged, subject: 'Hi', text: 'x' });
+    expect(await db.prisma.mailOutbox.count({ where: { recipient: { startsWith: 'victim+' } } })).toBe(5);
+    // Sent on (the reporter's note to Vcare, the refusals), so the tests after this one start empty.
+    await deliverDue(db.prisma, smtpTransport(outgoing.url), FROM);
+  });
+
   it('without the inbound settings nothing changes: no Reply-To, no line at the top', async () => {
     const { org, reporter } = await people();
     const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id, status: 'IN_PROGRESS' });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
-import { automaticReason, replyText } from '../../src/features/tickets/inbound-reply.js';
+import { automaticReason, PARSE_OPTIONS, replyText, senderOf } from '../../src/features/tickets/inbound-reply.js';
 import { readReplyAddress, replyAddress } from '../../src/mail/reply-address.js';
 import { loadConfig, ConfigError } from '../../src/config.js';
 
 const SECRET = 'a mail-link key of at least thirty-two characters';
-const mail = (headers: string, body: string) => simpleParser(Buffer.from(`${headers}\r\n\r\n${body}`));
+const mail = (headers: string, body: string) => simpleParser(Buffer.from(`${headers}\r\n\r\n${body}`), PARSE_OPTIONS);
 const text = (body: string) => mail('From: lisa@example.nl\r\nTo: x@reply.test\r\nSubject: Re', body);
 
 describe('the reply address', () => {
@@ -83,5 +83,29 @@ describe('configuration', () => {
       imap: undefined,
     });
     expect(c.tickets.replyDomain).toBe('reply.pim.test');
+  });
+});
+
+describe('the sender of a reply', () => {
+  const from = async (header: string) =>
+    senderOf(await mail(`From: ${header}\r\nTo: x@reply.test\r\nSubject: Re`, 'x'));
+
+  it('is the one From address, lower-cased, the display name ignored', async () => {
+    expect(await from('"Lisa de Vries" <L.deVries@Example.NL>')).toBe('l.devries@example.nl');
+  });
+
+  it('is none for several From addresses or an address outside ASCII (look-alikes such as the Kelvin sign)', async () => {
+    expect(await from('lisa@example.nl, henk@example.nl')).toBe('');
+    expect(await from('kees@\u212Apn.nl')).toBe('');
+    expect(await from('=?UTF-8?Q?kees=40=E2=84=AApn=2Enl?= <kees@\u212Apn.nl>')).toBe('');
+  });
+});
+
+describe('the text of a hostile reply', () => {
+  it('a long run of spaces (a quarter of a million) gives the words around it, without lingering over it', async () => {
+    const m = await text(`Hallo,${' '.repeat(250_000)}x\r\n\r\nGroet`);
+    expect(replyText(m)).toBe('Hallo,');
+    const lines = await text(`Hallo${' \r\n'.repeat(5_000)}${' '.repeat(30_000)}\r\n> quote`);
+    expect(replyText(lines)).toBe('Hallo');
   });
 });

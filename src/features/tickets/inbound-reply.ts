@@ -2,6 +2,12 @@ import EmailReplyParser from 'email-reply-parser';
 import type { ParsedMail } from 'mailparser';
 import { replyAboveLines } from '../../mail/reply-address.js';
 
+/**
+ * mailparser's options for a reply: no links made, and no HTML made of the text (`textAsHtml`,
+ * not used here): that conversion takes quadratic time on a long run of spaces (80,000 took 11 s).
+ */
+export const PARSE_OPTIONS = { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true } as const;
+
 /** The longest note the portal's form takes; a longer reply is cut there. */
 export const NOTE_MAX = 10_000;
 
@@ -25,7 +31,12 @@ const SENT_FROM = /^\s*(verzonden|verstuurd)\s+(vanaf|met|via)\s+(mijn\s+)?\S.*$
  */
 export function replyText(mail: ParsedMail): string {
   const markers = replyAboveLines();
-  const lines = (mail.text ?? '').replace(/\r\n?/g, '\n').split('\n');
+  // Twice the longest note is all a reply can give (it is cut to NOTE_MAX below); what follows is
+  // quotes. The cut also bounds the work of every pattern below, whatever the mail holds.
+  const lines = (mail.text ?? '')
+    .slice(0, 2 * NOTE_MAX)
+    .replace(/\r\n?/g, '\n')
+    .split('\n');
   let end = lines.length;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -52,12 +63,15 @@ export function replyText(mail: ParsedMail): string {
   }
   // The attribution line just above our marker ("On … wrote:" then "> ##- Reply above … -##") goes too.
   const kept = lines.slice(0, end);
-  while (kept.length && /^\s*>?\s*$/.test(kept[kept.length - 1]!)) kept.pop();
+  while (kept.length && ['', '>'].includes(kept[kept.length - 1]!.trim())) kept.pop();
   const visible = new EmailReplyParser().parseReply(kept.join('\n'));
   const clean = visible
     // Control characters (but tab and newline) never reach a note, as the form's edge refuses them.
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-    .replace(/[ \t]+$/gm, '')
+    // Line by line, not /[ \t]+$/gm: that pattern is quadratic on a long run of spaces.
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
   return clean.length > NOTE_MAX ? `${clean.slice(0, NOTE_MAX - 1)}…` : clean;
@@ -94,10 +108,17 @@ export function automaticReason(mail: ParsedMail, envelopeFrom: string | null | 
   return null;
 }
 
-/** The sender's address (From), lower-case; '' when there is none. */
+/**
+ * The sender's address (From), lower-case; '' when there is none, or when it is not one plain
+ * ASCII address: several From addresses, or characters outside ASCII, which lower-case into
+ * look-alikes (the Kelvin sign into "k") and which no address in the portal has.
+ */
 export function senderOf(mail: ParsedMail): string {
-  const from = mail.from?.value.find((a) => a.address)?.address ?? '';
-  return from.trim().toLowerCase();
+  const addresses = mail.from?.value.filter((a) => a.address) ?? [];
+  if (addresses.length !== 1) return '';
+  const address = addresses[0]!.address!.trim();
+  if (!/^[\x21-\x7e]{3,320}$/.test(address)) return '';
+  return address.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 /** Every address the message names as recipient (To, Cc, and the delivery headers a mailbox adds). */

@@ -15,7 +15,7 @@ import { readReplyAddress } from '../../mail/reply-address.js';
 import { storedName, type AcceptedType } from '../../storage/detect.js';
 import type { FileStorage } from '../../storage/types.js';
 import { addNote } from './service.js';
-import { automaticReason, headerRecipients, replyText, senderOf } from './inbound-reply.js';
+import { automaticReason, headerRecipients, PARSE_OPTIONS, replyText, senderOf } from './inbound-reply.js';
 import { ticketLink } from './mail.js';
 
 /** Why a reply was not taken; each but `throttled` is answered with one short mail saying so. */
@@ -48,8 +48,14 @@ export interface InboundDeps {
 
 const HOUR = 3_600_000;
 
-/** A refusal mail per sender address and hour at most: a forged flood must not make the portal a spam cannon. */
+/**
+ * Refusal mails per sender mailbox (a "+tag" does not make another one) and hour: a forged flood
+ * must not make the portal a spam cannon (backscatter) at anyone's mailbox.
+ */
 const REFUSAL_MAILS_PER_HOUR = 5;
+
+/** Refusal mails an hour, all together, to senders the portal does not know (no contact has the address). */
+const REFUSAL_MAILS_TO_STRANGERS_PER_HOUR = 50;
 
 /**
  * Receives one mail sent to a reply address. It is parsed, its address and sender checked, and
@@ -67,12 +73,15 @@ export async function receiveMail(
   // Loaded on the first mail: the parser and its charset tables are not needed to serve pages.
   const { simpleParser } = await import('mailparser');
   try {
-    mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+    // mailparser never settles on a message of 1,000 parts or more (its splitter's limit), and
+    // no person's reply has hundreds: such a message is read as unreadable, as a broken one is.
+    if (mimeParts(raw) > MAX_PARTS) throw new Error('too many parts');
+    mail = await simpleParser(raw, PARSE_OPTIONS);
   } catch {
     mail = await simpleParser(Buffer.from('\r\n'));
   }
   const messageId =
-    mail.messageId?.trim().slice(0, 500) || `<sha256:${createHash('sha256').update(raw).digest('hex')}>`;
+    storable(mail.messageId?.trim() ?? '', 500) || `<sha256:${createHash('sha256').update(raw).digest('hex')}>`;
   if (await deps.prisma.inboundMail.findUnique({ where: { messageId }, select: { id: true } }))
     return { status: 'duplicate' };
   const sender = senderOf(mail);
@@ -80,7 +89,7 @@ export async function receiveMail(
     receivedAt: now,
     messageId,
     sender: sender.slice(0, 320) || null,
-    subject: mail.subject?.slice(0, 500) ?? null,
+    subject: mail.subject ? storable(mail.subject, 500) : null,
     size: raw.length,
   };
 
@@ -101,6 +110,21 @@ export async function receiveMail(
     await forget();
     throw err;
   }
+}
+
+/** More MIME parts than any reply has; mailparser hangs from 1,000 on. */
+const MAX_PARTS = 500;
+
+/** How many MIME parts `raw` has at most: its lines that start with "--" (every boundary line does). */
+function mimeParts(raw: Buffer): number {
+  let n = 0;
+  for (let at = raw.indexOf('\n--'); at !== -1; at = raw.indexOf('\n--', at + 3)) n++;
+  return n;
+}
+
+/** A text of the message as it may be stored: control characters (NUL among them) as spaces, at most `max` long. */
+function storable(text: string, max: number): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, max);
 }
 
 type Base = {
@@ -154,11 +178,13 @@ async function decide(
 
   // The sender: the person the address was made for, or someone else on the ticket (reporter, Betrokkene).
   let authorId: number | null = null;
-  if (person.email && person.email.toLowerCase() === sender) authorId = person.id;
+  // Addresses are kept lower-case (the contact form and the staff tool make them so) and the sender
+  // is one lower-cased ASCII address: compared exactly (not by ILIKE, where "_" and "%" match anything).
+  if (person.email && person.email === sender) authorId = person.id;
   else if (sender) {
     const other = await prisma.contact.findFirst({
       where: {
-        email: { equals: sender, mode: 'insensitive' },
+        email: sender,
         deletedAt: null,
         OR: [{ id: ticket.reporterId ?? -1 }, { watching: { some: { ticketId } } }],
       },
@@ -244,7 +270,7 @@ async function storeAttachments(
   const refused: { fileName: string; reason: RefusalReason }[] = [];
   for (const a of attachments) {
     if (a.related) continue;
-    const original = (a.filename ?? '').trim() || 'bestand';
+    const original = storable(a.filename ?? '', 255).trim() || 'bestand';
     if (stored.length >= UPLOAD_LIMITS.files) {
       refused.push({ fileName: original, reason: 'count' });
       continue;
@@ -291,20 +317,21 @@ async function refuseMail(
   // The language of whoever has the sender's address in the portal, else of the person the address was for, else Dutch.
   const known = sender
     ? await deps.prisma.contact.findFirst({
-        where: { email: { equals: sender, mode: 'insensitive' }, deletedAt: null },
+        where: { email: sender, deletedAt: null },
         select: { language: true },
       })
     : null;
   const language: Locale = known ? (known.language === 'en' ? 'en' : 'nl') : (lang ?? 'nl');
-  const answer =
-    !!sender &&
-    (
-      await takeAttempt(
-        deps.prisma,
-        [{ key: `mailrefusal:${sender.slice(0, 254)}`, limit: REFUSAL_MAILS_PER_HOUR, windowMs: HOUR, lockMs: HOUR }],
-        now,
-      )
-    ).allowed;
+  const mailbox = sender.replace(/\+[^@]*@/, '@').slice(0, 254);
+  const caps = [{ key: `mailrefusal:${mailbox}`, limit: REFUSAL_MAILS_PER_HOUR, windowMs: HOUR, lockMs: HOUR }];
+  if (!known)
+    caps.push({
+      key: 'mailrefusal:strangers',
+      limit: REFUSAL_MAILS_TO_STRANGERS_PER_HOUR,
+      windowMs: HOUR,
+      lockMs: HOUR,
+    });
+  const answer = !!sender && (await takeAttempt(deps.prisma, caps, now)).allowed;
   return record(
     deps.prisma,
     { ...base, status: 'refused', reason, ticketId: ticketId ?? null },
