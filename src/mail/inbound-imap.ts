@@ -145,12 +145,21 @@ async function pollRound(
       for (const uid of uids) {
         // Stopping (SIGTERM) or out of time: the message in hand was finished, the rest wait in the mailbox.
         if (enough.aborted) break;
-        const msg = await client.fetchOne(String(uid), { source: true, size: true }, { uid: true });
-        if (!msg) continue;
+        // The size first: a message over the limit is not downloaded at all.
+        const head = await client.fetchOne(String(uid), { size: true }, { uid: true });
+        if (!head) continue;
         let folder = opts.refusedFolder;
-        if (msg.source && (msg.size ?? msg.source.length) <= opts.maxBytes) {
-          const outcome = await opts.receive(msg.source);
-          if (outcome.status === 'processed' || outcome.status === 'duplicate') folder = opts.processedFolder;
+        if ((head.size ?? 0) <= opts.maxBytes) {
+          const msg = await client.fetchOne(String(uid), { source: true }, { uid: true });
+          if (!msg || !msg.source) continue;
+          try {
+            const outcome = await opts.receive(msg.source);
+            if (outcome.status === 'processed' || outcome.status === 'duplicate') folder = opts.processedFolder;
+          } catch (err) {
+            // Left in the mailbox for the next round (the database may be back by then); the rest go on.
+            log.error(`inbound IMAP: message ${uid} could not be taken; left in the mailbox`, err);
+            continue;
+          }
         } else {
           log.warn(`inbound IMAP: message ${uid} is larger than ${opts.maxBytes} bytes; moved to ${folder} untouched`);
         }

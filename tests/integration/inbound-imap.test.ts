@@ -135,6 +135,59 @@ describe.skipIf(!dovecotInstalled)('replies fetched from an IMAP mailbox', () =>
     expect(await pollMailbox(db.prisma, opts)).toBe(0);
   });
 
+  it('a message that cannot be taken now (the database failed) stays in the mailbox; the ones after it are taken', async () => {
+    const org = await makeOrg(db.prisma);
+    const reporter = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
+    const t = await makeTicket(db.prisma, org.id, { reporterId: reporter.id, status: 'WAITING_CUSTOMER' });
+    const address = replyAddress(config.tickets.linkSecret, DOMAIN, t.id, reporter.id);
+    for (const n of [1, 2])
+      await deliverToMailbox(
+        await build({
+          from: reporter.email!,
+          to: address,
+          subject: 'Re: Ticket',
+          messageId: `<fails-${t.id}-${n}@example.nl>`,
+          text: `Poging ${n}`,
+        }),
+      );
+    const failing: ImapPollerOptions = {
+      ...opts,
+      receive: async (raw) => {
+        if (raw.includes(`<fails-${t.id}-1@example.nl>`)) throw new Error('connection terminated unexpectedly');
+        return opts.receive(raw);
+      },
+    };
+    expect(await pollMailbox(db.prisma, failing)).toBe(1);
+    expect((await db.prisma.ticketNote.findMany({ where: { ticketId: t.id } })).map((n) => n.body)).toEqual([
+      'Poging 2',
+    ]);
+    expect(await count('INBOX')).toBe(1);
+    // The database is back: the next round takes it.
+    expect(await pollMailbox(db.prisma, opts)).toBe(1);
+    expect(await db.prisma.ticketNote.count({ where: { ticketId: t.id } })).toBe(2);
+    expect(await count('INBOX')).toBe(0);
+  });
+
+  it('a message over the size limit is moved to the refused folder without being read', async () => {
+    const refusedBefore = await count(opts.refusedFolder);
+    await deliverToMailbox(
+      await build({ from: 'lisa@example.nl', to: `reply@${DOMAIN}`, subject: 'Groot', text: 'x'.repeat(5_000) }),
+    );
+    let read = 0;
+    const small: ImapPollerOptions = {
+      ...opts,
+      maxBytes: 2_000,
+      receive: (raw) => {
+        read++;
+        return opts.receive(raw);
+      },
+    };
+    expect(await pollMailbox(db.prisma, small)).toBe(1);
+    expect(read).toBe(0);
+    expect(await count('INBOX')).toBe(0);
+    expect(await count(opts.refusedFolder)).toBe(refusedBefore + 1);
+  });
+
   it('a round asked to stop (SIGTERM) finishes the message in hand and leaves the rest for the next round', async () => {
     const org = await makeOrg(db.prisma);
     const reporter = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'MANAGE_OWN_TICKETS'] });
