@@ -340,6 +340,9 @@ describe('org:list', () => {
     expect(r.out).toHaveLength(1);
     expect(r.out[0]).toContain('Demo Pim (Persoonlijke Informatie Manager) Dochter');
     expect((await run('org:list', '--search', 'nothing like this')).out).toEqual([]);
+    // LIKE's wildcards are characters like any other: "%" finds a name with "%" in it, not every name.
+    expect((await run('org:list', '--search', '%')).out).toEqual([]);
+    expect((await run('org:list', '--search', 'Pim_(')).out).toEqual([]);
   });
 });
 

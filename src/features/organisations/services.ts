@@ -3,7 +3,7 @@ import type { Actor } from '../../auth/actor.js';
 import { scope } from '../../auth/scope.js';
 import { inTransaction, type PrismaClient, type Tx } from '../../db/client.js';
 import { AppError } from '../../http/errors.js';
-import type { ListQuery } from '../../http/list.js';
+import { likeEscape, type ListQuery } from '../../http/list.js';
 import { pageWhere, type ListQueryInput } from '../../api/define.js';
 import { clientOf, type Precondition, type ServiceDeps } from '../../services.js';
 import { getOrganisation, listOrganisations, organisationOverview, type OrgFilters, type OrgSort } from './service.js';
@@ -64,7 +64,7 @@ export function organisationServices(deps: ServiceDeps) {
     /** The staff tool: every organisation (optionally those whose name contains `search`), by name. */
     listForStaff: (search?: string) =>
       db.organization.findMany({
-        where: search ? { name: { contains: search, mode: 'insensitive' } } : {},
+        where: search ? { name: { contains: likeEscape(search), mode: 'insensitive' } } : {},
         orderBy: [{ name: 'asc' }, { id: 'asc' }],
         select: { id: true, name: true, parentId: true, active: true },
       }),
