@@ -418,7 +418,24 @@ describe('answering a ticket by answering its mail', () => {
     expect(await db.prisma.inboundMail.findFirst({ where: { size: raw.length }, select: { status: true } })).toEqual({
       status: 'ignored',
     });
-    expect((await notesOf(t.id)).map((n) => n.body)).toEqual(['Met een NUL in het onderwerp.']);
+    // Hundreds of lines starting with "--" in a person's text (a pasted log) are no MIME parts: taken.
+    await send({
+      from: reporter.email!,
+      to: good,
+      subject: 'Re: log',
+      messageId: `<log-${t.id}@example.nl>`,
+      text: `De log staat hieronder.\n${'--------\nregel\n'.repeat(600)}`,
+    });
+    expect(
+      await db.prisma.inboundMail.findFirst({
+        where: { messageId: `<log-${t.id}@example.nl>` },
+        select: { status: true },
+      }),
+    ).toEqual({ status: 'processed' });
+    expect((await notesOf(t.id)).map((n) => n.body.split('\n')[0])).toEqual([
+      'Met een NUL in het onderwerp.',
+      'De log staat hieronder.',
+    ]);
     // Seven forged mails "from" one mailbox with seven +tags: five refusals, not seven.
     const forged = `reply+${t.id}-${reporter.id}-aaaaaaaaaaaaaaaa@${DOMAIN}`;
     for (let i = 0; i < 7; i++)

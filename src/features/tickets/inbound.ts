@@ -115,10 +115,23 @@ export async function receiveMail(
 /** More MIME parts than any reply has; mailparser hangs from 1,000 on. */
 const MAX_PARTS = 500;
 
-/** How many MIME parts `raw` has at most: its lines that start with "--" (every boundary line does). */
+/**
+ * How many MIME parts `raw` has: its lines that are "--" and a boundary one of its Content-Type
+ * headers declares (a log pasted into a reply may well have hundreds of lines starting with "--").
+ * Linear in the size: each such line is looked up whole, not tried against every boundary.
+ */
 function mimeParts(raw: Buffer): number {
+  const text = raw.toString('latin1');
+  const boundaries = new Set<string>();
+  for (const m of text.matchAll(/boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi))
+    boundaries.add(m[1] ?? m[2]!);
+  if (!boundaries.size) return 0;
   let n = 0;
-  for (let at = raw.indexOf('\n--'); at !== -1; at = raw.indexOf('\n--', at + 3)) n++;
+  for (let at = text.indexOf('\n--'); at !== -1; at = text.indexOf('\n--', at + 3)) {
+    const eol = text.indexOf('\n', at + 3);
+    const line = text.slice(at + 3, eol === -1 ? undefined : eol).trimEnd();
+    if (boundaries.has(line) || (line.endsWith('--') && boundaries.has(line.slice(0, -2)))) n++;
+  }
   return n;
 }
 
