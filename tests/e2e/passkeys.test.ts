@@ -58,6 +58,18 @@ async function pageWithAuthenticator(): Promise<Page & { consoleErrors: string[]
   return page;
 }
 
+/** Waits for the page to reach `expected`; a timeout says where the page is instead, and what it shows. */
+async function arriveAt(page: Page, expected: string): Promise<void> {
+  await page.waitForURL(expected).catch(async (e: Error) => {
+    const shown = await page
+      .locator('main, body')
+      .first()
+      .innerText()
+      .catch(() => '');
+    throw new Error(`${e.message}\nThe page is at ${page.url()}, showing:\n${shown.slice(0, 800)}`);
+  });
+}
+
 async function logOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Uitloggen' }).first().click();
   await page.waitForURL(`${url}/login`);
@@ -102,7 +114,7 @@ describe('passkeys in Chromium', () => {
     // Now the password is followed by a second step: the passkey.
     await logOut(page);
     await login.logIn(DEMO_LOGIN, DEMO_PASSWORD);
-    await page.waitForURL(`${url}/login/second-step`);
+    await arriveAt(page, `${url}/login/second-step`);
     await page.getByRole('button', { name: 'Gebruik een passkey' }).click();
     await page.waitForURL(`${url}/`);
     expect(await page.locator('h1').innerText()).toBeTruthy();
