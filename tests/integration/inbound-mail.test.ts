@@ -19,6 +19,7 @@ import { startInboundSmtp, type InboundSmtp } from '../../src/mail/inbound-smtp.
 import { replyAddress } from '../../src/mail/reply-address.js';
 import { runCli } from '../../src/cli/program.js';
 import type { Config } from '../../src/config.js';
+import { KEEP_UNSIGNED_BYTES } from '../../src/features/tickets/inbound.js';
 
 // Real mail both ways: the portal's mails go through the outbox to a test SMTP server, and the
 // replies are sent with nodemailer to the portal's own SMTP listener on loopback.
@@ -482,6 +483,24 @@ describe('answering a ticket by answering its mail', () => {
     for await (const c of (await storage.get(row.rawKey!))!) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString()).toContain('Dit bericht wordt bewaard.');
     expect(row.size).toBe(Buffer.concat(chunks).length);
+    // A forged one (anyone can send it) is kept only in its first 64 kB: its headers say where it came from.
+    await send({
+      from: 'someone@elsewhere.test',
+      to: `reply+${t.id}-${reporter.id}-aaaaaaaaaaaaaaaa@${DOMAIN}`,
+      subject: 'Groot en vals',
+      messageId: `<forged-big-${t.id}@example.nl>`,
+      text: 'x',
+      attachments: [{ filename: 'groot.bin', content: Buffer.alloc(300_000, 7) }],
+    });
+    await deliver(1); // its refusal
+    const forged = await db.prisma.inboundMail.findUniqueOrThrow({
+      where: { messageId: `<forged-big-${t.id}@example.nl>` },
+    });
+    const kept: Buffer[] = [];
+    for await (const c of (await storage.get(forged.rawKey!))!) kept.push(c as Buffer);
+    expect(forged.size).toBeGreaterThan(300_000);
+    expect(Buffer.concat(kept).length).toBe(KEEP_UNSIGNED_BYTES);
+    expect(Buffer.concat(kept).toString()).toContain('Subject: Groot en vals');
 
     clock.advance(89 * 86_400_000);
     await services.tickets.inbound.prune();

@@ -61,7 +61,8 @@ const REFUSAL_MAILS_TO_STRANGERS_PER_HOUR = 50;
  * Receives one mail sent to a reply address. It is parsed, its address and sender checked, and
  * its text (quotes and signature removed) added as a note by that person exactly as one typed in
  * the portal (addNote: scope, reopening, mails, audit, webhook), its files under the upload rules.
- * Every message is kept (raw, in the file storage) with a row saying what became of it.
+ * Every message is kept (raw, in the file storage; only its first 64 kB when it is no reply to a signed
+ * address) with a row saying what became of it.
  */
 export async function receiveMail(
   deps: InboundDeps,
@@ -93,14 +94,18 @@ export async function receiveMail(
     size: raw.length,
   };
 
+  // Mail that is no reply to a signed address (automatic, a loop, too large, forged) is kept only in
+  // its first KEEP_UNSIGNED_BYTES (its headers, where it came from): anyone can send it, and what
+  // anyone can send must not fill the storage for the retention's 90 days.
+  const early = triage(deps, mail, raw, envelope, sender);
   const rawKey = randomUUID();
-  await deps.storage.put(rawKey, Readable.from([raw]));
+  await deps.storage.put(rawKey, Readable.from(['target' in early ? raw : raw.subarray(0, KEEP_UNSIGNED_BYTES)]));
   const stored: ReceivedFile[] = [];
   const forget = async () => {
     await Promise.all([rawKey, ...stored.map((f) => f.key)].map((k) => deps.storage.delete(k).catch(() => {})));
   };
   try {
-    const outcome = await decide(deps, mail, raw, envelope, sender, { ...base, rawKey }, stored, now);
+    const outcome = await decide(deps, mail, early, sender, { ...base, rawKey }, stored, now);
     if (outcome.status === 'duplicate') await forget();
     if (outcome.status !== 'processed' && outcome.status !== 'duplicate')
       await Promise.all(stored.map((f) => deps.storage.delete(f.key).catch(() => {})));
@@ -149,36 +154,45 @@ type Base = {
   rawKey: string;
 };
 
+/** Bytes kept of a message that is no reply to a signed address: its headers and the start of its body. */
+export const KEEP_UNSIGNED_BYTES = 64 * 1024;
+
+/** What a message is before anything is looked up: ignored, refused, or addressed to a ticket and a person. */
+type Triage =
+  { ignore: string } | { refuse: 'too_large' | 'forged' } | { target: { ticketId: number; contactId: number } };
+
+function triage(deps: InboundDeps, mail: ParsedMail, raw: Buffer, envelope: InboundEnvelope, sender: string): Triage {
+  const automatic = automaticReason(mail, envelope.mailFrom);
+  if (automatic) return { ignore: automatic };
+  // Our own address writing to itself (a relay misconfigured into a loop): never answered.
+  if (sender.endsWith(`@${deps.inbound.domain}`)) return { ignore: 'loop' };
+  if (raw.length > deps.inbound.maxBytes) return { refuse: 'too_large' };
+  // The reply address: the envelope's recipients (SMTP), else the message's own headers (IMAP).
+  const targets = (envelope.recipients?.length ? envelope.recipients : headerRecipients(mail)).map((a) =>
+    readReplyAddress(deps.settings.linkSecret, deps.inbound.domain, a),
+  );
+  const target = targets.find((t): t is { ticketId: number; contactId: number } => typeof t === 'object' && t !== null);
+  return target ? { target } : { refuse: 'forged' };
+}
+
 async function decide(
   deps: InboundDeps,
   mail: ParsedMail,
-  raw: Buffer,
-  envelope: InboundEnvelope,
+  early: Triage,
   sender: string,
   base: Base,
   stored: ReceivedFile[],
   now: Date,
 ): Promise<InboundOutcome> {
   const { prisma, settings, inbound } = deps;
-  const ignore = (reason: string) =>
-    record(prisma, { ...base, status: 'ignored', reason }, () => ({ status: 'ignored', reason }));
-
-  const automatic = automaticReason(mail, envelope.mailFrom);
-  if (automatic) return ignore(automatic);
-  // Our own address writing to itself (a relay misconfigured into a loop): never answered.
-  if (sender.endsWith(`@${inbound.domain}`)) return ignore('loop');
-
   const refuse = (reason: InboundRefusal, ticketId?: number, lang?: Locale) =>
     refuseMail(deps, mail, base, sender, reason, ticketId, lang, now);
-  if (raw.length > inbound.maxBytes) return refuse('too_large');
-
-  // The reply address: the envelope's recipients (SMTP), else the message's own headers (IMAP).
-  const targets = (envelope.recipients?.length ? envelope.recipients : headerRecipients(mail)).map((a) =>
-    readReplyAddress(settings.linkSecret, inbound.domain, a),
-  );
-  const target = targets.find((t): t is { ticketId: number; contactId: number } => typeof t === 'object' && t !== null);
-  if (!target) return refuse('forged');
-  const { ticketId, contactId } = target;
+  if ('ignore' in early) {
+    const reason = early.ignore;
+    return record(prisma, { ...base, status: 'ignored', reason }, () => ({ status: 'ignored', reason }));
+  }
+  if ('refuse' in early) return refuse(early.refuse);
+  const { ticketId, contactId } = early.target;
 
   const ticket = await prisma.ticket.findUnique({ where: { id: ticketId }, select: { id: true, reporterId: true } });
   const person = await prisma.contact.findUnique({
