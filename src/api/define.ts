@@ -133,7 +133,9 @@ export function pageWhere(q: ListQueryInput): {
   take: number;
 } {
   const and: object[] = [];
-  if (q.updated_since) and.push({ updatedAt: { gte: new Date(q.updated_since) } });
+  // Nothing changed before 1970: an earlier instant (year 0 is valid ISO 8601, and out of PostgreSQL's
+  // range in its time zone) means "everything", not a database error.
+  if (q.updated_since) and.push({ updatedAt: { gte: new Date(Math.max(0, Date.parse(q.updated_since))) } });
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
     and.push({ OR: [{ updatedAt: { gt: c.t } }, { updatedAt: c.t, id: { gt: c.id } }] });

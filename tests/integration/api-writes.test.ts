@@ -178,6 +178,24 @@ describe('lists', () => {
     expect(new Set(seen).size).toBe(seen.length);
     const bad = await request(app).get('/api/v1/organizations').query({ cursor: 'nonsense' }).set(api());
     expect(bad.status).toBe(400);
+    // An instant before 1970 (year 0 is valid ISO 8601, and out of PostgreSQL's range) is "everything".
+    for (const early of ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+14:00', '1969-12-31T23:59:59Z']) {
+      const all = await request(app)
+        .get('/api/v1/organizations')
+        .query({ updated_since: early, limit: 500 })
+        .set(api());
+      expect(all.status, `${early}: ${all.text}`).toBe(200);
+      expect((all.body.data as { id: number }[]).map((o) => o.id)).toEqual(expect.arrayContaining(made));
+    }
+  });
+
+  it('four requests at once for one new ticket number: one is created, the others get 409', async () => {
+    const body = { organizationId: orgId, title: 'Tegelijk', id: 880777 };
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map(() => request(app).post('/api/v1/tickets').set(api()).send(body)),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
+    expect(await db.prisma.ticket.count({ where: { id: 880777 } })).toBe(1);
   });
 });
 

@@ -126,16 +126,7 @@ export async function validateRecords(
     if (seen.has(r.id)) throw refuse('<file>', `row ${i + 1}: id: ticket number ${r.id} appears twice in the file`);
     seen.add(r.id);
   });
-  const ids = [...seen];
-  const taken = ids.length
-    ? await prisma.ticket.findMany({ where: { id: { in: ids } }, select: { id: true }, take: 1 })
-    : [];
-  if (taken.length)
-    throw refuse(
-      '<file>',
-      `row ${rows.findIndex((r) => r.id === taken[0]!.id) + 1}: id: ticket number ${taken[0]!.id} already exists`,
-      { code: 'CONFLICT' },
-    );
+  await refuseTakenNumbers(prisma, rows);
   const orgIds = [...new Set(rows.map((r) => r.organization_id))];
   const orgs = new Set(
     (await prisma.organization.findMany({ where: { id: { in: orgIds } }, select: { id: true } })).map((o) => o.id),
@@ -164,6 +155,24 @@ export async function validateRecords(
       throw refuse('<file>', `${at}: resolved_at: only for status RESOLVED`);
     return { ...r, reporterId: reporter?.id ?? null };
   });
+}
+
+/**
+ * Refuses (409) the first row whose ticket number is already in use: before any work, and again
+ * under the table lock of the import, where two imports (or API calls) of one number at once meet;
+ * the second then gets this answer instead of the insert's unique violation (a 500).
+ */
+async function refuseTakenNumbers(db: PrismaClient | Tx, rows: { id?: number }[]): Promise<void> {
+  const ids = rows.flatMap((r) => (r.id === undefined ? [] : [r.id]));
+  const taken = ids.length
+    ? await db.ticket.findMany({ where: { id: { in: ids } }, select: { id: true }, take: 1 })
+    : [];
+  if (taken.length)
+    throw refuse(
+      '<file>',
+      `row ${rows.findIndex((r) => r.id === taken[0]!.id) + 1}: id: ticket number ${taken[0]!.id} already exists`,
+      { code: 'CONFLICT' },
+    );
 }
 
 /** Writes the checked rows in one transaction; `progress(done, total)` after each chunk. */
@@ -199,6 +208,7 @@ export async function importTickets(
     async (tx) => {
       // Nobody else files a ticket while the numbers move (a new ticket waits, it is not lost).
       await tx.$executeRaw`LOCK TABLE tickets IN SHARE ROW EXCLUSIVE MODE`;
+      await refuseTakenNumbers(tx, rows);
       let done = 0;
       const write = async (list: typeof rows) => {
         for (let i = 0; i < list.length; i += CHUNK) {
