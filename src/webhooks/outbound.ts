@@ -28,13 +28,17 @@ for (const [net4, bits] of [
   NOT_PUBLIC.addSubnet(net4, bits, 'ipv4');
 }
 for (const [net6, bits] of [
-  ['::', 128],
-  ['::1', 128],
+  // The unspecified and loopback addresses, and IPv4-compatible ones (::7f00:1). IPv4-mapped ones
+  // (::ffff:7f00:1) need no rule: the list checks them against the IPv4 rules above.
+  ['::', 96],
   ['64:ff9b::', 96],
   ['100::', 64],
+  ['2001::', 32], // Teredo: an IPv4 address inside
   ['2001:db8::', 32],
+  ['2002::', 16], // 6to4: an IPv4 address inside
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10], // site-local (deprecated, still routed inside some networks)
   ['ff00::', 8],
 ] as const) {
   NOT_PUBLIC.addSubnet(net6, bits, 'ipv6');
@@ -100,6 +104,10 @@ export function postOutbound(
   }
   const send = target.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
+    const late = () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`));
+    // The whole exchange, not only each silence: a receiver that sends its answer a byte at a time
+    // would otherwise hold the batch (and its row locks) for as long as it likes.
+    const whole = setTimeout(late, opts.timeoutMs);
     const req = send(
       target,
       {
@@ -109,12 +117,16 @@ export function postOutbound(
         ...(opts.allowPrivate ? {} : { lookup: publicLookup }),
       },
       (res) => {
+        clearTimeout(whole);
         res.resume();
         resolve(res.statusCode ?? 0);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('timeout', late);
+    req.on('error', (err) => {
+      clearTimeout(whole);
+      reject(err);
+    });
     req.end(body);
   });
 }

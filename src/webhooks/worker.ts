@@ -102,7 +102,11 @@ export async function deliverDueWebhooks(
               next_attempt_at = now() + make_interval(secs => ${wait / 1000}),
               failed_at = CASE WHEN created_at < now() - make_interval(hours => ${RETRY_HOURS}) THEN now() END
             WHERE id = ${row.id}`;
-          log.warn(`webhook ${row.public_id} to ${row.url} failed (attempt ${row.attempts + 1}): ${error}`);
+          // Where to, without what a URL may carry besides (credentials in it, a token in its query).
+          const to = URL.parse(row.url);
+          log.warn(
+            `webhook ${row.public_id} to ${to ? `${to.origin}${to.pathname}` : 'its endpoint'} failed (attempt ${row.attempts + 1}): ${error}`,
+          );
         }
         return { claimed: rows.length, ok: n };
       },

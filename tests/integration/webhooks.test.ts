@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -132,6 +133,34 @@ describe('webhooks', () => {
     } finally {
       await receiver.close();
       await runPim(db.prisma, 'webhook:remove', String(hook.id));
+    }
+  });
+
+  it('a receiver that answers a byte at a time is cut at the time-out of the whole delivery, and retried later', async () => {
+    // Each byte well inside the time-out, the whole answer far beyond it.
+    const trickle = net.createServer((socket) => {
+      const answer = 'HTTP/1.1 204 No Content\r\nX-Slow: ' + 'x'.repeat(200) + '\r\n\r\n';
+      let i = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed || i >= answer.length) return clearInterval(timer);
+        socket.write(answer[i++]!);
+      }, 50);
+      socket.on('error', () => clearInterval(timer));
+      socket.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    const port = (trickle.address() as net.AddressInfo).port;
+    const hook = await addWebhook(`http://127.0.0.1:${port}/hooks/pim`, 'ticket.created');
+    try {
+      const res = await request(app).post('/api/v1/tickets').set(api()).send({ organizationId: orgId, title: 'Traag' });
+      expect(res.status, res.text).toBe(201);
+      expect(await deliverDueWebhooks(db.prisma, { timeoutMs: 500, allowPrivate: true })).toBe(0);
+      const [d] = await db.prisma.webhookDelivery.findMany({ where: { endpointId: hook.id } });
+      expect(d!.deliveredAt).toBeNull();
+      expect(d!.lastError).toBe('no answer within 500 ms');
+    } finally {
+      await runPim(db.prisma, 'webhook:remove', String(hook.id));
+      await new Promise((r) => trickle.close(r));
     }
   });
 

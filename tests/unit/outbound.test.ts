@@ -20,6 +20,12 @@ describe('where a webhook may go', () => {
       'fd00::1',
       '::ffff:127.0.0.1',
       '::ffff:10.0.0.1',
+      // IPv4 inside IPv6 other ways: mapped in hex, IPv4-compatible, 6to4, Teredo; and site-local.
+      '::ffff:7f00:1',
+      '::7f00:1',
+      '2002:7f00:1::1',
+      '2001:0:7f00:1::1',
+      'fec0::1',
     ]) {
       expect([a, isPublicAddress(a)]).toEqual([a, false]);
     }
