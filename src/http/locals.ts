@@ -19,6 +19,8 @@ declare module 'express-session' {
     client?: { ip: string; ua: string };
     /** Password checked, second step still to come: not logged in (src/auth/two-step.ts). */
     twoStep?: import('../auth/two-step.js').PendingTwoStep;
+    /** When the authenticator-app secret this browser is being shown was made: only this browser sees it again. */
+    totpSetupAt?: number;
     /** When the person last confirmed their password or a second step (changing security settings). */
     reauthAt?: number;
     /** The WebAuthn challenge this browser was given, and what for. */

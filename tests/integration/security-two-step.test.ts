@@ -143,6 +143,35 @@ describe('setting up the authenticator app on Beveiliging', () => {
     }
   });
 
+  it('the secret being set up is shown again only to the browser it was made for; another browser gets a new one', async () => {
+    const p = await makePerson(db.prisma, orgId, { roles: [...ROLES] });
+    const owner = client(app);
+    const intruder = client(app);
+    await logIn(owner, p.email!, PASSWORD);
+    await logIn(intruder, p.email!, PASSWORD);
+    const secretOf = (html: string) => /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(html)![1]!.replace(/ /g, '');
+    // Someone else with the password opens the set-up first and keeps what they saw.
+    const seen = secretOf((await intruder.get('/profile/security/totp')).text);
+    // The person opens it after: a secret of their own, the same on a reload.
+    const mine = await owner.get('/profile/security/totp');
+    expect(secretOf(mine.text)).not.toBe(seen);
+    expect(secretOf((await owner.get('/profile/security/totp')).text)).toBe(secretOf(mine.text));
+    // They confirm it: the code the other browser could make from what it saw is worth nothing.
+    const ok = await owner
+      .post('/profile/security/totp')
+      .type('form')
+      .send({ _csrf: csrfFrom(mine.text), code: totpCode(secretOf(mine.text), clock.now()) });
+    expect(ok.status).toBe(200);
+    const row = await db.prisma.totpSecret.findUniqueOrThrow({ where: { contactId: p.id } });
+    expect(row.confirmedAt).not.toBeNull();
+    const stranger = client(app);
+    await logIn(stranger, p.email!, PASSWORD);
+    nextStep(1_000);
+    const guessed = await sendCode(stranger, totpCode(seen, clock.now()));
+    expect(guessed.status).toBe(401);
+    expect((await stranger.get('/')).status).toBe(302);
+  });
+
   it('asks for the password again when the login is older than ten minutes', async () => {
     const p = await makePerson(db.prisma, orgId, { roles: [...ROLES] });
     const agent = client(app);

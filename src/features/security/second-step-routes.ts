@@ -47,15 +47,16 @@ export function secondStepRoutes(deps: BuiltDeps): Router {
   ) => {
     const actor = await pendingActor(pending);
     if (!actor) return restart(req, res);
-    const secret = await security.totpSetupSecret(keyOf(deps), actor);
-    if (!secret) {
+    const made = await security.totpSetupSecret(keyOf(deps), actor, { madeAt: req.session.totpSetupAt });
+    if (!made) {
       // Set up meanwhile (another browser): ask for the code instead.
       pending.setup = false;
       return renderCode(req, res, pending, status);
     }
+    req.session.totpSetupAt = made.madeAt;
     res.set('Cache-Control', 'no-store');
     res.status(status).render('security/second-step-setup', {
-      ...(await totpSetupView(secret, actor.email)),
+      ...(await totpSetupView(made.secret, actor.email)),
       action: `${path}/setup`,
       errors,
     });

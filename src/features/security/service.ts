@@ -33,22 +33,25 @@ export async function twoStepStatus(prisma: PrismaClient, actor: Actor) {
 }
 
 /**
- * The secret being set up (made now, or the one from a moment ago, so a reload shows the
- * same QR code); null when the app is already on.
+ * The secret being set up, with when it was made (the browser's session keeps that): made now, or
+ * the one this browser was shown a moment ago (`madeAt`), so a reload shows the same QR code; null
+ * when the app is already on. Another browser never gets the pending secret: someone else who knows
+ * the password would otherwise learn the secret the person is about to confirm, and could pass the
+ * second step ever after. A fresh secret replaces the pending one, so what any other browser saw is void.
  */
 export async function totpSetupSecret(
   prisma: PrismaClient,
   key: Buffer,
   actor: Actor,
   now: Date,
-  opts: { create: boolean } = { create: true },
-): Promise<string | null> {
+  opts: { create?: boolean; madeAt?: number } = {},
+): Promise<{ secret: string; madeAt: number } | null> {
   const row = await prisma.totpSecret.findUnique({ where: { contactId: actor.id } });
   if (row?.confirmedAt) return null;
-  if (row && now.getTime() - row.createdAt.getTime() < 30 * 60_000)
-    return openSecret(key, row.secretEncrypted, totpContext(actor.id));
+  if (row && row.createdAt.getTime() === opts.madeAt && now.getTime() - opts.madeAt < 30 * 60_000)
+    return { secret: openSecret(key, row.secretEncrypted, totpContext(actor.id)), madeAt: opts.madeAt };
   // A refused confirmation re-shows the form; it must not store a new secret (nothing changes on a refusal).
-  if (!opts.create) return null;
+  if (opts.create === false) return null;
   const secret = newTotpSecret();
   const sealed = sealSecret(key, secret, totpContext(actor.id));
   await prisma.totpSecret.upsert({
@@ -56,7 +59,7 @@ export async function totpSetupSecret(
     create: { contactId: actor.id, secretEncrypted: sealed, createdAt: now },
     update: { secretEncrypted: sealed, createdAt: now, lastStep: null, confirmedAt: null },
   });
-  return secret;
+  return { secret, madeAt: now.getTime() };
 }
 
 /** Replaces the person's recovery codes with ten new ones (inside the caller's transaction); returns them. */

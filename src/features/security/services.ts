@@ -60,7 +60,7 @@ export function securityServices(deps: ServiceDeps, people: { organisations: Org
       return verifyPassword(me?.passwordHash, password);
     },
     /** The secret of an app being set up (null when it already is, or when none is pending and `create` is off). */
-    totpSetupSecret: (key: Buffer, actor: Actor, opts?: { create: boolean }) =>
+    totpSetupSecret: (key: Buffer, actor: Actor, opts?: { create?: boolean; madeAt?: number }) =>
       totpSetupSecret(client(), key, actor, clock.now(), opts),
     /** Confirms the app with a code: the recovery codes, or null for a wrong code. */
     confirmTotp: (key: Buffer, actor: Actor, code: string, ctx: ChangeContext) =>

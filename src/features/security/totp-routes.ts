@@ -30,17 +30,23 @@ export function totpRoutes(deps: BuiltDeps): Router {
 
   const renderSetup = async (req: Request, res: Response, status: number, errors?: Record<string, string>) => {
     const actor = actorOf(req);
-    const secret = await security.totpSetupSecret(keyOf(deps), actor, { create: !errors });
-    if (!secret && errors) {
+    const made = await security.totpSetupSecret(keyOf(deps), actor, {
+      create: !errors,
+      madeAt: req.session.totpSetupAt,
+    });
+    if (!made && errors) {
       // No code from a pending set-up (it expired, or there never was one): start again with a fresh code.
       flash(req, 'error', 'security.totp.expired');
       return res.redirect(303, `${base}/totp`);
     }
-    if (!secret) return res.redirect(base);
+    if (!made) return res.redirect(base);
+    req.session.totpSetupAt = made.madeAt;
     res.set('Cache-Control', 'no-store');
-    res
-      .status(status)
-      .render('security/totp-setup', { ...(await totpSetupView(secret, actor.email)), action: `${base}/totp`, errors });
+    res.status(status).render('security/totp-setup', {
+      ...(await totpSetupView(made.secret, actor.email)),
+      action: `${base}/totp`,
+      errors,
+    });
   };
 
   r.get(`${base}/totp`, guard(), recent, (req, res) => renderSetup(req, res, 200));
