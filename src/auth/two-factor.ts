@@ -14,6 +14,16 @@ export interface SecondStep {
   required: boolean;
 }
 
+/**
+ * The person's second steps as `secondStepOf` reads them, with the person's row locked until the
+ * transaction ends: two removals at once (the app off here, the last passkey there) each see the
+ * other step still present unless they run one after the other.
+ */
+export async function lockedSecondStepOf(tx: Tx, contactId: number): Promise<SecondStep> {
+  await tx.$queryRaw`SELECT 1 FROM contacts WHERE id = ${contactId} FOR UPDATE`;
+  return secondStepOf(tx, contactId);
+}
+
 /** The person's second step in one query (the organisation chain is walked upwards). */
 export async function secondStepOf(db: Db, contactId: number): Promise<SecondStep> {
   const [row] = await db.$queryRawUnsafe<

@@ -3,6 +3,9 @@ import type { Express } from 'express';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, csrfFrom, logIn, testApp, visibleText } from '../support/app.js';
 import { makeOrg, makePerson, PASSWORD } from '../support/factories.js';
+import { loadActor } from '../../src/auth/actor.js';
+import { disableTotp } from '../../src/features/security/service.js';
+import { removePasskey } from '../../src/features/security/passkey-service.js';
 
 let db: TestDb;
 let app: Express;
@@ -140,5 +143,32 @@ describe('passkeys without a browser that makes them', () => {
       'Stel eerst een authenticator-app in of voeg een andere passkey toe.',
     );
     expect(await db.prisma.passkey.findUniqueOrThrow({ where: { id: own.id } })).toMatchObject({ name: 'Telefoon' });
+  });
+});
+
+describe('removing second steps where the organisation requires one', () => {
+  it('the app off and the last passkey removed at the same moment: one goes, the other is refused', async () => {
+    const org = await db.prisma.organization.create({
+      data: { name: 'Twee stappen verplicht', twoFactorRequired: true },
+    });
+    for (let round = 0; round < 5; round++) {
+      const p = await makePerson(db.prisma, org.id, { roles: [...ROLES] });
+      await db.prisma.totpSecret.create({
+        data: { contactId: p.id, secretEncrypted: 'v1.x', confirmedAt: new Date(0) },
+      });
+      const key = await passkeyOf(p.id);
+      const c = await db.prisma.contact.findUniqueOrThrow({ where: { id: p.id }, select: { sessionEpoch: true } });
+      const actor = (await loadActor(db.prisma, p.id, c.sessionEpoch))!;
+      const ctx = { now: new Date(0), ip: '127.0.0.1', lang: 'nl' as const, baseUrl: 'http://pim.test', keepSid: null };
+      const [off, removed] = await Promise.all([
+        disableTotp(db.prisma, actor, ctx),
+        removePasskey(db.prisma, actor, key.id, ctx),
+      ]);
+      const left =
+        (await db.prisma.totpSecret.count({ where: { contactId: p.id } })) +
+        (await db.prisma.passkey.count({ where: { contactId: p.id } }));
+      expect([round, left]).toEqual([round, 1]);
+      expect([off === null, removed !== 'required'].filter(Boolean)).toHaveLength(1);
+    }
   });
 });

@@ -2,7 +2,7 @@ import type { PrismaClient } from '../../db/client.js';
 import type { Actor } from '../../auth/actor.js';
 import { recordAudit } from '../../audit.js';
 import { registerPasskey, type RelyingParty } from '../../auth/passkeys.js';
-import { secondStepOf } from '../../auth/two-factor.js';
+import { lockedSecondStepOf } from '../../auth/two-factor.js';
 import { queueSecurityNotice } from '../../auth/security-notice.js';
 import { endSessions } from '../../auth/sessions.js';
 import { AppError } from '../../http/errors.js';
@@ -74,7 +74,7 @@ export async function removePasskey(
   return prisma.$transaction(async (tx) => {
     const key = await tx.passkey.findFirst({ where: { id, contactId: actor.id }, select: { id: true, name: true } });
     if (!key) throw new AppError('NOT_FOUND');
-    const step = await secondStepOf(tx, actor.id);
+    const step = await lockedSecondStepOf(tx, actor.id);
     if (step.required && !step.totp && step.passkeys <= 1) return 'required';
     await tx.passkey.delete({ where: { id: key.id } });
     if (!step.totp && step.passkeys <= 1) await tx.recoveryCode.deleteMany({ where: { contactId: actor.id } });

@@ -5,7 +5,7 @@ import type { AuditKind } from '../../audit-kinds.js';
 import { openSecret, sealSecret } from '../../auth/secret-box.js';
 import { newTotpSecret } from '../../auth/totp.js';
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from '../../auth/recovery-codes.js';
-import { secondStepOf, totpContext, useTotpCode } from '../../auth/two-factor.js';
+import { lockedSecondStepOf, secondStepOf, totpContext, useTotpCode } from '../../auth/two-factor.js';
 import { queueSecurityNotice, type SecurityChange } from '../../auth/security-notice.js';
 import { endSessions } from '../../auth/sessions.js';
 import type { Locale } from '../../i18n/index.js';
@@ -135,7 +135,7 @@ export async function disableTotp(
   ctx: ChangeContext,
 ): Promise<TotpOffRefusal | null> {
   return prisma.$transaction(async (tx) => {
-    const step = await secondStepOf(tx, actor.id);
+    const step = await lockedSecondStepOf(tx, actor.id);
     if (!step.totp) return 'notOn';
     if (step.required && step.passkeys === 0) return 'required';
     await tx.totpSecret.delete({ where: { contactId: actor.id } });
