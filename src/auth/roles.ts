@@ -49,11 +49,17 @@ export function roleChangeRefusal(
 ): string | null {
   if (!granter.roles.has(Role.ASSIGN_ROLES)) return 'roles.refused.noAssignRole';
   if (target.isMainContact) return 'roles.refused.mainContact';
+  // Not one's own (as one cannot deactivate oneself): taking away one's portal role shuts one out.
+  if (target.id === granter.id) return 'roles.refused.self';
   if (wanted.has(Role.ASSIGN_ROLES) && !wanted.has(Role.MANAGE_CONTACTS)) return 'roles.refused.assignNeedsManage';
   // Nobody grants or takes away a role they do not hold themselves.
   for (const role of ROLES) {
     const changes = wanted.has(role) !== target.held.has(role);
     if (changes && !granter.roles.has(role)) return 'roles.refused.notHeld';
   }
+  // Someone holding a role the granter lacks is not shut out by them (their portal role taken away),
+  // as the contact form does not let them deactivate that person: adding is fine, removing is not.
+  const stronger = [...target.held].some((r) => !granter.roles.has(r));
+  if (stronger && [...target.held].some((r) => !wanted.has(r))) return 'roles.refused.stronger';
   return null;
 }

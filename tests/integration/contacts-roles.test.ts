@@ -133,15 +133,22 @@ describe('POST /contacts/:id/roles', () => {
     const manager = await makePerson(db.prisma, org.id, { roles: mgr });
     const target = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS', 'VIEW_INVOICES'] });
     const agent = await loggedIn(manager);
-    for (const [id, wanted] of [
-      [manager.id, [...mgr, 'VIEW_INVOICES']],
-      [manager.id, [...mgr, 'SUBSIDIARY_ACCESS']],
-      [target.id, ['PORTAL_ACCESS', 'VIEW_INVOICES', 'VIEW_MANUALS']],
-      [target.id, ['PORTAL_ACCESS']],
-    ] as [number, Role[]][]) {
+    const notHeld = 'U kunt alleen rollen toekennen of afnemen die u zelf heeft.';
+    const own = 'U kunt uw eigen rollen niet wijzigen';
+    const stronger = 'alleen iemand met al die rollen kan er een afnemen';
+    for (const [id, wanted, says] of [
+      // Not their own roles at all (as they cannot deactivate themselves): not more, and not fewer.
+      [manager.id, [...mgr, 'VIEW_INVOICES'], own],
+      [manager.id, [...mgr, 'SUBSIDIARY_ACCESS'], own],
+      [manager.id, ['MANAGE_CONTACTS', 'ASSIGN_ROLES'], own],
+      [target.id, ['PORTAL_ACCESS', 'VIEW_INVOICES', 'VIEW_MANUALS'], notHeld],
+      [target.id, ['PORTAL_ACCESS'], notHeld],
+      // A colleague holding a role the manager lacks keeps their portal role: no shutting them out.
+      [target.id, ['VIEW_INVOICES'], stronger],
+    ] as [number, Role[], string][]) {
       const res = await postRoles(agent, id, wanted);
       expect(res.status, `${id} ${wanted.join(',')}`).toBe(403);
-      expect(visibleText(res.text)).toContain('U kunt alleen rollen toekennen of afnemen die u zelf heeft.');
+      expect(visibleText(res.text)).toContain(says);
     }
     expect(await rolesOf(manager.id)).toEqual([...mgr].sort());
     expect(await rolesOf(target.id)).toEqual(['PORTAL_ACCESS', 'VIEW_INVOICES']);
@@ -152,6 +159,23 @@ describe('POST /contacts/:id/roles', () => {
     // Roles they do hold, they may grant.
     expect((await postRoles(agent, target.id, ['PORTAL_ACCESS', 'VIEW_INVOICES', 'MANAGE_CONTACTS'])).status).toBe(302);
     expect(await rolesOf(target.id)).toEqual(['MANAGE_CONTACTS', 'PORTAL_ACCESS', 'VIEW_INVOICES']);
+  });
+
+  it('two people adding the same role at the same moment: both are told it is saved, the role is there once', async () => {
+    const org = await makeOrg(db.prisma);
+    const main = await makePerson(db.prisma, org.id, { main: true, roles: [] });
+    const manager = await makePerson(db.prisma, org.id, {
+      roles: ['PORTAL_ACCESS', 'MANAGE_CONTACTS', 'ASSIGN_ROLES'],
+    });
+    const [a, b] = [await loggedIn(main), await loggedIn(manager)];
+    for (let round = 0; round < 3; round++) {
+      const target = await makePerson(db.prisma, org.id, { roles: ['PORTAL_ACCESS'] });
+      const answers = await Promise.all(
+        [a, b].map((agent) => postRoles(agent, target.id, ['PORTAL_ACCESS', 'MANAGE_CONTACTS'])),
+      );
+      expect(answers.map((r) => r.status)).toEqual([302, 302]);
+      expect(await rolesOf(target.id)).toEqual(['MANAGE_CONTACTS', 'PORTAL_ACCESS']);
+    }
   });
 
   it('rejects an unknown role name as a bad request', async () => {

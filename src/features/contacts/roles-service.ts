@@ -61,7 +61,9 @@ export async function changeRoles(
     const remove = ROLES.filter((r) => !wanted.has(r) && held.has(r));
     if (!add.length && !remove.length) return { refused: null };
     if (remove.length) await tx.contactRole.deleteMany({ where: { contactId: id, role: { in: remove } } });
-    if (add.length) await tx.contactRole.createMany({ data: add.map((role) => ({ contactId: id, role })) });
+    // Two managers adding the same role at once: the second finds it there (no unique violation, no 500).
+    if (add.length)
+      await tx.contactRole.createMany({ data: add.map((role) => ({ contactId: id, role })), skipDuplicates: true });
     await recordAudit(tx, {
       actor,
       kind: 'contact.roles_changed',

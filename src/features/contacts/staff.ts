@@ -214,7 +214,11 @@ export async function updateContactAsStaff(
     });
   if (rolesChange) {
     await tx.contactRole.deleteMany({ where: { contactId: id } });
-    await tx.contactRole.createMany({ data: inOrder(roles).map((role) => ({ contactId: id, role })) });
+    // Another change of the same roles at the same moment may have put some back: no unique violation (a 500).
+    await tx.contactRole.createMany({
+      data: inOrder(roles).map((role) => ({ contactId: id, role })),
+      skipDuplicates: true,
+    });
     await recordAudit(tx, {
       ...audit,
       kind: 'contact.roles_changed',
