@@ -152,6 +152,11 @@ describe('POST /contacts/:id/roles', () => {
     }
     expect(await rolesOf(manager.id)).toEqual([...mgr].sort());
     expect(await rolesOf(target.id)).toEqual(['PORTAL_ACCESS', 'VIEW_INVOICES']);
+    // Their own Rollen tab says so instead of offering "Rollen wijzigen".
+    const ownTab = await agent.get(`/contacts/${manager.id}/roles`);
+    expect(ownTab.text).not.toContain(`/contacts/${manager.id}/roles/edit`);
+    expect(visibleText(ownTab.text)).toContain(own);
+    expect((await agent.get(`/contacts/${target.id}/roles`)).text).toContain(`/contacts/${target.id}/roles/edit`);
     // The form keeps a role the manager does not hold as it is (disabled, carried along).
     const form = await agent.get(`/contacts/${target.id}/roles/edit`);
     expect(form.text).toMatch(/id="role-VIEW_INVOICES" name="roles" value="VIEW_INVOICES" checked disabled/);

@@ -28,7 +28,9 @@ export function contactRolesRoutes({ services, clock, config, kickMail }: BuiltD
       contact,
       tab: 'roles',
       lines: roleLines(actor, contact).filter((l) => l.held),
-      canChange: actor.roles.has(Role.ASSIGN_ROLES) && !contact.isMain,
+      // Not one's own: the rule refuses it (roleChangeRefusal), so the page says so instead of offering it.
+      canChange: actor.roles.has(Role.ASSIGN_ROLES) && !contact.isMain && contact.id !== actor.id,
+      ownRoles: actor.roles.has(Role.ASSIGN_ROLES) && !contact.isMain && contact.id === actor.id,
     });
   });
 
