@@ -24,13 +24,14 @@ export function contactRolesRoutes({ services, clock, config, kickMail }: BuiltD
     const contact = await contacts.get(actor, contactId(req));
     // The tab exists once web access is on (the main contact always has it).
     if (!contact.webAccess && !contact.isMain) return res.redirect(`/contacts/${contact.id}`);
+    const assigns = actor.roles.has(Role.ASSIGN_ROLES) && !contact.isMain;
     res.render('contacts/roles', {
       contact,
       tab: 'roles',
       lines: roleLines(actor, contact).filter((l) => l.held),
       // Not one's own: the rule refuses it (roleChangeRefusal), so the page says so instead of offering it.
-      canChange: actor.roles.has(Role.ASSIGN_ROLES) && !contact.isMain && contact.id !== actor.id,
-      ownRoles: actor.roles.has(Role.ASSIGN_ROLES) && !contact.isMain && contact.id === actor.id,
+      canChange: assigns && contact.id !== actor.id,
+      ownRoles: assigns && contact.id === actor.id,
     });
   });
 

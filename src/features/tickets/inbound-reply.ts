@@ -1,5 +1,6 @@
 import EmailReplyParser from 'email-reply-parser';
 import type { ParsedMail } from 'mailparser';
+import { cleanField } from '../../http/text.js';
 import { replyAboveLines } from '../../mail/reply-address.js';
 
 /**
@@ -65,9 +66,9 @@ export function replyText(mail: ParsedMail): string {
   const kept = lines.slice(0, end);
   while (kept.length && ['', '>'].includes(kept[kept.length - 1]!.trim())) kept.pop();
   const visible = new EmailReplyParser().parseReply(kept.join('\n'));
-  const clean = visible
-    // Control characters (but tab and newline) never reach a note, as the form's edge refuses them.
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+  // What the form's edge refuses in a note (control characters but tab and newline, bidi overrides,
+  // lone surrogates) never reaches one by mail either: the same rule (src/http/text.ts).
+  const clean = cleanField('note', visible)
     // Line by line, not /[ \t]+$/gm: that pattern is quadratic on a long run of spaces.
     .split('\n')
     .map((l) => l.trimEnd())

@@ -8,6 +8,7 @@ import type { InboundConfig, TicketConfig } from '../../config.js';
 import type { PrismaClient, Tx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { AppError } from '../../http/errors.js';
+import { cleanField } from '../../http/text.js';
 import { Refusal, typeGate, UPLOAD_LIMITS, type ReceivedFile, type RefusalReason } from '../../http/uploads.js';
 import type { Locale } from '../../i18n/index.js';
 import { queueMail } from '../../mail/outbox.js';
@@ -140,9 +141,12 @@ function mimeParts(raw: Buffer): number {
   return n;
 }
 
-/** A text of the message as it may be stored: control characters (NUL among them) as spaces, at most `max` long. */
+/**
+ * A header text of the message as it may be stored: one line, without what no input may hold (the
+ * edge's rule, src/http/text.ts: NUL and lone surrogates PostgreSQL refuses, bidi overrides), at most `max`.
+ */
 function storable(text: string, max: number): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, max);
+  return cleanField('subject', text).slice(0, max);
 }
 
 type Base = {
